@@ -1,0 +1,553 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xfront ring module: the Xen shared-ring protocol, the blkif/netif wire
+ * formats and the platform API (xenstore, grants, event channels).
+ *
+ * Nothing here includes Xen headers. Layouts equal xen/io/{ring,blkif,
+ * netif}.h byte for byte; tests/abi asserts that when libxen-dev is present.
+ *
+ * Contract for every function: returns 0 (or a count) on success and a
+ * negative errno on failure; nothing prints.
+ */
+#ifndef XFRONT_RING_H
+#define XFRONT_RING_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define XF_PAGE_SHIFT 12
+#define XF_PAGE_SIZE (1u << XF_PAGE_SHIFT)
+#define XF_MAX_RING_PAGE_ORDER 4
+#define XF_MAX_RING_PAGES (1u << XF_MAX_RING_PAGE_ORDER)
+
+typedef uint32_t xf_ring_idx;
+typedef uint32_t xf_gref;
+typedef uint32_t xf_port;
+typedef uint16_t xf_domid;
+
+/* ------------------------------------------------------------------ */
+/* Shared-memory access. Every load/store of a field the peer can write
+ * goes through one of these, so they can be grepped and audited. */
+
+/* Acquire: later reads (slot contents) cannot move before this load. */
+static inline uint32_t xf_shm_load_acquire(const uint32_t *p)
+{
+	return atomic_load_explicit((const _Atomic uint32_t *)p,
+				    memory_order_acquire);
+}
+
+/* Release: earlier writes (slot contents) are visible before this store. */
+static inline void xf_shm_store_release(uint32_t *p, uint32_t v)
+{
+	atomic_store_explicit((_Atomic uint32_t *)p, v, memory_order_release);
+}
+
+/* A single untorn read that the compiler may not repeat or elide. */
+static inline uint32_t xf_shm_read_once(const uint32_t *p)
+{
+	return atomic_load_explicit((const _Atomic uint32_t *)p,
+				    memory_order_relaxed);
+}
+
+static inline void xf_shm_write_once(uint32_t *p, uint32_t v)
+{
+	atomic_store_explicit((_Atomic uint32_t *)p, v, memory_order_relaxed);
+}
+
+/* Full fence: orders a preceding store against a following load (the
+ * producer-index store against the event-index load), xen_mb(). */
+static inline void xf_shm_mb(void)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+}
+
+/* Copy a peer-writable slot into private memory exactly once. */
+void xf_shm_copy_in(void *dst, const void *shared_src, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Generic shared ring (xen/io/ring.h). */
+
+/* The 64-byte header that starts every shared ring page. */
+struct xf_sring_hdr {
+	xf_ring_idx req_prod, req_event;
+	xf_ring_idx rsp_prod, rsp_event;
+	uint8_t pvt_pad[4];
+	uint8_t pad[44];
+};
+#define XF_SRING_HDR_SIZE 64u
+
+/* Number of slots: largest power of two that fits, as __RING_SIZE. */
+unsigned int xf_ring_nr_ents(size_t ring_bytes, size_t slot_size);
+
+/* SHARED_RING_INIT: indices 0, events 1, header padding zeroed. */
+void xf_sring_init(void *sring, size_t ring_bytes);
+
+struct xf_front_ring {
+	xf_ring_idx req_prod_pvt;
+	xf_ring_idx rsp_cons;
+	unsigned int nr_ents;
+	size_t slot_size;
+	struct xf_sring_hdr *sring;
+};
+
+struct xf_back_ring {
+	xf_ring_idx rsp_prod_pvt;
+	xf_ring_idx req_cons;
+	unsigned int nr_ents;
+	size_t slot_size;
+	struct xf_sring_hdr *sring;
+};
+
+/* FRONT_RING_ATTACH / BACK_RING_ATTACH (init = attach at index 0).
+ * -EINVAL when the ring does not fit a single slot. */
+int xf_front_ring_attach(struct xf_front_ring *r, void *sring,
+			 size_t ring_bytes, size_t slot_size, xf_ring_idx idx);
+int xf_back_ring_attach(struct xf_back_ring *r, void *sring,
+			size_t ring_bytes, size_t slot_size, xf_ring_idx idx);
+
+/* Address of slot idx (masked). The caller writes requests/responses
+ * here; reads of peer data must use the copy functions below. */
+void *xf_ring_slot(struct xf_sring_hdr *sring, unsigned int nr_ents,
+		   size_t slot_size, xf_ring_idx idx);
+
+unsigned int xf_front_ring_free_requests(const struct xf_front_ring *r);
+bool xf_front_ring_full(const struct xf_front_ring *r);
+void *xf_front_ring_next_request(struct xf_front_ring *r); /* slot at
+							     req_prod_pvt */
+
+/* RING_PUSH_REQUESTS_AND_CHECK_NOTIFY. Returns true when the backend
+ * asked to be notified. */
+bool xf_front_ring_push_requests(struct xf_front_ring *r);
+
+/* Reads rsp_prod once (acquire) into *prod and checks it: returns the
+ * number of unconsumed responses, or -EIO when the backend moved
+ * rsp_prod more than a ring ahead (RING_RESPONSE_PROD_OVERFLOW). */
+int xf_front_ring_responses(struct xf_front_ring *r, xf_ring_idx *prod);
+
+/* RING_COPY_RESPONSE of slot rsp_cons into dst; advances rsp_cons. */
+void xf_front_ring_take_response(struct xf_front_ring *r, void *dst,
+				 size_t rsp_size);
+
+/* RING_FINAL_CHECK_FOR_RESPONSES: arms rsp_event and re-checks.
+ * Returns >0 when responses arrived meanwhile, 0 when idle, -EIO on
+ * overflow. */
+int xf_front_ring_final_check(struct xf_front_ring *r);
+
+/* Backend side, mirror images. */
+int xf_back_ring_requests(struct xf_back_ring *r, xf_ring_idx *prod);
+void xf_back_ring_take_request(struct xf_back_ring *r, void *dst,
+			       size_t req_size);
+void *xf_back_ring_next_response(struct xf_back_ring *r);
+bool xf_back_ring_push_responses(struct xf_back_ring *r);
+int xf_back_ring_final_check(struct xf_back_ring *r);
+/* RING_REQUEST_CONS_OVERFLOW: true when consuming req_cons now would
+ * overrun responses not yet produced. */
+bool xf_back_ring_cons_overflow(const struct xf_back_ring *r);
+
+/* ------------------------------------------------------------------ */
+/* blkif (xen/io/blkif.h). Segment and sector fields are in 512-byte
+ * units regardless of the disk's sector-size. */
+
+#define XF_BLKIF_OP_READ 0
+#define XF_BLKIF_OP_WRITE 1
+#define XF_BLKIF_OP_WRITE_BARRIER 2
+#define XF_BLKIF_OP_FLUSH_DISKCACHE 3
+#define XF_BLKIF_OP_RESERVED_1 4
+#define XF_BLKIF_OP_DISCARD 5
+#define XF_BLKIF_OP_INDIRECT 6
+
+#define XF_BLKIF_MAX_SEGMENTS_PER_REQUEST 11
+#define XF_BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST 8
+#define XF_BLKIF_SEGS_PER_INDIRECT_FRAME \
+	(XF_PAGE_SIZE / sizeof(struct xf_blkif_request_segment))
+
+#define XF_BLKIF_DISCARD_SECURE (1u << 0)
+
+#define XF_BLKIF_RSP_EOPNOTSUPP (-2)
+#define XF_BLKIF_RSP_ERROR (-1)
+#define XF_BLKIF_RSP_OKAY 0
+
+#define XF_VDISK_CDROM 0x1
+#define XF_VDISK_REMOVABLE 0x2
+#define XF_VDISK_READONLY 0x4
+
+#define XF_BLKIF_SECTOR_SHIFT 9
+
+typedef uint64_t xf_blkif_sector;
+
+struct xf_blkif_request_segment {
+	xf_gref gref;
+	uint8_t first_sect, last_sect;
+};
+
+/* Native x86_64 layouts (the ring of a 64-bit guest). */
+struct xf_blkif_request {
+	uint8_t operation;
+	uint8_t nr_segments;
+	uint16_t handle;
+	uint64_t id;
+	xf_blkif_sector sector_number;
+	struct xf_blkif_request_segment seg[XF_BLKIF_MAX_SEGMENTS_PER_REQUEST];
+};
+
+struct xf_blkif_request_discard {
+	uint8_t operation;
+	uint8_t flag;
+	uint16_t handle;
+	uint64_t id;
+	xf_blkif_sector sector_number;
+	uint64_t nr_sectors;
+};
+
+struct xf_blkif_request_indirect {
+	uint8_t operation;
+	uint8_t indirect_op;
+	uint16_t nr_segments;
+	uint64_t id;
+	xf_blkif_sector sector_number;
+	uint16_t handle;
+	xf_gref indirect_grefs[XF_BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
+	uint64_t pad;
+};
+
+struct xf_blkif_response {
+	uint64_t id;
+	uint8_t operation;
+	int16_t status;
+};
+
+/* x86_32 ABI (protocol "x86_32-abi"): 64-bit fields are only 4-byte
+ * aligned, so the structs are packed with 4-byte alignment. */
+struct __attribute__((packed, aligned(4))) xf_blkif_x86_32_request {
+	uint8_t operation;
+	uint8_t nr_segments;
+	uint16_t handle;
+	uint64_t id;
+	xf_blkif_sector sector_number;
+	struct xf_blkif_request_segment seg[XF_BLKIF_MAX_SEGMENTS_PER_REQUEST];
+};
+
+struct __attribute__((packed, aligned(4))) xf_blkif_x86_32_request_discard {
+	uint8_t operation;
+	uint8_t flag;
+	uint16_t handle;
+	uint64_t id;
+	xf_blkif_sector sector_number;
+	uint64_t nr_sectors;
+};
+
+struct __attribute__((packed, aligned(4))) xf_blkif_x86_32_request_indirect {
+	uint8_t operation;
+	uint8_t indirect_op;
+	uint16_t nr_segments;
+	uint64_t id;
+	xf_blkif_sector sector_number;
+	uint16_t handle;
+	uint16_t pad1;
+	xf_gref indirect_grefs[XF_BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
+	uint64_t pad2;
+};
+
+struct __attribute__((packed, aligned(4))) xf_blkif_x86_32_response {
+	uint64_t id;
+	uint8_t operation;
+	uint8_t pad;
+	int16_t status;
+};
+
+enum xf_blkif_abi {
+	XF_BLKIF_ABI_X86_64 = 0, /* native for this build */
+	XF_BLKIF_ABI_X86_32 = 1,
+};
+
+/* "x86_32-abi" / "x86_64-abi" <-> enum; -EINVAL for anything else. */
+int xf_blkif_abi_parse(const char *protocol, enum xf_blkif_abi *out);
+const char *xf_blkif_abi_name(enum xf_blkif_abi abi);
+
+/* Slot size and ring entries for an ABI and ring-page-order. */
+size_t xf_blkif_slot_size(enum xf_blkif_abi abi);
+unsigned int xf_blkif_ring_size(enum xf_blkif_abi abi, unsigned int order);
+
+/* ABI-independent decoded request. Encoding writes a whole slot (unused
+ * bytes zeroed); decoding reads from a private copy of the slot. */
+struct xf_blkif_req {
+	uint8_t operation;
+	uint8_t nr_segments;      /* read/write/barrier/flush */
+	uint8_t indirect_op;      /* indirect */
+	uint8_t discard_flag;     /* discard */
+	uint16_t nr_indirect_segments; /* indirect */
+	uint16_t handle;
+	uint64_t id;
+	xf_blkif_sector sector_number;
+	uint64_t nr_sectors;      /* discard */
+	struct xf_blkif_request_segment seg[XF_BLKIF_MAX_SEGMENTS_PER_REQUEST];
+	xf_gref indirect_grefs[XF_BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
+};
+
+struct xf_blkif_rsp {
+	uint64_t id;
+	uint8_t operation;
+	int16_t status;
+};
+
+void xf_blkif_encode_req(enum xf_blkif_abi abi, void *slot,
+			 const struct xf_blkif_req *req);
+void xf_blkif_decode_req(enum xf_blkif_abi abi, const void *private_copy,
+			 struct xf_blkif_req *req);
+void xf_blkif_encode_rsp(enum xf_blkif_abi abi, void *slot,
+			 const struct xf_blkif_rsp *rsp);
+void xf_blkif_decode_rsp(enum xf_blkif_abi abi, const void *private_copy,
+			 struct xf_blkif_rsp *rsp);
+
+/* ------------------------------------------------------------------ */
+/* netif (xen/io/netif.h). */
+
+#define XF_NETIF_NR_SLOTS_MIN 18
+#define XF_NETIF_MAX_TX_SIZE 0xFFFF
+
+#define XF_NETTXF_csum_blank (1u << 0)
+#define XF_NETTXF_data_validated (1u << 1)
+#define XF_NETTXF_more_data (1u << 2)
+#define XF_NETTXF_extra_info (1u << 3)
+
+#define XF_NETRXF_data_validated (1u << 0)
+#define XF_NETRXF_csum_blank (1u << 1)
+#define XF_NETRXF_more_data (1u << 2)
+#define XF_NETRXF_extra_info (1u << 3)
+#define XF_NETRXF_gso_prefix (1u << 4)
+
+#define XF_NETIF_EXTRA_TYPE_NONE 0
+#define XF_NETIF_EXTRA_TYPE_GSO 1
+#define XF_NETIF_EXTRA_TYPE_MCAST_ADD 2
+#define XF_NETIF_EXTRA_TYPE_MCAST_DEL 3
+#define XF_NETIF_EXTRA_TYPE_HASH 4
+#define XF_NETIF_EXTRA_TYPE_MAX 5
+
+#define XF_NETIF_EXTRA_FLAG_MORE (1u << 0)
+
+#define XF_NETIF_GSO_TYPE_NONE 0
+#define XF_NETIF_GSO_TYPE_TCPV4 1
+#define XF_NETIF_GSO_TYPE_TCPV6 2
+
+#define XF_NETIF_RSP_DROPPED (-2)
+#define XF_NETIF_RSP_ERROR (-1)
+#define XF_NETIF_RSP_OKAY 0
+#define XF_NETIF_RSP_NULL 1
+
+struct xf_netif_tx_request {
+	xf_gref gref;
+	uint16_t offset;
+	uint16_t flags;
+	uint16_t id;
+	uint16_t size;
+};
+
+struct xf_netif_extra_info {
+	uint8_t type;
+	uint8_t flags;
+	union {
+		struct {
+			uint16_t size;
+			uint8_t type;
+			uint8_t pad;
+			uint16_t features;
+		} gso;
+		struct {
+			uint8_t addr[6];
+		} mcast;
+		struct {
+			uint8_t type;
+			uint8_t algorithm;
+			uint8_t value[4];
+		} hash;
+		uint16_t pad[3];
+	} u;
+};
+
+struct xf_netif_tx_response {
+	uint16_t id;
+	int16_t status;
+};
+
+struct xf_netif_rx_request {
+	uint16_t id;
+	uint16_t pad;
+	xf_gref gref;
+};
+
+struct xf_netif_rx_response {
+	uint16_t id;
+	uint16_t offset;
+	uint16_t flags;
+	int16_t status;
+};
+
+/* Ring slot sizes: the union of request and response in each ring. */
+#define XF_NETIF_TX_SLOT_SIZE sizeof(struct xf_netif_tx_request)
+#define XF_NETIF_RX_SLOT_SIZE sizeof(struct xf_netif_rx_request)
+unsigned int xf_netif_tx_ring_size(unsigned int order);
+unsigned int xf_netif_rx_ring_size(unsigned int order);
+
+/* ------------------------------------------------------------------ */
+/* xenbus (xen/io/xenbus.h). */
+
+enum xf_xenbus_state {
+	XF_XENBUS_UNKNOWN = 0,
+	XF_XENBUS_INITIALISING = 1,
+	XF_XENBUS_INITWAIT = 2,
+	XF_XENBUS_INITIALISED = 3,
+	XF_XENBUS_CONNECTED = 4,
+	XF_XENBUS_CLOSING = 5,
+	XF_XENBUS_CLOSED = 6,
+	XF_XENBUS_RECONFIGURING = 7,
+	XF_XENBUS_RECONFIGURED = 8,
+};
+
+const char *xf_xenbus_state_name(int state);
+
+/* ------------------------------------------------------------------ */
+/* Platform API. One struct xf_platform per domain, passed explicitly:
+ * a mock process hosts several domains at once. */
+
+struct xf_platform;
+struct xf_xs;    /* a xenstore connection (own watch queue) */
+struct xf_evtch; /* an event-channel handle (own pending queue and fd) */
+
+typedef uint32_t xf_txn; /* 0 = no transaction */
+#define XF_TXN_NONE 0u
+
+enum xf_xs_perm_bits {
+	XF_XS_PERM_NONE = 0,
+	XF_XS_PERM_READ = 1,
+	XF_XS_PERM_WRITE = 2,
+	XF_XS_PERM_BOTH = 3,
+};
+
+/* As xenstore: perms[0] names the owner and the default for everyone
+ * else; later entries grant specific domains. */
+struct xf_xs_perm {
+	xf_domid domid;
+	unsigned int perm; /* enum xf_xs_perm_bits */
+};
+
+/* Called from the thread that makes a handle readable, possibly with
+ * internal locks held: it may only mark something runnable. The sim
+ * driver uses it in place of the fd. */
+typedef void (*xf_wakeup_fn)(void *opaque);
+
+struct xf_store_ops {
+	int (*open)(struct xf_platform *p, struct xf_xs **out);
+	void (*close)(struct xf_xs *xs);
+	/* *val is malloc'ed and NUL-terminated (len excludes the NUL). */
+	int (*read)(struct xf_xs *xs, xf_txn t, const char *path, char **val,
+		    size_t *len);
+	int (*write)(struct xf_xs *xs, xf_txn t, const char *path,
+		     const void *val, size_t len);
+	int (*mkdir)(struct xf_xs *xs, xf_txn t, const char *path);
+	int (*rm)(struct xf_xs *xs, xf_txn t, const char *path);
+	/* *names: malloc'ed array of malloc'ed strings; free with
+	 * xf_strv_free(). */
+	int (*directory)(struct xf_xs *xs, xf_txn t, const char *path,
+			 char ***names, unsigned int *n);
+	int (*get_perms)(struct xf_xs *xs, xf_txn t, const char *path,
+			 struct xf_xs_perm **perms, unsigned int *n);
+	int (*set_perms)(struct xf_xs *xs, xf_txn t, const char *path,
+			 const struct xf_xs_perm *perms, unsigned int n);
+	/* A watch fires once on registration and on every change at or
+	 * under path. Events queue on the connection. */
+	int (*watch)(struct xf_xs *xs, const char *path, const char *token);
+	int (*unwatch)(struct xf_xs *xs, const char *path, const char *token);
+	/* Non-blocking: -EAGAIN when no event is queued. */
+	int (*read_watch)(struct xf_xs *xs, char **path, char **token);
+	int (*txn_start)(struct xf_xs *xs, xf_txn *t);
+	/* -EAGAIN when the transaction conflicted; the caller retries. */
+	int (*txn_end)(struct xf_xs *xs, xf_txn t, bool abort);
+	int (*fd)(struct xf_xs *xs); /* readable while events are queued */
+	/* -ENOTSUP where only the fd exists (xen platform). */
+	int (*set_wakeup)(struct xf_xs *xs, xf_wakeup_fn fn, void *opaque);
+};
+
+/* Grant copy segment, as GNTTABOP_copy: one side is a grant of domid,
+ * the other local memory. */
+struct xf_gnt_copy_seg {
+	bool to_grant;     /* true: local -> granted page */
+	xf_domid domid;
+	xf_gref gref;
+	uint16_t offset;   /* within the granted page */
+	void *local;
+	uint16_t len;
+	int16_t status;    /* out: 0 or -errno */
+};
+
+struct xf_gnt_ops {
+	/* Frontend: allocate n zeroed pages and grant each to domid.
+	 * Only pages allocated here can be granted (gntshr semantics). */
+	int (*share)(struct xf_platform *p, xf_domid domid, unsigned int n,
+		     bool writable, xf_gref *refs, void **addr);
+	/* Revoke and free. -EBUSY when the peer still maps any page: the
+	 * pages stay allocated and granted (counted as a leak if still
+	 * so at teardown). */
+	int (*unshare)(struct xf_platform *p, void *addr, unsigned int n);
+	/* Backend: map n grants of domid contiguously, all or nothing. */
+	int (*map)(struct xf_platform *p, xf_domid domid, unsigned int n,
+		   const xf_gref *refs, bool writable, void **addr);
+	int (*unmap)(struct xf_platform *p, void *addr, unsigned int n);
+	/* When the mapping goes away (unmap or death of the mapper),
+	 * clear byte at offset (if >= 0) and notify port (if != ~0). */
+	int (*set_unmap_notify)(struct xf_platform *p, void *addr,
+				int clear_offset, xf_port port);
+	/* Each segment gets its own status; returns 0 when the call was
+	 * made, even if some segments failed. */
+	int (*copy)(struct xf_platform *p, struct xf_gnt_copy_seg *segs,
+		    unsigned int n);
+};
+
+struct xf_evtchn_ops {
+	int (*open)(struct xf_platform *p, struct xf_evtch **out);
+	void (*close)(struct xf_evtch *h);
+	int (*alloc_unbound)(struct xf_evtch *h, xf_domid remote,
+			     xf_port *port);
+	int (*bind_interdomain)(struct xf_evtch *h, xf_domid remote,
+				xf_port remote_port, xf_port *local_port);
+	int (*unbind)(struct xf_evtch *h, xf_port port);
+	int (*notify)(struct xf_evtch *h, xf_port port);
+	/* Next pending port (>= 0), which stays masked until unmask();
+	 * -EAGAIN when none. */
+	int (*pending)(struct xf_evtch *h);
+	int (*unmask)(struct xf_evtch *h, xf_port port);
+	int (*fd)(struct xf_evtch *h);
+	int (*set_wakeup)(struct xf_evtch *h, xf_wakeup_fn fn, void *opaque);
+};
+
+struct xf_platform {
+	const char *name; /* "mock" or "xen" */
+	xf_domid domid;   /* the domain this instance acts as */
+	const struct xf_store_ops *store;
+	const struct xf_gnt_ops *gnt;
+	const struct xf_evtchn_ops *evtchn;
+	void *impl;
+};
+
+void xf_strv_free(char **v, unsigned int n);
+
+/* Convenience wrappers over the ops tables. */
+int xf_xs_read_str(const struct xf_platform *p, struct xf_xs *xs,
+		   xf_txn t, const char *path, char **val);
+int xf_xs_printf(const struct xf_platform *p, struct xf_xs *xs, xf_txn t,
+		 const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Parses an unsigned decimal value; -ENOENT when absent, -EINVAL when
+ * not a number or above max. */
+int xf_xs_read_uint(const struct xf_platform *p, struct xf_xs *xs,
+		    xf_txn t, const char *path, uint64_t max, uint64_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XFRONT_RING_H */

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xfront mock platform: an in-process "hypervisor" (xenstore, grant
+ * tables, event channels) hosting several domains, each seen through its
+ * own struct xf_platform.
+ *
+ * Faithful where bugs live: watches fire on registration and on every
+ * change at or under the path; revoking a grant the peer still maps fails
+ * and is counted; event channels have pending and mask bits and coalesce;
+ * pending() leaves the port masked until unmask(); transactions conflict.
+ *
+ * Thread-safe: one internal lock per hypervisor. Wakeup hooks are called
+ * with no mock lock held.
+ */
+#ifndef XFRONT_MOCK_H
+#define XFRONT_MOCK_H
+
+#include <stdint.h>
+#include <xfront/ring.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct xf_mock_hv;
+
+int xf_mock_hv_new(struct xf_mock_hv **out);
+/* Destroys every domain left; leaks are still counted in stats until
+ * then. */
+void xf_mock_hv_free(struct xf_mock_hv *hv);
+
+/* Creates domain domid (0 is privileged: bypasses xenstore permissions)
+ * and its /local/domain/<domid> directory. */
+int xf_mock_domain_new(struct xf_mock_hv *hv, xf_domid domid,
+		       struct xf_platform **out);
+/* Destroys a domain: unmaps its mappings (firing unmap notifies), closes
+ * its ports (peer ports become unbound), removes its watches. Grants it
+ * still shares that are mapped by others are counted as leaked. */
+void xf_mock_domain_destroy(struct xf_platform *p);
+
+struct xf_mock_stats {
+	uint64_t evtchn_notifies;      /* notify() calls that reached a port */
+	uint64_t evtchn_coalesced;     /* of those, already pending */
+	uint64_t evtchn_delivered;     /* ports handed out by pending() */
+	uint64_t evtchn_open_ports;    /* bound or unbound ports now */
+	uint64_t gnt_shared_pages;     /* pages currently granted */
+	uint64_t gnt_mapped_pages;     /* pages currently mapped by peers */
+	uint64_t gnt_maps;             /* map operations (pages) ever */
+	uint64_t gnt_copies;           /* copy segments ever */
+	uint64_t gnt_copy_bytes;
+	uint64_t gnt_revoke_busy;      /* unshare() refused: still mapped */
+	uint64_t gnt_leaked;           /* grants left mapped at destroy */
+	uint64_t xs_watch_events;      /* events queued */
+	uint64_t xs_txn_conflicts;
+};
+
+/* Whole hypervisor, or one domain's share when domid != ~0. */
+void xf_mock_stats(struct xf_mock_hv *hv, uint32_t domid,
+		   struct xf_mock_stats *out);
+struct xf_mock_hv *xf_mock_platform_hv(struct xf_platform *p);
+
+/* Fault hooks for hostile/lost-wakeup scenarios: drop the next n
+ * notifications sent on (domid, port), or delay none (0). */
+int xf_mock_evtchn_drop_next(struct xf_mock_hv *hv, xf_domid domid,
+			     xf_port port, unsigned int n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XFRONT_MOCK_H */

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xfront runtime: event-driven actors on vCPUs, a clock, and two drivers.
+ *
+ * Every component (frontend queue, backend, workload, fault injector) is
+ * an actor: the runtime calls its run() when it was kicked (an event
+ * channel or xenstore watch became readable, a timer expired, another
+ * actor poked it). run() makes all the progress it can and returns; it
+ * never blocks or sleeps. Time is only read through xf_rt_now_ns().
+ *
+ * Drivers:
+ *  - XF_RT_SIM: one thread, virtual time, a seeded scheduler. Same seed,
+ *    same interleaving, bit for bit. A vCPU cost model: xf_rt_charge()
+ *    makes the actor's vCPU busy for that long, so utilisation and
+ *    queueing on a vCPU are simulated.
+ *  - XF_RT_REAL: one thread per vCPU (pinned when asked), monotonic wall
+ *    clock, epoll on eventfds with optional spin-before-block;
+ *    xf_rt_charge() burns that much CPU time.
+ *
+ * Threading: in real mode, run() of actors on one vCPU are serialised;
+ * actors on different vCPUs run concurrently. xf_actor_kick() may be
+ * called from any thread. All other calls on an actor come from its own
+ * vCPU thread (or before xf_rt_run()).
+ */
+#ifndef XFRONT_RUNTIME_H
+#define XFRONT_RUNTIME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define XF_RT_MAX_VCPUS 64
+
+enum xf_rt_mode {
+	XF_RT_SIM = 0,
+	XF_RT_REAL = 1,
+};
+
+struct xf_rt_config {
+	enum xf_rt_mode mode;
+	uint64_t seed;           /* sim: scheduler tie-breaks; both: xf_rt_rand */
+	unsigned int nr_vcpus;   /* 1..XF_RT_MAX_VCPUS */
+	/* real: host CPU to pin vCPU i to, or -1 (default) for no pinning. */
+	int pin_cpu[XF_RT_MAX_VCPUS];
+	/* real: spin this long polling before blocking in epoll. */
+	uint64_t spin_before_block_ns;
+};
+
+/* Fills defaults: sim, seed 1, 1 vCPU, no pinning, no spin. */
+void xf_rt_config_init(struct xf_rt_config *cfg);
+
+struct xf_rt;
+struct xf_actor;
+
+struct xf_actor_ops {
+	/* Make progress. Must not block. */
+	void (*run)(struct xf_actor *a);
+};
+
+/* Actors are embedded in the component's own struct (container_of). */
+struct xf_actor {
+	const struct xf_actor_ops *ops;
+	const char *name;
+	struct xf_rt *rt;
+	unsigned int vcpu;
+	void *priv; /* runtime-private state */
+};
+
+int xf_rt_new(const struct xf_rt_config *cfg, struct xf_rt **out);
+/* All actors must have been removed. */
+void xf_rt_free(struct xf_rt *rt);
+enum xf_rt_mode xf_rt_mode(const struct xf_rt *rt);
+unsigned int xf_rt_nr_vcpus(const struct xf_rt *rt);
+
+/* Registers a (zero-initialised except ops/name) actor on a vCPU. The
+ * actor is not runnable until kicked. */
+int xf_actor_add(struct xf_rt *rt, struct xf_actor *a, const struct
+		 xf_actor_ops *ops, const char *name, unsigned int vcpu);
+/* Cancels its timer, forgets its fds/hooks. Not from inside its run(). */
+void xf_actor_remove(struct xf_actor *a);
+
+/* Make runnable (at the caller's current time in sim). Thread-safe;
+ * kicks coalesce while the actor is already runnable. */
+void xf_actor_kick(struct xf_actor *a);
+
+/* One-shot timer per actor: kick at absolute time when_ns (replaces any
+ * earlier setting). UINT64_MAX cancels. */
+void xf_actor_set_timer(struct xf_actor *a, uint64_t when_ns);
+
+/* Real mode: kick the actor whenever fd is readable (level-triggered;
+ * the actor drains it). Sim mode: -ENOTSUP (use a wakeup hook that
+ * calls xf_actor_kick instead). */
+int xf_actor_watch_fd(struct xf_actor *a, int fd);
+int xf_actor_unwatch_fd(struct xf_actor *a, int fd);
+
+/* A xf_wakeup_fn-compatible trampoline: opaque is the actor. */
+void xf_actor_wakeup(void *actor);
+
+/* Current time: virtual in sim (the running actor's vCPU-local time),
+ * CLOCK_MONOTONIC in real. */
+uint64_t xf_rt_now_ns(struct xf_rt *rt);
+
+/* The running actor's vCPU spends cost_ns of CPU. Sim: advances that
+ * vCPU's local clock and busy time; real: burns the CPU. */
+void xf_rt_charge(struct xf_rt *rt, uint64_t cost_ns);
+
+/* Deterministic per-runtime PRNG (xoshiro256**, seeded from cfg.seed). */
+uint64_t xf_rt_rand(struct xf_rt *rt);
+
+/* Runs until xf_rt_stop(), until no actor is runnable and no timer is
+ * armed (sim: -EDEADLK is NOT returned, it just returns 0), or until
+ * time reaches until_ns (UINT64_MAX: no limit). */
+int xf_rt_run(struct xf_rt *rt, uint64_t until_ns);
+/* Thread-safe; xf_rt_run() returns soon after. */
+void xf_rt_stop(struct xf_rt *rt);
+
+struct xf_rt_vcpu_stats {
+	uint64_t busy_ns;     /* charged CPU time */
+	uint64_t runs;        /* actor run() calls */
+	uint64_t wall_ns;     /* time covered by the stats */
+};
+int xf_rt_vcpu_stats(struct xf_rt *rt, unsigned int vcpu,
+		     struct xf_rt_vcpu_stats *out);
+
+/* Sim: an event trace for determinism checks: a running hash over
+ * (time, actor name, vcpu) of every run(), and the count. */
+uint64_t xf_rt_trace_hash(const struct xf_rt *rt);
+uint64_t xf_rt_trace_len(const struct xf_rt *rt);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XFRONT_RUNTIME_H */
