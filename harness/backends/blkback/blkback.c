@@ -1,0 +1,1 @@
+#include <xfront/blkback.h>
