@@ -20,7 +20,15 @@
  * Threading: in real mode, run() of actors on one vCPU are serialised;
  * actors on different vCPUs run concurrently. xf_actor_kick() may be
  * called from any thread. All other calls on an actor come from its own
- * vCPU thread (or before xf_rt_run()).
+ * vCPU thread (or before xf_rt_run()). In sim mode everything happens on
+ * the thread that calls xf_rt_run().
+ *
+ * Sim cost model: each vCPU is busy until some virtual time. An actor
+ * kicked at t runs at max(t, time its vCPU becomes free) (it queues
+ * behind the vCPU's other work); during run() xf_rt_charge() advances
+ * that vCPU's local clock, and kicks, timers and xf_rt_now_ns() inside
+ * run() use the local clock. Events at equal times are ordered by a key
+ * drawn from the seed when they are queued.
  */
 #ifndef XFRONT_RUNTIME_H
 #define XFRONT_RUNTIME_H
@@ -69,6 +77,8 @@ struct xf_actor {
 	void *priv; /* runtime-private state */
 };
 
+/* -EINVAL: no or too many vCPUs, unknown mode, or (real) a pin_cpu
+ * outside this process's CPU affinity. */
 int xf_rt_new(const struct xf_rt_config *cfg, struct xf_rt **out);
 /* All actors must have been removed. */
 void xf_rt_free(struct xf_rt *rt);
@@ -92,7 +102,8 @@ void xf_actor_set_timer(struct xf_actor *a, uint64_t when_ns);
 
 /* Real mode: kick the actor whenever fd is readable (level-triggered;
  * the actor drains it). Sim mode: -ENOTSUP (use a wakeup hook that
- * calls xf_actor_kick instead). */
+ * calls xf_actor_kick instead). Keep fd open until it is unwatched or
+ * the actor removed; unwatching an fd not watched gives -ENOENT. */
 int xf_actor_watch_fd(struct xf_actor *a, int fd);
 int xf_actor_unwatch_fd(struct xf_actor *a, int fd);
 
@@ -107,12 +118,24 @@ uint64_t xf_rt_now_ns(struct xf_rt *rt);
  * vCPU's local clock and busy time; real: burns the CPU. */
 void xf_rt_charge(struct xf_rt *rt, uint64_t cost_ns);
 
-/* Deterministic per-runtime PRNG (xoshiro256**, seeded from cfg.seed). */
+/* Deterministic per-runtime PRNG (xoshiro256**, seeded from cfg.seed).
+ * Real mode: shared by the vCPU threads under a lock; the stream is the
+ * seeded one but which thread draws which value depends on timing. */
 uint64_t xf_rt_rand(struct xf_rt *rt);
 
 /* Runs until xf_rt_stop(), until no actor is runnable and no timer is
  * armed (sim: -EDEADLK is NOT returned, it just returns 0), or until
- * time reaches until_ns (UINT64_MAX: no limit). */
+ * time reaches until_ns (UINT64_MAX: no limit).
+ *
+ * until_ns is absolute, in xf_rt_now_ns() time (virtual in sim,
+ * CLOCK_MONOTONIC in real). Sim: events at times <= until_ns run, later
+ * ones stay queued for the next xf_rt_run(), and the clock is left at
+ * until_ns. Real: while any fd is watched the runtime cannot tell idle
+ * from "waiting for a peer", so it runs until stop or until_ns; with no
+ * watched fd it also returns when idle. A stop requested while
+ * xf_rt_run() is not running makes the next one return at once.
+ * Returns 0, -EBUSY when called from inside run(), or a real-mode
+ * thread error (e.g. pinning failed: -EINVAL/-errno). */
 int xf_rt_run(struct xf_rt *rt, uint64_t until_ns);
 /* Thread-safe; xf_rt_run() returns soon after. */
 void xf_rt_stop(struct xf_rt *rt);
@@ -120,13 +143,16 @@ void xf_rt_stop(struct xf_rt *rt);
 struct xf_rt_vcpu_stats {
 	uint64_t busy_ns;     /* charged CPU time */
 	uint64_t runs;        /* actor run() calls */
-	uint64_t wall_ns;     /* time covered by the stats */
+	uint64_t wall_ns;     /* time covered by the stats: sim, virtual
+			       * time so far (incl. the last charge);
+			       * real, time the vCPU thread existed */
 };
 int xf_rt_vcpu_stats(struct xf_rt *rt, unsigned int vcpu,
 		     struct xf_rt_vcpu_stats *out);
 
 /* Sim: an event trace for determinism checks: a running hash over
- * (time, actor name, vcpu) of every run(), and the count. */
+ * (time, actor name, vcpu) of every run(), and the count. Real mode
+ * keeps no trace (hash of nothing, length 0). */
 uint64_t xf_rt_trace_hash(const struct xf_rt *rt);
 uint64_t xf_rt_trace_len(const struct xf_rt *rt);
 
