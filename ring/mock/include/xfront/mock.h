@@ -11,6 +11,35 @@
  *
  * Thread-safe: one internal lock per hypervisor. Wakeup hooks are called
  * with no mock lock held.
+ *
+ * Details a caller can rely on:
+ * - xenstore: relative paths are relative to /local/domain/<domid>; a
+ *   created node takes its parent's perms and an unprivileged creator
+ *   becomes its owner; only the owner (or dom0) may set_perms, and only
+ *   dom0 may change the owner (-EPERM). rm of a missing node whose
+ *   parent exists succeeds. Watches also take "@introduceDomain" and
+ *   "@releaseDomain" (fired by xf_mock_domain_new/destroy). Read
+ *   permission is not checked when firing watches. unwatch drops the
+ *   watch's queued events.
+ * - grants: grefs start at 8 and are not reused until they wrap; map
+ *   returns -ESRCH (no such domain), -ENOENT (no such gref) or -EPERM
+ *   (not granted to the caller, or read-only grant mapped writable).
+ *   set_unmap_notify also works on the granter side (fires on unshare
+ *   or granter death, like xengntshr_share_page_notify).
+ * - event channels: bind_interdomain marks the new local port pending
+ *   (Xen does, since notifies to the unbound port were lost). When one
+ *   side closes, the other becomes unbound (and re-bindable by the
+ *   closer's domain); notify on an unbound port returns 0 and is
+ *   dropped, as EVTCHNOP_send does. Ports are reused lowest-first.
+ * - Operations on a destroyed domain's handles return -ESRCH; close,
+ *   unmap and read_watch/pending still work, and every handle, mapping
+ *   and xf_platform stays valid until xf_mock_hv_free(), which frees
+ *   them all (do not close anything after it).
+ * - Stats per domain count the domain that acts: the sender for
+ *   notifies/coalesced/dropped, the receiver for delivered, the mapper
+ *   for maps/mapped_pages, the copier for copies, the granter for
+ *   shared_pages/revoke_busy/leaked, the watcher for xs_watch_events.
+ *   A domid's numbers include its destroyed incarnations.
  */
 #ifndef XFRONT_MOCK_H
 #define XFRONT_MOCK_H
@@ -52,6 +81,7 @@ struct xf_mock_stats {
 	uint64_t gnt_leaked;           /* grants left mapped at destroy */
 	uint64_t xs_watch_events;      /* events queued */
 	uint64_t xs_txn_conflicts;
+	uint64_t evtchn_dropped;       /* notifies eaten by drop_next */
 };
 
 /* Whole hypervisor, or one domain's share when domid != ~0. */

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The mock hypervisor: domain lifecycle, lookup and statistics.
+ *
+ * A destroyed domain's struct (and its xf_platform) stays allocated
+ * until xf_mock_hv_free(), so handles and mappings the dead domain's
+ * code still holds can be closed safely afterwards.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mock-private.h"
+
+_Static_assert(sizeof(struct xf_mock_stats) % sizeof(uint64_t) == 0,
+	       "xf_mock_stats holds only uint64_t counters");
+
+int xf_mock_hv_new(struct xf_mock_hv **out)
+{
+	static const struct xf_xs_perm root_perm = { 0, XF_XS_PERM_NONE };
+	struct xf_mock_hv *hv;
+
+	if (!out)
+		return -EINVAL;
+	hv = calloc(1, sizeof(*hv));
+	if (!hv)
+		return -ENOMEM;
+	hv->root = mock_node_new("", NULL, &root_perm, 1);
+	if (!hv->root) {
+		free(hv);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&hv->lock, NULL);
+	hv->next_txn = 1;
+	*out = hv;
+	return 0;
+}
+
+struct mock_dom *mock_dom_find(struct xf_mock_hv *hv, xf_domid domid)
+{
+	struct mock_dom *d;
+
+	for (d = hv->doms; d; d = d->next)
+		if (d->domid == domid && !d->dead)
+			return d;
+	return NULL;
+}
+
+static void home_path(char *buf, size_t len, xf_domid domid)
+{
+	snprintf(buf, len, "/local/domain/%u", (unsigned int)domid);
+}
+
+int xf_mock_domain_new(struct xf_mock_hv *hv, xf_domid domid,
+		       struct xf_platform **out)
+{
+	struct mock_wakeq wq;
+	struct mock_sctx c = { .hv = hv, .domid = 0, .wq = &wq };
+	struct xf_xs_perm perm = { domid, XF_XS_PERM_NONE };
+	struct mock_dom *d, **pp;
+	char home[32];
+	int rc;
+
+	if (!hv || !out)
+		return -EINVAL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->plat.name = "mock";
+	d->plat.domid = domid;
+	d->plat.store = &mock_store_ops;
+	d->plat.gnt = &mock_gnt_ops;
+	d->plat.evtchn = &mock_evtchn_ops;
+	d->plat.impl = d;
+	d->hv = hv;
+	d->domid = domid;
+	d->memfd = -1;
+	d->next_ref = MOCK_GNT_FIRST_REF;
+	home_path(home, sizeof(home), domid);
+
+	mock_wakeq_init(&wq);
+	pthread_mutex_lock(&hv->lock);
+	if (mock_dom_find(hv, domid)) {
+		rc = -EEXIST;
+		goto fail;
+	}
+	/* As a toolstack does: the domain owns its home directory. */
+	c.root = hv->root;
+	rc = mock_st_mkdir(&c, home);
+	if (!rc)
+		rc = mock_st_set_perms(&c, home, &perm, 1);
+	if (rc)
+		goto fail;
+	for (pp = &hv->doms; *pp; pp = &(*pp)->next)
+		;
+	*pp = d;
+	mock_watch_fire(hv, "@introduceDomain", false, &wq);
+	pthread_mutex_unlock(&hv->lock);
+	mock_wakeq_run(&wq);
+	*out = &d->plat;
+	return 0;
+fail:
+	pthread_mutex_unlock(&hv->lock);
+	mock_wakeq_run(&wq);
+	free(d);
+	return rc;
+}
+
+void xf_mock_domain_destroy(struct xf_platform *p)
+{
+	struct mock_dom *d;
+	struct xf_mock_hv *hv;
+	struct mock_wakeq wq;
+	struct mock_sctx c;
+	struct xf_xs *xs;
+	char home[32];
+
+	if (!p)
+		return;
+	d = mock_dom_of(p);
+	hv = d->hv;
+	mock_wakeq_init(&wq);
+	pthread_mutex_lock(&hv->lock);
+	if (d->dead) {
+		pthread_mutex_unlock(&hv->lock);
+		return;
+	}
+	d->dead = true;
+	/* Mappings first: their unmap notifies go out on ports that are
+	 * closed just after. */
+	mock_gnt_domain_destroy(d, &wq);
+	mock_evtchn_domain_destroy(d);
+	for (xs = hv->conns; xs; xs = xs->next)
+		if (xs->dom == d)
+			mock_xs_detach(xs);
+	/* As the toolstack does on domain death. */
+	c = (struct mock_sctx){ .hv = hv, .root = hv->root, .domid = 0,
+				.wq = &wq };
+	home_path(home, sizeof(home), d->domid);
+	mock_st_rm(&c, home);
+	mock_watch_fire(hv, "@releaseDomain", false, &wq);
+	pthread_mutex_unlock(&hv->lock);
+	mock_wakeq_run(&wq);
+}
+
+void xf_mock_hv_free(struct xf_mock_hv *hv)
+{
+	struct mock_dom *d;
+	struct xf_xs *xs;
+
+	if (!hv)
+		return;
+	for (d = hv->doms; d; d = d->next)
+		xf_mock_domain_destroy(&d->plat);
+	while ((xs = hv->conns)) {
+		hv->conns = xs->next;
+		mock_xs_detach(xs);
+		close(xs->efd);
+		free(xs);
+	}
+	while ((d = hv->doms)) {
+		hv->doms = d->next;
+		mock_gnt_domain_free(d);
+		mock_evtchn_domain_free(d);
+		free(d);
+	}
+	mock_node_free(hv->root);
+	pthread_mutex_destroy(&hv->lock);
+	free(hv);
+}
+
+void xf_mock_stats(struct xf_mock_hv *hv, uint32_t domid,
+		   struct xf_mock_stats *out)
+{
+	const size_t nf = sizeof(*out) / sizeof(uint64_t);
+	uint64_t acc[sizeof(*out) / sizeof(uint64_t)] = { 0 };
+	struct mock_dom *d;
+	size_t i;
+
+	pthread_mutex_lock(&hv->lock);
+	for (d = hv->doms; d; d = d->next) {
+		uint64_t f[sizeof(*out) / sizeof(uint64_t)];
+
+		if (domid != ~(uint32_t)0 && d->domid != domid)
+			continue;
+		memcpy(f, &d->st, sizeof(f));
+		for (i = 0; i < nf; i++)
+			acc[i] += f[i];
+	}
+	pthread_mutex_unlock(&hv->lock);
+	memcpy(out, acc, sizeof(*out));
+}
+
+struct xf_mock_hv *xf_mock_platform_hv(struct xf_platform *p)
+{
+	return mock_dom_of(p)->hv;
+}

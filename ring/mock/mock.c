@@ -1,1 +1,0 @@
-#include <xfront/mock.h>

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT */
+/* Mock grant tables: share/map aliasing, all-or-nothing multi-map,
+ * revoke while mapped, unmap notify, copy. */
+#include <stdint.h>
+
+#include "mock-fixture.h"
+
+#define PS XF_PAGE_SIZE
+
+static void setup(void)
+{
+	fx_setup();
+}
+
+static void teardown(void)
+{
+	fx_teardown();
+}
+
+START_TEST(share_gives_zeroed_pages_unique_refs)
+{
+	xf_gref refs[4], more[2];
+	uint8_t *a, *b;
+	unsigned int i, j;
+
+	ck_assert_int_eq(d1->gnt->share(d1, 2, 4, true, refs, (void **)&a), 0);
+	ck_assert_int_eq(d1->gnt->share(d1, 2, 2, true, more, (void **)&b), 0);
+	for (i = 0; i < 4 * PS; i++)
+		ck_assert_uint_eq(a[i], 0);
+	for (i = 0; i < 4; i++) {
+		for (j = i + 1; j < 4; j++)
+			ck_assert_uint_ne(refs[i], refs[j]);
+		for (j = 0; j < 2; j++)
+			ck_assert_uint_ne(refs[i], more[j]);
+	}
+	ck_assert_uint_eq(((uintptr_t)a) % PS, 0);
+	ck_assert_uint_eq(stats_of(1).gnt_shared_pages, 6);
+	memset(a, 0xab, 4 * PS);
+	ck_assert_int_eq(d1->gnt->unshare(d1, a, 4), 0);
+	ck_assert_int_eq(d1->gnt->unshare(d1, a, 4), -EINVAL);
+	ck_assert_int_eq(d1->gnt->share(d1, 2, 4, true, refs, (void **)&a), 0);
+	/* Reused memory comes back zeroed. */
+	for (i = 0; i < 4 * PS; i++)
+		ck_assert_uint_eq(a[i], 0);
+	ck_assert_uint_eq(stats_of(1).gnt_shared_pages, 6);
+}
+END_TEST
+
+START_TEST(map_aliases_granted_memory)
+{
+	xf_gref refs[3], rev[3];
+	uint8_t *fe, *be;
+	unsigned int i;
+
+	ck_assert_int_eq(d1->gnt->share(d1, 0, 3, true, refs, (void **)&fe),
+			 0);
+	/* Map in a different order: the mapping must be contiguous and
+	 * follow the ref order, not the granter's layout. */
+	rev[0] = refs[2];
+	rev[1] = refs[0];
+	rev[2] = refs[1];
+	ck_assert_int_eq(d0->gnt->map(d0, 1, 3, rev, true, (void **)&be), 0);
+	for (i = 0; i < 3; i++)
+		fe[i * PS + 7] = (uint8_t)(0x10 + i);
+	ck_assert_uint_eq(be[0 * PS + 7], 0x12);
+	ck_assert_uint_eq(be[1 * PS + 7], 0x10);
+	ck_assert_uint_eq(be[2 * PS + 7], 0x11);
+	be[PS + 100] = 0x5a;
+	ck_assert_uint_eq(fe[100], 0x5a);
+	ck_assert_uint_eq(stats_of(0).gnt_mapped_pages, 3);
+	ck_assert_uint_eq(stats_of(0).gnt_maps, 3);
+	ck_assert_int_eq(d0->gnt->unmap(d0, be, 3), 0);
+	ck_assert_uint_eq(stats_of(0).gnt_mapped_pages, 0);
+	ck_assert_int_eq(d1->gnt->unshare(d1, fe, 3), 0);
+}
+END_TEST
+
+START_TEST(multimap_all_or_nothing)
+{
+	xf_gref refs[3], bad[3], ro;
+	struct xf_mock_stats before, after;
+	uint8_t *fe, *rop;
+	void *be = NULL;
+
+	ck_assert_int_eq(d1->gnt->share(d1, 0, 3, true, refs, (void **)&fe),
+			 0);
+	ck_assert_int_eq(d1->gnt->share(d1, 0, 1, false, &ro, (void **)&rop),
+			 0);
+	xf_mock_stats(hv, ~0u, &before);
+	memcpy(bad, refs, sizeof(bad));
+	bad[2] = 0xdead;
+	ck_assert_int_eq(d0->gnt->map(d0, 1, 3, bad, true, &be), -ENOENT);
+	ck_assert_ptr_null(be);
+	/* A read-only grant cannot be mapped writable. */
+	bad[2] = ro;
+	ck_assert_int_eq(d0->gnt->map(d0, 1, 3, bad, true, &be), -EPERM);
+	/* Grants for dom0 are not mappable by dom2. */
+	ck_assert_int_eq(d2->gnt->map(d2, 1, 3, refs, true, &be), -EPERM);
+	ck_assert_int_eq(d0->gnt->map(d0, 9, 3, refs, true, &be), -ESRCH);
+	xf_mock_stats(hv, ~0u, &after);
+	ck_assert_uint_eq(after.gnt_maps, before.gnt_maps);
+	ck_assert_uint_eq(after.gnt_mapped_pages, before.gnt_mapped_pages);
+	/* Nothing stays mapped: every page can be revoked. */
+	ck_assert_int_eq(d1->gnt->unshare(d1, fe, 3), 0);
+	ck_assert_int_eq(d0->gnt->map(d0, 1, 1, &ro, false, &be), 0);
+	ck_assert_int_eq(d0->gnt->unmap(d0, be, 1), 0);
+}
+END_TEST
+
+START_TEST(xsa396_revoke_while_mapped)
+{
+	xf_gref ref;
+	uint8_t *fe, *be;
+
+	ck_assert_int_eq(d1->gnt->share(d1, 0, 1, true, &ref, (void **)&fe),
+			 0);
+	ck_assert_int_eq(d0->gnt->map(d0, 1, 1, &ref, true, (void **)&be), 0);
+	ck_assert_int_eq(d1->gnt->unshare(d1, fe, 1), -EBUSY);
+	ck_assert_uint_eq(stats_of(1).gnt_revoke_busy, 1);
+	/* The page stays valid and shared on both sides. */
+	be[5] = 42;
+	ck_assert_uint_eq(fe[5], 42);
+	ck_assert_uint_eq(stats_of(1).gnt_shared_pages, 1);
+	ck_assert_int_eq(d0->gnt->unmap(d0, be, 1), 0);
+	ck_assert_int_eq(d1->gnt->unshare(d1, fe, 1), 0);
+	ck_assert_uint_eq(stats_of(1).gnt_shared_pages, 0);
+	ck_assert_uint_eq(stats_of(1).gnt_revoke_busy, 1);
+	/* The revoked gref is gone. */
+	ck_assert_int_eq(d0->gnt->map(d0, 1, 1, &ref, true, (void **)&be),
+			 -ENOENT);
+}
+END_TEST
+
+START_TEST(unmap_notify_clears_byte_and_signals_port)
+{
+	struct xf_evtch *h0, *h1;
+	xf_port p1, p0;
+	xf_gref ref;
+	uint8_t *fe, *be;
+
+	ck_assert_int_eq(d0->evtchn->open(d0, &h0), 0);
+	ck_assert_int_eq(d1->evtchn->open(d1, &h1), 0);
+	ck_assert_int_eq(d1->evtchn->alloc_unbound(h1, 0, &p1), 0);
+	ck_assert_int_eq(d0->evtchn->bind_interdomain(h0, 1, p1, &p0), 0);
+	while (d0->evtchn->pending(h0) >= 0)
+		;
+	ck_assert_int_eq(d1->gnt->share(d1, 0, 1, true, &ref, (void **)&fe),
+			 0);
+	ck_assert_int_eq(d0->gnt->map(d0, 1, 1, &ref, true, (void **)&be), 0);
+	be[10] = 1;
+	ck_assert_int_eq(d0->gnt->set_unmap_notify(d0, be, 10, p0), 0);
+	ck_assert_int_eq(d0->gnt->set_unmap_notify(d0, be, PS, p0), -EINVAL);
+	ck_assert_int_eq(d0->gnt->set_unmap_notify(d0, fe, 0, p0), -EINVAL);
+	ck_assert_int_eq(d1->evtchn->pending(h1), -EAGAIN);
+	ck_assert_uint_eq(fe[10], 1);
+	ck_assert_int_eq(d0->gnt->unmap(d0, be, 1), 0);
+	ck_assert_uint_eq(fe[10], 0);
+	ck_assert_int_eq(d1->evtchn->pending(h1), (int)p1);
+	d0->evtchn->close(h0);
+	d1->evtchn->close(h1);
+	ck_assert_int_eq(d1->gnt->unshare(d1, fe, 1), 0);
+}
+END_TEST
+
+START_TEST(unmap_notify_on_mapper_death)
+{
+	struct xf_evtch *h2, *h1;
+	xf_port p1, p2;
+	xf_gref ref;
+	uint8_t *fe, *be;
+
+	ck_assert_int_eq(d2->evtchn->open(d2, &h2), 0);
+	ck_assert_int_eq(d1->evtchn->open(d1, &h1), 0);
+	ck_assert_int_eq(d1->evtchn->alloc_unbound(h1, 2, &p1), 0);
+	ck_assert_int_eq(d2->evtchn->bind_interdomain(h2, 1, p1, &p2), 0);
+	ck_assert_int_eq(d1->gnt->share(d1, 2, 1, true, &ref, (void **)&fe),
+			 0);
+	ck_assert_int_eq(d2->gnt->map(d2, 1, 1, &ref, true, (void **)&be), 0);
+	fe[0] = 0xff;
+	ck_assert_int_eq(d2->gnt->set_unmap_notify(d2, be, 0, p2), 0);
+	xf_mock_domain_destroy(d2);
+	ck_assert_uint_eq(fe[0], 0);
+	ck_assert_int_eq(d1->evtchn->pending(h1), (int)p1);
+	/* The mapping is released, so revoke works now. */
+	ck_assert_int_eq(d1->gnt->unshare(d1, fe, 1), 0);
+	ck_assert_uint_eq(stats_of(1).gnt_leaked, 0);
+	/* The dead mapper's code can still clean up. */
+	ck_assert_int_eq(d2->gnt->unmap(d2, be, 1), 0);
+	d2->evtchn->close(h2);
+	d1->evtchn->close(h1);
+}
+END_TEST
+
+START_TEST(copy_segment_status)
+{
+	xf_gref rw, ro;
+	uint8_t *prw, *pro, buf[64];
+	struct xf_gnt_copy_seg s[6];
+
+	ck_assert_int_eq(d1->gnt->share(d1, 0, 1, true, &rw, (void **)&prw),
+			 0);
+	ck_assert_int_eq(d1->gnt->share(d1, 0, 1, false, &ro, (void **)&pro),
+			 0);
+	memset(buf, 0x77, sizeof(buf));
+	pro[PS - 1] = 0x33;
+	memset(s, 0, sizeof(s));
+	s[0] = (struct xf_gnt_copy_seg){ .to_grant = true, .domid = 1,
+		.gref = rw, .offset = 100, .local = buf, .len = 64 };
+	s[1] = (struct xf_gnt_copy_seg){ .to_grant = false, .domid = 1,
+		.gref = ro, .offset = PS - 1, .local = buf, .len = 1 };
+	s[2] = (struct xf_gnt_copy_seg){ .to_grant = true, .domid = 1,
+		.gref = ro, .offset = 0, .local = buf, .len = 1 };
+	s[3] = (struct xf_gnt_copy_seg){ .to_grant = false, .domid = 1,
+		.gref = rw, .offset = PS - 10, .local = buf, .len = 11 };
+	s[4] = (struct xf_gnt_copy_seg){ .to_grant = false, .domid = 1,
+		.gref = 0xbeef, .offset = 0, .local = buf, .len = 1 };
+	s[5] = (struct xf_gnt_copy_seg){ .to_grant = false, .domid = 1,
+		.gref = rw, .offset = 0, .local = buf, .len = 1 };
+	ck_assert_int_eq(d0->gnt->copy(d0, s, 5), 0);
+	ck_assert_int_eq(s[0].status, 0);
+	ck_assert_uint_eq(prw[100], 0x77);
+	ck_assert_uint_eq(prw[163], 0x77);
+	ck_assert_uint_eq(prw[164], 0);
+	ck_assert_int_eq(s[1].status, 0);
+	ck_assert_uint_eq(buf[0], 0x33);
+	ck_assert_int_eq(s[2].status, -EPERM);
+	ck_assert_uint_eq(pro[0], 0);
+	ck_assert_int_eq(s[3].status, -EINVAL);
+	ck_assert_int_eq(s[4].status, -ENOENT);
+	/* Granted to dom0, not dom2. */
+	ck_assert_int_eq(d2->gnt->copy(d2, &s[5], 1), 0);
+	ck_assert_int_eq(s[5].status, -EPERM);
+	ck_assert_uint_eq(stats_of(0).gnt_copies, 2);
+	ck_assert_uint_eq(stats_of(0).gnt_copy_bytes, 65);
+}
+END_TEST
+
+START_TEST(granter_death_counts_leak)
+{
+	xf_gref refs[2];
+	uint8_t *fe, *be;
+
+	ck_assert_int_eq(d1->gnt->share(d1, 0, 2, true, refs, (void **)&fe),
+			 0);
+	ck_assert_int_eq(d0->gnt->map(d0, 1, 1, refs, true, (void **)&be), 0);
+	be[1] = 9;
+	xf_mock_domain_destroy(d1);
+	ck_assert_uint_eq(stats_of(1).gnt_leaked, 1);
+	ck_assert_uint_eq(stats_of(1).gnt_shared_pages, 0);
+	/* The peer's mapping stays valid memory. */
+	ck_assert_uint_eq(be[1], 9);
+	ck_assert_int_eq(d0->gnt->unmap(d0, be, 1), 0);
+	/* Grants of a dead domain cannot be mapped. */
+	ck_assert_int_eq(d0->gnt->map(d0, 1, 1, &refs[1], true,
+				      (void **)&be), -ESRCH);
+	ck_assert_int_eq(d1->gnt->unshare(d1, fe, 2), -ESRCH);
+}
+END_TEST
+
+static Suite *grant_suite(void)
+{
+	Suite *s = suite_create("mock-grant");
+	TCase *tc = tcase_create("grant");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, share_gives_zeroed_pages_unique_refs);
+	tcase_add_test(tc, map_aliases_granted_memory);
+	tcase_add_test(tc, multimap_all_or_nothing);
+	tcase_add_test(tc, xsa396_revoke_while_mapped);
+	tcase_add_test(tc, unmap_notify_clears_byte_and_signals_port);
+	tcase_add_test(tc, unmap_notify_on_mapper_death);
+	tcase_add_test(tc, copy_segment_status);
+	tcase_add_test(tc, granter_death_counts_leak);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(grant_suite());
+}
