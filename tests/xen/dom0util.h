@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers for test programs that run inside a Xen dom0 (the initramfs
+ * booted by dom0-run.sh) against the xen platform and the dom0 kernel's
+ * backends.
+ *
+ * Output protocol, parsed by dom0-run.sh (one line each):
+ *   XF-CHECK PASS <test>/<check>: <detail>
+ *   XF-CHECK FAIL <test>/<check>: <detail>
+ *   XF-RESULT PASS|FAIL <test> checks=<n> failed=<m>
+ * A test program exits 0 only when every check passed. The dom0 /init
+ * additionally prints "XF-TEST <binary> PASS|FAIL rc=<exit code>".
+ *
+ * These are test drivers, not library code: they block and print.
+ */
+#ifndef XF_DOM0UTIL_H
+#define XF_DOM0UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xfront/ring.h>
+
+struct dt_ctx {
+	const char *test;
+	unsigned int checks;
+	unsigned int failed;
+};
+
+void dt_init(struct dt_ctx *c, const char *test);
+/* Records one check; returns ok so callers can bail out. */
+bool dt_check(struct dt_ctx *c, bool ok, const char *name, const char *fmt,
+	      ...) __attribute__((format(printf, 4, 5)));
+void dt_note(struct dt_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Prints the XF-RESULT line; returns the exit code (0 pass, 1 fail). */
+int dt_finish(struct dt_ctx *c);
+
+uint64_t dt_now_ms(void);
+/* poll() one fd for input; 1 readable, 0 timeout, -errno. */
+int dt_wait_fd(int fd, int timeout_ms);
+
+/* Waits (watch-driven, no polling loop) until the integer at path is
+ * >= want. Returns the last value read, or -1 when absent/unparsable,
+ * in *last. 0 when reached, -ETIMEDOUT, or -errno. */
+int dt_xs_wait_int(const struct xf_platform *p, struct xf_xs *xs,
+		   const char *path, long want, int timeout_ms, long *last);
+
+/* Writes "key=value" pairs under dir in one transaction, retrying on
+ * EAGAIN. kv is a NULL-terminated list: key, value, key, value, NULL. */
+int dt_xs_write_all(const struct xf_platform *p, struct xf_xs *xs,
+		    const char *dir, const char *const *kv);
+
+/* Waits for the next pending port on h (unmasking it). Returns the port,
+ * -ETIMEDOUT or -errno. */
+int dt_evtchn_wait(const struct xf_platform *p, struct xf_evtch *h,
+		   int timeout_ms);
+
+/* Toolstack step for a vbd served by the dom0 kernel's blkback: the
+ * frontend directory first (xenbus checks it exists when it probes the
+ * backend), then the backend directory including physical-device (hex
+ * major:minor, normally written by the hotplug script), each in one
+ * transaction. fe/be are full paths; use a frontend device type the
+ * dom0 kernel's own blkfront ignores (e.g. device/vbd-user/<vdev>). */
+struct dt_vbd {
+	const char *fe, *be;
+	unsigned int vdev;
+	unsigned int major, minor; /* of the block device to export */
+	const char *params;        /* informational (blkback ignores it) */
+	bool readonly;
+};
+int dt_vbd_toolstack(const struct xf_platform *p, struct xf_xs *xs,
+		     const struct dt_vbd *v);
+
+/* Same for a vif served by netback (device/vif-user/<handle> for the
+ * frontend); netback needs a "script" key even though none runs, and
+ * hotplug-status=connected (dt_vif_hotplug_done) before it connects. */
+int dt_vif_toolstack(const struct xf_platform *p, struct xf_xs *xs,
+		     const char *fe, const char *be, unsigned int handle,
+		     const char *mac);
+int dt_vif_hotplug_done(const struct xf_platform *p, struct xf_xs *xs,
+			const char *be);
+
+/* Creates (truncates) a sparse image of bytes with head at offset 0. */
+int dt_disk_image(const char *path, uint64_t bytes, const void *head,
+		  size_t len);
+
+/* Attaches file to a free loop device. dev receives "/dev/loopN". */
+int dt_loop_attach(const char *file, char *dev, size_t devlen,
+		   unsigned int *major, unsigned int *minor);
+int dt_loop_detach(const char *dev);
+
+#endif /* XF_DOM0UTIL_H */
