@@ -1,1 +1,22 @@
+// SPDX-License-Identifier: MIT
+/* xenbus state names, spelled as Linux's xenbus_strstate(). */
 #include <xfront/ring.h>
+
+const char *xf_xenbus_state_name(int state)
+{
+	static const char *const names[] = {
+		[XF_XENBUS_UNKNOWN] = "Unknown",
+		[XF_XENBUS_INITIALISING] = "Initialising",
+		[XF_XENBUS_INITWAIT] = "InitWait",
+		[XF_XENBUS_INITIALISED] = "Initialised",
+		[XF_XENBUS_CONNECTED] = "Connected",
+		[XF_XENBUS_CLOSING] = "Closing",
+		[XF_XENBUS_CLOSED] = "Closed",
+		[XF_XENBUS_RECONFIGURING] = "Reconfiguring",
+		[XF_XENBUS_RECONFIGURED] = "Reconfigured",
+	};
+
+	if (state < 0 || (unsigned int)state >= sizeof(names) / sizeof(names[0]))
+		return "Invalid";
+	return names[state];
+}

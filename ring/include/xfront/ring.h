@@ -118,8 +118,9 @@ void *xf_ring_slot(struct xf_sring_hdr *sring, unsigned int nr_ents,
 
 unsigned int xf_front_ring_free_requests(const struct xf_front_ring *r);
 bool xf_front_ring_full(const struct xf_front_ring *r);
-void *xf_front_ring_next_request(struct xf_front_ring *r); /* slot at
-							     req_prod_pvt */
+/* Slot at req_prod_pvt, then advances req_prod_pvt (visible to the
+ * peer at the next push); NULL when the ring is full. */
+void *xf_front_ring_next_request(struct xf_front_ring *r);
 
 /* RING_PUSH_REQUESTS_AND_CHECK_NOTIFY. Returns true when the backend
  * asked to be notified. */
@@ -143,6 +144,9 @@ int xf_front_ring_final_check(struct xf_front_ring *r);
 int xf_back_ring_requests(struct xf_back_ring *r, xf_ring_idx *prod);
 void xf_back_ring_take_request(struct xf_back_ring *r, void *dst,
 			       size_t req_size);
+/* Slot at rsp_prod_pvt, then advances rsp_prod_pvt; NULL when every
+ * consumed request already has a response (a response slot beyond
+ * req_cons would overwrite an unconsumed request). */
 void *xf_back_ring_next_response(struct xf_back_ring *r);
 bool xf_back_ring_push_responses(struct xf_back_ring *r);
 int xf_back_ring_final_check(struct xf_back_ring *r);
@@ -213,7 +217,7 @@ struct xf_blkif_request_indirect {
 	xf_blkif_sector sector_number;
 	uint16_t handle;
 	xf_gref indirect_grefs[XF_BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
-	uint64_t pad;
+	uint32_t pad; /* tail padding: 64 bytes, as Xen's x86_64 layout */
 };
 
 struct xf_blkif_response {
