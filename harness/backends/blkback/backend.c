@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: MIT */
+/* Backend object: configuration, feature presets, creation and teardown,
+ * and the read-only views (state, negotiated values, statistics). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bb_priv.h"
+
+struct preset {
+	const char *name;
+	struct xf_blkback_features f;
+};
+
+static const struct preset presets[] = {
+	{ "linux", { .persistent = true, .max_indirect_segments = 256,
+		     .max_ring_page_order = 4, .max_queues = 4, .flush = true,
+		     .barrier = true, .discard = true } },
+	{ "qemu", { .max_ring_page_order = 4, .flush = true,
+		    .discard = true } },
+	{ "minimal", { 0 } },
+	{ "no-persistent", { .max_indirect_segments = 256,
+			     .max_ring_page_order = 4, .max_queues = 4,
+			     .flush = true, .barrier = true,
+			     .discard = true } },
+	{ "no-indirect", { .persistent = true, .max_ring_page_order = 4,
+			   .max_queues = 4, .flush = true, .barrier = true,
+			   .discard = true } },
+	{ "few-indirect", { .persistent = true, .max_indirect_segments = 32,
+			    .max_ring_page_order = 4, .max_queues = 4,
+			    .flush = true, .barrier = true,
+			    .discard = true } },
+	{ "single-queue", { .persistent = true, .max_indirect_segments = 256,
+			    .max_ring_page_order = 4, .flush = true,
+			    .barrier = true, .discard = true } },
+	{ "no-flush", { .persistent = true, .max_indirect_segments = 256,
+			.max_ring_page_order = 4, .max_queues = 4,
+			.discard = true } },
+	{ "barrier-only", { .persistent = true, .max_indirect_segments = 256,
+			    .max_ring_page_order = 4, .max_queues = 4,
+			    .barrier = true } },
+	{ "legacy-ring", { .max_ring_page_order = 2,
+			   .legacy_max_ring_pages = true, .flush = true } },
+};
+
+static const char *const preset_names[] = {
+	"linux", "qemu", "minimal", "no-persistent", "no-indirect",
+	"few-indirect", "single-queue", "no-flush", "barrier-only",
+	"legacy-ring", NULL,
+};
+
+int xf_blkback_features_preset(const char *name,
+			       struct xf_blkback_features *out)
+{
+	if (!name || !out)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
+		if (!strcmp(presets[i].name, name)) {
+			*out = presets[i].f;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+const char *const *xf_blkback_feature_presets(void)
+{
+	return preset_names;
+}
+
+void xf_blkback_config_init(struct xf_blkback_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->devid = 51712;
+	xf_blkback_features_preset("linux", &cfg->features);
+}
+
+void bb_set_error(struct xf_blkback *bb, const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&bb->lock);
+	va_start(ap, fmt);
+	vsnprintf(bb->last_error, sizeof(bb->last_error), fmt, ap);
+	va_end(ap);
+	pthread_mutex_unlock(&bb->lock);
+}
+
+void bb_kick_queues(struct xf_blkback *bb)
+{
+	for (unsigned int i = 0; i < bb->nr_qalloc; i++)
+		xf_actor_kick(&bb->q[i].actor);
+}
+
+/* Hooks a platform handle to an actor: a wakeup callback where the
+ * platform has one (mock), else its fd (xen, real mode only). */
+static int hook(struct xf_actor *a, int (*set_wakeup)(void *, xf_wakeup_fn,
+						      void *),
+		void *h, int fd)
+{
+	int r = set_wakeup(h, xf_actor_wakeup, a);
+
+	if (r == -ENOTSUP)
+		r = xf_actor_watch_fd(a, fd);
+	return r;
+}
+
+static int xs_set_wakeup(void *h, xf_wakeup_fn fn, void *opaque)
+{
+	struct xf_blkback *bb = h;
+
+	return bb->p->store->set_wakeup(bb->xs, fn, opaque);
+}
+
+static int ev_set_wakeup(void *h, xf_wakeup_fn fn, void *opaque)
+{
+	struct bb_queue *q = h;
+
+	return q->bb->p->evtchn->set_wakeup(q->evh, fn, opaque);
+}
+
+static void clamp_features(struct xf_blkback_features *f, unsigned int nq)
+{
+	if (f->max_ring_page_order > XF_MAX_RING_PAGE_ORDER)
+		f->max_ring_page_order = XF_MAX_RING_PAGE_ORDER;
+	if (f->max_queues > nq)
+		f->max_queues = nq;
+	if (f->max_indirect_segments > XF_BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST *
+				       XF_BLKIF_SEGS_PER_INDIRECT_FRAME)
+		f->max_indirect_segments =
+			XF_BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST *
+			XF_BLKIF_SEGS_PER_INDIRECT_FRAME;
+	/* Fewer than 11 would forbid ordinary requests: treat as absent. */
+	if (f->max_indirect_segments &&
+	    f->max_indirect_segments <= XF_BLKIF_MAX_SEGMENTS_PER_REQUEST)
+		f->max_indirect_segments = 0;
+}
+
+/* Platform handles go first, so no wakeup can reach an actor that is
+ * being removed; the actors go last. */
+static void teardown(struct xf_blkback *bb)
+{
+	for (unsigned int i = 0; i < bb->nr_qalloc; i++) {
+		struct bb_queue *q = &bb->q[i];
+
+		pthread_mutex_lock(&q->lock);
+		bb_queue_disconnect(q);
+		if (q->evh)
+			bb->p->evtchn->close(q->evh);
+		q->evh = NULL;
+		pthread_mutex_unlock(&q->lock);
+	}
+	if (bb->xs)
+		bb->p->store->close(bb->xs);
+	bb->xs = NULL;
+	for (unsigned int i = 0; i < bb->nr_qalloc; i++) {
+		struct bb_queue *q = &bb->q[i];
+
+		if (q->actor.rt)
+			xf_actor_remove(&q->actor);
+		free(q->pg);
+		pthread_mutex_destroy(&q->lock);
+	}
+	if (bb->ctl.rt)
+		xf_actor_remove(&bb->ctl);
+	pthread_mutex_destroy(&bb->lock);
+	free(bb);
+}
+
+int xf_blkback_new(const struct xf_blkback_config *cfg,
+		   struct xf_blkback **out)
+{
+	struct xf_blkback *bb;
+	unsigned int nv, nq;
+	int r;
+
+	if (!cfg || !out || !cfg->platform || !cfg->rt || !cfg->disk)
+		return -EINVAL;
+	nv = xf_rt_nr_vcpus(cfg->rt);
+	if (cfg->vcpu >= nv)
+		return -EINVAL;
+	bb = calloc(1, sizeof(*bb));
+	if (!bb)
+		return -ENOMEM;
+	pthread_mutex_init(&bb->lock, NULL);
+	bb->cfg = *cfg;
+	bb->p = cfg->platform;
+	bb->rt = cfg->rt;
+	snprintf(bb->name, sizeof(bb->name), "%s",
+		 cfg->name ? cfg->name : "blkback");
+	bb->cfg.name = bb->name;
+	nq = cfg->features.max_queues > 1 ? cfg->features.max_queues : 1;
+	if (nq > XF_BLKBACK_MAX_QUEUES)
+		nq = XF_BLKBACK_MAX_QUEUES;
+	bb->feat = cfg->features;
+	clamp_features(&bb->feat, nq);
+	if (!bb->cfg.max_persistent_grants)
+		bb->cfg.max_persistent_grants = 4096;
+	atomic_store(&bb->crash_after, cfg->crash_after_requests);
+	atomic_store(&bb->state, XF_XENBUS_UNKNOWN);
+	snprintf(bb->bpath, sizeof(bb->bpath),
+		 "/local/domain/%u/backend/vbd/%u/%u", bb->p->domid,
+		 cfg->frontend_id, cfg->devid);
+
+	r = xf_actor_add(bb->rt, &bb->ctl, &bb_ctl_ops, bb->name, cfg->vcpu);
+	if (r < 0) {
+		bb->ctl.rt = NULL;
+		goto fail;
+	}
+	r = bb->p->store->open(bb->p, &bb->xs);
+	if (r < 0) {
+		bb->xs = NULL;
+		goto fail;
+	}
+	for (unsigned int i = 0; i < nq; i++) {
+		struct bb_queue *q = &bb->q[i];
+
+		q->bb = bb;
+		q->idx = i;
+		pthread_mutex_init(&q->lock, NULL);
+		bb_rng_seed(q->rng, xf_rt_rand(bb->rt) + i);
+		bb->nr_qalloc = i + 1;
+		snprintf(q->name, sizeof(q->name), "%s/q%u", bb->name, i);
+		r = xf_actor_add(bb->rt, &q->actor, &bb_queue_ops, q->name,
+				 (cfg->queue_vcpu + i) % nv);
+		if (r < 0) {
+			q->actor.rt = NULL;
+			goto fail;
+		}
+		r = bb->p->evtchn->open(bb->p, &q->evh);
+		if (r < 0) {
+			q->evh = NULL;
+			goto fail;
+		}
+		r = hook(&q->actor, ev_set_wakeup, q,
+			 bb->p->evtchn->fd(q->evh));
+		if (r < 0)
+			goto fail;
+	}
+	r = hook(&bb->ctl, xs_set_wakeup, bb, bb->p->store->fd(bb->xs));
+	if (r < 0)
+		goto fail;
+	r = bb->p->store->watch(bb->xs, bb->bpath, "be");
+	if (r < 0)
+		goto fail;
+	xf_actor_kick(&bb->ctl);
+	*out = bb;
+	return 0;
+fail:
+	teardown(bb);
+	return r;
+}
+
+void xf_blkback_free(struct xf_blkback *bb)
+{
+	if (!bb)
+		return;
+	teardown(bb);
+}
+
+int xf_blkback_state(const struct xf_blkback *bb)
+{
+	return atomic_load(&((struct xf_blkback *)bb)->state);
+}
+
+const char *xf_blkback_last_error(const struct xf_blkback *bb)
+{
+	return bb->last_error;
+}
+
+void xf_blkback_conn_info(const struct xf_blkback *cbb,
+			  struct xf_blkback_conn_info *out)
+{
+	struct xf_blkback *bb = (struct xf_blkback *)cbb;
+
+	pthread_mutex_lock(&bb->lock);
+	*out = bb->info;
+	pthread_mutex_unlock(&bb->lock);
+}
+
+/* Adds queue q's counters to out (q->lock held). */
+static void add_queue(struct xf_blkback_stats *out, const struct bb_queue *q)
+{
+	const struct xf_blkback_stats *s = &q->st;
+
+	for (int k = 0; k < 8; k++)
+		out->requests[k] += s->requests[k];
+	for (int k = 0; k < XF_BLKBACK_REJ_NR; k++)
+		out->rejects[k] += s->rejects[k];
+	out->segments += s->segments;
+	out->indirect_requests += s->indirect_requests;
+	out->indirect_segments += s->indirect_segments;
+	out->bytes_read += s->bytes_read;
+	out->bytes_written += s->bytes_written;
+	out->responses += s->responses;
+	out->persistent_maps += s->persistent_maps;
+	out->persistent_hits += s->persistent_hits;
+	out->grant_copy_segs += s->grant_copy_segs;
+	out->notify_sent += s->notify_sent;
+	out->notify_received += s->notify_received;
+	out->rsp_error += s->rsp_error;
+	out->rsp_eopnotsupp += s->rsp_eopnotsupp;
+	out->injected_errors += s->injected_errors;
+	out->ring_overflows += s->ring_overflows;
+	out->inflight += q->nr_inflight + (q->barrier ? 1 : 0);
+}
+
+int xf_blkback_queue_stats(struct xf_blkback *bb, unsigned int queue,
+			   struct xf_blkback_stats *out)
+{
+	struct bb_queue *q;
+
+	if (queue >= bb->nr_qalloc)
+		return -ENOENT;
+	q = &bb->q[queue];
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&q->lock);
+	add_queue(out, q);
+	pthread_mutex_unlock(&q->lock);
+	return 0;
+}
+
+void xf_blkback_stats(struct xf_blkback *bb, struct xf_blkback_stats *out)
+{
+	struct xf_blkdisk_stats ds;
+
+	memset(out, 0, sizeof(*out));
+	for (unsigned int i = 0; i < bb->nr_qalloc; i++) {
+		struct bb_queue *q = &bb->q[i];
+
+		pthread_mutex_lock(&q->lock);
+		add_queue(out, q);
+		pthread_mutex_unlock(&q->lock);
+	}
+	pthread_mutex_lock(&bb->lock);
+	out->dropped = bb->dropped;
+	out->connects = bb->connects;
+	out->disconnects = bb->disconnects;
+	pthread_mutex_unlock(&bb->lock);
+	xf_blkdisk_stats(bb->cfg.disk, &ds);
+	out->cache_dirty_bytes = ds.dirty_bytes;
+}
+
+void xf_blkback_set_features(struct xf_blkback *bb,
+			     const struct xf_blkback_features *f)
+{
+	pthread_mutex_lock(&bb->lock);
+	bb->feat = *f;
+	clamp_features(&bb->feat, bb->nr_qalloc);
+	pthread_mutex_unlock(&bb->lock);
+}

@@ -1,0 +1,547 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The backend's xenbus state machine (the control actor).
+ *
+ * Each run re-reads what it depends on (its own directory, the
+ * frontend's state) and reconciles, instead of trusting which watch
+ * fired: watches coalesce, and the toolstack may remove and re-create
+ * the directories between two runs.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bb_priv.h"
+
+#define bb_of(a) ((struct xf_blkback *)((char *)(a) - \
+					 offsetof(struct xf_blkback, ctl)))
+
+static int rd_uint(struct xf_blkback *bb, const char *dir, const char *key,
+		   uint64_t max, uint64_t *out)
+{
+	char path[BB_PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	return xf_xs_read_uint(bb->p, bb->xs, XF_TXN_NONE, path, max, out);
+}
+
+static int rd_str(struct xf_blkback *bb, const char *dir, const char *key,
+		  char **out)
+{
+	char path[BB_PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	return xf_xs_read_str(bb->p, bb->xs, XF_TXN_NONE, path, out);
+}
+
+static int wr(struct xf_blkback *bb, const char *key, const char *fmt,
+	      unsigned long long v)
+{
+	char path[BB_PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", bb->bpath, key);
+	return xf_xs_printf(bb->p, bb->xs, XF_TXN_NONE, path, fmt, v);
+}
+
+/* Writes key=v when on, removes the key when off, so a re-publish with a
+ * smaller feature set leaves nothing stale behind. */
+static int wr_opt(struct xf_blkback *bb, const char *key, bool on,
+		  unsigned long long v)
+{
+	char path[BB_PATH_MAX + 64];
+	int r;
+
+	if (on)
+		return wr(bb, key, "%llu", v);
+	snprintf(path, sizeof(path), "%s/%s", bb->bpath, key);
+	r = bb->p->store->rm(bb->xs, XF_TXN_NONE, path);
+	return r == -ENOENT ? 0 : r;
+}
+
+int bb_write_state(struct xf_blkback *bb, int state)
+{
+	int r = wr(bb, "state", "%llu", (unsigned long long)state);
+
+	if (!r) {
+		bb->ts_state = state;
+		atomic_store(&bb->state, state);
+	}
+	return r;
+}
+
+static int publish_features(struct xf_blkback *bb)
+{
+	struct xf_blkback_features f;
+	unsigned int gran;
+	int r;
+
+	pthread_mutex_lock(&bb->lock);
+	bb->live = bb->feat;
+	bb->live.readonly |= bb->mode_ro;
+	f = bb->live;
+	pthread_mutex_unlock(&bb->lock);
+	gran = f.discard_granularity ? f.discard_granularity
+				     : xf_blkdisk_sector_size(bb->cfg.disk);
+	/* A new round: the reason the last connect failed is stale. */
+	r = wr_opt(bb, "error", false, 0);
+	if (!r)
+		r = wr_opt(bb, "feature-flush-cache", f.flush, 1);
+	if (!r)
+		r = wr_opt(bb, "feature-barrier", f.barrier, 1);
+	if (!r)
+		r = wr_opt(bb, "feature-persistent", f.persistent, 1);
+	if (!r)
+		r = wr_opt(bb, "feature-max-indirect-segments",
+			   f.max_indirect_segments > 0,
+			   f.max_indirect_segments);
+	if (!r)
+		r = wr_opt(bb, "max-ring-page-order",
+			   f.max_ring_page_order > 0, f.max_ring_page_order);
+	if (!r)
+		r = wr_opt(bb, "max-ring-pages",
+			   f.legacy_max_ring_pages,
+			   1ull << f.max_ring_page_order);
+	if (!r)
+		r = wr_opt(bb, "multi-queue-max-queues", f.max_queues > 1,
+			   f.max_queues);
+	if (!r)
+		r = wr_opt(bb, "feature-discard", f.discard, 1);
+	if (!r)
+		r = wr_opt(bb, "discard-granularity", f.discard, gran);
+	if (!r)
+		r = wr_opt(bb, "discard-alignment", f.discard,
+			   f.discard_alignment);
+	if (!r)
+		r = wr_opt(bb, "discard-secure", f.discard && f.discard_secure,
+			   1);
+	return r;
+}
+
+static int write_disk_info(struct xf_blkback *bb)
+{
+	struct xf_blkdisk *d = bb->cfg.disk;
+	unsigned int ss = xf_blkdisk_sector_size(d);
+	unsigned int info = 0;
+	int r;
+
+	if (bb->live.readonly)
+		info |= XF_VDISK_READONLY;
+	if (bb->live.cdrom)
+		info |= XF_VDISK_CDROM;
+	if (bb->live.removable)
+		info |= XF_VDISK_REMOVABLE;
+	/* blkif.h: "sectors" is in units of "sector-size". */
+	r = wr(bb, "sectors", "%llu", xf_blkdisk_size_bytes(d) / ss);
+	if (!r)
+		r = wr(bb, "info", "%llu", info);
+	if (!r)
+		r = wr(bb, "sector-size", "%llu", ss);
+	if (!r)
+		r = wr(bb, "physical-sector-size", "%llu",
+		       xf_blkdisk_physical_sector_size(d));
+	return r;
+}
+
+static void disconnect_all(struct xf_blkback *bb)
+{
+	unsigned int dropped = 0;
+	bool was;
+
+	for (unsigned int i = 0; i < bb->nr_qalloc; i++) {
+		struct bb_queue *q = &bb->q[i];
+
+		pthread_mutex_lock(&q->lock);
+		dropped += bb_queue_disconnect(q);
+		pthread_mutex_unlock(&q->lock);
+	}
+	pthread_mutex_lock(&bb->lock);
+	was = bb->info.connected;
+	bb->info.connected = false;
+	bb->dropped += dropped;
+	if (was)
+		bb->disconnects++;
+	pthread_mutex_unlock(&bb->lock);
+	bb->nr_queues = 0;
+}
+
+/* Reads one queue's ring references and event channel. */
+static int read_queue_keys(struct xf_blkback *bb, const char *dir,
+			   unsigned int order, xf_gref *refs, xf_port *port)
+{
+	unsigned int n = 1u << order;
+	uint64_t v;
+	int r;
+
+	for (unsigned int i = 0; i < n; i++) {
+		char key[24];
+
+		if (order == 0) {
+			r = rd_uint(bb, dir, "ring-ref", UINT32_MAX, &v);
+			if (r == -ENOENT)
+				r = rd_uint(bb, dir, "ring-ref0", UINT32_MAX,
+					    &v);
+		} else {
+			snprintf(key, sizeof(key), "ring-ref%u", i);
+			r = rd_uint(bb, dir, key, UINT32_MAX, &v);
+		}
+		if (r < 0) {
+			bb_set_error(bb, "%s: bad or missing ring-ref%s (%d)",
+				     dir, order ? "N" : "", r);
+			return r;
+		}
+		refs[i] = (xf_gref)v;
+	}
+	r = rd_uint(bb, dir, "event-channel", UINT32_MAX, &v);
+	if (r < 0) {
+		bb_set_error(bb, "%s: bad or missing event-channel (%d)", dir,
+			     r);
+		return r;
+	}
+	*port = (xf_port)v;
+	return 0;
+}
+
+static int do_connect(struct xf_blkback *bb)
+{
+	xf_gref refs[XF_MAX_RING_PAGES];
+	enum xf_blkif_abi abi = XF_BLKIF_ABI_X86_64;
+	unsigned int order = 0, nq = 1;
+	bool persistent = false;
+	char *proto = NULL;
+	uint64_t v;
+	int r;
+
+	r = rd_str(bb, bb->fpath, "protocol", &proto);
+	if (r == 0) {
+		r = xf_blkif_abi_parse(proto, &abi);
+		if (r < 0)
+			bb_set_error(bb, "unknown protocol \"%s\"", proto);
+		free(proto);
+		if (r < 0)
+			return r;
+	} else if (r != -ENOENT) {
+		return r;
+	}
+
+	r = rd_uint(bb, bb->fpath, "multi-queue-num-queues", UINT32_MAX, &v);
+	if (r == 0) {
+		unsigned int max = bb->live.max_queues > 1 ? bb->live.max_queues
+							    : 1;
+
+		if (v < 1 || v > max) {
+			bb_set_error(bb, "multi-queue-num-queues %llu not in "
+				     "1..%u", (unsigned long long)v, max);
+			return -EINVAL;
+		}
+		nq = (unsigned int)v;
+	} else if (r != -ENOENT) {
+		bb_set_error(bb, "bad multi-queue-num-queues (%d)", r);
+		return r;
+	}
+
+	r = rd_uint(bb, bb->fpath, "ring-page-order", UINT32_MAX, &v);
+	if (r == -ENOENT) {
+		r = rd_uint(bb, bb->fpath, "num-ring-pages", UINT32_MAX, &v);
+		if (r == 0) {
+			if (!v || (v & (v - 1))) {
+				bb_set_error(bb, "num-ring-pages %llu is not a "
+					     "power of two",
+					     (unsigned long long)v);
+				return -EINVAL;
+			}
+			for (order = 0; (1ull << order) < v; order++)
+				;
+			v = order;
+		} else if (r == -ENOENT) {
+			v = 0;
+			r = 0;
+		}
+	}
+	if (r < 0) {
+		bb_set_error(bb, "bad ring-page-order (%d)", r);
+		return r;
+	}
+	if (v > bb->live.max_ring_page_order) {
+		bb_set_error(bb, "ring-page-order %llu above max %u",
+			     (unsigned long long)v,
+			     bb->live.max_ring_page_order);
+		return -EINVAL;
+	}
+	order = (unsigned int)v;
+
+	r = rd_uint(bb, bb->fpath, "feature-persistent", 1, &v);
+	persistent = r == 0 && v == 1 && bb->live.persistent;
+
+	for (unsigned int i = 0; i < nq; i++) {
+		char dir[BB_PATH_MAX + 24];
+		struct bb_queue *q = &bb->q[i];
+		xf_port port;
+
+		if (nq == 1)
+			snprintf(dir, sizeof(dir), "%s", bb->fpath);
+		else
+			snprintf(dir, sizeof(dir), "%s/queue-%u", bb->fpath, i);
+		r = read_queue_keys(bb, dir, order, refs, &port);
+		if (r == 0) {
+			pthread_mutex_lock(&q->lock);
+			r = bb_queue_connect(q, bb->cfg.frontend_id, refs,
+					     order, port, abi, persistent);
+			pthread_mutex_unlock(&q->lock);
+			if (r < 0)
+				bb_set_error(bb, "queue %u: cannot map ring or "
+					     "bind event channel %u (%d)", i,
+					     port, r);
+		}
+		if (r < 0) {
+			disconnect_all(bb);
+			return r;
+		}
+		bb->nr_queues = i + 1;
+	}
+	r = write_disk_info(bb);
+	if (r < 0) {
+		disconnect_all(bb);
+		return r;
+	}
+	pthread_mutex_lock(&bb->lock);
+	bb->info.connected = true;
+	bb->info.nr_queues = nq;
+	bb->info.ring_page_order = order;
+	bb->info.ring_entries = xf_blkif_ring_size(abi, order);
+	bb->info.abi = abi;
+	bb->info.persistent = persistent;
+	bb->info.connects++;
+	bb->connects++;
+	pthread_mutex_unlock(&bb->lock);
+	return 0;
+}
+
+static void connect_or_fail(struct xf_blkback *bb)
+{
+	int r = do_connect(bb);
+
+	if (r == 0) {
+		bb_write_state(bb, XF_XENBUS_CONNECTED);
+		bb_kick_queues(bb);
+		return;
+	}
+	/* As xenbus_dev_fatal: the reason in "error", then Closing. */
+	wr(bb, "error", "%llu", (unsigned long long)-r);
+	bb_write_state(bb, XF_XENBUS_CLOSING);
+}
+
+void bb_detach(struct xf_blkback *bb)
+{
+	disconnect_all(bb);
+	if (bb->fwatch) {
+		bb->p->store->unwatch(bb->xs, bb->fstate_path, "fe");
+		bb->fwatch = false;
+	}
+	bb->life = BB_LIFE_WAITING;
+	bb->ts_state = XF_XENBUS_UNKNOWN;
+	atomic_store(&bb->state, XF_XENBUS_UNKNOWN);
+}
+
+/* Our directory appeared: find the frontend and announce ourselves. */
+static int attach(struct xf_blkback *bb)
+{
+	char *fe = NULL, *mode = NULL;
+	uint64_t v;
+	int r;
+
+	r = rd_str(bb, bb->bpath, "frontend", &fe);
+	if (r < 0)
+		return r;
+	if (strlen(fe) >= sizeof(bb->fpath)) {
+		free(fe);
+		bb_set_error(bb, "frontend path too long");
+		return -ENAMETOOLONG;
+	}
+	snprintf(bb->fpath, sizeof(bb->fpath), "%s", fe);
+	free(fe);
+	r = rd_uint(bb, bb->bpath, "frontend-id", UINT16_MAX, &v);
+	if (r == 0 && v != bb->cfg.frontend_id) {
+		bb_set_error(bb, "frontend-id %llu, expected %u",
+			     (unsigned long long)v, bb->cfg.frontend_id);
+		return -EINVAL;
+	}
+	bb->mode_ro = false;
+	if (rd_str(bb, bb->bpath, "mode", &mode) == 0) {
+		bb->mode_ro = mode[0] == 'r';
+		free(mode);
+	}
+	snprintf(bb->fstate_path, sizeof(bb->fstate_path), "%s/state",
+		 bb->fpath);
+	r = bb->p->store->watch(bb->xs, bb->fstate_path, "fe");
+	if (r < 0)
+		return r;
+	bb->fwatch = true;
+	bb->life = BB_LIFE_ATTACHED;
+	bb->online = true;
+	bb->ts_state = XF_XENBUS_INITIALISING;
+	atomic_store(&bb->state, XF_XENBUS_INITIALISING);
+	r = publish_features(bb);
+	if (r == 0 && bb->cfg.path != XF_BLKBACK_PATH_SKIP_INITWAIT)
+		r = bb_write_state(bb, XF_XENBUS_INITWAIT);
+	return r;
+}
+
+static void republish(struct xf_blkback *bb)
+{
+	if (publish_features(bb) == 0 &&
+	    bb->cfg.path != XF_BLKBACK_PATH_SKIP_INITWAIT)
+		bb_write_state(bb, XF_XENBUS_INITWAIT);
+	else
+		bb_write_state(bb, XF_XENBUS_INITIALISING);
+}
+
+static void follow_frontend(struct xf_blkback *bb, int fstate)
+{
+	int s = bb->ts_state;
+
+	switch (fstate) {
+	case XF_XENBUS_INITIALISED:
+	case XF_XENBUS_CONNECTED:
+		if (s == XF_XENBUS_CLOSED && bb->online) {
+			/* Frontend skipped Initialising on its way back. */
+			disconnect_all(bb);
+			republish(bb);
+			s = bb->ts_state;
+		}
+		if (bb->cfg.path == XF_BLKBACK_PATH_STUCK_INITWAIT)
+			break;
+		if (s == XF_XENBUS_INITWAIT ||
+		    (s == XF_XENBUS_INITIALISING &&
+		     bb->cfg.path == XF_BLKBACK_PATH_SKIP_INITWAIT))
+			connect_or_fail(bb);
+		break;
+	case XF_XENBUS_CLOSING:
+		if (s != XF_XENBUS_CLOSING && s != XF_XENBUS_CLOSED)
+			bb_write_state(bb, XF_XENBUS_CLOSING);
+		break;
+	case XF_XENBUS_CLOSED:
+		/* Only now are the rings unmapped: the frontend revokes its
+		 * grants after seeing us Closed. */
+		disconnect_all(bb);
+		if (s != XF_XENBUS_CLOSED)
+			bb_write_state(bb, XF_XENBUS_CLOSED);
+		break;
+	default: /* Initialising, Unknown, Reconfiguring... */
+		if (fstate != XF_XENBUS_INITIALISING)
+			break;
+		if ((s == XF_XENBUS_CLOSED || s == XF_XENBUS_CLOSING ||
+		     s == XF_XENBUS_CONNECTED) && bb->online) {
+			/* Re-initialising frontend: drop the old rings and
+			 * offer the (possibly new) features again. */
+			disconnect_all(bb);
+			republish(bb);
+		}
+		break;
+	}
+}
+
+static void reconcile(struct xf_blkback *bb)
+{
+	uint64_t v, id;
+	int fstate, r;
+
+	r = rd_uint(bb, bb->bpath, "state", UINT32_MAX, &v);
+	if (r == -ENOENT || (r == 0 && bb->life == BB_LIFE_WAITING &&
+			     rd_uint(bb, bb->bpath, "frontend-id", UINT16_MAX,
+				     &id) < 0)) {
+		/* No directory, or the toolstack is still writing it. */
+		if (bb->life == BB_LIFE_ATTACHED)
+			bb_detach(bb);
+		return;
+	}
+	if (r < 0)
+		return;
+	if (bb->life == BB_LIFE_ATTACHED && v == XF_XENBUS_INITIALISING &&
+	    bb->ts_state != XF_XENBUS_INITIALISING) {
+		/* Directory removed and re-created between two runs. */
+		bb_detach(bb);
+	}
+	if (bb->life == BB_LIFE_WAITING) {
+		r = attach(bb);
+		if (r < 0) {
+			if (bb->fwatch) {
+				bb->p->store->unwatch(bb->xs, bb->fstate_path,
+						      "fe");
+				bb->fwatch = false;
+			}
+			bb->life = BB_LIFE_WAITING;
+			return;
+		}
+		r = rd_uint(bb, bb->bpath, "state", UINT32_MAX, &v);
+		if (r < 0)
+			return;
+	}
+	if (v == XF_XENBUS_CLOSING && bb->ts_state != XF_XENBUS_CLOSING &&
+	    bb->ts_state != XF_XENBUS_CLOSED) {
+		/* The toolstack asks for removal (libxl writes Closing). */
+		bb->ts_state = XF_XENBUS_CLOSING;
+		atomic_store(&bb->state, XF_XENBUS_CLOSING);
+	}
+	if (rd_uint(bb, bb->bpath, "online", 1, &v) == 0)
+		bb->online = v == 1;
+
+	r = xf_xs_read_uint(bb->p, bb->xs, XF_TXN_NONE, bb->fstate_path,
+			    UINT32_MAX, &v);
+	if (r == -ENOENT)
+		fstate = XF_XENBUS_CLOSED; /* frontend gone */
+	else if (r < 0)
+		return;
+	else
+		fstate = (int)v;
+	if (r == -ENOENT && bb->ts_state == XF_XENBUS_INITWAIT)
+		return; /* not there yet: nothing to close */
+	follow_frontend(bb, fstate);
+}
+
+static void ctl_run(struct xf_actor *a)
+{
+	struct xf_blkback *bb = bb_of(a);
+	unsigned int reqs;
+	char *path, *token;
+
+	while (bb->p->store->read_watch(bb->xs, &path, &token) == 0) {
+		free(path);
+		free(token);
+	}
+	reqs = atomic_exchange(&bb->reqs, 0);
+	if (bb->life != BB_LIFE_DEAD && (reqs & BB_REQ_CRASH))
+		bb_fault_crash_now(bb, true);
+	if (bb->life != BB_LIFE_DEAD && (reqs & BB_REQ_DISAPPEAR))
+		bb_fault_crash_now(bb, false);
+	if (bb->life == BB_LIFE_DEAD)
+		return;
+	reconcile(bb);
+	if ((reqs & BB_REQ_RESIZE) && bb->ts_state == XF_XENBUS_CONNECTED &&
+	    write_disk_info(bb) == 0)
+		bb_write_state(bb, XF_XENBUS_CONNECTED);
+	if (reqs & BB_REQ_UNFREEZE)
+		bb_kick_queues(bb);
+}
+
+const struct xf_actor_ops bb_ctl_ops = {
+	.run = ctl_run,
+};
+
+void bb_fault_crash_now(struct xf_blkback *bb, bool write_closed)
+{
+	atomic_store(&bb->stopping, true);
+	disconnect_all(bb);
+	if (bb->life == BB_LIFE_ATTACHED && write_closed)
+		bb_write_state(bb, XF_XENBUS_CLOSED);
+	if (bb->fwatch) {
+		bb->p->store->unwatch(bb->xs, bb->fstate_path, "fe");
+		bb->fwatch = false;
+	}
+	bb->p->store->unwatch(bb->xs, bb->bpath, "be");
+	bb->p->store->rm(bb->xs, XF_TXN_NONE, bb->bpath);
+	bb->life = BB_LIFE_DEAD;
+	atomic_store(&bb->state, write_closed ? XF_XENBUS_CLOSED
+					      : XF_XENBUS_UNKNOWN);
+}
