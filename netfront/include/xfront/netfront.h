@@ -1,6 +1,287 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * xfront netfront: a user-space Xen PV network frontend, plus the packet
+ * helpers (checksums, header parsing, software segmentation) that the
+ * frontend, the mock netback and the traffic generators share.
+ *
+ * Contract for every function: returns 0 (or a count) on success and a
+ * negative errno on failure; nothing prints. Log text goes to the optional
+ * log callback.
+ *
+ * Threading: xf_netfront_send() and the getters may be called from any
+ * thread. The rx/tx_done/state callbacks run on the queue (or xenbus)
+ * actor's vCPU; they may call xf_netfront_send() but not free the device.
+ * xf_netfront_new/start/suspend/resume/close/free are called from the
+ * thread that drives the runtime (or before xf_rt_run()).
+ */
 #ifndef XFRONT_NETFRONT_H
 #define XFRONT_NETFRONT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <xfront/ring.h>
 #include <xfront/runtime.h>
+
+#ifdef __cplusplus
+extern "C" {
 #endif
+
+#define XF_ETH_ALEN 6
+#define XF_ETH_HLEN 14
+#define XF_NET_MAX_FRAME 0xFFFFu /* XEN_NETIF_MAX_TX_SIZE */
+#define XF_NETFRONT_MAX_QUEUES 16
+#define XF_NETFRONT_MAX_FRAGS 64
+
+/* ------------------------------------------------------------------ */
+/* Frames. */
+
+/* The L4 checksum is not filled in (CHECKSUM_PARTIAL): whoever handles
+ * the frame next must compute it. */
+#define XF_NET_F_CSUM_BLANK (1u << 0)
+/* The L4 checksum was verified (or is known good). */
+#define XF_NET_F_DATA_VALIDATED (1u << 1)
+
+struct xf_net_frag {
+	const void *data;
+	uint32_t len;
+};
+
+/* A frame as the application hands it over: a list of fragments (like an
+ * skb's head + frags; the slot layout follows them), offload flags and
+ * GSO info. gso_size > 0 means a TCP super-frame to be cut into
+ * gso_size-byte segments (by the backend if it can, else in software). */
+struct xf_net_frame {
+	const struct xf_net_frag *frags;
+	unsigned int nr_frags;
+	uint32_t flags;          /* XF_NET_F_* */
+	uint16_t gso_size;       /* MSS; 0 = not GSO */
+	uint8_t gso_type;        /* XF_NETIF_GSO_TYPE_*; 0 = derive */
+};
+
+/* A received frame, contiguous, valid only during the rx callback. */
+struct xf_net_rx_frame {
+	const uint8_t *data;
+	uint32_t len;
+	uint32_t flags;          /* XF_NET_F_* */
+	uint16_t gso_size;
+	uint8_t gso_type;
+	unsigned int queue;
+	unsigned int nr_slots;   /* ring slots the frame used (extras too) */
+};
+
+/* ------------------------------------------------------------------ */
+/* Packet helpers (Ethernet II, optional 802.1Q, IPv4/IPv6, TCP/UDP). */
+
+enum xf_pkt_l4 {
+	XF_PKT_L4_NONE = 0,
+	XF_PKT_L4_TCP = 6,
+	XF_PKT_L4_UDP = 17,
+};
+
+struct xf_pkt_info {
+	uint16_t ethertype;      /* after any VLAN tag */
+	uint8_t ip_version;      /* 0, 4 or 6 */
+	uint8_t l4;              /* enum xf_pkt_l4 */
+	uint32_t l3_off, l4_off, payload_off;
+	uint32_t l4_len;         /* L4 header + payload, from the IP header */
+	uint32_t csum_off;       /* offset of the L4 checksum field */
+};
+
+/* Parses headers; -EPROTONOSUPPORT for non-IP or non-TCP/UDP frames,
+ * -EBADMSG for truncated or inconsistent headers. */
+int xf_pkt_parse(const uint8_t *f, uint32_t len, struct xf_pkt_info *out);
+/* RFC 1071 sum of a buffer, folded but not complemented; chainable. */
+uint32_t xf_pkt_csum_add(uint32_t sum, const void *buf, size_t len);
+uint16_t xf_pkt_csum_fold(uint32_t sum);
+/* Recomputes the IPv4 header checksum (if IPv4) and the L4 checksum. */
+int xf_pkt_csum_fill(uint8_t *f, uint32_t len);
+/* 0 when IPv4 header and L4 checksums are right, -EBADMSG when wrong,
+ * -EPROTONOSUPPORT when the frame has no checksum we know. */
+int xf_pkt_csum_verify(const uint8_t *f, uint32_t len);
+
+/* Software TCP segmentation of a super-frame into frames with at most
+ * mss payload bytes each: headers copied, IP lengths/ids and TCP seq
+ * fixed, FIN/PSH only on the last, checksums filled. emit() gets each
+ * segment (a private buffer, valid during the call); a non-zero return
+ * stops. Returns the number of segments or -errno. */
+typedef int (*xf_pkt_emit_fn)(void *opaque, uint8_t *seg, uint32_t len);
+int xf_pkt_gso_segment(const uint8_t *f, uint32_t len, uint16_t mss,
+		       xf_pkt_emit_fn emit, void *opaque);
+
+/* GSO type for a parsed TCP frame: TCPV4/TCPV6, or NONE if not TCP. */
+uint8_t xf_pkt_gso_type(const struct xf_pkt_info *pi);
+
+/* Builds a 42-byte gratuitous ARP announcement (broadcast, sender =
+ * target = ip4, network byte order) into buf. */
+uint32_t xf_pkt_build_garp(uint8_t *buf, const uint8_t mac[XF_ETH_ALEN],
+			   uint32_t ip4_be);
+
+/* "aa:bb:cc:dd:ee:ff" <-> bytes. */
+int xf_mac_parse(const char *s, uint8_t mac[XF_ETH_ALEN]);
+void xf_mac_format(const uint8_t mac[XF_ETH_ALEN], char out[18]);
+
+/* ------------------------------------------------------------------ */
+/* netfront. */
+
+enum xf_netfront_state {
+	XF_NETFRONT_INIT = 0,       /* created, not started */
+	XF_NETFRONT_WAIT_BACKEND,   /* waiting for backend InitWait */
+	XF_NETFRONT_CONNECTING,     /* keys written, backend not Connected */
+	XF_NETFRONT_CONNECTED,      /* both sides Connected: traffic flows */
+	XF_NETFRONT_DISCONNECTED,   /* backend closed or vanished */
+	XF_NETFRONT_SUSPENDED,
+	XF_NETFRONT_CLOSING,        /* xf_netfront_close() in progress */
+	XF_NETFRONT_CLOSED,
+	XF_NETFRONT_ERROR,          /* protocol violation; see error() */
+};
+
+/* Why a frame was dropped (tx_done status or rx drop counter). */
+enum xf_netfront_drop {
+	XF_NF_DROP_BACKEND_ERROR = 0, /* tx: NETIF_RSP_ERROR */
+	XF_NF_DROP_BACKEND_DROPPED,   /* tx: NETIF_RSP_DROPPED */
+	XF_NF_DROP_DEVICE_ERROR,      /* device entered the error state */
+	XF_NF_DROP_TOO_BIG,           /* cannot be sent with the features */
+	XF_NF_DROP_BAD_FRAME,         /* GSO/checksum request on a frame
+					 that has no TCP/UDP to act on */
+	XF_NF_DROP_CLOSED,            /* device closed with frame queued */
+	XF_NF_DROP_RX_STATUS,         /* rx: negative status from backend */
+	XF_NF_DROP_RX_CSUM,           /* rx: checksum verify failed */
+	XF_NF_DROP_RX_NO_CONSUMER,    /* rx: no rx callback */
+	XF_NF_DROP_NR
+};
+const char *xf_netfront_drop_name(enum xf_netfront_drop d);
+
+/* tx_done status values: 0 or -errno, mapped from drop reasons:
+ * BACKEND_ERROR -EIO, BACKEND_DROPPED -ENOBUFS, DEVICE_ERROR -EPROTO,
+ * TOO_BIG -EMSGSIZE, BAD_FRAME -EINVAL, CLOSED -ESHUTDOWN. */
+
+struct xf_netfront_ops {
+	/* Every accepted frame gets exactly one tx_done. */
+	void (*tx_done)(void *opaque, uint64_t cookie, int status);
+	void (*rx)(void *opaque, const struct xf_net_rx_frame *f);
+	void (*state)(void *opaque, enum xf_netfront_state st);
+	void (*log)(void *opaque, const char *msg);
+};
+
+struct xf_netfront_config {
+	struct xf_platform *plat;   /* the frontend domain */
+	struct xf_rt *rt;
+	/* Frontend directory, absolute ("/local/domain/1/device/vif/0") or
+	 * relative to /local/domain/<domid> ("device/vif/0"). */
+	const char *dev_path;
+	unsigned int max_queues;    /* 0 = 1 */
+	unsigned int xenbus_vcpu;
+	/* vCPU of queue i; when nr_queue_vcpus == 0 queue i runs on
+	 * i % nr_vcpus. */
+	unsigned int queue_vcpu[XF_NETFRONT_MAX_QUEUES];
+	unsigned int nr_queue_vcpus;
+	/* Frontend-side switches (true = refuse even if the backend has it). */
+	bool no_sg;
+	bool no_tx_csum;            /* never send csum_blank (compute here) */
+	bool no_rx_csum;            /* write feature-no-csum-offload=1 */
+	bool no_ipv6_csum;
+	bool no_gso_tcpv4;
+	bool no_gso_tcpv6;
+	bool no_split_evtchn;
+	bool no_multicast_control;  /* do not write request-multicast-control */
+	bool rx_verify_csum;        /* drop rx frames whose checksum is wrong
+				       unless the backend validated them */
+	bool no_rx_csum_complete;   /* deliver csum_blank rx frames as is */
+	bool tx_no_requeue;         /* drop (not re-send) in-flight tx frames
+				       on disconnect */
+	/* Debug: send the caller's fragment layout as is, even a first slot
+	 * shorter than the headers (reproduces bug class 11). */
+	bool tx_raw_layout;
+	/* RX refill: refill when fewer than low buffers are posted, up to
+	 * high. 0 = defaults (ring/4 and ring). */
+	unsigned int rx_low_watermark;
+	unsigned int rx_high_watermark;
+	unsigned int tx_backlog_max; /* frames queued per queue; 0 = 4096 */
+	uint32_t garp_ip4_be;       /* sender IP for the gratuitous ARP */
+	/* vCPU cost model: CPU time charged to the queue's vCPU per frame
+	 * prepared for tx and per frame completed on rx (xf_rt_charge). */
+	uint64_t tx_cost_ns;
+	uint64_t rx_cost_ns;
+	const struct xf_netfront_ops *ops;
+	void *opaque;
+};
+
+void xf_netfront_config_init(struct xf_netfront_config *cfg);
+
+struct xf_netfront;
+
+/* Reads mac/mtu/trusted/backend from dev_path and registers actors. */
+int xf_netfront_new(const struct xf_netfront_config *cfg,
+		    struct xf_netfront **out);
+/* Starts the handshake (watches the backend). */
+int xf_netfront_start(struct xf_netfront *nf);
+/* Queues a frame (copied before returning). queue < 0: pick by flow
+ * hash. -EAGAIN when the backlog is full, -EPROTO in the error state,
+ * -ESHUTDOWN when closed, -EMSGSIZE above 64 KiB, -EINVAL bad frame;
+ * on those errors there is no tx_done. */
+int xf_netfront_send(struct xf_netfront *nf, int queue,
+		     const struct xf_net_frame *f, uint64_t cookie);
+/* Adds/removes a multicast filter entry (dummy TX with MCAST extra).
+ * -EOPNOTSUPP when the backend offers no multicast control. */
+int xf_netfront_mcast(struct xf_netfront *nf, const uint8_t
+		      mac[XF_ETH_ALEN], bool add);
+/* Turns backend multicast filtering on/off after connect (writes
+ * request-multicast-control). -EOPNOTSUPP unless the backend offers
+ * feature-dynamic-multicast-control. */
+int xf_netfront_mcast_filter(struct xf_netfront *nf, bool on);
+/* Suspend: disconnects, releases grants/ports, keeps queued frames.
+ * Resume: re-reads the (possibly recreated) directories and reconnects,
+ * possibly to a backend with different features. */
+int xf_netfront_suspend(struct xf_netfront *nf);
+int xf_netfront_resume(struct xf_netfront *nf);
+/* Orderly close: Closing, wait for the backend to close and unmap,
+ * release grants and ports, Closed. Progress is event-driven: the state
+ * callback reports XF_NETFRONT_CLOSED. */
+int xf_netfront_close(struct xf_netfront *nf);
+/* Frees everything; queued frames complete with -ESHUTDOWN. */
+void xf_netfront_free(struct xf_netfront *nf);
+
+enum xf_netfront_state xf_netfront_state(const struct xf_netfront *nf);
+/* The error state's message, or NULL. */
+const char *xf_netfront_error(const struct xf_netfront *nf);
+void xf_netfront_mac(const struct xf_netfront *nf, uint8_t mac[XF_ETH_ALEN]);
+unsigned int xf_netfront_nr_queues(const struct xf_netfront *nf);
+
+/* Negotiated features (valid while connected). */
+struct xf_netfront_features {
+	bool sg, gso_tcpv4, gso_tcpv6;
+	bool tx_csum_v4, tx_csum_v6; /* backend completes csum_blank */
+	bool rx_notify, split_evtchn;
+	bool multicast_control, dynamic_multicast;
+	unsigned int nr_queues;
+	unsigned int mtu;
+	bool trusted;
+};
+void xf_netfront_features(const struct xf_netfront *nf,
+			  struct xf_netfront_features *out);
+
+struct xf_netfront_stats {
+	uint64_t tx_frames, tx_bytes, tx_slots;
+	uint64_t tx_sw_csum;       /* checksums computed here (fallback) */
+	uint64_t tx_sw_gso;        /* super-frames segmented here */
+	uint64_t tx_linearized;    /* frames re-laid out to fit the slots */
+	uint64_t tx_requeued;      /* in flight at disconnect, re-sent */
+	uint64_t rx_frames, rx_bytes, rx_slots;
+	uint64_t rx_csum_completed;
+	uint64_t rx_refills;       /* refill batches */
+	uint64_t drops[XF_NF_DROP_NR];
+	uint64_t connects;
+	uint64_t garp_sent;
+	uint64_t mcast_sent;
+	uint64_t errors;           /* entries into the error state */
+	uint64_t tx_queue_frames[XF_NETFRONT_MAX_QUEUES];
+	uint64_t rx_queue_frames[XF_NETFRONT_MAX_QUEUES];
+};
+void xf_netfront_stats(const struct xf_netfront *nf,
+		       struct xf_netfront_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XFRONT_NETFRONT_H */

@@ -1,6 +1,191 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * xfront mock netback: vif backends on the mock platform, connected to a
+ * learning software switch or looped back, with offload handling (checksum
+ * fill/validate, GSO segmentation), per-instance feature sets, bug modes
+ * that reproduce field failures, shaping (rate, loss, latency) and pcap
+ * capture through libpcap's dumper.
+ *
+ * Contract: functions return 0 or a negative errno and never print.
+ * Threading: each vif is one actor; frames cross between vifs through
+ * locked queues, so vifs on different vCPUs work in real mode. Create and
+ * free from the thread that drives the runtime (or before xf_rt_run()).
+ */
 #ifndef XFRONT_NETBACK_H
 #define XFRONT_NETBACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
 #include <xfront/ring.h>
 #include <xfront/runtime.h>
+
+#ifdef __cplusplus
+extern "C" {
 #endif
+
+/* ------------------------------------------------------------------ */
+/* Toolstack: the xenstore directories of one vif. */
+
+struct xf_nb_vif_dirs {
+	xf_domid fe_domid;
+	xf_domid be_domid;
+	unsigned int devid;     /* vif/<devid>; also "handle" */
+	uint8_t mac[6];
+	unsigned int mtu;       /* 0: no mtu key */
+	int trusted;            /* -1: no key; 0 or 1 */
+};
+
+/* Creates /local/domain/<fe>/device/vif/<devid> (backend, backend-id,
+ * mac, handle, state=1, optional mtu/trusted) and
+ * /local/domain/<be>/backend/vif/<fe>/<devid> (frontend, frontend-id,
+ * mac, handle, state=1), owned by their domains and readable by the
+ * peer. ts must be privileged (dom0). */
+int xf_nb_toolstack_add_vif(struct xf_platform *ts,
+			    const struct xf_nb_vif_dirs *d);
+/* Removes both directories (device removal). */
+int xf_nb_toolstack_remove_vif(struct xf_platform *ts, xf_domid fe,
+			       xf_domid be, unsigned int devid);
+
+/* ------------------------------------------------------------------ */
+/* pcap capture points (bit mask). */
+#define XF_NB_PCAP_TX (1u << 0) /* guest -> backend, after ingress
+				   processing (checksum fill) */
+#define XF_NB_PCAP_RX (1u << 1) /* backend -> guest, as put on the ring */
+
+/* ------------------------------------------------------------------ */
+/* Switch ("host" network). */
+
+struct xf_nb_switch_config {
+	const char *pcap_path;  /* NULL: no capture */
+	uint32_t pcap_points;   /* 0: both */
+};
+
+struct xf_nb_switch;
+int xf_nb_switch_new(struct xf_rt *rt, const struct xf_nb_switch_config *c,
+		     struct xf_nb_switch **out);
+/* All vifs must have been freed first. Closes the capture. */
+void xf_nb_switch_free(struct xf_nb_switch *sw);
+
+struct xf_nb_switch_stats {
+	uint64_t forwarded;     /* frames handed to a known port */
+	uint64_t flooded;       /* frames sent to every other port */
+	uint64_t dropped;       /* no other port */
+	uint64_t pcap_frames;
+};
+void xf_nb_switch_stats(const struct xf_nb_switch *sw,
+			struct xf_nb_switch_stats *out);
+
+/* ------------------------------------------------------------------ */
+/* Backend vif. */
+
+/* Backend features, as published in its xenstore directory. */
+struct xf_nb_features {
+	bool rx_copy;           /* feature-rx-copy (false: rx-flip only) */
+	bool sg;
+	bool gso_tcpv4;
+	bool gso_tcpv6;
+	bool csum;              /* false: feature-no-csum-offload=1 */
+	bool ipv6_csum;
+	bool split_evtchn;
+	bool multicast_control;
+	bool dynamic_multicast;
+	unsigned int max_queues; /* multi-queue-max-queues; 0/1: no key */
+};
+
+/* Fills the Linux netback default: everything on, 4 queues. */
+void xf_nb_features_default(struct xf_nb_features *f);
+
+/* Bug modes reproducing field failures (bit mask). */
+#define XF_NB_BUG_CSUM_UNFILLED  (1u << 0) /* csum_blank forwarded blank */
+#define XF_NB_BUG_BAD_SEGMENT    (1u << 1) /* all segments keep the first
+					      segment's TCP seq */
+#define XF_NB_BUG_VALIDATE_BAD   (1u << 2) /* data_validated even when the
+					      checksum is wrong */
+#define XF_NB_BUG_DROP_SHORT_FIRST (1u << 3) /* drop frames whose first
+						 slot is < 14 bytes */
+
+struct xf_nb_vif_config {
+	struct xf_platform *plat;  /* the backend domain */
+	struct xf_rt *rt;
+	xf_domid fe_domid;
+	unsigned int devid;
+	unsigned int vcpu;
+	struct xf_nb_switch *sw;   /* NULL: loopback (tx comes back as rx) */
+	struct xf_nb_features feat;
+	uint32_t bugs;             /* XF_NB_BUG_* */
+	/* Shaping, on frames the guest transmits. */
+	uint64_t rate_bytes_per_s; /* 0: unlimited */
+	uint64_t rate_frames_per_s;
+	uint64_t latency_ns;
+	uint32_t loss_ppm;         /* random loss, parts per million */
+	unsigned int rx_queue_max; /* frames waiting for guest buffers;
+				      0 = 1024 */
+	uint64_t cost_ns_per_frame; /* backend CPU per frame, each way */
+	const char *pcap_path;     /* per-vif capture, both directions */
+	void (*log)(void *opaque, const char *msg);
+	void *log_opaque;
+};
+
+void xf_nb_vif_config_init(struct xf_nb_vif_config *c);
+
+struct xf_nb_vif;
+/* Starts the backend for an existing directory pair: publishes the
+ * features, goes to InitWait and connects when the frontend does. */
+int xf_nb_vif_new(const struct xf_nb_vif_config *c, struct xf_nb_vif **out);
+/* Disconnects (unmaps, unbinds), writes state Closed, frees. Use it to
+ * model a backend restart: a new vif on the same directories
+ * reconnects. */
+void xf_nb_vif_free(struct xf_nb_vif *v);
+
+/* Runtime toggles (take effect for the next frame / next connect). */
+void xf_nb_vif_set_bugs(struct xf_nb_vif *v, uint32_t bugs);
+void xf_nb_vif_set_loss(struct xf_nb_vif *v, uint32_t loss_ppm);
+
+bool xf_nb_vif_connected(const struct xf_nb_vif *v);
+/* The hostile-frontend error message, or NULL. */
+const char *xf_nb_vif_error(const struct xf_nb_vif *v);
+
+enum xf_nb_drop {
+	XF_NB_DROP_LOSS = 0,       /* random loss */
+	XF_NB_DROP_SHORT_FIRST,    /* bug mode: first slot < ETH_HLEN */
+	XF_NB_DROP_BAD_REQUEST,    /* malformed tx chain */
+	XF_NB_DROP_RX_QUEUE_FULL,  /* guest not posting buffers */
+	XF_NB_DROP_RX_TOO_BIG,     /* needs SG the guest lacks */
+	XF_NB_DROP_MCAST_FILTER,   /* not in the guest's multicast list */
+	XF_NB_DROP_NOT_CONNECTED,  /* arrived while disconnected */
+	XF_NB_DROP_NR
+};
+const char *xf_nb_drop_name(enum xf_nb_drop d);
+
+/* What the frontend asked for at connect. */
+struct xf_nb_peer {
+	unsigned int nr_queues;
+	bool split_evtchn;
+	bool rx_notify, sg, gso_tcpv4, gso_tcpv6, no_csum, ipv6_csum;
+	bool multicast_control;
+};
+void xf_nb_vif_peer(const struct xf_nb_vif *v, struct xf_nb_peer *out);
+
+struct xf_nb_vif_stats {
+	uint64_t tx_frames, tx_bytes;  /* from the guest */
+	uint64_t tx_gso_frames;        /* super-frames received */
+	uint64_t rx_frames, rx_bytes;  /* to the guest */
+	uint64_t rx_gso_frames;        /* super-frames passed whole */
+	uint64_t csum_filled;          /* csum_blank completed here */
+	uint64_t csum_left_blank;      /* bug mode */
+	uint64_t segmented;            /* super-frames cut here */
+	uint64_t segments;
+	uint64_t rx_validated;         /* data_validated set */
+	uint64_t rx_csum_bad;          /* delivered with a bad checksum */
+	uint64_t mcast_ops;
+	uint64_t drops[XF_NB_DROP_NR];
+	uint64_t connects;
+	uint64_t tx_max_slots;         /* longest chain seen */
+	uint64_t pcap_frames;
+};
+void xf_nb_vif_stats(const struct xf_nb_vif *v, struct xf_nb_vif_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XFRONT_NETBACK_H */

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/* Mock netback internals. */
+#ifndef XF_NETBACK_PRIV_H
+#define XF_NETBACK_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <xfront/netback.h>
+#include <xfront/netfront.h>
+
+#define NB_PATH_MAX 256
+#define NB_MAX_QUEUES 16
+#define NB_MAX_MCAST 64
+#define NB_MAX_SWITCH_PORTS 256
+#define NB_MAC_TABLE 1024
+
+/* A frame inside the backend: contiguous, owned. */
+struct nb_frame {
+	struct nb_frame *next;
+	uint8_t *data;
+	uint32_t len;
+	uint16_t gso_size;
+	uint8_t gso_type;
+	uint64_t due_ns;        /* latency queue */
+};
+
+struct nb_pcap;
+
+struct nb_queue {
+	struct xf_back_ring tx, rx;
+	void *tx_map, *rx_map;
+	xf_port port_tx, port_rx; /* local ports; equal unless split */
+	uint64_t tx_next_ns;      /* rate limiter */
+};
+
+struct xf_nb_switch {
+	struct xf_rt *rt;
+	pthread_mutex_t lock;
+	struct xf_nb_vif *ports[NB_MAX_SWITCH_PORTS];
+	unsigned int nr_ports;
+	struct {
+		uint8_t mac[6];
+		struct xf_nb_vif *vif;
+		bool used;
+	} table[NB_MAC_TABLE];
+	struct nb_pcap *pcap;
+	uint32_t pcap_points;
+	struct xf_nb_switch_stats st;
+};
+
+struct xf_nb_vif {
+	struct xf_nb_vif_config cfg;
+	struct xf_platform *p;
+	struct xf_rt *rt;
+	struct xf_actor actor;
+	struct xf_xs *xs;
+	struct xf_evtch *evh;
+	char fe_dir[NB_PATH_MAX];
+	char be_dir[NB_PATH_MAX];
+	char fe_state_path[NB_PATH_MAX + 8];
+	char fe_mc_path[NB_PATH_MAX + 32];
+
+	int be_state;             /* what we wrote */
+	bool probed;
+	bool stale;               /* fe keys from an earlier session */
+	bool connected;
+	_Atomic bool is_connected;
+	char err[256];
+	_Atomic bool broken;
+	_Atomic uint32_t bugs;
+	_Atomic uint32_t loss_ppm;
+
+	struct xf_nb_peer peer;
+	unsigned int nr_queues;
+	struct nb_queue q[NB_MAX_QUEUES];
+	uint8_t mcast[NB_MAX_MCAST][6];
+	unsigned int nr_mcast;
+	bool mcast_filter;        /* sampled request-multicast-control */
+
+	/* Latency queue (tx side, only the vif's own actor). */
+	struct nb_frame *lat_head, *lat_tail;
+
+	/* Frames waiting for guest rx buffers; others push under rx_lock. */
+	pthread_mutex_t rx_lock;
+	struct nb_frame *rx_head, *rx_tail;
+	unsigned int rx_len;
+
+	struct nb_pcap *pcap;     /* per-vif capture */
+	pthread_mutex_t st_lock;
+	struct xf_nb_vif_stats st;
+};
+
+/* vif.c */
+void nb_log(struct xf_nb_vif *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void nb_set_error(struct xf_nb_vif *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void nb_stat_add(struct xf_nb_vif *v, uint64_t *field, uint64_t v_);
+void nb_drop(struct xf_nb_vif *v, enum xf_nb_drop d);
+struct nb_frame *nb_frame_new(const uint8_t *data, uint32_t len);
+void nb_frame_free(struct nb_frame *f);
+
+/* xenbus.c */
+void nb_xb_step(struct xf_nb_vif *v);
+void nb_disconnect(struct xf_nb_vif *v);
+
+/* tx.c */
+/* Consumes tx requests; returns the time the rate limiter allows the
+ * next frame (0 if none pending), or UINT64_MAX when idle. */
+uint64_t nb_tx_process(struct xf_nb_vif *v, struct nb_queue *q);
+/* Releases latency-queue frames whose time has come; returns the next
+ * due time or UINT64_MAX. */
+uint64_t nb_tx_release(struct xf_nb_vif *v);
+
+/* rx.c */
+void nb_rx_enqueue(struct xf_nb_vif *v, struct nb_frame *f);
+void nb_rx_process(struct xf_nb_vif *v);
+void nb_rx_flush(struct xf_nb_vif *v);
+
+/* switch.c */
+/* Hands a frame from vif src to its switch (or back to src when it is
+ * looped back). Takes ownership. */
+void nb_switch_input(struct xf_nb_vif *src, struct nb_frame *f);
+int nb_switch_attach(struct xf_nb_switch *sw, struct xf_nb_vif *v);
+void nb_switch_detach(struct xf_nb_switch *sw, struct xf_nb_vif *v);
+
+/* offload.c */
+/* Ingress: fills a csum_blank checksum unless the bug mode says not. */
+void nb_offload_ingress(struct xf_nb_vif *v, struct nb_frame *f,
+			bool csum_blank);
+/* Egress segmentation: replaces f by its segments (a list). */
+struct nb_frame *nb_offload_segment(struct xf_nb_vif *v, struct nb_frame *f);
+bool nb_offload_validated(struct xf_nb_vif *v, const struct nb_frame *f);
+
+/* pcap.c */
+int nb_pcap_open(const char *path, struct nb_pcap **out);
+void nb_pcap_close(struct nb_pcap *pc);
+void nb_pcap_write(struct nb_pcap *pc, uint64_t ts_ns, const uint8_t *data,
+		   uint32_t len);
+/* Writes to the vif's and the switch's captures as configured. */
+void nb_capture(struct xf_nb_vif *v, uint32_t point, const uint8_t *data,
+		uint32_t len);
+
+#endif

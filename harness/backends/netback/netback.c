@@ -1,1 +1,0 @@
-#include <xfront/netback.h>

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT */
+/* Guest receive: queue frames for the guest, segment what it cannot take
+ * whole, validate checksums, and grant-copy into its posted buffers with
+ * responses in the slots of the requests they answer (netif.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "nb_priv.h"
+
+void nb_rx_enqueue(struct xf_nb_vif *v, struct nb_frame *f)
+{
+	unsigned int max = v->cfg.rx_queue_max ? v->cfg.rx_queue_max : 1024;
+	bool full;
+
+	f->next = NULL;
+	pthread_mutex_lock(&v->rx_lock);
+	full = v->rx_len >= max;
+	if (!full) {
+		if (v->rx_tail)
+			v->rx_tail->next = f;
+		else
+			v->rx_head = f;
+		v->rx_tail = f;
+		v->rx_len++;
+	}
+	pthread_mutex_unlock(&v->rx_lock);
+	if (full) {
+		nb_drop(v, XF_NB_DROP_RX_QUEUE_FULL);
+		nb_frame_free(f);
+		return;
+	}
+	xf_actor_kick(&v->actor);
+}
+
+static struct nb_frame *rx_pop(struct xf_nb_vif *v)
+{
+	struct nb_frame *f;
+
+	pthread_mutex_lock(&v->rx_lock);
+	f = v->rx_head;
+	if (f) {
+		v->rx_head = f->next;
+		if (!v->rx_head)
+			v->rx_tail = NULL;
+		v->rx_len--;
+		f->next = NULL;
+	}
+	pthread_mutex_unlock(&v->rx_lock);
+	return f;
+}
+
+static void rx_push_front(struct xf_nb_vif *v, struct nb_frame *head)
+{
+	struct nb_frame *t = head;
+	unsigned int n = 1;
+
+	while (t->next) {
+		t = t->next;
+		n++;
+	}
+	pthread_mutex_lock(&v->rx_lock);
+	t->next = v->rx_head;
+	v->rx_head = head;
+	if (!v->rx_tail)
+		v->rx_tail = t;
+	v->rx_len += n;
+	pthread_mutex_unlock(&v->rx_lock);
+}
+
+void nb_rx_flush(struct xf_nb_vif *v)
+{
+	struct nb_frame *f;
+
+	while ((f = rx_pop(v))) {
+		nb_drop(v, XF_NB_DROP_NOT_CONNECTED);
+		nb_frame_free(f);
+	}
+}
+
+static bool mcast_allowed(struct xf_nb_vif *v, const struct nb_frame *f)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	if (!v->mcast_filter || !(f->data[0] & 1) ||
+	    memcmp(f->data, bcast, 6) == 0)
+		return true;
+	for (unsigned int i = 0; i < v->nr_mcast; i++)
+		if (memcmp(v->mcast[i], f->data, 6) == 0)
+			return true;
+	return false;
+}
+
+static bool peer_gso(struct xf_nb_vif *v, uint8_t type)
+{
+	if (!v->peer.sg)
+		return false;
+	if (type == XF_NETIF_GSO_TYPE_TCPV4)
+		return v->peer.gso_tcpv4;
+	if (type == XF_NETIF_GSO_TYPE_TCPV6)
+		return v->peer.gso_tcpv6;
+	return false;
+}
+
+static unsigned int pick_queue(struct xf_nb_vif *v, const struct nb_frame *f)
+{
+	struct xf_pkt_info pi;
+	uint32_t h = 2166136261u;
+	uint32_t from;
+
+	if (v->nr_queues == 1 || xf_pkt_parse(f->data, f->len, &pi) < 0)
+		return 0;
+	/* Addresses and ports (FNV-1a): a flow stays on one queue. */
+	from = pi.l3_off + (pi.ip_version == 4 ? 12 : 8);
+	for (uint32_t i = from; i < pi.l4_off + 4 && i < f->len; i++) {
+		h = (h ^ f->data[i]) * 16777619u;
+	}
+	h ^= h >> 15;
+	h *= 0x2c1b3c6du;
+	h ^= h >> 12;
+	return h % v->nr_queues;
+}
+
+/* Puts one frame on queue q. Returns 0, or -EAGAIN when the guest has
+ * not posted enough buffers. */
+static int rx_put(struct xf_nb_vif *v, struct nb_queue *q,
+		  struct nb_frame *f, bool *notify)
+{
+	struct xf_gnt_copy_seg seg[XF_NETIF_NR_SLOTS_MIN];
+	struct xf_netif_rx_request req[XF_NETIF_NR_SLOTS_MIN + 1];
+	unsigned int nslots, need, k = 0, i;
+	uint16_t flags = 0;
+	xf_ring_idx prod;
+	int avail;
+
+	nslots = (f->len + XF_PAGE_SIZE - 1) / XF_PAGE_SIZE;
+	if (nslots == 0)
+		nslots = 1;
+	need = nslots + (f->gso_size ? 1 : 0);
+	avail = xf_back_ring_requests(&q->rx, &prod);
+	if (avail < 0) {
+		nb_set_error(v, "rx req_prod %u more than a ring ahead", prod);
+		return -EPROTO;
+	}
+	if ((unsigned int)avail < need) {
+		/* Ask to be told when buffers arrive, then look again. */
+		if (xf_back_ring_final_check(&q->rx) <= 0)
+			return -EAGAIN;
+		avail = xf_back_ring_requests(&q->rx, &prod);
+		if (avail < 0 || (unsigned int)avail < need)
+			return -EAGAIN;
+	}
+	for (i = 0; i < need; i++)
+		xf_back_ring_take_request(&q->rx, &req[i], sizeof(req[i]));
+	if (nb_offload_validated(v, f))
+		flags |= XF_NETRXF_data_validated;
+	/* Data goes into the buffers of the data slots; the extra slot's
+	 * buffer stays unused (its response slot carries the extra). */
+	for (i = 0; i < need; i++) {
+		uint32_t off = k * XF_PAGE_SIZE;
+		uint32_t len;
+
+		if (f->gso_size && i == 1)
+			continue;
+		len = f->len - off > XF_PAGE_SIZE ? XF_PAGE_SIZE : f->len - off;
+		seg[k].to_grant = true;
+		seg[k].domid = v->cfg.fe_domid;
+		seg[k].gref = req[i].gref;
+		seg[k].offset = 0;
+		seg[k].local = f->data + off;
+		seg[k].len = (uint16_t)len;
+		seg[k].status = 0;
+		k++;
+	}
+	v->p->gnt->copy(v->p, seg, k);
+	k = 0;
+	for (i = 0; i < need; i++) {
+		uint8_t slot[XF_NETIF_RX_SLOT_SIZE];
+
+		memset(slot, 0, sizeof(slot));
+		if (f->gso_size && i == 1) {
+			struct xf_netif_extra_info e;
+
+			memset(&e, 0, sizeof(e));
+			e.type = XF_NETIF_EXTRA_TYPE_GSO;
+			e.u.gso.size = f->gso_size;
+			e.u.gso.type = f->gso_type;
+			memcpy(slot, &e, sizeof(e));
+		} else {
+			struct xf_netif_rx_response r;
+
+			memset(&r, 0, sizeof(r));
+			r.id = req[i].id;
+			r.offset = 0;
+			r.status = seg[k].status ? XF_NETIF_RSP_ERROR :
+						   (int16_t)seg[k].len;
+			if (k == 0) {
+				r.flags = flags;
+				if (f->gso_size)
+					r.flags |= XF_NETRXF_extra_info;
+			}
+			if (k + 1 < nslots)
+				r.flags |= XF_NETRXF_more_data;
+			memcpy(slot, &r, sizeof(r));
+			k++;
+		}
+		memcpy(xf_back_ring_next_response(&q->rx), slot, sizeof(slot));
+	}
+	pthread_mutex_lock(&v->st_lock);
+	v->st.rx_frames++;
+	v->st.rx_bytes += f->len;
+	if (f->gso_size)
+		v->st.rx_gso_frames++;
+	if (flags & XF_NETRXF_data_validated)
+		v->st.rx_validated++;
+	pthread_mutex_unlock(&v->st_lock);
+	nb_capture(v, XF_NB_PCAP_RX, f->data, f->len);
+	if (v->cfg.cost_ns_per_frame)
+		xf_rt_charge(v->rt, v->cfg.cost_ns_per_frame);
+	*notify = true;
+	return 0;
+}
+
+void nb_rx_process(struct xf_nb_vif *v)
+{
+	bool notify[NB_MAX_QUEUES] = { false };
+	struct nb_frame *f;
+
+	/* netif.h: without feature-rx-notify the backend must not queue
+	 * for the guest (it may never be kicked to post buffers). */
+	if (!v->peer.rx_notify)
+		return;
+	while ((f = rx_pop(v))) {
+		unsigned int qi;
+		int rc;
+
+		if (!mcast_allowed(v, f)) {
+			nb_drop(v, XF_NB_DROP_MCAST_FILTER);
+			nb_frame_free(f);
+			continue;
+		}
+		if (f->gso_size && !peer_gso(v, f->gso_type)) {
+			f = nb_offload_segment(v, f);
+			if (f->next) {
+				rx_push_front(v, f->next);
+				f->next = NULL;
+			}
+		}
+		if (f->len > XF_PAGE_SIZE && !v->peer.sg) {
+			nb_drop(v, XF_NB_DROP_RX_TOO_BIG);
+			nb_frame_free(f);
+			continue;
+		}
+		if ((f->len + XF_PAGE_SIZE - 1) / XF_PAGE_SIZE >
+		    XF_NETIF_NR_SLOTS_MIN) {
+			nb_drop(v, XF_NB_DROP_RX_TOO_BIG);
+			nb_frame_free(f);
+			continue;
+		}
+		qi = pick_queue(v, f);
+		rc = rx_put(v, &v->q[qi], f, &notify[qi]);
+		if (rc == -EAGAIN) {
+			rx_push_front(v, f);
+			break;
+		}
+		nb_frame_free(f);
+		if (rc < 0)
+			break;
+	}
+	for (unsigned int i = 0; i < v->nr_queues; i++) {
+		struct nb_queue *q = &v->q[i];
+
+		if (notify[i] && xf_back_ring_push_responses(&q->rx))
+			v->p->evtchn->notify(v->evh, q->port_rx);
+	}
+}

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT */
+/* Guest transmit: copy each request once, validate the chain, grant-copy
+ * the data out, answer every slot, then ingress offloads and shaping. */
+#include <errno.h>
+#include <string.h>
+
+#include "nb_priv.h"
+
+#define NB_MAX_CHAIN (XF_NETIF_NR_SLOTS_MIN + XF_NETIF_EXTRA_TYPE_MAX)
+
+struct chain {
+	struct xf_netif_tx_request req[NB_MAX_CHAIN];
+	bool is_extra[NB_MAX_CHAIN];
+	struct xf_netif_extra_info ext[XF_NETIF_EXTRA_TYPE_MAX];
+	unsigned int n;        /* slots incl. extras */
+	unsigned int ndata;
+	unsigned int next;
+};
+
+static void respond(struct nb_queue *q, const struct chain *c,
+		    int16_t status)
+{	for (unsigned int i = 0; i < c->n; i++) {
+		struct xf_netif_tx_response r;
+		uint8_t slot[XF_NETIF_TX_SLOT_SIZE];
+
+		memset(&r, 0, sizeof(r));
+		memset(slot, 0, sizeof(slot));
+		r.id = c->is_extra[i] ? 0 : c->req[i].id;
+		r.status = c->is_extra[i] ? XF_NETIF_RSP_NULL : status;
+		memcpy(slot, &r, sizeof(r));
+		memcpy(xf_back_ring_next_response(&q->tx), slot, sizeof(slot));
+	}
+}
+
+/* Copies the next chain out of the ring (not yet consumed). Returns 1
+ * when complete, 0 when the guest has not produced all of it yet,
+ * -EPROTO when malformed beyond repair. */
+static int peek_chain(struct nb_queue *q, unsigned int avail,
+		      struct chain *c)
+{
+	bool want_extra = false, more = true;
+	unsigned int e = 0;
+
+	memset(c, 0, sizeof(*c));
+	while (more || want_extra) {
+		uint8_t slot[XF_NETIF_TX_SLOT_SIZE];
+		void *s;
+
+		if (c->n >= avail)
+			return 0;
+		if (c->n >= NB_MAX_CHAIN)
+			return -EPROTO;
+		s = xf_ring_slot(q->tx.sring, q->tx.nr_ents,
+				 XF_NETIF_TX_SLOT_SIZE, q->tx.req_cons + c->n);
+		/* One read of the shared slot; all checks use the copy. */
+		xf_shm_copy_in(slot, s, sizeof(slot));
+		if (want_extra) {
+			if (e >= XF_NETIF_EXTRA_TYPE_MAX - 1)
+				return -EPROTO;
+			memcpy(&c->ext[e], slot, sizeof(c->ext[e]));
+			c->is_extra[c->n] = true;
+			want_extra = (c->ext[e].flags &
+				      XF_NETIF_EXTRA_FLAG_MORE) != 0;
+			e++;
+			c->n++;
+			continue;
+		}
+		/* Like netback's fatal_skb_slots: longer chains are a
+		 * protocol violation, not something to copy. */
+		if (c->ndata >= XF_NETIF_NR_SLOTS_MIN)
+			return -EPROTO;
+		memcpy(&c->req[c->n], slot, sizeof(c->req[c->n]));
+		more = (c->req[c->n].flags & XF_NETTXF_more_data) != 0;
+		if (c->ndata == 0)
+			want_extra = (c->req[c->n].flags &
+				      XF_NETTXF_extra_info) != 0;
+		c->ndata++;
+		c->n++;
+	}
+	return 1;
+}
+
+static void handle_mcast(struct xf_nb_vif *v,
+			 const struct xf_netif_extra_info *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->nr_mcast; i++)
+		if (memcmp(v->mcast[i], e->u.mcast.addr, 6) == 0)
+			break;
+	if (e->type == XF_NETIF_EXTRA_TYPE_MCAST_ADD && i == v->nr_mcast &&
+	    v->nr_mcast < NB_MAX_MCAST)
+		memcpy(v->mcast[v->nr_mcast++], e->u.mcast.addr, 6);
+	else if (e->type == XF_NETIF_EXTRA_TYPE_MCAST_DEL && i < v->nr_mcast)
+		memcpy(v->mcast[i], v->mcast[--v->nr_mcast], 6);
+	nb_stat_add(v, &v->st.mcast_ops, 1);
+}
+
+/* Returns the frame, or NULL with *status set for the responses. */
+static struct nb_frame *build(struct xf_nb_vif *v, const struct chain *c,
+			      int16_t *status)
+{
+	struct xf_gnt_copy_seg seg[XF_NETIF_NR_SLOTS_MIN];
+	const struct xf_netif_tx_request *first = NULL;
+	struct nb_frame *f;
+	uint32_t rest = 0, first_len, off = 0;
+	unsigned int k = 0;
+
+	*status = XF_NETIF_RSP_ERROR;
+	for (unsigned int i = 0; i < c->n; i++) {
+		const struct xf_netif_tx_request *r = &c->req[i];
+
+		if (c->is_extra[i])
+			continue;
+		if ((uint32_t)r->offset + r->size > XF_PAGE_SIZE &&
+		    first != NULL) {
+			nb_drop(v, XF_NB_DROP_BAD_REQUEST);
+			return NULL;
+		}
+		if (!first)
+			first = r;
+		else
+			rest += r->size;
+	}
+	if (!first || first->size < rest) {
+		nb_drop(v, XF_NB_DROP_BAD_REQUEST);
+		return NULL;
+	}
+	first_len = first->size - rest;
+	if ((uint32_t)first->offset + first_len > XF_PAGE_SIZE) {
+		nb_drop(v, XF_NB_DROP_BAD_REQUEST);
+		return NULL;
+	}
+	if (first_len < XF_ETH_HLEN &&
+	    (atomic_load(&v->bugs) & XF_NB_BUG_DROP_SHORT_FIRST)) {
+		nb_drop(v, XF_NB_DROP_SHORT_FIRST);
+		return NULL;
+	}
+	if (first->size < XF_ETH_HLEN) {
+		nb_drop(v, XF_NB_DROP_BAD_REQUEST);
+		return NULL;
+	}
+	f = nb_frame_new(NULL, first->size);
+	if (!f) {
+		*status = XF_NETIF_RSP_DROPPED;
+		return NULL;
+	}
+	for (unsigned int i = 0; i < c->n; i++) {
+		const struct xf_netif_tx_request *r = &c->req[i];
+		uint16_t len;
+
+		if (c->is_extra[i])
+			continue;
+		len = (uint16_t)(k == 0 ? first_len : r->size);
+		seg[k].to_grant = false;
+		seg[k].domid = v->cfg.fe_domid;
+		seg[k].gref = r->gref;
+		seg[k].offset = r->offset;
+		seg[k].local = f->data + off;
+		seg[k].len = len;
+		seg[k].status = 0;
+		off += len;
+		k++;
+	}
+	if (v->p->gnt->copy(v->p, seg, k) < 0) {
+		nb_frame_free(f);
+		return NULL;
+	}
+	for (unsigned int i = 0; i < k; i++) {
+		if (seg[i].status != 0) {
+			nb_drop(v, XF_NB_DROP_BAD_REQUEST);
+			nb_frame_free(f);
+			return NULL;
+		}
+	}
+	*status = XF_NETIF_RSP_OKAY;
+	return f;
+}
+
+static void shape_and_forward(struct xf_nb_vif *v, struct nb_frame *f)
+{
+	uint32_t loss = atomic_load(&v->loss_ppm);
+
+	if (loss && xf_rt_rand(v->rt) % 1000000u < loss) {
+		nb_drop(v, XF_NB_DROP_LOSS);
+		nb_frame_free(f);
+		return;
+	}
+	if (v->cfg.latency_ns) {
+		f->due_ns = xf_rt_now_ns(v->rt) + v->cfg.latency_ns;
+		f->next = NULL;
+		if (v->lat_tail)
+			v->lat_tail->next = f;
+		else
+			v->lat_head = f;
+		v->lat_tail = f;
+		return;
+	}
+	nb_switch_input(v, f);
+}
+
+uint64_t nb_tx_release(struct xf_nb_vif *v)
+{
+	uint64_t now = xf_rt_now_ns(v->rt);
+	struct nb_frame *f;
+
+	while ((f = v->lat_head) && f->due_ns <= now) {
+		v->lat_head = f->next;
+		if (!v->lat_head)
+			v->lat_tail = NULL;
+		f->next = NULL;
+		nb_switch_input(v, f);
+	}
+	return v->lat_head ? v->lat_head->due_ns : UINT64_MAX;
+}
+
+static uint64_t frame_cost_ns(struct xf_nb_vif *v, uint32_t len)
+{
+	uint64_t c = 0;
+
+	if (v->cfg.rate_bytes_per_s)
+		c += (uint64_t)len * 1000000000u / v->cfg.rate_bytes_per_s;
+	if (v->cfg.rate_frames_per_s)
+		c += 1000000000u / v->cfg.rate_frames_per_s;
+	return c;
+}
+
+uint64_t nb_tx_process(struct xf_nb_vif *v, struct nb_queue *q)
+{
+	struct chain c;
+	xf_ring_idx prod;
+	bool pushed = false;
+	uint64_t wait = UINT64_MAX;
+	int avail;
+
+	for (;;) {
+		avail = xf_back_ring_requests(&q->tx, &prod);
+		if (avail < 0) {
+			nb_set_error(v, "tx req_prod %u more than a ring ahead",
+				     prod);
+			break;
+		}
+		if (avail == 0) {
+			if (xf_back_ring_final_check(&q->tx) > 0)
+				continue;
+			break;
+		}
+		if (v->cfg.rate_bytes_per_s || v->cfg.rate_frames_per_s) {
+			uint64_t now = xf_rt_now_ns(v->rt);
+
+			/* Credit exhausted: leave requests on the ring, as
+			 * netback does, and come back when it refills. */
+			if (now < q->tx_next_ns) {
+				wait = q->tx_next_ns;
+				break;
+			}
+		}
+		int rc = peek_chain(q, (unsigned int)avail, &c);
+
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			nb_set_error(v, "tx chain longer than %u data slots "
+				     "or %u extras", XF_NETIF_NR_SLOTS_MIN,
+				     XF_NETIF_EXTRA_TYPE_MAX - 1);
+			break;
+		}
+		q->tx.req_cons += c.n;
+		if (c.ndata > v->st.tx_max_slots) {
+			pthread_mutex_lock(&v->st_lock);
+			if (c.ndata > v->st.tx_max_slots)
+				v->st.tx_max_slots = c.ndata;
+			pthread_mutex_unlock(&v->st_lock);
+		}
+
+		struct nb_frame *f = NULL;
+		int16_t status = XF_NETIF_RSP_OKAY;
+		bool mcast = false;
+		uint16_t gso_size = 0;
+		uint8_t gso_type = 0;
+
+		for (unsigned int e = 0; e + c.ndata < c.n; e++) {
+			const struct xf_netif_extra_info *x = &c.ext[e];
+
+			if (x->type == XF_NETIF_EXTRA_TYPE_MCAST_ADD ||
+			    x->type == XF_NETIF_EXTRA_TYPE_MCAST_DEL) {
+				handle_mcast(v, x);
+				mcast = true;
+			} else if (x->type == XF_NETIF_EXTRA_TYPE_GSO) {
+				gso_size = x->u.gso.size;
+				gso_type = x->u.gso.type;
+			}
+		}
+		if (!mcast) {
+			if (gso_type && gso_size == 0) {
+				nb_drop(v, XF_NB_DROP_BAD_REQUEST);
+				status = XF_NETIF_RSP_ERROR;
+			} else {
+				f = build(v, &c, &status);
+			}
+		}
+		respond(q, &c, status);
+		pushed = true;
+		if (!f)
+			continue;
+		f->gso_size = gso_size;
+		f->gso_type = gso_type;
+		pthread_mutex_lock(&v->st_lock);
+		v->st.tx_frames++;
+		v->st.tx_bytes += f->len;
+		if (gso_size)
+			v->st.tx_gso_frames++;
+		pthread_mutex_unlock(&v->st_lock);
+		if (v->cfg.cost_ns_per_frame)
+			xf_rt_charge(v->rt, v->cfg.cost_ns_per_frame);
+		nb_offload_ingress(v, f, (c.req[0].flags &
+					  XF_NETTXF_csum_blank) != 0);
+		nb_capture(v, XF_NB_PCAP_TX, f->data, f->len);
+		q->tx_next_ns = (q->tx_next_ns > xf_rt_now_ns(v->rt) ?
+				 q->tx_next_ns : xf_rt_now_ns(v->rt)) +
+				frame_cost_ns(v, f->len);
+		shape_and_forward(v, f);
+	}
+	if (pushed && xf_back_ring_push_responses(&q->tx))
+		v->p->evtchn->notify(v->evh, q->port_tx);
+	return wait;
+}

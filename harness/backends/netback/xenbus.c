@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: MIT */
+/* Backend side of the vif handshake: publish features, go to InitWait,
+ * connect when the frontend reports Connected, close when it closes.
+ * Level-triggered: each step re-reads both states. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nb_priv.h"
+
+static int put(struct xf_nb_vif *v, const char *key, unsigned int val)
+{
+	char path[NB_PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", v->be_dir, key);
+	return xf_xs_printf(v->p, v->xs, XF_TXN_NONE, path, "%u", val);
+}
+
+static int write_state(struct xf_nb_vif *v, int st)
+{
+	int rc = put(v, "state", (unsigned int)st);
+
+	if (rc == 0)
+		v->be_state = st;
+	return rc;
+}
+
+static bool fe_flag(struct xf_nb_vif *v, const char *key)
+{
+	char path[NB_PATH_MAX + 64];
+	uint64_t x;
+
+	snprintf(path, sizeof(path), "%s/%s", v->fe_dir, key);
+	return xf_xs_read_uint(v->p, v->xs, XF_TXN_NONE, path, 1, &x) == 0 &&
+	       x == 1;
+}
+
+static int fe_uint(struct xf_nb_vif *v, const char *base, const char *key,
+		   uint64_t max, uint64_t *out)
+{
+	char path[NB_PATH_MAX + 96];
+
+	snprintf(path, sizeof(path), "%s/%s", base, key);
+	return xf_xs_read_uint(v->p, v->xs, XF_TXN_NONE, path, max, out);
+}
+
+static int probe(struct xf_nb_vif *v)
+{
+	const struct xf_nb_features *f = &v->cfg.feat;
+	int rc = 0;
+
+	rc |= put(v, "feature-rx-copy", f->rx_copy);
+	rc |= put(v, "feature-rx-flip", 0);
+	rc |= put(v, "feature-sg", f->sg);
+	rc |= put(v, "feature-gso-tcpv4", f->gso_tcpv4);
+	rc |= put(v, "feature-gso-tcpv6", f->gso_tcpv6);
+	rc |= put(v, "feature-no-csum-offload", !f->csum);
+	rc |= put(v, "feature-ipv6-csum-offload", f->ipv6_csum);
+	rc |= put(v, "feature-split-event-channels", f->split_evtchn);
+	rc |= put(v, "feature-multicast-control", f->multicast_control);
+	rc |= put(v, "feature-dynamic-multicast-control",
+		  f->dynamic_multicast);
+	if (f->max_queues > 1)
+		rc |= put(v, "multi-queue-max-queues", f->max_queues);
+	if (rc)
+		return -EIO;
+	return write_state(v, XF_XENBUS_INITWAIT);
+}
+
+void nb_disconnect(struct xf_nb_vif *v)
+{
+	const struct xf_platform *p = v->p;
+
+	for (unsigned int i = 0; i < v->nr_queues; i++) {
+		struct nb_queue *q = &v->q[i];
+
+		if (q->port_tx)
+			p->evtchn->unbind(v->evh, q->port_tx);
+		if (q->port_rx && q->port_rx != q->port_tx)
+			p->evtchn->unbind(v->evh, q->port_rx);
+		if (q->tx_map)
+			p->gnt->unmap(v->p, q->tx_map, 1);
+		if (q->rx_map)
+			p->gnt->unmap(v->p, q->rx_map, 1);
+		memset(q, 0, sizeof(*q));
+	}
+	v->nr_queues = 0;
+	v->connected = false;
+	atomic_store(&v->is_connected, false);
+}
+
+static int connect_queue(struct xf_nb_vif *v, struct nb_queue *q,
+			 const char *base, bool split)
+{
+	const struct xf_platform *p = v->p;
+	uint64_t tx_ref, rx_ref, ptx, prx;
+	xf_gref ref;
+	int rc;
+
+	rc = fe_uint(v, base, "tx-ring-ref", UINT32_MAX, &tx_ref);
+	if (rc == 0)
+		rc = fe_uint(v, base, "rx-ring-ref", UINT32_MAX, &rx_ref);
+	if (rc < 0) {
+		nb_set_error(v, "%s: missing or bad ring-ref keys (%d)", base,
+			     rc);
+		return rc;
+	}
+	if (split) {
+		rc = fe_uint(v, base, "event-channel-tx", UINT32_MAX, &ptx);
+		if (rc == 0)
+			rc = fe_uint(v, base, "event-channel-rx", UINT32_MAX,
+				     &prx);
+	} else {
+		rc = fe_uint(v, base, "event-channel", UINT32_MAX, &ptx);
+		prx = ptx;
+	}
+	if (rc < 0) {
+		nb_set_error(v, "%s: missing or bad event-channel keys (%d)",
+			     base, rc);
+		return rc;
+	}
+	ref = (xf_gref)tx_ref;
+	rc = p->gnt->map(v->p, v->cfg.fe_domid, 1, &ref, true, &q->tx_map);
+	if (rc == 0) {
+		ref = (xf_gref)rx_ref;
+		rc = p->gnt->map(v->p, v->cfg.fe_domid, 1, &ref, true,
+				 &q->rx_map);
+	}
+	if (rc < 0) {
+		nb_set_error(v, "%s: cannot map rings (%d)", base, rc);
+		return rc;
+	}
+	xf_back_ring_attach(&q->tx, q->tx_map, XF_PAGE_SIZE,
+			    XF_NETIF_TX_SLOT_SIZE, 0);
+	xf_back_ring_attach(&q->rx, q->rx_map, XF_PAGE_SIZE,
+			    XF_NETIF_RX_SLOT_SIZE, 0);
+	rc = p->evtchn->bind_interdomain(v->evh, v->cfg.fe_domid,
+					 (xf_port)ptx, &q->port_tx);
+	if (rc == 0 && split)
+		rc = p->evtchn->bind_interdomain(v->evh, v->cfg.fe_domid,
+						 (xf_port)prx, &q->port_rx);
+	else
+		q->port_rx = q->port_tx;
+	if (rc < 0) {
+		nb_set_error(v, "%s: cannot bind event channels (%d)", base,
+			     rc);
+		return rc;
+	}
+	return 0;
+}
+
+static void connect(struct xf_nb_vif *v)
+{
+	const struct xf_nb_features *f = &v->cfg.feat;
+	struct xf_nb_peer *pe = &v->peer;
+	char base[NB_PATH_MAX + 32];
+	uint64_t nq = 1;
+	bool split;
+	int rc;
+
+	if (!fe_flag(v, "request-rx-copy")) {
+		nb_set_error(v, "frontend %s does not request rx-copy",
+			     v->fe_dir);
+		return;
+	}
+	if (fe_uint(v, v->fe_dir, "multi-queue-num-queues", 65535, &nq) < 0)
+		nq = 1;
+	if (nq == 0 || nq > NB_MAX_QUEUES ||
+	    (nq > 1 && nq > f->max_queues)) {
+		nb_set_error(v, "frontend asks for %llu queues, max %u",
+			     (unsigned long long)nq, f->max_queues);
+		return;
+	}
+	memset(pe, 0, sizeof(*pe));
+	/* Split only when both sides chose it: the keys tell. */
+	snprintf(base, sizeof(base), "%s%s/event-channel-tx", v->fe_dir,
+		 nq > 1 ? "/queue-0" : "");
+	{
+		char *x = NULL;
+
+		split = f->split_evtchn &&
+			xf_xs_read_str(v->p, v->xs, XF_TXN_NONE, base, &x) == 0;
+		free(x);
+	}
+	for (unsigned int i = 0; i < nq; i++) {
+		if (nq == 1)
+			snprintf(base, sizeof(base), "%s", v->fe_dir);
+		else
+			snprintf(base, sizeof(base), "%s/queue-%u", v->fe_dir,
+				 i);
+		v->nr_queues = i + 1;
+		rc = connect_queue(v, &v->q[i], base, split);
+		if (rc < 0) {
+			nb_disconnect(v);
+			return;
+		}
+		/* Rings a previous backend already answered on belong to an
+		 * old session (we restarted while the frontend still says
+		 * Connected): wait until the frontend writes again. */
+		if (xf_shm_read_once(&v->q[i].tx.sring->rsp_prod) ||
+		    xf_shm_read_once(&v->q[i].rx.sring->rsp_prod)) {
+			nb_log(v, "%s: frontend rings are from an earlier "
+			       "session; waiting for it to reconnect",
+			       v->be_dir);
+			nb_disconnect(v);
+			v->stale = true;
+			return;
+		}
+	}
+	pe->nr_queues = (unsigned int)nq;
+	pe->split_evtchn = split;
+	pe->rx_notify = fe_flag(v, "feature-rx-notify");
+	pe->sg = fe_flag(v, "feature-sg");
+	pe->gso_tcpv4 = fe_flag(v, "feature-gso-tcpv4");
+	pe->gso_tcpv6 = fe_flag(v, "feature-gso-tcpv6");
+	pe->no_csum = fe_flag(v, "feature-no-csum-offload");
+	pe->ipv6_csum = fe_flag(v, "feature-ipv6-csum-offload");
+	pe->multicast_control = fe_flag(v, "request-multicast-control");
+	/* Sampled now; honoured only if we offered the feature. */
+	v->mcast_filter = pe->multicast_control &&
+			  (f->multicast_control || f->dynamic_multicast);
+	v->nr_mcast = 0;
+	v->connected = true;
+	atomic_store(&v->is_connected, true);
+	nb_stat_add(v, &v->st.connects, 1);
+	write_state(v, XF_XENBUS_CONNECTED);
+}
+
+void nb_xb_step(struct xf_nb_vif *v)
+{
+	char *wp, *wt, *x = NULL;
+	char path[NB_PATH_MAX + 16];
+	uint64_t fst;
+	int rc;
+
+	while (v->p->store->read_watch(v->xs, &wp, &wt) == 0) {
+		if (!strcmp(wt, "fe"))
+			v->stale = false;
+		free(wp);
+		free(wt);
+	}
+	snprintf(path, sizeof(path), "%s/frontend", v->be_dir);
+	if (xf_xs_read_str(v->p, v->xs, XF_TXN_NONE, path, &x) == -ENOENT) {
+		/* The toolstack removed the device. */
+		if (v->connected)
+			nb_disconnect(v);
+		v->probed = false;
+		return;
+	}
+	free(x);
+	if (!v->probed) {
+		if (probe(v) < 0) {
+			nb_log(v, "%s: cannot publish features", v->be_dir);
+			return;
+		}
+		v->probed = true;
+	}
+	/* Dynamic multicast control: re-sampled on every change (the "mc"
+	 * watch); the static variant was sampled once at connect. */
+	if (v->connected && v->cfg.feat.dynamic_multicast) {
+		bool on = fe_flag(v, "request-multicast-control");
+
+		v->peer.multicast_control = on;
+		v->mcast_filter = on;
+	}
+	rc = xf_xs_read_uint(v->p, v->xs, XF_TXN_NONE, v->fe_state_path, 255,
+			     &fst);
+	if (rc < 0) {
+		if (v->connected)
+			nb_disconnect(v);
+		return;
+	}
+	switch ((int)fst) {
+	case XF_XENBUS_INITIALISING:
+		if (v->connected)
+			nb_disconnect(v);
+		if (v->be_state != XF_XENBUS_INITWAIT) {
+			/* A frontend reopening after Closed: offer again. */
+			atomic_store(&v->broken, false);
+			probe(v);
+		}
+		break;
+	case XF_XENBUS_INITIALISED:
+	case XF_XENBUS_CONNECTED:
+		if (!v->connected && v->be_state == XF_XENBUS_INITWAIT &&
+		    !v->stale && !atomic_load(&v->broken))
+			connect(v);
+		break;
+	case XF_XENBUS_CLOSING:
+	case XF_XENBUS_CLOSED:
+		if (v->connected)
+			nb_disconnect(v);
+		if (v->be_state != XF_XENBUS_CLOSED)
+			write_state(v, XF_XENBUS_CLOSED);
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/* Stream generator: cuts a flow's byte stream into frames or GSO
+ * super-frames and feeds them to a netfront. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xfront/traffic.h>
+
+struct xf_traffic_gen {
+	struct xf_traffic_gen_config c;
+	uint64_t off;
+	uint64_t frames;
+	uint8_t *buf;
+	/* A frame built but refused with -EAGAIN, sent first next time. */
+	bool pending;
+	uint32_t pending_len;
+	struct xf_net_frame pf;
+	struct xf_net_frag pfrag;
+};
+
+int xf_traffic_gen_new(const struct xf_traffic_gen_config *c,
+		       struct xf_traffic_gen **out)
+{
+	struct xf_traffic_gen *g;
+
+	if (!c || !out)
+		return -EINVAL;
+	if (c->flow.proto == XF_TRAFFIC_TCP && c->flow.mss == 0)
+		return -EINVAL;
+	if (c->gso && c->flow.proto != XF_TRAFFIC_TCP)
+		return -EINVAL;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->buf = malloc(XF_NET_MAX_FRAME);
+	if (!g->buf) {
+		free(g);
+		return -ENOMEM;
+	}
+	g->c = *c;
+	if (!g->c.frame_payload)
+		g->c.frame_payload = c->flow.proto == XF_TRAFFIC_TCP ?
+				     c->flow.mss : 1024;
+	if (!g->c.gso_payload)
+		g->c.gso_payload = 60000;
+	*out = g;
+	return 0;
+}
+
+void xf_traffic_gen_free(struct xf_traffic_gen *g)
+{
+	if (!g)
+		return;
+	free(g->buf);
+	free(g);
+}
+
+bool xf_traffic_gen_done(const struct xf_traffic_gen *g)
+{
+	return !g->pending && g->off >= g->c.total_bytes;
+}
+
+uint64_t xf_traffic_gen_frames(const struct xf_traffic_gen *g)
+{
+	return g->frames;
+}
+
+int xf_traffic_gen_next(struct xf_traffic_gen *g, uint8_t *buf,
+			uint32_t bufsz, uint32_t *len, struct xf_net_frame *f,
+			struct xf_net_frag *frag)
+{
+	uint64_t left = g->c.total_bytes - g->off;
+	uint32_t plen, max;
+	bool gso;
+	int rc;
+
+	if (g->off >= g->c.total_bytes)
+		return 0;
+	max = g->c.gso ? g->c.gso_payload : g->c.frame_payload;
+	if (max > XF_NET_MAX_FRAME - xf_traffic_hdr_len(&g->c.flow))
+		max = XF_NET_MAX_FRAME - xf_traffic_hdr_len(&g->c.flow);
+	plen = left < max ? (uint32_t)left : max;
+	rc = xf_traffic_build(&g->c.flow, g->off, plen, g->c.csum, buf, bufsz,
+			      len);
+	if (rc < 0)
+		return rc;
+	gso = g->c.gso && plen > g->c.flow.mss;
+	if (f) {
+		memset(f, 0, sizeof(*f));
+		frag->data = buf;
+		frag->len = *len;
+		f->frags = frag;
+		f->nr_frags = 1;
+		if (g->c.csum == XF_TRAFFIC_CSUM_OFFLOAD)
+			f->flags = XF_NET_F_CSUM_BLANK;
+		f->gso_size = gso ? g->c.flow.mss : 0;
+	}
+	g->off += plen;
+	g->frames++;
+	return 1;
+}
+
+int xf_traffic_gen_send(struct xf_traffic_gen *g, struct xf_netfront *nf,
+			int queue, unsigned int max_frames)
+{
+	unsigned int sent = 0;
+	int rc;
+
+	while (sent < max_frames) {
+		if (!g->pending) {
+			rc = xf_traffic_gen_next(g, g->buf, XF_NET_MAX_FRAME,
+						 &g->pending_len, &g->pf,
+						 &g->pfrag);
+			if (rc <= 0)
+				return rc < 0 ? rc : (int)sent;
+			g->pending = true;
+		}
+		rc = xf_netfront_send(nf, queue, &g->pf, g->frames);
+		if (rc == -EAGAIN)
+			return sent ? (int)sent : -EAGAIN;
+		g->pending = false;
+		if (rc < 0)
+			return rc;
+		sent++;
+	}
+	return (int)sent;
+}

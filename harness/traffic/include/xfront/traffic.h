@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xfront traffic: frame generators for TCP-like and UDP-like flows (real
+ * Ethernet + IPv4/IPv6 + TCP/UDP headers, checksums right, wrong or left
+ * for offload, any size, MSS and GSO) and a receiver that verifies every
+ * frame: checksums, payload position in the stream (segmentation), and
+ * throughput.
+ *
+ * Payload bytes are a function of (flow id, stream offset), so a receiver
+ * can check each byte without having seen the sender.
+ *
+ * Contract: 0 or -errno, nothing prints. A generator or receiver is used
+ * by one thread at a time.
+ */
+#ifndef XFRONT_TRAFFIC_H
+#define XFRONT_TRAFFIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xfront/netfront.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum xf_traffic_proto {
+	XF_TRAFFIC_TCP = 0,
+	XF_TRAFFIC_UDP = 1,
+};
+
+enum xf_traffic_csum {
+	XF_TRAFFIC_CSUM_GOOD = 0,    /* computed */
+	XF_TRAFFIC_CSUM_BAD = 1,     /* deliberately wrong L4 checksum */
+	XF_TRAFFIC_CSUM_OFFLOAD = 2, /* left blank, XF_NET_F_CSUM_BLANK */
+};
+
+struct xf_traffic_flow {
+	uint32_t id;                 /* selects the payload pattern */
+	enum xf_traffic_proto proto;
+	uint8_t ip_version;          /* 4 or 6 */
+	uint8_t src_mac[6], dst_mac[6];
+	uint8_t src_ip[16], dst_ip[16]; /* IPv4 uses the first 4 bytes */
+	uint16_t sport, dport;
+	uint32_t isn;                /* TCP initial sequence number */
+	uint16_t mss;                /* TCP: payload bytes per segment */
+};
+
+/* Fills a flow with test addresses: 10.0.0.1 -> 10.0.0.2 (or
+ * fd00::1 -> fd00::2), ports 1000+id -> 2000+id, MSS 1460 (1440 v6). */
+void xf_traffic_flow_init(struct xf_traffic_flow *fl, uint32_t id,
+			  enum xf_traffic_proto proto, uint8_t ip_version,
+			  const uint8_t src_mac[6], const uint8_t dst_mac[6]);
+
+/* Byte at a stream offset of a flow. */
+uint8_t xf_traffic_pattern(uint32_t flow_id, uint64_t off);
+
+/* Header bytes before the payload (Ethernet + IP + TCP/UDP; UDP payloads
+ * also start with a 16-byte stream header). */
+uint32_t xf_traffic_hdr_len(const struct xf_traffic_flow *fl);
+
+/* Builds one frame carrying payload_len bytes from stream offset off.
+ * -EMSGSIZE when it does not fit buf or 64 KiB. */
+int xf_traffic_build(const struct xf_traffic_flow *fl, uint64_t off,
+		     uint32_t payload_len, enum xf_traffic_csum csum,
+		     uint8_t *buf, uint32_t bufsz, uint32_t *len_out);
+
+/* Generator: a stream of total_bytes, cut into frames of frame_payload
+ * bytes (TCP: at most mss unless gso), or into GSO super-frames of
+ * gso_payload bytes with gso_size = mss. */
+struct xf_traffic_gen_config {
+	struct xf_traffic_flow flow;
+	uint64_t total_bytes;
+	uint32_t frame_payload;      /* 0: mss (TCP) or 1024 (UDP) */
+	bool gso;                    /* TCP only */
+	uint32_t gso_payload;        /* 0: 60000 */
+	enum xf_traffic_csum csum;
+};
+
+struct xf_traffic_gen;
+int xf_traffic_gen_new(const struct xf_traffic_gen_config *c,
+		       struct xf_traffic_gen **out);
+void xf_traffic_gen_free(struct xf_traffic_gen *g);
+/* Next frame into buf; 1 = produced, 0 = stream done. f (optional) is
+ * filled to hand to xf_netfront_send (it points into buf). */
+int xf_traffic_gen_next(struct xf_traffic_gen *g, uint8_t *buf,
+			uint32_t bufsz, uint32_t *len, struct xf_net_frame *f,
+			struct xf_net_frag *frag);
+/* Sends frames through a netfront until the stream ends or the backlog
+ * is full (-EAGAIN: call again later). Returns frames sent. */
+int xf_traffic_gen_send(struct xf_traffic_gen *g, struct xf_netfront *nf,
+			int queue, unsigned int max_frames);
+bool xf_traffic_gen_done(const struct xf_traffic_gen *g);
+uint64_t xf_traffic_gen_frames(const struct xf_traffic_gen *g);
+
+/* Receiver. */
+struct xf_traffic_rx_stats {
+	uint64_t frames;             /* all frames seen */
+	uint64_t good;               /* checksum right and payload right */
+	uint64_t bad_csum;           /* IPv4 header or L4 checksum wrong */
+	uint64_t validated_but_bad;  /* flagged data_validated, yet wrong */
+	uint64_t bad_seg;            /* payload not where the stream says,
+					or a segment above the MSS */
+	uint64_t dup;                /* data already received */
+	uint64_t other;              /* not a registered flow */
+	uint64_t gso_frames;         /* super-frames received whole */
+	uint64_t payload_bytes;      /* good payload */
+	uint64_t first_ns, last_ns;
+	uint64_t throughput_bps;     /* payload bits per second */
+};
+
+struct xf_traffic_rx;
+int xf_traffic_rx_new(struct xf_traffic_rx **out);
+void xf_traffic_rx_free(struct xf_traffic_rx *rx);
+/* Registers a flow to verify (matched by protocol and ports). When
+ * check_mss is set, a non-GSO TCP segment above fl->mss is bad_seg. */
+int xf_traffic_rx_expect(struct xf_traffic_rx *rx,
+			 const struct xf_traffic_flow *fl, bool check_mss);
+/* Checks one frame. flags/gso_size as delivered (XF_NET_F_*). */
+void xf_traffic_rx_frame(struct xf_traffic_rx *rx, const uint8_t *data,
+			 uint32_t len, uint32_t flags, uint16_t gso_size,
+			 uint64_t now_ns);
+/* Contiguous payload bytes received for a flow from offset 0. */
+uint64_t xf_traffic_rx_contiguous(const struct xf_traffic_rx *rx,
+				  uint32_t flow_id);
+void xf_traffic_rx_stats(const struct xf_traffic_rx *rx,
+			 struct xf_traffic_rx_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XFRONT_TRAFFIC_H */

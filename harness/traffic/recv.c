@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/* Receiver: verifies checksums and each payload byte's stream position,
+ * tracks reassembly per flow, and measures throughput. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xfront/traffic.h>
+
+#include "traffic_priv.h"
+
+#define RX_MAX_FLOWS 64
+
+struct range {
+	uint64_t start, end;
+};
+
+struct rx_flow {
+	struct xf_traffic_flow fl;
+	bool check_mss;
+	struct range *r;        /* sorted, disjoint, merged */
+	unsigned int nr, cap;
+};
+
+struct xf_traffic_rx {
+	struct rx_flow flows[RX_MAX_FLOWS];
+	unsigned int nr_flows;
+	struct xf_traffic_rx_stats st;
+};
+
+int xf_traffic_rx_new(struct xf_traffic_rx **out)
+{
+	struct xf_traffic_rx *rx = calloc(1, sizeof(*rx));
+
+	if (!rx)
+		return -ENOMEM;
+	*out = rx;
+	return 0;
+}
+
+void xf_traffic_rx_free(struct xf_traffic_rx *rx)
+{
+	if (!rx)
+		return;
+	for (unsigned int i = 0; i < rx->nr_flows; i++)
+		free(rx->flows[i].r);
+	free(rx);
+}
+
+int xf_traffic_rx_expect(struct xf_traffic_rx *rx,
+			 const struct xf_traffic_flow *fl, bool check_mss)
+{
+	if (rx->nr_flows >= RX_MAX_FLOWS)
+		return -ENOSPC;
+	rx->flows[rx->nr_flows].fl = *fl;
+	rx->flows[rx->nr_flows].check_mss = check_mss;
+	rx->nr_flows++;
+	return 0;
+}
+
+static struct rx_flow *find(struct xf_traffic_rx *rx, uint8_t l4,
+			    uint16_t sport, uint16_t dport)
+{
+	for (unsigned int i = 0; i < rx->nr_flows; i++) {
+		struct rx_flow *f = &rx->flows[i];
+		uint8_t p = f->fl.proto == XF_TRAFFIC_TCP ? 6 : 17;
+
+		if (p == l4 && f->fl.sport == sport && f->fl.dport == dport)
+			return f;
+	}
+	return NULL;
+}
+
+/* Adds [s, e); returns the number of bytes that were new. */
+static uint64_t add_range(struct rx_flow *f, uint64_t s, uint64_t e)
+{
+	uint64_t covered = 0;
+	unsigned int i, j;
+
+	for (i = 0; i < f->nr; i++) {
+		uint64_t a = f->r[i].start > s ? f->r[i].start : s;
+		uint64_t b = f->r[i].end < e ? f->r[i].end : e;
+
+		if (a < b)
+			covered += b - a;
+	}
+	if (f->nr == f->cap) {
+		unsigned int cap = f->cap ? f->cap * 2 : 16;
+		struct range *n = realloc(f->r, cap * sizeof(*n));
+
+		if (!n)
+			return e - s - covered;
+		f->r = n;
+		f->cap = cap;
+	}
+	/* Insert, then merge neighbours that touch. */
+	for (i = 0; i < f->nr && f->r[i].start < s; i++)
+		;
+	memmove(&f->r[i + 1], &f->r[i], (f->nr - i) * sizeof(*f->r));
+	f->r[i].start = s;
+	f->r[i].end = e;
+	f->nr++;
+	for (i = 0, j = 0; i < f->nr; i++) {
+		if (j > 0 && f->r[i].start <= f->r[j - 1].end) {
+			if (f->r[i].end > f->r[j - 1].end)
+				f->r[j - 1].end = f->r[i].end;
+		} else {
+			f->r[j++] = f->r[i];
+		}
+	}
+	f->nr = j;
+	return e - s - covered;
+}
+
+void xf_traffic_rx_frame(struct xf_traffic_rx *rx, const uint8_t *d,
+			 uint32_t len, uint32_t flags, uint16_t gso_size,
+			 uint64_t now_ns)
+{
+	struct xf_traffic_rx_stats *st = &rx->st;
+	struct xf_pkt_info pi;
+	struct rx_flow *f;
+	const uint8_t *pl;
+	uint64_t off, fresh;
+	uint32_t plen;
+	int rc;
+
+	st->frames++;
+	if (!st->first_ns)
+		st->first_ns = now_ns;
+	st->last_ns = now_ns;
+	if (xf_pkt_parse(d, len, &pi) < 0) {
+		st->other++;
+		return;
+	}
+	f = find(rx, pi.l4, tr_get16(d + pi.l4_off),
+		 tr_get16(d + pi.l4_off + 2));
+	if (!f) {
+		st->other++;
+		return;
+	}
+	if (!(flags & XF_NET_F_CSUM_BLANK)) {
+		rc = xf_pkt_csum_verify(d, len);
+		if (rc == -EBADMSG) {
+			st->bad_csum++;
+			if (flags & XF_NET_F_DATA_VALIDATED)
+				st->validated_but_bad++;
+			return;
+		}
+	}
+	pl = d + pi.payload_off;
+	plen = pi.l4_off + pi.l4_len - pi.payload_off;
+	if (pi.l4 == XF_PKT_L4_TCP) {
+		off = (uint32_t)(tr_get32(d + pi.l4_off + 4) - f->fl.isn);
+		if (gso_size)
+			st->gso_frames++;
+		else if (f->check_mss && plen > f->fl.mss) {
+			st->bad_seg++;
+			return;
+		}
+	} else {
+		if (plen < TRAFFIC_UDP_HDR ||
+		    tr_get32(pl) != TRAFFIC_UDP_MAGIC ||
+		    tr_get32(pl + 4) != f->fl.id) {
+			st->bad_seg++;
+			return;
+		}
+		off = (uint64_t)tr_get32(pl + 8) << 32 | tr_get32(pl + 12);
+		pl += TRAFFIC_UDP_HDR;
+		plen -= TRAFFIC_UDP_HDR;
+	}
+	for (uint32_t i = 0; i < plen; i++) {
+		if (pl[i] != xf_traffic_pattern(f->fl.id, off + i)) {
+			st->bad_seg++;
+			return;
+		}
+	}
+	fresh = add_range(f, off, off + plen);
+	if (fresh < plen)
+		st->dup++;
+	st->good++;
+	st->payload_bytes += fresh;
+	if (st->last_ns > st->first_ns) {
+		double secs = (double)(st->last_ns - st->first_ns) / 1e9;
+
+		st->throughput_bps =
+			(uint64_t)((double)st->payload_bytes * 8 / secs);
+	}
+}
+
+uint64_t xf_traffic_rx_contiguous(const struct xf_traffic_rx *rx,
+				  uint32_t flow_id)
+{
+	for (unsigned int i = 0; i < rx->nr_flows; i++) {
+		const struct rx_flow *f = &rx->flows[i];
+
+		if (f->fl.id != flow_id)
+			continue;
+		if (f->nr && f->r[0].start == 0)
+			return f->r[0].end;
+		return 0;
+	}
+	return 0;
+}
+
+void xf_traffic_rx_stats(const struct xf_traffic_rx *rx,
+			 struct xf_traffic_rx_stats *out)
+{
+	*out = rx->st;
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/* netfront internals shared by the xenbus, queue, tx and rx files. */
+#ifndef XF_NETFRONT_PRIV_H
+#define XF_NETFRONT_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <xfront/netfront.h>
+
+#define NF_PATH_MAX 256
+#define NF_ERR_MAX 256
+#define NF_MAX_TX_SLOTS XF_NETIF_NR_SLOTS_MIN
+/* The slot after which a multi-slot rx frame is rejected. */
+#define NF_MAX_RX_SLOTS XF_NETIF_NR_SLOTS_MIN
+#define NF_MAX_EXTRAS (XF_NETIF_EXTRA_TYPE_MAX - 1)
+#define NF_RX_BUF_MAX (XF_NET_MAX_FRAME + XF_PAGE_SIZE)
+
+/* A frame waiting for or occupying tx slots. Software-segmented frames
+ * become children; the parent completes when all children have. */
+struct nf_txframe {
+	struct nf_txframe *next;
+	struct nf_txframe *parent;
+	uint64_t cookie;
+	uint8_t *data;
+	uint32_t len;
+	uint32_t flags;
+	uint16_t gso_size;
+	uint8_t gso_type;
+	bool garp;              /* internal announcement: no tx_done */
+	bool mcast;             /* dummy multicast-control request */
+	bool mcast_add;
+	bool segmented;         /* replaced by software segments */
+	uint8_t mcast_addr[XF_ETH_ALEN];
+	unsigned int nr_slots;
+	uint32_t slot_len[XF_NETFRONT_MAX_FRAGS];
+	unsigned int outstanding; /* slots on the ring, or live children */
+	int status;             /* worst status so far */
+	int drop;               /* drop reason or -1 */
+};
+
+struct nf_region {
+	void *addr;
+	unsigned int n;
+	xf_gref *refs;
+	struct nf_region *next; /* release list */
+};
+
+/* Receive reassembly state, kept across runs because a backend may push
+ * a frame's slots in several batches. */
+struct nf_rxstate {
+	bool active;
+	bool want_extra;
+	bool want_more;
+	bool dropped;
+	uint32_t len;
+	uint32_t rx_flags;
+	unsigned int slots;
+	unsigned int data_slots;
+	unsigned int extras;
+	uint16_t gso_size;
+	uint8_t gso_type;
+	uint8_t *buf;
+};
+
+struct nf_queue {
+	struct xf_netfront *nf;
+	unsigned int idx;
+	struct xf_actor actor;
+	pthread_mutex_t lock;        /* ring state; held by run() */
+	struct xf_evtch *evh;
+	bool wakeup_hooked;
+	bool fd_watched;
+
+	/* Valid while set_up. */
+	bool set_up;
+	bool quiesced;
+	struct nf_region tx_ring_pg, rx_ring_pg, tx_bufs, rx_bufs;
+	struct xf_front_ring tx, rx;
+	xf_port port_tx, port_rx;    /* equal unless split */
+	unsigned int nr_tx, nr_rx;
+	struct nf_txframe **tx_owner; /* per tx id */
+	uint16_t *tx_free;            /* stack of free ids */
+	unsigned int tx_nfree;
+	unsigned int rx_posted;
+	unsigned int rx_low, rx_high;
+	struct nf_rxstate rxs;
+
+	/* Backlog, guarded by bl_lock (send() may run on any thread). */
+	pthread_mutex_t bl_lock;
+	struct nf_txframe *bl_head, *bl_tail;
+	unsigned int bl_len;
+};
+
+struct xf_netfront {
+	struct xf_netfront_config cfg;
+	struct xf_platform *p;
+	struct xf_rt *rt;
+	struct xf_xs *xs;
+	struct xf_actor xb_actor;
+	bool xb_hooked;
+
+	char dir[NF_PATH_MAX];
+	char be[NF_PATH_MAX];
+	char watched_be[NF_PATH_MAX + 16];
+	xf_domid be_id;
+	uint8_t mac[XF_ETH_ALEN];
+
+	pthread_mutex_t lock;          /* stats, error text, release list */
+	_Atomic int state;             /* enum xf_netfront_state */
+	_Atomic bool broken;
+	int xb_state;                  /* what we wrote to our state key */
+	bool close_req;
+	bool suspended;
+	bool want_garp;
+	char err[NF_ERR_MAX];
+
+	struct xf_netfront_features feat;
+	unsigned int nr_queues;        /* set up now */
+	unsigned int max_queues;       /* actors registered */
+	struct nf_queue q[XF_NETFRONT_MAX_QUEUES];
+	struct nf_region *release;     /* grants the backend still maps */
+
+	struct xf_netfront_stats st;
+};
+
+/* netfront.c */
+void nf_log(struct xf_netfront *nf, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void nf_set_error(struct xf_netfront *nf, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void nf_set_state(struct xf_netfront *nf, enum xf_netfront_state st);
+void nf_stat_add(struct xf_netfront *nf, uint64_t *field, uint64_t v);
+int nf_drop_errno(int drop);
+
+/* queue.c */
+int nf_queue_init(struct xf_netfront *nf, unsigned int idx);
+void nf_queue_fini(struct nf_queue *q);
+int nf_queue_setup(struct nf_queue *q, bool split);
+int nf_queue_write_keys(struct nf_queue *q, xf_txn t, const char *base,
+			bool split);
+/* Stops ring processing: in-flight tx frames go back to the backlog
+ * (or are dropped), rx state is discarded, ports unbound. */
+void nf_queue_quiesce(struct nf_queue *q, int drop);
+/* Releases ring and buffer grants (to the release list if busy). */
+void nf_queue_release(struct nf_queue *q);
+void nf_release_retry(struct xf_netfront *nf);
+void nf_queue_kick(struct nf_queue *q);
+
+/* tx.c */
+void nf_tx_complete(struct nf_queue *q, struct nf_txframe *fr, int drop);
+void nf_tx_free_frame(struct nf_txframe *fr);
+void nf_bl_push_front(struct nf_queue *q, struct nf_txframe *fr);
+void nf_bl_push(struct nf_queue *q, struct nf_txframe *fr);
+struct nf_txframe *nf_bl_pop(struct nf_queue *q);
+void nf_tx_flush_all(struct nf_queue *q, int drop);
+int nf_tx_responses(struct nf_queue *q);
+void nf_tx_pump(struct nf_queue *q);
+int nf_queue_garp(struct xf_netfront *nf);
+
+/* rx.c */
+int nf_rx_responses(struct nf_queue *q);
+void nf_rx_refill(struct nf_queue *q);
+void nf_rx_reset(struct nf_queue *q);
+
+/* xenbus.c */
+int nf_xb_init(struct xf_netfront *nf);
+void nf_xb_run(struct xf_actor *a);
+int nf_xb_watch_backend(struct xf_netfront *nf);
+
+#endif

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/* Receive: refill policy, response validation, reassembly of multi-slot
+ * frames and extra-info chains, checksum completion. Runs with q->lock
+ * held. The backend is untrusted: each response is copied once and
+ * checked before anything is read from the page it names. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nf_priv.h"
+
+void nf_rx_reset(struct nf_queue *q)
+{
+	memset(&q->rxs, 0, offsetof(struct nf_rxstate, buf));
+	q->rx_posted = 0;
+}
+
+void nf_rx_refill(struct nf_queue *q)
+{
+	struct xf_netfront *nf = q->nf;
+	unsigned int added = 0;
+
+	/* Hysteresis: refill in batches once below the low watermark, so
+	 * the backend is not notified for every single buffer. */
+	if (q->rx_posted >= q->rx_low && q->rx_posted > 0)
+		return;
+	while (q->rx_posted < q->rx_high &&
+	       xf_front_ring_free_requests(&q->rx) > 0) {
+		struct xf_netif_rx_request req;
+		xf_ring_idx idx = q->rx.req_prod_pvt;
+		/* Responses land in the slot of their request (netif.h), so
+		 * the id is the slot index and names a page of our own. */
+		uint16_t id = (uint16_t)(idx & (q->nr_rx - 1));
+
+		memset(&req, 0, sizeof(req));
+		req.id = id;
+		req.gref = q->rx_bufs.refs[id];
+		memcpy(xf_front_ring_next_request(&q->rx), &req, sizeof(req));
+		q->rx_posted++;
+		added++;
+	}
+	if (!added)
+		return;
+	nf_stat_add(nf, &nf->st.rx_refills, 1);
+	if (xf_front_ring_push_requests(&q->rx))
+		nf->p->evtchn->notify(q->evh, q->port_rx);
+}
+
+static void rx_deliver(struct nf_queue *q)
+{
+	struct xf_netfront *nf = q->nf;
+	struct nf_rxstate *s = &q->rxs;
+	struct xf_net_rx_frame f;
+	int drop = -1;
+
+	memset(&f, 0, sizeof(f));
+	f.data = s->buf;
+	f.len = s->len;
+	f.queue = q->idx;
+	f.nr_slots = s->slots;
+	f.gso_size = s->gso_size;
+	f.gso_type = s->gso_type;
+	if (s->rx_flags & XF_NETRXF_data_validated)
+		f.flags |= XF_NET_F_DATA_VALIDATED;
+	if (s->dropped) {
+		drop = XF_NF_DROP_RX_STATUS;
+	} else if ((s->rx_flags & XF_NETRXF_csum_blank) &&
+		   !nf->cfg.no_rx_csum_complete) {
+		/* The backend left the checksum to us (CHECKSUM_PARTIAL). */
+		if (xf_pkt_csum_fill(s->buf, s->len) == 0) {
+			f.flags |= XF_NET_F_DATA_VALIDATED;
+			nf_stat_add(nf, &nf->st.rx_csum_completed, 1);
+		}
+	} else if (s->rx_flags & XF_NETRXF_csum_blank) {
+		f.flags |= XF_NET_F_CSUM_BLANK;
+	} else if (nf->cfg.rx_verify_csum &&
+		   !(f.flags & XF_NET_F_DATA_VALIDATED) && !s->gso_size &&
+		   xf_pkt_csum_verify(s->buf, s->len) == -EBADMSG) {
+		drop = XF_NF_DROP_RX_CSUM;
+	}
+	if (drop < 0 && (!nf->cfg.ops || !nf->cfg.ops->rx))
+		drop = XF_NF_DROP_RX_NO_CONSUMER;
+	pthread_mutex_lock(&nf->lock);
+	if (drop >= 0) {
+		nf->st.drops[drop]++;
+	} else {
+		nf->st.rx_frames++;
+		nf->st.rx_bytes += s->len;
+		nf->st.rx_queue_frames[q->idx]++;
+	}
+	nf->st.rx_slots += s->slots;
+	pthread_mutex_unlock(&nf->lock);
+	if (nf->cfg.rx_cost_ns)
+		xf_rt_charge(nf->rt, nf->cfg.rx_cost_ns);
+	if (drop < 0)
+		nf->cfg.ops->rx(nf->cfg.opaque, &f);
+}
+
+static int rx_bad(struct nf_queue *q, const char *fmt, unsigned int a,
+		  int b)
+{
+	char what[128];
+
+	snprintf(what, sizeof(what), fmt, a, b);
+	nf_set_error(q->nf, "queue %u: rx %s", q->idx, what);
+	return -EIO;
+}
+
+static int rx_extra(struct nf_queue *q, const void *slot)
+{
+	struct nf_rxstate *s = &q->rxs;
+	struct xf_netif_extra_info e;
+
+	memcpy(&e, slot, sizeof(e));
+	if (++s->extras > NF_MAX_EXTRAS)
+		return rx_bad(q, "extra-info chain longer than %u (type %d)",
+			      NF_MAX_EXTRAS, e.type);
+	if (e.type == XF_NETIF_EXTRA_TYPE_NONE ||
+	    e.type >= XF_NETIF_EXTRA_TYPE_MAX)
+		return rx_bad(q, "extra-info slot %u with invalid type %d",
+			      s->extras, e.type);
+	if (e.type == XF_NETIF_EXTRA_TYPE_GSO) {
+		if (e.u.gso.size == 0)
+			return rx_bad(q, "GSO extra with size %u (type %d)",
+				      0, e.u.gso.type);
+		if (e.u.gso.type != XF_NETIF_GSO_TYPE_TCPV4 &&
+		    e.u.gso.type != XF_NETIF_GSO_TYPE_TCPV6)
+			return rx_bad(q, "GSO extra of size %u with bad type "
+				      "%d", e.u.gso.size, e.u.gso.type);
+		s->gso_size = e.u.gso.size;
+		s->gso_type = e.u.gso.type;
+	}
+	/* MCAST and HASH extras carry nothing the receive path needs. */
+	s->want_extra = (e.flags & XF_NETIF_EXTRA_FLAG_MORE) != 0;
+	return 0;
+}
+
+static int rx_data(struct nf_queue *q, const struct xf_netif_rx_response *r,
+		   xf_ring_idx idx)
+{
+	struct nf_rxstate *s = &q->rxs;
+	uint16_t want_id = (uint16_t)(idx & (q->nr_rx - 1));
+	const uint8_t *page;
+
+	if (r->id != want_id)
+		return rx_bad(q, "response id %u in slot of request %d",
+			      r->id, want_id);
+	if (++s->data_slots > NF_MAX_RX_SLOTS)
+		return rx_bad(q, "more_data chain longer than %u slots (%d)",
+			      NF_MAX_RX_SLOTS, (int)s->data_slots);
+	if (r->status < 0) {
+		/* A dropped frame is legal: count it, keep the chain. */
+		s->dropped = true;
+	} else {
+		uint32_t sz = (uint32_t)r->status;
+
+		if (r->offset >= XF_PAGE_SIZE ||
+		    (uint32_t)r->offset + sz > XF_PAGE_SIZE)
+			return rx_bad(q, "offset %u + size %d past the page",
+				      r->offset, r->status);
+		if (s->len + sz > NF_RX_BUF_MAX)
+			return rx_bad(q, "frame longer than %u bytes (%d)",
+				      NF_RX_BUF_MAX, (int)(s->len + sz));
+		page = (const uint8_t *)q->rx_bufs.addr +
+		       (size_t)r->id * XF_PAGE_SIZE;
+		/* Copied once out of the shared page. */
+		xf_shm_copy_in(s->buf + s->len, page + r->offset, sz);
+		s->len += sz;
+	}
+	s->want_more = (r->flags & XF_NETRXF_more_data) != 0;
+	return 0;
+}
+
+int nf_rx_responses(struct nf_queue *q)
+{
+	struct nf_rxstate *s = &q->rxs;
+	xf_ring_idx prod;
+	int n, rc;
+
+	n = xf_front_ring_responses(&q->rx, &prod);
+	if (n < 0) {
+		nf_set_error(q->nf, "queue %u: rx rsp_prod %u more than a "
+			     "ring ahead of rsp_cons %u", q->idx, prod,
+			     q->rx.rsp_cons);
+		return -EIO;
+	}
+	if ((unsigned int)n > q->rx_posted)
+		return rx_bad(q, "%u responses for %d posted buffers",
+			      (unsigned int)n, (int)q->rx_posted);
+	while (n-- > 0) {
+		uint8_t slot[XF_NETIF_RX_SLOT_SIZE];
+		struct xf_netif_rx_response r;
+		xf_ring_idx idx = q->rx.rsp_cons;
+
+		xf_front_ring_take_response(&q->rx, slot, sizeof(slot));
+		q->rx_posted--;
+		s->slots++;
+		if (s->want_extra) {
+			rc = rx_extra(q, slot);
+		} else {
+			memcpy(&r, slot, sizeof(r));
+			if (!s->active) {
+				s->active = true;
+				s->rx_flags = r.flags;
+			}
+			rc = rx_data(q, &r, idx);
+			/* Extras follow the first slot only. */
+			if (rc == 0 && s->slots == 1 &&
+			    (r.flags & XF_NETRXF_extra_info))
+				s->want_extra = true;
+		}
+		if (rc < 0)
+			return rc;
+		if (!s->want_extra && !s->want_more) {
+			rx_deliver(q);
+			memset(s, 0, offsetof(struct nf_rxstate, buf));
+		}
+		/* Keep the ring fed while a burst drains. */
+		nf_rx_refill(q);
+	}
+	return 0;
+}

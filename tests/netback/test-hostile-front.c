@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+/* The mock netback against a hand-written (hostile) frontend: malformed
+ * tx chains are answered with errors or stop the vif with a message,
+ * never a crash or an overrun (XSA-423/432 class). */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nettest.h"
+
+static struct nt_env env;
+static struct nt_vm *vm;
+static struct xf_xs *xs;
+static struct xf_evtch *evh;
+static void *txpg, *rxpg, *bufs;
+static xf_gref txref, rxref, bref[8];
+static xf_port port;
+static struct xf_front_ring tx;
+
+static void fe_put(const char *key, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/local/domain/1/device/vif/0/%s", key);
+	ck_assert_int_eq(vm->p->store->write(xs, 0, path, val, strlen(val)),
+			 0);
+}
+
+static void connect_raw(bool rx_copy)
+{
+	struct xf_platform *p = vm->p;
+	char v[32];
+
+	ck_assert_int_eq(p->gnt->share(p, 0, 1, true, &txref, &txpg), 0);
+	ck_assert_int_eq(p->gnt->share(p, 0, 1, true, &rxref, &rxpg), 0);
+	ck_assert_int_eq(p->gnt->share(p, 0, 8, false, bref, &bufs), 0);
+	xf_sring_init(txpg, XF_PAGE_SIZE);
+	xf_sring_init(rxpg, XF_PAGE_SIZE);
+	ck_assert_int_eq(xf_front_ring_attach(&tx, txpg, XF_PAGE_SIZE,
+					      XF_NETIF_TX_SLOT_SIZE, 0), 0);
+	ck_assert_int_eq(p->evtchn->alloc_unbound(evh, 0, &port), 0);
+	snprintf(v, sizeof(v), "%u", txref);
+	fe_put("tx-ring-ref", v);
+	snprintf(v, sizeof(v), "%u", rxref);
+	fe_put("rx-ring-ref", v);
+	snprintf(v, sizeof(v), "%u", port);
+	fe_put("event-channel", v);
+	fe_put("request-rx-copy", rx_copy ? "1" : "0");
+	fe_put("feature-rx-notify", "1");
+	fe_put("state", "4");
+	nt_run(&env);
+}
+
+static void setup(void)
+{
+	nt_env_init(&env, XF_RT_SIM, NULL);
+	vm = nt_vm_new(&env, 1, true);
+	ck_assert_int_eq(xf_nb_vif_new(&vm->vcfg, &vm->vif), 0);
+	ck_assert_int_eq(vm->p->store->open(vm->p, &xs), 0);
+	ck_assert_int_eq(vm->p->evtchn->open(vm->p, &evh), 0);
+	nt_run(&env);
+}
+
+static void teardown(void)
+{
+	xf_nb_vif_free(vm->vif);
+	vm->vif = NULL;
+	if (txpg) {
+		vm->p->gnt->unshare(vm->p, txpg, 1);
+		vm->p->gnt->unshare(vm->p, rxpg, 1);
+		vm->p->gnt->unshare(vm->p, bufs, 8);
+		txpg = NULL;
+	}
+	vm->p->evtchn->close(evh);
+	vm->p->store->close(xs);
+	nt_env_fini(&env);
+}
+
+static void put(xf_gref g, uint16_t off, uint16_t flags, uint16_t id,
+		uint16_t size)
+{
+	struct xf_netif_tx_request r = { .gref = g, .offset = off,
+					 .flags = flags, .id = id,
+					 .size = size };
+
+	memcpy(xf_front_ring_next_request(&tx), &r, sizeof(r));
+}
+
+static void push(void)
+{
+	xf_front_ring_push_requests(&tx);
+	vm->p->evtchn->notify(evh, port);
+	nt_run(&env);
+}
+
+static unsigned int responses(struct xf_netif_tx_response *out,
+			      unsigned int max)
+{
+	xf_ring_idx prod;
+	int n = xf_front_ring_responses(&tx, &prod);
+	unsigned int k = 0;
+
+	ck_assert_int_ge(n, 0);
+	while (k < (unsigned int)n && k < max)
+		xf_front_ring_take_response(&tx, &out[k++], sizeof(*out));
+	return k;
+}
+
+static void frame_in_buf(unsigned int i, uint32_t len)
+{
+	uint8_t f[2048];
+	uint32_t l = nt_udp_frame(f, vm->mac, vm->mac, len - 42 - 16, 1);
+
+	ck_assert_uint_eq(l, len);
+	memcpy((uint8_t *)bufs + i * XF_PAGE_SIZE, f, len);
+}
+
+START_TEST(good_frame_accepted)
+{
+	struct xf_netif_tx_response r[4];
+	struct xf_nb_vif_stats vs;
+
+	connect_raw(true);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+	frame_in_buf(0, 200);
+	put(bref[0], 0, 0, 5, 200);
+	push();
+	ck_assert_uint_eq(responses(r, 4), 1);
+	ck_assert_uint_eq(r[0].id, 5);
+	ck_assert_int_eq(r[0].status, XF_NETIF_RSP_OKAY);
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.tx_frames, 1);
+}
+END_TEST
+
+START_TEST(refuses_frontend_without_rx_copy)
+{
+	connect_raw(false);
+	ck_assert(!xf_nb_vif_connected(vm->vif));
+	ck_assert_ptr_nonnull(xf_nb_vif_error(vm->vif));
+	ck_assert_ptr_nonnull(strstr(xf_nb_vif_error(vm->vif), "rx-copy"));
+}
+END_TEST
+
+START_TEST(too_many_slots_stops_vif)
+{
+	connect_raw(true);
+	frame_in_buf(0, 200);
+	/* 19 data slots: more than any backend must accept. */
+	put(bref[0], 0, XF_NETTXF_more_data, 0, 19 * 10);
+	for (int i = 1; i < 19; i++)
+		put(bref[1], 0, i < 18 ? XF_NETTXF_more_data : 0,
+		    (uint16_t)i, 10);
+	push();
+	ck_assert_ptr_nonnull(xf_nb_vif_error(vm->vif));
+	ck_assert_ptr_nonnull(strstr(xf_nb_vif_error(vm->vif), "longer"));
+}
+END_TEST
+
+START_TEST(bad_chains_answered_with_errors)
+{
+	struct xf_netif_tx_response r[16];
+	struct xf_nb_vif_stats vs;
+	struct xf_netif_extra_info e;
+	unsigned int n;
+
+	connect_raw(true);
+	frame_in_buf(0, 200);
+	/* 1: second slot crosses the page end. */
+	put(bref[0], 0, XF_NETTXF_more_data, 1, 300);
+	put(bref[1], 4000, 0, 2, 100);
+	/* 2: first size smaller than the rest. */
+	put(bref[0], 0, XF_NETTXF_more_data, 3, 50);
+	put(bref[1], 0, 0, 4, 100);
+	/* 3: GSO extra with size 0. */
+	put(bref[0], 0, XF_NETTXF_extra_info, 5, 200);
+	memset(&e, 0, sizeof(e));
+	e.type = XF_NETIF_EXTRA_TYPE_GSO;
+	e.u.gso.type = XF_NETIF_GSO_TYPE_TCPV4;
+	{
+		uint8_t slot[12] = { 0 };
+
+		memcpy(slot, &e, sizeof(e));
+		memcpy(xf_front_ring_next_request(&tx), slot, 12);
+	}
+	/* 4: a grant that does not exist. */
+	put(0xdead, 0, 0, 6, 200);
+	/* 5: shorter than an Ethernet header. */
+	put(bref[0], 0, 0, 7, 10);
+	/* 6: and a good one: the vif keeps working. */
+	put(bref[0], 0, 0, 8, 200);
+	push();
+	n = responses(r, 16);
+	ck_assert_uint_eq(n, 9);
+	ck_assert_int_eq(r[0].status, XF_NETIF_RSP_ERROR);
+	ck_assert_int_eq(r[1].status, XF_NETIF_RSP_ERROR);
+	ck_assert_int_eq(r[2].status, XF_NETIF_RSP_ERROR);
+	ck_assert_int_eq(r[3].status, XF_NETIF_RSP_ERROR);
+	ck_assert_int_eq(r[4].status, XF_NETIF_RSP_ERROR);
+	ck_assert_int_eq(r[5].status, XF_NETIF_RSP_NULL);
+	ck_assert_int_eq(r[6].status, XF_NETIF_RSP_ERROR);
+	ck_assert_int_eq(r[7].status, XF_NETIF_RSP_ERROR);
+	ck_assert_uint_eq(r[8].id, 8);
+	ck_assert_int_eq(r[8].status, XF_NETIF_RSP_OKAY);
+	ck_assert_ptr_null(xf_nb_vif_error(vm->vif));
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_BAD_REQUEST], 5);
+	ck_assert_uint_eq(vs.tx_frames, 1);
+}
+END_TEST
+
+START_TEST(req_prod_overflow_stops_vif)
+{
+	connect_raw(true);
+	xf_shm_store_release(&tx.sring->req_prod, 5000);
+	vm->p->evtchn->notify(evh, port);
+	nt_run(&env);
+	ck_assert_ptr_nonnull(xf_nb_vif_error(vm->vif));
+	ck_assert_ptr_nonnull(strstr(xf_nb_vif_error(vm->vif),
+				     "more than a ring ahead"));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("netback-hostile-front");
+	TCase *tc = tcase_create("hostile");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, good_frame_accepted);
+	tcase_add_test(tc, refuses_frontend_without_rx_copy);
+	tcase_add_test(tc, too_many_slots_stops_vif);
+	tcase_add_test(tc, bad_chains_answered_with_errors);
+	tcase_add_test(tc, req_prod_overflow_stops_vif);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

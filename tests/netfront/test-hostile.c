@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: MIT */
+/* An untrusted backend: every malformed response puts the device into
+ * the error state with a clear message; nothing crashes and every frame
+ * still ends in exactly one completion. Also the legal-but-unusual
+ * receive paths (extras, offsets, dropped status, csum_blank). */
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rawback.h"
+
+static struct nt_env env;
+static struct rawback rb;
+static struct nt_vm *vm;
+static struct xf_netif_rx_request rq[256];
+static unsigned int nrq;
+
+static const char *const feat[] = {
+	"feature-rx-copy=1", "feature-sg=1", "feature-gso-tcpv4=1", NULL,
+};
+
+static void setup(void)
+{
+	nt_env_init(&env, XF_RT_SIM, NULL);
+	vm = nt_vm_new(&env, 1, true);
+	rb_init(&rb, vm, feat);
+	nt_vm_start_front(vm);
+	nt_run(&env);
+	rb_connect(&rb);
+	nt_run(&env);
+	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CONNECTED);
+	nrq = rb_rx_take(&rb, 0, rq, 256);
+	ck_assert_uint_eq(nrq, 256);
+}
+
+static void teardown(void)
+{
+	rb_fini(&rb);
+	nt_env_fini(&env);
+}
+
+static void rsp(uint16_t id, uint16_t off, uint16_t flags, int16_t status)
+{
+	struct xf_netif_rx_response r = {
+		.id = id, .offset = off, .flags = flags, .status = status,
+	};
+
+	rb_rx_respond(&rb, 0, &r);
+}
+
+static void ext(uint8_t type, uint8_t flags, uint16_t gso_size)
+{
+	struct xf_netif_extra_info e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.flags = flags;
+	e.u.gso.size = gso_size;
+	e.u.gso.type = XF_NETIF_GSO_TYPE_TCPV4;
+	rb_rx_respond(&rb, 0, &e);
+}
+
+static void expect_error_nopush(const char *needle);
+
+static void expect_error(const char *needle)
+{
+	rb_push(&rb, 0);
+	expect_error_nopush(needle);
+}
+
+static void expect_error_nopush(const char *needle)
+{
+	const char *err;
+	uint8_t buf[256];
+	uint32_t len = nt_udp_frame(buf, vm->mac, vm->mac, 64, 1);
+
+	nt_run(&env);
+	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_ERROR);
+	err = xf_netfront_error(vm->nf);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_msg(strstr(err, needle) != NULL, "error '%s' lacks '%s'",
+		      err, needle);
+	ck_assert_uint_eq(vm->nr_rx, 0);
+	/* Stays broken: new frames are refused, not silently lost. */
+	ck_assert_int_eq(nt_send(vm, buf, len, 0, 0, 1), -EPROTO);
+}
+
+START_TEST(rx_offset_plus_size_past_page)
+{
+	rsp(rq[0].id, 4000, 0, 200);
+	expect_error("past the page");
+}
+END_TEST
+
+START_TEST(rx_offset_past_page)
+{
+	rsp(rq[0].id, 5000, 0, 10);
+	expect_error("past the page");
+}
+END_TEST
+
+START_TEST(rx_overlong_more_data_chain)
+{
+	for (int i = 0; i < 19; i++)
+		rsp(rq[i].id, 0, XF_NETRXF_more_data, 100);
+	expect_error("more_data chain");
+}
+END_TEST
+
+START_TEST(rx_overlong_extra_chain)
+{
+	rsp(rq[0].id, 0, XF_NETRXF_extra_info, 100);
+	for (int i = 0; i < 6; i++)
+		ext(XF_NETIF_EXTRA_TYPE_GSO, XF_NETIF_EXTRA_FLAG_MORE, 1000);
+	expect_error("extra-info chain");
+}
+END_TEST
+
+START_TEST(rx_extra_invalid_type)
+{
+	rsp(rq[0].id, 0, XF_NETRXF_extra_info, 100);
+	ext(XF_NETIF_EXTRA_TYPE_NONE, 0, 0);
+	expect_error("invalid type");
+}
+END_TEST
+
+START_TEST(rx_gso_size_zero)
+{
+	rsp(rq[0].id, 0, XF_NETRXF_extra_info, 100);
+	ext(XF_NETIF_EXTRA_TYPE_GSO, 0, 0);
+	expect_error("GSO extra with size 0");
+}
+END_TEST
+
+START_TEST(rx_bad_id)
+{
+	rsp((uint16_t)(rq[0].id + 7), 0, 0, 100);
+	expect_error("response id");
+}
+END_TEST
+
+START_TEST(rx_rsp_prod_overflow)
+{
+	struct xf_sring_hdr *h = rb.q[0].rx.sring;
+
+	xf_shm_store_release(&h->rsp_prod, h->rsp_prod + 1000);
+	env.dom0->evtchn->notify(rb.evh, rb.q[0].prx);
+	expect_error_nopush("more than a ring ahead");
+}
+END_TEST
+
+static void send_some(unsigned int n)
+{
+	uint8_t buf[256];
+	uint32_t len = nt_udp_frame(buf, vm->mac, vm->mac, 64, 1);
+
+	for (unsigned int i = 0; i < n; i++)
+		ck_assert_int_eq(nt_send(vm, buf, len, 0, 0, 1), 0);
+	nt_run(&env);
+}
+
+START_TEST(tx_bad_id_fails_pending_frames_once)
+{
+	uint8_t slots[8][12];
+
+	send_some(3);
+	ck_assert_uint_eq(rb_tx_take(&rb, 0, slots, 8), 3);
+	rb_tx_respond(&rb, 0, 300, XF_NETIF_RSP_OKAY);
+	expect_error("not in flight");
+	ck_assert_uint_eq(vm->done_err, 3);
+	ck_assert_int_eq(vm->last_status, -EPROTO);
+	ck_assert_uint_eq(vm->done_ok, 0);
+}
+END_TEST
+
+START_TEST(tx_duplicate_id)
+{
+	uint8_t slots[8][12];
+	struct xf_netif_tx_request r;
+
+	send_some(2);
+	ck_assert_uint_eq(rb_tx_take(&rb, 0, slots, 8), 2);
+	memcpy(&r, slots[0], sizeof(r));
+	rb_tx_respond(&rb, 0, r.id, XF_NETIF_RSP_OKAY);
+	rb_tx_respond(&rb, 0, r.id, XF_NETIF_RSP_OKAY);
+	expect_error("not in flight");
+	ck_assert_uint_eq(vm->done_ok, 1);
+	ck_assert_uint_eq(vm->done_err, 1);
+}
+END_TEST
+
+START_TEST(tx_unknown_status)
+{
+	uint8_t slots[8][12];
+	struct xf_netif_tx_request r;
+
+	send_some(1);
+	ck_assert_uint_eq(rb_tx_take(&rb, 0, slots, 8), 1);
+	memcpy(&r, slots[0], sizeof(r));
+	rb_tx_respond(&rb, 0, r.id, 7);
+	expect_error("unknown status");
+	ck_assert_uint_eq(vm->done_err, 1);
+}
+END_TEST
+
+START_TEST(rx_legal_paths)
+{
+	uint8_t buf[8192];
+	uint32_t len;
+	struct xf_traffic_flow fl;
+	struct xf_netfront_stats st;
+
+	/* 1: a frame split over two slots at odd offsets. */
+	len = nt_udp_frame(buf, vm->mac, vm->mac, 3000, 2);
+	rb_rx_write(&rb, rq[0].gref, 100, buf, 1000);
+	rb_rx_write(&rb, rq[1].gref, 7, buf + 1000, (uint16_t)(len - 1000));
+	rsp(rq[0].id, 100, XF_NETRXF_more_data | XF_NETRXF_data_validated,
+	    1000);
+	rsp(rq[1].id, 7, 0, (int16_t)(len - 1000));
+	/* 2: a GSO super-frame with its extra, csum_blank: completed. */
+	xf_traffic_flow_init(&fl, 4, XF_TRAFFIC_TCP, 4, vm->mac, vm->mac);
+	ck_assert_int_eq(xf_traffic_build(&fl, 0, 3000, XF_TRAFFIC_CSUM_OFFLOAD,
+					  buf + 4096, 4096, &len), 0);
+	rb_rx_write(&rb, rq[2].gref, 0, buf + 4096, (uint16_t)len);
+	rsp(rq[2].id, 0, XF_NETRXF_extra_info | XF_NETRXF_csum_blank,
+	    (int16_t)len);
+	ext(XF_NETIF_EXTRA_TYPE_GSO, 0, 1460);
+	/* 3: a frame the backend reports as failed: dropped, counted. */
+	rsp(rq[4].id, 0, 0, XF_NETIF_RSP_ERROR);
+	rb_push(&rb, 0);
+	nt_run(&env);
+	ck_assert_ptr_null(xf_netfront_error(vm->nf));
+	ck_assert_uint_eq(vm->nr_rx, 2);
+	ck_assert_uint_eq(vm->rx[0].nr_slots, 2);
+	ck_assert(vm->rx[0].flags & XF_NET_F_DATA_VALIDATED);
+	ck_assert_mem_eq(vm->rx[0].data, buf, 1000);
+	ck_assert_uint_eq(vm->rx[1].gso_size, 1460);
+	ck_assert_uint_eq(vm->rx[1].nr_slots, 2);
+	ck_assert_int_eq(xf_pkt_csum_verify(vm->rx[1].data, vm->rx[1].len), 0);
+	xf_netfront_stats(vm->nf, &st);
+	ck_assert_uint_eq(st.rx_csum_completed, 1);
+	ck_assert_uint_eq(st.drops[XF_NF_DROP_RX_STATUS], 1);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("netfront-hostile");
+	TCase *tc = tcase_create("hostile");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, rx_offset_plus_size_past_page);
+	tcase_add_test(tc, rx_offset_past_page);
+	tcase_add_test(tc, rx_overlong_more_data_chain);
+	tcase_add_test(tc, rx_overlong_extra_chain);
+	tcase_add_test(tc, rx_extra_invalid_type);
+	tcase_add_test(tc, rx_gso_size_zero);
+	tcase_add_test(tc, rx_bad_id);
+	tcase_add_test(tc, rx_rsp_prod_overflow);
+	tcase_add_test(tc, tx_bad_id_fails_pending_frames_once);
+	tcase_add_test(tc, tx_duplicate_id);
+	tcase_add_test(tc, tx_unknown_status);
+	tcase_add_test(tc, rx_legal_paths);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

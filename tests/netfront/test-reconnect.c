@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: MIT */
+/* Backend restart, device removal and re-appearance, suspend/resume and
+ * reconnect to a backend with other features, with frames in flight. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nettest.h"
+
+static struct nt_env env;
+static struct nt_vm *vm;
+static struct xf_traffic_flow fl;
+
+static void setup(void)
+{
+	nt_env_init(&env, XF_RT_SIM, NULL);
+	vm = nt_vm_new(&env, 1, true);
+	xf_traffic_flow_init(&fl, 1, XF_TRAFFIC_UDP, 4, vm->mac, vm->mac);
+	ck_assert_int_eq(xf_traffic_rx_expect(vm->trx, &fl, false), 0);
+}
+
+static void teardown(void)
+{
+	nt_env_fini(&env);
+}
+
+/* Frame i of the stream carries bytes [i*100, i*100+100). */
+static void send_range(unsigned int from, unsigned int to)
+{
+	uint8_t buf[512];
+	uint32_t len;
+
+	for (unsigned int i = from; i < to; i++) {
+		ck_assert_int_eq(xf_traffic_build(&fl, (uint64_t)i * 100, 100,
+						  XF_TRAFFIC_CSUM_GOOD, buf,
+						  sizeof(buf), &len), 0);
+		ck_assert_int_eq(nt_send(vm, buf, len, 0, 0, i + 1), 0);
+	}
+}
+
+static void run_for(uint64_t ns)
+{
+	ck_assert_int_eq(xf_rt_run(env.rt, xf_rt_now_ns(env.rt) + ns), 0);
+}
+
+static unsigned int garps_received(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < vm->nr_rx; i++)
+		if (vm->rx[i].len >= 14 && vm->rx[i].data[12] == 0x08 &&
+		    vm->rx[i].data[13] == 0x06)
+			n++;
+	return n;
+}
+
+static void restart_backend(const struct xf_nb_features *f)
+{
+	xf_nb_vif_free(vm->vif);
+	vm->vif = NULL;
+	if (f)
+		vm->vcfg.feat = *f;
+	vm->vcfg.rate_frames_per_s = 0;
+	ck_assert_int_eq(xf_nb_vif_new(&vm->vcfg, &vm->vif), 0);
+}
+
+START_TEST(backend_restart_with_frames_in_flight)
+{
+	struct xf_traffic_rx_stats rs;
+	struct xf_netfront_stats st;
+	struct xf_mock_stats ms;
+	struct xf_nb_vif_stats vs;
+	uint64_t lost;
+
+	/* A slow backend leaves most frames on the ring, unanswered. */
+	vm->vcfg.rate_frames_per_s = 1000;
+	nt_vm_start(vm);
+	run_for(1000000);
+	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CONNECTED);
+	send_range(0, 100);
+	run_for(20000000);
+	ck_assert_uint_lt(vm->done_ok, 100);
+	ck_assert_uint_gt(vm->done_ok, 0);
+	xf_nb_vif_stats(vm->vif, &vs);
+	lost = vs.tx_frames - vs.rx_frames;
+	restart_backend(NULL);
+	nt_run(&env);
+	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CONNECTED);
+	/* Every frame completed exactly once, none lost, none twice. */
+	ck_assert_uint_eq(vm->done_ok + vm->done_err, 100);
+	ck_assert_uint_eq(vm->done_ok, 100);
+	ck_assert_uint_eq(vm->done_cookies, 5050);
+	xf_traffic_rx_stats(vm->trx, &rs);
+	ck_assert_uint_eq(rs.dup, 0);
+	ck_assert_uint_eq(rs.bad_seg + rs.bad_csum, 0);
+	/* Frames the dying backend had accepted (answered) but not yet
+	 * delivered are lost on the wire, as with a real host crash. */
+	ck_assert_uint_le(lost, 1);
+	ck_assert_uint_eq(rs.payload_bytes, (100 - lost) * 100);
+	xf_netfront_stats(vm->nf, &st);
+	ck_assert_uint_eq(st.connects, 2);
+	ck_assert_uint_gt(st.tx_requeued, 0);
+	/* Peers relearn the MAC: one announcement after the reconnect. */
+	ck_assert_uint_eq(st.garp_sent, 1);
+	ck_assert_uint_eq(garps_received(), 1);
+	/* The old rings and buffers were all revoked. */
+	xf_mock_stats(env.hv, 1, &ms);
+	ck_assert_uint_eq(ms.gnt_shared_pages, 2 + 2 * 256u);
+}
+END_TEST
+
+START_TEST(reconnect_to_backend_without_offloads)
+{
+	struct xf_nb_features bare;
+	struct xf_netfront_features f;
+	struct xf_netfront_stats st;
+	struct xf_traffic_rx_stats rs;
+	struct xf_traffic_flow tcp;
+	uint8_t *buf = malloc(XF_NET_MAX_FRAME);
+	uint32_t len;
+
+	xf_traffic_flow_init(&tcp, 2, XF_TRAFFIC_TCP, 4, vm->mac, vm->mac);
+	ck_assert_int_eq(xf_traffic_rx_expect(vm->trx, &tcp, true), 0);
+	nt_vm_start(vm);
+	nt_run(&env);
+	xf_netfront_features(vm->nf, &f);
+	ck_assert(f.gso_tcpv4 && f.tx_csum_v4);
+	memset(&bare, 0, sizeof(bare));
+	bare.rx_copy = true;
+	bare.sg = true;
+	bare.csum = false;
+	restart_backend(&bare);
+	nt_run(&env);
+	xf_netfront_features(vm->nf, &f);
+	ck_assert(!f.gso_tcpv4 && !f.tx_csum_v4);
+	/* The application keeps asking for offloads; netfront does them. */
+	ck_assert_int_eq(xf_traffic_build(&tcp, 0, 20000,
+					  XF_TRAFFIC_CSUM_OFFLOAD, buf,
+					  XF_NET_MAX_FRAME, &len), 0);
+	ck_assert_int_eq(nt_send(vm, buf, len, XF_NET_F_CSUM_BLANK, tcp.mss,
+				 1), 0);
+	nt_run(&env);
+	ck_assert_uint_eq(vm->done_ok, 1);
+	xf_netfront_stats(vm->nf, &st);
+	ck_assert_uint_eq(st.tx_sw_gso, 1);
+	xf_traffic_rx_stats(vm->trx, &rs);
+	ck_assert_uint_eq(rs.bad_csum, 0);
+	ck_assert_uint_eq(rs.bad_seg, 0);
+	ck_assert_uint_eq(xf_traffic_rx_contiguous(vm->trx, 2), 20000);
+	free(buf);
+}
+END_TEST
+
+START_TEST(device_removal_and_reappearance)
+{
+	struct xf_nb_vif_dirs d = { .fe_domid = 1, .be_domid = 0, .devid = 0,
+				    .mtu = 1500, .trusted = -1 };
+	struct xf_mock_stats ms;
+
+	memcpy(d.mac, vm->mac, 6);
+	nt_vm_start(vm);
+	nt_run(&env);
+	ck_assert_int_eq(xf_nb_toolstack_remove_vif(env.dom0, 1, 0, 0), 0);
+	nt_run(&env);
+	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_DISCONNECTED);
+	ck_assert(!xf_nb_vif_connected(vm->vif));
+	send_range(0, 10);
+	/* The frontend directory comes back too (a re-plug). */
+	ck_assert_int_eq(xf_nb_toolstack_add_vif(env.dom0, &d), 0);
+	nt_run(&env);
+	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CONNECTED);
+	ck_assert_uint_eq(vm->done_ok, 10);
+	ck_assert_uint_eq(xf_traffic_rx_contiguous(vm->trx, 1), 1000);
+	ck_assert_int_eq(xf_netfront_close(vm->nf), 0);
+	nt_run(&env);
+	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CLOSED);
+	xf_mock_stats(env.hv, 1, &ms);
+	ck_assert_uint_eq(ms.gnt_shared_pages, 0);
+	ck_assert_uint_eq(ms.evtchn_open_ports, 0);
+}
+END_TEST
+
+START_TEST(suspend_resume_to_new_backend)
+{
+	struct xf_nb_vif_dirs d = { .fe_domid = 1, .be_domid = 0, .devid = 0,
+				    .mtu = 1500, .trusted = -1 };
+	struct xf_netfront_features f;
+	struct xf_netfront_stats st;
+
+	memcpy(d.mac, vm->mac, 6);
+	nt_vm_start(vm);
+	nt_run(&env);
+	send_range(0, 5);
+	ck_assert_int_eq(xf_netfront_suspend(vm->nf), 0);
+	nt_run(&env);
+	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_SUSPENDED);
+	/* Migration: the old backend is gone, both directories are made
+	 * afresh at state 1, the new host has fewer features. */
+	xf_nb_vif_free(vm->vif);
+	vm->vif = NULL;
+	ck_assert_int_eq(xf_nb_toolstack_remove_vif(env.dom0, 1, 0, 0), 0);
+	ck_assert_int_eq(xf_nb_toolstack_add_vif(env.dom0, &d), 0);
+	vm->vcfg.feat.split_evtchn = false;
+	vm->vcfg.feat.gso_tcpv6 = false;
+	ck_assert_int_eq(xf_nb_vif_new(&vm->vcfg, &vm->vif), 0);
+	send_range(5, 10);
+	ck_assert_int_eq(xf_netfront_resume(vm->nf), 0);
+	nt_run(&env);
+	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CONNECTED);
+	xf_netfront_features(vm->nf, &f);
+	ck_assert(!f.split_evtchn && !f.gso_tcpv6 && f.gso_tcpv4);
+	ck_assert_uint_eq(vm->done_ok, 10);
+	ck_assert_uint_eq(vm->done_cookies, 55);
+	ck_assert_uint_eq(xf_traffic_rx_contiguous(vm->trx, 1), 1000);
+	xf_netfront_stats(vm->nf, &st);
+	ck_assert_uint_eq(st.garp_sent, 1);
+}
+END_TEST
+
+START_TEST(backend_close_then_reopen)
+{
+	struct xf_netfront_stats st;
+
+	nt_vm_start(vm);
+	nt_run(&env);
+	for (int i = 0; i < 10; i++) {
+		restart_backend(NULL);
+		nt_run(&env);
+		ck_assert_msg(xf_netfront_state(vm->nf) ==
+			      XF_NETFRONT_CONNECTED, "round %d: %s", i,
+			      vm->log);
+		send_range((unsigned int)i * 10, (unsigned int)i * 10 + 10);
+		nt_run(&env);
+	}
+	ck_assert_uint_eq(vm->done_ok, 100);
+	ck_assert_uint_eq(xf_traffic_rx_contiguous(vm->trx, 1), 10000);
+	xf_netfront_stats(vm->nf, &st);
+	ck_assert_uint_eq(st.connects, 11);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("netfront-reconnect");
+	TCase *tc = tcase_create("reconnect");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, backend_restart_with_frames_in_flight);
+	tcase_add_test(tc, reconnect_to_backend_without_offloads);
+	tcase_add_test(tc, device_removal_and_reappearance);
+	tcase_add_test(tc, suspend_resume_to_new_backend);
+	tcase_add_test(tc, backend_close_then_reopen);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
