@@ -1,6 +1,293 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * xfront blkfront: a user-space Xen PV block frontend (blkif.h).
+ *
+ * One struct xf_blkfront drives one virtual block device (a frontend
+ * xenstore directory such as /local/domain/<domid>/device/vbd/<vdev>):
+ * the xenbus handshake, multi-queue multi-page rings, persistent grants,
+ * indirect descriptors, flush/barrier/discard, and reconnects.
+ *
+ * Actors (see xfront/runtime.h): one xenbus actor (watches, handshake,
+ * timeouts) and one actor per queue, each with its own event-channel
+ * handle, placed on the vCPU the config names. Completion callbacks run
+ * in the run() of the queue actor that owns the I/O.
+ *
+ * Data pages: the platform can only grant pages it allocated (gntshr),
+ * so blkfront owns every granted page. Writes are copied from the
+ * caller's buffer into granted pages when the request is issued; reads
+ * are copied out into the caller's buffer on completion.
+ *
+ * Every call returns 0 or a negative errno and never prints.
+ *
+ * Threading: xf_blkfront_submit(), _suspend(), _resume(), _close() and
+ * the getters may be called from any thread, including from completion
+ * and event callbacks. xf_blkfront_new()/_free() must be called while no
+ * library actor is running (before xf_rt_run() or after it returned, or
+ * from an actor of the caller's own outside any blkfront callback).
+ */
 #ifndef XFRONT_BLKFRONT_H
 #define XFRONT_BLKFRONT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <xfront/ring.h>
 #include <xfront/runtime.h>
+
+#ifdef __cplusplus
+extern "C" {
 #endif
+
+#define XF_BLKFRONT_MAX_QUEUES 16
+/* Largest indirect request: 8 indirect pages of 512 segments. */
+#define XF_BLKFRONT_MAX_INDIRECT_SEGMENTS \
+	(XF_BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST * \
+	 (XF_PAGE_SIZE / 8u))
+
+enum xf_blkfront_op {
+	XF_BLKFRONT_READ = 0,
+	XF_BLKFRONT_WRITE = 1,
+	XF_BLKFRONT_FLUSH = 2,   /* commit the backend's volatile cache */
+	XF_BLKFRONT_DISCARD = 3,
+};
+
+/* Write flag: force unit access. Emulated: sent as WRITE_BARRIER when
+ * the backend offers feature-barrier, otherwise as a write followed by
+ * FLUSH_DISKCACHE when it offers feature-flush-cache, otherwise as a
+ * plain write (the backend advertises no volatile cache). */
+#define XF_BLKFRONT_F_FUA (1u << 0)
+/* Discard flag: secure discard (BLKIF_DISCARD_SECURE); -EOPNOTSUPP when
+ * the backend does not offer discard-secure. */
+#define XF_BLKFRONT_F_SECURE (1u << 1)
+
+struct xf_blkfront;
+struct xf_blkfront_io;
+
+/* Completion. status: 0; -EIO (backend answered BLKIF_RSP_ERROR);
+ * -EOPNOTSUPP (operation not offered or refused by the backend);
+ * -ENODEV (device closed, or gone longer than connect_timeout_ns);
+ * -EPROTO (the backend violated the protocol: device in error state);
+ * -ENOMEM (could not grant pages with nothing in flight to wait for);
+ * -EINVAL (after a reconnect the I/O no longer fits the new sector
+ * size). The io may be reused or freed from inside the callback. */
+typedef void (*xf_blkfront_done_fn)(struct xf_blkfront_io *io, int status);
+
+/* Library-private bookkeeping embedded in each io (no allocation on the
+ * submission path). Do not touch while the io is in flight. */
+struct xf_blkfront_unit {
+	struct xf_blkfront_unit *next;
+	struct xf_blkfront_io *io;
+	uint64_t off, len;   /* byte range within the io still to issue */
+	uint64_t seq;        /* submission order, for reissue ordering */
+	uint8_t kind;        /* data, or the flush of a flush/FUA io */
+	bool fence;          /* reissued flush: drain before, hold after */
+	bool heap;
+};
+
+struct xf_blkfront_io_priv {
+	struct xf_blkfront_unit unit0;
+	struct xf_blkfront_io *done_next;
+	uint64_t seq;
+	unsigned int pending; /* units queued + parts on the ring */
+	unsigned int queue;   /* queue that owns it now */
+	int status;           /* first error wins */
+	uint8_t fua_mode;
+	bool fua_flushed;
+};
+
+struct xf_blkfront_io {
+	/* Filled by the caller. */
+	enum xf_blkfront_op op;
+	unsigned int flags;       /* XF_BLKFRONT_F_* */
+	unsigned int queue;       /* queue hint, taken modulo nr_queues */
+	uint64_t offset_bytes;    /* multiple of sector-size */
+	uint64_t len_bytes;       /* multiple of sector-size; 0 for flush */
+	void *buf;                /* read/write data, len_bytes long; must
+				   * stay valid until completion */
+	xf_blkfront_done_fn done;
+	void *opaque;
+	/* Library-private. */
+	struct xf_blkfront_io_priv priv;
+};
+
+enum xf_blkfront_state {
+	XF_BLKFRONT_CONNECTING = 0, /* first handshake in progress */
+	XF_BLKFRONT_CONNECTED,
+	XF_BLKFRONT_RECONNECTING,   /* backend went away; I/O is held */
+	XF_BLKFRONT_SUSPENDED,      /* xf_blkfront_suspend(); I/O is held */
+	XF_BLKFRONT_GONE,           /* not back within connect_timeout_ns:
+				     * I/O fails -ENODEV until reconnected */
+	XF_BLKFRONT_ERROR,          /* backend violated the protocol or
+				     * published bad values; I/O fails;
+				     * cleared by resume or by device
+				     * removal and re-appearance */
+	XF_BLKFRONT_CLOSING,
+	XF_BLKFRONT_CLOSED,
+};
+
+const char *xf_blkfront_state_name(enum xf_blkfront_state s);
+
+enum xf_blkfront_event {
+	XF_BLKFRONT_EV_CONNECTED = 0,   /* first connect or a reconnect */
+	XF_BLKFRONT_EV_DISCONNECTED,    /* backend left; I/O held */
+	XF_BLKFRONT_EV_RESIZED,         /* backend re-announced Connected
+					 * with a new "sectors" */
+	XF_BLKFRONT_EV_TIMEOUT,         /* connect_timeout_ns expired */
+	XF_BLKFRONT_EV_ERROR,           /* see xf_blkfront_error() */
+	XF_BLKFRONT_EV_DURABILITY_DEGRADED, /* flush/barrier refused with
+					 * EOPNOTSUPP: feature now off */
+	XF_BLKFRONT_EV_CLOSED,          /* xf_blkfront_close() finished */
+};
+
+/* Called from a library actor's run() (the xenbus actor, or a queue
+ * actor for ERROR and DURABILITY_DEGRADED). May call submit/getters;
+ * must not call xf_blkfront_free(). */
+typedef void (*xf_blkfront_event_fn)(struct xf_blkfront *bf,
+				     enum xf_blkfront_event ev,
+				     void *opaque);
+
+struct xf_blkfront_config {
+	struct xf_platform *platform; /* the frontend's domain */
+	struct xf_rt *rt;
+	/* Frontend directory: absolute, or relative to
+	 * /local/domain/<own domid>. */
+	const char *nodename;
+	unsigned int xenbus_vcpu;
+	/* Frontend limits (negotiated = min(limit, backend offer)).
+	 * -1 means the default given. */
+	int max_queues;            /* default 4, at most MAX_QUEUES */
+	int max_ring_page_order;   /* default XF_MAX_RING_PAGE_ORDER */
+	int max_indirect_segments; /* default 256; 0 = no indirect */
+	int persistent;            /* default 1 (advertise and use) */
+	int trusted;               /* default -1: read "trusted" from the
+				    * frontend dir (absent = 1) */
+	/* vCPU of queue i; -1 (default) = i % nr_vcpus. */
+	int queue_vcpu[XF_BLKFRONT_MAX_QUEUES];
+	enum xf_blkif_abi abi;     /* written as "protocol" */
+	/* How long I/O is held while (re)connecting before it fails with
+	 * -ENODEV. 0 = default 30 s; UINT64_MAX = forever. */
+	uint64_t connect_timeout_ns;
+	/* A backend that stays in Initialising this long is talked to
+	 * anyway (blkif.h lets the frontend skip waiting for InitWait;
+	 * default transport parameters then apply unless the backend
+	 * already published its features). 0 = 200 ms; UINT64_MAX =
+	 * wait for InitWait forever. */
+	uint64_t initwait_grace_ns;
+	/* After a Closed frontend state, how long close() waits for the
+	 * backend to close before releasing grants anyway. 0 = 5 s. */
+	uint64_t close_timeout_ns;
+	/* vCPU cost model (xf_rt_charge): CPU spent per ring request
+	 * built (charged to the submitting actor's vCPU) and per response
+	 * handled (charged to the queue's vCPU). 0 = free. */
+	uint64_t cpu_ns_per_request;
+	uint64_t cpu_ns_per_completion;
+	xf_blkfront_event_fn event;
+	void *event_opaque;
+};
+
+void xf_blkfront_config_init(struct xf_blkfront_config *cfg);
+
+/* Creates the device and its actors and starts the handshake (it runs
+ * when the runtime runs). -EINVAL for a bad config, -ENOMEM, or an
+ * error from the platform. */
+int xf_blkfront_new(const struct xf_blkfront_config *cfg,
+		    struct xf_blkfront **out);
+
+/* Queues io. Returns 0 and then calls io->done exactly once, or returns
+ * an error and never calls it: -EINVAL (misaligned, zero length, past
+ * the end of the disk once its size is known, buf missing, unknown op
+ * or flags), -EROFS (write/discard on a read-only
+ * disk), -ENODEV (device closing or closed). The I/O is held while the
+ * device is not connected; it never gets dropped. */
+int xf_blkfront_submit(struct xf_blkfront *bf, struct xf_blkfront_io *io);
+
+/* Suspend: stops issuing, takes every in-flight request back for
+ * reissue, and forgets the rings (the backend is expected to be torn
+ * down by the toolstack). Resume: releases the old grants and event
+ * channels, clears an error state, and redoes the handshake, reading
+ * the backend path and its features again (they may differ). Held I/O
+ * is reissued once, re-split for the new limits. Resume without a
+ * suspend first takes in-flight work back the same way. Both expect the
+ * old backend to be gone (or to have unmapped): pages it still maps are
+ * parked, never reused, and counted in grants_busy. */
+int xf_blkfront_suspend(struct xf_blkfront *bf);
+int xf_blkfront_resume(struct xf_blkfront *bf);
+
+/* Starts an orderly close: queued I/O fails with -ENODEV, in-flight I/O
+ * drains, the frontend goes Closed, and once the backend closed (or
+ * close_timeout_ns passed) every grant and event channel is released
+ * and XF_BLKFRONT_EV_CLOSED is raised. */
+int xf_blkfront_close(struct xf_blkfront *bf);
+
+/* Removes the actors and releases everything left. I/O still
+ * outstanding is completed with -ENODEV from the calling thread. */
+void xf_blkfront_free(struct xf_blkfront *bf);
+
+struct xf_blkfront_info {
+	enum xf_blkfront_state state;
+	char backend[256];          /* backend path */
+	xf_domid backend_id;
+	/* Disk, from the backend's Connected state. */
+	uint64_t sectors;           /* in units of sector_size */
+	uint32_t sector_size;
+	uint32_t physical_sector_size;
+	uint32_t vdisk_info;        /* XF_VDISK_* */
+	bool read_only, cdrom, removable;
+	/* Negotiated transport. */
+	unsigned int nr_queues;
+	unsigned int ring_page_order;
+	unsigned int ring_entries;
+	unsigned int max_indirect_segments; /* 0: no indirect */
+	unsigned int max_request_bytes;     /* one ring request carries */
+	bool persistent;
+	bool trusted;               /* false: bounce through fresh pages */
+	enum xf_blkif_abi abi;
+	/* Offered by the backend at the last connect. */
+	bool flush, barrier, discard, discard_secure;
+	uint32_t discard_granularity, discard_alignment;
+	/* Still usable now (a refused flush/barrier turns it off). */
+	bool flush_active, barrier_active, discard_active;
+	/* Counters since xf_blkfront_new(). */
+	uint64_t connects;          /* completed handshakes */
+	uint64_t resizes;
+	uint64_t durability_degraded; /* flush/barrier refused (EOPNOTSUPP)*/
+	uint64_t protocol_errors;
+	uint64_t grants_busy;       /* unshare refused: backend still maps
+				     * the page (XSA-396 class) */
+};
+
+int xf_blkfront_get_info(struct xf_blkfront *bf,
+			 struct xf_blkfront_info *out);
+
+struct xf_blkfront_queue_stats {
+	unsigned int vcpu;
+	uint64_t ios_submitted, ios_completed;
+	uint64_t requests;          /* ring requests pushed */
+	uint64_t segments;          /* data segments in them */
+	uint64_t indirect_requests;
+	uint64_t responses;         /* ring responses consumed */
+	uint64_t notify_sent, notify_received;
+	uint64_t persistent_hits;   /* segment served from the pool */
+	uint64_t persistent_grants; /* pages in the pool now */
+	uint64_t pages_shared;      /* share() calls (pages) */
+	uint64_t reissued;          /* parts taken back for reissue */
+	uint64_t errors;            /* ios completed with status != 0 */
+};
+
+/* -EINVAL when q >= the configured max_queues. */
+int xf_blkfront_queue_stats(struct xf_blkfront *bf, unsigned int q,
+			    struct xf_blkfront_queue_stats *out);
+
+/* 0 when the device is not in the error state; otherwise the error
+ * (-EPROTO for a protocol violation, -EINVAL for bad xenstore values,
+ * or the platform's error) and msg receives one line saying what
+ * happened (may be NULL). */
+int xf_blkfront_error(struct xf_blkfront *bf, char *msg, size_t len);
+
+/* The device's frontend directory (absolute). */
+const char *xf_blkfront_nodename(const struct xf_blkfront *bf);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XFRONT_BLKFRONT_H */

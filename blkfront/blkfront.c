@@ -1,1 +1,0 @@
-#include <xfront/blkfront.h>

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "cli.h"
+
+static int need(int argc, char **argv, int i)
+{
+	if (i + 1 >= argc) {
+		fprintf(stderr, "xfront: %s needs a value\n", argv[i]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int add_param(struct cli_opts *o, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	char *k;
+
+	if (!eq || eq == kv) {
+		fprintf(stderr, "xfront: --set %s: expected key=value\n", kv);
+		return -EINVAL;
+	}
+	if (o->nparams == CLI_MAX_PARAMS) {
+		fprintf(stderr, "xfront: too many --set options\n");
+		return -EINVAL;
+	}
+	k = strndup(kv, (size_t)(eq - kv));
+	if (!k)
+		return -ENOMEM;
+	o->params[o->nparams].key = k;
+	o->params[o->nparams].value = strdup(eq + 1);
+	o->nparams++;
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, int first, struct cli_opts *o)
+{
+	size_t cl = 16;
+
+	memset(o, 0, sizeof(*o));
+	o->platform = "mock";
+	o->mode = "sim";
+	o->paths = calloc((size_t)argc, sizeof(char *));
+	for (int i = 0; i < argc; i++)
+		cl += strlen(argv[i]) + 3;
+	o->cmdline = calloc(1, cl);
+	if (!o->paths || !o->cmdline)
+		return -ENOMEM;
+	for (int i = 0; i < argc; i++) {
+		strcat(o->cmdline, i ? " " : "");
+		strcat(o->cmdline, argv[i]);
+	}
+	for (int i = first; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--platform") || !strcmp(a, "--mode") ||
+		    !strcmp(a, "--seed") || !strcmp(a, "--json") ||
+		    !strcmp(a, "--junit") || !strcmp(a, "--report") ||
+		    !strcmp(a, "--pcap") || !strcmp(a, "--set") ||
+		    !strcmp(a, "--shard") || !strcmp(a, "--variant")) {
+			const char *v;
+
+			if (need(argc, argv, i))
+				return -EINVAL;
+			v = argv[++i];
+			if (!strcmp(a, "--platform")) {
+				if (strcmp(v, "mock") && strcmp(v, "xen")) {
+					fprintf(stderr, "xfront: --platform "
+						"%s: expected mock or xen\n",
+						v);
+					return -EINVAL;
+				}
+				o->platform = v;
+			} else if (!strcmp(a, "--mode")) {
+				if (strcmp(v, "sim") && strcmp(v, "real")) {
+					fprintf(stderr, "xfront: --mode %s: "
+						"expected sim or real\n", v);
+					return -EINVAL;
+				}
+				o->mode = v;
+			} else if (!strcmp(a, "--seed")) {
+				char *end;
+
+				errno = 0;
+				o->seed = strtoull(v, &end, 0);
+				if (*end || errno || *v == '-') {
+					fprintf(stderr, "xfront: --seed %s: "
+						"expected a number\n", v);
+					return -EINVAL;
+				}
+				o->has_seed = true;
+			} else if (!strcmp(a, "--json")) {
+				o->json = v;
+			} else if (!strcmp(a, "--junit")) {
+				o->junit = v;
+			} else if (!strcmp(a, "--report")) {
+				o->report = v;
+			} else if (!strcmp(a, "--pcap")) {
+				o->pcap = v;
+			} else if (!strcmp(a, "--variant")) {
+				o->variant = v;
+			} else if (!strcmp(a, "--set")) {
+				if (add_param(o, v))
+					return -EINVAL;
+			} else {
+				if (sscanf(v, "%u/%u", &o->shard_k,
+					   &o->shard_n) != 2 ||
+				    !o->shard_n || !o->shard_k ||
+				    o->shard_k > o->shard_n) {
+					fprintf(stderr, "xfront: --shard %s: "
+						"expected K/N with 1 <= K <= "
+						"N\n", v);
+					return -EINVAL;
+				}
+			}
+		} else if (!strcmp(a, "--no-color")) {
+			o->no_color = true;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "xfront: unknown option %s (see "
+				"xfront --help)\n", a);
+			return -EINVAL;
+		} else {
+			o->paths[o->npaths++] = argv[i];
+		}
+	}
+	if (!o->npaths) {
+		fprintf(stderr, "xfront run: no scenario given (a .lua file "
+			"or a directory)\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void cli_opts_free(struct cli_opts *o)
+{
+	for (size_t i = 0; i < o->nparams; i++) {
+		free((char *)o->params[i].key);
+		free((char *)o->params[i].value);
+	}
+	free(o->paths);
+	free(o->cmdline);
+}
+
+char *cli_params_string(const struct cli_opts *o)
+{
+	size_t len = 1;
+	char *s;
+
+	for (size_t i = 0; i < o->nparams; i++)
+		len += strlen(o->params[i].key) +
+		       strlen(o->params[i].value) + 2;
+	s = calloc(1, len);
+	for (size_t i = 0; s && i < o->nparams; i++) {
+		strcat(s, i ? "," : "");
+		strcat(s, o->params[i].key);
+		strcat(s, "=");
+		strcat(s, o->params[i].value);
+	}
+	return s;
+}
+
+int cli_params_from_string(const char *s, struct cli_opts *o)
+{
+	char *dup = strdup(s), *tok, *save = NULL;
+	int r = 0;
+
+	if (!dup)
+		return -ENOMEM;
+	for (tok = strtok_r(dup, ",", &save); tok && !r;
+	     tok = strtok_r(NULL, ",", &save))
+		r = add_param(o, tok);
+	free(dup);
+	return r;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int push(struct cli_files *f, const char *p)
+{
+	char **v = realloc(f->v, (f->n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	f->v = v;
+	f->v[f->n] = strdup(p);
+	return f->v[f->n++] ? 0 : -ENOMEM;
+}
+
+/* Every *.lua under dir, sorted, so shards and reports are stable. */
+static int walk(const char *dir, struct cli_files *f)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t start = f->n;
+	int r = 0;
+
+	if (!d)
+		return -errno;
+	while (!r && (de = readdir(d))) {
+		char p[4096];
+		struct stat st;
+		size_t l = strlen(de->d_name);
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s%s%s", dir,
+			 dir[strlen(dir) - 1] == '/' ? "" : "/", de->d_name);
+		if (stat(p, &st))
+			continue;
+		if (S_ISDIR(st.st_mode))
+			r = walk(p, f);
+		else if (l > 4 && !strcmp(de->d_name + l - 4, ".lua"))
+			r = push(f, p);
+	}
+	closedir(d);
+	if (!r)
+		qsort(f->v + start, f->n - start, sizeof(char *), cmp);
+	return r;
+}
+
+int cli_expand(char **paths, size_t n, struct cli_files *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		int r;
+
+		if (stat(paths[i], &st)) {
+			fprintf(stderr, "xfront: %s: %s\n", paths[i],
+				strerror(errno));
+			return -ENOENT;
+		}
+		r = S_ISDIR(st.st_mode) ? walk(paths[i], out) :
+		    push(out, paths[i]);
+		if (r) {
+			fprintf(stderr, "xfront: %s: %s\n", paths[i],
+				strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+void cli_files_free(struct cli_files *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->v[i]);
+	free(f->v);
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+void cli_usage(FILE *f)
+{
+	fputs(
+"usage: xfront run SCENARIO.lua|DIR... [options]\n"
+"       xfront list [DIR...]\n"
+"       xfront replay RESULT.json\n"
+"       xfront --help | --version\n"
+"\n"
+"run options:\n"
+"  --platform mock|xen   hypervisor platform (default mock)\n"
+"  --mode sim|real       virtual time, deterministic (default) or threads\n"
+"  --seed N              override the scenario seed\n"
+"  --set KEY=VALUE       set a scenario param() (or duration, seed)\n"
+"  --variant NAME        run only this variant\n"
+"  --shard K/N           run the K-th of N slices of the scenario files\n"
+"  --json FILE           results, shaped like fio --output-format=json\n"
+"  --junit FILE          JUnit XML for CI\n"
+"  --report DIR          self-contained HTML report (DIR/index.html)\n"
+"  --pcap DIR            pcap of every frame crossing a mock vif\n"
+"  --no-color            plain summary\n"
+"\n"
+"exit status: 0 every expectation holds, 1 one failed, 2 bad input\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_opts o;
+	int rc;
+
+	if (argc < 2) {
+		cli_usage(stderr);
+		return EXIT_BAD_INPUT;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		cli_usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("xfront %s\n", XF_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "list"))
+		return cli_list(argc, argv);
+	if (!strcmp(argv[1], "replay"))
+		return cli_replay(argc, argv);
+	if (strcmp(argv[1], "run")) {
+		fprintf(stderr, "xfront: unknown command '%s' (see xfront "
+			"--help)\n", argv[1]);
+		return EXIT_BAD_INPUT;
+	}
+	if (cli_parse(argc, argv, 2, &o)) {
+		cli_opts_free(&o);
+		return EXIT_BAD_INPUT;
+	}
+	rc = cli_run(&o);
+	cli_opts_free(&o);
+	return rc;
+}

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xfront/engine.h>
+#include <xfront/report.h>
+#include "cli.h"
+
+struct progress {
+	char name[160];
+	struct timespec start;
+	bool shown;
+};
+
+static double since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) +
+	       (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* Only on a terminal, and only once a run has taken over a second. */
+static void progress_cb(void *opaque, uint64_t done, uint64_t total,
+			double iops)
+{
+	struct progress *p = opaque;
+
+	if (since(&p->start) < 1.0)
+		return;
+	fprintf(stderr, "\r\033[K  %s  %.1f / %.1f s  %.0f IOPS", p->name,
+		(double)done / 1e9, (double)total / 1e9, iops);
+	p->shown = true;
+}
+
+static void log_cb(void *opaque, const char *msg)
+{
+	fprintf(stderr, "%s: %s\n", (const char *)opaque, msg);
+}
+
+struct loaded {
+	struct xf_scn **v;
+	size_t n;
+};
+
+static int push(struct loaded *l, struct xf_scn *s)
+{
+	struct xf_scn **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
+	l->v[l->n++] = s;
+	return 0;
+}
+
+/* Everything is loaded and validated before anything runs. */
+static int load_all(struct cli_opts *o, struct cli_files *files,
+		    struct loaded *out)
+{
+	struct xf_scn_opts so = { .params = o->params,
+				  .nparams = o->nparams, .log = log_cb };
+	struct xf_scn_diag diag;
+	bool used[CLI_MAX_PARAMS] = { false };
+	int bad = 0;
+
+	xf_scn_diag_init(&diag);
+	for (size_t i = 0; i < files->n; i++) {
+		struct xf_scn *first;
+		bool keep_first = true;
+		int r;
+
+		so.log_opaque = files->v[i];
+		r = xf_scn_load(files->v[i], NULL, &so, &first, &diag);
+		if (r) {
+			if (r != -EINVAL)
+				fprintf(stderr, "xfront: %s: %s\n",
+					files->v[i], strerror(-r));
+			bad = 1;
+			continue;
+		}
+		for (size_t k = 0; k < o->nparams; k++)
+			used[k] |= xf_scn_param_used(first, k);
+		for (size_t k = 0; k < first->nvariants; k++) {
+			struct xf_scn *s;
+
+			keep_first = false;
+			if (o->variant &&
+			    strcmp(o->variant, first->variants[k].name))
+				continue;
+			r = xf_scn_load(files->v[i], first->variants[k].name,
+					&so, &s, &diag);
+			if (r) {
+				bad = 1;
+				continue;
+			}
+			if (push(out, s))
+				return -ENOMEM;
+		}
+		if (o->variant && first->nvariants) {
+			bool found = false;
+
+			for (size_t k = 0; k < first->nvariants; k++)
+				found |= !strcmp(o->variant,
+						 first->variants[k].name);
+			if (!found) {
+				fprintf(stderr, "%s:1: --variant %s: the "
+					"scenario has no such variant\n",
+					files->v[i], o->variant);
+				bad = 1;
+			}
+		}
+		if (keep_first) {
+			if (push(out, first))
+				return -ENOMEM;
+		} else {
+			xf_scn_free(first);
+		}
+	}
+	for (size_t k = 0; k < o->nparams && files->n; k++) {
+		if (used[k])
+			continue;
+		fprintf(stderr, "xfront: --set %s: no selected scenario has a "
+			"parameter '%s'\n", o->params[k].key,
+			o->params[k].key);
+		bad = 1;
+	}
+	for (size_t i = 0; i < diag.n; i++)
+		fprintf(stderr, "%s\n", diag.msg[i]);
+	xf_scn_diag_free(&diag);
+	return bad ? -EINVAL : 0;
+}
+
+static struct xf_result *stub(const struct xf_scn *s, const char *mode,
+			      const char *platform, uint64_t seed,
+			      const char *params, const char *err)
+{
+	struct xf_result *r;
+
+	if (xf_result_new(&r))
+		return NULL;
+	r->path = strdup(s->path);
+	r->scenario = strdup(s->scenario->name ? s->scenario->name :
+			     s->path);
+	r->description = strdup(xf_scn_str(s->scenario, "description"));
+	r->variant = s->variant ? strdup(s->variant) : NULL;
+	snprintf(r->mode, sizeof(r->mode), "%s", mode);
+	snprintf(r->platform, sizeof(r->platform), "%s", platform);
+	r->seed = seed;
+	r->params = strdup(params ? params : "");
+	r->error = strdup(err);
+	r->started_unix = (long long)time(NULL);
+	return r;
+}
+
+static void replay_hint(const struct cli_opts *o, const struct xf_result *r)
+{
+	printf("     seed %llu; replay: xfront run %s",
+	       (unsigned long long)r->seed, r->path);
+	if (r->variant)
+		printf(" --variant %s", r->variant);
+	printf(" --seed %llu", (unsigned long long)r->seed);
+	for (size_t i = 0; i < o->nparams; i++)
+		printf(" --set %s=%s", o->params[i].key, o->params[i].value);
+	printf("\n");
+}
+
+int cli_run(struct cli_opts *o)
+{
+	struct cli_files all, files = { 0 };
+	struct loaded l = { 0 };
+	struct xf_result **res = NULL;
+	size_t nres = 0;
+	char *params = cli_params_string(o);
+	bool color = !o->no_color && isatty(1) && !getenv("NO_COLOR");
+	struct xf_report_meta meta = { XF_VERSION, o->cmdline,
+				       (long long)time(NULL) };
+	int rc = 0;
+
+	if (cli_expand(o->paths, o->npaths, &all)) {
+		free(params);
+		return EXIT_BAD_INPUT;
+	}
+	for (size_t i = 0; i < all.n; i++) {
+		/* shard K/N: the K-th of every N files (1-based) */
+		if (o->shard_n && i % o->shard_n != o->shard_k - 1)
+			continue;
+		files.v = realloc(files.v, (files.n + 1) * sizeof(char *));
+		files.v[files.n++] = strdup(all.v[i]);
+	}
+	cli_files_free(&all);
+	if (!files.n && !o->shard_n) {
+		fprintf(stderr, "xfront: no scenarios (*.lua) found\n");
+		rc = EXIT_BAD_INPUT;
+		goto out;
+	}
+	if (o->pcap && mkdir(o->pcap, 0755) && errno != EEXIST) {
+		fprintf(stderr, "xfront: --pcap %s: %s\n", o->pcap,
+			strerror(errno));
+		rc = EXIT_BAD_INPUT;
+		goto out;
+	}
+	if (load_all(o, &files, &l)) {
+		rc = EXIT_BAD_INPUT;
+		goto out;
+	}
+	res = calloc(l.n + 1, sizeof(*res));
+	for (size_t i = 0; i < l.n; i++) {
+		struct xf_scn *s = l.v[i];
+		const char *want = xf_scn_str(s->scenario, "mode");
+		struct progress pg = { 0 };
+		struct xf_engine_opts eo = {
+			.mode = o->mode, .platform = o->platform,
+			.has_seed = o->has_seed, .seed = o->seed,
+			.pcap_dir = o->pcap, .params = params,
+		};
+		char err[1024] = "";
+		char *sum;
+		int r;
+
+		if (strcmp(want, "any") && strcmp(want, o->mode)) {
+			printf("SKIP %s: written for --mode %s\n", s->path,
+			       want);
+			continue;
+		}
+		snprintf(pg.name, sizeof(pg.name), "%s%s%s%s", s->path,
+			 s->variant ? "[" : "", s->variant ? s->variant : "",
+			 s->variant ? "]" : "");
+		clock_gettime(CLOCK_MONOTONIC, &pg.start);
+		if (isatty(2)) {
+			eo.progress = progress_cb;
+			eo.progress_opaque = &pg;
+		}
+		r = xf_engine_run(s, &eo, &res[nres], err, sizeof(err));
+		if (pg.shown)
+			fprintf(stderr, "\r\033[K");
+		if (r == -EINVAL) {
+			fprintf(stderr, "%s\n", err);
+			rc = EXIT_BAD_INPUT;
+			continue;
+		}
+		if (r) {
+			res[nres] = stub(s, o->mode, o->platform,
+					 o->has_seed ? o->seed :
+					 (uint64_t)xf_scn_int(s->scenario,
+							      "seed"),
+					 params, err);
+			if (!res[nres])
+				continue;
+		}
+		sum = xf_report_summary(res[nres], color);
+		if (sum) {
+			fputs(sum, stdout);
+			free(sum);
+		}
+		if (!res[nres]->pass && !strcmp(o->mode, "sim"))
+			replay_hint(o, res[nres]);
+		fflush(stdout);
+		if (!res[nres]->pass && !rc)
+			rc = 1;
+		nres++;
+	}
+	{
+		size_t passed = 0;
+
+		for (size_t i = 0; i < nres; i++)
+			passed += res[i]->pass;
+		printf("\n%zu passed, %zu failed\n", passed, nres - passed);
+	}
+	if (o->json && xf_report_json_write(o->json, res, nres, &meta)) {
+		fprintf(stderr, "xfront: %s: could not write JSON\n", o->json);
+		rc = EXIT_BAD_INPUT;
+	}
+	if (o->junit) {
+		int r = xf_report_junit_write(o->junit, res, nres, &meta);
+
+		if (r) {
+			fprintf(stderr, "xfront: %s: %s\n", o->junit,
+				strerror(-r));
+			rc = EXIT_BAD_INPUT;
+		}
+	}
+	if (o->report) {
+		char err[512];
+		bool plots;
+		int r = xf_report_html_write(o->report, res, nres, &meta,
+					     &plots, err, sizeof(err));
+
+		if (r) {
+			fprintf(stderr, "xfront: report: %s\n", err);
+			rc = EXIT_BAD_INPUT;
+		} else {
+			printf("report: %s/index.html%s\n", o->report,
+			       plots ? "" : " (no plots: gnuplot is not "
+			       "installed)");
+		}
+	}
+out:
+	for (size_t i = 0; i < nres; i++)
+		xf_result_free(res[i]);
+	free(res);
+	for (size_t i = 0; i < l.n; i++)
+		xf_scn_free(l.v[i]);
+	free(l.v);
+	cli_files_free(&files);
+	free(params);
+	return rc;
+}

@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: MIT
+/* Faults on the timeline, hooks, and the actions both can take. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine-priv.h"
+
+#define MAX_LOSSES_LISTED 100
+
+int eng_add_timer(struct eng *e, uint64_t when, enum eng_timer_kind k,
+		  const struct xf_scn_obj *f, struct xf_scn_hook *h,
+		  struct eng_disk *d)
+{
+	struct eng_timer *v = realloc(e->timers,
+				      (e->ntimers + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	e->timers = v;
+	v[e->ntimers++] = (struct eng_timer){ when, k, f, h, d, false };
+	xf_actor_kick(&e->ctl);
+	return 0;
+}
+
+static uint64_t run_now(struct eng *e)
+{
+	uint64_t now = xf_rt_now_ns(e->rt);
+
+	return now > e->t0 ? now - e->t0 : 0;
+}
+
+static uint64_t rt_now_cb(void *opaque)
+{
+	return run_now(opaque);
+}
+
+static int counter_cb(void *opaque, const char *name, double *out)
+{
+	struct eng *e = opaque;
+	const char *dot = strchr(name, '.');
+	const char *key = dot ? dot + 1 : name;
+	uint64_t v = 0;
+	bool any = false;
+
+	if (!strcmp(name, "power_cuts")) {
+		*out = (double)e->power_cuts;
+		return 0;
+	}
+	for (unsigned int i = 0; i < e->ndisks; i++) {
+		struct eng_disk *d = &e->disks[i];
+
+		if (dot && (strlen(d->name) != (size_t)(dot - name) ||
+			    strncmp(d->name, name, (size_t)(dot - name))))
+			continue;
+		any = true;
+		if (!strcmp(key, "writes"))
+			v += d->writes;
+		else if (!strcmp(key, "flushes"))
+			v += d->flushes;
+		else if (!strcmp(key, "completions"))
+			v += d->completions;
+		else if (!strcmp(key, "inflight") ||
+			 !strcmp(key, "inflight_writes")) {
+			for (unsigned int k = 0; k < e->njobs; k++) {
+				if (e->jobs[k].d != d)
+					continue;
+				v += strcmp(key, "inflight") ?
+				     xf_wl_inflight_writes(e->jobs[k].wl) :
+				     xf_wl_inflight(e->jobs[k].wl);
+			}
+		} else {
+			return -ENOENT;
+		}
+	}
+	if (!any)
+		return -ENOENT;
+	*out = (double)v;
+	return 0;
+}
+
+static int action_cb(void *opaque, const struct xf_scn_obj *f, char *err,
+		     size_t len)
+{
+	return eng_action(opaque, f, err, len);
+}
+
+static const struct xf_scn_ctx_ops ctx_ops = {
+	.action = action_cb,
+	.counter = counter_cb,
+	.now_ns = rt_now_cb,
+};
+
+void eng_run_hook(struct eng *e, struct xf_scn_hook *h)
+{
+	char err[512];
+
+	if (h->fired)
+		return;
+	h->fired = true;
+	if (xf_scn_run_hook(e->scn, h, &ctx_ops, e, err, sizeof(err)))
+		eng_fail(e, -EINVAL, "%s", err);
+}
+
+static uint64_t hook_value(struct eng *e, const struct xf_scn_hook *h)
+{
+	double v = 0;
+	char name[96];
+
+	switch (h->event) {
+	case XF_SCN_HOOK_INFLIGHT:
+		snprintf(name, sizeof(name), "%s%sinflight",
+			 h->target ? h->target : "", h->target ? "." : "");
+		break;
+	case XF_SCN_HOOK_FLUSH:
+		snprintf(name, sizeof(name), "%s%sflushes",
+			 h->target ? h->target : "", h->target ? "." : "");
+		break;
+	case XF_SCN_HOOK_WRITE:
+		snprintf(name, sizeof(name), "%s%swrites",
+			 h->target ? h->target : "", h->target ? "." : "");
+		break;
+	case XF_SCN_HOOK_COMPLETE:
+		snprintf(name, sizeof(name), "%s%scompletions",
+			 h->target ? h->target : "", h->target ? "." : "");
+		break;
+	default:
+		return 0;
+	}
+	counter_cb(e, name, &v);
+	return (uint64_t)v;
+}
+
+void eng_observe(void *opaque, struct xf_wl_job *wl, int kind, int status)
+{
+	struct eng_job *j = opaque;
+	struct eng *e = j->e;
+	struct eng_disk *d = j->d;
+
+	(void)wl;
+	pthread_mutex_lock(&e->lock);
+	if (kind == XF_WL_EV_DONE) {
+		e->jobs_done++;
+		pthread_mutex_unlock(&e->lock);
+		xf_actor_kick(&e->ctl);
+		return;
+	}
+	if (kind != XF_WL_EV_SUBMIT) {
+		d->completions++;
+		if (kind == 1 && !status)
+			d->writes++;
+		if (kind == 2 && !status)
+			d->flushes++;
+	}
+	for (size_t i = 0; i < e->scn->nhooks && !e->failed; i++) {
+		struct xf_scn_hook *h = &e->scn->hooks[i];
+
+		if (h->fired || h->event == XF_SCN_HOOK_TIME)
+			continue;
+		if (h->target && strcmp(h->target, d->name))
+			continue;
+		if (hook_value(e, h) >= h->n)
+			eng_run_hook(e, h);
+	}
+	pthread_mutex_unlock(&e->lock);
+}
+
+static enum xf_blkdisk_loss_mode loss_mode(const char *s)
+{
+	if (!strcmp(s, "subset"))
+		return XF_BLKDISK_LOSS_SUBSET;
+	if (!strcmp(s, "reorder"))
+		return XF_BLKDISK_LOSS_REORDER;
+	if (!strcmp(s, "torn"))
+		return XF_BLKDISK_LOSS_TORN;
+	if (!strcmp(s, "all"))
+		return XF_BLKDISK_LOSS_ALL;
+	return XF_BLKDISK_LOSS_NONE;
+}
+
+static void merge_report(struct eng *e, struct eng_disk *d,
+			 const struct xf_dur_report *rep)
+{
+	struct xf_result *res = e->res;
+
+	e->dur_checked = true;
+	if (rep->verdict == XF_DUR_LOSS ||
+	    (rep->verdict == XF_DUR_DEGRADED && e->verdict == XF_DUR_OK)) {
+		e->verdict = rep->verdict;
+	}
+	if (rep->degraded_why[0])
+		snprintf(res->durability_why, sizeof(res->durability_why),
+			 "%s", rep->degraded_why);
+	res->lost_writes += rep->writes_lost;
+	for (size_t i = 0; i < rep->nlosses &&
+	     res->nlosses < MAX_LOSSES_LISTED; i++) {
+		struct xf_loss_result l = {
+			.sector = rep->losses[i].sector,
+			.nr_sectors = rep->losses[i].nr_sectors,
+			.write_id = rep->losses[i].write_id,
+			.flush_id = rep->losses[i].flush_id,
+			.found_id = rep->losses[i].found_id,
+		};
+		static const char *const kinds[] = { "older", "blank",
+						     "corrupt", "unknown" };
+
+		snprintf(l.disk, sizeof(l.disk), "%s", d->name);
+		snprintf(l.kind, sizeof(l.kind), "%s",
+			 kinds[rep->losses[i].kind]);
+		xf_result_add_loss(res, &l);
+	}
+}
+
+static int power_cut(struct eng *e, struct eng_disk *d)
+{
+	const struct xf_scn_obj *m = xf_scn_sub(d->obj, "model");
+	unsigned int ss = (unsigned int)xf_scn_int(d->obj, "sector_size");
+	uint64_t now = xf_rt_now_ns(e->rt);
+	uint8_t *buf = malloc(ss);
+	int r;
+
+	if (!buf)
+		return -ENOMEM;
+	e->power_cuts++;
+	r = xf_blkdisk_power_loss(d->disk, loss_mode(xf_scn_str(m, "loss")),
+				  e->seed * 1000003u + e->power_cuts, now);
+	if (r) {
+		free(buf);
+		return r;
+	}
+	for (unsigned int k = 0; k < e->njobs; k++) {
+		struct eng_job *j = &e->jobs[k];
+		struct xf_dur_report rep;
+		struct xf_dur_seen *seen;
+		uint64_t first, nr;
+
+		if (j->d != d || !j->dur)
+			continue;
+		xf_wl_region(j->wl, &first, &nr);
+		seen = calloc(nr, sizeof(*seen));
+		if (!seen) {
+			free(buf);
+			return -ENOMEM;
+		}
+		/* What a reboot would find: the disk as the power loss left
+		 * it, sector by sector. */
+		for (uint64_t i = 0; i < nr; i++) {
+			struct xf_wl_stamp st;
+			uint64_t s512 = (first + i) * (ss / 512);
+			int dr;
+
+			if (xf_blkdisk_read(d->disk, s512, buf, ss)) {
+				seen[i].kind = XF_DUR_SEEN_CORRUPT;
+				continue;
+			}
+			dr = xf_wl_stamp_decode(buf, ss, &st);
+			if (dr == -ENODATA)
+				seen[i].kind = XF_DUR_SEEN_BLANK;
+			else if (dr || st.lba != s512)
+				seen[i].kind = XF_DUR_SEEN_CORRUPT;
+			else
+				seen[i] = (struct xf_dur_seen){
+					XF_DUR_SEEN_WRITE, st.write_id };
+		}
+		if (!xf_dur_check(j->dur, seen, MAX_LOSSES_LISTED, &rep)) {
+			merge_report(e, d, &rep);
+			xf_dur_report_free(&rep);
+		}
+		xf_wl_resync(j->wl, seen, first, nr);
+		free(seen);
+	}
+	free(buf);
+	return 0;
+}
+
+static struct eng_vm *vm_by_name(struct eng *e, const char *n)
+{
+	for (unsigned int i = 0; i < e->nvms; i++)
+		if (!strcmp(e->vms[i].obj->name, n))
+			return &e->vms[i];
+	return NULL;
+}
+
+static struct eng_host *host_by_name(struct eng *e, const char *n)
+{
+	for (unsigned int i = 0; i < e->nhosts; i++)
+		if (e->hosts[i].obj && !strcmp(e->hosts[i].obj->name, n))
+			return &e->hosts[i];
+	return NULL;
+}
+
+static void retire_backend(struct eng_disk *d)
+{
+	if (!d->bb)
+		return;
+	if (d->nold < sizeof(d->old_bb) / sizeof(d->old_bb[0]))
+		d->old_bb[d->nold++] = d->bb;
+	d->bb = NULL;
+}
+
+static int migrate_vm(struct eng *e, struct eng_vm *vm, struct eng_host *h)
+{
+	int r = 0;
+
+	for (unsigned int i = 0; i < e->ndisks && !r; i++) {
+		struct eng_disk *d = &e->disks[i];
+
+		if (d->vm != vm)
+			continue;
+		r = xf_blkfront_suspend(d->bf);
+		if (r)
+			break;
+		if (d->bb)
+			xf_blkback_disappear(d->bb);
+		retire_backend(d);
+		r = xf_vbd_migrate(e->dom0, &d->vbd, h->domid);
+		if (r)
+			break;
+		d->host = h;
+		d->bcfg.platform = h->p;
+		d->bcfg.budget = h->budget ? h->budget : d->budget;
+		if (h->obj && xf_scn_isset(h->obj, "blk")) {
+			const struct xf_scn_obj *be = xf_scn_sub(h->obj, "blk");
+
+			d->bcfg.features.persistent =
+				xf_scn_bool(be, "persistent_grants");
+			d->bcfg.features.max_indirect_segments =
+				(unsigned int)xf_scn_int(be,
+							 "indirect_segments");
+			d->bcfg.features.max_ring_page_order =
+				(unsigned int)xf_scn_int(be, "ring_page_order");
+			d->bcfg.features.max_queues =
+				(unsigned int)xf_scn_int(be, "queues");
+			d->bcfg.features.flush = xf_scn_bool(be, "flush");
+			d->bcfg.features.barrier = xf_scn_bool(be, "barrier");
+			d->bcfg.features.discard = xf_scn_bool(be, "discard");
+		}
+		r = xf_blkback_new(&d->bcfg, &d->bb);
+		if (!r)
+			r = xf_blkfront_resume(d->bf);
+	}
+	vm->host = h;
+	return r;
+}
+
+void eng_timer_fire(struct eng *e, struct eng_timer *t)
+{
+	char err[512];
+	int r = 0;
+
+	switch (t->kind) {
+	case T_FAULT:
+		pthread_mutex_lock(&e->lock);
+		r = eng_action(e, t->fault, err, sizeof(err));
+		pthread_mutex_unlock(&e->lock);
+		if (r)
+			eng_fail(e, -EINVAL, "%s:%d: fault: %s", e->scn->path,
+				 t->fault->line, err);
+		break;
+	case T_HOOK:
+		pthread_mutex_lock(&e->lock);
+		eng_run_hook(e, t->hook);
+		pthread_mutex_unlock(&e->lock);
+		break;
+	case T_UNSTALL:
+		if (t->d->bb)
+			xf_blkback_freeze(t->d->bb, false);
+		break;
+	case T_RECREATE:
+		r = xf_vbd_create(e->dom0, &t->d->vbd);
+		if (r && r != -EEXIST)
+			eng_fail(e, r, "disk '%s': re-creating the device: %s",
+				 t->d->name, strerror(-r));
+		break;
+	case T_RESTART:
+		retire_backend(t->d);
+		xf_vbd_destroy(e->dom0, &t->d->vbd);
+		r = eng_backend_start(t->d);
+		if (r)
+			eng_fail(e, r, "disk '%s': restarting the backend: %s",
+				 t->d->name, strerror(-r));
+		break;
+	}
+}
+
+int eng_action(struct eng *e, const struct xf_scn_obj *f, char *err,
+	       size_t len)
+{
+	const char *a = xf_scn_str(f, "action");
+	const char *target = xf_scn_str(f, "target");
+	struct eng_disk *d = eng_disk_by_name(e, target);
+	uint64_t now = xf_rt_now_ns(e->rt);
+	uint64_t dur = (uint64_t)xf_scn_int(f, "duration");
+
+	if (!strcmp(a, "suspend") || !strcmp(a, "resume") ||
+	    !strcmp(a, "migrate")) {
+		struct eng_vm *vm = vm_by_name(e, target);
+		struct eng_host *h;
+		int r = 0;
+
+		if (!vm) {
+			snprintf(err, len, "%s: no vm named '%s'", a, target);
+			return -EINVAL;
+		}
+		if (!strcmp(a, "migrate")) {
+			h = host_by_name(e, xf_scn_str(f, "to") ?
+					 xf_scn_str(f, "to") : "");
+			if (!h) {
+				snprintf(err, len, "migrate: no host named "
+					 "'%s'", xf_scn_str(f, "to") ?
+					 xf_scn_str(f, "to") : "");
+				return -EINVAL;
+			}
+			r = migrate_vm(e, vm, h);
+		}
+		for (unsigned int i = 0; i < e->ndisks && !r &&
+		     strcmp(a, "migrate"); i++)
+			if (e->disks[i].vm == vm)
+				r = !strcmp(a, "suspend") ?
+				    xf_blkfront_suspend(e->disks[i].bf) :
+				    xf_blkfront_resume(e->disks[i].bf);
+		if (r)
+			snprintf(err, len, "%s '%s': %s", a, target,
+				 strerror(-r));
+		return r;
+	}
+	if (!d) {
+		snprintf(err, len, "%s: no disk named '%s'%s", a, target,
+			 xf_scn_count(e->scn, "vif") ?
+			 " (vif faults need the net module)" : "");
+		return -EINVAL;
+	}
+	if (!strcmp(a, "power_cut")) {
+		int r = power_cut(e, d);
+
+		if (r)
+			snprintf(err, len, "power_cut '%s': %s", target,
+				 strerror(-r));
+		return r;
+	}
+	if (!strcmp(a, "crash_backend")) {
+		if (d->bb)
+			xf_blkback_crash(d->bb);
+		return 0;
+	}
+	if (!strcmp(a, "restart_backend")) {
+		if (d->bb)
+			xf_blkback_crash(d->bb);
+		return eng_add_timer(e, now + (dur ? dur : 1000000), T_RESTART,
+				     NULL, NULL, d);
+	}
+	if (!strcmp(a, "stall_backend")) {
+		if (d->bb)
+			xf_blkback_freeze(d->bb, true);
+		return dur ? eng_add_timer(e, now + dur, T_UNSTALL, NULL,
+					   NULL, d) : 0;
+	}
+	if (!strcmp(a, "resume_backend")) {
+		if (d->bb)
+			xf_blkback_freeze(d->bb, false);
+		return 0;
+	}
+	if (!strcmp(a, "remove_device")) {
+		int r = xf_vbd_destroy(e->dom0, &d->vbd);
+
+		if (!r && dur)
+			r = eng_add_timer(e, now + dur, T_RECREATE, NULL, NULL,
+					  d);
+		return r;
+	}
+	if (!strcmp(a, "recreate_device")) {
+		int r = xf_vbd_create(e->dom0, &d->vbd);
+
+		return r == -EEXIST ? 0 : r;
+	}
+	if (!strcmp(a, "error")) {
+		const char *op = xf_scn_str(f, "op");
+		struct xf_blkback_error_rule rule = {
+			.status = !strcmp(xf_scn_str(f, "status"),
+					  "eopnotsupp") ?
+				  XF_BLKIF_RSP_EOPNOTSUPP : XF_BLKIF_RSP_ERROR,
+			.count = (uint64_t)xf_scn_int(f, "count"),
+		};
+
+		if (!strcmp(op, "read"))
+			rule.ops = 1u << XF_BLKIF_OP_READ;
+		else if (!strcmp(op, "write"))
+			rule.ops = 1u << XF_BLKIF_OP_WRITE;
+		else if (!strcmp(op, "flush"))
+			rule.ops = 1u << XF_BLKIF_OP_FLUSH_DISKCACHE |
+				   1u << XF_BLKIF_OP_WRITE_BARRIER;
+		else
+			rule.ops = 0xff;
+		return d->bb ? xf_blkback_add_error_rule(d->bb, &rule) : 0;
+	}
+	if (!strcmp(a, "set_flush_mode")) {
+		const char *m = xf_scn_str(f, "flush_mode");
+
+		xf_blkdisk_set_cache_mode(d->disk,
+			!strcmp(m, "ignore-flush") ?
+			XF_BLKDISK_CACHE_IGNORE_FLUSH :
+			!strcmp(m, "ignore-fua") ? XF_BLKDISK_CACHE_IGNORE_FUA :
+			!strcmp(m, "eopnotsupp") ? XF_BLKDISK_CACHE_EOPNOTSUPP :
+			XF_BLKDISK_CACHE_HONOUR);
+		return 0;
+	}
+	snprintf(err, len, "%s is not supported by the mock platform yet",
+		 a);
+	return -ENOTSUP;
+}

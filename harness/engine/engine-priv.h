@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef XF_ENGINE_PRIV_H
+#define XF_ENGINE_PRIV_H
+
+#include <pthread.h>
+#include <xfront/blkback.h>
+#include <xfront/blkfront.h>
+#include <xfront/durability.h>
+#include <xfront/engine.h>
+#include <xfront/mock.h>
+#include <xfront/runtime.h>
+#include <xfront/workload.h>
+
+#define ENG_MAX 64
+
+struct eng;
+struct eng_net;
+
+struct eng_host {
+	const struct xf_scn_obj *obj;
+	xf_domid domid;
+	struct xf_platform *p;
+	struct xf_blkbudget *budget;
+	unsigned int vcpu;       /* backend vCPU */
+};
+
+struct eng_vm {
+	const struct xf_scn_obj *obj;
+	xf_domid domid;
+	struct xf_platform *p;
+	unsigned int vcpu0, nvcpus;
+	unsigned int jobs_placed;
+	struct eng_host *host;
+};
+
+struct eng_disk {
+	struct eng *e;
+	const struct xf_scn_obj *obj;
+	struct eng_vm *vm;
+	struct eng_host *host;
+	struct xf_blkdisk *disk;
+	struct xf_blkbudget *budget;
+	struct xf_blkback_config bcfg;
+	struct xf_blkback *bb;
+	struct xf_blkback *old_bb[8]; /* crashed ones, freed at the end */
+	unsigned int nold;
+	struct xf_vbd_config vbd;
+	struct xf_blkfront *bf;
+	unsigned int irq_vcpu;   /* per-disk completion vCPU or ~0 */
+	unsigned int nqueues;
+	bool connected;
+	uint64_t connected_ns, disconnected_ns, max_reconnect_ns;
+	uint64_t flushes, writes, completions;
+	uint64_t degraded;
+	char name[64];
+};
+
+struct eng_job {
+	struct eng *e;
+	const struct xf_scn_obj *obj;
+	struct eng_disk *d;
+	struct xf_wl_job *wl;
+	struct xf_job_result *res;
+	struct xf_dur *dur;
+};
+
+enum eng_timer_kind { T_FAULT, T_HOOK, T_UNSTALL, T_RECREATE,
+		      T_RESTART };
+
+struct eng_timer {
+	uint64_t when;
+	enum eng_timer_kind kind;
+	const struct xf_scn_obj *fault; /* T_FAULT */
+	struct xf_scn_hook *hook;       /* T_HOOK */
+	struct eng_disk *d;
+	bool done;
+};
+
+struct eng {
+	struct xf_scn *scn;
+	const struct xf_engine_opts *o;
+	struct xf_result *res;
+	struct xf_rt *rt;
+	struct xf_mock_hv *hv;
+	struct xf_platform *dom0;
+	uint64_t seed;
+	struct eng_host hosts[ENG_MAX];
+	unsigned int nhosts;
+	struct eng_vm vms[ENG_MAX];
+	unsigned int nvms;
+	struct eng_disk disks[ENG_MAX];
+	unsigned int ndisks;
+	struct eng_job *jobs;
+	unsigned int njobs;
+	unsigned int nvcpus, ctl_vcpu;
+	char vcpu_names[XF_RT_MAX_VCPUS][64];
+	bool vcpu_guest[XF_RT_MAX_VCPUS];
+	struct xf_actor ctl;
+	pthread_mutex_t lock;     /* hooks (one Lua state), counters */
+	bool started, finished, failed;
+	uint64_t t0, end_ns, deadline_ns, last_progress;
+	unsigned int jobs_done;
+	struct eng_net *net;
+	struct eng_timer *timers;
+	size_t ntimers;
+	char err[512];
+	int err_rc;
+	uint64_t inflight_total, writes_total, flushes_total,
+		 completions_total;
+	uint64_t power_cuts;
+	struct xf_dur_report dur_acc;
+	bool dur_checked;
+	enum xf_dur_verdict verdict;
+};
+
+/* actions.c */
+int eng_action(struct eng *e, const struct xf_scn_obj *fault, char *err,
+	       size_t len);
+void eng_timer_fire(struct eng *e, struct eng_timer *t);
+int eng_add_timer(struct eng *e, uint64_t when, enum eng_timer_kind k,
+		  const struct xf_scn_obj *f, struct xf_scn_hook *h,
+		  struct eng_disk *d);
+void eng_run_hook(struct eng *e, struct xf_scn_hook *h);
+void eng_observe(void *opaque, struct xf_wl_job *wl, int kind, int status);
+struct eng_disk *eng_disk_by_name(struct eng *e, const char *name);
+int eng_backend_start(struct eng_disk *d);
+
+/* collect.c */
+void eng_collect(struct eng *e);
+void eng_expect(struct eng *e);
+void eng_leaks(struct eng *e);
+
+void eng_fail(struct eng *e, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

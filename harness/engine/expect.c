@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine-priv.h"
+#include "net.h"
+
+struct measures {
+	double iops, bw_mbps, p50_us, p99_us, p999_us, max_us;
+	double lost_writes, verify_errors, io_errors, hangs, double_compl;
+	double leaks, fairness, share_max, util_max, pause_max_ms;
+	double reconnect_max_ms, power_cuts;
+};
+
+static double fairness(const struct xf_result *r)
+{
+	double x[64];
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->njobs && n < 64; i++) {
+		bool seen = false;
+
+		for (size_t k = 0; k < i; k++)
+			seen |= !strcmp(r->jobs[k].vm, r->jobs[i].vm);
+		if (!seen) {
+			struct xf_totals t;
+
+			xf_result_totals(r, r->jobs[i].vm, NULL, &t);
+			x[n++] = t.iops;
+		}
+	}
+	return xf_jain_index(x, n);
+}
+
+static void vcpu_measures(const struct xf_result *r, const char *vm,
+			  double *share, double *util)
+{
+	uint64_t total = 0, max = 0;
+	size_t l = vm ? strlen(vm) : 0;
+
+	*util = 0;
+	for (size_t i = 0; i < r->nvcpus; i++) {
+		const struct xf_vcpu_result *v = &r->vcpus[i];
+		double u;
+
+		if (!v->guest || (vm && (strncmp(v->name, vm, l) ||
+					 v->name[l] != '/')))
+			continue;
+		total += v->completions;
+		if (v->completions > max)
+			max = v->completions;
+		u = v->wall_ns ? (double)v->busy_ns / (double)v->wall_ns : 0;
+		if (u > *util)
+			*util = u;
+	}
+	*share = total ? (double)max / (double)total : 0;
+}
+
+static void measure(struct eng *e, const char *vm, const char *job,
+		    struct measures *m)
+{
+	const struct xf_result *r = e->res;
+	struct xf_totals *t = malloc(sizeof(*t));
+	uint64_t pause = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (!t)
+		return;
+	xf_result_totals(r, vm, job, t);
+	m->iops = t->iops;
+	m->bw_mbps = t->bw_bytes / 1e6;
+	m->p50_us = (double)xf_hist_percentile(&t->clat, 50) / 1e3;
+	m->p99_us = (double)xf_hist_percentile(&t->clat, 99) / 1e3;
+	m->p999_us = (double)xf_hist_percentile(&t->clat, 99.9) / 1e3;
+	m->max_us = (double)t->clat.max / 1e3;
+	m->verify_errors = (double)t->verify_errors;
+	m->io_errors = (double)t->errors;
+	m->hangs = (double)t->hangs;
+	free(t);
+	for (size_t i = 0; i < r->njobs; i++) {
+		if ((vm && strcmp(r->jobs[i].vm, vm)) ||
+		    (job && strncmp(r->jobs[i].name, job, strlen(job))))
+			continue;
+		m->double_compl += (double)r->jobs[i].double_completions;
+		if (r->jobs[i].max_pause_ns > pause)
+			pause = r->jobs[i].max_pause_ns;
+	}
+	m->pause_max_ms = (double)pause / 1e6;
+	m->lost_writes = (double)r->lost_writes;
+	m->leaks = (double)xf_ctrs_get(&r->counters, "leaks");
+	m->fairness = fairness(r);
+	vcpu_measures(r, vm, &m->share_max, &m->util_max);
+	m->reconnect_max_ms = (double)xf_ctrs_get(&r->counters,
+						  "reconnect_max_ns") / 1e6;
+	m->power_cuts = (double)r->power_cuts;
+}
+
+static void add(struct eng *e, const struct xf_scn_obj *x, const char *key,
+		const char *label, const char *op, double limit,
+		double value, const char *fmt)
+{
+	char what[200], got[96];
+	bool pass;
+
+	if (!xf_scn_isset(x, key))
+		return;
+	snprintf(what, sizeof(what), "%s%s %s %g", label, "", op, limit);
+	snprintf(got, sizeof(got), fmt, value);
+	pass = !strcmp(op, ">=") ? value >= limit : value <= limit;
+	xf_result_add_expect(e->res, what, got, xf_scn_line(x, key), pass);
+}
+
+static void scoped(char *buf, size_t len, const struct xf_scn_obj *x,
+		   const char *name)
+{
+	const char *job = xf_scn_str(x, "job"), *vm = xf_scn_str(x, "vm");
+
+	if (job)
+		snprintf(buf, len, "%s[%s]", name, job);
+	else if (vm)
+		snprintf(buf, len, "%s[%s]", name, vm);
+	else
+		snprintf(buf, len, "%s", name);
+}
+
+static void one(struct eng *e, const struct xf_scn_obj *x)
+{
+	struct measures m;
+	char l[160];
+
+	measure(e, xf_scn_str(x, "vm"), xf_scn_str(x, "job"), &m);
+#define ADD(key, name, op, val, fmt) do { \
+		scoped(l, sizeof(l), x, name); \
+		if (xf_scn_isset(x, key)) \
+			add(e, x, key, l, op, xf_scn_num(x, key), val, fmt); \
+	} while (0)
+	ADD("iops_min", "iops", ">=", m.iops, "%.0f");
+	ADD("iops_max", "iops", "<=", m.iops, "%.0f");
+	if (xf_scn_isset(x, "iops_target")) {
+		double tg = xf_scn_num(x, "iops_target");
+		double tol = xf_scn_num(x, "iops_tolerance_pct");
+		char what[200], got[96];
+
+		scoped(l, sizeof(l), x, "iops");
+		snprintf(what, sizeof(what), "%s = %g +- %g%%", l, tg, tol);
+		snprintf(got, sizeof(got), "%.0f (%+.2f%%)", m.iops,
+			 tg > 0 ? (m.iops - tg) * 100 / tg : 0);
+		xf_result_add_expect(e->res, what, got,
+				     xf_scn_line(x, "iops_target"),
+				     fabs(m.iops - tg) <= tg * tol / 100);
+	}
+	ADD("bw_min_mbps", "MB/s", ">=", m.bw_mbps, "%.1f");
+	ADD("p50_max_us", "p50 us", "<=", m.p50_us, "%.1f");
+	ADD("p99_max_us", "p99 us", "<=", m.p99_us, "%.1f");
+	ADD("p999_max_us", "p99.9 us", "<=", m.p999_us, "%.1f");
+	ADD("max_lat_max_us", "max latency us", "<=", m.max_us, "%.1f");
+	ADD("lost_writes", "lost writes", "<=", m.lost_writes, "%.0f");
+	ADD("verify_errors", "verify errors", "<=", m.verify_errors, "%.0f");
+	ADD("io_errors", "I/O errors", "<=", m.io_errors, "%.0f");
+	ADD("io_errors_min", "I/O errors", ">=", m.io_errors, "%.0f");
+	ADD("hangs", "hung I/Os", "<=", m.hangs, "%.0f");
+	ADD("double_completions", "double completions", "<=", m.double_compl,
+	    "%.0f");
+	ADD("leaks", "leaked grants+ports", "<=", m.leaks, "%.0f");
+	ADD("fairness_min", "Jain fairness", ">=", m.fairness, "%.3f");
+	ADD("completion_share_max", "max completion share", "<=",
+	    m.share_max, "%.3f");
+	ADD("vcpu_util_max", "busiest vCPU util", "<=", m.util_max, "%.3f");
+	ADD("vcpu_util_min", "busiest vCPU util", ">=", m.util_max, "%.3f");
+	ADD("pause_max_ms", "longest I/O pause ms", "<=", m.pause_max_ms,
+	    "%.2f");
+	ADD("reconnect_max_ms", "reconnect ms", "<=", m.reconnect_max_ms,
+	    "%.2f");
+	{
+		double bc, bs, gb;
+
+		eng_net_measure(e, xf_scn_str(x, "flow"), &bc, &bs, &gb);
+		ADD("bad_checksums", "bad checksums", "<=", bc, "%.0f");
+		ADD("bad_segments", "bad segments", "<=", bs, "%.0f");
+		ADD("gbps_min", "Gbit/s", ">=", gb, "%.3f");
+	}
+#undef ADD
+	if (xf_scn_isset(x, "durability")) {
+		const char *want = xf_scn_str(x, "durability");
+		const char *got = e->res->durability_checked ?
+				  e->res->durability : "not checked";
+		char what[96];
+
+		snprintf(what, sizeof(what), "durability = %s", want);
+		xf_result_add_expect(e->res, what, got,
+				     xf_scn_line(x, "durability"),
+				     !strcmp(want, got));
+	}
+	if (xf_scn_isset(x, "check")) {
+		const struct xf_result *r = e->res;
+		size_t n = 0;
+		struct xf_scn_metric *mv = calloc(20 + r->counters.n,
+						  sizeof(*mv));
+		char msg[256];
+		bool ok = false;
+
+		if (!mv)
+			return;
+#define M(nm, v) mv[n++] = (struct xf_scn_metric){ nm, v }
+		M("iops", m.iops); M("bw_mbps", m.bw_mbps);
+		M("p50_us", m.p50_us); M("p99_us", m.p99_us);
+		M("p999_us", m.p999_us); M("max_us", m.max_us);
+		M("lost_writes", m.lost_writes);
+		M("verify_errors", m.verify_errors);
+		M("io_errors", m.io_errors); M("hangs", m.hangs);
+		M("leaks", m.leaks); M("fairness", m.fairness);
+		M("completion_share_max", m.share_max);
+		M("vcpu_util_max", m.util_max);
+		M("pause_max_ms", m.pause_max_ms);
+		M("reconnect_max_ms", m.reconnect_max_ms);
+		M("power_cuts", m.power_cuts);
+#undef M
+		for (size_t i = 0; i < r->counters.n; i++)
+			mv[n++] = (struct xf_scn_metric){
+				r->counters.v[i].name,
+				(double)r->counters.v[i].value };
+		xf_scn_run_check(e->scn, x, mv, n, &ok, msg, sizeof(msg));
+		xf_result_add_expect(e->res, "check(r)", msg[0] ? msg :
+				     (ok ? "true" : "false"),
+				     xf_scn_line(x, "check"), ok);
+		free(mv);
+	}
+}
+
+void eng_expect(struct eng *e)
+{
+	bool pass = !e->res->error;
+
+	for (size_t i = 0; i < xf_scn_count(e->scn, "expect"); i++)
+		one(e, xf_scn_nth(e->scn, "expect", i));
+	for (size_t i = 0; i < e->res->nexpects; i++)
+		pass &= e->res->expects[i].pass;
+	e->res->pass = pass;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xfront engine: turns a loaded scenario variant into a running world
+ * (runtime, mock hypervisor, hosts with blkback, VMs with blkfront,
+ * workloads, faults and hooks), runs it and fills a result with the
+ * measurements and the verdict of every expectation.
+ *
+ * Sim mode is deterministic: same scenario, seed and parameters give
+ * the same result (the runtime's trace hash proves the interleaving).
+ */
+#ifndef XFRONT_ENGINE_H
+#define XFRONT_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xfront/result.h>
+#include <xfront/scenario.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct xf_engine_opts {
+	const char *mode;        /* "sim" (default) or "real" */
+	const char *platform;    /* "mock" (default) or "xen" */
+	bool has_seed;
+	uint64_t seed;           /* overrides scenario{seed} */
+	const char *pcap_dir;    /* NULL: none */
+	const char *params;      /* recorded in the result */
+	/* Progress, from the controller actor, about every 100 ms of run
+	 * time: done/total in ns of run time, IOPS so far. */
+	void (*progress)(void *opaque, uint64_t done_ns, uint64_t total_ns,
+			 double iops);
+	void *progress_opaque;
+};
+
+/*
+ * Runs one variant. 0 with *out filled (pass or fail is in the result;
+ * a failure of the run itself, like a frontend that never connected,
+ * is in (*out)->error and fails it). -EINVAL with a message in err for
+ * scenario problems found only now (a hook calling an unknown action:
+ * "file:line: ..."), -ENOTSUP for a platform or mode not available,
+ * -ENOMEM.
+ */
+int xf_engine_run(struct xf_scn *scn, const struct xf_engine_opts *o,
+		  struct xf_result **out, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XFRONT_ENGINE_H */

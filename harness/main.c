@@ -1,6 +1,0 @@
-#include <stdio.h>
-int main(void)
-{
-	puts("xfront: not yet");
-	return 0;
-}

@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Self-contained HTML report: tables plus gnuplot SVG plots embedded
+ * inline, so the page works offline and can be attached to a CI run.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <xfront/report.h>
+
+extern char **environ;
+
+static void esc(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '<')
+			fputs("&lt;", f);
+		else if (*s == '>')
+			fputs("&gt;", f);
+		else if (*s == '&')
+			fputs("&amp;", f);
+		else if (*s == '"')
+			fputs("&quot;", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static int run_gnuplot(const char *script)
+{
+	char *argv[] = { "gnuplot", (char *)script, NULL };
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st, r;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	r = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r)
+		return -r;
+	if (waitpid(pid, &st, 0) < 0)
+		return -errno;
+	return WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -EIO;
+}
+
+static bool have_gnuplot(void)
+{
+	const char *path = getenv("PATH");
+	char *dup, *tok, *save = NULL, buf[4096];
+	bool found = false;
+
+	if (!path)
+		return false;
+	dup = strdup(path);
+	for (tok = strtok_r(dup, ":", &save); tok && !found;
+	     tok = strtok_r(NULL, ":", &save)) {
+		snprintf(buf, sizeof(buf), "%s/gnuplot", tok);
+		found = access(buf, X_OK) == 0;
+	}
+	free(dup);
+	return found;
+}
+
+/* Copies an SVG file into the page, without its XML prolog. */
+static int embed_svg(FILE *out, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	bool in = false;
+
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		if (!in && strstr(line, "<svg"))
+			in = true;
+		if (in)
+			fputs(line, out);
+	}
+	free(line);
+	fclose(f);
+	return in ? 0 : -EIO;
+}
+
+struct plotctx {
+	const char *tmp;
+	int seq;
+	bool ok;
+};
+
+static void term(FILE *g, const char *svg, const char *title)
+{
+	fprintf(g, "set terminal svg size 600,340 noenhanced font "
+		"'sans,10' background rgb 'white'\n");
+	fprintf(g, "set output '%s'\n", svg);
+	fprintf(g, "set title '%s'\nset grid\n", title);
+}
+
+static const char *vname(const struct xf_result *r)
+{
+	return r->variant ? r->variant : r->scenario;
+}
+
+static void plot_done(FILE *out, struct plotctx *p, const char *gp,
+		      const char *svg, const char *what)
+{
+	if (run_gnuplot(gp) || embed_svg(out, svg)) {
+		p->ok = false;
+		fprintf(out, "<p class=note>%s: gnuplot failed</p>\n", what);
+	}
+	unlink(gp);
+	unlink(svg);
+}
+
+static void plot_cdf(FILE *out, struct plotctx *p,
+		     struct xf_result *const *r, size_t n)
+{
+	char gp[512], svg[512], dat[512];
+	FILE *g;
+	int plotted = 0;
+
+	snprintf(gp, sizeof(gp), "%s/p%d.gp", p->tmp, ++p->seq);
+	snprintf(svg, sizeof(svg), "%s/p%d.svg", p->tmp, p->seq);
+	g = fopen(gp, "w");
+	if (!g)
+		return;
+	term(g, svg, "Completion latency CDF");
+	fprintf(g, "set logscale x\nset xlabel 'latency (us)'\n"
+		"set ylabel 'fraction of I/Os'\nset yrange [0:1.02]\n"
+		"set key bottom right\nplot ");
+	for (size_t i = 0; i < n; i++) {
+		struct xf_totals *t = malloc(sizeof(*t));
+		FILE *d;
+		uint64_t seen = 0;
+
+		if (!t)
+			break;
+		xf_result_totals(r[i], NULL, NULL, t);
+		if (!t->clat.count) {
+			free(t);
+			continue;
+		}
+		snprintf(dat, sizeof(dat), "%s/cdf%d-%zu.dat", p->tmp, p->seq,
+			 i);
+		d = fopen(dat, "w");
+		for (unsigned int b = xf_hist_next(&t->clat, 0);
+		     d && b < XF_HIST_NBUCKETS;
+		     b = xf_hist_next(&t->clat, b + 1)) {
+			seen += t->clat.bucket[b];
+			fprintf(d, "%.3f %.6f\n",
+				(double)xf_hist_bucket_high(b) / 1e3,
+				(double)seen / (double)t->clat.count);
+		}
+		if (d)
+			fclose(d);
+		fprintf(g, "%s'%s' using 1:2 with steps lw 2 title '%s'",
+			plotted++ ? ", " : "", dat, vname(r[i]));
+		free(t);
+	}
+	fprintf(g, "\n");
+	fclose(g);
+	if (plotted)
+		plot_done(out, p, gp, svg, "latency CDF");
+	else
+		unlink(gp);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(dat, sizeof(dat), "%s/cdf%d-%zu.dat", p->tmp, p->seq,
+			 i);
+		unlink(dat);
+	}
+}
+
+static void plot_iops(FILE *out, struct plotctx *p,
+		      struct xf_result *const *r, size_t n)
+{
+	char gp[512], svg[512], dat[512];
+	FILE *g;
+	int plotted = 0;
+
+	snprintf(gp, sizeof(gp), "%s/p%d.gp", p->tmp, ++p->seq);
+	snprintf(svg, sizeof(svg), "%s/p%d.svg", p->tmp, p->seq);
+	g = fopen(gp, "w");
+	if (!g)
+		return;
+	term(g, svg, "IOPS over time");
+	fprintf(g, "set xlabel 'time (s)'\nset ylabel 'IOPS'\n"
+		"set yrange [0:*]\nset key bottom right\nplot ");
+	for (size_t i = 0; i < n; i++) {
+		size_t len = 0;
+		uint64_t iv = 0;
+		FILE *d;
+
+		for (size_t k = 0; k < r[i]->njobs; k++) {
+			if (r[i]->jobs[k].series.n > len)
+				len = r[i]->jobs[k].series.n;
+			iv = r[i]->jobs[k].series.interval_ns;
+		}
+		if (!len || !iv)
+			continue;
+		snprintf(dat, sizeof(dat), "%s/iops%d-%zu.dat", p->tmp,
+			 p->seq, i);
+		d = fopen(dat, "w");
+		for (size_t s = 0; d && s < len; s++) {
+			uint64_t ops = 0;
+
+			for (size_t k = 0; k < r[i]->njobs; k++)
+				if (s < r[i]->jobs[k].series.n)
+					ops += r[i]->jobs[k].series.ops[s];
+			fprintf(d, "%.4f %.1f\n", (double)(s * iv) / 1e9,
+				(double)ops * 1e9 / (double)iv);
+		}
+		if (d)
+			fclose(d);
+		fprintf(g, "%s'%s' using 1:2 with steps lw 2 title '%s'",
+			plotted++ ? ", " : "", dat, vname(r[i]));
+	}
+	fprintf(g, "\n");
+	fclose(g);
+	if (plotted)
+		plot_done(out, p, gp, svg, "IOPS over time");
+	else
+		unlink(gp);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(dat, sizeof(dat), "%s/iops%d-%zu.dat", p->tmp,
+			 p->seq, i);
+		unlink(dat);
+	}
+}
+
+static void plot_share(FILE *out, struct plotctx *p,
+		       struct xf_result *const *r, size_t n)
+{
+	char gp[512], svg[512], dat[512];
+	const char *names[64];
+	size_t nn = 0;
+	FILE *g, *d;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t v = 0; v < r[i]->nvcpus && nn < 64; v++) {
+			size_t k;
+
+			if (!r[i]->vcpus[v].guest)
+				continue;
+			for (k = 0; k < nn; k++)
+				if (!strcmp(names[k], r[i]->vcpus[v].name))
+					break;
+			if (k == nn)
+				names[nn++] = r[i]->vcpus[v].name;
+		}
+	if (!nn)
+		return;
+	snprintf(gp, sizeof(gp), "%s/p%d.gp", p->tmp, ++p->seq);
+	snprintf(svg, sizeof(svg), "%s/p%d.svg", p->tmp, p->seq);
+	snprintf(dat, sizeof(dat), "%s/share%d.dat", p->tmp, p->seq);
+	d = fopen(dat, "w");
+	g = fopen(gp, "w");
+	if (!d || !g) {
+		if (d)
+			fclose(d);
+		if (g)
+			fclose(g);
+		return;
+	}
+	for (size_t k = 0; k < nn; k++) {
+		fprintf(d, "%s", names[k]);
+		for (size_t i = 0; i < n; i++) {
+			uint64_t tot = 0, mine = 0;
+
+			for (size_t v = 0; v < r[i]->nvcpus; v++) {
+				if (!r[i]->vcpus[v].guest)
+					continue;
+				tot += r[i]->vcpus[v].completions;
+				if (!strcmp(r[i]->vcpus[v].name, names[k]))
+					mine = r[i]->vcpus[v].completions;
+			}
+			fprintf(d, " %.4f", tot ? (double)mine /
+				(double)tot : 0.0);
+		}
+		fprintf(d, "\n");
+	}
+	fclose(d);
+	term(g, svg, "Completion share per vCPU");
+	fprintf(g, "set style data histograms\n"
+		"set style histogram clustered gap 1\n"
+		"set style fill solid 0.8 border -1\n"
+		"set yrange [0:1.05]\nset ylabel 'share of completions'\n"
+		"set xtics rotate by -30\nset key top right\nplot ");
+	for (size_t i = 0; i < n; i++)
+		fprintf(g, "%s'%s' using %zu%s title '%s'", i ? ", " : "", dat,
+			i + 2, i ? "" : ":xtic(1)", vname(r[i]));
+	fprintf(g, "\n");
+	fclose(g);
+	plot_done(out, p, gp, svg, "completion share");
+	unlink(dat);
+}
+
+static void variant_table(FILE *f, struct xf_result *const *r, size_t n)
+{
+	fprintf(f, "<table><tr><th>variant</th><th>verdict</th><th>IOPS</th>"
+		"<th>MB/s</th><th>p50 us</th><th>p99 us</th>"
+		"<th>p99.9 us</th><th>durability</th><th>seed</th></tr>\n");
+	for (size_t i = 0; i < n; i++) {
+		struct xf_totals *t = malloc(sizeof(*t));
+
+		if (!t)
+			return;
+		xf_result_totals(r[i], NULL, NULL, t);
+		fprintf(f, "<tr><td>");
+		esc(f, vname(r[i]));
+		if (r[i]->variant_description) {
+			fprintf(f, "<br><small>");
+			esc(f, r[i]->variant_description);
+			fprintf(f, "</small>");
+		}
+		fprintf(f, "</td><td class=%s>%s</td><td>%.0f</td>"
+			"<td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.1f</td>"
+			"<td>%s</td><td>%llu</td></tr>\n",
+			r[i]->pass ? "pass" : "fail",
+			r[i]->pass ? "PASS" : "FAIL", t->iops,
+			t->bw_bytes / 1e6,
+			(double)xf_hist_percentile(&t->clat, 50) / 1e3,
+			(double)xf_hist_percentile(&t->clat, 99) / 1e3,
+			(double)xf_hist_percentile(&t->clat, 99.9) / 1e3,
+			r[i]->durability_checked ? r[i]->durability : "-",
+			(unsigned long long)r[i]->seed);
+		free(t);
+	}
+	fprintf(f, "</table>\n");
+}
+
+static void expect_table(FILE *f, struct xf_result *const *r, size_t n)
+{
+	fprintf(f, "<table><tr><th>variant</th><th>expectation</th>"
+		"<th>measured</th><th>line</th><th></th></tr>\n");
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < r[i]->nexpects; k++) {
+			const struct xf_expect_result *e = &r[i]->expects[k];
+
+			fprintf(f, "<tr><td>");
+			esc(f, vname(r[i]));
+			fprintf(f, "</td><td>");
+			esc(f, e->what);
+			fprintf(f, "</td><td>");
+			esc(f, e->measured);
+			fprintf(f, "</td><td>%d</td><td class=%s>%s</td>"
+				"</tr>\n", e->line, e->pass ? "pass" : "fail",
+				e->pass ? "PASS" : "FAIL");
+		}
+		if (r[i]->error) {
+			fprintf(f, "<tr><td>");
+			esc(f, vname(r[i]));
+			fprintf(f, "</td><td colspan=4 class=fail>error: ");
+			esc(f, r[i]->error);
+			fprintf(f, "</td></tr>\n");
+		}
+	}
+	fprintf(f, "</table>\n");
+}
+
+static const char css[] =
+	"body{font-family:sans-serif;margin:2em;max-width:1300px;color:#222}"
+	"table{border-collapse:collapse;margin:.6em 0}"
+	"td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;"
+	"font-size:13px}th{background:#f0f0f0}"
+	".pass{color:#070;font-weight:bold}.fail{color:#b00;font-weight:bold}"
+	".plots{display:flex;flex-wrap:wrap;gap:10px}"
+	".plots svg{border:1px solid #ddd}.note{color:#a60}"
+	"section{border-top:2px solid #444;margin-top:2em}";
+
+int xf_report_html_write(const char *dir, struct xf_result *const *r,
+			 size_t n, const struct xf_report_meta *m,
+			 bool *plots_ok, char *err, size_t errlen)
+{
+	char path[4096], tmp[4096];
+	struct plotctx p = { .ok = true };
+	size_t passed = 0;
+	bool gp = have_gnuplot();
+	FILE *f;
+
+	*plots_ok = false;
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	snprintf(tmp, sizeof(tmp), "%s/.plots-XXXXXX", dir);
+	if (gp && !mkdtemp(tmp)) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -errno;
+	}
+	p.tmp = tmp;
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	f = fopen(path, "w");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (gp)
+			rmdir(tmp);
+		return -errno;
+	}
+	for (size_t i = 0; i < n; i++)
+		passed += r[i]->pass;
+	fprintf(f, "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
+		"<title>xfront report</title><style>%s</style></head><body>\n"
+		"<h1>xfront report</h1>\n<p>xfront %s &mdash; ", css,
+		m->version);
+	esc(f, m->command);
+	fprintf(f, "</p>\n<p><b>%zu</b> runs: <span class=pass>%zu passed"
+		"</span>, <span class=%s>%zu failed</span></p>\n", n, passed,
+		passed == n ? "pass" : "fail", n - passed);
+	if (!gp)
+		fprintf(f, "<p class=note id=no-gnuplot>Plots are missing: "
+			"gnuplot is not installed (Debian: apt-get install "
+			"gnuplot-nox), so only tables are shown.</p>\n");
+	for (size_t i = 0; i < n; i++) {
+		struct xf_result *group[64];
+		size_t g = 0, k;
+
+		for (k = 0; k < i; k++)
+			if (!strcmp(r[k]->path, r[i]->path))
+				break;
+		if (k < i)
+			continue;
+		for (k = i; k < n && g < 64; k++)
+			if (!strcmp(r[k]->path, r[i]->path))
+				group[g++] = r[k];
+		fprintf(f, "<section><h2>");
+		esc(f, r[i]->scenario);
+		fprintf(f, "</h2><p>");
+		esc(f, r[i]->description);
+		fprintf(f, "<br><small>");
+		esc(f, r[i]->path);
+		fprintf(f, " &mdash; %s/%s</small></p>\n", r[i]->platform,
+			r[i]->mode);
+		variant_table(f, group, g);
+		expect_table(f, group, g);
+		if (gp) {
+			fprintf(f, "<div class=plots>\n");
+			plot_cdf(f, &p, group, g);
+			plot_iops(f, &p, group, g);
+			plot_share(f, &p, group, g);
+			fprintf(f, "</div>\n");
+		}
+		fprintf(f, "</section>\n");
+	}
+	fprintf(f, "</body></html>\n");
+	if (gp)
+		rmdir(tmp);
+	if (fclose(f)) {
+		snprintf(err, errlen, "%s: write failed", path);
+		return -EIO;
+	}
+	*plots_ok = gp && p.ok;
+	return 0;
+}

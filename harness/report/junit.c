@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xfront/report.h>
+
+static void xml_escape(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default:
+			/* XML 1.0 forbids most control characters. */
+			if ((unsigned char)*s < 0x20 && *s != '\n' &&
+			    *s != '\t')
+				fputc('?', f);
+			else
+				fputc(*s, f);
+		}
+	}
+}
+
+static void testcase(FILE *f, const struct xf_result *r)
+{
+	char *sum = xf_report_summary(r, false);
+
+	fprintf(f, "    <testcase classname=\"xfront.");
+	xml_escape(f, r->scenario);
+	fprintf(f, "\" name=\"");
+	xml_escape(f, r->variant ? r->variant : r->scenario);
+	fprintf(f, "\" time=\"%.3f\">\n", r->wall_s);
+	if (r->error) {
+		fprintf(f, "      <error message=\"");
+		xml_escape(f, r->error);
+		fprintf(f, "\"/>\n");
+	}
+	for (size_t i = 0; i < r->nexpects; i++) {
+		if (r->expects[i].pass)
+			continue;
+		fprintf(f, "      <failure message=\"");
+		xml_escape(f, r->expects[i].what);
+		fprintf(f, ": measured ");
+		xml_escape(f, r->expects[i].measured);
+		fprintf(f, "\">%s:%d (seed %llu)</failure>\n", r->path,
+			r->expects[i].line, (unsigned long long)r->seed);
+	}
+	fprintf(f, "      <system-out>");
+	xml_escape(f, sum);
+	fprintf(f, "</system-out>\n    </testcase>\n");
+	free(sum);
+}
+
+int xf_report_junit_write(const char *path, struct xf_result *const *r,
+			  size_t n, const struct xf_report_meta *m)
+{
+	FILE *f = fopen(path, "w");
+	size_t fails = 0, errors = 0;
+	double t = 0;
+
+	(void)m;
+	if (!f)
+		return -errno;
+	for (size_t i = 0; i < n; i++) {
+		errors += r[i]->error != NULL;
+		fails += !r[i]->pass && !r[i]->error;
+		t += r[i]->wall_s;
+	}
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(f, "<testsuites name=\"xfront\" tests=\"%zu\" failures=\"%zu\""
+		" errors=\"%zu\" time=\"%.3f\">\n", n, fails, errors, t);
+	for (size_t i = 0; i < n; i++) {
+		size_t k, tests = 0, sf = 0, se = 0;
+		double st = 0;
+
+		/* one suite per scenario file, its variants as cases */
+		for (k = 0; k < i; k++)
+			if (!strcmp(r[k]->path, r[i]->path))
+				break;
+		if (k < i)
+			continue;
+		for (k = i; k < n; k++) {
+			if (strcmp(r[k]->path, r[i]->path))
+				continue;
+			tests++;
+			se += r[k]->error != NULL;
+			sf += !r[k]->pass && !r[k]->error;
+			st += r[k]->wall_s;
+		}
+		fprintf(f, "  <testsuite name=\"");
+		xml_escape(f, r[i]->path);
+		fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+			"time=\"%.3f\">\n", tests, sf, se, st);
+		for (k = i; k < n; k++)
+			if (!strcmp(r[k]->path, r[i]->path))
+				testcase(f, r[k]);
+		fprintf(f, "  </testsuite>\n");
+	}
+	fprintf(f, "</testsuites>\n");
+	if (fclose(f))
+		return -EIO;
+	return 0;
+}

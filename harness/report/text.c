@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xfront/report.h>
+
+static const char *mark(bool pass, bool color)
+{
+	if (color)
+		return pass ? "\033[32mPASS\033[0m" : "\033[31;1mFAIL\033[0m";
+	return pass ? "PASS" : "FAIL";
+}
+
+static const char *found_str(const struct xf_loss_result *l)
+{
+	static __thread char buf[48];
+
+	if (!strcmp(l->kind, "older") || !strcmp(l->kind, "unknown"))
+		snprintf(buf, sizeof(buf), " write id %llu",
+			 (unsigned long long)l->found_id);
+	else
+		buf[0] = 0;
+	return buf;
+}
+
+char *xf_report_summary(const struct xf_result *r, bool color)
+{
+	char *buf = NULL, name[160];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct xf_totals *t = malloc(sizeof(*t));
+	uint64_t total = 0, busy = 0;
+
+	if (!f || !t) {
+		if (f)
+			fclose(f);
+		free(buf);
+		free(t);
+		return NULL;
+	}
+	xf_report_name(r, name, sizeof(name));
+	fprintf(f, "%s %s  (%s/%s, seed %llu)\n", mark(r->pass, color), name,
+		r->platform, r->mode, (unsigned long long)r->seed);
+	xf_result_totals(r, NULL, NULL, t);
+	fprintf(f, "     %.0f IOPS, %.1f MB/s, p50 %.1f us, p99 %.1f us, "
+		"p99.9 %.1f us over %.2f s\n", t->iops, t->bw_bytes / 1e6,
+		(double)xf_hist_percentile(&t->clat, 50) / 1e3,
+		(double)xf_hist_percentile(&t->clat, 99) / 1e3,
+		(double)xf_hist_percentile(&t->clat, 99.9) / 1e3,
+		(double)r->elapsed_ns / 1e9);
+	for (size_t i = 0; i < r->nvcpus; i++) {
+		total += r->vcpus[i].guest ? r->vcpus[i].completions : 0;
+		busy += r->vcpus[i].guest ? r->vcpus[i].busy_ns : 0;
+	}
+	/* Only worth a line when the vCPU cost model is in use. */
+	if (total && busy) {
+		int shown = 0;
+
+		fprintf(f, "     vCPU busy/completions:");
+		for (size_t i = 0; i < r->nvcpus && shown < 6; i++) {
+			const struct xf_vcpu_result *v = &r->vcpus[i];
+
+			if (!v->guest)
+				continue;
+			fprintf(f, " %s %.0f%%/%.0f%%", v->name,
+				v->wall_ns ? 100.0 * (double)v->busy_ns /
+				(double)v->wall_ns : 0,
+				100.0 * (double)v->completions /
+				(double)total);
+			shown++;
+		}
+		fprintf(f, "\n");
+	}
+	if (r->durability_checked)
+		fprintf(f, "     durability: %s%s%s (%llu power cuts, %llu "
+			"lost writes)\n", r->durability,
+			r->durability_why[0] ? ": " : "", r->durability_why,
+			(unsigned long long)r->power_cuts,
+			(unsigned long long)r->lost_writes);
+	for (size_t i = 0; i < r->nlosses && i < 3; i++)
+		fprintf(f, "       lost: disk %s sector %llu+%llu write id "
+			"%llu (covered by %s %llu), found %s%s\n",
+			r->losses[i].disk,
+			(unsigned long long)r->losses[i].sector,
+			(unsigned long long)r->losses[i].nr_sectors,
+			(unsigned long long)r->losses[i].write_id,
+			r->losses[i].flush_id ? "flush" : "FUA write",
+			(unsigned long long)(r->losses[i].flush_id ?
+			r->losses[i].flush_id : r->losses[i].write_id),
+			r->losses[i].kind,
+			found_str(&r->losses[i]));
+	for (size_t i = 0; i < r->nexpects; i++)
+		fprintf(f, "     %s  %-34s measured %s  (line %d)\n",
+			mark(r->expects[i].pass, color), r->expects[i].what,
+			r->expects[i].measured, r->expects[i].line);
+	if (r->error)
+		fprintf(f, "     error: %s\n", r->error);
+	fclose(f);
+	free(t);
+	return buf;
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xfront results: what one run of one scenario variant measured, and
+ * how its expectations came out. Filled by the engine, read by the
+ * reports; plain data so a replay can compare two of them.
+ */
+#ifndef XFRONT_RESULT_H
+#define XFRONT_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <xfront/metrics.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One direction of a job, as fio's read/write/trim sections. */
+struct xf_dir_result {
+	uint64_t ios;
+	uint64_t bytes;
+	uint64_t errors;
+	struct xf_hist clat;     /* completion latency, ns */
+};
+
+struct xf_job_result {
+	char name[64];           /* "job" or "job.2" for clone 2 */
+	char disk[64];
+	char vm[64];
+	struct xf_dir_result rd, wr, fl; /* fl: flushes */
+	struct xf_series series;   /* completions per second */
+	uint64_t runtime_ns;       /* start to last completion */
+	uint64_t verify_errors;
+	uint64_t hangs;            /* never completed by the timeout */
+	uint64_t double_completions;
+	uint64_t aborted;          /* failed across a power loss */
+	uint64_t max_pause_ns;     /* longest gap between completions */
+	uint64_t last_done_ns;     /* (bookkeeping for max_pause_ns) */
+};
+
+struct xf_vcpu_result {
+	char name[64];           /* "vm0/vcpu1", "vm0/disk0-irq", ... */
+	bool guest;              /* a guest vCPU (not backend/harness) */
+	uint64_t busy_ns, wall_ns;
+	uint64_t completions;
+};
+
+struct xf_expect_result {
+	char what[96];           /* "iops >= 19600", "lost_writes <= 0" */
+	char measured[96];
+	int line;
+	bool pass;
+};
+
+struct xf_loss_result {
+	uint64_t sector, nr_sectors;
+	uint64_t write_id, flush_id, found_id;
+	char disk[64];
+	char kind[16];
+};
+
+struct xf_result {
+	char *path;
+	char *scenario;
+	char *description;
+	char *variant;            /* NULL: none */
+	char *variant_description;
+	char mode[8];             /* "sim" / "real" */
+	char platform[8];         /* "mock" / "xen" */
+	uint64_t seed;
+	char *params;             /* "k=v,k=v" as given with --set */
+	uint64_t duration_ns;     /* configured */
+	uint64_t elapsed_ns;      /* run time in the run's clock */
+	double wall_s;            /* host time the run took */
+	uint64_t trace_hash, trace_len;
+	struct xf_job_result *jobs;
+	size_t njobs;
+	struct xf_vcpu_result *vcpus;
+	size_t nvcpus;
+	struct xf_ctrs counters;  /* errors by kind, notifications, ... */
+	/* durability */
+	bool durability_checked;
+	char durability[16];      /* "ok" / "loss" / "degraded" / "" */
+	char durability_why[128];
+	uint64_t power_cuts;
+	uint64_t lost_writes;
+	struct xf_loss_result *losses;
+	size_t nlosses;
+	/* verdict */
+	struct xf_expect_result *expects;
+	size_t nexpects;
+	char *error;              /* the run itself failed (message) */
+	bool pass;
+	int64_t started_unix;     /* timestamp; ignored by replay */
+};
+
+/* Aggregates over the jobs (all, or those matching a vm/job name). */
+struct xf_totals {
+	uint64_t ios, bytes, errors, verify_errors, hangs;
+	double iops, bw_bytes;    /* per second of elapsed run time */
+	struct xf_hist clat;      /* read + write */
+};
+
+int xf_result_new(struct xf_result **out);
+void xf_result_free(struct xf_result *r);
+/* -ENOMEM. Appends a zeroed entry and returns it in *out. */
+int xf_result_add_job(struct xf_result *r, struct xf_job_result **out);
+int xf_result_add_vcpu(struct xf_result *r, struct xf_vcpu_result **out);
+int xf_result_add_expect(struct xf_result *r, const char *what,
+			 const char *measured, int line, bool pass);
+int xf_result_add_loss(struct xf_result *r, const struct xf_loss_result *l);
+/* vm / job NULL: every job. job may name a job or one clone. */
+void xf_result_totals(const struct xf_result *r, const char *vm,
+		      const char *job, struct xf_totals *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XFRONT_RESULT_H */

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xfront/result.h>
+
+int xf_result_new(struct xf_result **out)
+{
+	struct xf_result *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	xf_ctrs_init(&r->counters);
+	*out = r;
+	return 0;
+}
+
+void xf_result_free(struct xf_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->njobs; i++)
+		xf_series_free(&r->jobs[i].series);
+	free(r->jobs);
+	free(r->vcpus);
+	free(r->expects);
+	free(r->losses);
+	xf_ctrs_free(&r->counters);
+	free(r->path);
+	free(r->scenario);
+	free(r->description);
+	free(r->variant);
+	free(r->variant_description);
+	free(r->params);
+	free(r->error);
+	free(r);
+}
+
+static void *append(void *arr, size_t *n, size_t elem)
+{
+	char *v = realloc(arr, (*n + 1) * elem);
+
+	if (!v)
+		return NULL;
+	memset(v + *n * elem, 0, elem);
+	(*n)++;
+	return v;
+}
+
+int xf_result_add_job(struct xf_result *r, struct xf_job_result **out)
+{
+	struct xf_job_result *v = append(r->jobs, &r->njobs, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	r->jobs = v;
+	*out = &v[r->njobs - 1];
+	xf_hist_init(&(*out)->rd.clat);
+	xf_hist_init(&(*out)->wr.clat);
+	xf_hist_init(&(*out)->fl.clat);
+	xf_series_init(&(*out)->series, 0, 0);
+	return 0;
+}
+
+int xf_result_add_vcpu(struct xf_result *r, struct xf_vcpu_result **out)
+{
+	struct xf_vcpu_result *v = append(r->vcpus, &r->nvcpus, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	r->vcpus = v;
+	*out = &v[r->nvcpus - 1];
+	return 0;
+}
+
+int xf_result_add_expect(struct xf_result *r, const char *what,
+			 const char *measured, int line, bool pass)
+{
+	struct xf_expect_result *v = append(r->expects, &r->nexpects,
+					    sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	r->expects = v;
+	v = &v[r->nexpects - 1];
+	snprintf(v->what, sizeof(v->what), "%s", what);
+	snprintf(v->measured, sizeof(v->measured), "%s", measured);
+	v->line = line;
+	v->pass = pass;
+	return 0;
+}
+
+int xf_result_add_loss(struct xf_result *r, const struct xf_loss_result *l)
+{
+	struct xf_loss_result *v = append(r->losses, &r->nlosses,
+					  sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	r->losses = v;
+	v[r->nlosses - 1] = *l;
+	return 0;
+}
+
+static bool job_matches(const struct xf_job_result *j, const char *job)
+{
+	size_t l = strlen(job);
+
+	return !strcmp(j->name, job) ||
+	       (!strncmp(j->name, job, l) && j->name[l] == '.');
+}
+
+void xf_result_totals(const struct xf_result *r, const char *vm,
+		      const char *job, struct xf_totals *t)
+{
+	double secs = r->elapsed_ns ? (double)r->elapsed_ns / 1e9 : 0;
+
+	memset(t, 0, sizeof(*t));
+	xf_hist_init(&t->clat);
+	for (size_t i = 0; i < r->njobs; i++) {
+		const struct xf_job_result *j = &r->jobs[i];
+
+		if (vm && strcmp(j->vm, vm))
+			continue;
+		if (job && !job_matches(j, job))
+			continue;
+		t->ios += j->rd.ios + j->wr.ios;
+		t->bytes += j->rd.bytes + j->wr.bytes;
+		t->errors += j->rd.errors + j->wr.errors + j->fl.errors;
+		t->verify_errors += j->verify_errors;
+		t->hangs += j->hangs;
+		xf_hist_merge(&t->clat, &j->rd.clat);
+		xf_hist_merge(&t->clat, &j->wr.clat);
+	}
+	if (secs > 0) {
+		t->iops = (double)t->ios / secs;
+		t->bw_bytes = (double)t->bytes / secs;
+	}
+}

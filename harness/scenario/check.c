@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+/* Whole-model checks once the script has run: names resolve, faults
+ * and hooks point at things that exist, jobs fit their disks. */
+#include <stdio.h>
+#include <string.h>
+#include "scn-priv.h"
+
+static const char *const target_kinds[] = { "host", "vm", "disk", "vif",
+					    NULL };
+
+static const struct xf_scn_obj *find_target(const struct xf_scn *s,
+					    const char *name)
+{
+	for (size_t i = 0; target_kinds[i]; i++) {
+		const struct xf_scn_obj *o = xf_scn_find(s, target_kinds[i],
+							 name);
+		if (o)
+			return o;
+	}
+	return NULL;
+}
+
+static void names_of(const struct xf_scn *s, const char *kind, char *buf,
+		     size_t len)
+{
+	size_t o = 0, n = xf_scn_count(s, kind);
+
+	buf[0] = 0;
+	for (size_t i = 0; i < n && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
+				      xf_scn_nth(s, kind, i)->name);
+	if (!n)
+		snprintf(buf, len, "none");
+}
+
+static void check_unique(struct xf_scn *s)
+{
+	for (size_t i = 0; i < s->nobjs; i++) {
+		const struct xf_scn_obj *a = s->objs[i];
+		bool a_tgt = false;
+
+		if (!a->kind->named || !a->name)
+			continue;
+		for (size_t k = 0; target_kinds[k]; k++)
+			a_tgt |= !strcmp(a->kind->name, target_kinds[k]);
+		for (size_t j = 0; j < i; j++) {
+			const struct xf_scn_obj *b = s->objs[j];
+			bool b_tgt = false;
+
+			if (!b->name)
+				continue;
+			for (size_t k = 0; target_kinds[k]; k++)
+				b_tgt |= !strcmp(b->kind->name,
+						 target_kinds[k]);
+			if (strcmp(a->name, b->name))
+				continue;
+			if (a->kind == b->kind || (a_tgt && b_tgt)) {
+				scn_err(s, a->line, "%s '%s': name already "
+					"used by the %s at line %d",
+					a->kind->name, a->name, b->kind->name,
+					b->line);
+				break;
+			}
+		}
+	}
+}
+
+static void check_refs(struct xf_scn *s, const struct xf_scn_obj *o,
+		       const char *what)
+{
+	char names[256];
+
+	for (size_t i = 0; i < o->kind->nfields; i++) {
+		const struct xf_scn_field *f = &o->kind->fields[i];
+		const struct xf_scn_val *v = &o->vals[i];
+
+		if (f->type == XF_SCN_OBJ && v->obj)
+			check_refs(s, v->obj, what);
+		if (f->type != XF_SCN_REF || !v->set)
+			continue;
+		if (xf_scn_find(s, f->ref_kind, v->s))
+			continue;
+		names_of(s, f->ref_kind, names, sizeof(names));
+		scn_err(s, v->line, "%s: %s = \"%s\": no %s named '%s' "
+			"(declared: %s)", what, f->key, v->s, f->ref_kind,
+			v->s, names);
+	}
+}
+
+static void what_of(const struct xf_scn_obj *o, char *buf, size_t len)
+{
+	if (o->name && o->kind->named)
+		snprintf(buf, len, "%s '%s'", o->kind->name, o->name);
+	else
+		snprintf(buf, len, "%s", o->kind->name);
+}
+
+static void check_fault(struct xf_scn *s, const struct xf_scn_obj *f)
+{
+	const char *action = xf_scn_str(f, "action");
+	const char *target = xf_scn_str(f, "target");
+	const struct xf_scn_obj *t;
+	const char *need = "disk or vif";
+
+	if (!xf_scn_isset(f, "at"))
+		scn_err(s, f->line, "fault: missing required key 'at' "
+			"(when, from the start of the run; use a hook such "
+			"as on_flush(n, fn) for event-driven faults)");
+	if (!action || !target)
+		return;
+	t = find_target(s, target);
+	if (!t) {
+		scn_err(s, xf_scn_line(f, "target"), "fault: target = \"%s\": "
+			"no disk, vif, vm or host has that name", target);
+		return;
+	}
+	if (!strcmp(action, "migrate") || !strcmp(action, "clock_step") ||
+	    !strcmp(action, "suspend") || !strcmp(action, "resume"))
+		need = "vm";
+	else if (!strcmp(action, "power_cut") || !strcmp(action, "error") ||
+		 !strcmp(action, "set_flush_mode"))
+		need = "disk";
+	if (!((!strcmp(need, "vm") && !strcmp(t->kind->name, "vm")) ||
+	      (!strcmp(need, "disk") && !strcmp(t->kind->name, "disk")) ||
+	      (!strcmp(need, "disk or vif") &&
+	       (!strcmp(t->kind->name, "disk") ||
+		!strcmp(t->kind->name, "vif")))))
+		scn_err(s, xf_scn_line(f, "target"), "fault: %s needs a %s "
+			"target, '%s' is a %s", action, need, target,
+			t->kind->name);
+	if (!strcmp(action, "migrate") && !xf_scn_isset(f, "to"))
+		scn_err(s, f->line, "fault: migrate needs to = \"<host>\"");
+}
+
+static void check_job(struct xf_scn *s, const struct xf_scn_obj *j)
+{
+	const struct xf_scn_obj *d = xf_scn_find(s, "disk",
+						 xf_scn_str(j, "disk"));
+	const struct xf_scn_obj *vm;
+	const char *rw = xf_scn_str(j, "rw");
+	char what[160];
+	int64_t ss, bs = xf_scn_int(j, "bs");
+	int64_t size, region;
+
+	if (!d)
+		return;
+	what_of(j, what, sizeof(what));
+	ss = xf_scn_int(d, "sector_size");
+	size = xf_scn_int(d, "size");
+	if (bs % ss)
+		scn_err(s, xf_scn_line(j, "bs"), "%s: bs = %lld is not a "
+			"multiple of disk '%s' sector_size %lld", what,
+			(long long)bs, d->name, (long long)ss);
+	region = xf_scn_int(j, "size") ? xf_scn_int(j, "size") :
+		 size - xf_scn_int(j, "offset");
+	if (xf_scn_int(j, "offset") + region > size || region < bs)
+		scn_err(s, xf_scn_line(j, "size"), "%s: region (offset %lld, "
+			"size %lld) does not fit disk '%s' (%lld bytes) or "
+			"is smaller than bs", what,
+			(long long)xf_scn_int(j, "offset"),
+			(long long)region, d->name, (long long)size);
+	if (xf_scn_bool(d, "readonly") && strcmp(rw, "read") &&
+	    strcmp(rw, "randread"))
+		scn_err(s, xf_scn_line(j, "rw"), "%s: rw = \"%s\" on "
+			"read-only disk '%s'", what, rw, d->name);
+	vm = xf_scn_find(s, "vm", xf_scn_str(d, "vm"));
+	if (vm && xf_scn_int(j, "vcpu") >= xf_scn_int(vm, "vcpus"))
+		scn_err(s, xf_scn_line(j, "vcpu"), "%s: vcpu = %lld but vm "
+			"'%s' has %lld vCPUs", what,
+			(long long)xf_scn_int(j, "vcpu"), vm->name,
+			(long long)xf_scn_int(vm, "vcpus"));
+}
+
+static void check_expect(struct xf_scn *s, const struct xf_scn_obj *e)
+{
+	size_t conds = 0;
+
+	for (size_t i = 0; i < e->kind->nfields; i++) {
+		const char *k = e->kind->fields[i].key;
+
+		if (e->vals[i].set && strcmp(k, "name") && strcmp(k, "job") &&
+		    strcmp(k, "vm") && strcmp(k, "flow") &&
+		    strcmp(k, "iops_tolerance_pct"))
+			conds++;
+	}
+	if (!conds)
+		scn_err(s, e->line, "expect: states no condition (e.g. "
+			"iops_min = ..., lost_writes = 0)");
+	if (xf_scn_isset(e, "iops_tolerance_pct") &&
+	    !xf_scn_isset(e, "iops_target"))
+		scn_err(s, xf_scn_line(e, "iops_tolerance_pct"), "expect: "
+			"iops_tolerance_pct without iops_target");
+}
+
+void scn_check(struct xf_scn *s)
+{
+	char what[160];
+
+	if (!s->scenario)
+		scn_err(s, 1, "missing scenario { name = ..., description = "
+			"... } block");
+	check_unique(s);
+	for (size_t i = 0; i < s->nobjs; i++) {
+		const struct xf_scn_obj *o = s->objs[i];
+		const char *k = o->kind->name;
+
+		what_of(o, what, sizeof(what));
+		check_refs(s, o, what);
+		if (!strcmp(k, "fault"))
+			check_fault(s, o);
+		else if (!strcmp(k, "job"))
+			check_job(s, o);
+		else if (!strcmp(k, "expect"))
+			check_expect(s, o);
+		else if (!strcmp(k, "disk")) {
+			int64_t ss = xf_scn_int(o, "sector_size");
+
+			if (ss & (ss - 1))
+				scn_err(s, xf_scn_line(o, "sector_size"),
+					"%s: sector_size = %lld is not a "
+					"power of two", what, (long long)ss);
+		}
+	}
+	for (size_t i = 0; i < s->nhooks; i++) {
+		const char *t = s->hooks[i].target;
+
+		if (t && !xf_scn_find(s, "disk", t) &&
+		    !xf_scn_find(s, "vif", t))
+			scn_err(s, s->hooks[i].line, "hook: no disk or vif "
+				"named '%s'", t);
+	}
+	if (!xf_scn_count(s, "job") && !xf_scn_count(s, "flow"))
+		scn_err(s, s->scenario ? s->scenario->line : 1,
+			"nothing to run: declare a job { ... } or flow "
+			"{ ... }");
+	if (!xf_scn_count(s, "expect"))
+		scn_err(s, s->scenario ? s->scenario->line : 1,
+			"no expect { ... }: a scenario must state what it "
+			"proves");
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+#include <stdlib.h>
+#include <string.h>
+#include "scn-priv.h"
+
+size_t xf_scn_count(const struct xf_scn *s, const char *kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nobjs; i++)
+		n += !strcmp(s->objs[i]->kind->name, kind);
+	return n;
+}
+
+const struct xf_scn_obj *xf_scn_nth(const struct xf_scn *s,
+				    const char *kind, size_t index)
+{
+	for (size_t i = 0; i < s->nobjs; i++)
+		if (!strcmp(s->objs[i]->kind->name, kind) && !index--)
+			return s->objs[i];
+	return NULL;
+}
+
+const struct xf_scn_obj *xf_scn_find(const struct xf_scn *s,
+				     const char *kind, const char *name)
+{
+	if (!name)
+		return NULL;
+	for (size_t i = 0; i < s->nobjs; i++)
+		if (!strcmp(s->objs[i]->kind->name, kind) &&
+		    s->objs[i]->name && !strcmp(s->objs[i]->name, name))
+			return s->objs[i];
+	return NULL;
+}
+
+/* An unknown key is a bug in the caller, not in the script. */
+static const struct xf_scn_val *val(const struct xf_scn_obj *o,
+				    const char *key)
+{
+	int i = scn_field_index(o->kind, key);
+
+	if (i < 0)
+		abort();
+	return &o->vals[i];
+}
+
+int64_t xf_scn_int(const struct xf_scn_obj *o, const char *key)
+{
+	return val(o, key)->i;
+}
+
+double xf_scn_num(const struct xf_scn_obj *o, const char *key)
+{
+	int i = scn_field_index(o->kind, key);
+
+	if (i >= 0 && o->kind->fields[i].type != XF_SCN_NUM)
+		return (double)o->vals[i].i;
+	return val(o, key)->d;
+}
+
+bool xf_scn_bool(const struct xf_scn_obj *o, const char *key)
+{
+	return val(o, key)->i != 0;
+}
+
+const char *xf_scn_str(const struct xf_scn_obj *o, const char *key)
+{
+	return val(o, key)->s;
+}
+
+const struct xf_scn_obj *xf_scn_sub(const struct xf_scn_obj *o,
+				    const char *key)
+{
+	return val(o, key)->obj;
+}
+
+bool xf_scn_isset(const struct xf_scn_obj *o, const char *key)
+{
+	return val(o, key)->set;
+}
+
+int xf_scn_line(const struct xf_scn_obj *o, const char *key)
+{
+	return val(o, key)->line;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef XF_SCN_PRIV_H
+#define XF_SCN_PRIV_H
+
+#include <lua.h>
+#include <stdarg.h>
+#include <xfront/scenario.h>
+
+struct scn_priv {
+	char *text;               /* the script, for per-key line lookup */
+	char **lines;
+	int nlines;
+	struct xf_scn_diag *diag;
+	const struct xf_scn_opts *opts;
+	bool *param_used;
+	struct xf_scn_val *cur;   /* unused */
+};
+
+/* Appends "path:line: fmt..." to the diagnostics. */
+void scn_err(struct xf_scn *s, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int scn_diag_add(struct xf_scn_diag *d, const char *msg);
+
+/* Line of "key =" at or after from (the constructor's line). */
+int scn_key_line(const struct xf_scn *s, int from, const char *key);
+
+/* Lua table at idx -> validated object (errors go to diagnostics). */
+struct xf_scn_obj *scn_obj_from_lua(struct xf_scn *s, lua_State *L,
+				    int idx, const struct xf_scn_kind *k,
+				    int line, const char *owner);
+struct xf_scn_obj *scn_obj_defaults(const struct xf_scn_kind *k, int line);
+void scn_obj_free(struct xf_scn_obj *o);
+int scn_field_index(const struct xf_scn_kind *k, const char *key);
+const char *scn_did_you_mean(const char *word, const char *const *cands,
+			     size_t n);
+
+/* Cross-checks the whole model after the script ran. */
+void scn_check(struct xf_scn *s);
+
+/* Installs ctx (hooks) and result (check) helpers. */
+void scn_ctx_push(lua_State *L, struct xf_scn *s,
+		  const struct xf_scn_ctx_ops *ops, void *opaque);
+
+#endif

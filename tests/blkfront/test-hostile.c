@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+/* A hostile backend: each protocol violation puts the device into the
+ * error state with one clear message, every I/O completes exactly once,
+ * nothing crashes, and teardown still releases every grant. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sb.h"
+
+static struct sb sb;
+
+struct done_rec {
+	int calls;
+	int status;
+};
+
+static void rec_done(struct xf_blkfront_io *io, int status)
+{
+	struct done_rec *d = io->opaque;
+
+	d->calls++;
+	d->status = status;
+}
+
+static void setup(void)
+{
+	sb_init(&sb, XF_RT_SIM, 2, -1);
+}
+
+static void teardown(void)
+{
+	sb_fini(&sb);
+}
+
+static void connect_plain(int persistent)
+{
+	struct xf_blkfront_config cfg;
+
+	xf_blkfront_config_init(&cfg);
+	cfg.max_queues = 1;
+	cfg.persistent = persistent;
+	sb_front(&sb, &cfg);
+	sb_run(&sb);
+	sb_write(&sb, "feature-persistent", "1");
+	sb_state(&sb, XF_XENBUS_INITWAIT);
+	sb_run(&sb);
+	ck_assert_int_eq(sb_map_rings(&sb), 0);
+	sb_disk_props(&sb, SB_DISK_BYTES / 512, 512);
+	sb_state(&sb, XF_XENBUS_CONNECTED);
+	sb_run(&sb);
+	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_CONNECTED);
+}
+
+enum hostile {
+	H_ID_RANGE,
+	H_DUPLICATE,
+	H_NEVER_ISSUED,
+	H_WRONG_OP,
+	H_BAD_STATUS,
+	H_PROD_OVERFLOW,
+	H_GRANT_KEPT,
+	H_NR,
+};
+
+static const char *const h_msg[H_NR] = {
+	"out of range", "not in flight", "not in flight", "operation",
+	"status", "rsp_prod", "XSA-396",
+};
+
+START_TEST(hostile_response)
+{
+	static uint8_t buf[3][4096];
+	struct xf_blkfront_io io[3], late;
+	struct done_rec d[3], dl = { 0, 0 };
+	struct xf_blkif_req req[3];
+	struct xf_blkfront_info info;
+	struct xf_mock_stats ms;
+	char msg[256];
+	void *kept = NULL;
+
+	memset(d, 0, sizeof(d));
+	connect_plain(_i == H_GRANT_KEPT ? 0 : 1);
+	for (int i = 0; i < 3; i++) {
+		memset(&io[i], 0, sizeof(io[i]));
+		io[i].op = XF_BLKFRONT_WRITE;
+		io[i].offset_bytes = (uint64_t)i * 4096;
+		io[i].len_bytes = 4096;
+		io[i].buf = buf[i];
+		io[i].done = rec_done;
+		io[i].opaque = &d[i];
+		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
+	}
+	sb_run(&sb);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(sb_pop(&sb, 0, &req[i]), 0);
+
+	switch (_i) {
+	case H_ID_RANGE:
+		sb_respond(&sb, 0, 1000, XF_BLKIF_OP_WRITE, 0);
+		break;
+	case H_DUPLICATE:
+		sb_respond(&sb, 0, req[0].id, XF_BLKIF_OP_WRITE, 0);
+		sb_run(&sb);
+		ck_assert_int_eq(d[0].calls, 1);
+		ck_assert_int_eq(d[0].status, 0);
+		sb_respond(&sb, 0, req[0].id, XF_BLKIF_OP_WRITE, 0);
+		break;
+	case H_NEVER_ISSUED:
+		sb_respond(&sb, 0, 17, XF_BLKIF_OP_WRITE, 0);
+		break;
+	case H_WRONG_OP:
+		sb_respond(&sb, 0, req[1].id, XF_BLKIF_OP_READ, 0);
+		break;
+	case H_BAD_STATUS:
+		sb_respond(&sb, 0, req[1].id, XF_BLKIF_OP_WRITE, 7);
+		break;
+	case H_PROD_OVERFLOW: {
+		struct sb_queue *q = &sb.q[0];
+
+		xf_shm_store_release(&q->br.sring->rsp_prod,
+				     q->br.rsp_prod_pvt + q->br.nr_ents + 1);
+		sb.dom0->evtchn->notify(sb.evh, q->lport);
+		break;
+	}
+	case H_GRANT_KEPT:
+		/* Map the data page and answer without unmapping. */
+		ck_assert_int_eq(sb.dom0->gnt->map(sb.dom0, SB_FE_DOMID, 1,
+						   &req[2].seg[0].gref, false,
+						   &kept), 0);
+		sb_respond(&sb, 0, req[2].id, XF_BLKIF_OP_WRITE, 0);
+		break;
+	}
+	sb_run(&sb);
+
+	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
+	ck_assert_int_eq(info.state, XF_BLKFRONT_ERROR);
+	ck_assert_uint_ge(info.protocol_errors, 1);
+	ck_assert_int_eq(xf_blkfront_error(sb.bf, msg, sizeof(msg)), -EPROTO);
+	ck_assert_msg(strstr(msg, h_msg[_i]), "message: %s", msg);
+	ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_ERROR], 1);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(d[i].calls, 1);
+		if ((_i == H_DUPLICATE && i == 0) ||
+		    (_i == H_GRANT_KEPT && i == 2))
+			ck_assert_int_eq(d[i].status, 0);
+		else
+			ck_assert_int_eq(d[i].status, -EPROTO);
+	}
+	/* Further responses are ignored; new I/O fails once. */
+	sb_respond(&sb, 0, req[1].id, XF_BLKIF_OP_WRITE, 0);
+	memset(&late, 0, sizeof(late));
+	late.op = XF_BLKFRONT_READ;
+	late.len_bytes = 4096;
+	late.buf = buf[0];
+	late.done = rec_done;
+	late.opaque = &dl;
+	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &late), 0);
+	sb_run(&sb);
+	ck_assert_int_eq(dl.calls, 1);
+	ck_assert_int_eq(dl.status, -EPROTO);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(d[i].calls, 1);
+
+	if (kept) {
+		ck_assert_uint_eq(info.grants_busy, 1);
+		sb.dom0->gnt->unmap(sb.dom0, kept, 1);
+	}
+	sb_close_front(&sb);
+	sb_fe_stats(&sb, &ms);
+	ck_assert_uint_eq(ms.gnt_shared_pages, 0);
+	ck_assert_uint_eq(ms.evtchn_open_ports, 0);
+}
+END_TEST
+
+/* The frontend copies a response once: rewriting the slot after it was
+ * consumed changes nothing. */
+START_TEST(response_rewritten_after_read)
+{
+	static uint8_t buf[2][4096];
+	struct xf_blkfront_io io[2];
+	struct done_rec d[2];
+	struct xf_blkif_req req[2];
+	struct sb_queue *q = &sb.q[0];
+
+	memset(d, 0, sizeof(d));
+	connect_plain(1);
+	for (int i = 0; i < 2; i++) {
+		memset(&io[i], 0, sizeof(io[i]));
+		io[i].op = XF_BLKFRONT_WRITE;
+		io[i].offset_bytes = (uint64_t)i * 4096;
+		io[i].len_bytes = 4096;
+		io[i].buf = buf[i];
+		io[i].done = rec_done;
+		io[i].opaque = &d[i];
+		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
+	}
+	sb_run(&sb);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(sb_pop(&sb, 0, &req[i]), 0);
+	sb_respond(&sb, 0, req[0].id, XF_BLKIF_OP_WRITE, XF_BLKIF_RSP_ERROR);
+	sb_run(&sb);
+	ck_assert_int_eq(d[0].calls, 1);
+	ck_assert_int_eq(d[0].status, -EIO);
+	/* Rewrite the consumed slot: other id, success. */
+	struct xf_blkif_rsp rsp = { .id = req[1].id,
+				    .operation = XF_BLKIF_OP_WRITE,
+				    .status = 0 };
+
+	xf_blkif_encode_rsp(sb.abi, xf_ring_slot(q->br.sring, q->br.nr_ents,
+						 q->br.slot_size,
+						 q->br.rsp_prod_pvt - 1),
+			    &rsp);
+	sb.dom0->evtchn->notify(sb.evh, q->lport);
+	sb_run(&sb);
+	ck_assert_int_eq(d[0].calls, 1);
+	ck_assert_int_eq(d[0].status, -EIO);
+	ck_assert_int_eq(d[1].calls, 0);
+	sb_respond(&sb, 0, req[1].id, XF_BLKIF_OP_WRITE, 0);
+	sb_run(&sb);
+	ck_assert_int_eq(d[1].calls, 1);
+	ck_assert_int_eq(d[1].status, 0);
+	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), 0);
+}
+END_TEST
+
+/* An event storm without responses costs nothing but wakeups. */
+START_TEST(event_storm_without_responses)
+{
+	struct xf_blkfront_info info;
+
+	connect_plain(1);
+	for (int i = 0; i < 1000; i++)
+		sb.dom0->evtchn->notify(sb.evh, sb.q[0].lport);
+	sb_run(&sb);
+	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
+	ck_assert_int_eq(info.state, XF_BLKFRONT_CONNECTED);
+	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), 0);
+}
+END_TEST
+
+/* The error state is left by device removal and re-appearance. */
+START_TEST(error_cleared_by_reappearance)
+{
+	static uint8_t buf[4096];
+	struct xf_blkfront_io io;
+	struct done_rec d = { 0, 0 };
+	struct xf_blkfront_info info;
+	struct xf_mock_stats ms;
+
+	connect_plain(1);
+	sb_respond(&sb, 0, 999, XF_BLKIF_OP_READ, 0);
+	sb_run(&sb);
+	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), -EPROTO);
+	/* Toolstack removes both directories, backend goes away. */
+	sb_unmap_rings(&sb);
+	ck_assert_int_eq(sb.dom0->store->rm(sb.xs, XF_TXN_NONE, sb.fe_path), 0);
+	ck_assert_int_eq(sb.dom0->store->rm(sb.xs, XF_TXN_NONE, sb.be_path), 0);
+	sb_run(&sb);
+	sb_fe_stats(&sb, &ms);
+	ck_assert_uint_eq(ms.gnt_shared_pages, 0);
+	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
+	ck_assert_int_eq(info.state, XF_BLKFRONT_ERROR);
+	/* Re-created at state 1: a fresh handshake clears the error. */
+	sb_create_dirs(&sb, -1);
+	sb_run(&sb);
+	sb_state(&sb, XF_XENBUS_INITWAIT);
+	sb_run(&sb);
+	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_INITIALISED);
+	ck_assert_int_eq(sb_map_rings(&sb), 0);
+	sb_disk_props(&sb, 64, 512);
+	sb_state(&sb, XF_XENBUS_CONNECTED);
+	sb_run(&sb);
+	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
+	ck_assert_int_eq(info.state, XF_BLKFRONT_CONNECTED);
+	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), 0);
+	memset(&io, 0, sizeof(io));
+	io.op = XF_BLKFRONT_WRITE;
+	io.len_bytes = sizeof(buf);
+	io.buf = buf;
+	io.done = rec_done;
+	io.opaque = &d;
+	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
+	sb_run(&sb);
+	ck_assert_uint_eq(sb_serve_all(&sb), 1);
+	sb_run(&sb);
+	ck_assert_int_eq(d.calls, 1);
+	ck_assert_int_eq(d.status, 0);
+}
+END_TEST
+
+/* resume() leaves the error state: a fresh handshake with a new backend
+ * (as after a migration). */
+START_TEST(error_cleared_by_resume)
+{
+	static uint8_t buf[4096];
+	struct xf_blkfront_io io;
+	struct done_rec d = { 0, 0 };
+	struct xf_blkfront_info info;
+
+	connect_plain(1);
+	sb_respond(&sb, 0, 5, XF_BLKIF_OP_WRITE, 42);
+	sb_run(&sb);
+	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), -EPROTO);
+	sb_unmap_rings(&sb);
+	sb.dom0->store->rm(sb.xs, XF_TXN_NONE, sb.fe_path);
+	sb.dom0->store->rm(sb.xs, XF_TXN_NONE, sb.be_path);
+	sb_create_dirs(&sb, -1);
+	ck_assert_int_eq(xf_blkfront_resume(sb.bf), 0);
+	sb_run(&sb);
+	sb_state(&sb, XF_XENBUS_INITWAIT);
+	sb_run(&sb);
+	ck_assert_int_eq(sb_map_rings(&sb), 0);
+	sb_disk_props(&sb, 64, 512);
+	sb_state(&sb, XF_XENBUS_CONNECTED);
+	sb_run(&sb);
+	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
+	ck_assert_int_eq(info.state, XF_BLKFRONT_CONNECTED);
+	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), 0);
+	ck_assert_uint_eq(info.grants_busy, 0);
+	memset(&io, 0, sizeof(io));
+	io.op = XF_BLKFRONT_READ;
+	io.len_bytes = sizeof(buf);
+	io.buf = buf;
+	io.done = rec_done;
+	io.opaque = &d;
+	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
+	sb_run(&sb);
+	ck_assert_uint_eq(sb_serve_all(&sb), 1);
+	sb_run(&sb);
+	ck_assert_int_eq(d.calls, 1);
+	ck_assert_int_eq(d.status, 0);
+}
+END_TEST
+
+static Suite *hostile_suite(void)
+{
+	Suite *s = suite_create("blkfront-hostile");
+	TCase *tc = tcase_create("hostile");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_loop_test(tc, hostile_response, 0, H_NR);
+	tcase_add_test(tc, response_rewritten_after_read);
+	tcase_add_test(tc, event_storm_without_responses);
+	tcase_add_test(tc, error_cleared_by_reappearance);
+	tcase_add_test(tc, error_cleared_by_resume);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(hostile_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
