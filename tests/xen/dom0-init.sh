@@ -36,9 +36,15 @@ mkdir -p /run/xen /run/xenstored /var/lib/xen /var/lib/xenstored /var/log/xen
 say "init started, kernel $(uname -r), xen $(cat /sys/hypervisor/version/major).$(cat /sys/hypervisor/version/minor)$(cat /sys/hypervisor/version/extra)"
 
 # No modules.dep: load in dependency order (xenfs needs xen-privcmd).
-for m in xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc loop \
-	 xen-blkback xen-netback; do
-	insmod /modules/$m.ko 2>/dev/null || fatal "insmod $m"
+# Parameters: netfront grants a page per ring slot (514 grants a queue),
+# above gntalloc's default limit of 1024 with two queues; and two queues
+# per backend so that multi-queue is negotiated with one dom0 vCPU.
+for m in xen-evtchn xen-privcmd xenfs xen-gntdev "xen-gntalloc limit=16384" \
+	 loop "xen-blkback max_queues=2" "xen-netback max_queues=2"; do
+	set -- $m
+	n=$1
+	shift
+	insmod /modules/$n.ko "$@" 2>/dev/null || fatal "insmod $m"
 done
 mount -t xenfs xenfs /proc/xen || fatal "mount xenfs"
 for d in gntdev gntalloc evtchn privcmd xenbus; do

@@ -89,4 +89,17 @@ int dt_loop_attach(const char *file, char *dev, size_t devlen,
 		   unsigned int *major, unsigned int *minor);
 int dt_loop_detach(const char *dev);
 
+/* Counting wrapper (dom0count.c): a platform that forwards every call to
+ * real and counts grants shared/revoked, event channels bound/unbound and
+ * handles opened/closed, so a test can assert a library left nothing
+ * behind. One per process. */
+struct dt_counts {
+	long pages_shared, pages_unshared, share_calls, share_failed;
+	long ports_bound, ports_unbound;
+	long evtchn_open, evtchn_closed;
+	long xs_open, xs_closed;
+};
+struct xf_platform *dt_count_platform(struct xf_platform *real);
+void dt_count_get(struct dt_counts *out);
+
 #endif /* XF_DOM0UTIL_H */
