@@ -182,6 +182,12 @@ int cli_run(struct cli_opts *o)
 				       (long long)time(NULL) };
 	int rc = 0;
 
+	if (strcmp(o->platform, "mock")) {
+		fprintf(stderr, "xfront: --platform %s: this build's engine "
+			"drives the mock platform only\n", o->platform);
+		free(params);
+		return EXIT_BAD_INPUT;
+	}
 	if (cli_expand(o->paths, o->npaths, &all)) {
 		free(params);
 		return EXIT_BAD_INPUT;
@@ -239,7 +245,9 @@ int cli_run(struct cli_opts *o)
 		r = xf_engine_run(s, &eo, &res[nres], err, sizeof(err));
 		if (pg.shown)
 			fprintf(stderr, "\r\033[K");
-		if (r == -EINVAL) {
+		if (r == -EINVAL || r == -ENOTSUP) {
+			/* a hook misusing the language, or a platform this
+			 * build cannot drive: bad input, not a result */
 			fprintf(stderr, "%s\n", err);
 			rc = EXIT_BAD_INPUT;
 			continue;

@@ -392,6 +392,13 @@ int eng_action(struct eng *e, const struct xf_scn_obj *f, char *err,
 	uint64_t now = xf_rt_now_ns(e->rt);
 	uint64_t dur = (uint64_t)xf_scn_int(f, "duration");
 
+	if (!strcmp(a, "clock_step")) {
+		/* The guest's wall clock jumps; every correct timeout uses
+		 * the monotonic clock and must not notice. */
+		xf_rt_step_wall_clock(e->rt, (int64_t)(xf_scn_num(f, "step_s") *
+						       1e9));
+		return 0;
+	}
 	if (!strcmp(a, "suspend") || !strcmp(a, "resume") ||
 	    !strcmp(a, "migrate")) {
 		struct eng_vm *vm = vm_by_name(e, target);
@@ -492,6 +499,19 @@ int eng_action(struct eng *e, const struct xf_scn_obj *f, char *err,
 		else
 			rule.ops = 0xff;
 		return d->bb ? xf_blkback_add_error_rule(d->bb, &rule) : 0;
+	}
+	if (!strcmp(a, "drop_notify")) {
+		/* Lose the frontend's next request notifications on every
+		 * queue (a lost wakeup towards the backend). */
+		for (unsigned int q = 0; q < d->nqueues; q++) {
+			struct xf_blkfront_queue_stats qs;
+
+			if (xf_blkfront_queue_stats(d->bf, q, &qs) || !qs.port)
+				continue;
+			xf_mock_evtchn_drop_next(e->hv, d->vm->domid,
+				qs.port, (unsigned int)xf_scn_int(f, "count"));
+		}
+		return 0;
 	}
 	if (!strcmp(a, "set_flush_mode")) {
 		const char *m = xf_scn_str(f, "flush_mode");

@@ -59,6 +59,10 @@ void eng_collect(struct eng *e)
 			ctr(e, d->name, "notify_received", qs.notify_received);
 			ctr(e, d->name, "persistent_hits", qs.persistent_hits);
 			ctr(e, d->name, "reissued", qs.reissued);
+			ctr(e, d->name, "watchdog_recoveries",
+			    qs.watchdog_recoveries);
+			ctr(e, d->name, "watchdog_responses",
+			    qs.watchdog_responses);
 		}
 		if (!xf_blkfront_get_info(d->bf, &info)) {
 			ctr(e, d->name, "connects", info.connects);
@@ -82,6 +86,7 @@ void eng_collect(struct eng *e)
 			ctr(e, d->name, "backend.dropped", bs.dropped);
 		}
 		degraded += d->degraded;
+		ctr(e, d->name, "timeouts", d->timeouts);
 		if (d->max_reconnect_ns > reconnect)
 			reconnect = d->max_reconnect_ns;
 	}

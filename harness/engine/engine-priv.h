@@ -51,7 +51,7 @@ struct eng_disk {
 	bool connected;
 	uint64_t connected_ns, disconnected_ns, max_reconnect_ns;
 	uint64_t flushes, writes, completions;
-	uint64_t degraded;
+	uint64_t degraded, timeouts;
 	char name[64];
 };
 
@@ -98,7 +98,7 @@ struct eng {
 	struct xf_actor ctl;
 	pthread_mutex_t lock;     /* hooks (one Lua state), counters */
 	bool started, finished, failed;
-	uint64_t t0, end_ns, deadline_ns, last_progress;
+	uint64_t t0, end_ns, deadline_ns, last_progress, drain_ns;
 	unsigned int jobs_done;
 	struct eng_net *net;
 	struct eng_timer *timers;

@@ -18,6 +18,7 @@
 
 #define CONNECT_TIMEOUT_NS 5000000000ull
 #define TICK_NS 100000000ull
+#define NET_DRAIN_NS 5000000ull
 
 void eng_fail(struct eng *e, int rc, const char *fmt, ...)
 {
@@ -95,6 +96,9 @@ static void bf_event(struct xf_blkfront *bf, enum xf_blkfront_event ev,
 		break;
 	case XF_BLKFRONT_EV_DURABILITY_DEGRADED:
 		d->degraded++;
+		break;
+	case XF_BLKFRONT_EV_TIMEOUT:
+		d->timeouts++;
 		break;
 	default:
 		break;
@@ -231,6 +235,14 @@ static int build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 						 q % d->vm->nvcpus);
 	}
 	fc.connect_timeout_ns = (uint64_t)xf_scn_int(o, "connect_timeout");
+	fc.watchdog_period_ns = (uint64_t)xf_scn_int(o, "watchdog");
+	fc.event_index_bug = !strcmp(xf_scn_str(o, "event_index_bug"),
+				     "stale") ? XF_BLKFRONT_EVIDX_STALE :
+			     !strcmp(xf_scn_str(o, "event_index_bug"),
+				     "ahead") ? XF_BLKFRONT_EVIDX_AHEAD :
+			     XF_BLKFRONT_EVIDX_OK;
+	fc.timeout_clock = !strcmp(xf_scn_str(o, "timeout_clock"), "wall") ?
+			   XF_CLOCK_WALL : XF_CLOCK_MONOTONIC;
 	fc.event = bf_event;
 	fc.event_opaque = d;
 	return xf_blkfront_new(&fc, &d->bf);
@@ -466,7 +478,14 @@ static void ctl_run(struct xf_actor *a)
 	}
 	if (e->failed)
 		return;
-	if (e->jobs_done >= e->njobs && !eng_net_active(e)) {
+	if (e->jobs_done >= e->njobs && !eng_net_active(e) && e->net &&
+	    !e->drain_ns) {
+		/* Frames still travel through the backends: let them
+		 * arrive before the receivers are read. */
+		e->drain_ns = now + NET_DRAIN_NS;
+	}
+	if (e->jobs_done >= e->njobs && !eng_net_active(e) &&
+	    now >= e->drain_ns) {
 		e->finished = true;
 		e->res->elapsed_ns = now - e->t0;
 		xf_rt_stop(e->rt);
@@ -491,6 +510,8 @@ static void ctl_run(struct xf_actor *a)
 		next = e->last_progress + TICK_NS;
 	if (e->deadline_ns < next)
 		next = e->deadline_ns;
+	if (e->drain_ns > now && e->drain_ns < next)
+		next = e->drain_ns;
 	xf_actor_set_timer(a, next);
 }
 

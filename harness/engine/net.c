@@ -457,6 +457,13 @@ void eng_net_collect(struct eng *e)
 		C("backend.csum_left_blank", ns.csum_left_blank);
 		C("backend.segmented", ns.segmented);
 		C("backend.tx_max_slots", ns.tx_max_slots);
+		for (int d = 0; d < XF_NB_DROP_NR; d++) {
+			char dk[64];
+
+			snprintf(dk, sizeof(dk), "backend.drop.%s",
+				 xf_nb_drop_name((enum xf_nb_drop)d));
+			C(dk, ns.drops[d]);
+		}
 		xf_netfront_stats(v->nf, &fs);
 		C("tx.frames", fs.tx_frames);
 		C("tx.sw_csum", fs.tx_sw_csum);

@@ -11,6 +11,29 @@ static const char *mark(bool pass, bool color)
 	return pass ? "PASS" : "FAIL";
 }
 
+static uint64_t ctr(const struct xf_result *r, const char *pre,
+		    const char *key)
+{
+	char n[160];
+
+	snprintf(n, sizeof(n), "%s.%s", pre, key);
+	return xf_ctrs_get(&r->counters, n);
+}
+
+static const char *net_line(const struct xf_result *r, const char *pre)
+{
+	static __thread char buf[160];
+
+	snprintf(buf, sizeof(buf), "%.1f MB good, %.3f Gbit/s, bad checksum "
+		 "%llu, bad segmentation %llu",
+		 (double)ctr(r, pre, "rx.payload_bytes") / 1e6,
+		 (double)ctr(r, pre, "rx.throughput_bps") / 1e9,
+		 (unsigned long long)(ctr(r, pre, "rx.bad_csum") +
+				      ctr(r, pre, "rx.validated_but_bad")),
+		 (unsigned long long)ctr(r, pre, "rx.bad_seg"));
+	return buf;
+}
+
 static const char *found_str(const struct xf_loss_result *l)
 {
 	static __thread char buf[48];
@@ -42,12 +65,27 @@ char *xf_report_summary(const struct xf_result *r, bool color)
 	fprintf(f, "%s %s  (%s/%s, seed %llu)\n", mark(r->pass, color), name,
 		r->platform, r->mode, (unsigned long long)r->seed);
 	xf_result_totals(r, NULL, NULL, t);
-	fprintf(f, "     %.0f IOPS, %.1f MB/s, p50 %.1f us, p99 %.1f us, "
-		"p99.9 %.1f us over %.2f s\n", t->iops, t->bw_bytes / 1e6,
-		(double)xf_hist_percentile(&t->clat, 50) / 1e3,
-		(double)xf_hist_percentile(&t->clat, 99) / 1e3,
-		(double)xf_hist_percentile(&t->clat, 99.9) / 1e3,
-		(double)r->elapsed_ns / 1e9);
+	for (size_t i = 0; i < r->counters.n; i++) {
+		const struct xf_ctr *c = &r->counters.v[i];
+		size_t l = strlen(c->name);
+		char pre[96];
+
+		if (l < 10 || strcmp(c->name + l - 10, ".rx.frames") ||
+		    !c->value || l - 10 >= sizeof(pre))
+			continue;
+		memcpy(pre, c->name, l - 10);
+		pre[l - 10] = 0;
+		fprintf(f, "     %s: %llu frames received, %s\n", pre,
+			(unsigned long long)c->value, net_line(r, pre));
+	}
+	if (r->njobs)
+		fprintf(f, "     %.0f IOPS, %.1f MB/s, p50 %.1f us, "
+			"p99 %.1f us, p99.9 %.1f us over %.2f s\n", t->iops,
+			t->bw_bytes / 1e6,
+			(double)xf_hist_percentile(&t->clat, 50) / 1e3,
+			(double)xf_hist_percentile(&t->clat, 99) / 1e3,
+			(double)xf_hist_percentile(&t->clat, 99.9) / 1e3,
+			(double)r->elapsed_ns / 1e9);
 	for (size_t i = 0; i < r->nvcpus; i++) {
 		total += r->vcpus[i].guest ? r->vcpus[i].completions : 0;
 		busy += r->vcpus[i].guest ? r->vcpus[i].busy_ns : 0;

@@ -97,7 +97,6 @@ static const struct xf_scn_field scn_host_f[] = {
 	      "IOPS budget shared by every disk on the host (0: none)"),
 	F_SIZE("storage_bw", 0, 1e12, "0", "shared bytes/s budget"),
 	F_OBJ("blk", &scn_blkbe, "blkback features of this host"),
-	F_INT("migrations", 1, 64, "1", "migrations it takes part in at once"),
 };
 static KIND(scn_host, "host", true, "a backend host");
 
@@ -118,6 +117,8 @@ static const struct xf_scn_field scn_vm_f[] = {
 };
 static KIND(scn_vm, "vm", true, "a guest");
 
+static const char *const evidx_e[] = { "ok", "stale", "ahead", NULL };
+static const char *const clock_e[] = { "monotonic", "wall", NULL };
 static const struct xf_scn_field scn_disk_f[] = {
 	F_NAME,
 	{ "vm", XF_SCN_REF, true, 0, 0, NULL, "vm", NULL, NULL,
@@ -129,6 +130,12 @@ static const struct xf_scn_field scn_disk_f[] = {
 	F_BOOL("readonly", "false", "read-only device"),
 	F_DUR("connect_timeout", 1, 3600 * S, "30s",
 	      "I/O is held this long while the backend is away"),
+	F_DUR("watchdog", 0, 3600 * S, "0",
+	      "lost-wakeup watchdog period of the frontend (0: off)"),
+	F_ENUM("event_index_bug", evidx_e, "ok",
+	       "frontend's rsp_event handling (stale/ahead: buggy)"),
+	F_ENUM("timeout_clock", clock_e, "monotonic",
+	       "clock the frontend's timeouts use (wall: buggy)"),
 	F_OBJ("backend", &scn_blkbe, "backend features"),
 	F_OBJ("model", &scn_model, "disk model"),
 };
@@ -147,7 +154,6 @@ static const struct xf_scn_field scn_vifbe_f[] = {
 	F_INT("queues", 1, 16, "1", "multi-queue-max-queues"),
 	F_ENUM("mode", vif_mode_e, "correct", "offload behaviour"),
 	F_SIZE("rate", 0, 1e12, "0", "bytes/s limit (0: none)"),
-	F_INT("max_slots", 0, 64, "18", "slots per packet accepted"),
 };
 static KIND(scn_vifbe, "vif.backend", false, "netback features");
 
@@ -208,9 +214,6 @@ static const struct xf_scn_field scn_flow_f[] = {
 	F_DUR("runtime", 0, 3600 * S, "0", "0: the scenario duration"),
 	F_BOOL("tso", "true", "let the frontend send GSO frames"),
 	F_BOOL("csum_offload", "true", "leave checksums to the backend"),
-	F_SIZE("first_frag", 0, 65535, "0",
-	       "size of the first fragment (0: natural)"),
-	F_INT("frags", 0, 64, "0", "fragments per frame (0: natural)"),
 };
 static KIND(scn_flow, "flow", true, "a network flow");
 

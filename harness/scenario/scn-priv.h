@@ -13,7 +13,6 @@ struct scn_priv {
 	struct xf_scn_diag *diag;
 	const struct xf_scn_opts *opts;
 	bool *param_used;
-	struct xf_scn_val *cur;   /* unused */
 };
 
 /* Appends "path:line: fmt..." to the diagnostics. */

@@ -30,7 +30,8 @@ for i = 1, 2 do
 end
 
 flow { name = "tcp", from = "vif1", to = "vif2", proto = "tcp",
-       msg_size = "60k", mss = 1460, tso = not off, csum_offload = not off }
+       msg_size = "60k", mss = 1460, bytes = "16M", tso = not off,
+       csum_offload = not off }
 
 if variant == "faulty" then
 	expect { check = function(r)

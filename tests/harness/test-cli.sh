@@ -70,6 +70,9 @@ check "unknown --set key exits 2" "[ $rc -eq 2 ] && grep -q \"no selected scenar
 "$XF" run pass.lua --set qd=deep > /dev/null 2> err.txt; rc=$?
 check "--set with a wrong type exits 2 with file:line" \
 	"[ $rc -eq 2 ] && grep -q '^pass.lua:5: --set qd=deep: expected a number' err.txt"
+"$XF" run pass.lua --platform xen 2> err.txt; rc=$?
+check "a platform the engine cannot drive exits 2" \
+	"[ $rc -eq 2 ] && grep -q 'mock platform only' err.txt"
 "$XF" run pass.lua --mode warp 2> /dev/null; rc=$?
 check "bad --mode exits 2" "[ $rc -eq 2 ]"
 "$XF" run pass.lua --shard 3/2 2> /dev/null; rc=$?

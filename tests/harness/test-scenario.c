@@ -9,13 +9,15 @@
 #include <unistd.h>
 #include <xfront/scenario.h>
 
-static char dir[64];
+static char dir[4096];
 static struct xf_scn_diag diag;
 static struct xf_scn *scn;
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/xf-scn-XXXXXX");
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(dir, sizeof(dir), "%s/xf-scn-XXXXXX", tmp ? tmp : P_tmpdir);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_int_eq(chdir(dir), 0);
 	xf_scn_diag_init(&diag);

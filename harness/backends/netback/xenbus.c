@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Backend side of the vif handshake: publish features, go to InitWait,
- * connect when the frontend reports Connected, close when it closes.
+ * connect when the frontend reports Connected, Closing when it closes,
+ * Closed when it has closed.
  * Level-triggered: each step re-reads both states. */
 #include <errno.h>
 #include <stdio.h>
@@ -288,6 +289,15 @@ void nb_xb_step(struct xf_nb_vif *v)
 			connect(v);
 		break;
 	case XF_XENBUS_CLOSING:
+		/* As Linux netback: disconnect and answer Closing; Closed
+		 * only follows the frontend's Closed. A frontend that waits
+		 * for our Closed before writing its own hangs here, as it
+		 * would on Linux. */
+		if (v->connected)
+			nb_disconnect(v);
+		if (v->be_state != XF_XENBUS_CLOSING)
+			write_state(v, XF_XENBUS_CLOSING);
+		break;
 	case XF_XENBUS_CLOSED:
 		if (v->connected)
 			nb_disconnect(v);

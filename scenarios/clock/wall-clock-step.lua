@@ -1,0 +1,43 @@
+-- Field behaviour: a misbehaving guest agent steps the guest's wall clock
+-- (SCENARIOS/issue #8). A driver that measures timeouts on the wall clock
+-- then sees every armed timeout as expired.
+-- The wall clock jumps 1 hour forward during I/O, and again while the
+-- device reconnects after a backend restart.
+-- Expectations prove: with monotonic timeouts (correct) nothing happens:
+-- no spurious timeout, no watchdog recovery, no error, the reconnect
+-- succeeds; the wall-clock variant is caught with spurious timeouts or
+-- watchdog recoveries.
+scenario {
+	name = "wall-clock-step",
+	description = "guest wall clock steps +1 h during I/O and during a reconnect",
+	duration = "300ms",
+}
+
+variants {
+	{ "monotonic", "timeouts on the monotonic clock (correct)" },
+	{ "wall", "timeouts on the wall clock (broken driver)" },
+}
+
+vm { name = "vm0", vcpus = 2 }
+disk { name = "d0", vm = "vm0", size = "64M", model = { latency_us = 50 },
+       watchdog = "20ms", connect_timeout = "2s",
+       timeout_clock = variant == "wall" and "wall" or "monotonic" }
+job { name = "rw", disk = "d0", rw = "randrw", iodepth = 4, verify = true }
+
+fault { at = "100ms", action = "clock_step", target = "vm0", step_s = 3600 }
+fault { at = "200ms", action = "restart_backend", target = "d0", duration = "10ms" }
+fault { at = "205ms", action = "clock_step", target = "vm0", step_s = 3600 }
+
+if variant == "monotonic" then
+	expect { hangs = 0, io_errors = 0, verify_errors = 0, check = function(r)
+		return r["d0.timeouts"] == 0 and r["d0.watchdog_recoveries"] == 0,
+			string.format("%d timeouts, %d watchdog recoveries",
+				      r["d0.timeouts"], r["d0.watchdog_recoveries"])
+	end }
+else
+	expect { check = function(r)
+		return r["d0.timeouts"] + r["d0.watchdog_recoveries"] > 0,
+			string.format("%d spurious timeouts, %d spurious watchdog recoveries",
+				      r["d0.timeouts"], r["d0.watchdog_recoveries"])
+	end }
+end
