@@ -132,6 +132,18 @@ int mock_path_canon(xf_domid domid, const char *in, char **out,
 	return 0;
 }
 
+/* Detaches n (not the root) from its parent's child list. */
+static void unlink_node(struct mock_node *n)
+{
+	struct mock_node **pp;
+
+	for (pp = &n->parent->child; *pp != n; pp = &(*pp)->next)
+		;
+	*pp = n->next;
+	n->next = NULL;
+	n->parent = NULL;
+}
+
 static struct mock_node *child_find(struct mock_node *n, const char *name,
 				    size_t len)
 {
@@ -197,7 +209,10 @@ static bool may(const struct mock_node *n, xf_domid domid, unsigned int want)
 }
 
 /* Records the first access to path inside a transaction, with the
- * generation it had in the snapshot, for the conflict check. */
+ * generation it had in the snapshot, for the conflict check. Every
+ * change inside a transaction notes the nodes it touches, creates or
+ * removes before changing them, so the first access always sees the
+ * node as it was at txn_start (0: absent then). */
 static int note(struct mock_sctx *c, const char *path,
 		const struct mock_node *n)
 {
@@ -257,6 +272,27 @@ static int note_node(struct mock_sctx *c, const struct mock_node *n)
 	rc = note(c, p, n);
 	free(p);
 	return rc;
+}
+
+/* Notes n, its siblings and everything below them. rm uses it on the
+ * removed node's children, as xenstored does: the transaction then
+ * conflicts with a concurrent change anywhere in the removed subtree,
+ * and re-creating a removed path in the same transaction compares
+ * against the generation the node had, not against "absent". */
+static int note_subtree(struct mock_sctx *c, const struct mock_node *n)
+{
+	int rc;
+
+	if (!c->txn)
+		return 0;
+	for (; n; n = n->next) {
+		rc = note_node(c, n);
+		if (!rc)
+			rc = note_subtree(c, n->child);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 static void touch(struct mock_sctx *c, struct mock_node *n)
@@ -332,6 +368,36 @@ int mock_st_read(struct mock_sctx *c, const char *path, char **val,
 	return 0;
 }
 
+/* Notes, as absent, every path from the first missing component
+ * (rest, inside path) down to path itself. They are recorded before
+ * the nodes exist in the snapshot, so a later access inside the same
+ * transaction finds them already noted and the commit check expects
+ * them still absent from the live tree: only a concurrent creation at
+ * the same path conflicts, never the transaction's own. */
+static int note_created(struct mock_sctx *c, const char *path,
+			const char *rest)
+{
+	char prefix[MOCK_XS_PATH_MAX + 1];
+	int rc;
+
+	if (!c->txn)
+		return 0;
+	while (*rest) {
+		const char *e = strchr(rest, '/');
+		size_t end = e ? (size_t)(e - path) : strlen(path);
+
+		memcpy(prefix, path, end);
+		prefix[end] = '\0';
+		rc = note(c, prefix, NULL);
+		if (rc)
+			return rc;
+		rest = path + end;
+		if (*rest == '/')
+			rest++;
+	}
+	return 0;
+}
+
 /* Finds or creates path (with missing parents). *created says whether
  * the node is new. Checks write permission on the node or, when it is
  * created, on its deepest existing ancestor. */
@@ -358,7 +424,7 @@ static int get_or_create(struct mock_sctx *c, const char *path,
 		return rc;
 	if (!may(deep, c->domid, XF_XS_PERM_WRITE))
 		return -EACCES;
-	rc = note(c, path, NULL);
+	rc = note_created(c, path, rest);
 	if (rc)
 		return rc;
 	touch(c, deep);
@@ -372,8 +438,17 @@ static int get_or_create(struct mock_sctx *c, const char *path,
 		memcpy(name, rest, len);
 		name[len] = '\0';
 		child = mock_node_new(name, n, n->perms, n->nperms);
-		if (!child)
+		if (!child) {
+			/* Undo the partial chain so the tree (or snapshot)
+			 * keeps matching the logged operations. */
+			if (n != deep) {
+				while (n->parent != deep)
+					n = n->parent;
+				unlink_node(n);
+				mock_node_free(n);
+			}
 			return -ENOMEM;
+		}
 		if (c->domid != 0)
 			child->perms[0].domid = c->domid;
 		touch(c, child);
@@ -452,7 +527,7 @@ int mock_st_mkdir(struct mock_sctx *c, const char *path)
 int mock_st_rm(struct mock_sctx *c, const char *path)
 {
 	struct mock_op *op;
-	struct mock_node *n, *deep, **pp;
+	struct mock_node *n, *deep;
 	const char *rest;
 	int rc;
 
@@ -470,16 +545,15 @@ int mock_st_rm(struct mock_sctx *c, const char *path)
 	if (!may(n, c->domid, XF_XS_PERM_WRITE))
 		return -EACCES;
 	rc = note_node(c, n->parent);
+	if (!rc)
+		rc = note_subtree(c, n->child);
 	if (rc)
 		return rc;
 	op = op_new(c, MOCK_OP_RM, path);
 	if (c->txn && !op)
 		return -ENOMEM;
-	for (pp = &n->parent->child; *pp != n; pp = &(*pp)->next)
-		;
-	*pp = n->next;
-	n->next = NULL;
 	touch(c, n->parent);
+	unlink_node(n);
 	mock_node_free(n);
 	op_log(c, op);
 	changed(c, path, true);

@@ -2,9 +2,12 @@
 /*
  * Transactions: a private snapshot of the tree plus a log of what was
  * touched. Commit fails with -EAGAIN (applying nothing) when any node
- * the transaction read or wrote changed since the snapshot; otherwise
- * the logged operations are replayed on the live tree, which fires the
- * watches.
+ * the transaction read, listed, wrote or removed changed since the
+ * snapshot, or when a node it created (implicitly too) or found absent
+ * now exists; its own creations are not conflicts. Otherwise the
+ * logged operations are replayed on the live tree, which fires the
+ * watches for the paths written, as xenstored does (not for parents
+ * created implicitly).
  */
 #include <errno.h>
 #include <stdlib.h>

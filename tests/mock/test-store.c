@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Mock xenstore: watches, permissions, transactions. */
-#include <stdio.h>
-
-#include "mock-fixture.h"
+#include "xs-helpers.h"
 
 static struct xf_xs *x0, *x1, *x2;
 
@@ -20,53 +18,6 @@ static void teardown(void)
 	d1->store->close(x1);
 	d2->store->close(x2);
 	fx_teardown();
-}
-
-static int wr(struct xf_platform *p, struct xf_xs *xs, xf_txn t,
-	      const char *path, const char *v)
-{
-	return p->store->write(xs, t, path, v, strlen(v));
-}
-
-/* Reads the next watch event; returns -EAGAIN when none. */
-static int next_ev(struct xf_platform *p, struct xf_xs *xs, char *path,
-		   size_t plen, char *token, size_t tlen)
-{
-	char *pth, *tok;
-	int rc = p->store->read_watch(xs, &pth, &tok);
-
-	if (rc)
-		return rc;
-	snprintf(path, plen, "%s", pth);
-	snprintf(token, tlen, "%s", tok);
-	free(pth);
-	free(tok);
-	return 0;
-}
-
-static void drain(struct xf_platform *p, struct xf_xs *xs)
-{
-	char a[256], b[64];
-
-	while (next_ev(p, xs, a, sizeof(a), b, sizeof(b)) == 0)
-		;
-}
-
-static void expect_ev(struct xf_platform *p, struct xf_xs *xs,
-		      const char *path, const char *token)
-{
-	char a[256], b[64];
-
-	ck_assert_int_eq(next_ev(p, xs, a, sizeof(a), b, sizeof(b)), 0);
-	ck_assert_str_eq(a, path);
-	ck_assert_str_eq(b, token);
-}
-
-static void expect_none(struct xf_platform *p, struct xf_xs *xs)
-{
-	char a[256], b[64];
-
-	ck_assert_int_eq(next_ev(p, xs, a, sizeof(a), b, sizeof(b)), -EAGAIN);
 }
 
 START_TEST(watch_fires_on_registration)

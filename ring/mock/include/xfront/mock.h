@@ -20,7 +20,13 @@
  *   parent exists succeeds. Watches also take "@introduceDomain" and
  *   "@releaseDomain" (fired by xf_mock_domain_new/destroy). Read
  *   permission is not checked when firing watches. unwatch drops the
- *   watch's queued events.
+ *   watch's queued events. txn_end returns -EAGAIN (applying nothing)
+ *   when, since txn_start, another change touched a node the transaction
+ *   read, listed, wrote or removed (a removed subtree included) or
+ *   created a node at a path it found absent or created itself; its own
+ *   creations, implicit parents included, never conflict. A commit fires
+ *   the watches of the paths written, as the same calls outside a
+ *   transaction would.
  * - grants: grefs start at 8 and are not reused until they wrap; map
  *   returns -ESRCH (no such domain), -ENOENT (no such gref) or -EPERM
  *   (not granted to the caller, or read-only grant mapped writable).
