@@ -16,14 +16,23 @@
  *
  *   st    one thread alternating frontend and backend (no coherence
  *         traffic: the per-request software cost)
- *   poll  two pinned threads busy-polling (the cross-core ceiling)
+ *   poll  two pinned threads busy-polling (the cross-core ceiling). Each
+ *         round first measures a spinning cache-line ping-pong between
+ *         the two CPUs; rounds where it exceeds 100 ns ran in a "far"
+ *         host placement and are flagged and left out of the medians
+ *         (unless every round was).
  *
- * Usage: bench-ring [--mode st|poll|both] [--rounds N] [--count N]
- *                   [--qd N] [--no-pin]
+ * --impl NAME runs one implementation only and prints its rate (for
+ * instruction counting under callgrind, see callgrind.sh).
+ *
+ * Usage: bench-ring [--mode st|poll|both] [--impl all|xfront|xfront-ring|
+ *                   xen-macros] [--rounds N] [--count N] [--qd N]
+ *                   [--cpus A,B] [--no-pin]
  */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +58,9 @@
 #endif
 
 #define MAX_ROUNDS 64
+#define CACHE_LINE 64
+/* Spin ping-pong round trip above which a round counts as "far". */
+#define FAR_RTT_NS 100.0
 
 static void cpu_relax(void)
 {
@@ -70,6 +82,8 @@ static void pin(int cpu)
 {
 	cpu_set_t set;
 
+	if (cpu < 0)
+		return;
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
@@ -78,21 +92,33 @@ static void pin(int cpu)
 struct run {
 	void *page;
 	uint64_t count, qd;
-	bool pin;
+	int front_cpu, back_cpu; /* -1: not pinned */
 	_Atomic uint64_t errors;
+	void *side;
 };
 
 /* ------------------------------------------------------------------ */
-/* xfront */
+/* xfront. Frontend and backend state on separate cache lines, so that in
+ * poll mode the two threads share only the ring page. */
 
-struct xf_side {
+struct xf_fside {
 	struct xf_front_ring fr;
-	struct xf_back_ring br;
 	uint64_t sent, got;
 	bool codec;
+} __attribute__((aligned(CACHE_LINE)));
+
+struct xf_bside {
+	struct xf_back_ring br;
+	uint64_t done;
+	bool codec;
+} __attribute__((aligned(CACHE_LINE)));
+
+struct xf_side {
+	struct xf_fside f;
+	struct xf_bside b;
 };
 
-static void xf_front_raw(struct run *r, struct xf_side *s)
+static void xf_front_raw(struct run *r, struct xf_fside *s)
 {
 	struct xf_blkif_response rsp;
 	int n;
@@ -121,7 +147,7 @@ static void xf_front_raw(struct run *r, struct xf_side *s)
 	}
 }
 
-static uint64_t xf_back_raw(struct run *r, struct xf_side *s)
+static uint64_t xf_back_raw(struct run *r, struct xf_bside *s)
 {
 	struct xf_blkif_request q;
 	uint64_t done = 0;
@@ -143,10 +169,10 @@ static uint64_t xf_back_raw(struct run *r, struct xf_side *s)
 	return done;
 }
 
-static void xf_front_step(struct run *r, struct xf_side *s)
+static void xf_front_step(struct run *r, struct xf_fside *s)
 {
 	struct xf_blkif_req q;
-	uint8_t buf[sizeof(struct xf_blkif_response)];
+	struct xf_blkif_response buf;
 	struct xf_blkif_rsp rsp;
 	int n;
 
@@ -171,16 +197,16 @@ static void xf_front_step(struct run *r, struct xf_side *s)
 	if (n < 0)
 		r->errors++;
 	while (n-- > 0) {
-		xf_front_ring_take_response(&s->fr, buf, sizeof(buf));
-		xf_blkif_decode_rsp(XF_BLKIF_ABI_X86_64, buf, &rsp);
+		xf_front_ring_take_response(&s->fr, &buf, sizeof(buf));
+		xf_blkif_decode_rsp(XF_BLKIF_ABI_X86_64, &buf, &rsp);
 		if (rsp.id != s->got++)
 			r->errors++;
 	}
 }
 
-static uint64_t xf_back_step(struct run *r, struct xf_side *s)
+static uint64_t xf_back_step(struct run *r, struct xf_bside *s)
 {
-	uint8_t buf[112];
+	struct xf_blkif_request buf;
 	struct xf_blkif_req q;
 	struct xf_blkif_rsp rsp = { .status = XF_BLKIF_RSP_OKAY };
 	uint64_t done = 0;
@@ -192,8 +218,8 @@ static uint64_t xf_back_step(struct run *r, struct xf_side *s)
 	if (n < 0)
 		r->errors++;
 	for (; n > 0; n--, done++) {
-		xf_back_ring_take_request(&s->br, buf, sizeof(buf));
-		xf_blkif_decode_req(XF_BLKIF_ABI_X86_64, buf, &q);
+		xf_back_ring_take_request(&s->br, &buf, sizeof(buf));
+		xf_blkif_decode_req(XF_BLKIF_ABI_X86_64, &buf, &q);
 		rsp.id = q.id;
 		rsp.operation = q.operation;
 		xf_blkif_encode_rsp(XF_BLKIF_ABI_X86_64,
@@ -209,52 +235,68 @@ static void xf_setup(struct run *r, struct xf_side *s, bool codec)
 	size_t slot = xf_blkif_slot_size(XF_BLKIF_ABI_X86_64);
 
 	memset(s, 0, sizeof(*s));
-	s->codec = codec;
+	s->f.codec = codec;
+	s->b.codec = codec;
 	xf_sring_init(r->page, XF_PAGE_SIZE);
-	xf_front_ring_attach(&s->fr, r->page, XF_PAGE_SIZE, slot, 0);
-	xf_back_ring_attach(&s->br, r->page, XF_PAGE_SIZE, slot, 0);
+	xf_front_ring_attach(&s->f.fr, r->page, XF_PAGE_SIZE, slot, 0);
+	xf_back_ring_attach(&s->b.br, r->page, XF_PAGE_SIZE, slot, 0);
 }
 
-static void xf_st(struct run *r, bool codec)
+static void xf_st(struct run *r, struct xf_side *s)
 {
-	struct xf_side s;
-
-	xf_setup(r, &s, codec);
-	while (s.got < r->count) {
-		xf_front_step(r, &s);
-		xf_back_step(r, &s);
+	while (s->f.got < r->count) {
+		xf_front_step(r, &s->f);
+		xf_back_step(r, &s->b);
 	}
 }
 
 static void *xf_back_thread(void *arg)
 {
 	struct run *r = arg;
-	struct xf_side *s = (struct xf_side *)(r + 1);
-	uint64_t done = 0;
+	struct xf_bside *s = &((struct xf_side *)r->side)->b;
 
-	if (r->pin)
-		pin(1);
-	while (done < r->count) {
+	pin(r->back_cpu);
+	while (s->done < r->count) {
 		uint64_t n = xf_back_step(r, s);
 
-		done += n;
+		s->done += n;
 		if (!n)
 			cpu_relax();
 	}
 	return NULL;
 }
 
+static void xf_poll_front(struct run *r, struct xf_side *s)
+{
+	while (s->f.got < r->count) {
+		uint64_t got = s->f.got;
+
+		xf_front_step(r, &s->f);
+		if (s->f.got == got)
+			cpu_relax();
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Xen's macros, the comparator */
 
 #ifdef XF_HAVE_XEN_HEADERS
-struct xen_side {
+struct xen_fside {
 	blkif_front_ring_t fr;
-	blkif_back_ring_t br;
 	uint64_t sent, got;
+} __attribute__((aligned(CACHE_LINE)));
+
+struct xen_bside {
+	blkif_back_ring_t br;
+	uint64_t done;
+} __attribute__((aligned(CACHE_LINE)));
+
+struct xen_side {
+	struct xen_fside f;
+	struct xen_bside b;
 };
 
-static void xen_front_step(struct run *r, struct xen_side *s)
+static void xen_front_step(struct run *r, struct xen_fside *s)
 {
 	int notify;
 	RING_IDX rp, i;
@@ -290,7 +332,7 @@ static void xen_front_step(struct run *r, struct xen_side *s)
 	s->fr.rsp_cons = rp;
 }
 
-static uint64_t xen_back_step(struct run *r, struct xen_side *s)
+static uint64_t xen_back_step(struct run *r, struct xen_bside *s)
 {
 	RING_IDX rp = *(volatile RING_IDX *)&s->br.sring->req_prod;
 	uint64_t done = 0;
@@ -323,37 +365,43 @@ static void xen_setup(struct run *r, struct xen_side *s)
 {
 	memset(s, 0, sizeof(*s));
 	SHARED_RING_INIT((blkif_sring_t *)r->page);
-	FRONT_RING_INIT(&s->fr, (blkif_sring_t *)r->page, XF_PAGE_SIZE);
-	BACK_RING_INIT(&s->br, (blkif_sring_t *)r->page, XF_PAGE_SIZE);
+	FRONT_RING_INIT(&s->f.fr, (blkif_sring_t *)r->page, XF_PAGE_SIZE);
+	BACK_RING_INIT(&s->b.br, (blkif_sring_t *)r->page, XF_PAGE_SIZE);
 }
 
-static void xen_st(struct run *r)
+static void xen_st(struct run *r, struct xen_side *s)
 {
-	struct xen_side s;
-
-	xen_setup(r, &s);
-	while (s.got < r->count) {
-		xen_front_step(r, &s);
-		xen_back_step(r, &s);
+	while (s->f.got < r->count) {
+		xen_front_step(r, &s->f);
+		xen_back_step(r, &s->b);
 	}
 }
 
 static void *xen_back_thread(void *arg)
 {
 	struct run *r = arg;
-	struct xen_side *s = (struct xen_side *)(r + 1);
-	uint64_t done = 0;
+	struct xen_bside *s = &((struct xen_side *)r->side)->b;
 
-	if (r->pin)
-		pin(1);
-	while (done < r->count) {
+	pin(r->back_cpu);
+	while (s->done < r->count) {
 		uint64_t n = xen_back_step(r, s);
 
-		done += n;
+		s->done += n;
 		if (!n)
 			cpu_relax();
 	}
 	return NULL;
+}
+
+static void xen_poll_front(struct run *r, struct xen_side *s)
+{
+	while (s->f.got < r->count) {
+		uint64_t got = s->f.got;
+
+		xen_front_step(r, &s->f);
+		if (s->f.got == got)
+			cpu_relax();
+	}
 }
 #endif
 
@@ -361,73 +409,134 @@ static void *xen_back_thread(void *arg)
 
 enum impl { IMPL_XF, IMPL_XF_RING, IMPL_XEN, NR_IMPL };
 
-/* Requests per second for one implementation in one mode. Both sides'
- * state follows struct run in one allocation, so the backend thread
- * finds it without globals. */
-static double measure(enum impl impl, bool poll, uint64_t count,
-		      uint64_t qd, bool do_pin, uint64_t *errors)
+static const char *const impl_names[NR_IMPL] = {
+	"xfront", "xfront-ring", "xen-macros",
+};
+
+struct opts {
+	bool pin;
+	int cpu[2];
+	uint64_t count, qd;
+	unsigned int rounds;
+};
+
+/* Requests per second for one implementation in one mode; 0 when it
+ * could not run. */
+static double measure(enum impl impl, bool poll, const struct opts *o,
+		      uint64_t *errors)
 {
-	size_t side = 256;
-	struct run *r = aligned_alloc(64, sizeof(*r) + side);
-	void *page = aligned_alloc(XF_PAGE_SIZE, XF_PAGE_SIZE);
+	union {
+		struct xf_side xf;
+#ifdef XF_HAVE_XEN_HEADERS
+		struct xen_side xen;
+#endif
+	} *side = aligned_alloc(CACHE_LINE, sizeof(*side));
+	struct run r = {
+		.count = o->count,
+		.qd = o->qd,
+		.front_cpu = o->pin ? o->cpu[0] : -1,
+		.back_cpu = o->pin ? o->cpu[1] : -1,
+	};
+	pthread_t th;
 	uint64_t t0, t1;
 
-	if (!r || !page) {
-		free(r);
-		free(page);
+	r.page = aligned_alloc(XF_PAGE_SIZE, XF_PAGE_SIZE);
+	r.side = side;
+	if (!r.page || !side) {
+		free(r.page);
+		free(side);
 		return 0;
 	}
-	memset(r, 0, sizeof(*r) + side);
-	memset(page, 0, XF_PAGE_SIZE);
-	r->page = page;
-	r->count = count;
-	r->qd = qd;
-	r->pin = do_pin;
-	if (do_pin)
-		pin(0);
+	memset(r.page, 0, XF_PAGE_SIZE);
+	pin(r.front_cpu);
+	if (impl == IMPL_XF || impl == IMPL_XF_RING)
+		xf_setup(&r, &side->xf, impl == IMPL_XF);
+#ifdef XF_HAVE_XEN_HEADERS
+	else
+		xen_setup(&r, &side->xen);
+#endif
 	t0 = now_ns();
 	if (impl == IMPL_XF || impl == IMPL_XF_RING) {
-		_Static_assert(sizeof(struct xf_side) <= 256, "side");
 		if (!poll) {
-			xf_st(r, impl == IMPL_XF);
+			xf_st(&r, &side->xf);
 		} else {
-			struct xf_side *s = (struct xf_side *)(r + 1);
-			pthread_t th;
-
-			xf_setup(r, s, impl == IMPL_XF);
-			pthread_create(&th, NULL, xf_back_thread, r);
-			while (s->got < count) {
-				xf_front_step(r, s);
-				cpu_relax();
-			}
+			pthread_create(&th, NULL, xf_back_thread, &r);
+			xf_poll_front(&r, &side->xf);
 			pthread_join(th, NULL);
 		}
 	}
 #ifdef XF_HAVE_XEN_HEADERS
 	if (impl == IMPL_XEN) {
-		_Static_assert(sizeof(struct xen_side) <= 256, "side");
 		if (!poll) {
-			xen_st(r);
+			xen_st(&r, &side->xen);
 		} else {
-			struct xen_side *s = (struct xen_side *)(r + 1);
-			pthread_t th;
-
-			xen_setup(r, s);
-			pthread_create(&th, NULL, xen_back_thread, r);
-			while (s->got < count) {
-				xen_front_step(r, s);
-				cpu_relax();
-			}
+			pthread_create(&th, NULL, xen_back_thread, &r);
+			xen_poll_front(&r, &side->xen);
 			pthread_join(th, NULL);
 		}
 	}
 #endif
 	t1 = now_ns();
-	*errors += r->errors;
-	free(r);
-	free(page);
-	return (double)count * 1e9 / (double)(t1 - t0);
+	*errors += r.errors;
+	free(r.page);
+	free(side);
+	return (double)o->count * 1e9 / (double)(t1 - t0);
 }
+
+/* ------------------------------------------------------------------ */
+/* Regime probe: mean round trip of one cache line bounced between the
+ * two CPUs by spinning threads. */
+
+struct probe {
+	_Atomic uint64_t ball __attribute__((aligned(CACHE_LINE)));
+	uint64_t trips;
+	int cpu;
+};
+
+static void *probe_thread(void *arg)
+{
+	struct probe *p = arg;
+	uint64_t i;
+
+	pin(p->cpu);
+	for (i = 0; i < p->trips; i++) {
+		while (atomic_load_explicit(&p->ball, memory_order_acquire) !=
+		       2 * i + 1)
+			cpu_relax();
+		atomic_store_explicit(&p->ball, 2 * i + 2,
+				      memory_order_release);
+	}
+	return NULL;
+}
+
+static double probe_rtt_ns(const struct opts *o)
+{
+	struct probe *p = aligned_alloc(CACHE_LINE, sizeof(*p));
+	pthread_t th;
+	uint64_t i, t0, t1;
+
+	if (!p)
+		return 0;
+	memset(p, 0, sizeof(*p));
+	p->trips = 20000;
+	p->cpu = o->pin ? o->cpu[1] : -1;
+	pin(o->pin ? o->cpu[0] : -1);
+	pthread_create(&th, NULL, probe_thread, p);
+	t0 = now_ns();
+	for (i = 0; i < p->trips; i++) {
+		atomic_store_explicit(&p->ball, 2 * i + 1,
+				      memory_order_release);
+		while (atomic_load_explicit(&p->ball, memory_order_acquire) !=
+		       2 * i + 2)
+			cpu_relax();
+	}
+	t1 = now_ns();
+	pthread_join(th, NULL);
+	free(p);
+	return (double)(t1 - t0) / 20000.0;
+}
+
+/* ------------------------------------------------------------------ */
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -436,49 +545,89 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double median(double *v, unsigned int n)
+/* Median of v[i] over the rounds with use[i] (all when none). */
+static double median(const double *v, const bool *use, unsigned int n)
 {
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	double w[MAX_ROUNDS];
+	unsigned int i, m = 0;
+
+	for (i = 0; i < n; i++)
+		if (use[i])
+			w[m++] = v[i];
+	if (m == 0) {
+		memcpy(w, v, n * sizeof(*v));
+		m = n;
+	}
+	qsort(w, m, sizeof(*w), cmp_double);
+	return m % 2 ? w[m / 2] : (w[m / 2 - 1] + w[m / 2]) / 2;
 }
 
-static int run_mode(bool poll, unsigned int rounds, uint64_t count,
-		    uint64_t qd, bool do_pin)
+static int run_mode(bool poll, int only, const struct opts *o)
 {
-	static const char *const names[NR_IMPL] = {
-		"xfront", "xfront-ring", "xen-macros",
-	};
 	double rate[NR_IMPL][MAX_ROUNDS], ratio[2][MAX_ROUNDS];
+	double rtt[MAX_ROUNDS];
+	bool use[MAX_ROUNDS];
 	uint64_t errors = 0;
-	unsigned int i, k, nimpl = NR_IMPL;
+	unsigned int i, k, nfar = 0;
 	const char *name = poll ? "poll" : "st";
+	bool have_cmp = false;
 
-#ifndef XF_HAVE_XEN_HEADERS
-	nimpl = IMPL_XEN; /* no comparator */
+#ifdef XF_HAVE_XEN_HEADERS
+	have_cmp = only < 0;
+#else
+	if (only == IMPL_XEN) {
+		fprintf(stderr, "bench-ring: built without Xen headers\n");
+		return 77;
+	}
 #endif
-	for (i = 0; i < rounds; i++) {
+	for (i = 0; i < o->rounds; i++) {
+		use[i] = true;
 		printf("%-4s round %2u:", name, i);
-		/* Interleaved: each round measures every implementation. */
-		for (k = 0; k < nimpl; k++) {
-			rate[k][i] = measure((enum impl)k, poll, count, qd,
-					     do_pin, &errors);
-			printf("  %s %.2f M/s", names[k], rate[k][i] / 1e6);
+		if (poll) {
+			rtt[i] = probe_rtt_ns(o);
+			use[i] = rtt[i] <= FAR_RTT_NS;
+			nfar += !use[i];
+			printf(" spin-rtt %.0f ns%s", rtt[i],
+			       use[i] ? "" : " (far: excluded)");
 		}
-		if (nimpl == NR_IMPL) {
+		/* Interleaved: each round measures every implementation, in
+		 * the same order (A B C A B C ...). */
+		for (k = 0; k < NR_IMPL; k++) {
+			if ((only >= 0 && (int)k != only) ||
+			    (k == IMPL_XEN && !have_cmp && only < 0))
+				continue;
+			rate[k][i] = measure((enum impl)k, poll, o, &errors);
+			printf("  %s %.2f M/s", impl_names[k],
+			       rate[k][i] / 1e6);
+		}
+		if (have_cmp) {
 			ratio[0][i] = rate[IMPL_XF][i] / rate[IMPL_XEN][i];
-			ratio[1][i] = rate[IMPL_XF_RING][i] / rate[IMPL_XEN][i];
+			ratio[1][i] = rate[IMPL_XF_RING][i] /
+				      rate[IMPL_XEN][i];
 			printf("  ratios %.3f %.3f", ratio[0][i], ratio[1][i]);
 		}
 		printf("\n");
 	}
-	printf("%-4s qd=%llu median req/s:", name, (unsigned long long)qd);
-	for (k = 0; k < nimpl; k++)
-		printf(" %s %.2f M", names[k], median(rate[k], rounds) / 1e6);
-	if (nimpl == NR_IMPL)
+	printf("%-4s qd=%llu median req/s", name, (unsigned long long)o->qd);
+	if (poll)
+		printf(" (%u of %u rounds far%s)", nfar, o->rounds,
+		       nfar == o->rounds ? ", all used" : "");
+	printf(":");
+	for (k = 0; k < NR_IMPL; k++) {
+		if ((only >= 0 && (int)k != only) ||
+		    (k == IMPL_XEN && !have_cmp && only < 0))
+			continue;
+		printf(" %s %.2f M", impl_names[k],
+		       median(rate[k], use, o->rounds) / 1e6);
+	}
+	if (have_cmp)
 		printf("; ratio vs xen-macros: xfront %.3f, xfront-ring %.3f\n",
-		       median(ratio[0], rounds), median(ratio[1], rounds));
-	else
+		       median(ratio[0], use, o->rounds),
+		       median(ratio[1], use, o->rounds));
+	else if (only < 0)
 		printf(" (no comparator: Xen headers absent)\n");
+	else
+		printf("\n");
 	if (errors) {
 		fprintf(stderr, "bench-ring: %llu protocol errors\n",
 			(unsigned long long)errors);
@@ -489,24 +638,29 @@ static int run_mode(bool poll, unsigned int rounds, uint64_t count,
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: bench-ring [--mode st|poll|both] [--rounds N] "
-		"[--count N] [--qd N(1..32)] [--no-pin]\n");
+	fprintf(stderr,
+		"usage: bench-ring [--mode st|poll|both] "
+		"[--impl all|xfront|xfront-ring|xen-macros]\n"
+		"                  [--rounds N] [--count N] [--qd N(1..32)] "
+		"[--cpus A,B] [--no-pin]\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	unsigned int rounds = 6;
-	uint64_t count = 2000000, qd = 32;
-	bool st = true, poll = true, do_pin = true;
-	int i, rc = 0;
+	struct opts o = {
+		.pin = true, .cpu = { 0, 1 }, .count = 2000000, .qd = 32,
+		.rounds = 6,
+	};
+	bool st = true, poll = true;
+	int i, only = -1, rc = 0;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(a, "--no-pin")) {
-			do_pin = false;
+			o.pin = false;
 			continue;
 		}
 		if (!v)
@@ -517,22 +671,38 @@ int main(int argc, char **argv)
 			poll = !strcmp(v, "poll") || !strcmp(v, "both");
 			if (!st && !poll)
 				return usage();
+		} else if (!strcmp(a, "--impl")) {
+			int k;
+
+			only = -2;
+			for (k = 0; k < NR_IMPL; k++)
+				if (!strcmp(v, impl_names[k]))
+					only = k;
+			if (!strcmp(v, "all"))
+				only = -1;
+			if (only == -2)
+				return usage();
 		} else if (!strcmp(a, "--rounds")) {
-			rounds = (unsigned int)strtoul(v, NULL, 10);
+			o.rounds = (unsigned int)strtoul(v, NULL, 10);
 		} else if (!strcmp(a, "--count")) {
-			count = strtoull(v, NULL, 10);
+			o.count = strtoull(v, NULL, 10);
 		} else if (!strcmp(a, "--qd")) {
-			qd = strtoull(v, NULL, 10);
+			o.qd = strtoull(v, NULL, 10);
+		} else if (!strcmp(a, "--cpus")) {
+			if (sscanf(v, "%d,%d", &o.cpu[0], &o.cpu[1]) != 2 ||
+			    o.cpu[0] < 0 || o.cpu[1] < 0)
+				return usage();
 		} else {
 			return usage();
 		}
 	}
-	if (rounds < 1 || rounds > MAX_ROUNDS || count < 1 || qd < 1 ||
-	    qd > xf_blkif_ring_size(XF_BLKIF_ABI_X86_64, 0))
+	if (o.rounds < 1 || o.rounds > MAX_ROUNDS || o.count < 1 ||
+	    o.qd < 1 || o.qd > xf_blkif_ring_size(XF_BLKIF_ABI_X86_64, 0))
 		return usage();
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (st)
-		rc |= run_mode(false, rounds, count, qd, do_pin);
-	if (poll)
-		rc |= run_mode(true, rounds, count, qd, do_pin);
+		rc = run_mode(false, only, &o);
+	if (poll && rc != 77)
+		rc |= run_mode(true, only, &o);
 	return rc;
 }

@@ -327,7 +327,7 @@ int main(int argc, char **argv)
 	}
 
 	for (int r = 0; r < rounds; r++) {
-		double nf;
+		double nf = 0;
 		int err = run_raw(count, qd, pin, &raw[r]);
 
 		if (!err)
