@@ -280,8 +280,6 @@ static bool be_connect(struct be *b)
 	}
 	return true;
 fail:
-	if (getenv("XF_FUZZ_DEBUG"))
-		fprintf(stderr, "fake netback: cannot connect queue %u\n", i);
 	be_disconnect(b);
 	return false;
 }
@@ -533,7 +531,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct be *b;
 	uint8_t c0, c1;
 	unsigned int steps = 0, i;
-	bool sane;
+	bool sane, debug = getenv("XF_FUZZ_DEBUG") != NULL;
 
 	fz_init(&in, data, size);
 	c0 = fz_u8(&in);
@@ -597,9 +595,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t op = fz_u8(&in);
 		struct be_queue *q = b->nq ? &b->q[(op >> 4) % b->nq] : NULL;
 
-		if (getenv("XF_FUZZ_DEBUG"))
-			fprintf(stderr, "op %u (%u) nq %u state %d\n", op & 0x0f,
-				op, b->nq, xf_netfront_state(nf));
+		if (debug)
+			fprintf(stderr, "op %u (%u) nq %u state %d\n",
+				op & 0x0f, op, b->nq, xf_netfront_state(nf));
 		switch ((op & 0x0f) % 12) {
 		case 0:
 		case 1:
@@ -680,7 +678,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		be_drain_events(b);
 		be_follow(b);
 	}
-	if (getenv("XF_FUZZ_DEBUG")) {
+	if (debug) {
 		struct xf_netfront_stats st;
 		unsigned int acc = 0, dn = 0;
 
