@@ -113,6 +113,10 @@ struct xf_rt {
 
 	struct rt_vcpu_stats_atomic stats[XF_RT_MAX_VCPUS];
 
+	/* Wall-clock steps (xf_rt_step_wall_clock); monotonic time never
+	 * sees it. */
+	_Atomic int64_t wall_offset;
+
 	struct sim_state sim;
 
 	/* real */

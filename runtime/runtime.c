@@ -63,6 +63,7 @@ int xf_rt_new(const struct xf_rt_config *cfg, struct xf_rt **out)
 		return -ENOMEM;
 	rt->cfg = *cfg;
 	atomic_init(&rt->stop, false);
+	atomic_init(&rt->wall_offset, 0);
 	pthread_mutex_init(&rt->rand_lock, NULL);
 	rt_rng_seed(&rt->rng, cfg->seed);
 

@@ -168,6 +168,7 @@ int xf_scn_run_hook(struct xf_scn *s, struct xf_scn_hook *h,
 		lua_settop(L, top);
 		return -ENOMEM;
 	}
+	scn_lua_budget_reset(L);
 	if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
 		err_msg(s, lua_isstring(L, -1) ? lua_tostring(L, -1) :
 			"hook raised a non-string error", h->line, err,
@@ -196,6 +197,7 @@ int xf_scn_run_check(struct xf_scn *s, const struct xf_scn_obj *expect,
 		lua_pushnumber(L, m[i].value);
 		lua_setfield(L, -2, m[i].name);
 	}
+	scn_lua_budget_reset(L);
 	if (lua_pcall(L, 1, 2, 0) != LUA_OK) {
 		err_msg(s, lua_isstring(L, -1) ? lua_tostring(L, -1) :
 			"check raised a non-string error",

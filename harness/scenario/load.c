@@ -522,7 +522,7 @@ int xf_scn_load(const char *path, const char *variant,
 	r = split_lines(p, p->text);
 	if (r)
 		goto fail;
-	L = luaL_newstate();
+	L = scn_lua_new();
 	if (!L) {
 		r = -ENOMEM;
 		goto fail;
@@ -623,7 +623,7 @@ void xf_scn_free(struct xf_scn *s)
 		return;
 	p = s->priv;
 	if (s->L)
-		lua_close(s->L);
+		scn_lua_close(s->L);
 	for (size_t i = 0; i < s->nobjs; i++)
 		scn_obj_free(s->objs[i]);
 	free(s->objs);

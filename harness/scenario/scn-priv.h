@@ -36,6 +36,12 @@ const char *scn_did_you_mean(const char *word, const char *const *cands,
 /* Cross-checks the whole model after the script ran. */
 void scn_check(struct xf_scn *s);
 
+/* A Lua state with a memory cap and an instruction budget per call
+ * (budget.c); reset the budget before each top-level pcall. */
+lua_State *scn_lua_new(void);
+void scn_lua_budget_reset(lua_State *L);
+void scn_lua_close(lua_State *L);
+
 /* Installs ctx (hooks) and result (check) helpers. */
 void scn_ctx_push(lua_State *L, struct xf_scn *s,
 		  const struct xf_scn_ctx_ops *ops, void *opaque);

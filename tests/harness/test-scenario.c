@@ -412,6 +412,33 @@ START_TEST(hooks_run)
 }
 END_TEST
 
+START_TEST(runaway_code_is_bounded)
+{
+	struct xf_scn_ctx_ops ops = { .action = act, .counter = counter };
+	struct act_log l = { 0 };
+	char err[256];
+
+	/* An endless loop ends in a located error, not a hang. */
+	ck_assert_int_eq(load(HEAD "local n = 0\n"
+			      "while true do n = n + 1 end\n"), -EINVAL);
+	assert_diag("t.lua:4: scenario code ran for more than 200 million "
+		    "Lua instructions (an endless loop?)");
+	/* A runaway table hits the memory cap. */
+	ck_assert_int_eq(load(HEAD "local t = {}\n"
+			      "for i = 1, 1e9 do t[i] = string.rep('x', 4096) "
+			      ".. i end\n"), -EINVAL);
+	ck_assert_msg(strstr(diag.msg[diag.n - 1], "not enough memory"),
+		      "%s", diag.msg[diag.n - 1]);
+	/* A hook gets a fresh budget per call and the same treatment. */
+	ck_assert_int_eq(load(HEAD DISK JOB EXPECT
+		"at('1s', function(ctx) while true do end end)\n"), 0);
+	ck_assert_int_eq(xf_scn_run_hook(scn, &scn->hooks[0], &ops, &l, err,
+					 sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "t.lua:6: scenario code ran for more than 200 "
+			 "million Lua instructions (an endless loop?)");
+}
+END_TEST
+
 START_TEST(check_function)
 {
 	struct xf_scn_metric m[] = { { "iops", 1500 }, { "p99_us", 80 } };
@@ -481,6 +508,7 @@ static Suite *scn_suite(void)
 	tcase_add_test(tc, params);
 	tcase_add_test(tc, hooks_run);
 	tcase_add_test(tc, check_function);
+	tcase_add_test(tc, runaway_code_is_bounded);
 	tcase_add_test(tc, value_parsers);
 	suite_add_tcase(s, tc);
 	return s;

@@ -114,6 +114,35 @@ void xf_actor_wakeup(void *actor);
  * CLOCK_MONOTONIC in real. */
 uint64_t xf_rt_now_ns(struct xf_rt *rt);
 
+/*
+ * Guest wall clock, separate from the monotonic clock above: what a
+ * guest's CLOCK_REALTIME shows. Sim: XF_RT_SIM_WALL_EPOCH_NS plus the
+ * virtual monotonic time plus an offset; real: CLOCK_REALTIME plus the
+ * offset. The offset starts at 0 and is changed only by
+ * xf_rt_step_wall_clock(), which models a step as a misbehaving guest
+ * agent (or an NTP step) causes, forwards (delta > 0) or backwards.
+ * xf_rt_now_ns(), timers and the scheduler are never affected: every
+ * timeout must use xf_rt_now_ns(); the wall clock is for reports and
+ * for reproducing drivers that wrongly time out on it. A step that
+ * would take the wall clock below 0 reads as 0. Both are thread-safe.
+ */
+#define XF_RT_SIM_WALL_EPOCH_NS (1767225600ull * 1000000000ull) /* 2026-01-01 UTC */
+uint64_t xf_rt_wall_ns(struct xf_rt *rt);
+void xf_rt_step_wall_clock(struct xf_rt *rt, int64_t delta_ns);
+/* Sum of all steps so far (the current offset from the undisturbed
+ * wall clock). */
+int64_t xf_rt_wall_offset_ns(struct xf_rt *rt);
+
+/* Which clock a component measures its timeouts on. MONOTONIC is the
+ * only correct choice; WALL exists to reproduce drivers that time out
+ * on the wall clock and so misbehave when it is stepped. */
+enum xf_rt_clock {
+	XF_CLOCK_MONOTONIC = 0,
+	XF_CLOCK_WALL = 1,
+};
+/* xf_rt_now_ns() or xf_rt_wall_ns(). */
+uint64_t xf_rt_clock_ns(struct xf_rt *rt, enum xf_rt_clock clock);
+
 /* The running actor's vCPU spends cost_ns of CPU. Sim: advances that
  * vCPU's local clock and busy time; real: burns the CPU. */
 void xf_rt_charge(struct xf_rt *rt, uint64_t cost_ns);
