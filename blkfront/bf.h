@@ -32,6 +32,7 @@ struct bf_page {
 	unsigned int npages; /* >1 only for a parked ring */
 	bool writable;
 	bool persistent;
+	bool indirect;       /* persistent: which pool it returns to */
 };
 
 /* LIFO of persistently granted pages, as blkif.h recommends. */
@@ -78,7 +79,8 @@ struct bf_conn {
 	unsigned int free_head, free_count;
 	unsigned int inflight;
 	struct bf_pool data_pool; /* writable persistent pages */
-	struct bf_pool ind_pool;  /* read-only persistent indirect pages */
+	struct bf_pool ind_pool;  /* persistent indirect pages (writable:
+				   * blkback maps persistent grants so) */
 	/* Parameters in effect for this connection. */
 	enum xf_blkif_abi abi;
 	unsigned int max_segs;    /* per request: 11 or the indirect max */
@@ -101,6 +103,11 @@ struct bf_queue {
 	struct xf_blkfront_io *done_head, *done_tail;
 	bool error_seen;          /* error state already applied */
 	uint64_t charge_ns;       /* CPU to charge once the lock is gone */
+	/* Watchdog: armed while requests are on the ring. progress is in
+	 * timeout_clock time; tick_at in monotonic runtime time. */
+	bool wd_armed;
+	uint64_t wd_progress;
+	uint64_t wd_tick_at;
 	struct xf_blkfront_queue_stats st;
 };
 
@@ -182,6 +189,13 @@ void bf_kick_all_queues(struct xf_blkfront *bf);
 void bf_post_event(struct xf_blkfront *bf, enum xf_blkfront_event ev);
 void bf_deliver_events(struct xf_blkfront *bf);
 void bf_park_page(struct xf_blkfront *bf, struct bf_page *pg);
+
+/* Now on the configured timeout clock. */
+uint64_t bf_clock_now(struct xf_blkfront *bf);
+/* Monotonic runtime time at which timeout-clock time when (> now, both
+ * on the timeout clock) is expected to come. */
+uint64_t bf_clock_to_timer(struct xf_blkfront *bf, uint64_t when,
+			   uint64_t now);
 
 /* grants.c */
 struct bf_page *bf_page_get(struct xf_blkfront *bf, struct bf_queue *q,

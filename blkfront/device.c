@@ -82,7 +82,34 @@ static int bf_normalise_config(struct xf_blkfront_config *c)
 		c->initwait_grace_ns = 200000000ull;
 	if (!c->close_timeout_ns)
 		c->close_timeout_ns = BF_DEFAULT_CLOSE_TIMEOUT_NS;
+	if (c->timeout_clock != XF_CLOCK_MONOTONIC &&
+	    c->timeout_clock != XF_CLOCK_WALL)
+		return -EINVAL;
+	if (c->event_index_bug != XF_BLKFRONT_EVIDX_OK &&
+	    c->event_index_bug != XF_BLKFRONT_EVIDX_STALE &&
+	    c->event_index_bug != XF_BLKFRONT_EVIDX_AHEAD)
+		return -EINVAL;
 	return 0;
+}
+
+uint64_t bf_clock_now(struct xf_blkfront *bf)
+{
+	return xf_rt_clock_ns(bf->rt, bf->cfg.timeout_clock);
+}
+
+uint64_t bf_clock_to_timer(struct xf_blkfront *bf, uint64_t when,
+			   uint64_t now)
+{
+	uint64_t mono, t;
+
+	if (bf->cfg.timeout_clock == XF_CLOCK_MONOTONIC)
+		return when;
+	/* The runtime only has monotonic timers: wake when the remaining
+	 * wall time would have passed if nobody stepped the clock; the
+	 * expiry itself is re-decided on the wall clock then. */
+	mono = xf_rt_now_ns(bf->rt);
+	t = mono + (when - now);
+	return t < mono ? UINT64_MAX - 1 : t;
 }
 
 static int bf_hook_xs(struct xf_blkfront *bf)
@@ -203,8 +230,10 @@ int xf_blkfront_new(const struct xf_blkfront_config *cfg,
 	r = bf->p->store->watch(bf->xs, bf->fe_path, "fe");
 	if (r)
 		goto fail;
-	bf->deadline_ns = xf_rt_now_ns(bf->rt) + bf->cfg.connect_timeout_ns;
-	if (bf->deadline_ns < bf->cfg.connect_timeout_ns)
+	uint64_t t0 = bf_clock_now(bf);
+
+	bf->deadline_ns = t0 + bf->cfg.connect_timeout_ns;
+	if (bf->deadline_ns < t0)
 		bf->deadline_ns = UINT64_MAX;
 	xf_actor_kick(&bf->xb_actor);
 	*out = bf;
@@ -364,6 +393,12 @@ int xf_blkfront_get_info(struct xf_blkfront *bf, struct xf_blkfront_info *out)
 	out->durability_degraded = atomic_load(&bf->degraded);
 	out->protocol_errors = atomic_load(&bf->proto_errors);
 	out->grants_busy = atomic_load(&bf->grants_busy);
+	out->watchdog_recoveries = 0;
+	for (unsigned int i = 0; i < bf->nr_alloc; i++) {
+		pthread_mutex_lock(&bf->q[i].lock);
+		out->watchdog_recoveries += bf->q[i].st.watchdog_recoveries;
+		pthread_mutex_unlock(&bf->q[i].lock);
+	}
 	return 0;
 }
 
@@ -377,6 +412,7 @@ int xf_blkfront_queue_stats(struct xf_blkfront *bf, unsigned int qi,
 	pthread_mutex_lock(&q->lock);
 	*out = q->st;
 	out->persistent_grants = 0;
+	out->port = q->conn && q->conn->port_valid ? q->conn->port : 0;
 	if (q->conn)
 		out->persistent_grants = q->conn->data_pool.total +
 					 q->conn->ind_pool.total;

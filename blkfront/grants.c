@@ -7,7 +7,9 @@
  * from a LIFO (blkif.h: LIFO in the frontend pairs with an LRU in the
  * backend). Data pages are granted writable whatever the operation,
  * because a later request may need the backend to write them (blkif.h
- * note 8). Otherwise each request gets freshly shared zeroed pages and
+ * note 8). Indirect pages too: Linux blkback maps every persistent
+ * grant writable (blkif.h allows it), so a read-only one fails the
+ * whole request. Otherwise each request gets freshly shared zeroed pages and
  * revokes them on completion; a refused revoke means the backend still
  * maps the page after answering (XSA-396): the page is parked, never
  * reused or freed, and counted.
@@ -54,10 +56,11 @@ struct bf_page *bf_page_get(struct xf_blkfront *bf, struct bf_queue *q,
 				q->st.persistent_hits++;
 			return pg;
 		}
-		pg = bf_share_one(bf, c, !indirect);
+		pg = bf_share_one(bf, c, true);
 		if (!pg)
 			return NULL;
 		pg->persistent = true;
+		pg->indirect = indirect;
 		pool->total++;
 		q->st.pages_shared++;
 		return pg;
@@ -82,8 +85,8 @@ int bf_page_put(struct xf_blkfront *bf, struct bf_conn *c,
 		struct bf_page *pg)
 {
 	if (pg->persistent) {
-		struct bf_pool *pool = pg->writable ? &c->data_pool
-						    : &c->ind_pool;
+		struct bf_pool *pool = pg->indirect ? &c->ind_pool
+						    : &c->data_pool;
 
 		pg->next = pool->head;
 		pool->head = pg;

@@ -175,8 +175,7 @@ int bf_talk_to_backend(struct xf_blkfront *bf)
 			     &mo)) ||
 	    (r = bf_read_num(bf, be, "max-ring-pages", UINT32_MAX, 1, &mp)) ||
 	    (r = bf_read_num(bf, be, "feature-max-indirect-segments",
-			     UINT32_MAX, 0, &ind)) ||
-	    (r = bf_read_bool(bf, be, "feature-persistent", &pers)))
+			     UINT32_MAX, 0, &ind)))
 		return r;
 	if (bf->cfg.trusted >= 0)
 		trusted = (uint64_t)bf->cfg.trusted;
@@ -200,14 +199,18 @@ int bf_talk_to_backend(struct xf_blkfront *bf)
 	if (nind <= XF_BLKIF_MAX_SEGMENTS_PER_REQUEST)
 		nind = 0;
 	/* Untrusted backend: every request bounces through freshly
-	 * granted zeroed pages, so pages are never reused (XSA-403). */
-	pers = pers && bf->cfg.persistent && trusted;
+	 * granted zeroed pages, so pages are never reused (XSA-403).
+	 * This is only our capability, advertised as feature-persistent:
+	 * a Linux blkback publishes its own only when it connects, so
+	 * whether both sides use persistent grants is settled at
+	 * Connected (bf_read_connected), as Linux blkfront does. */
+	pers = bf->cfg.persistent && trusted;
 
 	for (created = 0; created < nq; created++) {
 		struct bf_queue *q = &bf->q[created];
 		struct bf_conn *c;
 
-		r = bf_conn_new(bf, q, order, nind, pers, &c);
+		r = bf_conn_new(bf, q, order, nind, false, &c);
 		if (r)
 			goto fail;
 		pthread_mutex_lock(&q->lock);
@@ -241,7 +244,7 @@ int bf_talk_to_backend(struct xf_blkfront *bf)
 	bf->info.max_indirect_segments = nind;
 	bf->info.max_request_bytes = (nind ? nind :
 		XF_BLKIF_MAX_SEGMENTS_PER_REQUEST) * XF_PAGE_SIZE;
-	bf->info.persistent = pers;
+	bf->info.persistent = false;
 	bf->info.trusted = trusted != 0;
 	bf->info.abi = bf->cfg.abi;
 	return 0;
@@ -260,7 +263,7 @@ int bf_read_connected(struct xf_blkfront *bf, bool initial)
 {
 	const char *be = bf->be_path;
 	uint64_t sectors, info, ss, pss, gran, align;
-	bool flush, barrier, discard, secure;
+	bool flush, barrier, discard, secure, be_pers;
 	char path[BF_PATH_MAX + 32];
 	int r;
 
@@ -306,7 +309,8 @@ int bf_read_connected(struct xf_blkfront *bf, bool initial)
 	    (r = bf_read_num(bf, be, "discard-granularity", UINT32_MAX, ss,
 			     &gran)) ||
 	    (r = bf_read_num(bf, be, "discard-alignment", UINT32_MAX, 0,
-			     &align)))
+			     &align)) ||
+	    (r = bf_read_bool(bf, be, "feature-persistent", &be_pers)))
 		return -EINVAL;
 	if (pss < ss || pss % ss || (pss & (pss - 1))) {
 		bf_set_error(bf, -EINVAL, "%s/physical-sector-size: %" PRIu64
@@ -332,6 +336,19 @@ int bf_read_connected(struct xf_blkfront *bf, bool initial)
 	bf->info.discard_secure = discard && secure;
 	bf->info.discard_granularity = (uint32_t)gran;
 	bf->info.discard_alignment = (uint32_t)align;
+	/* Both sides must offer it (blkback decided the same way when it
+	 * connected). The rings are not live yet: no request has used any
+	 * connection's pages. */
+	bf->info.persistent = be_pers && bf->cfg.persistent &&
+			      bf->info.trusted;
+	for (unsigned int i = 0; i < bf->nr_queues; i++) {
+		struct bf_queue *q = &bf->q[i];
+
+		pthread_mutex_lock(&q->lock);
+		if (q->conn)
+			q->conn->persistent = bf->info.persistent;
+		pthread_mutex_unlock(&q->lock);
+	}
 	atomic_store(&bf->sector_size, (unsigned int)ss);
 	atomic_store(&bf->disk_bytes, sectors * ss);
 	atomic_store(&bf->read_only, bf->info.read_only);

@@ -198,6 +198,9 @@ int xf_blkfront_submit(struct xf_blkfront *bf, struct xf_blkfront_io *io)
 	if (atomic_load(&bf->fail_mode) == BF_HOLD)
 		bf_issue(q);
 	kick = q->done_head || atomic_load(&bf->fail_mode) != BF_HOLD;
+	/* Only the queue's own actor may arm its watchdog timer. */
+	if (bf->cfg.watchdog_period_ns && !q->wd_armed)
+		kick = true;
 	charge = q->charge_ns;
 	q->charge_ns = 0;
 	pthread_mutex_unlock(&q->lock);
@@ -209,15 +212,82 @@ int xf_blkfront_submit(struct xf_blkfront *bf, struct xf_blkfront_io *io)
 	return 0;
 }
 
+/*
+ * Lost-wakeup watchdog, before a tick's normal processing (as xenvbd):
+ * responses on the ring that no notification announced are a lost
+ * wakeup of ours; requests outstanding with no response consumed for a
+ * whole period may be a lost wakeup of the backend's. Either way the
+ * processing that follows polls the ring, and the backend is
+ * re-notified. A run that saw a notification is not a stall. The
+ * period is measured on the timeout clock; a clock read behind the
+ * last progress (a backward wall step) counts as no time passed.
+ */
+static void bf_watchdog_check(struct bf_queue *q, uint64_t now,
+			      bool notified)
+{
+	struct xf_blkfront *bf = q->bf;
+	struct bf_conn *c = q->conn;
+	bool stalled;
+	int pending;
+
+	if (notified)
+		return;
+	q->st.watchdog_checks++;
+	pending = xf_front_ring_responses(&c->ring, NULL);
+	stalled = c->inflight && now >= q->wd_progress &&
+		  now - q->wd_progress >= bf->cfg.watchdog_period_ns;
+	if (pending <= 0 && !stalled)
+		return; /* overflow is left to bf_process_responses */
+	q->st.watchdog_recoveries++;
+	q->wd_progress = now;
+	if (pending > 0)
+		q->st.watchdog_responses += (uint64_t)pending;
+	if (c->port_valid && !bf->p->evtchn->notify(q->evh, c->port))
+		q->st.notify_sent++;
+}
+
+/* After processing: keep a tick armed every period while requests are
+ * on the ring. Returns true with *timer set when the actor's timer must
+ * change. */
+static bool bf_watchdog_rearm(struct bf_queue *q, bool active,
+			      uint64_t now, uint64_t rsp_before,
+			      uint64_t mono, uint64_t *timer)
+{
+	uint64_t period = q->bf->cfg.watchdog_period_ns;
+
+	if (!active || !q->conn || !q->conn->inflight) {
+		if (!q->wd_armed)
+			return false;
+		q->wd_armed = false;
+		*timer = UINT64_MAX;
+		return true;
+	}
+	if (!q->wd_armed) {
+		q->wd_armed = true;
+		q->wd_progress = now;
+		q->wd_tick_at = 0;
+	} else if (q->st.responses != rsp_before) {
+		q->wd_progress = now;
+	}
+	if (q->wd_tick_at > mono)
+		return false; /* the armed tick is still ahead */
+	q->wd_tick_at = mono + period < mono ? UINT64_MAX - 1 : mono + period;
+	*timer = q->wd_tick_at;
+	return true;
+}
+
 void bf_queue_run(struct xf_actor *a)
 {
 	struct bf_queue *q = (struct bf_queue *)a;
 	struct xf_blkfront *bf = q->bf;
 	struct xf_blkfront_io *done;
-	uint64_t charge;
+	uint64_t charge, rx_before, rsp_before = 0, now = 0, mono = 0;
+	uint64_t wd_timer = 0;
+	bool wd_active = false, wd_set = false;
 	int port;
 
 	pthread_mutex_lock(&q->lock);
+	rx_before = q->st.notify_received;
 	/* Unmask before consuming, so a response pushed after our final
 	 * check raises a fresh event rather than being lost. */
 	while ((port = bf->p->evtchn->pending(q->evh)) >= 0) {
@@ -236,16 +306,34 @@ void bf_queue_run(struct xf_actor *a)
 		bf_fail_queued(q, -ENODEV);
 		break;
 	default:
-		if (q->conn && !atomic_load(&bf->suspended) &&
-		    bf_process_responses(q) == 0)
+		if (!q->conn || atomic_load(&bf->suspended))
+			break;
+		rsp_before = q->st.responses;
+		if (bf->cfg.watchdog_period_ns) {
+			wd_active = true;
+			now = bf_clock_now(bf);
+			mono = xf_rt_now_ns(bf->rt);
+			if (q->wd_armed && mono >= q->wd_tick_at)
+				bf_watchdog_check(q, now,
+						  q->st.notify_received !=
+						  rx_before);
+		}
+		if (bf_process_responses(q) == 0)
 			bf_issue(q);
+		else
+			wd_active = false;
 		break;
 	}
+	if (bf->cfg.watchdog_period_ns)
+		wd_set = bf_watchdog_rearm(q, wd_active, now, rsp_before,
+					   mono, &wd_timer);
 	done = q->done_head;
 	q->done_head = q->done_tail = NULL;
 	charge = q->charge_ns;
 	q->charge_ns = 0;
 	pthread_mutex_unlock(&q->lock);
+	if (wd_set)
+		xf_actor_set_timer(&q->actor, wd_timer);
 	if (charge)
 		xf_rt_charge(bf->rt, charge);
 

@@ -31,7 +31,7 @@ static int bf_write_state(struct xf_blkfront *bf, int state)
 
 static void bf_arm_deadline(struct xf_blkfront *bf, uint64_t timeout)
 {
-	uint64_t now = xf_rt_now_ns(bf->rt);
+	uint64_t now = bf_clock_now(bf);
 
 	bf->deadline_ns = now + timeout < now ? UINT64_MAX : now + timeout;
 }
@@ -186,7 +186,7 @@ static void bf_talk(struct xf_blkfront *bf)
 		/* Unless it raised the error state, try again soon (within
 		 * connect_timeout_ns). */
 		if (atomic_load(&bf->fail_mode) != BF_FAIL_PROTO)
-			bf->retry_at_ns = xf_rt_now_ns(bf->rt) + BF_RETRY_NS;
+			bf->retry_at_ns = bf_clock_now(bf) + BF_RETRY_NS;
 	}
 }
 
@@ -397,7 +397,8 @@ static void bf_timeouts(struct xf_blkfront *bf, uint64_t now)
 		next = bf->retry_at_ns;
 	/* Never arm a time already past: that would spin. */
 	if (next != UINT64_MAX && next > now)
-		xf_actor_set_timer(&bf->xb_actor, next);
+		xf_actor_set_timer(&bf->xb_actor,
+				   bf_clock_to_timer(bf, next, now));
 }
 
 void bf_xenbus_run(struct xf_actor *a)
@@ -414,7 +415,9 @@ void bf_xenbus_run(struct xf_actor *a)
 	pthread_mutex_lock(&bf->lock);
 	if (atomic_load(&bf->closed))
 		goto out;
-	now = xf_rt_now_ns(bf->rt);
+	/* Every deadline here is on the configured timeout clock
+	 * (monotonic unless a broken wall-clock driver is reproduced). */
+	now = bf_clock_now(bf);
 	bf->retry_at_ns = UINT64_MAX; /* every run retries what failed */
 	if (atomic_exchange(&bf->req_resume, false)) {
 		/* Resume without suspend (e.g. to leave the error state):

@@ -258,7 +258,7 @@ int xf_netfront_send(struct xf_netfront *nf, int queue,
 	struct nf_txframe *fr;
 	struct nf_queue *q;
 	uint32_t len = 0, off = 0;
-	unsigned int qi, st, limit;
+	unsigned int qi, st, limit, nq;
 
 	if (!nf || !f || !f->frags || f->nr_frags == 0 ||
 	    f->nr_frags > XF_NETFRONT_MAX_FRAGS)
@@ -299,10 +299,15 @@ int xf_netfront_send(struct xf_netfront *nf, int queue,
 	fr->gso_type = f->gso_type;
 	fr->cookie = cookie;
 	fr->drop = -1;
+	/* Only the negotiated queues are serviced: a frame parked on any
+	 * other would never complete. Queue 0 until the first connect. */
+	nq = atomic_load(&nf->nr_queues);
+	if (nq == 0)
+		nq = 1;
 	if (queue >= 0)
-		qi = (unsigned int)queue % nf->max_queues;
+		qi = (unsigned int)queue % nq;
 	else
-		qi = flow_hash(fr->data, len) % nf->max_queues;
+		qi = flow_hash(fr->data, len) % nq;
 	q = &nf->q[qi];
 	limit = nf->cfg.tx_backlog_max ? nf->cfg.tx_backlog_max : 4096;
 	pthread_mutex_lock(&q->bl_lock);

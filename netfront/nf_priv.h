@@ -116,7 +116,8 @@ struct xf_netfront {
 	char err[NF_ERR_MAX];
 
 	struct xf_netfront_features feat;
-	unsigned int nr_queues;        /* set up now */
+	/* Set up now; read by send() on any thread. */
+	_Atomic unsigned int nr_queues;
 	unsigned int max_queues;       /* actors registered */
 	struct nf_queue q[XF_NETFRONT_MAX_QUEUES];
 	struct nf_region *release;     /* grants the backend still maps */
@@ -153,6 +154,9 @@ void nf_tx_free_frame(struct nf_txframe *fr);
 void nf_bl_push_front(struct nf_queue *q, struct nf_txframe *fr);
 void nf_bl_push(struct nf_queue *q, struct nf_txframe *fr);
 struct nf_txframe *nf_bl_pop(struct nf_queue *q);
+/* Moves the backlog of a queue the current connection does not use to
+ * one it does (returns that queue, else NULL). */
+struct nf_queue *nf_bl_rehome(struct nf_queue *q);
 void nf_tx_flush_all(struct nf_queue *q, int drop);
 int nf_tx_responses(struct nf_queue *q);
 void nf_tx_pump(struct nf_queue *q);

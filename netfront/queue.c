@@ -358,7 +358,17 @@ static void queue_run(struct xf_actor *a)
 		pthread_mutex_unlock(&q->lock);
 		return;
 	}
-	if (!q->set_up || q->quiesced ||
+	if (!q->set_up) {
+		/* A queue beyond the negotiated count (fewer after a
+		 * reconnect, or a racing send()) hands its frames on. */
+		struct nf_queue *to = nf_bl_rehome(q);
+
+		pthread_mutex_unlock(&q->lock);
+		if (to)
+			nf_queue_kick(to);
+		return;
+	}
+	if (q->quiesced ||
 	    atomic_load(&nf->state) != XF_NETFRONT_CONNECTED) {
 		pthread_mutex_unlock(&q->lock);
 		return;

@@ -64,6 +64,42 @@ struct nf_txframe *nf_bl_pop(struct nf_queue *q)
 	return fr;
 }
 
+struct nf_queue *nf_bl_rehome(struct nf_queue *q)
+{
+	struct xf_netfront *nf = q->nf;
+	unsigned int nq = atomic_load(&nf->nr_queues);
+	struct nf_txframe *head, *tail;
+	struct nf_queue *to;
+	unsigned int n;
+
+	/* Before the first connect (nq == 0) frames wait where they are;
+	 * send() then uses queue 0. */
+	if (nq == 0 || q->idx < nq)
+		return NULL;
+	to = &nf->q[q->idx % nq];
+	/* One lock at a time: send() pushes under a single bl_lock too, and
+	 * it kicks the queue afterwards, so a frame that lands here after
+	 * the detach is moved by the next run. */
+	pthread_mutex_lock(&q->bl_lock);
+	head = q->bl_head;
+	tail = q->bl_tail;
+	n = q->bl_len;
+	q->bl_head = q->bl_tail = NULL;
+	q->bl_len = 0;
+	pthread_mutex_unlock(&q->bl_lock);
+	if (!head)
+		return NULL;
+	pthread_mutex_lock(&to->bl_lock);
+	if (to->bl_tail)
+		to->bl_tail->next = head;
+	else
+		to->bl_head = head;
+	to->bl_tail = tail;
+	to->bl_len += n;
+	pthread_mutex_unlock(&to->bl_lock);
+	return to;
+}
+
 /* Ends a frame exactly once: drop >= 0 names why it did not make it. */
 void nf_tx_complete(struct nf_queue *q, struct nf_txframe *fr, int drop)
 {
@@ -273,6 +309,12 @@ static int tx_layout(struct nf_queue *q, const struct nf_txframe *fr,
 	if (n <= max)
 		return (int)n;
 repack:
+	/* Raw layout sends the caller's chain or nothing: one over the slot
+	 * limit is dropped, as Linux netfront did before it linearised
+	 * ("skb rides the rocket"). Without SG the stack linearises, so a
+	 * one-slot repack is still what the old driver saw. */
+	if (nf->cfg.tx_raw_layout && nf->feat.sg)
+		return -EMSGSIZE;
 	*linearized = true;
 	n = 0;
 	for (uint32_t off = 0; off < fr->len; off += XF_PAGE_SIZE)

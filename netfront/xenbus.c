@@ -131,6 +131,15 @@ static int write_keys(struct xf_netfront *nf, xf_txn t, unsigned int nq,
 	} while (0)
 
 	if (nq == 1) {
+		/* Keys of an earlier multi-queue session (the backend came
+		 * back with fewer queues) would make it ask for those. */
+		snprintf(path, sizeof(path), "%s/multi-queue-num-queues",
+			 nf->dir);
+		p->store->rm(nf->xs, t, path); /* -ENOENT is usual */
+		for (unsigned int i = 0; i < nf->max_queues; i++) {
+			snprintf(path, sizeof(path), "%s/queue-%u", nf->dir, i);
+			p->store->rm(nf->xs, t, path);
+		}
 		rc = nf_queue_write_keys(&nf->q[0], t, nf->dir, split);
 		if (rc < 0)
 			return rc;
@@ -227,6 +236,10 @@ static void connect(struct xf_netfront *nf)
 		return;
 	}
 	nf->nr_queues = nq;
+	/* Frames left on queues this connection does not use (it has fewer
+	 * than the last) move to ones it does. */
+	for (i = nq; i < nf->max_queues; i++)
+		nf_queue_kick(&nf->q[i]);
 	for (tries = 0; tries < NF_TXN_RETRIES; tries++) {
 		xf_txn t;
 
@@ -285,8 +298,15 @@ static void run_close(struct xf_netfront *nf, int bst, bool be_gone)
 		disconnect(nf, false);
 		write_state(nf, XF_XENBUS_CLOSING);
 	}
-	/* The backend unmaps before it reports Closed: only then can the
-	 * grants be revoked. */
+	/* As Linux xennet_bus_close: a Linux netback answers our Closing
+	 * with Closing and goes to Closed only after we write Closed, so
+	 * waiting for its Closed first would deadlock. Its Closing means
+	 * it has disconnected (unmapped) already. */
+	if (nf->xb_state == XF_XENBUS_CLOSING && bst != XF_XENBUS_CONNECTED &&
+	    bst != XF_XENBUS_INITIALISED)
+		write_state(nf, XF_XENBUS_CLOSED);
+	/* The grants are revoked only once the backend reports Closed (or
+	 * is gone): then nothing of ours is mapped any more. */
 	if (be_gone || bst == XF_XENBUS_CLOSED || bst == XF_XENBUS_UNKNOWN ||
 	    bst == XF_XENBUS_INITIALISING || bst == XF_XENBUS_INITWAIT) {
 		disconnect(nf, true);

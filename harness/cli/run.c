@@ -136,6 +136,32 @@ static int load_all(struct cli_opts *o, struct cli_files *files,
 	return bad ? -EINVAL : 0;
 }
 
+/* What the platform cannot run is bad input too, found before any run. */
+static int check_all(const struct cli_opts *o, const struct loaded *l)
+{
+	struct xf_engine_opts eo = { .mode = o->mode,
+				     .platform = o->platform };
+	const char *last_bad = NULL;
+	int bad = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const char *want = xf_scn_str(l->v[i]->scenario, "mode");
+		char err[1024];
+
+		if (strcmp(want, "any") && strcmp(want, o->mode))
+			continue; /* skipped when run */
+		if (xf_engine_check(l->v[i], &eo, err, sizeof(err))) {
+			bad = 1;
+			/* variants of a file usually repeat one problem */
+			if (last_bad && !strcmp(last_bad, l->v[i]->path))
+				continue;
+			fprintf(stderr, "%s\n", err);
+			last_bad = l->v[i]->path;
+		}
+	}
+	return bad ? -EINVAL : 0;
+}
+
 static struct xf_result *stub(const struct xf_scn *s, const char *mode,
 			      const char *platform, uint64_t seed,
 			      const char *params, const char *err)
@@ -182,9 +208,10 @@ int cli_run(struct cli_opts *o)
 				       (long long)time(NULL) };
 	int rc = 0;
 
-	if (strcmp(o->platform, "mock")) {
-		fprintf(stderr, "xfront: --platform %s: this build's engine "
-			"drives the mock platform only\n", o->platform);
+	if (!strcmp(o->platform, "xen") && strcmp(o->mode, "real")) {
+		fprintf(stderr, "xfront: --platform xen needs --mode real: the "
+			"kernel's backends run in real time, not in sim mode's "
+			"virtual time\n");
 		free(params);
 		return EXIT_BAD_INPUT;
 	}
@@ -211,7 +238,7 @@ int cli_run(struct cli_opts *o)
 		rc = EXIT_BAD_INPUT;
 		goto out;
 	}
-	if (load_all(o, &files, &l)) {
+	if (load_all(o, &files, &l) || check_all(o, &l)) {
 		rc = EXIT_BAD_INPUT;
 		goto out;
 	}

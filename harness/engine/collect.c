@@ -115,6 +115,11 @@ void eng_leaks(struct eng *e)
 {
 	uint64_t leaks = 0;
 
+	/* Xen gives no counter for grants a peer still maps: only the mock
+	 * hypervisor can tell (xf_engine_check refuses leak expectations
+	 * on xen). */
+	if (!e->hv)
+		return;
 	for (unsigned int i = 0; i < e->nvms; i++) {
 		struct xf_mock_stats st;
 

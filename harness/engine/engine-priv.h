@@ -15,6 +15,7 @@
 
 struct eng;
 struct eng_net;
+struct eng_xen;
 
 struct eng_host {
 	const struct xf_scn_obj *obj;
@@ -101,6 +102,9 @@ struct eng {
 	uint64_t t0, end_ns, deadline_ns, last_progress, drain_ns;
 	unsigned int jobs_done;
 	struct eng_net *net;
+	bool xen;                 /* --platform xen: dom0, kernel backends */
+	struct eng_xen *xh;
+	uint64_t build_ns;        /* runtime clock when the world was built */
 	struct eng_timer *timers;
 	size_t ntimers;
 	char err[512];
@@ -124,6 +128,23 @@ void eng_run_hook(struct eng *e, struct xf_scn_hook *h);
 void eng_observe(void *opaque, struct xf_wl_job *wl, int kind, int status);
 struct eng_disk *eng_disk_by_name(struct eng *e, const char *name);
 int eng_backend_start(struct eng_disk *d);
+
+/* engine.c: the frontend of a disk whose backend is ready; node is the
+ * frontend's xenstore directory. */
+int eng_frontend_start(struct eng *e, struct eng_disk *d, const char *node);
+
+/* xenhost.c: the xen platform. Frontends live in this (dom0) domain;
+ * a "xen host" serves disks with the kernel's blkback over loop devices
+ * on image files the engine creates. */
+int eng_xen_open(struct eng *e);
+int eng_xen_build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
+		       unsigned int *next_vcpu);
+/* Closes every frontend in order (runs the runtime until they are
+ * Closed or a timeout), so the kernel backend lets go of the grants. */
+void eng_xen_close(struct eng *e);
+/* After the frontends are freed: backend/frontend directories, loop
+ * devices, image files, the platform. */
+void eng_xen_teardown(struct eng *e);
 
 /* collect.c */
 void eng_collect(struct eng *e);

@@ -5,7 +5,8 @@
  * vCPU layout (runtime vCPUs): every VM's vCPUs first, then one
  * completion vCPU per disk of VMs with completion = "per-disk", then one
  * backend vCPU per disk (the backend's work never competes with the
- * guest's), then the harness's controller vCPU.
+ * guest's), then the harness's controller vCPU. On the xen platform the
+ * backends are the dom0 kernel's (xenhost.c): no backend vCPUs.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -125,11 +126,12 @@ static int build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 	const struct xf_scn_obj *vmo = d->vm->obj;
 	const char *pol = xf_scn_str(vmo, "completion");
 	struct xf_blkdisk_config dc;
-	struct xf_blkfront_config fc;
 	char node[64];
 	unsigned int bvcpu;
 	int r;
 
+	if (e->xen)
+		return eng_xen_build_disk(e, d, idx, next_vcpu);
 	snprintf(d->name, sizeof(d->name), "%s", o->name);
 	d->e = e;
 	xf_blkdisk_config_init(&dc);
@@ -209,11 +211,19 @@ static int build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 	r = eng_backend_start(d);
 	if (r)
 		return r;
+	snprintf(node, sizeof(node), "device/vbd/%u", d->vbd.devid);
+	return eng_frontend_start(e, d, node);
+}
+
+int eng_frontend_start(struct eng *e, struct eng_disk *d, const char *node)
+{
+	const struct xf_scn_obj *o = d->obj;
+	const char *pol = xf_scn_str(d->vm->obj, "completion");
+	struct xf_blkfront_config fc;
 
 	xf_blkfront_config_init(&fc);
 	fc.platform = d->vm->p;
 	fc.rt = e->rt;
-	snprintf(node, sizeof(node), "device/vbd/%u", d->vbd.devid);
 	fc.nodename = node;
 	fc.xenbus_vcpu = d->vm->vcpu0;
 	d->nqueues = (unsigned int)xf_scn_int(o, "queues");
@@ -429,6 +439,13 @@ static double iops_so_far(struct eng *e, uint64_t now)
 	return now > e->t0 ? (double)n * 1e9 / (double)(now - e->t0) : 0;
 }
 
+/* Real clocks are absolute, so the wait counts from the build; an
+ * emulated dom0 with kernel backends needs longer than the mock. */
+static uint64_t connect_wait(const struct eng *e)
+{
+	return e->xen ? 6 * CONNECT_TIMEOUT_NS : CONNECT_TIMEOUT_NS;
+}
+
 static void ctl_run(struct xf_actor *a)
 {
 	struct eng *e = (struct eng *)((char *)a - offsetof(struct eng, ctl));
@@ -443,7 +460,7 @@ static void ctl_run(struct xf_actor *a)
 		all &= eng_net_connected(e);
 		if (all) {
 			start_run(e, now);
-		} else if (now >= CONNECT_TIMEOUT_NS) {
+		} else if (now >= e->build_ns + connect_wait(e)) {
 			/* Run anyway: the frontend's own connect timeout
 			 * decides what its I/O gets; the scenario's
 			 * expectations judge it. */
@@ -458,7 +475,7 @@ static void ctl_run(struct xf_actor *a)
 			}
 			start_run(e, now);
 		} else {
-			xf_actor_set_timer(a, CONNECT_TIMEOUT_NS);
+			xf_actor_set_timer(a, e->build_ns + connect_wait(e));
 			return;
 		}
 	}
@@ -531,8 +548,8 @@ static int count_vcpus(struct eng *e, unsigned int *n)
 		const struct xf_scn_obj *vm = xf_scn_find(e->scn, "vm",
 			xf_scn_str(d, "vm"));
 
-		v += (unsigned int)xf_scn_int(xf_scn_sub(d, "backend"),
-					      "queues") +
+		v += (e->xen ? 0 : (unsigned int)xf_scn_int(
+				xf_scn_sub(d, "backend"), "queues")) +
 		     !strcmp(xf_scn_str(vm, "completion"), "per-disk");
 	}
 	*n = v + eng_net_vcpus(e) + 1;
@@ -561,10 +578,12 @@ static int build(struct eng *e)
 	r = xf_rt_new(&rc, &e->rt);
 	if (r)
 		return r;
-	r = xf_mock_hv_new(&e->hv);
+	e->build_ns = xf_rt_now_ns(e->rt);
+	r = e->xen ? eng_xen_open(e) : xf_mock_hv_new(&e->hv);
 	if (r)
 		return r;
-	r = xf_mock_domain_new(e->hv, 0, &e->dom0);
+	if (!e->xen)
+		r = xf_mock_domain_new(e->hv, 0, &e->dom0);
 	if (r)
 		return r;
 	/* Hosts: backend domains 100+. A scenario without hosts has one. */
@@ -575,8 +594,9 @@ static int build(struct eng *e)
 		struct eng_host *h = &e->hosts[i];
 
 		h->obj = xf_scn_nth(e->scn, "host", i);
-		h->domid = (xf_domid)(100 + i);
-		r = xf_mock_domain_new(e->hv, h->domid, &h->p);
+		h->domid = e->xen ? e->dom0->domid : (xf_domid)(100 + i);
+		h->p = e->dom0;
+		r = e->xen ? 0 : xf_mock_domain_new(e->hv, h->domid, &h->p);
 		if (r)
 			return r;
 		if (h->obj && (xf_scn_int(h->obj, "storage_iops") ||
@@ -613,7 +633,12 @@ static int build(struct eng *e)
 			if (e->hosts[h].obj &&
 			    !strcmp(e->hosts[h].obj->name, hn))
 				v->host = &e->hosts[h];
-		r = xf_mock_domain_new(e->hv, v->domid, &v->p);
+		if (e->xen) {
+			/* Every frontend lives in this domain. */
+			v->domid = e->dom0->domid;
+			v->p = e->dom0;
+		}
+		r = e->xen ? 0 : xf_mock_domain_new(e->hv, v->domid, &v->p);
 		if (r)
 			return r;
 	}
@@ -693,6 +718,8 @@ static void teardown(struct eng *e)
 {
 	teardown_devices(e);
 	eng_net_teardown(e);
+	if (e->xen)
+		eng_xen_teardown(e);
 	for (unsigned int i = 0; i < e->nhosts; i++)
 		if (e->hosts[i].budget)
 			xf_blkbudget_free(e->hosts[i].budget);
@@ -721,12 +748,9 @@ int xf_engine_run(struct xf_scn *scn, const struct xf_engine_opts *o,
 	int r;
 
 	*out = NULL;
-	if (o->platform && strcmp(o->platform, "mock")) {
-		snprintf(err, errlen, "platform '%s' is not available in "
-			 "this build of the harness (use --platform mock)",
-			 o->platform);
-		return -ENOTSUP;
-	}
+	r = xf_engine_check(scn, o, err, errlen);
+	if (r)
+		return r;
 	e = calloc(1, sizeof(*e));
 	r = xf_result_new(&res);
 	if (!e || r) {
@@ -747,6 +771,7 @@ int xf_engine_run(struct xf_scn *scn, const struct xf_engine_opts *o,
 	e->scn = scn;
 	e->o = o;
 	e->res = res;
+	e->xen = o->platform && !strcmp(o->platform, "xen");
 	e->seed = o->has_seed ? o->seed :
 		  (uint64_t)xf_scn_int(scn->scenario, "seed");
 	res->path = strdup(scn->path);
@@ -799,6 +824,8 @@ int xf_engine_run(struct xf_scn *scn, const struct xf_engine_opts *o,
 	eng_net_collect(e);
 	if (e->failed)
 		res->error = strdup(e->err);
+	if (e->xen)
+		eng_xen_close(e);
 	teardown_devices(e);
 	eng_leaks(e);
 	eng_expect(e);

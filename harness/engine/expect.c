@@ -11,7 +11,19 @@ struct measures {
 	double lost_writes, verify_errors, io_errors, hangs, double_compl;
 	double leaks, fairness, share_max, util_max, pause_max_ms;
 	double reconnect_max_ms, power_cuts;
+	double completed;   /* I/Os that ended (ok or error) in scope */
+	bool ok;            /* false: could not be measured */
 };
+
+/* Same boundary as xf_result_totals(): a job name or one of its
+ * clones ("rr" matches "rr" and "rr.1", not "rr1"). */
+static bool job_in_scope(const char *name, const char *job)
+{
+	size_t l = strlen(job);
+
+	return !strcmp(name, job) ||
+	       (!strncmp(name, job, l) && name[l] == '.');
+}
 
 static double fairness(const struct xf_result *r)
 {
@@ -67,6 +79,7 @@ static void measure(struct eng *e, const char *vm, const char *job,
 	memset(m, 0, sizeof(*m));
 	if (!t)
 		return;
+	m->ok = true;
 	xf_result_totals(r, vm, job, t);
 	m->iops = t->iops;
 	m->bw_mbps = t->bw_bytes / 1e6;
@@ -77,10 +90,11 @@ static void measure(struct eng *e, const char *vm, const char *job,
 	m->verify_errors = (double)t->verify_errors;
 	m->io_errors = (double)t->errors;
 	m->hangs = (double)t->hangs;
+	m->completed = (double)(t->ios + t->errors);
 	free(t);
 	for (size_t i = 0; i < r->njobs; i++) {
 		if ((vm && strcmp(r->jobs[i].vm, vm)) ||
-		    (job && strncmp(r->jobs[i].name, job, strlen(job))))
+		    (job && !job_in_scope(r->jobs[i].name, job)))
 			continue;
 		m->double_compl += (double)r->jobs[i].double_completions;
 		if (r->jobs[i].max_pause_ns > pause)
@@ -124,12 +138,55 @@ static void scoped(char *buf, size_t len, const struct xf_scn_obj *x,
 		snprintf(buf, len, "%s", name);
 }
 
+/* Keys whose "<=" (or share/ratio) form passes trivially when nothing
+ * ran: with any of them set, a scope that completed no I/O fails, unless
+ * the expectation bounds iops from above (iops_max), which says that
+ * little or no I/O is the expected outcome. */
+static const char *const io_keys[] = {
+	"iops_min", "iops_target", "bw_min_mbps", "p50_max_us", "p99_max_us",
+	"p999_max_us", "max_lat_max_us", "lost_writes", "verify_errors",
+	"io_errors", "io_errors_min", "hangs", "double_completions",
+	"fairness_min", "completion_share_max", "vcpu_util_max",
+	"vcpu_util_min", "pause_max_ms",
+};
+
+static void no_io_guard(struct eng *e, const struct xf_scn_obj *x,
+			const struct measures *m)
+{
+	const char *key = NULL;
+	char l[160];
+
+	if (m->completed > 0 || xf_scn_isset(x, "iops_max"))
+		return;
+	for (size_t i = 0; i < sizeof(io_keys) / sizeof(io_keys[0]); i++) {
+		if (xf_scn_isset(x, io_keys[i])) {
+			key = io_keys[i];
+			break;
+		}
+	}
+	if (!key)
+		return;
+	scoped(l, sizeof(l), x, "completed I/Os");
+	strncat(l, " > 0", sizeof(l) - strlen(l) - 1);
+	xf_result_add_expect(e->res, l, "0 (nothing ran)",
+			     xf_scn_line(x, key), false);
+}
+
 static void one(struct eng *e, const struct xf_scn_obj *x)
 {
 	struct measures m;
 	char l[160];
 
 	measure(e, xf_scn_str(x, "vm"), xf_scn_str(x, "job"), &m);
+	/* A check that could not be measured is a failure, never a pass
+	 * against all-zero measures. */
+	if (!m.ok) {
+		scoped(l, sizeof(l), x, "expect");
+		xf_result_add_expect(e->res, l, "out of memory",
+				     x->line, false);
+		return;
+	}
+	no_io_guard(e, x, &m);
 #define ADD(key, name, op, val, fmt) do { \
 		scoped(l, sizeof(l), x, name); \
 		if (xf_scn_isset(x, key)) \
@@ -200,8 +257,12 @@ static void one(struct eng *e, const struct xf_scn_obj *x)
 		char msg[256];
 		bool ok = false;
 
-		if (!mv)
+		if (!mv) {
+			xf_result_add_expect(e->res, "check(r)",
+					     "out of memory",
+					     xf_scn_line(x, "check"), false);
 			return;
+		}
 #define M(nm, v) mv[n++] = (struct xf_scn_metric){ nm, v }
 		M("iops", m.iops); M("bw_mbps", m.bw_mbps);
 		M("p50_us", m.p50_us); M("p99_us", m.p99_us);

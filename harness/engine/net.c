@@ -7,6 +7,7 @@
  * receiver (checksums, segmentation, payload).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 #define FLOW_CPU_NS_PER_FRAME 1000
 #define NET_CPU_NS_PER_FRAME 500
 #define NET_LATENCY_NS 10000
+/* Cookies: flow index + 1 above this bit, frame number below it. */
+#define FLOW_COOKIE_SHIFT 40
 
 struct eng_vif {
 	struct eng *e;
@@ -45,6 +48,12 @@ struct eng_flow {
 	uint64_t end_ns, sent_frames;
 	uint64_t rate, next_ns, bytes_sent;
 	bool stopped, finished;
+	/* Exactly-once accounting of tx_done, by frame number (under the
+	 * net lock: queues of one vif may complete on several threads). */
+	uint8_t *done_map;
+	uint64_t map_bits;
+	uint64_t completed, done_ok, done_eio, done_emsgsize, done_other;
+	uint64_t dup, unknown;
 };
 
 struct eng_net {
@@ -55,6 +64,7 @@ struct eng_net {
 	struct xf_nb_switch *sw[ENG_MAX];
 	char swname[ENG_MAX][64];
 	unsigned int nsw;
+	pthread_mutex_t lock;
 };
 
 static struct eng_net *net(struct eng *e)
@@ -68,15 +78,60 @@ unsigned int eng_net_vcpus(struct eng *e)
 	return (unsigned int)xf_scn_count(e->scn, "vif");
 }
 
+/* Records one completion of a flow's frame; a second one for the same
+ * frame, or one for a frame never sent, is counted, never hidden. */
+static void flow_done(struct eng_flow *f, uint64_t frame, int status)
+{
+	if (frame == 0 || frame > f->sent_frames) {
+		f->unknown++;
+		return;
+	}
+	if (frame >= f->map_bits) {
+		uint64_t bits = f->map_bits ? f->map_bits : 4096;
+		uint8_t *m;
+
+		while (bits <= frame)
+			bits *= 2;
+		m = realloc(f->done_map, (size_t)(bits / 8));
+		if (!m) {
+			f->unknown++;
+			return;
+		}
+		memset(m + f->map_bits / 8, 0,
+		       (size_t)((bits - f->map_bits) / 8));
+		f->done_map = m;
+		f->map_bits = bits;
+	}
+	if (f->done_map[frame / 8] & (1u << (frame % 8))) {
+		f->dup++;
+		return;
+	}
+	f->done_map[frame / 8] |= (uint8_t)(1u << (frame % 8));
+	f->completed++;
+	if (status == 0)
+		f->done_ok++;
+	else if (status == -EIO)
+		f->done_eio++;
+	else if (status == -EMSGSIZE)
+		f->done_emsgsize++;
+	else
+		f->done_other++;
+}
+
 static void nf_tx_done(void *opaque, uint64_t cookie, int status)
 {
 	struct eng_vif *v = opaque;
 	struct eng_net *n = net(v->e);
+	uint64_t fi = cookie >> FLOW_COOKIE_SHIFT;
 
-	/* The generator numbers its frames (cookie); completions are
-	 * accounted per sending vif. */
-	(void)status;
-	(void)cookie;
+	/* Each flow's generator numbers its frames under its own cookie
+	 * base; completions are checked per flow, exactly once. */
+	if (n && fi >= 1 && fi <= n->nflows && n->flows[fi - 1].from == v) {
+		pthread_mutex_lock(&n->lock);
+		flow_done(&n->flows[fi - 1], cookie & ((UINT64_C(1) <<
+				FLOW_COOKIE_SHIFT) - 1), status);
+		pthread_mutex_unlock(&n->lock);
+	}
 	if (v->inflight)
 		v->inflight--;
 	for (unsigned int i = 0; n && i < n->nflows; i++)
@@ -138,6 +193,7 @@ static int build_vif(struct eng *e, struct eng_vif *v, unsigned int idx,
 {
 	const struct xf_scn_obj *o = v->obj;
 	const struct xf_scn_obj *be = xf_scn_sub(o, "backend");
+	const struct xf_scn_obj *fe = xf_scn_sub(o, "frontend");
 	const char *mode = xf_scn_str(be, "mode");
 	struct xf_nb_vif_config c;
 	struct xf_netfront_config fc;
@@ -185,6 +241,8 @@ static int build_vif(struct eng *e, struct eng_vif *v, unsigned int idx,
 		c.bugs = XF_NB_BUG_BAD_SEGMENT;
 	else if (!strcmp(mode, "drop"))
 		c.loss_ppm = 10000;
+	else if (!strcmp(mode, "drop-short-first"))
+		c.bugs = XF_NB_BUG_DROP_SHORT_FIRST;
 	c.rate_bytes_per_s = (uint64_t)xf_scn_int(be, "rate");
 	c.latency_ns = NET_LATENCY_NS;
 	c.cost_ns_per_frame = NET_CPU_NS_PER_FRAME;
@@ -205,6 +263,8 @@ static int build_vif(struct eng *e, struct eng_vif *v, unsigned int idx,
 	fc.xenbus_vcpu = v->vm->vcpu0;
 	fc.tx_cost_ns = NET_CPU_NS_PER_FRAME;
 	fc.rx_cost_ns = NET_CPU_NS_PER_FRAME;
+	fc.no_sg = !xf_scn_bool(fe, "sg");
+	fc.tx_raw_layout = !strcmp(xf_scn_str(fe, "tx_layout"), "raw");
 	fc.ops = &nf_ops;
 	fc.opaque = v;
 	r = xf_netfront_new(&fc, &v->nf);
@@ -221,6 +281,7 @@ static int build_flow(struct eng *e, struct eng_flow *f, unsigned int idx)
 	struct eng_net *n = net(e);
 	const struct xf_scn_obj *o = f->obj;
 	const char *proto = xf_scn_str(o, "proto");
+	const char *layout = xf_scn_str(o, "frag_layout");
 	struct xf_traffic_gen_config gc;
 	bool tcp = proto[0] == 't';
 	uint64_t bytes = (uint64_t)xf_scn_int(o, "bytes");
@@ -246,6 +307,13 @@ static int build_flow(struct eng *e, struct eng_flow *f, unsigned int idx)
 		gc.gso_payload = 60000;
 	gc.csum = xf_scn_bool(o, "csum_offload") ? XF_TRAFFIC_CSUM_OFFLOAD :
 		  XF_TRAFFIC_CSUM_GOOD;
+	if (!strcmp(layout, "tiny-first"))
+		gc.frags.kind = XF_TRAFFIC_FRAGS_TINY_FIRST;
+	else if (!strcmp(layout, "many"))
+		gc.frags.kind = XF_TRAFFIC_FRAGS_MANY;
+	gc.frags.nfrags = (unsigned int)xf_scn_int(o, "nfrags");
+	gc.frags.first_frag = (uint32_t)xf_scn_int(o, "first_frag");
+	gc.cookie_base = (uint64_t)(idx + 1) << FLOW_COOKIE_SHIFT;
 	f->fl = gc.flow;
 	f->rate = (uint64_t)xf_scn_int(o, "rate");
 	r = xf_traffic_gen_new(&gc, &f->gen);
@@ -269,6 +337,7 @@ int eng_net_build(struct eng *e, unsigned int *next_vcpu)
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
+	pthread_mutex_init(&n->lock, NULL);
 	e->net = n;
 	for (size_t i = 0; i < nv && i < ENG_MAX; i++) {
 		struct eng_vif *v = &n->vifs[i];
@@ -468,8 +537,43 @@ void eng_net_collect(struct eng *e)
 		C("tx.frames", fs.tx_frames);
 		C("tx.sw_csum", fs.tx_sw_csum);
 		C("tx.sw_gso", fs.tx_sw_gso);
+		C("tx.slots", fs.tx_slots);
+		C("tx.linearized", fs.tx_linearized);
+		for (int d = 0; d < XF_NF_DROP_NR; d++) {
+			enum xf_netfront_drop why = (enum xf_netfront_drop)d;
+			char dk[64];
+
+			snprintf(dk, sizeof(dk), "frontend.drop.%s",
+				 xf_netfront_drop_name(why));
+			C(dk, fs.drops[d]);
+		}
 		C("connects", fs.connects);
 #undef C
+	}
+	for (unsigned int i = 0; n && i < n->nflows; i++) {
+		struct eng_flow *f = &n->flows[i];
+		struct xf_traffic_rx_flow_stats rs = { 0 };
+		const char *nm = f->obj->name;
+
+		xf_traffic_rx_flow_stats(f->to->rx, f->fl.id, &rs);
+		pthread_mutex_lock(&n->lock);
+#define C(key, val) do { snprintf(k, sizeof(k), "%s.%s", nm, key); \
+		xf_ctrs_set(&e->res->counters, k, (uint64_t)(val)); } while (0)
+		C("tx.sent", f->sent_frames);
+		C("tx.bytes", xf_traffic_gen_sent_bytes(f->gen));
+		C("tx.completed", f->completed);
+		C("tx.never_completed", f->sent_frames - f->completed);
+		C("tx.dup_completions", f->dup);
+		C("tx.unknown_completions", f->unknown);
+		C("tx.ok", f->done_ok);
+		C("tx.eio", f->done_eio);
+		C("tx.emsgsize", f->done_emsgsize);
+		C("tx.other_errors", f->done_other);
+		C("rx.good", rs.good);
+		C("rx.bytes", rs.payload_bytes);
+		C("rx.contiguous", rs.contiguous);
+#undef C
+		pthread_mutex_unlock(&n->lock);
 	}
 }
 
@@ -483,6 +587,7 @@ void eng_net_teardown(struct eng *e)
 		if (n->flows[i].actor.rt)
 			xf_actor_remove(&n->flows[i].actor);
 		xf_traffic_gen_free(n->flows[i].gen);
+		free(n->flows[i].done_map);
 	}
 	for (unsigned int i = 0; i < n->nvifs; i++)
 		if (n->vifs[i].nb)
@@ -494,6 +599,7 @@ void eng_net_teardown(struct eng *e)
 	}
 	for (unsigned int i = 0; i < n->nsw; i++)
 		xf_nb_switch_free(n->sw[i]);
+	pthread_mutex_destroy(&n->lock);
 	free(n);
 	e->net = NULL;
 }

@@ -171,6 +171,27 @@ static void check_job(struct xf_scn *s, const struct xf_scn_obj *j)
 			(long long)xf_scn_int(vm, "vcpus"));
 }
 
+/* Fragment keys only mean something with a layout that uses them. */
+static void check_flow(struct xf_scn *s, const struct xf_scn_obj *f,
+		       const char *what)
+{
+	const char *layout = xf_scn_str(f, "frag_layout");
+	bool tiny = !strcmp(layout, "tiny-first");
+
+	if (xf_scn_isset(f, "nfrags") && !strcmp(layout, "linear"))
+		scn_err(s, xf_scn_line(f, "nfrags"), "%s: nfrags = %lld needs "
+			"frag_layout = \"many\" or \"tiny-first\"", what,
+			(long long)xf_scn_int(f, "nfrags"));
+	if (xf_scn_isset(f, "first_frag") && !tiny)
+		scn_err(s, xf_scn_line(f, "first_frag"), "%s: first_frag "
+			"needs frag_layout = \"tiny-first\" (frag_layout is "
+			"\"%s\")", what, layout);
+	if (tiny && xf_scn_isset(f, "nfrags") && xf_scn_int(f, "nfrags") < 2)
+		scn_err(s, xf_scn_line(f, "nfrags"), "%s: frag_layout = "
+			"\"tiny-first\" needs nfrags >= 2 (the tiny first "
+			"fragment and the rest)", what);
+}
+
 static void check_expect(struct xf_scn *s, const struct xf_scn_obj *e)
 {
 	size_t conds = 0;
@@ -212,6 +233,8 @@ void scn_check(struct xf_scn *s)
 			check_job(s, o);
 		else if (!strcmp(k, "expect"))
 			check_expect(s, o);
+		else if (!strcmp(k, "flow"))
+			check_flow(s, o, what);
 		else if (!strcmp(k, "disk")) {
 			int64_t ss = xf_scn_int(o, "sector_size");
 

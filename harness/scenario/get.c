@@ -33,14 +33,17 @@ const struct xf_scn_obj *xf_scn_find(const struct xf_scn *s,
 	return NULL;
 }
 
-/* An unknown key is a bug in the caller, not in the script. */
+/* An unknown key is a bug in the caller, not in the script: a library
+ * does not abort the process for it; the caller reads a zero value
+ * (unset, 0, NULL). */
 static const struct xf_scn_val *val(const struct xf_scn_obj *o,
 				    const char *key)
 {
-	int i = scn_field_index(o->kind, key);
+	static const struct xf_scn_val zero;
+	int i = key ? scn_field_index(o->kind, key) : -1;
 
 	if (i < 0)
-		abort();
+		return &zero;
 	return &o->vals[i];
 }
 

@@ -142,7 +142,8 @@ static const struct xf_scn_field scn_disk_f[] = {
 static KIND(scn_disk, "disk", true, "a virtual block device");
 
 static const char *const vif_mode_e[] = { "correct", "no-csum-fill",
-					  "bad-gso", "drop", NULL };
+					  "bad-gso", "drop",
+					  "drop-short-first", NULL };
 static const struct xf_scn_field scn_vifbe_f[] = {
 	F_BOOL("csum_offload", "true", "checksum offload (TX csum_blank)"),
 	F_BOOL("ipv6_csum_offload", "true", "feature-ipv6-csum-offload"),
@@ -157,6 +158,16 @@ static const struct xf_scn_field scn_vifbe_f[] = {
 };
 static KIND(scn_vifbe, "vif.backend", false, "netback features");
 
+static const char *const tx_layout_e[] = { "pullup", "raw", NULL };
+static const struct xf_scn_field scn_viffe_f[] = {
+	F_BOOL("sg", "true",
+	       "scatter-gather (false: the ethtool -K eth0 sg off workaround)"),
+	F_ENUM("tx_layout", tx_layout_e, "pullup",
+	       "pullup: headers into slot one, chains over 18 slots "
+	       "linearised; raw: fragments as given, over 18 dropped"),
+};
+static KIND(scn_viffe, "vif.frontend", false, "netfront switches");
+
 static const struct xf_scn_field scn_vif_f[] = {
 	F_NAME,
 	{ "vm", XF_SCN_REF, true, 0, 0, NULL, "vm", NULL, NULL,
@@ -165,6 +176,7 @@ static const struct xf_scn_field scn_vif_f[] = {
 	F_STR("bridge", "br0", "switch the backend plugs it into"),
 	F_INT("queues", 1, 16, "1", "queues the frontend asks for"),
 	F_OBJ("backend", &scn_vifbe, "backend features"),
+	F_OBJ("frontend", &scn_viffe, "frontend (netfront) switches"),
 };
 static KIND(scn_vif, "vif", true, "a virtual network interface");
 
@@ -199,6 +211,8 @@ static KIND(scn_job, "job", true, "a block workload (fio vocabulary)");
 
 static const char *const proto_e[] = { "tcp", "udp", "tcp6", "udp6",
 				       NULL };
+static const char *const frag_layout_e[] = { "linear", "tiny-first",
+					     "many", NULL };
 static const struct xf_scn_field scn_flow_f[] = {
 	F_NAME,
 	{ "from", XF_SCN_REF, true, 0, 0, NULL, "vif", NULL, NULL,
@@ -214,6 +228,12 @@ static const struct xf_scn_field scn_flow_f[] = {
 	F_DUR("runtime", 0, 3600 * S, "0", "0: the scenario duration"),
 	F_BOOL("tso", "true", "let the frontend send GSO frames"),
 	F_BOOL("csum_offload", "true", "leave checksums to the backend"),
+	F_ENUM("frag_layout", frag_layout_e, "linear",
+	       "fragments per frame handed to netfront (TX slot chain)"),
+	F_INT("nfrags", 1, 64, "0",
+	      "fragments per frame (0: 2 tiny-first, 19 many)"),
+	F_SIZE("first_frag", 1, 4096, "6",
+	       "tiny-first: bytes in the first fragment"),
 };
 static KIND(scn_flow, "flow", true, "a network flow");
 
@@ -282,7 +302,7 @@ static KIND(scn_expect, "expect", false, "expectations");
 const struct xf_scn_kind *const xf_scn_kinds[] = {
 	&scn_scenario, &scn_host, &scn_vm, &scn_disk, &scn_vif, &scn_job,
 	&scn_flow, &scn_fault, &scn_expect, &scn_blkbe, &scn_model,
-	&scn_vifbe, NULL,
+	&scn_vifbe, &scn_viffe, NULL,
 };
 
 const struct xf_scn_kind *xf_scn_kind_by_name(const char *name)

@@ -12,11 +12,13 @@ struct xf_traffic_gen {
 	uint64_t off;
 	uint64_t frames;
 	uint8_t *buf;
+	uint64_t sent_bytes;
 	/* A frame built but refused with -EAGAIN, sent first next time. */
 	bool pending;
 	uint32_t pending_len;
+	uint32_t pending_plen;
 	struct xf_net_frame pf;
-	struct xf_net_frag pfrag;
+	struct xf_net_frag pfrags[XF_NETFRONT_MAX_FRAGS];
 };
 
 int xf_traffic_gen_new(const struct xf_traffic_gen_config *c,
@@ -30,6 +32,16 @@ int xf_traffic_gen_new(const struct xf_traffic_gen_config *c,
 		return -EINVAL;
 	if (c->gso && c->flow.proto != XF_TRAFFIC_TCP)
 		return -EINVAL;
+	/* A bad layout is refused now, not at the first frame. */
+	if (c->frags.kind != XF_TRAFFIC_FRAGS_LINEAR ||
+	    c->frags.nfrags > 1) {
+		static const uint8_t probe[XF_NETFRONT_MAX_FRAGS];
+		struct xf_net_frag fr[XF_NETFRONT_MAX_FRAGS];
+
+		if (xf_traffic_frag_split(&c->frags, probe, sizeof(probe), fr,
+					  XF_NETFRONT_MAX_FRAGS) < 0)
+			return -EINVAL;
+	}
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
@@ -66,9 +78,22 @@ uint64_t xf_traffic_gen_frames(const struct xf_traffic_gen *g)
 	return g->frames;
 }
 
+uint64_t xf_traffic_gen_sent_bytes(const struct xf_traffic_gen *g)
+{
+	return g->sent_bytes;
+}
+
 int xf_traffic_gen_next(struct xf_traffic_gen *g, uint8_t *buf,
 			uint32_t bufsz, uint32_t *len, struct xf_net_frame *f,
 			struct xf_net_frag *frag)
+{
+	return xf_traffic_gen_next_frags(g, buf, bufsz, len, f, frag, 1);
+}
+
+static int gen_next(struct xf_traffic_gen *g, uint8_t *buf, uint32_t bufsz,
+		    uint32_t *len, struct xf_net_frame *f,
+		    struct xf_net_frag *frags, unsigned int nmax,
+		    uint32_t *plen_out)
 {
 	uint64_t left = g->c.total_bytes - g->off;
 	uint32_t plen, max;
@@ -88,17 +113,31 @@ int xf_traffic_gen_next(struct xf_traffic_gen *g, uint8_t *buf,
 	gso = g->c.gso && plen > g->c.flow.mss;
 	if (f) {
 		memset(f, 0, sizeof(*f));
-		frag->data = buf;
-		frag->len = *len;
-		f->frags = frag;
-		f->nr_frags = 1;
+		rc = xf_traffic_frag_split(&g->c.frags, buf, *len, frags, nmax);
+		/* The stream does not advance: the same frame comes again. */
+		if (rc < 0)
+			return rc;
+		f->frags = frags;
+		f->nr_frags = (unsigned int)rc;
 		if (g->c.csum == XF_TRAFFIC_CSUM_OFFLOAD)
 			f->flags = XF_NET_F_CSUM_BLANK;
 		f->gso_size = gso ? g->c.flow.mss : 0;
 	}
 	g->off += plen;
 	g->frames++;
+	if (plen_out)
+		*plen_out = plen;
 	return 1;
+}
+
+int xf_traffic_gen_next_frags(struct xf_traffic_gen *g, uint8_t *buf,
+			      uint32_t bufsz, uint32_t *len,
+			      struct xf_net_frame *f, struct xf_net_frag *frags,
+			      unsigned int max)
+{
+	if (f && !frags)
+		return -EINVAL;
+	return gen_next(g, buf, bufsz, len, f, frags, max, NULL);
 }
 
 int xf_traffic_gen_send(struct xf_traffic_gen *g, struct xf_netfront *nf,
@@ -109,19 +148,21 @@ int xf_traffic_gen_send(struct xf_traffic_gen *g, struct xf_netfront *nf,
 
 	while (sent < max_frames) {
 		if (!g->pending) {
-			rc = xf_traffic_gen_next(g, g->buf, XF_NET_MAX_FRAME,
-						 &g->pending_len, &g->pf,
-						 &g->pfrag);
+			rc = gen_next(g, g->buf, XF_NET_MAX_FRAME,
+				      &g->pending_len, &g->pf, g->pfrags,
+				      XF_NETFRONT_MAX_FRAGS, &g->pending_plen);
 			if (rc <= 0)
 				return rc < 0 ? rc : (int)sent;
 			g->pending = true;
 		}
-		rc = xf_netfront_send(nf, queue, &g->pf, g->frames);
+		rc = xf_netfront_send(nf, queue, &g->pf,
+				      g->c.cookie_base + g->frames);
 		if (rc == -EAGAIN)
 			return sent ? (int)sent : -EAGAIN;
 		g->pending = false;
 		if (rc < 0)
 			return rc;
+		g->sent_bytes += g->pending_plen;
 		sent++;
 	}
 	return (int)sent;

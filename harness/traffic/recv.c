@@ -18,6 +18,7 @@ struct range {
 struct rx_flow {
 	struct xf_traffic_flow fl;
 	bool check_mss;
+	uint64_t good, payload_bytes;
 	struct range *r;        /* sorted, disjoint, merged */
 	unsigned int nr, cap;
 };
@@ -179,6 +180,8 @@ void xf_traffic_rx_frame(struct xf_traffic_rx *rx, const uint8_t *d,
 		st->dup++;
 	st->good++;
 	st->payload_bytes += fresh;
+	f->good++;
+	f->payload_bytes += fresh;
 	if (st->last_ns > st->first_ns) {
 		double secs = (double)(st->last_ns - st->first_ns) / 1e9;
 
@@ -200,6 +203,23 @@ uint64_t xf_traffic_rx_contiguous(const struct xf_traffic_rx *rx,
 		return 0;
 	}
 	return 0;
+}
+
+int xf_traffic_rx_flow_stats(const struct xf_traffic_rx *rx,
+			     uint32_t flow_id,
+			     struct xf_traffic_rx_flow_stats *out)
+{
+	for (unsigned int i = 0; i < rx->nr_flows; i++) {
+		const struct rx_flow *f = &rx->flows[i];
+
+		if (f->fl.id != flow_id)
+			continue;
+		out->good = f->good;
+		out->payload_bytes = f->payload_bytes;
+		out->contiguous = f->nr && f->r[0].start == 0 ? f->r[0].end : 0;
+		return 0;
+	}
+	return -ENOENT;
 }
 
 void xf_traffic_rx_stats(const struct xf_traffic_rx *rx,

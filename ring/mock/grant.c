@@ -1,10 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Grant tables. Each domain's granted pages live in one memfd; the
- * granter and every mapper mmap the same file pages (MAP_SHARED), so a
- * mapping aliases the granted memory as a real grant map does. A
+ * Grant tables. Each domain's granted pages live in one memfd, mapped
+ * once (MAP_SHARED) into a reserved window: a share hands out page
+ * slots of that window, reused through a free bitmap and zeroed with
+ * memset, so the common share/unshare makes no system call. A mapper
+ * likewise maps each granter's whole memfd once per protection (a
+ * "view"); mapping pages that are consecutive in the granter's memfd
+ * and mapped by nobody else returns a pointer into that view, so it
+ * aliases the granted memory as a real grant map does. Any other
  * multi-page map reserves a contiguous range and maps each page at
- * consecutive addresses with MAP_FIXED.
+ * consecutive addresses with MAP_FIXED, as before.
+ *
+ * Without munmap on unshare/unmap, stale pointers would still reach
+ * memory; under AddressSanitizer, freed slots and unmapped view pages
+ * are poisoned so such use is still reported.
  *
  * Grefs are allocated monotonically per granting domain, so a gref is
  * never reused while mapped and stale grefs are not silently re-aimed.
@@ -18,9 +27,30 @@
 
 #include "mock-private.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define MOCK_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MOCK_ASAN 1
+#endif
+#endif
+#ifdef MOCK_ASAN
+#include <sanitizer/asan_interface.h>
+#define mem_poison(p, len) ASAN_POISON_MEMORY_REGION(p, len)
+#define mem_unpoison(p, len) ASAN_UNPOISON_MEMORY_REGION(p, len)
+#else
+#define mem_poison(p, len) ((void)(p), (void)(len))
+#define mem_unpoison(p, len) ((void)(p), (void)(len))
+#endif
+
 #define PS ((size_t)XF_PAGE_SIZE)
 #define MOCK_GNT_MAX 65536u      /* grants per domain */
-#define MOCK_GROW_PAGES 256u
+/* Page slots per memfd: twice the grants, so fragmentation of
+ * multi-page shares rarely runs out of contiguous room. Only address
+ * space is reserved. */
+#define MOCK_VIEW_PAGES (2 * MOCK_GNT_MAX)
+#define MOCK_GROW_PAGES 1024u
+#define MOCK_SMALL_MAP 16u
 
 static struct mock_grant *gnt_find(struct mock_dom *d, xf_gref ref)
 {
@@ -53,48 +83,149 @@ static xf_gref ref_alloc(struct mock_dom *d)
 	return ref;
 }
 
-static int pages_alloc(struct mock_dom *d, unsigned int n, uint32_t *offs)
+static void *reserve(void)
 {
-	unsigned int i, need;
+	void *p = mmap(NULL, MOCK_VIEW_PAGES * PS, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void unreserve(void *p)
+{
+	/* Leave no poisoned shadow behind for whoever gets the range. */
+	mem_unpoison(p, MOCK_VIEW_PAGES * PS);
+	munmap(p, MOCK_VIEW_PAGES * PS);
+}
+
+static bool slot_free(const struct mock_dom *d, uint32_t i)
+{
+	return d->free_bm[i / 64] >> (i % 64) & 1;
+}
+
+static void slots_mark(struct mock_dom *d, uint32_t off, unsigned int n,
+		       bool free)
+{
+	unsigned int i;
+
+	for (i = off; i < off + n; i++) {
+		if (free)
+			d->free_bm[i / 64] |= (uint64_t)1 << (i % 64);
+		else
+			d->free_bm[i / 64] &= ~((uint64_t)1 << (i % 64));
+	}
+	if (free && off / 64 < d->free_hint)
+		d->free_hint = off / 64;
+}
+
+/* Lowest run of n free slots, or -1. */
+static int64_t slots_find(struct mock_dom *d, unsigned int n)
+{
+	uint32_t w, nw = (d->memfd_pages + 63) / 64, i, run = 0, start = 0;
+
+	while (d->free_hint < nw && !d->free_bm[d->free_hint])
+		d->free_hint++;
+	for (w = d->free_hint; w < nw; w++) {
+		if (!d->free_bm[w]) {
+			run = 0;
+			continue;
+		}
+		if (n == 1)
+			return (int64_t)w * 64 + __builtin_ctzll(d->free_bm[w]);
+		for (i = w * 64; i < (w + 1) * 64 && i < d->memfd_pages; i++) {
+			if (!slot_free(d, i)) {
+				run = 0;
+				continue;
+			}
+			if (!run++)
+				start = i;
+			if (run == n)
+				return start;
+		}
+	}
+	return -1;
+}
+
+static int memfd_grow(struct mock_dom *d)
+{
+	uint32_t grow = MOCK_VIEW_PAGES - d->memfd_pages;
 
 	if (d->memfd < 0) {
 		d->memfd = memfd_create("xf-mock-grants", MFD_CLOEXEC);
 		if (d->memfd < 0)
 			return -errno;
 	}
-	need = n > d->nfree ? n - d->nfree : 0;
-	if (need) {
-		uint32_t grow = need > MOCK_GROW_PAGES ? need : MOCK_GROW_PAGES;
-
-		if (ftruncate(d->memfd, (off_t)(d->memfd_pages + grow) * PS))
-			return -errno;
-		/* Room for every page, since all may be freed. */
-		if (d->memfd_pages + grow > d->free_cap) {
-			unsigned int cap = d->memfd_pages + grow;
-			uint32_t *v = realloc(d->free_pgs, cap * sizeof(*v));
-
-			if (!v)
-				return -ENOMEM;
-			d->free_pgs = v;
-			d->free_cap = cap;
-		}
-		/* Pushed in reverse so pops hand out ascending offsets,
-		 * which mmap can merge into one mapping. */
-		for (i = grow; i > 0; i--)
-			d->free_pgs[d->nfree++] = d->memfd_pages + i - 1;
-		d->memfd_pages += grow;
-	}
-	for (i = 0; i < n; i++)
-		offs[i] = d->free_pgs[--d->nfree];
+	if (!d->view && !(d->view = reserve()))
+		return -ENOMEM;
+	if (!d->free_bm &&
+	    !(d->free_bm = calloc(MOCK_VIEW_PAGES / 64, sizeof(uint64_t))))
+		return -ENOMEM;
+	if (!grow)
+		return -ENOSPC;
+	if (grow > MOCK_GROW_PAGES)
+		grow = MOCK_GROW_PAGES;
+	if (ftruncate(d->memfd, (off_t)(d->memfd_pages + grow) * PS))
+		return -errno;
+	if (mmap(d->view + d->memfd_pages * PS, grow * PS,
+		 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, d->memfd,
+		 (off_t)d->memfd_pages * PS) == MAP_FAILED)
+		return -errno;
+	mem_poison(d->view + d->memfd_pages * PS, grow * PS);
+	slots_mark(d, d->memfd_pages, grow, true);
+	d->memfd_pages += grow;
 	return 0;
 }
 
-static void pages_free(struct mock_dom *d, const struct mock_grant *g)
+static int slots_alloc(struct mock_dom *d, unsigned int n, uint32_t *off)
 {
-	/* Give the memory back; a later share zeroes the page anyway. */
-	fallocate(d->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-		  (off_t)g->pgoff * PS, PS);
-	d->free_pgs[d->nfree++] = g->pgoff;
+	int64_t i;
+	int rc;
+
+	while ((i = d->free_bm ? slots_find(d, n) : -1) < 0) {
+		rc = memfd_grow(d);
+		if (rc)
+			return rc;
+	}
+	slots_mark(d, (uint32_t)i, n, false);
+	*off = (uint32_t)i;
+	return 0;
+}
+
+/* d's window on gd's memory, backed up to gd's current size. */
+static struct mock_view *view_get(struct mock_dom *d, struct mock_dom *gd,
+				  bool writable)
+{
+	struct mock_view *v;
+
+	for (v = d->views; v; v = v->next)
+		if (v->gd == gd && v->writable == writable)
+			break;
+	if (!v) {
+		v = calloc(1, sizeof(*v));
+		if (!v)
+			return NULL;
+		v->base = reserve();
+		if (!v->base) {
+			free(v);
+			return NULL;
+		}
+		v->gd = gd;
+		v->writable = writable;
+		v->next = d->views;
+		d->views = v;
+	}
+	if (v->pages < gd->memfd_pages) {
+		uint32_t grow = gd->memfd_pages - v->pages;
+
+		if (mmap(v->base + v->pages * PS, grow * PS,
+			 writable ? PROT_READ | PROT_WRITE : PROT_READ,
+			 MAP_SHARED | MAP_FIXED, gd->memfd,
+			 (off_t)v->pages * PS) == MAP_FAILED)
+			return NULL;
+		mem_poison(v->base + v->pages * PS, grow * PS);
+		v->pages = gd->memfd_pages;
+	}
+	return v;
 }
 
 /* Maps the pages at offs (in fd) at consecutive addresses. */
@@ -151,14 +282,21 @@ static int gnt_share(struct xf_platform *pl, xf_domid domid, unsigned int n,
 		     bool writable, xf_gref *refs, void **addr)
 {
 	struct mock_dom *d = mock_dom_of(pl);
-	struct mock_share *s = NULL;
-	uint32_t *offs = NULL;
+	struct mock_share *s;
+	struct mock_grant *gs;
 	unsigned int i;
-	void *a;
+	uint32_t off;
+	uint8_t *a;
 	int rc;
 
 	if (!n || !refs || !addr)
 		return -EINVAL;
+	/* One block: the share, its grant pointers and the grants. */
+	s = calloc(1, sizeof(*s) + n * (sizeof(*s->g) + sizeof(*gs)));
+	if (!s)
+		return -ENOMEM;
+	s->g = (struct mock_grant **)(s + 1);
+	gs = (struct mock_grant *)(s->g + n);
 	pthread_mutex_lock(&d->hv->lock);
 	if (d->dead) {
 		rc = -ESRCH;
@@ -168,34 +306,23 @@ static int gnt_share(struct xf_platform *pl, xf_domid domid, unsigned int n,
 		rc = -ENOSPC;
 		goto out;
 	}
-	rc = -ENOMEM;
-	s = calloc(1, sizeof(*s));
-	offs = malloc(n * sizeof(*offs));
-	if (!s || !offs || !(s->g = calloc(n, sizeof(*s->g))))
-		goto out;
-	for (i = 0; i < n; i++)
-		if (!(s->g[i] = calloc(1, sizeof(**s->g))))
-			goto out;
-	rc = pages_alloc(d, n, offs);
+	rc = slots_alloc(d, n, &off);
 	if (rc)
 		goto out;
-	rc = pages_map(d->memfd, offs, n, PROT_READ | PROT_WRITE, &a);
-	if (rc) {
-		for (i = 0; i < n; i++)
-			d->free_pgs[d->nfree++] = offs[i];
-		goto out;
-	}
+	a = d->view + off * PS;
+	mem_unpoison(a, n * PS);
 	memset(a, 0, n * PS);
 	for (i = 0; i < n; i++) {
-		struct mock_grant *g = s->g[i];
+		struct mock_grant *g = &gs[i];
 
 		g->ref = ref_alloc(d);
 		g->to = domid;
 		g->writable = writable;
-		g->pgoff = offs[i];
-		g->addr = (uint8_t *)a + i * PS;
+		g->pgoff = off + i;
+		g->addr = a + i * PS;
 		g->next = d->gnt[g->ref % MOCK_GNT_BUCKETS];
 		d->gnt[g->ref % MOCK_GNT_BUCKETS] = g;
+		s->g[i] = g;
 		refs[i] = g->ref;
 	}
 	s->addr = a;
@@ -208,17 +335,9 @@ static int gnt_share(struct xf_platform *pl, xf_domid domid, unsigned int n,
 	d->st.gnt_shared_pages += n;
 	*addr = a;
 	s = NULL;
-	rc = 0;
 out:
 	pthread_mutex_unlock(&d->hv->lock);
-	if (s) {
-		if (s->g)
-			for (i = 0; i < n; i++)
-				free(s->g[i]);
-		free(s->g);
-		free(s);
-	}
-	free(offs);
+	free(s);
 	return rc;
 }
 
@@ -251,16 +370,14 @@ static int gnt_unshare(struct xf_platform *pl, void *addr, unsigned int n)
 		}
 	}
 	notify_fire(d, s->addr, n * PS, &s->notify, &wq);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		gnt_unlink(d, s->g[i]);
-		pages_free(d, s->g[i]);
-		free(s->g[i]);
-	}
+	/* The slots are zeroed when shared again. */
+	mem_poison(s->addr, n * PS);
+	slots_mark(d, s->g[0]->pgoff, n, true);
 	*pp = s->next;
-	munmap(s->addr, n * PS);
 	d->ngrants -= n;
 	d->st.gnt_shared_pages -= n;
-	free(s->g);
 	free(s);
 	rc = 0;
 out:
@@ -269,25 +386,38 @@ out:
 	return rc;
 }
 
+/* Where a map of grants g[0..n) goes without its own mmap: pages
+ * consecutive in the granter's memfd and mapped by nobody (so a view
+ * page is never shared by two live maps). */
+static bool view_usable(struct mock_grant *const *g, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (g[i]->map_count || g[i]->pgoff != g[0]->pgoff + i)
+			return false;
+	return true;
+}
+
 static int gnt_map(struct xf_platform *pl, xf_domid domid, unsigned int n,
 		   const xf_gref *refs, bool writable, void **addr)
 {
 	struct mock_dom *d = mock_dom_of(pl), *gd;
-	struct mock_map *m = NULL;
-	uint32_t *offs = NULL;
+	uint32_t small[MOCK_SMALL_MAP], *offs = small;
+	struct mock_view *v;
+	struct mock_map *m;
 	unsigned int i;
 	int rc;
 
 	if (!n || !refs || !addr)
 		return -EINVAL;
+	m = calloc(1, sizeof(*m) + n * sizeof(*m->g));
+	if (!m)
+		return -ENOMEM;
+	m->g = (struct mock_grant **)(m + 1);
 	pthread_mutex_lock(&d->hv->lock);
 	rc = -ESRCH;
 	if (d->dead || !(gd = mock_dom_find(d->hv, domid)))
-		goto out;
-	rc = -ENOMEM;
-	m = calloc(1, sizeof(*m));
-	offs = malloc(n * sizeof(*offs));
-	if (!m || !offs || !(m->g = calloc(n, sizeof(*m->g))))
 		goto out;
 	/* All or nothing: validate every gref before touching any. */
 	for (i = 0; i < n; i++) {
@@ -302,12 +432,27 @@ static int gnt_map(struct xf_platform *pl, xf_domid domid, unsigned int n,
 			goto out;
 		}
 		m->g[i] = g;
-		offs[i] = g->pgoff;
 	}
-	rc = pages_map(gd->memfd, offs, n,
-		       writable ? PROT_READ | PROT_WRITE : PROT_READ, &m->addr);
-	if (rc)
-		goto out;
+	if (view_usable(m->g, n)) {
+		rc = -ENOMEM;
+		v = view_get(d, gd, writable);
+		if (!v)
+			goto out;
+		m->addr = v->base + m->g[0]->pgoff * PS;
+		mem_unpoison(m->addr, n * PS);
+	} else {
+		rc = -ENOMEM;
+		if (n > MOCK_SMALL_MAP && !(offs = malloc(n * sizeof(*offs))))
+			goto out;
+		for (i = 0; i < n; i++)
+			offs[i] = m->g[i]->pgoff;
+		rc = pages_map(gd->memfd, offs, n,
+			       writable ? PROT_READ | PROT_WRITE : PROT_READ,
+			       &m->addr);
+		if (rc)
+			goto out;
+		m->own_vma = true;
+	}
 	for (i = 0; i < n; i++)
 		m->g[i]->map_count++;
 	m->n = n;
@@ -319,13 +464,21 @@ static int gnt_map(struct xf_platform *pl, xf_domid domid, unsigned int n,
 	d->st.gnt_mapped_pages += n;
 	*addr = m->addr;
 	m = NULL;
+	rc = 0;
 out:
 	pthread_mutex_unlock(&d->hv->lock);
-	if (m)
-		free(m->g);
 	free(m);
-	free(offs);
+	if (offs != small)
+		free(offs);
 	return rc;
+}
+
+static void map_release_memory(struct mock_map *m)
+{
+	if (m->own_vma)
+		munmap(m->addr, m->n * PS);
+	else
+		mem_poison(m->addr, m->n * PS);
 }
 
 static int gnt_unmap(struct xf_platform *pl, void *addr, unsigned int n)
@@ -349,8 +502,7 @@ static int gnt_unmap(struct xf_platform *pl, void *addr, unsigned int n)
 		d->st.gnt_mapped_pages -= n;
 	}
 	*pp = m->next;
-	munmap(m->addr, n * PS);
-	free(m->g);
+	map_release_memory(m);
 	free(m);
 	rc = 0;
 out:
@@ -484,25 +636,29 @@ void mock_gnt_domain_destroy(struct mock_dom *d, struct mock_wakeq *wq)
 void mock_gnt_domain_free(struct mock_dom *d)
 {
 	struct mock_share *s;
+	struct mock_view *v;
 	struct mock_map *m;
-	unsigned int i;
 
 	while ((m = d->maps)) {
 		d->maps = m->next;
-		munmap(m->addr, m->n * PS);
-		free(m->g);
+		if (m->own_vma)
+			munmap(m->addr, m->n * PS);
 		free(m);
+	}
+	while ((v = d->views)) {
+		d->views = v->next;
+		unreserve(v->base);
+		free(v);
 	}
 	while ((s = d->shares)) {
 		d->shares = s->next;
-		munmap(s->addr, s->n * PS);
-		for (i = 0; i < s->n; i++)
-			free(s->g[i]);
-		free(s->g);
 		free(s);
 	}
-	free(d->free_pgs);
-	d->free_pgs = NULL;
+	if (d->view)
+		unreserve(d->view);
+	d->view = NULL;
+	free(d->free_bm);
+	d->free_bm = NULL;
 	if (d->memfd >= 0)
 		close(d->memfd);
 	d->memfd = -1;

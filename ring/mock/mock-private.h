@@ -196,6 +196,17 @@ struct mock_map {
 	struct mock_grant **g;
 	struct mock_unotify notify;
 	bool orphan;                /* the mapper died: detached memory */
+	bool own_vma;               /* addr is its own mmap, not in a view */
+};
+
+/* A domain's standing window on another domain's grant memory: the
+ * granter's whole memfd mapped once, so mapping a page is a lookup. */
+struct mock_view {
+	struct mock_view *next;
+	struct mock_dom *gd;        /* the granter (this incarnation) */
+	bool writable;
+	uint8_t *base;              /* MOCK_VIEW_PAGES reserved */
+	uint32_t pages;             /* of those, backed by gd's memfd */
 };
 
 void mock_gnt_domain_destroy(struct mock_dom *d, struct mock_wakeq *wq);
@@ -251,9 +262,11 @@ struct mock_dom {
 	struct xf_evtch *evtchs;
 
 	int memfd;                  /* backing store of granted pages */
+	uint8_t *view;              /* own window on memfd; shares live here */
 	uint32_t memfd_pages;
-	uint32_t *free_pgs;
-	unsigned int nfree, free_cap;
+	uint64_t *free_bm;          /* bit set: page slot free */
+	uint32_t free_hint;         /* no free slot in words below this */
+	struct mock_view *views;    /* windows on other domains' memfds */
 	struct mock_grant *gnt[MOCK_GNT_BUCKETS];
 	xf_gref next_ref;
 	unsigned int ngrants;

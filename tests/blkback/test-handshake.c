@@ -87,7 +87,8 @@ START_TEST(linux_features_then_initwait)
 	fx_start(&F);
 	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_INITWAIT);
 	ck_assert_int_eq(xf_blkback_state(F.bb), XF_XENBUS_INITWAIT);
-	ck_assert_uint_eq(bkey("feature-persistent"), 1);
+	/* As Linux blkback: only written when connecting. */
+	ck_assert(!bhas("feature-persistent"));
 	ck_assert_uint_eq(bkey("feature-max-indirect-segments"), 256);
 	ck_assert_uint_eq(bkey("max-ring-page-order"), 4);
 	ck_assert_uint_eq(bkey("multi-queue-max-queues"), 4);
@@ -236,8 +237,9 @@ START_TEST(skip_initwait_path)
 	F.cfg.path = XF_BLKBACK_PATH_SKIP_INITWAIT;
 	fx_start(&F);
 	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_INITIALISING);
-	ck_assert(bhas("feature-persistent"));
+	ck_assert(bhas("feature-max-indirect-segments"));
 	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
+	ck_assert_uint_eq(bkey("feature-persistent"), 1);
 }
 END_TEST
 

@@ -75,7 +75,9 @@ START_TEST(normal_path_defaults)
 	sb_run(&sb);
 	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_INITIALISED);
 	fe_key_eq("protocol", "x86_64-abi");
-	fe_key_eq("feature-persistent", "0");
+	/* Our own capability, as Linux blkfront writes it: whether it is
+	 * used depends on the backend's key at Connected. */
+	fe_key_eq("feature-persistent", "1");
 	fe_key_eq("ring-page-order", NULL);
 	fe_key_eq("multi-queue-num-queues", NULL);
 	fe_key_eq("queue-0", NULL);

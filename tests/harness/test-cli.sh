@@ -71,8 +71,11 @@ check "unknown --set key exits 2" "[ $rc -eq 2 ] && grep -q \"no selected scenar
 check "--set with a wrong type exits 2 with file:line" \
 	"[ $rc -eq 2 ] && grep -q '^pass.lua:5: --set qd=deep: expected a number' err.txt"
 "$XF" run pass.lua --platform xen 2> err.txt; rc=$?
-check "a platform the engine cannot drive exits 2" \
-	"[ $rc -eq 2 ] && grep -q 'mock platform only' err.txt"
+check "--platform xen in sim mode exits 2" \
+	"[ $rc -eq 2 ] && grep -q 'platform xen needs --mode real' err.txt"
+"$XF" run pass.lua --platform xen --mode real > out.txt 2> err.txt; rc=$?
+check "a mock-only disk model on --platform xen exits 2 with file:line" \
+	"[ $rc -eq 2 ] && grep -q \"^pass.lua:4: disk 'd0': model.latency_us: disk models are mock-only\" err.txt && [ ! -s out.txt ]"
 "$XF" run pass.lua --mode warp 2> /dev/null; rc=$?
 check "bad --mode exits 2" "[ $rc -eq 2 ]"
 "$XF" run pass.lua --shard 3/2 2> /dev/null; rc=$?

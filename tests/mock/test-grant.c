@@ -257,6 +257,64 @@ START_TEST(granter_death_counts_leak)
 }
 END_TEST
 
+START_TEST(same_grant_mapped_twice)
+{
+	xf_gref ref;
+	uint8_t *fe, *b1, *b2;
+
+	ck_assert_int_eq(d1->gnt->share(d1, 0, 1, true, &ref, (void **)&fe),
+			 0);
+	ck_assert_int_eq(d0->gnt->map(d0, 1, 1, &ref, true, (void **)&b1), 0);
+	ck_assert_int_eq(d0->gnt->map(d0, 1, 1, &ref, false, (void **)&b2),
+			 0);
+	ck_assert_ptr_ne(b1, b2);
+	b1[3] = 7;
+	ck_assert_uint_eq(b2[3], 7);
+	ck_assert_uint_eq(fe[3], 7);
+	ck_assert_int_eq(d0->gnt->unmap(d0, b1, 1), 0);
+	/* The other mapping still holds the page. */
+	ck_assert_int_eq(d1->gnt->unshare(d1, fe, 1), -EBUSY);
+	fe[4] = 8;
+	ck_assert_uint_eq(b2[4], 8);
+	ck_assert_int_eq(d0->gnt->unmap(d0, b2, 1), 0);
+	ck_assert_int_eq(d1->gnt->unshare(d1, fe, 1), 0);
+}
+END_TEST
+
+START_TEST(reuse_keeps_multipage_contiguous)
+{
+	xf_gref one[64], refs[5];
+	uint8_t *p[64], *fe, *be;
+	unsigned int i;
+
+	/* Leave the grant memory fragmented: every other page free. */
+	for (i = 0; i < 64; i++)
+		ck_assert_int_eq(d1->gnt->share(d1, 0, 1, true, &one[i],
+						(void **)&p[i]), 0);
+	for (i = 0; i < 64; i += 2)
+		ck_assert_int_eq(d1->gnt->unshare(d1, p[i], 1), 0);
+	ck_assert_int_eq(d1->gnt->share(d1, 0, 5, true, refs, (void **)&fe),
+			 0);
+	for (i = 0; i < 5 * PS; i++)
+		ck_assert_uint_eq(fe[i], 0);
+	for (i = 0; i < 5; i++)
+		fe[i * PS + 1] = (uint8_t)(0x40 + i);
+	ck_assert_int_eq(d0->gnt->map(d0, 1, 5, refs, true, (void **)&be), 0);
+	for (i = 0; i < 5; i++)
+		ck_assert_uint_eq(be[i * PS + 1], 0x40 + i);
+	/* The odd single pages were not disturbed. */
+	for (i = 1; i < 64; i += 2) {
+		p[i][0] = (uint8_t)i;
+		ck_assert_uint_eq(p[i][0], i);
+	}
+	ck_assert_int_eq(d0->gnt->unmap(d0, be, 5), 0);
+	ck_assert_int_eq(d1->gnt->unshare(d1, fe, 5), 0);
+	for (i = 1; i < 64; i += 2)
+		ck_assert_int_eq(d1->gnt->unshare(d1, p[i], 1), 0);
+	ck_assert_uint_eq(stats_of(1).gnt_shared_pages, 0);
+}
+END_TEST
+
 static Suite *grant_suite(void)
 {
 	Suite *s = suite_create("mock-grant");
@@ -272,6 +330,8 @@ static Suite *grant_suite(void)
 	tcase_add_test(tc, unmap_notify_on_mapper_death);
 	tcase_add_test(tc, copy_segment_status);
 	tcase_add_test(tc, granter_death_counts_leak);
+	tcase_add_test(tc, same_grant_mapped_twice);
+	tcase_add_test(tc, reuse_keeps_multipage_contiguous);
 	suite_add_tcase(s, tc);
 	return s;
 }

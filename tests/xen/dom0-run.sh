@@ -2,11 +2,15 @@
 # Boots Xen 4.17 with a Debian 6.1 dom0 under QEMU (TCG) and runs test
 # programs inside dom0, against the dom0 kernel's blkback/netback.
 #
-# Usage: dom0-run.sh --cache DIR --work DIR --init DOM0_INIT [--] TEST...
+# Usage: dom0-run.sh --cache DIR --work DIR --init DOM0_INIT
+#                    [--file SRC DEST]... [--] TEST...
 #
 # TEST...: executables (built on this host, dynamically linked is fine:
 # their libraries are copied in) placed in /xf-tests of the initramfs and
 # run in name order by DOM0_INIT. Each must exit 0 only when it passed.
+# --file SRC DEST: a file or directory placed at DEST in the initramfs
+# (e.g. a program a TEST script runs, and its data); the libraries of
+# an executable SRC are copied in too.
 #
 # Environment:
 #   XFRONT_XEN_CACHE         download/unpack cache (overrides --cache);
@@ -26,12 +30,13 @@
 set -uo pipefail
 
 CACHE_ARG= WORK= INIT=
-TESTS=()
+TESTS=() EXTRA=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cache) CACHE_ARG=$2; shift 2 ;;
 	--work) WORK=$2; shift 2 ;;
 	--init) INIT=$2; shift 2 ;;
+	--file) EXTRA+=("$2" "$3"); shift 3 ;;
 	--) shift; TESTS+=("$@"); break ;;
 	*) TESTS+=("$1"); shift ;;
 	esac
@@ -193,14 +198,21 @@ for t in "${TESTS[@]}"; do
 	cp "$t" "$O/xf-tests/" || fail "copying $t"
 	NAMES+=("$(basename "$t")")
 done
+LDD_PROGS=("${TESTS[@]}")
+for ((i = 0; i < ${#EXTRA[@]}; i += 2)); do
+	src=${EXTRA[i]} dst=$O${EXTRA[i + 1]}
+	[ -e "$src" ] || fail "--file $src is missing"
+	mkdir -p "$(dirname "$dst")" && cp -rL "$src" "$dst" || fail "copying $src"
+	[ -f "$src" ] && [ -x "$src" ] && LDD_PROGS+=("$src")
+done
 # glibc dlopens libgcc_s for pthread_cancel (libxenstore's xs_close),
 # which ldd does not list.
 GCC_S=
 for d in /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu /lib64 /usr/lib64; do
 	[ -e "$d/libgcc_s.so.1" ] && { GCC_S=$d/libgcc_s.so.1; break; }
 done
-for t in "${TESTS[@]}"; do
-	ldd "$t" | awk '/=> \// { print $3 } /^\t\/lib64/ { print $1 }'
+for t in "${LDD_PROGS[@]}"; do
+	ldd "$t" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/lib64/ { print $1 }'
 	[ -n "$GCC_S" ] && echo "$GCC_S"
 done | sort -u | while read -r lib; do
 	case $lib in

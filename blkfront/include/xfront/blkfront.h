@@ -146,6 +146,19 @@ typedef void (*xf_blkfront_event_fn)(struct xf_blkfront *bf,
 				     enum xf_blkfront_event ev,
 				     void *opaque);
 
+/* Fault-reproduction knob (config event_index_bug): deliberately wrong
+ * handling of rsp_event in the final check for responses, as buggy
+ * frontends have shipped. The backend then stops notifying, the I/O
+ * stalls (lost wakeup), and only the watchdog recovers it. */
+enum xf_blkfront_evidx_bug {
+	XF_BLKFRONT_EVIDX_OK = 0,    /* rsp_event = rsp_cons + 1 (correct) */
+	XF_BLKFRONT_EVIDX_STALE = 1, /* never re-armed: after the first
+				      * notification none come */
+	XF_BLKFRONT_EVIDX_AHEAD = 2, /* armed a whole ring ahead
+				      * (rsp_cons + ring entries): notified
+				      * only when a full ring completes */
+};
+
 struct xf_blkfront_config {
 	struct xf_platform *platform; /* the frontend's domain */
 	struct xf_rt *rt;
@@ -183,6 +196,33 @@ struct xf_blkfront_config {
 	uint64_t cpu_ns_per_completion;
 	xf_blkfront_event_fn event;
 	void *event_opaque;
+	/* Fault-reproduction knob. The clock every timeout of this device
+	 * is measured on (connect_timeout_ns, initwait_grace_ns,
+	 * close_timeout_ns, the watchdog's stall period). Default
+	 * XF_CLOCK_MONOTONIC, the only correct setting: a wall-clock step
+	 * (xf_rt_step_wall_clock) then changes nothing. XF_CLOCK_WALL is a
+	 * deliberately broken variant, a driver that times out on the
+	 * wall clock: a forward step makes the next check see every armed
+	 * timeout as expired (spurious XF_BLKFRONT_EV_TIMEOUT while
+	 * connecting or reconnecting, spurious watchdog recoveries during
+	 * I/O); a backward step postpones them by the step. Timers are
+	 * still scheduled on the runtime's monotonic timer; only the
+	 * expiry decision reads the chosen clock. */
+	enum xf_rt_clock timeout_clock;
+	/* Lost-wakeup watchdog (as xenvbd's): while a queue has requests
+	 * on the ring it ticks every watchdog_period_ns (monotonic). A
+	 * tick that finds responses on the ring no notification announced
+	 * (rsp_prod moved, rsp_cons did not), or requests outstanding with
+	 * no response consumed for a whole period (on timeout_clock),
+	 * polls the ring (consumes the responses) and re-notifies the
+	 * backend (in case a request notification was lost), counting
+	 * watchdog_recoveries. A stall is thus recovered within one to two
+	 * periods. A backend slower than the period is re-kicked needlessly
+	 * (harmless, but counted). 0 (default) = off: no timer, no extra
+	 * runs, results identical to a build without the watchdog. */
+	uint64_t watchdog_period_ns;
+	/* Fault-reproduction knob: see enum xf_blkfront_evidx_bug. */
+	enum xf_blkfront_evidx_bug event_index_bug;
 };
 
 void xf_blkfront_config_init(struct xf_blkfront_config *cfg);
@@ -254,6 +294,7 @@ struct xf_blkfront_info {
 	uint64_t protocol_errors;
 	uint64_t grants_busy;       /* unshare refused: backend still maps
 				     * the page (XSA-396 class) */
+	uint64_t watchdog_recoveries; /* sum over the queues */
 };
 
 int xf_blkfront_get_info(struct xf_blkfront *bf,
@@ -272,6 +313,19 @@ struct xf_blkfront_queue_stats {
 	uint64_t pages_shared;      /* share() calls (pages) */
 	uint64_t reissued;          /* parts taken back for reissue */
 	uint64_t errors;            /* ios completed with status != 0 */
+	/* Watchdog (watchdog_period_ns). checks: ticks that looked at the
+	 * ring (no notification in the same run); recoveries: of those,
+	 * ticks that found unannounced responses or a period without
+	 * progress, so polled the ring and re-notified the backend;
+	 * responses: responses found waiting without a notification at
+	 * those ticks (lost response wakeups recovered). */
+	uint64_t watchdog_checks;
+	uint64_t watchdog_recoveries;
+	uint64_t watchdog_responses;
+	/* The queue's local event-channel port now (0: none), e.g. for
+	 * xf_mock_evtchn_drop_next(frontend domid, port, n) to drop
+	 * request notifications. */
+	uint32_t port;
 };
 
 /* -EINVAL when q >= the configured max_queues. */

@@ -3,8 +3,11 @@
  * Data movement between the frontend's granted pages and local buffers.
  * With persistent grants negotiated, each gref is mapped the first time
  * it is seen and kept mapped until disconnect (the frontend promised to
- * reuse them); past the per-queue limit, or when a map fails, segments
- * fall back to grant copy. Without persistent grants every segment is a
+ * reuse them). As Linux blkback, every such map is writable, indirect
+ * pages and reads of guest memory included (blkif.h lets the backend
+ * assume so): a grant that cannot be mapped writable fails the request
+ * with an error. Past the per-queue limit a segment is mapped writable
+ * for this request only. Without persistent grants every segment is a
  * grant copy: nothing of the frontend stays mapped between requests.
  */
 #include <errno.h>
@@ -33,12 +36,16 @@ static struct bb_pgrant *pg_find(struct bb_queue *q, xf_gref g)
 	return NULL;
 }
 
-static void *pg_map(struct bb_queue *q, xf_gref g)
+/* NULL when the table is full (or cannot grow): then the caller maps
+ * the page for this request only. *failed: the grant is not mappable
+ * writable. */
+static void *pg_map(struct bb_queue *q, xf_gref g, bool *failed)
 {
 	struct xf_platform *p = q->bb->p;
 	unsigned int i;
 	void *addr;
 
+	*failed = false;
 	if (q->pg_count >= q->pg_max)
 		return NULL;
 	if (!q->pg) {
@@ -53,8 +60,10 @@ static void *pg_map(struct bb_queue *q, xf_gref g)
 	}
 	/* Writable even for reads of guest memory: blkif.h note 8, the
 	 * frontend grants persistent pages read-write. */
-	if (p->gnt->map(p, q->bb->cfg.frontend_id, 1, &g, true, &addr) < 0)
+	if (p->gnt->map(p, q->bb->cfg.frontend_id, 1, &g, true, &addr) < 0) {
+		*failed = true;
 		return NULL;
+	}
 	for (i = hash_gref(g, q->pg_cap); q->pg[i].used;
 	     i = (i + 1) & (q->pg_cap - 1))
 		;
@@ -95,20 +104,35 @@ int bb_io_xfer(struct bb_queue *q, struct bb_xfer *x, unsigned int n,
 		if (x[i].offset + (unsigned int)x[i].len > XF_PAGE_SIZE)
 			return -EINVAL;
 		if (q->persistent) {
+			struct xf_platform *p = q->bb->p;
 			struct bb_pgrant *pg = pg_find(q, x[i].gref);
-			uint8_t *page = pg ? pg->addr : pg_map(q, x[i].gref);
+			bool failed = false, transient = false;
+			uint8_t *page = pg ? pg->addr
+					   : pg_map(q, x[i].gref, &failed);
+			void *addr = NULL;
 
 			if (pg)
 				q->st.persistent_hits++;
-			if (page) {
-				if (to_grant)
-					memcpy(page + x[i].offset, x[i].local,
-					       x[i].len);
-				else
-					memcpy(x[i].local, page + x[i].offset,
-					       x[i].len);
-				continue;
+			if (!page && !failed) {
+				if (p->gnt->map(p, q->bb->cfg.frontend_id, 1,
+						&x[i].gref, true, &addr) < 0)
+					failed = true;
+				page = addr;
+				transient = !failed;
 			}
+			if (failed) {
+				r = -EIO;
+				break;
+			}
+			if (to_grant)
+				memcpy(page + x[i].offset, x[i].local,
+				       x[i].len);
+			else
+				memcpy(x[i].local, page + x[i].offset,
+				       x[i].len);
+			if (transient)
+				p->gnt->unmap(p, page, 1);
+			continue;
 		}
 		segs[nc] = (struct xf_gnt_copy_seg){
 			.to_grant = to_grant,

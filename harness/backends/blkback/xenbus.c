@@ -90,8 +90,10 @@ static int publish_features(struct xf_blkback *bb)
 		r = wr_opt(bb, "feature-flush-cache", f.flush, 1);
 	if (!r)
 		r = wr_opt(bb, "feature-barrier", f.barrier, 1);
+	/* Linux blkback writes feature-persistent only in connect(): a
+	 * frontend must not expect it at InitWait. */
 	if (!r)
-		r = wr_opt(bb, "feature-persistent", f.persistent, 1);
+		r = wr_opt(bb, "feature-persistent", false, 0);
 	if (!r)
 		r = wr_opt(bb, "feature-max-indirect-segments",
 			   f.max_indirect_segments > 0,
@@ -301,6 +303,8 @@ static int do_connect(struct xf_blkback *bb)
 		bb->nr_queues = i + 1;
 	}
 	r = write_disk_info(bb);
+	if (!r)
+		r = wr_opt(bb, "feature-persistent", bb->live.persistent, 1);
 	if (r < 0) {
 		disconnect_all(bb);
 		return r;

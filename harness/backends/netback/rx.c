@@ -129,6 +129,7 @@ static int rx_put(struct xf_nb_vif *v, struct nb_queue *q,
 	struct xf_netif_rx_request req[XF_NETIF_NR_SLOTS_MIN + 1];
 	unsigned int nslots, need, k = 0, i;
 	uint16_t flags = 0;
+	int copy_rc;
 	xf_ring_idx prod;
 	int avail;
 
@@ -171,7 +172,12 @@ static int rx_put(struct xf_nb_vif *v, struct nb_queue *q,
 		seg[k].status = 0;
 		k++;
 	}
-	v->p->gnt->copy(v->p, seg, k);
+	/* A copy that fails outright leaves every segment's status
+	 * meaningless: answer every slot of the frame with an error rather
+	 * than "len bytes" for data that never arrived. */
+	copy_rc = v->p->gnt->copy(v->p, seg, k);
+	if (copy_rc < 0)
+		nb_drop(v, XF_NB_DROP_COPY_FAILED);
 	k = 0;
 	for (i = 0; i < need; i++) {
 		uint8_t slot[XF_NETIF_RX_SLOT_SIZE];
@@ -191,8 +197,9 @@ static int rx_put(struct xf_nb_vif *v, struct nb_queue *q,
 			memset(&r, 0, sizeof(r));
 			r.id = req[i].id;
 			r.offset = 0;
-			r.status = seg[k].status ? XF_NETIF_RSP_ERROR :
-						   (int16_t)seg[k].len;
+			r.status = copy_rc < 0 || seg[k].status ?
+					   XF_NETIF_RSP_ERROR :
+					   (int16_t)seg[k].len;
 			if (k == 0) {
 				r.flags = flags;
 				if (f->gso_size)
@@ -205,6 +212,9 @@ static int rx_put(struct xf_nb_vif *v, struct nb_queue *q,
 		}
 		memcpy(xf_back_ring_next_response(&q->rx), slot, sizeof(slot));
 	}
+	*notify = true;
+	if (copy_rc < 0)
+		return 0;
 	pthread_mutex_lock(&v->st_lock);
 	v->st.rx_frames++;
 	v->st.rx_bytes += f->len;
@@ -269,7 +279,8 @@ void nb_rx_process(struct xf_nb_vif *v)
 	for (unsigned int i = 0; i < v->nr_queues; i++) {
 		struct nb_queue *q = &v->q[i];
 
-		if (notify[i] && xf_back_ring_push_responses(&q->rx))
-			v->p->evtchn->notify(v->evh, q->port_rx);
+		if (notify[i] && xf_back_ring_push_responses(&q->rx) &&
+		    v->p->evtchn->notify(v->evh, q->port_rx) < 0)
+			nb_stat_add(v, &v->st.notify_failed, 1);
 	}
 }

@@ -163,6 +163,7 @@ static struct nb_frame *build(struct xf_nb_vif *v, const struct chain *c,
 		k++;
 	}
 	if (v->p->gnt->copy(v->p, seg, k) < 0) {
+		nb_drop(v, XF_NB_DROP_COPY_FAILED);
 		nb_frame_free(f);
 		return NULL;
 	}
@@ -321,7 +322,8 @@ uint64_t nb_tx_process(struct xf_nb_vif *v, struct nb_queue *q)
 				frame_cost_ns(v, f->len);
 		shape_and_forward(v, f);
 	}
-	if (pushed && xf_back_ring_push_responses(&q->tx))
-		v->p->evtchn->notify(v->evh, q->port_tx);
+	if (pushed && xf_back_ring_push_responses(&q->tx) &&
+	    v->p->evtchn->notify(v->evh, q->port_tx) < 0)
+		nb_stat_add(v, &v->st.notify_failed, 1);
 	return wait;
 }

@@ -16,6 +16,7 @@ static const char *const drop_names[XF_NB_DROP_NR] = {
 	[XF_NB_DROP_RX_TOO_BIG] = "rx-too-big",
 	[XF_NB_DROP_MCAST_FILTER] = "mcast-filter",
 	[XF_NB_DROP_NOT_CONNECTED] = "not-connected",
+	[XF_NB_DROP_COPY_FAILED] = "copy-failed",
 };
 
 const char *xf_nb_drop_name(enum xf_nb_drop d)

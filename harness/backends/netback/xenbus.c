@@ -62,8 +62,16 @@ static int probe(struct xf_nb_vif *v)
 	rc |= put(v, "feature-multicast-control", f->multicast_control);
 	rc |= put(v, "feature-dynamic-multicast-control",
 		  f->dynamic_multicast);
-	if (f->max_queues > 1)
+	if (f->max_queues > 1) {
 		rc |= put(v, "multi-queue-max-queues", f->max_queues);
+	} else {
+		char path[NB_PATH_MAX + 64];
+
+		/* An earlier instance on this directory may have had more. */
+		snprintf(path, sizeof(path), "%s/multi-queue-max-queues",
+			 v->be_dir);
+		v->p->store->rm(v->xs, XF_TXN_NONE, path);
+	}
 	if (rc)
 		return -EIO;
 	return write_state(v, XF_XENBUS_INITWAIT);

@@ -191,7 +191,9 @@ struct xf_netfront_config {
 	bool tx_no_requeue;         /* drop (not re-send) in-flight tx frames
 				       on disconnect */
 	/* Debug: send the caller's fragment layout as is, even a first slot
-	 * shorter than the headers (reproduces bug class 11). */
+	 * shorter than the headers; with SG, a layout over the slot limit
+	 * is dropped (-EMSGSIZE), not linearised (reproduces bug class 11,
+	 * "skb rides the rocket"). */
 	bool tx_raw_layout;
 	/* RX refill: refill when fewer than low buffers are posted, up to
 	 * high. 0 = defaults (ring/4 and ring). */

@@ -3,7 +3,9 @@
  * xfront engine: turns a loaded scenario variant into a running world
  * (runtime, mock hypervisor, hosts with blkback, VMs with blkfront,
  * workloads, faults and hooks), runs it and fills a result with the
- * measurements and the verdict of every expectation.
+ * measurements and the verdict of every expectation. On the xen
+ * platform (in a dom0, real mode) the frontends live in dom0 and the
+ * disks are the kernel's blkback over loop devices.
  *
  * Sim mode is deterministic: same scenario, seed and parameters give
  * the same result (the runtime's trace hash proves the interleaving).
@@ -33,6 +35,17 @@ struct xf_engine_opts {
 			 double iops);
 	void *progress_opaque;
 };
+
+/*
+ * Whether the scenario can run with these options, before anything
+ * runs: 0, or -EINVAL with "file:line: what is wrong" in err (a
+ * mock-only feature on --platform xen: disk models, backend features,
+ * faults, hooks, several hosts, network objects, durability and leak
+ * expectations), or -ENOTSUP with a message for an unknown platform or
+ * sim mode on xen. xf_engine_run() calls it too.
+ */
+int xf_engine_check(const struct xf_scn *scn, const struct xf_engine_opts *o,
+		    char *err, size_t errlen);
 
 /*
  * Runs one variant. 0 with *out filled (pass or fail is in the result;

@@ -169,7 +169,8 @@ const struct xf_scn_obj *xf_scn_find(const struct xf_scn *s,
 				     const char *kind, const char *name);
 
 /* Typed getters: the script's value or the schema default. Asking for
- * a key the kind does not have is a programming error (aborts). */
+ * a key the kind does not have is a programming error; it reads as a
+ * zero value (unset, 0, false, NULL). */
 int64_t xf_scn_int(const struct xf_scn_obj *o, const char *key);
 double xf_scn_num(const struct xf_scn_obj *o, const char *key);
 bool xf_scn_bool(const struct xf_scn_obj *o, const char *key);

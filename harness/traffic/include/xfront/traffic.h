@@ -64,6 +64,40 @@ int xf_traffic_build(const struct xf_traffic_flow *fl, uint64_t off,
 		     uint32_t payload_len, enum xf_traffic_csum csum,
 		     uint8_t *buf, uint32_t bufsz, uint32_t *len_out);
 
+/* How a frame is cut into fragments for xf_netfront_send(). The
+ * frontend lays slots out along the fragments (one or more per
+ * fragment, never crossing a page), so this chooses the TX slot chain:
+ * a first fragment shorter than the Ethernet header, or more fragments
+ * than a chain may have slots (XEN_NETIF_NR_SLOTS_MIN = 18), reproduce
+ * the slot-limit bug class ("skb rides the rocket: 19 slots"). */
+enum xf_traffic_frags {
+	XF_TRAFFIC_FRAGS_LINEAR = 0,     /* one fragment */
+	XF_TRAFFIC_FRAGS_TINY_FIRST = 1, /* first_frag bytes, then the rest
+					    in nfrags - 1 equal parts */
+	XF_TRAFFIC_FRAGS_MANY = 2,       /* nfrags equal parts */
+};
+
+/* One more than a TX chain may carry: the smallest "rocket". */
+#define XF_TRAFFIC_FRAGS_OVER_LIMIT 19u
+
+struct xf_traffic_frag_layout {
+	enum xf_traffic_frags kind;
+	unsigned int nfrags;         /* 0: 1 linear, 2 tiny-first,
+					XF_TRAFFIC_FRAGS_OVER_LIMIT many */
+	uint32_t first_frag;         /* tiny-first: first fragment's bytes
+					(0: 6, a MAC address) */
+};
+
+/* Cuts len bytes at data into fragments per the layout (all zero:
+ * linear). Never makes an empty fragment: a frame shorter than the
+ * layout gets fewer (a frame not longer than first_frag stays whole).
+ * Returns the fragment count, -EINVAL for a bad layout (unknown kind,
+ * more than XF_NETFRONT_MAX_FRAGS fragments, tiny-first with nfrags 1),
+ * -ENOSPC when more than max fragments are needed. */
+int xf_traffic_frag_split(const struct xf_traffic_frag_layout *l,
+			  const uint8_t *data, uint32_t len,
+			  struct xf_net_frag *frags, unsigned int max);
+
 /* Generator: a stream of total_bytes, cut into frames of frame_payload
  * bytes (TCP: at most mss unless gso), or into GSO super-frames of
  * gso_payload bytes with gso_size = mss. */
@@ -74,6 +108,10 @@ struct xf_traffic_gen_config {
 	bool gso;                    /* TCP only */
 	uint32_t gso_payload;        /* 0: 60000 */
 	enum xf_traffic_csum csum;
+	struct xf_traffic_frag_layout frags; /* zero: one fragment */
+	/* xf_traffic_gen_send's cookies are cookie_base + frame number
+	 * (from 1), so several generators can share one netfront. */
+	uint64_t cookie_base;
 };
 
 struct xf_traffic_gen;
@@ -81,16 +119,26 @@ int xf_traffic_gen_new(const struct xf_traffic_gen_config *c,
 		       struct xf_traffic_gen **out);
 void xf_traffic_gen_free(struct xf_traffic_gen *g);
 /* Next frame into buf; 1 = produced, 0 = stream done. f (optional) is
- * filled to hand to xf_netfront_send (it points into buf). */
+ * filled to hand to xf_netfront_send (it points into buf). One
+ * fragment: -ENOSPC when the config's layout needs more (use
+ * xf_traffic_gen_next_frags). */
 int xf_traffic_gen_next(struct xf_traffic_gen *g, uint8_t *buf,
 			uint32_t bufsz, uint32_t *len, struct xf_net_frame *f,
 			struct xf_net_frag *frag);
+/* The same, with f's fragments cut per the config's layout into
+ * frags[max] (XF_NETFRONT_MAX_FRAGS always suffices). */
+int xf_traffic_gen_next_frags(struct xf_traffic_gen *g, uint8_t *buf,
+			      uint32_t bufsz, uint32_t *len,
+			      struct xf_net_frame *f, struct xf_net_frag *frags,
+			      unsigned int max);
 /* Sends frames through a netfront until the stream ends or the backlog
  * is full (-EAGAIN: call again later). Returns frames sent. */
 int xf_traffic_gen_send(struct xf_traffic_gen *g, struct xf_netfront *nf,
 			int queue, unsigned int max_frames);
 bool xf_traffic_gen_done(const struct xf_traffic_gen *g);
 uint64_t xf_traffic_gen_frames(const struct xf_traffic_gen *g);
+/* Payload bytes in the frames xf_traffic_gen_send handed over. */
+uint64_t xf_traffic_gen_sent_bytes(const struct xf_traffic_gen *g);
 
 /* Receiver. */
 struct xf_traffic_rx_stats {
@@ -122,6 +170,16 @@ void xf_traffic_rx_frame(struct xf_traffic_rx *rx, const uint8_t *data,
 /* Contiguous payload bytes received for a flow from offset 0. */
 uint64_t xf_traffic_rx_contiguous(const struct xf_traffic_rx *rx,
 				  uint32_t flow_id);
+/* One registered flow's share of the verdicts. */
+struct xf_traffic_rx_flow_stats {
+	uint64_t good;               /* frames that passed every check */
+	uint64_t payload_bytes;      /* good payload, duplicates once */
+	uint64_t contiguous;         /* as xf_traffic_rx_contiguous() */
+};
+/* -ENOENT when no flow with that id is registered. */
+int xf_traffic_rx_flow_stats(const struct xf_traffic_rx *rx,
+			     uint32_t flow_id,
+			     struct xf_traffic_rx_flow_stats *out);
 void xf_traffic_rx_stats(const struct xf_traffic_rx *rx,
 			 struct xf_traffic_rx_stats *out);
 

@@ -370,7 +370,8 @@ uint64_t xf_blklat_sample(const struct xf_blklat *l, uint64_t rng_state[4]);
 #define XF_BLKBACK_MAX_QUEUES 16
 
 struct xf_blkback_features {
-	bool persistent;                    /* feature-persistent */
+	bool persistent;                    /* feature-persistent, published
+					     * at connect as Linux does */
 	unsigned int max_indirect_segments; /* 0: key absent */
 	unsigned int max_ring_page_order;   /* 0..XF_MAX_RING_PAGE_ORDER */
 	bool legacy_max_ring_pages;         /* also publish max-ring-pages */
@@ -436,7 +437,8 @@ struct xf_blkback_config {
 	unsigned int vcpu;            /* control actor's vCPU */
 	/* Queue i runs on vCPU (queue_vcpu + i) % nr_vcpus. */
 	unsigned int queue_vcpu;
-	/* Persistent mappings kept per queue; beyond it, grant copy.
+	/* Persistent mappings kept per queue; beyond it a segment is
+	 * mapped (writable, as every persistent grant) for one request.
 	 * 0: 4096. */
 	unsigned int max_persistent_grants;
 	/* CPU charged (xf_rt_charge) per request handled. */

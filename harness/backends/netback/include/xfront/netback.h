@@ -153,6 +153,7 @@ enum xf_nb_drop {
 	XF_NB_DROP_RX_TOO_BIG,     /* needs SG the guest lacks */
 	XF_NB_DROP_MCAST_FILTER,   /* not in the guest's multicast list */
 	XF_NB_DROP_NOT_CONNECTED,  /* arrived while disconnected */
+	XF_NB_DROP_COPY_FAILED,    /* grant copy failed outright */
 	XF_NB_DROP_NR
 };
 const char *xf_nb_drop_name(enum xf_nb_drop d);
@@ -182,6 +183,7 @@ struct xf_nb_vif_stats {
 	uint64_t connects;
 	uint64_t tx_max_slots;         /* longest chain seen */
 	uint64_t pcap_frames;
+	uint64_t notify_failed;        /* event-channel notifies refused */
 };
 void xf_nb_vif_stats(const struct xf_nb_vif *v, struct xf_nb_vif_stats *out);
 

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What a platform can run, checked before anything runs. The xen
+ * platform drives the dom0 kernel's backends: whatever they offer is
+ * what a disk gets, and nothing of the mock world (disk models, backend
+ * feature switches, faults, hooks, shared budgets, power loss) exists
+ * there. A scenario asking for it is bad input with its file:line, not
+ * a run that silently measures something else.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <xfront/engine.h>
+
+static int line_of(const struct xf_scn_obj *o, const char *key)
+{
+	int l = key ? xf_scn_line(o, key) : 0;
+
+	return l > 0 ? l : o->line;
+}
+
+/* The first key the script set in a sub-table, or NULL. */
+static const char *first_set(const struct xf_scn_obj *sub, int *line)
+{
+	for (size_t i = 0; sub && i < sub->kind->nfields; i++) {
+		if (!sub->vals[i].set)
+			continue;
+		*line = sub->vals[i].line;
+		return sub->kind->fields[i].key;
+	}
+	return NULL;
+}
+
+static int bad(char *err, size_t len, const struct xf_scn *s, int line,
+	       const struct xf_scn_obj *o, const char *what)
+{
+	if (o && o->name)
+		snprintf(err, len, "%s:%d: %s '%s': %s (--platform xen)",
+			 s->path, line, o->kind->name, o->name, what);
+	else
+		snprintf(err, len, "%s:%d: %s: %s (--platform xen)", s->path,
+			 line, o ? o->kind->name : "scenario", what);
+	return -EINVAL;
+}
+
+static int check_disk(const struct xf_scn *s, const struct xf_scn_obj *o,
+		      char *err, size_t len)
+{
+	static const char *const subs[][2] = {
+		{ "backend", "backend features are mock-only: a xen disk "
+			     "gets what the kernel's blkback offers" },
+		{ "model", "disk models are mock-only: a xen disk is the "
+			   "kernel's blkback over a loop device" },
+	};
+	char what[256];
+	int line = 0;
+
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		const char *k = first_set(xf_scn_sub(o, subs[i][0]), &line);
+
+		if (!k)
+			continue;
+		snprintf(what, sizeof(what), "%s.%s: %s", subs[i][0], k,
+			 subs[i][1]);
+		return bad(err, len, s, line > 0 ? line : o->line, o, what);
+	}
+	if (xf_scn_int(o, "sector_size") != 512)
+		return bad(err, len, s, line_of(o, "sector_size"), o,
+			   "sector_size: loop devices have 512-byte "
+			   "sectors here");
+	return 0;
+}
+
+static int check_expect(const struct xf_scn *s, const struct xf_scn_obj *o,
+			char *err, size_t len)
+{
+	static const char *const keys[][2] = {
+		{ "lost_writes", "needs a power cut (mock-only)" },
+		{ "durability", "needs a power cut (mock-only)" },
+		{ "leaks", "Xen does not count grants a peer still maps; "
+			   "leaks are measured on the mock platform only" },
+		{ "reconnect_max_ms", "needs a backend fault (mock-only)" },
+	};
+	char what[256];
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!xf_scn_isset(o, keys[i][0]))
+			continue;
+		snprintf(what, sizeof(what), "%s: %s", keys[i][0],
+			 keys[i][1]);
+		return bad(err, len, s, line_of(o, keys[i][0]), o, what);
+	}
+	return 0;
+}
+
+static int check_xen(const struct xf_scn *s, char *err, size_t len)
+{
+	unsigned int hosts = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < s->nobjs && !r; i++) {
+		const struct xf_scn_obj *o = s->objs[i];
+		const char *k = o->kind->name;
+
+		if (!strcmp(k, "host")) {
+			static const char *const mock[] = {
+				"storage_iops", "storage_bw", "blk" };
+
+			if (++hosts > 1)
+				return bad(err, len, s, o->line, o, "one host "
+					   "only: this dom0 is the xen host");
+			for (size_t m = 0; m < 3; m++)
+				if (xf_scn_isset(o, mock[m])) {
+					char what[160];
+
+					snprintf(what, sizeof(what), "%s is "
+						 "mock-only", mock[m]);
+					return bad(err, len, s,
+						   line_of(o, mock[m]), o,
+						   what);
+				}
+		} else if (!strcmp(k, "disk")) {
+			r = check_disk(s, o, err, len);
+		} else if (!strcmp(k, "fault")) {
+			return bad(err, len, s, o->line, o, "faults act on "
+				   "mock backends and disks (mock-only)");
+		} else if (!strcmp(k, "vif") || !strcmp(k, "flow")) {
+			return bad(err, len, s, o->line, o, "network objects "
+				   "run on the mock netback only for now");
+		} else if (!strcmp(k, "expect")) {
+			r = check_expect(s, o, err, len);
+		}
+	}
+	if (!r && s->nhooks) {
+		snprintf(err, len, "%s:%d: hook: hooks act on mock backends "
+			 "and disks (mock-only) (--platform xen)", s->path,
+			 s->hooks[0].line);
+		return -EINVAL;
+	}
+	return r;
+}
+
+int xf_engine_check(const struct xf_scn *scn, const struct xf_engine_opts *o,
+		    char *err, size_t errlen)
+{
+	const char *p = o->platform ? o->platform : "mock";
+	const char *m = o->mode ? o->mode : "sim";
+
+	if (!strcmp(p, "mock"))
+		return 0;
+	if (strcmp(p, "xen")) {
+		snprintf(err, errlen, "platform '%s' is unknown (mock or xen)",
+			 p);
+		return -ENOTSUP;
+	}
+	if (strcmp(m, "real")) {
+		snprintf(err, errlen, "--platform xen needs --mode real: the "
+			 "kernel's backends run in real time, not in sim "
+			 "mode's virtual time");
+		return -ENOTSUP;
+	}
+	return check_xen(scn, err, errlen);
+}

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The xen host: the engine on the xen platform in a dom0. Every
+ * frontend lives in this domain (as the dom0 tests do) and every disk is
+ * served by the kernel's xen-blkback over a loop device on a sparse
+ * image file the engine creates and removes. The toolstack step is the
+ * one xl's hotplug script would leave behind: the frontend directory
+ * first (xenbus checks it exists when it probes the backend), then the
+ * backend directory with physical-device (hex major:minor) last.
+ *
+ * Frontends use device/vbd-user/<vdev> so that the dom0 kernel's own
+ * blkfront ignores them. This is setup and teardown code around a run,
+ * not an actor: it may wait for the kernel (loop detach after blkback
+ * let go), bounded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/loop.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+#include "engine-priv.h"
+#ifdef XF_HAVE_XEN
+#include <xfront/xen.h>
+#endif
+
+#define CLOSE_WAIT_NS 15000000000ull
+#define DETACH_WAIT_MS 5000
+
+struct eng_xdisk {
+	char img[256];
+	char loopdev[32];
+	char fe[128], be[128];
+	bool img_made, looped, xs_written;
+};
+
+struct eng_xen {
+	struct xf_platform *p;
+	struct xf_xs *xs;
+	struct eng_xdisk disks[ENG_MAX];
+	unsigned int ndisks;
+};
+
+#ifdef XF_HAVE_XEN
+int eng_xen_open(struct eng *e)
+{
+	struct eng_xen *x = calloc(1, sizeof(*x));
+	int r;
+
+	if (!x)
+		return -ENOMEM;
+	e->xh = x;
+	r = xf_xen_platform_open(&x->p);
+	if (r) {
+		snprintf(e->err, sizeof(e->err), "--platform xen: cannot open "
+			 "the xen platform (%s); run in a Xen dom0 with "
+			 "xenstored and the xen-gntdev, xen-gntalloc and "
+			 "xen-evtchn modules", strerror(-r));
+		x->p = NULL;
+		/* no such platform here: the caller's input, not a run */
+		return -ENOTSUP;
+	}
+	r = x->p->store->open(x->p, &x->xs);
+	if (r) {
+		snprintf(e->err, sizeof(e->err), "--platform xen: cannot "
+			 "connect to xenstore: %s", strerror(-r));
+		x->xs = NULL;
+		return r;
+	}
+	e->dom0 = x->p;
+	return 0;
+}
+#else
+int eng_xen_open(struct eng *e)
+{
+	snprintf(e->err, sizeof(e->err), "--platform xen: this build has "
+		 "no xen platform (libxen-dev was not found when it was "
+		 "configured)");
+	return -ENOTSUP;
+}
+#endif
+
+static int write_dir(struct eng_xen *x, const char *dir,
+		     const char *const *kv)
+{
+	const struct xf_store_ops *st = x->p->store;
+	char path[256];
+	int r = -EAGAIN;
+
+	for (int tries = 0; tries < 16 && r == -EAGAIN; tries++) {
+		xf_txn t;
+
+		r = st->txn_start(x->xs, &t);
+		if (r)
+			return r;
+		for (size_t i = 0; kv[i] && kv[i + 1] && !r; i += 2) {
+			snprintf(path, sizeof(path), "%s/%s", dir, kv[i]);
+			r = st->write(x->xs, t, path, kv[i + 1],
+				      strlen(kv[i + 1]));
+		}
+		if (r) {
+			st->txn_end(x->xs, t, true);
+			return r;
+		}
+		r = st->txn_end(x->xs, t, false);
+	}
+	return r;
+}
+
+static int make_image(struct eng_xdisk *xd, const char *name,
+		      uint64_t bytes)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd, r = 0;
+
+	snprintf(xd->img, sizeof(xd->img), "%s/xfront-%s-XXXXXX",
+		 dir && *dir ? dir : "/tmp", name);
+	fd = mkstemp(xd->img);
+	if (fd < 0)
+		return -errno;
+	xd->img_made = true;
+	/* Sparse: only what the workload writes takes memory or disk. */
+	if (ftruncate(fd, (off_t)bytes) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static int loop_attach(struct eng_xdisk *xd, bool ro, unsigned int *maj,
+		       unsigned int *min)
+{
+	struct stat st;
+	int ctl, n, lfd, ffd, r = 0;
+
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		return -errno;
+	n = ioctl(ctl, LOOP_CTL_GET_FREE);
+	r = n < 0 ? -errno : 0;
+	close(ctl);
+	if (r)
+		return r;
+	snprintf(xd->loopdev, sizeof(xd->loopdev), "/dev/loop%d", n);
+	lfd = open(xd->loopdev, O_RDWR | O_CLOEXEC);
+	if (lfd < 0)
+		return -errno;
+	ffd = open(xd->img, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (ffd < 0) {
+		r = -errno;
+		close(lfd);
+		return r;
+	}
+	if (ioctl(lfd, LOOP_SET_FD, ffd) < 0)
+		r = -errno;
+	else if (fstat(lfd, &st) < 0)
+		r = -errno;
+	close(ffd);
+	close(lfd);
+	if (r)
+		return r;
+	xd->looped = true;
+	*maj = major(st.st_rdev);
+	*min = minor(st.st_rdev);
+	return 0;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { 0, (long)ms * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static void loop_detach(struct eng_xdisk *xd)
+{
+	/* blkback drops its reference asynchronously once its directory
+	 * is gone. */
+	for (unsigned int waited = 0; xd->looped && waited < DETACH_WAIT_MS;
+	     waited += 50) {
+		int fd = open(xd->loopdev, O_RDWR | O_CLOEXEC);
+
+		if (fd < 0)
+			break;
+		if (!ioctl(fd, LOOP_CLR_FD, 0) || errno != EBUSY)
+			xd->looped = false;
+		close(fd);
+		if (xd->looped)
+			sleep_ms(50);
+	}
+}
+
+int eng_xen_build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
+		       unsigned int *next_vcpu)
+{
+	const struct xf_scn_obj *o = d->obj;
+	struct eng_xen *x = e->xh;
+	struct eng_xdisk *xd = &x->disks[x->ndisks++];
+	bool ro = xf_scn_bool(o, "readonly");
+	unsigned int maj = 0, min = 0;
+	char dom[16], vdev[16], pdev[32];
+	int r;
+
+	snprintf(d->name, sizeof(d->name), "%s", o->name);
+	d->e = e;
+	if (!strcmp(xf_scn_str(d->vm->obj, "completion"), "per-disk")) {
+		d->irq_vcpu = (*next_vcpu)++;
+		snprintf(e->vcpu_names[d->irq_vcpu], 64, "%s/%s-irq",
+			 d->vm->obj->name, o->name);
+		e->vcpu_guest[d->irq_vcpu] = true;
+	} else {
+		d->irq_vcpu = ~0u;
+	}
+	xf_vbd_config_init(&d->vbd);
+	d->vbd.frontend_id = d->vm->domid;
+	d->vbd.backend_id = d->host->domid;
+	d->vbd.devid = 51712 + 16 * idx;
+	d->vbd.readonly = ro;
+
+	r = make_image(xd, o->name, (uint64_t)xf_scn_int(o, "size"));
+	if (!r)
+		r = loop_attach(xd, ro, &maj, &min);
+	if (r)
+		return r;
+	snprintf(xd->fe, sizeof(xd->fe), "/local/domain/%u/device/vbd-user/%u",
+		 d->vm->domid, d->vbd.devid);
+	snprintf(xd->be, sizeof(xd->be), "/local/domain/%u/backend/vbd/%u/%u",
+		 d->host->domid, d->vm->domid, d->vbd.devid);
+	snprintf(dom, sizeof(dom), "%u", d->host->domid);
+	snprintf(vdev, sizeof(vdev), "%u", d->vbd.devid);
+	snprintf(pdev, sizeof(pdev), "%x:%x", maj, min);
+	xd->xs_written = true;
+	{
+		const char *const fe_kv[] = {
+			"backend", xd->be, "backend-id", dom, "state", "1",
+			"virtual-device", vdev, "device-type", "disk", NULL };
+
+		r = write_dir(x, xd->fe, fe_kv);
+	}
+	snprintf(dom, sizeof(dom), "%u", d->vm->domid);
+	if (!r) {
+		/* physical-device last: it is what makes blkback open the
+		 * device and go to InitWait. */
+		const char *const be_kv[] = {
+			"frontend", xd->fe, "frontend-id", dom,
+			"online", "1", "state", "1", "type", "phy",
+			"mode", ro ? "r" : "w", "dev", "xvda",
+			"removable", "0", "params", xd->loopdev,
+			"physical-device", pdev, NULL };
+
+		r = write_dir(x, xd->be, be_kv);
+	}
+	if (r)
+		return r;
+	return eng_frontend_start(e, d, xd->fe);
+}
+
+static bool all_closed(struct eng *e)
+{
+	for (unsigned int i = 0; i < e->ndisks; i++) {
+		struct xf_blkfront_info in;
+
+		if (!e->disks[i].bf || xf_blkfront_get_info(e->disks[i].bf,
+							    &in))
+			continue;
+		if (in.state != XF_BLKFRONT_CLOSED)
+			return false;
+	}
+	return true;
+}
+
+void eng_xen_close(struct eng *e)
+{
+	uint64_t end;
+
+	if (!e->rt)
+		return;
+	for (unsigned int i = 0; i < e->ndisks; i++)
+		if (e->disks[i].bf)
+			xf_blkfront_close(e->disks[i].bf);
+	/* The controller stopped the runtime; run it again in slices so
+	 * the close handshakes (and the kernel's unmaps) finish before the
+	 * frontends are freed. */
+	end = xf_rt_now_ns(e->rt) + CLOSE_WAIT_NS;
+	while (!all_closed(e) && xf_rt_now_ns(e->rt) < end) {
+		uint64_t until = xf_rt_now_ns(e->rt) + 50000000ull;
+
+		if (xf_rt_run(e->rt, until < end ? until : end))
+			break;
+	}
+}
+
+void eng_xen_teardown(struct eng *e)
+{
+	struct eng_xen *x = e->xh;
+
+	if (!x)
+		return;
+	for (unsigned int i = 0; x->xs && i < x->ndisks; i++) {
+		struct eng_xdisk *xd = &x->disks[i];
+
+		if (!xd->xs_written)
+			continue;
+		x->p->store->rm(x->xs, XF_TXN_NONE, xd->be);
+		x->p->store->rm(x->xs, XF_TXN_NONE, xd->fe);
+	}
+	for (unsigned int i = 0; i < x->ndisks; i++) {
+		struct eng_xdisk *xd = &x->disks[i];
+
+		loop_detach(xd);
+		if (xd->img_made)
+			unlink(xd->img);
+	}
+#ifdef XF_HAVE_XEN
+	if (x->xs)
+		x->p->store->close(x->xs);
+	if (x->p)
+		xf_xen_platform_close(x->p);
+#endif
+	free(x);
+	e->xh = NULL;
+	e->dom0 = NULL;
+}

@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest clock jumps: a wall-clock step (xf_rt_step_wall_clock) during
+ * connect, reconnect and I/O. With the default monotonic timeout clock
+ * nothing happens; with timeout_clock = XF_CLOCK_WALL (the deliberately
+ * broken variant) a forward step gives a spurious timeout or watchdog
+ * recovery and a backward step postpones a real one. Deterministic sim
+ * runs against the scripted backend.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sb.h"
+
+#define MS 1000000ull
+#define SEC 1000000000ull
+#define HOUR (3600ull * SEC)
+
+static struct sb sb;
+
+struct done_rec {
+	int calls;
+	int status;
+};
+
+static void rec_done(struct xf_blkfront_io *io, int status)
+{
+	struct done_rec *d = io->opaque;
+
+	d->calls++;
+	d->status = status;
+}
+
+static void setup(void)
+{
+	sb_init(&sb, XF_RT_SIM, 1, -1);
+}
+
+static void teardown(void)
+{
+	sb_fini(&sb);
+}
+
+static void run_for(uint64_t ns)
+{
+	xf_rt_run(sb.rt, xf_rt_now_ns(sb.rt) + ns);
+}
+
+static void front(enum xf_rt_clock clock, uint64_t connect_timeout,
+		  uint64_t wd_period)
+{
+	struct xf_blkfront_config cfg;
+
+	xf_blkfront_config_init(&cfg);
+	cfg.max_queues = 1;
+	cfg.connect_timeout_ns = connect_timeout;
+	cfg.initwait_grace_ns = UINT64_MAX; /* wait for InitWait */
+	cfg.timeout_clock = clock;
+	cfg.watchdog_period_ns = wd_period;
+	sb_front(&sb, &cfg);
+	sb_run(&sb);
+}
+
+static void backend_up(void)
+{
+	sb_state(&sb, XF_XENBUS_INITWAIT);
+	sb_run(&sb);
+	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_INITIALISED);
+	ck_assert_int_eq(sb_map_rings(&sb), 0);
+	sb_disk_props(&sb, SB_DISK_BYTES / 512, 512);
+	sb_state(&sb, XF_XENBUS_CONNECTED);
+	sb_run(&sb);
+	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_CONNECTED);
+}
+
+static void mkio(struct xf_blkfront_io *io, enum xf_blkfront_op op,
+		 void *buf, uint64_t off, struct done_rec *d)
+{
+	memset(io, 0, sizeof(*io));
+	io->op = op;
+	io->offset_bytes = off;
+	io->len_bytes = 4096;
+	io->buf = buf;
+	io->done = rec_done;
+	io->opaque = d;
+}
+
+static enum xf_blkfront_state fstate(void)
+{
+	struct xf_blkfront_info info;
+
+	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
+	return info.state;
+}
+
+/* The backend comes up 2 s after the frontend started; the guest's
+ * clock is stepped an hour forward in between. */
+static void connect_step_forward(enum xf_rt_clock clock)
+{
+	static uint8_t buf[4096];
+	struct xf_blkfront_io io;
+	struct done_rec d = { 0 };
+
+	front(clock, 10 * SEC, 0);
+	memset(sb.disk, 0x33, 4096);
+	mkio(&io, XF_BLKFRONT_READ, buf, 0, &d);
+	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
+	run_for(1 * SEC);
+	xf_rt_step_wall_clock(sb.rt, (int64_t)HOUR);
+	run_for(1 * SEC);
+	ck_assert_uint_eq(xf_rt_now_ns(sb.rt) < 10 * SEC, 1);
+	backend_up();
+	sb_serve_all(&sb);
+	run_for(10 * MS);
+	ck_assert_int_eq(d.calls, 1);
+	if (clock == XF_CLOCK_MONOTONIC) {
+		ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], 0);
+		ck_assert_int_eq(d.status, 0);
+		ck_assert_int_eq(buf[0], 0x33);
+	} else {
+		/* Broken variant: the connect timed out 8 s early. */
+		ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], 1);
+		ck_assert_int_eq(d.status, -ENODEV);
+	}
+}
+
+START_TEST(connect_step_forward_monotonic)
+{
+	connect_step_forward(XF_CLOCK_MONOTONIC);
+}
+END_TEST
+
+START_TEST(connect_step_forward_wall)
+{
+	connect_step_forward(XF_CLOCK_WALL);
+}
+END_TEST
+
+/* The backend never comes; a 2 s connect timeout; the guest's clock
+ * is stepped 10 s back just after the start. */
+static void connect_step_backward(enum xf_rt_clock clock)
+{
+	static uint8_t buf[4096];
+	struct xf_blkfront_io io;
+	struct done_rec d = { 0 };
+
+	front(clock, 2 * SEC, 0);
+	mkio(&io, XF_BLKFRONT_READ, buf, 0, &d);
+	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
+	xf_rt_step_wall_clock(sb.rt, -10 * (int64_t)SEC);
+	xf_rt_run(sb.rt, 3 * SEC);
+	if (clock == XF_CLOCK_MONOTONIC) {
+		ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], 1);
+		ck_assert_int_eq(fstate(), XF_BLKFRONT_GONE);
+		ck_assert_int_eq(d.calls, 1);
+		ck_assert_int_eq(d.status, -ENODEV);
+		return;
+	}
+	/* Broken variant: the timeout comes 10 s late; I/O hangs. */
+	xf_rt_run(sb.rt, 11 * SEC + 500 * MS);
+	ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], 0);
+	ck_assert_int_eq(d.calls, 0);
+	xf_rt_run(sb.rt, 12 * SEC + 500 * MS);
+	ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], 1);
+	ck_assert_int_eq(d.calls, 1);
+	ck_assert_int_eq(d.status, -ENODEV);
+}
+
+START_TEST(connect_step_backward_monotonic)
+{
+	connect_step_backward(XF_CLOCK_MONOTONIC);
+}
+END_TEST
+
+START_TEST(connect_step_backward_wall)
+{
+	connect_step_backward(XF_CLOCK_WALL);
+}
+END_TEST
+
+/* The backend restarts with a write in flight; the clock is stepped
+ * forward while the frontend waits for it. */
+static void reconnect_step_forward(enum xf_rt_clock clock)
+{
+	static uint8_t buf[4096];
+	struct xf_blkfront_io io;
+	struct done_rec d = { 0 };
+
+	front(clock, 0, 0); /* default 30 s */
+	backend_up();
+	memset(buf, 0x77, sizeof(buf));
+	mkio(&io, XF_BLKFRONT_WRITE, buf, 8192, &d);
+	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
+	sb_run(&sb);
+	sb_state(&sb, XF_XENBUS_CLOSING);
+	sb_run(&sb);
+	ck_assert_int_eq(fstate(), XF_BLKFRONT_RECONNECTING);
+	xf_rt_step_wall_clock(sb.rt, (int64_t)HOUR);
+	run_for(500 * MS);
+	sb_unmap_rings(&sb);
+	sb_state(&sb, XF_XENBUS_CLOSED);
+	sb_run(&sb);
+	sb_state(&sb, XF_XENBUS_INITIALISING);
+	sb_run(&sb);
+	backend_up();
+	for (int i = 0; i < 5 && !d.calls; i++) {
+		sb_serve_all(&sb);
+		sb_run(&sb);
+	}
+	ck_assert_int_eq(d.calls, 1);
+	if (clock == XF_CLOCK_MONOTONIC) {
+		ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], 0);
+		ck_assert_int_eq(d.status, 0);
+		ck_assert_mem_eq(sb.disk + 8192, buf, 4096);
+	} else {
+		ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], 1);
+		ck_assert_int_eq(d.status, -ENODEV);
+	}
+}
+
+START_TEST(reconnect_step_forward_monotonic)
+{
+	reconnect_step_forward(XF_CLOCK_MONOTONIC);
+}
+END_TEST
+
+START_TEST(reconnect_step_forward_wall)
+{
+	reconnect_step_forward(XF_CLOCK_WALL);
+}
+END_TEST
+
+/* Steady I/O, a response every 300 ms, always something in flight, a
+ * 1 s watchdog; the clock is stepped forward (or back) mid-stream. */
+static uint64_t io_stream_step(enum xf_rt_clock clock, int64_t step)
+{
+	enum { N = 12 };
+	static uint8_t buf[N][4096];
+	struct xf_blkfront_io io[N];
+	struct done_rec d[N];
+	struct xf_blkfront_queue_stats st;
+	unsigned int next = 0;
+
+	memset(d, 0, sizeof(d));
+	front(clock, 0, 1 * SEC);
+	backend_up();
+	for (; next < 2; next++) {
+		mkio(&io[next], XF_BLKFRONT_READ, buf[next], next * 4096ull,
+		     &d[next]);
+		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[next]), 0);
+	}
+	for (unsigned int k = 0; k < N; k++) {
+		struct xf_blkif_req req;
+
+		run_for(300 * MS);
+		ck_assert_int_eq(sb_pop(&sb, 0, &req), 0);
+		ck_assert_int_eq(sb_do_io(&sb, &req), 0);
+		sb_respond(&sb, 0, req.id, req.operation, XF_BLKIF_RSP_OKAY);
+		if (next < N) {
+			mkio(&io[next], XF_BLKFRONT_READ, buf[next],
+			     next * 4096ull, &d[next]);
+			ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[next]),
+					 0);
+			next++;
+		}
+		if (k == 5) {
+			/* Right after a response was consumed, before the
+			 * next watchdog tick. */
+			run_for(MS);
+			xf_rt_step_wall_clock(sb.rt, step);
+		}
+	}
+	run_for(MS);
+	for (unsigned int i = 0; i < N; i++) {
+		ck_assert_int_eq(d[i].calls, 1);
+		ck_assert_int_eq(d[i].status, 0);
+	}
+	ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], 0);
+	ck_assert_int_eq(xf_blkfront_queue_stats(sb.bf, 0, &st), 0);
+	ck_assert_uint_ge(st.watchdog_checks, 2);
+	return st.watchdog_recoveries;
+}
+
+START_TEST(io_step_forward_monotonic)
+{
+	ck_assert_uint_eq(io_stream_step(XF_CLOCK_MONOTONIC,
+					 (int64_t)HOUR), 0);
+}
+END_TEST
+
+START_TEST(io_step_forward_wall)
+{
+	/* One spurious recovery: the first tick after the step. */
+	ck_assert_uint_eq(io_stream_step(XF_CLOCK_WALL, (int64_t)HOUR), 1);
+}
+END_TEST
+
+START_TEST(io_step_backward_both)
+{
+	ck_assert_uint_eq(io_stream_step(XF_CLOCK_MONOTONIC,
+					 -(int64_t)HOUR), 0);
+	teardown();
+	setup();
+	ck_assert_uint_eq(io_stream_step(XF_CLOCK_WALL, -(int64_t)HOUR), 0);
+}
+END_TEST
+
+/* A backward step, then the backend stops answering: the monotonic
+ * watchdog re-kicks within two periods; the wall-clock one stays blind
+ * for as long as the step. */
+static uint64_t stall_after_backward_step(enum xf_rt_clock clock)
+{
+	static uint8_t buf[4096];
+	struct xf_blkfront_io io;
+	struct done_rec d = { 0 };
+	struct xf_blkfront_queue_stats st;
+
+	front(clock, 0, 1 * SEC);
+	backend_up();
+	mkio(&io, XF_BLKFRONT_READ, buf, 0, &d);
+	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
+	run_for(MS);
+	xf_rt_step_wall_clock(sb.rt, -(int64_t)HOUR);
+	for (unsigned int i = 0; i < 10; i++)
+		run_for(SEC);
+	ck_assert_int_eq(d.calls, 0);
+	ck_assert_int_eq(xf_blkfront_queue_stats(sb.bf, 0, &st), 0);
+	ck_assert_uint_ge(st.watchdog_checks, 9);
+	/* The io lives on this stack: free() completes it. */
+	xf_blkfront_free(sb.bf);
+	sb.bf = NULL;
+	ck_assert_int_eq(d.calls, 1);
+	return st.watchdog_recoveries;
+}
+
+START_TEST(stall_after_backward_step_monotonic)
+{
+	ck_assert_uint_ge(stall_after_backward_step(XF_CLOCK_MONOTONIC), 9);
+}
+END_TEST
+
+START_TEST(stall_after_backward_step_wall)
+{
+	ck_assert_uint_eq(stall_after_backward_step(XF_CLOCK_WALL), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("blkfront-clock");
+	TCase *tc = tcase_create("clock");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, connect_step_forward_monotonic);
+	tcase_add_test(tc, connect_step_forward_wall);
+	tcase_add_test(tc, connect_step_backward_monotonic);
+	tcase_add_test(tc, connect_step_backward_wall);
+	tcase_add_test(tc, reconnect_step_forward_monotonic);
+	tcase_add_test(tc, reconnect_step_forward_wall);
+	tcase_add_test(tc, io_step_forward_monotonic);
+	tcase_add_test(tc, io_step_forward_wall);
+	tcase_add_test(tc, io_step_backward_both);
+	tcase_add_test(tc, stall_after_backward_step_monotonic);
+	tcase_add_test(tc, stall_after_backward_step_wall);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
