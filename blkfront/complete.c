@@ -112,6 +112,11 @@ static int bf_complete_one(struct bf_queue *q, struct bf_conn *c,
 	for (unsigned int i = 0; i < sh->nind; i++)
 		if (bf_page_put(bf, c, sh->ind[i]))
 			busy = true;
+	/* XSA-396: a grant the backend still maps means it may still be
+	 * writing the data (or reading what we write next): the part fails,
+	 * it is never reported done with data from a page still in use. */
+	if (busy)
+		status = -EPROTO;
 	sh->nseg = 0;
 	sh->nind = 0;
 	sh->state = BF_SH_FREE;

@@ -302,7 +302,9 @@ void bf_issue(struct bf_queue *q)
 		bf_io_part_done(q, io, r < 0 ? r : 0);
 	}
 	if (pushed && xf_front_ring_push_requests(&c->ring)) {
-		q->bf->p->evtchn->notify(q->evh, c->port);
-		q->st.notify_sent++;
+		if (q->bf->p->evtchn->notify(q->evh, c->port) < 0)
+			q->st.notify_failed++;
+		else
+			q->st.notify_sent++;
 	}
 }

@@ -242,8 +242,12 @@ static void bf_watchdog_check(struct bf_queue *q, uint64_t now,
 	q->wd_progress = now;
 	if (pending > 0)
 		q->st.watchdog_responses += (uint64_t)pending;
-	if (c->port_valid && !bf->p->evtchn->notify(q->evh, c->port))
-		q->st.notify_sent++;
+	if (c->port_valid) {
+		if (bf->p->evtchn->notify(q->evh, c->port) < 0)
+			q->st.notify_failed++;
+		else
+			q->st.notify_sent++;
+	}
 }
 
 /* After processing: keep a tick armed every period while requests are

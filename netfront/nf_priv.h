@@ -82,6 +82,7 @@ struct nf_queue {
 	struct nf_txframe **tx_owner; /* per tx id */
 	uint16_t *tx_free;            /* stack of free ids */
 	unsigned int tx_nfree;
+	unsigned int tx_extras_out;   /* extra slots awaiting RSP_NULL */
 	unsigned int rx_posted;
 	unsigned int rx_low, rx_high;
 	struct nf_rxstate rxs;

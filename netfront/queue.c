@@ -197,6 +197,7 @@ int nf_queue_setup(struct nf_queue *q, bool split)
 	for (i = 0; i < q->nr_tx; i++)
 		q->tx_free[i] = (uint16_t)(q->nr_tx - 1 - i);
 	q->tx_nfree = q->nr_tx;
+	q->tx_extras_out = 0;
 	q->rx_posted = 0;
 	q->rx_high = nf->cfg.rx_high_watermark ? nf->cfg.rx_high_watermark :
 						 q->nr_rx;

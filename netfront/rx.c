@@ -42,8 +42,9 @@ void nf_rx_refill(struct nf_queue *q)
 	if (!added)
 		return;
 	nf_stat_add(nf, &nf->st.rx_refills, 1);
-	if (xf_front_ring_push_requests(&q->rx))
-		nf->p->evtchn->notify(q->evh, q->port_rx);
+	if (xf_front_ring_push_requests(&q->rx) &&
+	    nf->p->evtchn->notify(q->evh, q->port_rx) < 0)
+		nf_stat_add(nf, &nf->st.notify_failed, 1);
 }
 
 static void rx_deliver(struct nf_queue *q)

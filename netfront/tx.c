@@ -174,8 +174,18 @@ int nf_tx_responses(struct nf_queue *q)
 
 		/* Copied once; only the private copy is looked at. */
 		xf_front_ring_take_response(&q->tx, &rsp, sizeof(rsp));
-		if (rsp.status == XF_NETIF_RSP_NULL)
+		/* NULL answers an extra-info slot only: one per extra sent.
+		 * On a data slot it would leave that frame pending forever. */
+		if (rsp.status == XF_NETIF_RSP_NULL) {
+			if (q->tx_extras_out == 0) {
+				set_error_locked(q, "with NULL status for a "
+						 "data slot", rsp.id,
+						 rsp.status);
+				return -EIO;
+			}
+			q->tx_extras_out--;
 			continue;
+		}
 		if (rsp.id >= q->nr_tx || !q->tx_owner[rsp.id]) {
 			set_error_locked(q, "for an id not in flight",
 					 rsp.id, rsp.status);
@@ -334,6 +344,7 @@ static void put_extra(struct nf_queue *q, const struct xf_netif_extra_info *e)
 	memset(slot, 0, sizeof(slot));
 	memcpy(slot, e, sizeof(*e));
 	memcpy(dst, slot, sizeof(slot));
+	q->tx_extras_out++;
 }
 
 static uint16_t put_req(struct nf_queue *q, struct nf_txframe *fr,
@@ -418,7 +429,7 @@ static int tx_prepare(struct nf_queue *q, struct nf_txframe *fr,
 		rc = tx_sw_segment(q, fr);
 		if (rc < 0)
 			nf_tx_complete(q, fr, rc == -ENOMEM ?
-					      XF_NF_DROP_TOO_BIG :
+					      XF_NF_DROP_NO_MEMORY :
 					      XF_NF_DROP_BAD_FRAME);
 		return 1;
 	}
@@ -516,8 +527,9 @@ void nf_tx_pump(struct nf_queue *q)
 			xf_rt_charge(nf->rt, nf->cfg.tx_cost_ns);
 		pushed = true;
 	}
-	if (pushed && xf_front_ring_push_requests(&q->tx))
-		nf->p->evtchn->notify(q->evh, q->port_tx);
+	if (pushed && xf_front_ring_push_requests(&q->tx) &&
+	    nf->p->evtchn->notify(q->evh, q->port_tx) < 0)
+		nf_stat_add(nf, &nf->st.notify_failed, 1);
 }
 
 int nf_queue_garp(struct xf_netfront *nf)

@@ -88,7 +88,7 @@ int cli_parse(int argc, char **argv, int first, struct cli_opts *o)
 
 				errno = 0;
 				o->seed = strtoull(v, &end, 0);
-				if (*end || errno || *v == '-') {
+				if (end == v || *end || errno || *v == '-') {
 					fprintf(stderr, "xfront: --seed %s: "
 						"expected a number\n", v);
 					return -EINVAL;
@@ -108,8 +108,12 @@ int cli_parse(int argc, char **argv, int first, struct cli_opts *o)
 				if (add_param(o, v))
 					return -EINVAL;
 			} else {
-				if (sscanf(v, "%u/%u", &o->shard_k,
-					   &o->shard_n) != 2 ||
+				char tail;
+
+				/* Exactly "K/N": the %c must find nothing. */
+				if (sscanf(v, "%u/%u%c", &o->shard_k,
+					   &o->shard_n, &tail) != 2 ||
+				    strchr(v, '-') ||
 				    !o->shard_n || !o->shard_k ||
 				    o->shard_k > o->shard_n) {
 					fprintf(stderr, "xfront: --shard %s: "

@@ -232,6 +232,10 @@ int cli_run(struct cli_opts *o)
 		rc = EXIT_BAD_INPUT;
 		goto out;
 	}
+	if (cli_outputs_check(o)) {
+		rc = EXIT_BAD_INPUT;
+		goto out;
+	}
 	if (o->pcap && mkdir(o->pcap, 0755) && errno != EEXIST) {
 		fprintf(stderr, "xfront: --pcap %s: %s\n", o->pcap,
 			strerror(errno));

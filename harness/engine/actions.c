@@ -138,6 +138,9 @@ void eng_observe(void *opaque, struct xf_wl_job *wl, int kind, int status)
 	struct eng_disk *d = j->d;
 
 	(void)wl;
+	/* A retracted submission changes no count and fires no hook. */
+	if (kind == XF_WL_EV_SUBMIT_REFUSED)
+		return;
 	pthread_mutex_lock(&e->lock);
 	if (kind == XF_WL_EV_DONE) {
 		e->jobs_done++;

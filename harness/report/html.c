@@ -96,12 +96,30 @@ struct plotctx {
 	bool ok;
 };
 
+/* For a gnuplot single-quoted string, where '' is a quote and nothing
+ * else is special: names are restricted at load, but a quote here must
+ * never end the string (gnuplot's system() would make it a command). */
+static const char *gp_esc(char *buf, size_t len, const char *s)
+{
+	size_t o = 0;
+
+	for (; *s && o + 3 < len; s++) {
+		if (*s == '\'')
+			buf[o++] = '\'';
+		buf[o++] = *s == '\n' ? ' ' : *s;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 static void term(FILE *g, const char *svg, const char *title)
 {
+	char e[1024];
+
 	fprintf(g, "set terminal svg size 600,340 noenhanced font "
 		"'sans,10' background rgb 'white'\n");
-	fprintf(g, "set output '%s'\n", svg);
-	fprintf(g, "set title '%s'\nset grid\n", title);
+	fprintf(g, "set output '%s'\n", gp_esc(e, sizeof(e), svg));
+	fprintf(g, "set title '%s'\nset grid\n", gp_esc(e, sizeof(e), title));
 }
 
 static const char *vname(const struct xf_result *r)
@@ -123,7 +141,7 @@ static void plot_done(FILE *out, struct plotctx *p, const char *gp,
 static void plot_cdf(FILE *out, struct plotctx *p,
 		     struct xf_result *const *r, size_t n)
 {
-	char gp[512], svg[512], dat[512];
+	char gp[512], svg[512], dat[512], qd[1100], qn[1024];
 	FILE *g;
 	int plotted = 0;
 
@@ -162,7 +180,8 @@ static void plot_cdf(FILE *out, struct plotctx *p,
 		if (d)
 			fclose(d);
 		fprintf(g, "%s'%s' using 1:2 with steps lw 2 title '%s'",
-			plotted++ ? ", " : "", dat, vname(r[i]));
+			plotted++ ? ", " : "", gp_esc(qd, sizeof(qd), dat),
+			gp_esc(qn, sizeof(qn), vname(r[i])));
 		free(t);
 	}
 	fprintf(g, "\n");
@@ -181,7 +200,7 @@ static void plot_cdf(FILE *out, struct plotctx *p,
 static void plot_iops(FILE *out, struct plotctx *p,
 		      struct xf_result *const *r, size_t n)
 {
-	char gp[512], svg[512], dat[512];
+	char gp[512], svg[512], dat[512], qd[1100], qn[1024];
 	FILE *g;
 	int plotted = 0;
 
@@ -220,7 +239,8 @@ static void plot_iops(FILE *out, struct plotctx *p,
 		if (d)
 			fclose(d);
 		fprintf(g, "%s'%s' using 1:2 with steps lw 2 title '%s'",
-			plotted++ ? ", " : "", dat, vname(r[i]));
+			plotted++ ? ", " : "", gp_esc(qd, sizeof(qd), dat),
+			gp_esc(qn, sizeof(qn), vname(r[i])));
 	}
 	fprintf(g, "\n");
 	fclose(g);
@@ -238,7 +258,7 @@ static void plot_iops(FILE *out, struct plotctx *p,
 static void plot_share(FILE *out, struct plotctx *p,
 		       struct xf_result *const *r, size_t n)
 {
-	char gp[512], svg[512], dat[512];
+	char gp[512], svg[512], dat[512], qd[1100], qn[1024];
 	const char *names[64];
 	size_t nn = 0;
 	FILE *g, *d;
@@ -294,8 +314,10 @@ static void plot_share(FILE *out, struct plotctx *p,
 		"set yrange [0:1.05]\nset ylabel 'share of completions'\n"
 		"set xtics rotate by -30\nset key top right\nplot ");
 	for (size_t i = 0; i < n; i++)
-		fprintf(g, "%s'%s' using %zu%s title '%s'", i ? ", " : "", dat,
-			i + 2, i ? "" : ":xtic(1)", vname(r[i]));
+		fprintf(g, "%s'%s' using %zu%s title '%s'", i ? ", " : "",
+			gp_esc(qd, sizeof(qd), dat), i + 2,
+			i ? "" : ":xtic(1)",
+			gp_esc(qn, sizeof(qn), vname(r[i])));
 	fprintf(g, "\n");
 	fclose(g);
 	plot_done(out, p, gp, svg, "completion share");
@@ -386,23 +408,30 @@ int xf_report_html_write(const char *dir, struct xf_result *const *r,
 	FILE *f;
 
 	*plots_ok = false;
+	/* errno is saved first: snprintf/strerror/rmdir may change it. */
 	if (mkdir(dir, 0755) && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		snprintf(err, errlen, "%s: %s", dir, strerror(e));
+		return -e;
 	}
 	snprintf(tmp, sizeof(tmp), "%s/.plots-XXXXXX", dir);
 	if (gp && !mkdtemp(tmp)) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		snprintf(err, errlen, "%s: %s", tmp, strerror(e));
+		return -e;
 	}
 	p.tmp = tmp;
 	snprintf(path, sizeof(path), "%s/index.html", dir);
 	f = fopen(path, "w");
 	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		int e = errno;
+
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
 		if (gp)
 			rmdir(tmp);
-		return -errno;
+		return -e;
 	}
 	for (size_t i = 0; i < n; i++)
 		passed += r[i]->pass;

@@ -10,8 +10,8 @@
 
 #include "scn-priv.h"
 
-/* 256 MiB of Lua heap is far beyond any real scenario. */
-#define SCN_LUA_MEM_LIMIT (256u << 20)
+/* 64 MiB of Lua heap is far beyond any real scenario. */
+#define SCN_LUA_MEM_LIMIT (64u << 20)
 /* The count hook fires every SCN_HOOK_STEP VM instructions. */
 #define SCN_HOOK_STEP 10000
 /* 200 million instructions per top-level call: seconds of CPU. */

@@ -4,6 +4,7 @@
  * The sandbox has no io, os, require or load: a scenario describes a
  * run, it does not act on the machine that loads it.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <lauxlib.h>
 #include <lualib.h>
@@ -147,6 +148,18 @@ static int l_hook(lua_State *L)
 	return 0;
 }
 
+/* Scenario and variant names end up in file names, reports and gnuplot
+ * scripts: keep them to characters that are plain everywhere. */
+static bool safe_name(const char *n)
+{
+	if (!*n)
+		return false;
+	for (; *n; n++)
+		if (!isalnum((unsigned char)*n) && !strchr("._-", *n))
+			return false;
+	return true;
+}
+
 static int l_variants(lua_State *L)
 {
 	struct xf_scn *s = self(L);
@@ -184,6 +197,9 @@ static int l_variants(lua_State *L)
 			scn_err(s, scn_key_line(s, line, "variants"),
 				"variants: entry %lld: expected a name or "
 				"{name, description}", (long long)i);
+		} else if (!safe_name(name)) {
+			scn_err(s, line, "variants: '%s': names may use only "
+				"letters, digits, '.', '_' and '-'", name);
 		} else {
 			for (size_t j = 0; j < s->nvariants; j++)
 				if (!strcmp(s->variants[j].name, name))
@@ -191,6 +207,14 @@ static int l_variants(lua_State *L)
 						"declared twice", name);
 			s->variants[s->nvariants].name = strdup(name);
 			s->variants[s->nvariants].description = strdup(desc);
+			if (!s->variants[s->nvariants].name ||
+			    !s->variants[s->nvariants].description) {
+				free(s->variants[s->nvariants].name);
+				free(s->variants[s->nvariants].description);
+				s->variants[s->nvariants].name = NULL;
+				s->variants[s->nvariants].description = NULL;
+				return luaL_error(L, "out of memory");
+			}
 			s->nvariants++;
 		}
 		lua_settop(L, 1);
@@ -573,6 +597,11 @@ int xf_scn_load(const char *path, const char *variant,
 				s->scenario->line);
 		else
 			s->scenario = s->objs[i];
+		if (s->objs[i]->name && !safe_name(s->objs[i]->name))
+			scn_err(s, scn_key_line(s, s->objs[i]->line, "name"),
+				"scenario: name '%s': names may use only "
+				"letters, digits, '.', '_' and '-'",
+				s->objs[i]->name);
 	}
 	apply_builtin_params(s);
 	scn_check(s);

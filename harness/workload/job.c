@@ -366,9 +366,11 @@ static bool issue_one(struct xf_wl_job *j, uint64_t *now)
 	*now = xf_rt_now_ns(j->rt);
 	w->submit_ns = *now;
 	w->busy = true;
-	r = j->t.submit(j->t.ctx, &w->io);
-	if (!r && j->obs)
+	if (j->obs)
 		j->obs(j->obs_opaque, j, XF_WL_EV_SUBMIT, 0);
+	r = j->t.submit(j->t.ctx, &w->io);
+	if (r && j->obs)
+		j->obs(j->obs_opaque, j, XF_WL_EV_SUBMIT_REFUSED, r);
 	pthread_mutex_lock(&j->lock);
 	if (r) {
 		/* Refused at submission: no callback will come. */

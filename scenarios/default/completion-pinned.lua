@@ -43,8 +43,13 @@ job {
 }
 
 if variant == "broken" then
+	-- all completions on vCPU 0: the largest share is (nearly) all
 	expect { iops_target = 20000, iops_tolerance_pct = 2,
-		 vcpu_util_min = 0.95, completion_share_max = 1.0 }
+		 vcpu_util_min = 0.95, check = function(r)
+		return r.completion_share_max >= 0.99, string.format(
+			"max completion share %.3f (want >= 0.99)",
+			r.completion_share_max)
+	end }
 else
 	expect { iops_min = 3.5 * 20000, completion_share_max = 0.3 }
 end

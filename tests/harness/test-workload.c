@@ -150,6 +150,80 @@ END_TEST
 
 /* Completions run on vCPU 0 at 50 us each: 100 ms give 2,000 I/Os
  * however deep the queue (virtual time, exact). */
+/* A target that completes inline (as a real-mode completion on another
+ * thread may, before submit() returns) and refuses every third I/O. */
+struct order {
+	unsigned int calls, submits, refused, completions;
+	int outstanding;
+	bool completion_before_submit;
+};
+static struct order ord;
+
+static int inline_submit(void *ctx, struct xf_blkfront_io *io)
+{
+	(void)ctx;
+	if (++ord.calls % 3 == 0)
+		return -EIO;
+	memset(io->buf, 0, io->len_bytes);
+	io->done(io, 0);
+	return 0;
+}
+
+static void order_obs(void *opaque, struct xf_wl_job *j, int kind,
+		      int status)
+{
+	(void)opaque;
+	(void)j;
+	if (kind == XF_WL_EV_SUBMIT) {
+		ord.submits++;
+		ord.outstanding++;
+	} else if (kind == XF_WL_EV_SUBMIT_REFUSED) {
+		ck_assert_int_eq(status, -EIO);
+		ord.refused++;
+		ord.outstanding--;
+	} else if (kind != XF_WL_EV_DONE) {
+		if (ord.outstanding <= 0)
+			ord.completion_before_submit = true;
+		ord.completions++;
+		ord.outstanding--;
+	}
+}
+
+START_TEST(submit_event_precedes_completion)
+{
+	static struct xf_job_result res;
+	struct xf_wl_target t = { inline_submit, NULL, DISK_BYTES, 512, 1 };
+	struct xf_wl_config c;
+	struct xf_wl_job *j;
+
+	memset(&ord, 0, sizeof(ord));
+	memset(&res, 0, sizeof(res));
+	xf_hist_init(&res.rd.clat);
+	xf_hist_init(&res.wr.clat);
+	xf_hist_init(&res.fl.clat);
+	xf_series_init(&res.series, 0, 0);
+	xf_wl_config_init(&c);
+	c.rw = XF_WL_RANDREAD;
+	c.iodepth = 1;
+	c.io_size = 30 * 4096;
+	c.prep_cost_ns = 1000;
+	ck_assert_int_eq(xf_wl_new(rt, &t, &c, &res, &j), 0);
+	xf_wl_set_observer(j, order_obs, NULL);
+	xf_wl_start(j);
+	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
+	ck_assert(xf_wl_done(j));
+	ck_assert(!ord.completion_before_submit);
+	ck_assert_uint_gt(ord.completions, 0);
+	ck_assert_uint_gt(ord.refused, 0);
+	ck_assert_uint_eq(ord.submits, ord.calls);
+	ck_assert_uint_eq(ord.submits, ord.completions + ord.refused);
+	ck_assert_int_eq(ord.outstanding, 0);
+	ck_assert_uint_eq(res.rd.errors, ord.refused);
+	xf_wl_free(j);
+	xf_series_free(&res.series);
+}
+END_TEST
+
 START_TEST(completion_cost_caps_iops)
 {
 	struct xf_wl_config c;
@@ -267,6 +341,7 @@ static Suite *wl_suite(void)
 	tcase_add_test(tc, stamp_roundtrip);
 	tcase_add_test(tc, rw_names);
 	tcase_add_test(tc, completion_cost_caps_iops);
+	tcase_add_test(tc, submit_event_precedes_completion);
 	tcase_add_test(tc, prep_cost_charged_on_job_vcpu);
 	tcase_add_test(tc, verify_clean_and_corrupt);
 	tcase_add_test(tc, rate_and_io_size_limits);

@@ -163,6 +163,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("copyfail");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, rx_copy_failure_answers_error);
 	tcase_add_test(tc, rx_copy_failure_multi_slot);
 	tcase_add_test(tc, tx_copy_failure_counts_drop);

@@ -204,6 +204,23 @@ START_TEST(tx_unknown_status)
 }
 END_TEST
 
+/* RSP_NULL answers extra-info slots only: on a data slot the frame
+ * would otherwise stay pending forever. */
+START_TEST(tx_null_on_data_slot)
+{
+	uint8_t slots[8][12];
+	struct xf_netif_tx_request r;
+
+	send_some(1);
+	ck_assert_uint_eq(rb_tx_take(&rb, 0, slots, 8), 1);
+	memcpy(&r, slots[0], sizeof(r));
+	rb_tx_respond(&rb, 0, r.id, XF_NETIF_RSP_NULL);
+	expect_error("NULL status");
+	ck_assert_uint_eq(vm->done_err, 1);
+	ck_assert_uint_eq(vm->done_ok, 0);
+}
+END_TEST
+
 START_TEST(rx_legal_paths)
 {
 	uint8_t buf[8192];
@@ -262,6 +279,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, tx_bad_id_fails_pending_frames_once);
 	tcase_add_test(tc, tx_duplicate_id);
 	tcase_add_test(tc, tx_unknown_status);
+	tcase_add_test(tc, tx_null_on_data_slot);
 	tcase_add_test(tc, rx_legal_paths);
 	suite_add_tcase(s, tc);
 	return s;

@@ -308,6 +308,7 @@ struct xf_blkfront_queue_stats {
 	uint64_t indirect_requests;
 	uint64_t responses;         /* ring responses consumed */
 	uint64_t notify_sent, notify_received;
+	uint64_t notify_failed;     /* event-channel notifies refused */
 	uint64_t persistent_hits;   /* segment served from the pool */
 	uint64_t persistent_grants; /* pages in the pool now */
 	uint64_t pages_shared;      /* share() calls (pages) */

@@ -148,6 +148,8 @@ enum xf_netfront_drop {
 	XF_NF_DROP_RX_STATUS,         /* rx: negative status from backend */
 	XF_NF_DROP_RX_CSUM,           /* rx: checksum verify failed */
 	XF_NF_DROP_RX_NO_CONSUMER,    /* rx: no rx callback */
+	XF_NF_DROP_NO_MEMORY,         /* tx: out of memory (e.g. while
+					 segmenting in software) */
 	XF_NF_DROP_NR
 };
 const char *xf_netfront_drop_name(enum xf_netfront_drop d);
@@ -277,6 +279,7 @@ struct xf_netfront_stats {
 	uint64_t garp_sent;
 	uint64_t mcast_sent;
 	uint64_t errors;           /* entries into the error state */
+	uint64_t notify_failed;    /* event-channel notifies refused */
 	uint64_t tx_queue_frames[XF_NETFRONT_MAX_QUEUES];
 	uint64_t rx_queue_frames[XF_NETFRONT_MAX_QUEUES];
 };

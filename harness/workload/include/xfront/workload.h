@@ -108,9 +108,14 @@ void xf_wl_finish(struct xf_wl_job *j);
  * context. kind: 0 read, 1 write, 2 flush, 3 trim; XF_WL_EV_DONE once
  * the job has finished (nothing more to issue, nothing in flight). */
 #define XF_WL_EV_DONE 4
-/* ... and XF_WL_EV_SUBMIT after each I/O handed to the target, from the
- * job's own actor. */
+/* ... and XF_WL_EV_SUBMIT for each I/O about to be handed to the target,
+ * from the job's own actor. It comes before the target sees the I/O, so
+ * it always precedes that I/O's completion (in real mode the completion
+ * may run on another thread before submit() returns). When the target
+ * refuses the I/O, XF_WL_EV_SUBMIT_REFUSED (status: the error) retracts
+ * it; no completion follows. */
 #define XF_WL_EV_SUBMIT 5
+#define XF_WL_EV_SUBMIT_REFUSED 6
 typedef void (*xf_wl_observer_fn)(void *opaque, struct xf_wl_job *j,
 				  int kind, int status);
 void xf_wl_set_observer(struct xf_wl_job *j, xf_wl_observer_fn fn,
