@@ -14,6 +14,7 @@
 #include <xfront/blkback.h>
 #include <xfront/blkfront.h>
 #include <xfront/mock.h>
+#include "done-rec.h"
 
 #define FE 1
 #define BE 0
@@ -29,18 +30,6 @@ static struct xf_vbd_config vc;
 static struct xf_blkback *bb;
 static struct xf_blkfront *bf;
 
-struct done_rec {
-	int calls;
-	int status;
-};
-
-static void rec_done(struct xf_blkfront_io *io, int status)
-{
-	struct done_rec *d = io->opaque;
-
-	d->calls++;
-	d->status = status;
-}
 
 static void run_for(uint64_t ns)
 {

@@ -10,21 +10,10 @@
 #include <string.h>
 
 #include "sb.h"
+#include "done-rec.h"
 
 static struct sb sb;
 
-struct done_rec {
-	int calls;
-	int status;
-};
-
-static void rec_done(struct xf_blkfront_io *io, int status)
-{
-	struct done_rec *d = io->opaque;
-
-	d->calls++;
-	d->status = status;
-}
 
 static void setup(void)
 {
