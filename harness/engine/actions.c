@@ -325,18 +325,7 @@ static int migrate_vm(struct eng *e, struct eng_vm *vm, struct eng_host *h)
 		if (h->obj && xf_scn_isset(h->obj, "blk")) {
 			const struct xf_scn_obj *be = xf_scn_sub(h->obj, "blk");
 
-			d->bcfg.features.persistent =
-				xf_scn_bool(be, "persistent_grants");
-			d->bcfg.features.max_indirect_segments =
-				(unsigned int)xf_scn_int(be,
-							 "indirect_segments");
-			d->bcfg.features.max_ring_page_order =
-				(unsigned int)xf_scn_int(be, "ring_page_order");
-			d->bcfg.features.max_queues =
-				(unsigned int)xf_scn_int(be, "queues");
-			d->bcfg.features.flush = xf_scn_bool(be, "flush");
-			d->bcfg.features.barrier = xf_scn_bool(be, "barrier");
-			d->bcfg.features.discard = xf_scn_bool(be, "discard");
+			eng_blk_features(&d->bcfg.features, be);
 		}
 		r = xf_blkback_new(&d->bcfg, &d->bb);
 		if (!r)

@@ -154,4 +154,7 @@ void eng_leaks(struct eng *e);
 void eng_fail(struct eng *e, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+void eng_blk_features(struct xf_blkback_features *f,
+		      const struct xf_scn_obj *be);
+
 #endif

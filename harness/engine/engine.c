@@ -43,6 +43,21 @@ struct eng_disk *eng_disk_by_name(struct eng *e, const char *name)
 	return NULL;
 }
 
+/* Backend features a scenario's `backend` (disk) or `blk` (host) table
+ * asks for; the same keys in both. */
+void eng_blk_features(struct xf_blkback_features *f,
+		      const struct xf_scn_obj *be)
+{
+	f->persistent = xf_scn_bool(be, "persistent_grants");
+	f->max_indirect_segments =
+		(unsigned int)xf_scn_int(be, "indirect_segments");
+	f->max_ring_page_order = (unsigned int)xf_scn_int(be, "ring_page_order");
+	f->max_queues = (unsigned int)xf_scn_int(be, "queues");
+	f->flush = xf_scn_bool(be, "flush");
+	f->barrier = xf_scn_bool(be, "barrier");
+	f->discard = xf_scn_bool(be, "discard");
+}
+
 static enum xf_blkdisk_cache_mode cache_mode(const struct xf_scn_obj *m)
 {
 	const char *fm = xf_scn_str(m, "flush_mode");
@@ -185,15 +200,7 @@ static int build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 	d->bcfg.devid = d->vbd.devid;
 	d->bcfg.disk = d->disk;
 	d->bcfg.budget = d->host->budget ? d->host->budget : d->budget;
-	d->bcfg.features.persistent = xf_scn_bool(be, "persistent_grants");
-	d->bcfg.features.max_indirect_segments =
-		(unsigned int)xf_scn_int(be, "indirect_segments");
-	d->bcfg.features.max_ring_page_order =
-		(unsigned int)xf_scn_int(be, "ring_page_order");
-	d->bcfg.features.max_queues = (unsigned int)xf_scn_int(be, "queues");
-	d->bcfg.features.flush = xf_scn_bool(be, "flush");
-	d->bcfg.features.barrier = xf_scn_bool(be, "barrier");
-	d->bcfg.features.discard = xf_scn_bool(be, "discard");
+	eng_blk_features(&d->bcfg.features, be);
 	d->bcfg.features.readonly = xf_scn_bool(o, "readonly");
 	d->bcfg.latency.read = lat(xf_scn_num(m, "latency_us"),
 				   xf_scn_num(m, "jitter_us"));
