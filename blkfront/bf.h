@@ -54,7 +54,6 @@ struct bf_shadow {
 	uint8_t op;           /* wire operation */
 	uint8_t indirect_op;
 	uint8_t kind;
-	bool fence;
 	struct xf_blkfront_io *io;
 	uint64_t off, len;    /* byte range of io this request carries */
 	unsigned int nseg, nind;
@@ -98,7 +97,6 @@ struct bf_queue {
 	struct bf_conn *conn;     /* current connection or NULL */
 	struct bf_conn *old;      /* taken-back connections to release */
 	bool live;                /* device connected: may issue */
-	bool fence_active;        /* a fenced flush is on the ring */
 	struct xf_blkfront_unit *fifo_head, *fifo_tail;
 	struct xf_blkfront_io *done_head, *done_tail;
 	bool error_seen;          /* error state already applied */
@@ -170,6 +168,19 @@ struct xf_blkfront {
 	atomic_bool feat_flush, feat_barrier, feat_discard;
 	atomic_uint_fast64_t seq;
 	atomic_uint_fast64_t degraded;
+	atomic_uint_fast64_t fua_unprotected;
+	atomic_bool fua_warned;   /* this connection already reported it */
+	/* Discard grid of this connection (bytes; gran >= sector size,
+	 * align < gran). Written before the queues go live. */
+	uint64_t dc_gran, dc_align;
+
+	/* Device-wide reissue fences: ios sorted by seq, linked through
+	 * io->priv.fence_next. Rebuilt with every queue lock held; then
+	 * read and updated under fence_lock (a leaf lock taken inside a
+	 * queue lock). nfences lets the data path skip the lock. */
+	pthread_mutex_t fence_lock;
+	struct xf_blkfront_io *fences;
+	atomic_uint nfences;
 	atomic_uint_fast64_t proto_errors;
 	atomic_uint_fast64_t grants_busy;
 
@@ -232,6 +243,30 @@ void bf_fail_queued(struct bf_queue *q, int status);
 
 /* issue.c */
 void bf_issue(struct bf_queue *q);
+
+/* discard.c */
+/* Sets bf->dc_gran/dc_align and info's used values and note from what
+ * the backend published. Device lock held, queues not live. */
+void bf_discard_geometry(struct xf_blkfront *bf, uint64_t ss, uint64_t gran,
+			 uint64_t align);
+/* Trims [*off, *off + *len) (absolute bytes) to whole granules.
+ * Returns false when none remains. */
+bool bf_discard_trim(const struct xf_blkfront *bf, uint64_t *off,
+		     uint64_t *len);
+/* Length of the next discard request at absolute byte off of a range
+ * len long: len, or a split whose end is on the grid. */
+uint64_t bf_discard_chunk(const struct xf_blkfront *bf, uint64_t off,
+			  uint64_t len);
+
+/* fence.c */
+/* Rebuilds the fence list from the queued units marked fence. Every
+ * queue lock held (after taking work back). */
+void bf_fence_rebuild(struct xf_blkfront *bf);
+/* True when unit u must wait for a fence. Queue lock held. */
+bool bf_fence_blocks(struct xf_blkfront *bf,
+		     const struct xf_blkfront_unit *u);
+/* io completed: releases what waited on it. Queue lock held. */
+void bf_fence_io_done(struct xf_blkfront *bf, struct xf_blkfront_io *io);
 
 /* complete.c */
 /* Consumes responses. Returns 0, or -EPROTO after a violation (the

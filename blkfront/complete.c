@@ -44,7 +44,6 @@ void bf_fail_inflight(struct bf_queue *q, int status)
 		c->inflight--;
 		bf_io_part_done(q, sh->io, status);
 	}
-	q->fence_active = false;
 }
 
 static bool bf_op_matches(const struct bf_shadow *sh, uint8_t op)
@@ -121,8 +120,6 @@ static int bf_complete_one(struct bf_queue *q, struct bf_conn *c,
 	sh->nind = 0;
 	sh->state = BF_SH_FREE;
 	c->inflight--;
-	if (sh->fence)
-		q->fence_active = false;
 	bf_conn_free_id(c, id);
 	bf_io_part_done(q, sh->io, status);
 	sh->io = NULL;

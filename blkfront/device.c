@@ -174,6 +174,8 @@ int xf_blkfront_new(const struct xf_blkfront_config *cfg,
 	}
 	pthread_mutex_init(&bf->lock, NULL);
 	pthread_mutex_init(&bf->err_lock, NULL);
+	pthread_mutex_init(&bf->fence_lock, NULL);
+	bf->dc_gran = 512;
 	bf->nr_alloc = (unsigned int)bf->cfg.max_queues;
 	bf->state = XF_BLKFRONT_CONNECTING;
 	bf->info.state = XF_BLKFRONT_CONNECTING;
@@ -303,6 +305,7 @@ static void bf_teardown(struct xf_blkfront *bf, unsigned int nq_added,
 	bf_complete_now(done);
 	pthread_mutex_destroy(&bf->lock);
 	pthread_mutex_destroy(&bf->err_lock);
+	pthread_mutex_destroy(&bf->fence_lock);
 	free(bf);
 }
 
@@ -391,6 +394,7 @@ int xf_blkfront_get_info(struct xf_blkfront *bf, struct xf_blkfront_info *out)
 	out->barrier_active = atomic_load(&bf->feat_barrier);
 	out->discard_active = atomic_load(&bf->feat_discard);
 	out->durability_degraded = atomic_load(&bf->degraded);
+	out->fua_unprotected = atomic_load(&bf->fua_unprotected);
 	out->protocol_errors = atomic_load(&bf->proto_errors);
 	out->grants_busy = atomic_load(&bf->grants_busy);
 	out->watchdog_recoveries = 0;

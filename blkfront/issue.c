@@ -12,6 +12,7 @@
 #include "bf.h"
 
 #define BF_EAGAIN_ISSUE 1 /* out of pages with work in flight: retry */
+#define BF_ISSUE_NOTHING 2 /* unit finished without a request */
 
 static struct bf_shadow *bf_shadow_get(struct bf_conn *c, unsigned int *id)
 {
@@ -44,9 +45,6 @@ static void bf_push_one(struct bf_queue *q, struct bf_conn *c,
 	sh->state = BF_SH_INFLIGHT;
 	sh->io = io;
 	sh->kind = u->kind;
-	sh->fence = u->fence;
-	if (u->fence)
-		q->fence_active = true;
 	c->inflight++;
 	io->priv.pending++;
 	q->st.requests++;
@@ -88,6 +86,7 @@ static int bf_issue_discard(struct bf_queue *q, struct bf_conn *c,
 {
 	struct xf_blkfront *bf = q->bf;
 	struct xf_blkfront_io *io = u->io;
+	uint64_t off = io->offset_bytes + u->off, len = u->len, chunk;
 	struct xf_blkif_req req;
 	struct bf_shadow *sh;
 	unsigned int id;
@@ -96,6 +95,23 @@ static int bf_issue_discard(struct bf_queue *q, struct bf_conn *c,
 		return -EOPNOTSUPP;
 	if ((io->flags & XF_BLKFRONT_F_SECURE) && !bf->info.discard_secure)
 		return -EOPNOTSUPP;
+	/* A reconnect may have brought a larger sector size. */
+	if (off % bf->info.sector_size || len % bf->info.sector_size)
+		return -EINVAL;
+	/* Trimming is idempotent on one grid (split points are on it), so
+	 * it is simply redone for each request; a unit reissued onto a new
+	 * backend is trimmed to that backend's grid. */
+	if (bf->cfg.discard_whole_granules) {
+		if (!bf_discard_trim(bf, &off, &len)) {
+			u->off += u->len;
+			u->len = 0;
+			q->st.discard_skipped++;
+			return BF_ISSUE_NOTHING;
+		}
+		u->off = off - io->offset_bytes;
+		u->len = len;
+	}
+	chunk = bf_discard_chunk(bf, off, len);
 	sh = bf_shadow_get(c, &id);
 	if (!sh)
 		return c->inflight ? BF_EAGAIN_ISSUE : -ENOMEM;
@@ -105,16 +121,29 @@ static int bf_issue_discard(struct bf_queue *q, struct bf_conn *c,
 			   XF_BLKIF_DISCARD_SECURE : 0;
 	req.handle = c->handle;
 	req.id = id;
-	req.sector_number = (io->offset_bytes + u->off) >> XF_BLKIF_SECTOR_SHIFT;
-	req.nr_sectors = u->len >> XF_BLKIF_SECTOR_SHIFT;
+	req.sector_number = off >> XF_BLKIF_SECTOR_SHIFT;
+	req.nr_sectors = chunk >> XF_BLKIF_SECTOR_SHIFT;
 	sh->op = XF_BLKIF_OP_DISCARD;
 	sh->indirect_op = 0;
 	sh->off = u->off;
-	sh->len = u->len;
+	sh->len = chunk;
 	bf_push_one(q, c, sh, u, io, &req);
-	u->off += u->len;
-	u->len = 0;
+	u->off += chunk;
+	u->len -= chunk;
 	return 0;
+}
+
+/* A FUA write goes out plain: nothing can make it durable. Reported
+ * like a refused flush (the durability the caller asked for is not
+ * there), once per connection so a stream of FUA writes raises one
+ * event, and counted per write. */
+static void bf_fua_unprotected(struct xf_blkfront *bf)
+{
+	atomic_fetch_add(&bf->fua_unprotected, 1);
+	if (atomic_exchange(&bf->fua_warned, true))
+		return;
+	atomic_fetch_add(&bf->degraded, 1);
+	bf_post_event(bf, XF_BLKFRONT_EV_DURABILITY_DEGRADED);
 }
 
 static uint8_t bf_write_op(struct xf_blkfront *bf, struct xf_blkfront_io *io)
@@ -132,6 +161,8 @@ static uint8_t bf_write_op(struct xf_blkfront *bf, struct xf_blkfront_io *io)
 			io->priv.fua_mode = BF_FUA_POSTFLUSH;
 		else
 			io->priv.fua_mode = BF_FUA_NONE;
+		if (io->priv.fua_mode == BF_FUA_NONE)
+			bf_fua_unprotected(bf);
 	}
 	return io->priv.fua_mode == BF_FUA_BARRIER ? XF_BLKIF_OP_WRITE_BARRIER
 						   : XF_BLKIF_OP_WRITE;
@@ -270,9 +301,7 @@ void bf_issue(struct bf_queue *q)
 		int r;
 
 		if (!io->priv.status) {
-			if (q->fence_active)
-				break;
-			if (u->fence && c->inflight)
+			if (bf_fence_blocks(q->bf, u))
 				break;
 			if (xf_front_ring_full(&c->ring) || !c->free_count)
 				break;
@@ -284,7 +313,9 @@ void bf_issue(struct bf_queue *q)
 				r = bf_issue_rw(q, c, u);
 			if (r == BF_EAGAIN_ISSUE)
 				break;
-			if (r == 0) {
+			if (r == BF_ISSUE_NOTHING) {
+				r = 0;
+			} else if (r == 0) {
 				pushed = true;
 				if (u->kind != BF_U_FLUSH && u->len)
 					continue;

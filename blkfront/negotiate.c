@@ -336,6 +336,11 @@ int bf_read_connected(struct xf_blkfront *bf, bool initial)
 	bf->info.discard_secure = discard && secure;
 	bf->info.discard_granularity = (uint32_t)gran;
 	bf->info.discard_alignment = (uint32_t)align;
+	/* Odd values are not fatal: discard is advisory, so the grid is
+	 * only narrowed to what can be honoured, with the reason noted. */
+	bf_discard_geometry(bf, ss, gran, align);
+	/* A new connection: an unprotected FUA write is reported again. */
+	atomic_store(&bf->fua_warned, false);
 	/* Both sides must offer it (blkback decided the same way when it
 	 * connected). The rings are not live yet: no request has used any
 	 * connection's pages. */

@@ -51,6 +51,7 @@ static void bf_done_append(struct bf_queue *q, struct xf_blkfront_io *io)
 	q->st.ios_completed++;
 	if (io->priv.status)
 		q->st.errors++;
+	bf_fence_io_done(q->bf, io);
 }
 
 void bf_io_part_done(struct bf_queue *q, struct xf_blkfront_io *io,
@@ -183,6 +184,9 @@ int xf_blkfront_submit(struct xf_blkfront *bf, struct xf_blkfront_io *io)
 	io->priv.status = 0;
 	io->priv.fua_mode = BF_FUA_UNDECIDED;
 	io->priv.fua_flushed = false;
+	io->priv.is_fence = false;
+	io->priv.fence_next = NULL;
+	io->priv.fence_before = 0;
 	u = &io->priv.unit0;
 	u->io = io;
 	u->off = 0;
@@ -198,6 +202,10 @@ int xf_blkfront_submit(struct xf_blkfront *bf, struct xf_blkfront_io *io)
 	if (atomic_load(&bf->fail_mode) == BF_HOLD)
 		bf_issue(q);
 	kick = q->done_head || atomic_load(&bf->fail_mode) != BF_HOLD;
+	/* Events (e.g. an unprotected FUA write) are delivered by the
+	 * queue actor. */
+	if (atomic_load(&bf->ev_pending))
+		kick = true;
 	/* Only the queue's own actor may arm its watchdog timer. */
 	if (bf->cfg.watchdog_period_ns && !q->wd_armed)
 		kick = true;

@@ -7,9 +7,9 @@
  *
  * A request taken back becomes a queued unit covering exactly its byte
  * range, so it is re-split for the new limits and sent once more; parts
- * that already completed are not sent again. Reissued flushes are
- * fenced: they go out only when everything before them on the queue has
- * completed, and nothing after them goes out before they complete.
+ * that already completed are not sent again. Reissued flushes and
+ * barriers become device-wide fences (fence.c): the order they had with
+ * the writes around them, on every queue, is kept.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -34,7 +34,6 @@ static void bf_take_back_queue(struct bf_queue *q)
 	struct bf_conn *c = q->conn;
 
 	q->live = false;
-	q->fence_active = false;
 	if (!c)
 		return;
 	/* Harvest what the backend already answered: those completed and
@@ -61,11 +60,17 @@ static void bf_take_back_queue(struct bf_queue *q)
 		u->len = sh->len;
 		u->seq = io->priv.seq;
 		u->kind = sh->kind;
-		u->fence = sh->kind == BF_U_FLUSH;
+		/* Flush, empty barrier, FUA-as-barrier write: ordered
+		 * against everything around it. */
+		u->fence = sh->kind == BF_U_FLUSH ||
+			   sh->op == XF_BLKIF_OP_WRITE_BARRIER;
 		u->heap = true;
 		/* A FUA write re-decides how to be durable on the new
-		 * backend (barrier may be gone). */
-		if (io->priv.fua_mode == BF_FUA_BARRIER)
+		 * backend (barrier may be gone, flush may have come). A
+		 * post-flush already chosen stays: its data parts went out
+		 * as plain writes that only that flush covers. */
+		if (io->priv.fua_mode == BF_FUA_BARRIER ||
+		    io->priv.fua_mode == BF_FUA_NONE)
 			io->priv.fua_mode = BF_FUA_UNDECIDED;
 		bf_fifo_insert_sorted(q, u);
 		q->st.reissued++;
@@ -80,6 +85,9 @@ void bf_take_back_inflight(struct xf_blkfront *bf)
 	bf_lock_all(bf);
 	for (unsigned int i = 0; i < bf->nr_alloc; i++)
 		bf_take_back_queue(&bf->q[i]);
+	/* Every open io is on a FIFO now: the fences can count exactly
+	 * what comes before them. */
+	bf_fence_rebuild(bf);
 	bf_unlock_all(bf);
 	/* Harvested completions are delivered by the queue actors. */
 	bf_kick_all_queues(bf);

@@ -278,6 +278,56 @@ START_TEST(discard_zeroes)
 }
 END_TEST
 
+/* With a discard granularity configured, discards starting or ending
+ * off the grid (alignment + k * granularity, bytes) are counted; without
+ * one nothing is. _i: granularity set or not. */
+START_TEST(discard_off_grid_counted)
+{
+	static const struct {
+		uint64_t sector, nr;
+		bool off;
+	} d[] = {
+		{ 8, 128, false },   /* 4 KiB .. 68 KiB: on the grid */
+		{ 8, 384, false },   /* three granules */
+		{ 0, 8, true },      /* starts at 0: off */
+		{ 136, 8, true },    /* ends at 72 KiB: off */
+		{ 16, 8, true },     /* both off: counted once */
+		{ 1928, 120, true }, /* ends at the 1 MiB disk end, off */
+	};
+	struct xf_blkif_req r;
+	struct xf_blkback_stats st;
+	uint64_t want = 0;
+
+	if (_i == 0) {
+		F.cfg.features.discard_granularity = 65536;
+		F.cfg.features.discard_alignment = 4096;
+	}
+	fx_start(&F);
+	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
+	for (unsigned int i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+		memset(&r, 0, sizeof(r));
+		r.operation = XF_BLKIF_OP_DISCARD;
+		r.id = i;
+		r.sector_number = d[i].sector;
+		r.nr_sectors = d[i].nr;
+		ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+		if (_i == 0 && d[i].off)
+			want++;
+		xf_blkback_stats(F.bb, &st);
+		ck_assert_uint_eq(st.discard_off_grid, want);
+	}
+	/* A refused discard (past the end) is not counted. */
+	r.sector_number = 2048;
+	r.nr_sectors = 8;
+	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_ERROR);
+	xf_blkback_stats(F.bb, &st);
+	ck_assert_uint_eq(st.discard_off_grid, _i == 0 ? 4 : 0);
+	ck_assert_uint_eq(st.requests[XF_BLKIF_OP_DISCARD], 7);
+	ck_assert_int_eq(xf_blkback_queue_stats(F.bb, 0, &st), 0);
+	ck_assert_uint_eq(st.discard_off_grid, _i == 0 ? 4 : 0);
+}
+END_TEST
+
 START_TEST(large_sectors)
 {
 	struct xf_blkif_req r;
@@ -640,6 +690,7 @@ static Suite *suite(void)
 	tcase_add_test(t, flush_with_data_is_preflush_then_cached);
 	tcase_add_test(t, eopnotsupp_mode_and_unsupported_ops);
 	tcase_add_test(t, discard_zeroes);
+	tcase_add_loop_test(t, discard_off_grid_counted, 0, 2);
 	tcase_add_test(t, large_sectors);
 	tcase_add_test(t, latency_in_virtual_time);
 	tcase_add_test(t, barrier_orders);

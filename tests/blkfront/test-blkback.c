@@ -39,6 +39,10 @@ static enum xf_blkback_path backend_path = XF_BLKBACK_PATH_NORMAL;
 static enum xf_blkif_abi front_abi = XF_BLKIF_ABI_X86_64;
 static uint64_t front_timeout_ns;
 static uint64_t front_cpu_completion_ns;
+/* Discard grid of the backend (0: preset's) and frontend discard knobs. */
+static uint32_t backend_discard_gran, backend_discard_align;
+static uint64_t front_max_discard_sectors;
+static bool front_whole_granules;
 
 struct done_rec {
 	atomic_int calls;
@@ -140,6 +144,8 @@ static void backend_start(struct xf_platform *p, const char *preset)
 	bc.disk = E.disk;
 	bc.path = backend_path;
 	ck_assert_int_eq(xf_blkback_features_preset(preset, &bc.features), 0);
+	bc.features.discard_granularity = backend_discard_gran;
+	bc.features.discard_alignment = backend_discard_align;
 	if (backend_latency_ns) {
 		struct xf_blklat l = { .kind = XF_BLKLAT_FIXED,
 				       .base_ns = backend_latency_ns };
@@ -164,6 +170,8 @@ static void frontend_start(void)
 	cfg.abi = front_abi;
 	cfg.connect_timeout_ns = front_timeout_ns;
 	cfg.cpu_ns_per_completion = front_cpu_completion_ns;
+	cfg.max_discard_sectors = front_max_discard_sectors;
+	cfg.discard_whole_granules = front_whole_granules;
 	if (front_cpu_completion_ns) {
 		cfg.max_queues = 2;
 		cfg.queue_vcpu[0] = 1;
@@ -348,6 +356,67 @@ START_TEST(flush_eopnotsupp_reported)
 	ck_assert_uint_eq(atomic_load(&E.events[
 		XF_BLKFRONT_EV_DURABILITY_DEGRADED]), 1);
 	env_fini();
+}
+END_TEST
+
+/* A backend with 64 KiB discard granules at 4 KiB + k * 64 KiB counts
+ * discards that start or end off that grid. A caller discard of 8 KiB ..
+ * 1032 KiB: _i = 0 sent whole (one request, off the grid); _i = 1 split
+ * at 128 KiB (9 requests, only the caller's own two edges off the grid,
+ * every split point on it); _i = 2 trimmed to whole granules (68 KiB ..
+ * 1028 KiB, nothing off the grid, the edges keep their data). */
+START_TEST(discard_grid_end_to_end)
+{
+	const uint64_t off = 8 << 10, len = 1 << 20, end = off + len;
+	const uint64_t t0 = 68 << 10, t1 = 1028 << 10;
+	static uint8_t data[(1 << 20) + (64 << 10)], back[sizeof(data)];
+	struct xf_blkfront_io io;
+	struct done_rec d = { 0, 0 };
+	struct xf_blkback_stats bs;
+	struct xf_blkfront_info info;
+
+	backend_discard_gran = 65536;
+	backend_discard_align = 4096;
+	front_max_discard_sectors = _i == 1 ? 256 : 0;
+	front_whole_granules = _i == 2;
+	env_init(XF_RT_SIM);
+	backend_start(E.dom0, "linux");
+	frontend_start();
+	ck_assert(run_until(is_connected, NULL));
+	xf_blkfront_get_info(E.bf, &info);
+	ck_assert_uint_eq(info.discard_granularity_used, 65536);
+	ck_assert_uint_eq(info.discard_alignment_used, 4096);
+	fill(data, sizeof(data), 9);
+	ck_assert_int_eq(xf_blkdisk_fill(E.disk, 0, data, sizeof(data)), 0);
+	memset(&io, 0, sizeof(io));
+	io.op = XF_BLKFRONT_DISCARD;
+	io.offset_bytes = off;
+	io.len_bytes = len;
+	io.done = rec_done;
+	io.opaque = &d;
+	ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), 0);
+	ck_assert(run_until(flush_done, &d));
+	run_slice();
+	ck_assert_int_eq(atomic_load(&d.calls), 1);
+	ck_assert_int_eq(atomic_load(&d.status), 0);
+	xf_blkback_stats(E.bb, &bs);
+	ck_assert_uint_eq(bs.requests[XF_BLKIF_OP_DISCARD],
+			  _i == 1 ? 9 : 1);
+	ck_assert_uint_eq(bs.discard_off_grid, _i == 0 ? 1 : _i == 1 ? 2 : 0);
+	/* The mock zeroes what it discards. */
+	ck_assert_int_eq(xf_blkdisk_read(E.disk, 0, back, sizeof(back)), 0);
+	for (uint64_t b = 0; b < sizeof(back); b += 512) {
+		bool gone = _i == 2 ? b >= t0 && b < t1 : b >= off && b < end;
+
+		if (gone)
+			ck_assert_uint_eq(back[b] | back[b + 511], 0);
+		else
+			ck_assert_mem_eq(back + b, data + b, 512);
+	}
+	env_fini();
+	backend_discard_gran = backend_discard_align = 0;
+	front_max_discard_sectors = 0;
+	front_whole_granules = false;
 }
 END_TEST
 
@@ -763,6 +832,7 @@ static Suite *blkback_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, preset_handshake_and_data, 0, NPRESETS * 2);
 	tcase_add_test(tc, flush_eopnotsupp_reported);
+	tcase_add_loop_test(tc, discard_grid_end_to_end, 0, 3);
 	tcase_add_loop_test(tc, crash_and_replace_x10, 0, 2);
 	tcase_add_loop_test(tc, migrate_to_fewer_features, 0, 2);
 	tcase_add_test(tc, resize_from_backend);

@@ -393,7 +393,8 @@ START_TEST(flush_ops_on_wire)
 END_TEST
 
 /* FUA: barrier when offered, else write then flush (the flush only
- * after the write completed), else a plain write. */
+ * after the write completed), else a plain write that is reported as
+ * durability degraded (it cannot be made durable). */
 START_TEST(fua_emulation)
 {
 	static uint8_t buf[4096];
@@ -422,6 +423,16 @@ START_TEST(fua_emulation)
 	ck_assert_int_eq(sb_pop(&sb, 0, &req), -EAGAIN);
 	ck_assert_int_eq(d.calls, 1);
 	ck_assert_int_eq(d.status, 0);
+	{
+		struct xf_blkfront_info info;
+
+		ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
+		ck_assert_uint_eq(info.fua_unprotected, _i == 2 ? 1 : 0);
+		ck_assert_uint_eq(info.durability_degraded, _i == 2 ? 1 : 0);
+		ck_assert_uint_eq(
+			sb.events[XF_BLKFRONT_EV_DURABILITY_DEGRADED],
+			_i == 2 ? 1 : 0);
+	}
 }
 END_TEST
 

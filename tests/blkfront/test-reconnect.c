@@ -27,7 +27,7 @@ static void teardown(void)
 
 struct feat {
 	unsigned int queues, order, indirect;
-	bool persistent, flush;
+	bool persistent, flush, barrier;
 };
 
 static void publish(const struct feat *f)
@@ -42,6 +42,7 @@ static void publish(const struct feat *f)
 	sb_write(&sb, "feature-max-indirect-segments", v);
 	sb_write(&sb, "feature-persistent", f->persistent ? "1" : "0");
 	sb_write(&sb, "feature-flush-cache", f->flush ? "1" : "0");
+	sb_write(&sb, "feature-barrier", f->barrier ? "1" : "0");
 }
 
 /* Backend side of a (re)connect from InitWait to Connected. */
@@ -386,6 +387,256 @@ START_TEST(flush_order_kept_on_reissue)
 }
 END_TEST
 
+/* Pops the next request of queue qi and checks what it is. */
+static void expect_req(unsigned int qi, uint8_t op, uint64_t sector,
+		       struct xf_blkif_req *req)
+{
+	ck_assert_int_eq(sb_pop(&sb, qi, req), 0);
+	ck_assert_uint_eq(req->operation, op);
+	if (op != XF_BLKIF_OP_FLUSH_DISKCACHE)
+		ck_assert_uint_eq(req->sector_number, sector);
+}
+
+static void expect_empty(unsigned int qi)
+{
+	struct xf_blkif_req req;
+
+	ck_assert_int_eq(sb_pop(&sb, qi, &req), -EAGAIN);
+}
+
+/* Two queues, all in flight at a reconnect: W0 (q0), W1 (q1), then a
+ * flush on q1 (_i = 0) or a FUA write sent as a barrier on q1 (_i = 1),
+ * then W3 (q0), W4 (q1); W5 is submitted while disconnected, W6 after
+ * the reconnect. The reissued flush is a device-wide fence: it goes out
+ * only after W0 on the OTHER queue completed too, and W3..W6 on both
+ * queues wait until it completed, as at the original submission. */
+START_TEST(flush_fence_across_queues)
+{
+	static uint8_t buf[7][4096];
+	struct xf_blkfront_io io[7];
+	struct done_rec d[7];
+	struct xf_blkif_req w0, w1, fl, tail[4];
+	struct xf_blkfront_queue_stats qs;
+	const bool barrier = _i;
+	const struct feat f = { 2, 0, 0, false, true, barrier };
+	const uint8_t fence_op = barrier ? XF_BLKIF_OP_WRITE_BARRIER
+					 : XF_BLKIF_OP_FLUSH_DISKCACHE;
+	static const unsigned int queue[7] = { 0, 1, 1, 0, 1, 0, 1 };
+
+	memset(d, 0, sizeof(d));
+	start(2);
+	backend_connect(&f);
+	for (int i = 0; i < 7; i++) {
+		fill(buf[i], sizeof(buf[i]), 60 + i);
+		memset(&io[i], 0, sizeof(io[i]));
+		io[i].op = XF_BLKFRONT_WRITE;
+		io[i].offset_bytes = (uint64_t)i * 65536; /* sector 128 * i */
+		io[i].len_bytes = sizeof(buf[i]);
+		io[i].buf = buf[i];
+		io[i].queue = queue[i];
+		io[i].done = rec_done;
+		io[i].opaque = &d[i];
+	}
+	if (barrier) {
+		io[2].flags = XF_BLKFRONT_F_FUA;
+	} else {
+		io[2].op = XF_BLKFRONT_FLUSH;
+		io[2].offset_bytes = 0;
+		io[2].len_bytes = 0;
+		io[2].buf = NULL;
+	}
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
+	sb_run(&sb);
+	/* All five went out on the first connection, nobody answered. */
+	sb_unmap_rings(&sb);
+	sb_state(&sb, XF_XENBUS_CLOSED);
+	sb_run(&sb);
+	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[5]), 0);
+	backend_connect(&f);
+	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[6]), 0);
+	sb_run(&sb);
+	for (int i = 0; i < 7; i++)
+		ck_assert_int_eq(d[i].calls, 0);
+	/* Only the writes before the fence. */
+	expect_req(0, XF_BLKIF_OP_WRITE, 0, &w0);
+	expect_empty(0);
+	expect_req(1, XF_BLKIF_OP_WRITE, 128, &w1);
+	expect_empty(1);
+	/* W1 done: the fence still waits for W0 on queue 0. */
+	sb_respond(&sb, 1, w1.id, w1.operation, XF_BLKIF_RSP_OKAY);
+	sb_run(&sb);
+	ck_assert_int_eq(d[1].calls, 1);
+	expect_empty(0);
+	expect_empty(1);
+	sb_respond(&sb, 0, w0.id, w0.operation, XF_BLKIF_RSP_OKAY);
+	sb_run(&sb);
+	ck_assert_int_eq(d[0].calls, 1);
+	expect_req(1, fence_op, 256, &fl);
+	expect_empty(1);
+	expect_empty(0);
+	/* Nothing passes the fence while it is on the ring. */
+	sb_run(&sb);
+	expect_empty(0);
+	expect_empty(1);
+	sb_respond(&sb, 1, fl.id, fl.operation, XF_BLKIF_RSP_OKAY);
+	sb_run(&sb);
+	ck_assert_int_eq(d[2].calls, 1);
+	/* Then the rest, in submission order on each queue. */
+	expect_req(0, XF_BLKIF_OP_WRITE, 384, &tail[0]);
+	expect_req(0, XF_BLKIF_OP_WRITE, 640, &tail[1]);
+	expect_empty(0);
+	expect_req(1, XF_BLKIF_OP_WRITE, 512, &tail[2]);
+	expect_req(1, XF_BLKIF_OP_WRITE, 768, &tail[3]);
+	expect_empty(1);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(sb_do_io(&sb, &tail[i]), 0);
+		sb_respond(&sb, i < 2 ? 0 : 1, tail[i].id, tail[i].operation,
+			   XF_BLKIF_RSP_OKAY);
+	}
+	sb_run(&sb);
+	for (int i = 0; i < 7; i++) {
+		ck_assert_int_eq(d[i].calls, 1);
+		ck_assert_int_eq(d[i].status, 0);
+	}
+	for (int i = 3; i < 7; i++)
+		ck_assert_mem_eq(sb.disk + io[i].offset_bytes, buf[i], 4096);
+	ck_assert_int_eq(xf_blkfront_queue_stats(sb.bf, 0, &qs), 0);
+	ck_assert_uint_eq(qs.reissued, 2);
+	ck_assert_int_eq(xf_blkfront_queue_stats(sb.bf, 1, &qs), 0);
+	ck_assert_uint_eq(qs.reissued, 3);
+	/* Nothing went out twice. */
+	sb_run(&sb);
+	expect_empty(0);
+	expect_empty(1);
+	leak_check_after_close();
+}
+END_TEST
+
+/* A fence that never got sent is rebuilt at the next reconnect: a
+ * second reconnect while the reissued flush still waits for W0 keeps
+ * the same order. */
+START_TEST(flush_fence_survives_second_reconnect)
+{
+	static uint8_t b0[4096], b2[4096];
+	struct xf_blkfront_io io[3];
+	struct done_rec d[3];
+	struct xf_blkif_req req;
+	const struct feat f = { 2, 0, 0, false, true, false };
+
+	memset(d, 0, sizeof(d));
+	start(2);
+	backend_connect(&f);
+	for (int i = 0; i < 3; i++) {
+		memset(&io[i], 0, sizeof(io[i]));
+		io[i].done = rec_done;
+		io[i].opaque = &d[i];
+	}
+	io[0].op = XF_BLKFRONT_WRITE;
+	io[0].len_bytes = 4096;
+	io[0].buf = b0;
+	io[0].queue = 0;
+	io[1].op = XF_BLKFRONT_FLUSH;
+	io[1].queue = 1;
+	io[2].op = XF_BLKFRONT_WRITE;
+	io[2].offset_bytes = 8192;
+	io[2].len_bytes = 4096;
+	io[2].buf = b2;
+	io[2].queue = 1;
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
+	sb_run(&sb);
+	for (int round = 0; round < 2; round++) {
+		sb_unmap_rings(&sb);
+		sb_state(&sb, XF_XENBUS_CLOSED);
+		sb_run(&sb);
+		backend_connect(&f);
+		sb_run(&sb);
+		expect_req(0, XF_BLKIF_OP_WRITE, 0, &req);
+		expect_empty(0);
+		expect_empty(1);
+	}
+	sb_respond(&sb, 0, req.id, req.operation, XF_BLKIF_RSP_OKAY);
+	sb_run(&sb);
+	expect_req(1, XF_BLKIF_OP_FLUSH_DISKCACHE, 0, &req);
+	expect_empty(1);
+	sb_respond(&sb, 1, req.id, req.operation, XF_BLKIF_RSP_OKAY);
+	sb_run(&sb);
+	expect_req(1, XF_BLKIF_OP_WRITE, 16, &req);
+	sb_respond(&sb, 1, req.id, req.operation, XF_BLKIF_RSP_OKAY);
+	sb_run(&sb);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(d[i].calls, 1);
+		ck_assert_int_eq(d[i].status, 0);
+	}
+	leak_check_after_close();
+}
+END_TEST
+
+/* FUA on a backend with neither barrier nor flush goes out as a plain
+ * write: not durable. Reported as durability degraded once per
+ * connection (event and counter), every such write counted. */
+START_TEST(fua_without_cache_control_degraded)
+{
+	static uint8_t buf[4096];
+	struct xf_blkfront_io io;
+	struct done_rec d = { 0, 0 };
+	struct xf_blkif_req req;
+	struct xf_blkfront_info info;
+	const struct feat none = { 1, 0, 0, false, false, false };
+	const struct feat fl = { 1, 0, 0, false, true, false };
+
+	start(1);
+	backend_connect(&none);
+	memset(&io, 0, sizeof(io));
+	io.op = XF_BLKFRONT_WRITE;
+	io.flags = XF_BLKFRONT_F_FUA;
+	io.len_bytes = sizeof(buf);
+	io.buf = buf;
+	io.done = rec_done;
+	io.opaque = &d;
+	for (int round = 0; round < 4; round++) {
+		bool protected_ = round == 3;
+
+		if (round == 2 || round == 3) {
+			/* Reconnect: a new connection reports again. */
+			sb_unmap_rings(&sb);
+			sb_state(&sb, XF_XENBUS_CLOSED);
+			sb_run(&sb);
+			backend_connect(round == 3 ? &fl : &none);
+		}
+		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
+		sb_run(&sb);
+		ck_assert_int_eq(sb_pop(&sb, 0, &req), 0);
+		ck_assert_uint_eq(req.operation, XF_BLKIF_OP_WRITE);
+		sb_respond(&sb, 0, req.id, req.operation, XF_BLKIF_RSP_OKAY);
+		sb_run(&sb);
+		if (protected_) {
+			ck_assert_int_eq(sb_pop(&sb, 0, &req), 0);
+			ck_assert_uint_eq(req.operation,
+					  XF_BLKIF_OP_FLUSH_DISKCACHE);
+			sb_respond(&sb, 0, req.id, req.operation,
+				   XF_BLKIF_RSP_OKAY);
+			sb_run(&sb);
+		}
+		ck_assert_int_eq(sb_pop(&sb, 0, &req), -EAGAIN);
+		ck_assert_int_eq(d.calls, round + 1);
+		ck_assert_int_eq(d.status, 0);
+		ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
+		/* rounds 0 and 1 on connection 1, 2 on connection 2, 3 with
+		 * flush on connection 3 */
+		ck_assert_uint_eq(info.fua_unprotected, round < 3 ? round + 1
+								  : 3);
+		ck_assert_uint_eq(info.durability_degraded, round < 2 ? 1 : 2);
+		ck_assert_uint_eq(
+			sb.events[XF_BLKFRONT_EV_DURABILITY_DEGRADED],
+			round < 2 ? 1 : 2);
+	}
+	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), 0);
+	leak_check_after_close();
+}
+END_TEST
+
 /* Device directory removed with I/O in flight, then re-created: the I/O
  * waits and is reissued on the new connection. */
 START_TEST(device_removal_and_reappearance)
@@ -485,6 +736,9 @@ static Suite *reconnect_suite(void)
 	tcase_add_test(tc, only_unanswered_parts_reissued);
 	tcase_add_test(tc, suspend_resume_fewer_features);
 	tcase_add_test(tc, flush_order_kept_on_reissue);
+	tcase_add_loop_test(tc, flush_fence_across_queues, 0, 2);
+	tcase_add_test(tc, flush_fence_survives_second_reconnect);
+	tcase_add_test(tc, fua_without_cache_control_degraded);
 	tcase_add_test(tc, device_removal_and_reappearance);
 	tcase_add_test(tc, free_with_io_outstanding);
 	suite_add_tcase(s, tc);

@@ -54,7 +54,10 @@ enum xf_blkfront_op {
 /* Write flag: force unit access. Emulated: sent as WRITE_BARRIER when
  * the backend offers feature-barrier, otherwise as a write followed by
  * FLUSH_DISKCACHE when it offers feature-flush-cache, otherwise as a
- * plain write (the backend advertises no volatile cache). */
+ * plain write. That last write is not known to be durable (nothing can
+ * ask the backend to commit it): it is counted in fua_unprotected, and
+ * the first one on each connection raises
+ * XF_BLKFRONT_EV_DURABILITY_DEGRADED and counts durability_degraded. */
 #define XF_BLKFRONT_F_FUA (1u << 0)
 /* Discard flag: secure discard (BLKIF_DISCARD_SECURE); -EOPNOTSUPP when
  * the backend does not offer discard-secure. */
@@ -80,7 +83,8 @@ struct xf_blkfront_unit {
 	uint64_t off, len;   /* byte range within the io still to issue */
 	uint64_t seq;        /* submission order, for reissue ordering */
 	uint8_t kind;        /* data, or the flush of a flush/FUA io */
-	bool fence;          /* reissued flush: drain before, hold after */
+	bool fence;          /* reissued flush/barrier: its io is a
+			      * device-wide fence */
 	bool heap;
 };
 
@@ -93,6 +97,11 @@ struct xf_blkfront_io_priv {
 	int status;           /* first error wins */
 	uint8_t fua_mode;
 	bool fua_flushed;
+	/* Device-wide reissue fence (this io is a reissued flush/barrier):
+	 * list link, and how many earlier non-read ios are still open. */
+	bool is_fence;
+	struct xf_blkfront_io *fence_next;
+	uint64_t fence_before;
 };
 
 struct xf_blkfront_io {
@@ -135,7 +144,11 @@ enum xf_blkfront_event {
 	XF_BLKFRONT_EV_TIMEOUT,         /* connect_timeout_ns expired */
 	XF_BLKFRONT_EV_ERROR,           /* see xf_blkfront_error() */
 	XF_BLKFRONT_EV_DURABILITY_DEGRADED, /* flush/barrier refused with
-					 * EOPNOTSUPP: feature now off */
+					 * EOPNOTSUPP (feature now off), or
+					 * a FUA write sent plain because
+					 * the backend offers neither
+					 * barrier nor flush (once per
+					 * connection) */
 	XF_BLKFRONT_EV_CLOSED,          /* xf_blkfront_close() finished */
 };
 
@@ -223,6 +236,23 @@ struct xf_blkfront_config {
 	uint64_t watchdog_period_ns;
 	/* Fault-reproduction knob: see enum xf_blkfront_evidx_bug. */
 	enum xf_blkfront_evidx_bug event_index_bug;
+	/* Discard. blkif has no discard size limit and, like Linux
+	 * xen-blkfront, the default 0 sends each discard as one request.
+	 * Otherwise (512-byte units) a longer discard is split into several
+	 * BLKIF_OP_DISCARD requests of at most this size (rounded down to
+	 * the discard granularity, at least one granule) whose interior
+	 * boundaries fall on the backend's grid discard-alignment + k *
+	 * discard-granularity, as Linux's bio_split_discard does; the io
+	 * still completes once (first error wins). */
+	uint64_t max_discard_sectors;
+	/* Trim each discard to the whole granules it covers; a discard that
+	 * covers none completes 0 without a request (discard is advisory).
+	 * Default off: the backend decides what a partial granule means
+	 * (Linux passes such discards down, and a backend may zero or
+	 * deallocate those sectors), and trimming changes what a later read
+	 * of the edges returns. Turn it on for a backend that only honours
+	 * whole granules anyway, to save requests. */
+	bool discard_whole_granules;
 };
 
 void xf_blkfront_config_init(struct xf_blkfront_config *cfg);
@@ -246,7 +276,11 @@ int xf_blkfront_submit(struct xf_blkfront *bf, struct xf_blkfront_io *io);
  * down by the toolstack). Resume: releases the old grants and event
  * channels, clears an error state, and redoes the handshake, reading
  * the backend path and its features again (they may differ). Held I/O
- * is reissued once, re-split for the new limits. Resume without a
+ * is reissued once, re-split for the new limits. A reissued flush,
+ * barrier or FUA-as-barrier write is a device-wide fence: it is sent
+ * only once every earlier non-read io (any queue) completed, and every
+ * io submitted after it (any queue, reads included, and new submissions
+ * too) waits until it completed. Resume without a
  * suspend first takes in-flight work back the same way. Both expect the
  * old backend to be gone (or to have unmapped): pages it still maps are
  * parked, never reused, and counted in grants_busy. */
@@ -284,13 +318,27 @@ struct xf_blkfront_info {
 	enum xf_blkif_abi abi;
 	/* Offered by the backend at the last connect. */
 	bool flush, barrier, discard, discard_secure;
-	uint32_t discard_granularity, discard_alignment;
+	uint32_t discard_granularity, discard_alignment; /* as published */
+	/* The discard grid in use (bytes): granularity >= sector_size, a
+	 * multiple of it; alignment < granularity. Published values that
+	 * cannot describe a sector-aligned grid are not used:
+	 * discard-granularity 0 means none (grid = sectors); one that is
+	 * not a multiple of sector-size, or an alignment that is not, makes
+	 * the grid plain sectors; an alignment >= granularity is taken
+	 * modulo the granularity (the same grid, as Linux does). Any such
+	 * adjustment is explained in discard_note ("" when none). */
+	uint32_t discard_granularity_used, discard_alignment_used;
+	char discard_note[128];
 	/* Still usable now (a refused flush/barrier turns it off). */
 	bool flush_active, barrier_active, discard_active;
 	/* Counters since xf_blkfront_new(). */
 	uint64_t connects;          /* completed handshakes */
 	uint64_t resizes;
-	uint64_t durability_degraded; /* flush/barrier refused (EOPNOTSUPP)*/
+	uint64_t durability_degraded; /* flush/barrier refused (EOPNOTSUPP),
+				       * plus one per connection on which a
+				       * FUA write went out unprotected */
+	uint64_t fua_unprotected;   /* FUA writes sent as plain writes:
+				     * neither barrier nor flush offered */
 	uint64_t protocol_errors;
 	uint64_t grants_busy;       /* unshare refused: backend still maps
 				     * the page (XSA-396 class) */
@@ -313,6 +361,9 @@ struct xf_blkfront_queue_stats {
 	uint64_t persistent_grants; /* pages in the pool now */
 	uint64_t pages_shared;      /* share() calls (pages) */
 	uint64_t reissued;          /* parts taken back for reissue */
+	uint64_t discard_skipped;   /* discard ranges completed without a
+				     * request: no whole granule in them
+				     * (discard_whole_granules) */
 	uint64_t errors;            /* ios completed with status != 0 */
 	/* Watchdog (watchdog_period_ns). checks: ticks that looked at the
 	 * ring (no notification in the same run); recoveries: of those,

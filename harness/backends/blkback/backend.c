@@ -302,6 +302,7 @@ static void add_queue(struct xf_blkback_stats *out, const struct bb_queue *q)
 	out->notify_received += s->notify_received;
 	out->rsp_error += s->rsp_error;
 	out->rsp_eopnotsupp += s->rsp_eopnotsupp;
+	out->discard_off_grid += s->discard_off_grid;
 	out->injected_errors += s->injected_errors;
 	out->ring_overflows += s->ring_overflows;
 	out->inflight += q->nr_inflight + (q->barrier ? 1 : 0);

@@ -24,6 +24,8 @@ double bb_rng_double(uint64_t s[4]);
 struct bb_dev_view {
 	bool readonly;
 	bool flush, barrier, discard, discard_secure;
+	uint32_t discard_granularity; /* bytes, as configured; 0: unset */
+	uint32_t discard_alignment;
 	unsigned int max_indirect_segments;
 	unsigned int sector_size;
 	uint64_t size_sectors; /* 512-byte units */

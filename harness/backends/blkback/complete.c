@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bb_priv.h"
+#include "dk_priv.h"
 
 /* ---- completion ---- */
 
@@ -42,9 +43,9 @@ static int16_t complete(struct bb_queue *q, struct bb_req *r, uint64_t now)
 	case XF_BLKIF_OP_READ:
 		return do_read(q, r);
 	case XF_BLKIF_OP_DISCARD:
-		w = xf_blkdisk_write(d, r->sector, NULL,
-				     r->nr_sectors << XF_BLKIF_SECTOR_SHIFT,
-				     XF_BLKDISK_W_DISCARD, now);
+		w = dk_write_gen(d, r->generation, r->sector, NULL,
+				 r->nr_sectors << XF_BLKIF_SECTOR_SHIFT,
+				 XF_BLKDISK_W_DISCARD, now);
 		break;
 	case XF_BLKIF_OP_WRITE_BARRIER:
 		q->barrier_active = false;
@@ -60,13 +61,18 @@ static int16_t complete(struct bb_queue *q, struct bb_req *r, uint64_t now)
 			flags = XF_BLKDISK_W_FLUSH;
 		/* fall through */
 	case XF_BLKIF_OP_WRITE:
-		w = xf_blkdisk_write(d, r->sector, r->buf, r->len, flags, now);
+		w = dk_write_gen(d, r->generation, r->sector, r->buf, r->len,
+				 flags, now);
 		if (w >= 0)
 			q->st.bytes_written += r->len;
 		break;
 	default:
 		return XF_BLKIF_RSP_ERROR;
 	}
+	/* A power loss on another thread (real mode) after the check
+	 * above: the request dies with it, as the check would have said. */
+	if (w == -ESTALE)
+		q->st.rejects[XF_BLKBACK_REJ_POWER_LOSS]++;
 	return w < 0 ? XF_BLKIF_RSP_ERROR : XF_BLKIF_RSP_OKAY;
 }
 

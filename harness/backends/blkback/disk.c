@@ -317,9 +317,19 @@ static int destage_overlapping(struct xf_blkdisk *d, uint64_t sector,
 	return r;
 }
 
+/* Any generation: a direct write (tests, checkers). */
+#define DK_ANY_GEN UINT64_MAX
+
 int64_t xf_blkdisk_write(struct xf_blkdisk *d, uint64_t sector,
 			 const void *buf, size_t len, unsigned int flags,
 			 uint64_t now_ns)
+{
+	return dk_write_gen(d, DK_ANY_GEN, sector, buf, len, flags, now_ns);
+}
+
+int64_t dk_write_gen(struct xf_blkdisk *d, uint64_t gen, uint64_t sector,
+		     const void *buf, size_t len, unsigned int flags,
+		     uint64_t now_ns)
 {
 	uint64_t off = sector << XF_BLKIF_SECTOR_SHIFT;
 	uint64_t nr = len >> XF_BLKIF_SECTOR_SHIFT;
@@ -338,6 +348,8 @@ int64_t xf_blkdisk_write(struct xf_blkdisk *d, uint64_t sector,
 
 	pthread_mutex_lock(&d->lock);
 	r = check_range(d, sector, len);
+	if (!r && gen != DK_ANY_GEN && gen != d->generation)
+		r = -ESTALE;
 	if (r < 0)
 		goto out;
 	if (!durable) {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Private to the disk model (disk.c, dk_log.c, dk_loss.c). */
+/* Private to the disk model (disk.c, dk_log.c, dk_loss.c; complete.c
+ * for dk_write_gen()). */
 #ifndef DK_PRIV_H
 #define DK_PRIV_H
 
@@ -55,5 +56,13 @@ struct xf_blkdisk_log_entry *dk_log_at(struct xf_blkdisk *d, size_t gidx);
 size_t dk_log_add(struct xf_blkdisk *d);
 void dk_set_fate(struct xf_blkdisk *d, size_t gidx, enum xf_blkdisk_fate f,
 		 uint64_t pl_id);
+
+/* xf_blkdisk_write() for a request the backend accepted in generation
+ * gen: -ESTALE, changing nothing, once a power loss has moved the disk
+ * on. Checked under the disk lock, so a power loss on another thread
+ * cannot slip between the check and the write. */
+int64_t dk_write_gen(struct xf_blkdisk *d, uint64_t gen, uint64_t sector,
+		     const void *buf, size_t len, unsigned int flags,
+		     uint64_t now_ns);
 
 #endif /* DK_PRIV_H */

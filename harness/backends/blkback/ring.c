@@ -63,6 +63,8 @@ int bb_queue_connect(struct bb_queue *q, xf_domid front,
 		.barrier = bb->live.barrier,
 		.discard = bb->live.discard,
 		.discard_secure = bb->live.discard_secure,
+		.discard_granularity = bb->live.discard_granularity,
+		.discard_alignment = bb->live.discard_alignment,
 		.max_indirect_segments = bb->live.max_indirect_segments,
 		.sector_size = xf_blkdisk_sector_size(bb->cfg.disk),
 	};

@@ -63,6 +63,16 @@ void bb_start_barrier(struct bb_queue *q, uint64_t now)
 
 /* ---- submission ---- */
 
+/* A discard edge off the configured grid: what a frontend that ignores
+ * discard-granularity/alignment sends (a real device may then ignore
+ * the partial granules). */
+static bool off_grid(const struct bb_dev_view *v, uint64_t sector)
+{
+	uint64_t g = v->discard_granularity;
+
+	return (sector * 512 % g + g - v->discard_alignment % g) % g != 0;
+}
+
 /* Copies the indirect pages once into private memory, then the segment
  * descriptors are read only from there. */
 static int fetch_indirect(struct bb_queue *q, const struct xf_blkif_req *req,
@@ -137,6 +147,10 @@ void bb_submit(struct bb_queue *q, const struct xf_blkif_req *req,
 
 	if (r->op == XF_BLKIF_OP_DISCARD) {
 		r->nr_sectors = req->nr_sectors;
+		if (v.discard_granularity &&
+		    (off_grid(&v, r->sector) ||
+		     off_grid(&v, r->sector + r->nr_sectors)))
+			q->st.discard_off_grid++;
 	} else if (req->operation == XF_BLKIF_OP_INDIRECT) {
 		r->nseg = req->nr_indirect_segments;
 		q->st.indirect_requests++;

@@ -528,6 +528,12 @@ struct xf_blkback_stats {
 	uint64_t notify_received;   /* event-channel events handled */
 	uint64_t rsp_error;         /* BLKIF_RSP_ERROR answers */
 	uint64_t rsp_eopnotsupp;
+	/* Valid discards that start or end off the grid discard_alignment
+	 * + k * discard_granularity (bytes; sector * 512 on the wire),
+	 * counted once per request. Only when features.discard_granularity
+	 * is set (0 otherwise). A discard ending at a disk end that is off
+	 * the grid counts too: the rule is the grid, not the disk. */
+	uint64_t discard_off_grid;
 	uint64_t rejects[XF_BLKBACK_REJ_NR];
 	uint64_t injected_errors;
 	uint64_t ring_overflows;    /* rings halted for prod overflow */
