@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,7 @@
 #include <xfront/ring.h>
 #include <xfront/runtime.h>
 
+#include "fuzz-backend.h"
 #include "fuzz.h"
 
 #define FE_DOMID 1
@@ -64,12 +66,7 @@ struct be_queue {
 };
 
 struct be {
-	struct xf_platform *p;
-	struct xf_xs *xs;
-	struct xf_evtch *evh;
-	char dir[128];
-	char fe_dir[128];
-	int state;          /* what we last wrote */
+	struct fz_be xb;    /* directories, state, handles */
 	bool connected;
 	enum xf_blkif_abi abi;
 	size_t slot;
@@ -79,7 +76,6 @@ struct be {
 	unsigned int nr_late;
 	uint64_t sectors;
 	unsigned int sector_size;
-	bool gone;          /* directories destroyed */
 };
 
 static struct xf_rt *rt;
@@ -117,28 +113,19 @@ static void on_event(struct xf_blkfront *bf, enum xf_blkfront_event ev,
 
 /* ---- the fake backend ---- */
 
-static int be_wr(struct be *b, const char *key, const char *val)
+static void be_wr(struct be *b, const char *key, const char *val)
 {
-	char path[192];
-
-	snprintf(path, sizeof(path), "%s/%s", b->dir, key);
-	return b->p->store->write(b->xs, XF_TXN_NONE, path, val, strlen(val));
+	fz_be_write(&b->xb, key, val);
 }
 
 static void be_wr_num(struct be *b, const char *key, unsigned long long v)
 {
-	char val[32];
-
-	snprintf(val, sizeof(val), "%llu", v);
-	be_wr(b, key, val);
+	fz_be_write_num(&b->xb, key, v);
 }
 
 static void be_state(struct be *b, int s)
 {
-	if (b->gone)
-		return;
-	be_wr_num(b, "state", (unsigned long long)s);
-	b->state = s;
+	fz_be_state(&b->xb, s);
 }
 
 /* One feature key: absent, sane, edge or garbage, as the input says. */
@@ -150,8 +137,8 @@ static void be_key(struct be *b, struct fz_in *in, bool sane,
 
 	switch (sel % 9) {
 	case 0:
-		snprintf(path, sizeof(path), "%s/%s", b->dir, key);
-		b->p->store->rm(b->xs, XF_TXN_NONE, path);
+		snprintf(path, sizeof(path), "%s/%s", b->xb.dir, key);
+		b->xb.p->store->rm(b->xb.xs, XF_TXN_NONE, path);
 		break;
 	case 1:
 		be_wr(b, key, "0");
@@ -207,26 +194,17 @@ static void be_publish_disk(struct be *b, struct fz_in *in, bool sane)
 	be_key(b, in, sane, "discard-alignment", 0);
 }
 
-static int fe_read_uint(struct be *b, const char *dir, const char *key,
-			uint64_t *v)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, key);
-	return xf_xs_read_uint(b->p, b->xs, XF_TXN_NONE, path, UINT32_MAX, v);
-}
-
 static void be_disconnect(struct be *b)
 {
+	struct xf_platform *p = b->xb.p;
 	unsigned int i;
 
 	for (i = 0; i < b->nq; i++) {
 		struct be_queue *q = &b->q[i];
 
 		if (q->ring) {
-			FZ_CHECK(b->p->gnt->unmap(b->p, q->ring, q->pages) ==
-				 0);
-			b->p->evtchn->unbind(b->evh, q->port);
+			FZ_CHECK(p->gnt->unmap(p, q->ring, q->pages) == 0);
+			p->evtchn->unbind(b->xb.evh, q->port);
 		}
 		memset(q, 0, sizeof(*q));
 	}
@@ -238,6 +216,8 @@ static void be_disconnect(struct be *b)
  * Returns false when the keys are unusable. */
 static bool be_connect(struct be *b)
 {
+	struct xf_platform *p = b->xb.p;
+	const char *fe = b->xb.fe_dir;
 	uint64_t v, order = 0, nq = 1;
 	char *proto = NULL;
 	unsigned int i, j;
@@ -246,9 +226,9 @@ static bool be_connect(struct be *b)
 	{
 		char path[192];
 
-		snprintf(path, sizeof(path), "%s/protocol", b->fe_dir);
-		if (xf_xs_read_str(b->p, b->xs, XF_TXN_NONE, path, &proto) ==
-		    0) {
+		snprintf(path, sizeof(path), "%s/protocol", fe);
+		if (xf_xs_read_str(p, b->xb.xs, XF_TXN_NONE, path,
+				   &proto) == 0) {
 			if (xf_blkif_abi_parse(proto, &b->abi) < 0) {
 				free(proto);
 				return false;
@@ -257,11 +237,11 @@ static bool be_connect(struct be *b)
 		}
 	}
 	b->slot = xf_blkif_slot_size(b->abi);
-	if (fe_read_uint(b, b->fe_dir, "multi-queue-num-queues", &v) == 0)
+	if (fz_be_fe_uint(&b->xb, fe, "multi-queue-num-queues", &v) == 0)
 		nq = v;
 	if (nq < 1 || nq > XF_BLKFRONT_MAX_QUEUES)
 		return false;
-	if (fe_read_uint(b, b->fe_dir, "ring-page-order", &v) == 0)
+	if (fz_be_fe_uint(&b->xb, fe, "ring-page-order", &v) == 0)
 		order = v;
 	if (order > XF_MAX_RING_PAGE_ORDER)
 		return false;
@@ -272,9 +252,9 @@ static bool be_connect(struct be *b)
 		xf_port rport;
 
 		if (nq == 1)
-			snprintf(dir, sizeof(dir), "%s", b->fe_dir);
+			snprintf(dir, sizeof(dir), "%s", fe);
 		else
-			snprintf(dir, sizeof(dir), "%s/queue-%u", b->fe_dir, i);
+			snprintf(dir, sizeof(dir), "%s/queue-%u", fe, i);
 		for (j = 0; j < (1u << order); j++) {
 			char key[24];
 
@@ -282,21 +262,21 @@ static bool be_connect(struct be *b)
 				snprintf(key, sizeof(key), "ring-ref%u", j);
 			else
 				snprintf(key, sizeof(key), "ring-ref");
-			if (fe_read_uint(b, dir, key, &v) < 0)
+			if (fz_be_fe_uint(&b->xb, dir, key, &v) < 0)
 				goto fail;
 			refs[j] = (xf_gref)v;
 		}
-		if (fe_read_uint(b, dir, "event-channel", &v) < 0)
+		if (fz_be_fe_uint(&b->xb, dir, "event-channel", &v) < 0)
 			goto fail;
-		if (b->p->gnt->map(b->p, FE_DOMID, 1u << order, refs, true,
-				   &q->ring) < 0) {
+		if (p->gnt->map(p, FE_DOMID, 1u << order, refs, true,
+				&q->ring) < 0) {
 			q->ring = NULL;
 			goto fail;
 		}
 		q->pages = 1u << order;
-		if (b->p->evtchn->bind_interdomain(b->evh, FE_DOMID,
-						   (xf_port)v, &rport) < 0) {
-			b->p->gnt->unmap(b->p, q->ring, q->pages);
+		if (p->evtchn->bind_interdomain(b->xb.evh, FE_DOMID,
+						(xf_port)v, &rport) < 0) {
+			p->gnt->unmap(p, q->ring, q->pages);
 			q->ring = NULL;
 			goto fail;
 		}
@@ -313,63 +293,53 @@ fail:
 	return false;
 }
 
+static struct be *be_of(struct fz_be *xb)
+{
+	return (struct be *)((char *)xb - offsetof(struct be, xb));
+}
+
+/* What the disk keys published at connect come from. */
+struct follow_arg {
+	struct fz_in *in;
+	bool sane;
+};
+
+static bool hook_connect(struct fz_be *xb, void *arg)
+{
+	(void)arg;
+	return be_connect(be_of(xb));
+}
+
+static void hook_disconnect(struct fz_be *xb, void *arg)
+{
+	(void)arg;
+	be_disconnect(be_of(xb));
+}
+
+static void hook_connected(struct fz_be *xb, void *arg)
+{
+	const struct follow_arg *a = arg;
+
+	be_publish_disk(be_of(xb), a->in, a->sane);
+}
+
+static const struct fz_be_ops be_ops = {
+	.connect = hook_connect,
+	.disconnect = hook_disconnect,
+	.connected = hook_connected,
+};
+
 /* A (mostly) well-behaved backend state machine. */
 static void be_follow(struct be *b, struct fz_in *in, bool sane)
 {
-	uint64_t fs;
-	char path[192];
+	struct follow_arg a = { in, sane };
 
-	if (b->gone) {
-		/* Removed by the toolstack: a backend tears down. */
-		be_disconnect(b);
-		return;
-	}
-	snprintf(path, sizeof(path), "%s/state", b->fe_dir);
-	if (xf_xs_read_uint(b->p, b->xs, XF_TXN_NONE, path, UINT32_MAX, &fs) <
-	    0)
-		return;
-	switch (fs) {
-	case XF_XENBUS_INITIALISING:
-		if (b->state == XF_XENBUS_CONNECTED ||
-		    b->state == XF_XENBUS_CLOSING ||
-		    b->state == XF_XENBUS_CLOSED) {
-			be_disconnect(b);
-			be_state(b, XF_XENBUS_INITWAIT);
-		}
-		break;
-	case XF_XENBUS_INITIALISED:
-	case XF_XENBUS_CONNECTED:
-		if (b->state != XF_XENBUS_INITWAIT)
-			break;
-		if (be_connect(b)) {
-			be_publish_disk(b, in, sane);
-			be_state(b, XF_XENBUS_CONNECTED);
-		} else {
-			be_state(b, XF_XENBUS_CLOSING);
-		}
-		break;
-	case XF_XENBUS_CLOSING:
-	case XF_XENBUS_CLOSED:
-		be_disconnect(b);
-		if (b->state != XF_XENBUS_CLOSED)
-			be_state(b, XF_XENBUS_CLOSED);
-		break;
-	default:
-		break;
-	}
+	fz_be_follow(&b->xb, &a);
 }
 
 static void be_notify(struct be *b, struct be_queue *q)
 {
-	b->p->evtchn->notify(b->evh, q->port);
-}
-
-static void be_drain_events(struct be *b)
-{
-	int port;
-
-	while ((port = b->p->evtchn->pending(b->evh)) >= 0)
-		b->p->evtchn->unmask(b->evh, (xf_port)port);
+	b->xb.p->evtchn->notify(b->xb.evh, q->port);
 }
 
 /* Takes every visible request (the frontend is trusted to be sane here:
@@ -548,12 +518,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vc.readonly = c0 & 0x08;
 	FZ_CHECK(xf_vbd_create(dom0, &vc) == 0);
 
-	b->p = dom0;
-	FZ_CHECK(dom0->store->open(dom0, &b->xs) == 0);
-	FZ_CHECK(dom0->evtchn->open(dom0, &b->evh) == 0);
-	FZ_CHECK(xf_vbd_backend_path(&vc, b->dir, sizeof(b->dir)) == 0);
-	FZ_CHECK(xf_vbd_frontend_path(&vc, b->fe_dir, sizeof(b->fe_dir)) ==
-		 0);
+	fz_be_open(&b->xb, dom0, &be_ops);
+	FZ_CHECK(xf_vbd_backend_path(&vc, b->xb.dir, sizeof(b->xb.dir)) == 0);
+	FZ_CHECK(xf_vbd_frontend_path(&vc, b->xb.fe_dir,
+				      sizeof(b->xb.fe_dir)) == 0);
 	b->sector_size = (c0 & 0x10) ? 4096 : 512;
 	b->sectors = (c0 & 0x20) ? fz_u64(&in) : 4096;
 	be_publish(b, &in, sane);
@@ -562,7 +530,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	xf_blkfront_config_init(&fc);
 	fc.platform = fep;
 	fc.rt = rt;
-	fc.nodename = b->fe_dir;
+	fc.nodename = b->xb.fe_dir;
 	fc.max_queues = 1 + (c1 & 1);
 	fc.max_ring_page_order = (c1 >> 1) & 3;
 	fc.max_indirect_segments = (c1 & 0x08) ? 0 : 64;
@@ -589,7 +557,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 2:
 			run_for((uint64_t)(op >> 4) * STEP_NS / 2);
-			be_drain_events(b);
+			fz_be_drain_events(&b->xb);
 			be_follow(b, &in, sane);
 			break;
 		case 3:
@@ -634,11 +602,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			be_state(b, 1 + fz_u8(&in) % 8);
 			break;
 		case 9:
-			if (!b->gone) { /* resize */
+			if (!b->xb.gone) { /* resize */
 				b->sectors = (op & 0x80) ? fz_u64(&in) :
 							   fz_u16(&in);
 				be_wr_num(b, "sectors", b->sectors);
-				if (b->state == XF_XENBUS_CONNECTED)
+				if (b->xb.state == XF_XENBUS_CONNECTED)
 					be_state(b, XF_XENBUS_CONNECTED);
 			}
 			break;
@@ -649,17 +617,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				struct taken *t =
 					&q->taken[fz_u8(&in) % q->nr_taken];
 
-				if (b->p->gnt->map(b->p, FE_DOMID, 1, &t->gref,
+				if (dom0->gnt->map(dom0, FE_DOMID, 1, &t->gref,
 						   false, &addr) == 0)
 					b->late[b->nr_late++] = addr;
 			}
 			break;
 		case 11:
 			if (op & 0x80) {
-				if (!b->gone) {
+				if (!b->xb.gone) {
 					/* Surprise removal. */
 					xf_vbd_destroy(dom0, &vc);
-					b->gone = true;
+					b->xb.gone = true;
 				}
 			} else if (op & 0x40) {
 				xf_blkfront_suspend(bf);
@@ -675,7 +643,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	xf_blkfront_close(bf);
 	for (i = 0; i < 300 && !events[XF_BLKFRONT_EV_CLOSED]; i++) {
 		run_for(STEP_NS);
-		be_drain_events(b);
+		fz_be_drain_events(&b->xb);
 		be_follow(b, &in, true);
 	}
 	check_state(bf);
@@ -703,10 +671,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(ios[i].buf);
 	}
 	for (i = 0; i < b->nr_late; i++)
-		b->p->gnt->unmap(b->p, b->late[i], 1);
+		b->xb.p->gnt->unmap(b->xb.p, b->late[i], 1);
 	be_disconnect(b);
-	dom0->evtchn->close(b->evh);
-	dom0->store->close(b->xs);
+	fz_be_close(&b->xb);
 	xf_rt_free(rt);
 	rt = NULL;
 	xf_mock_hv_free(hv);

@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,7 @@
 #include <xfront/ring.h>
 #include <xfront/runtime.h>
 
+#include "fuzz-backend.h"
 #include "fuzz.h"
 
 #define FE_DOMID 1
@@ -58,13 +60,7 @@ struct be_queue {
 };
 
 struct be {
-	struct xf_platform *p;
-	struct xf_xs *xs;
-	struct xf_evtch *evh;
-	char dir[128];
-	char fe_dir[128];
-	int state;
-	bool gone;
+	struct fz_be xb;    /* directories, state, handles */
 	unsigned int nq;
 	struct be_queue q[NQ_MAX];
 };
@@ -126,26 +122,17 @@ static const struct xf_netfront_ops nf_ops = {
 
 static void be_wr(struct be *b, const char *key, const char *val)
 {
-	char path[192];
-
-	if (b->gone)
-		return;
-	snprintf(path, sizeof(path), "%s/%s", b->dir, key);
-	b->p->store->write(b->xs, XF_TXN_NONE, path, val, strlen(val));
+	fz_be_write(&b->xb, key, val);
 }
 
 static void be_wr_num(struct be *b, const char *key, unsigned long long v)
 {
-	char val[32];
-
-	snprintf(val, sizeof(val), "%llu", v);
-	be_wr(b, key, val);
+	fz_be_write_num(&b->xb, key, v);
 }
 
 static void be_state(struct be *b, int s)
 {
-	be_wr_num(b, "state", (unsigned long long)s);
-	b->state = s;
+	fz_be_state(&b->xb, s);
 }
 
 static void be_key(struct be *b, struct fz_in *in, bool sane,
@@ -191,30 +178,22 @@ static void be_publish(struct be *b, struct fz_in *in, bool sane)
 	be_key(b, in, sane, "feature-rx-notify", 1);
 }
 
-static int fe_uint(struct be *b, const char *dir, const char *key,
-		   uint64_t *v)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, key);
-	return xf_xs_read_uint(b->p, b->xs, XF_TXN_NONE, path, UINT32_MAX, v);
-}
-
 static void be_disconnect(struct be *b)
 {
+	struct xf_platform *p = b->xb.p;
 	unsigned int i;
 
 	for (i = 0; i < b->nq; i++) {
 		struct be_queue *q = &b->q[i];
 
 		if (q->tx_page)
-			FZ_CHECK(b->p->gnt->unmap(b->p, q->tx_page, 1) == 0);
+			FZ_CHECK(p->gnt->unmap(p, q->tx_page, 1) == 0);
 		if (q->rx_page)
-			FZ_CHECK(b->p->gnt->unmap(b->p, q->rx_page, 1) == 0);
+			FZ_CHECK(p->gnt->unmap(p, q->rx_page, 1) == 0);
 		if (q->port_tx)
-			b->p->evtchn->unbind(b->evh, q->port_tx);
+			p->evtchn->unbind(b->xb.evh, q->port_tx);
 		if (q->split && q->port_rx)
-			b->p->evtchn->unbind(b->evh, q->port_rx);
+			p->evtchn->unbind(b->xb.evh, q->port_rx);
 		memset(q, 0, sizeof(*q));
 	}
 	b->nq = 0;
@@ -222,16 +201,18 @@ static void be_disconnect(struct be *b)
 
 static bool be_bind(struct be *b, uint64_t remote, xf_port *out)
 {
-	return b->p->evtchn->bind_interdomain(b->evh, FE_DOMID,
+	return b->xb.p->evtchn->bind_interdomain(b->xb.evh, FE_DOMID,
 					      (xf_port)remote, out) == 0;
 }
 
 static bool be_connect(struct be *b)
 {
+	struct xf_platform *p = b->xb.p;
+	const char *fe = b->xb.fe_dir;
 	uint64_t nq = 1, v, tref, rref;
 	unsigned int i;
 
-	if (fe_uint(b, b->fe_dir, "multi-queue-num-queues", &v) == 0)
+	if (fz_be_fe_uint(&b->xb, fe, "multi-queue-num-queues", &v) == 0)
 		nq = v;
 	if (nq < 1 || nq > NQ_MAX)
 		return false;
@@ -241,35 +222,35 @@ static bool be_connect(struct be *b)
 		xf_gref g;
 
 		if (nq == 1)
-			snprintf(dir, sizeof(dir), "%s", b->fe_dir);
+			snprintf(dir, sizeof(dir), "%s", fe);
 		else
-			snprintf(dir, sizeof(dir), "%s/queue-%u", b->fe_dir, i);
+			snprintf(dir, sizeof(dir), "%s/queue-%u", fe, i);
 		b->nq = i + 1;
-		if (fe_uint(b, dir, "tx-ring-ref", &tref) < 0 ||
-		    fe_uint(b, dir, "rx-ring-ref", &rref) < 0)
+		if (fz_be_fe_uint(&b->xb, dir, "tx-ring-ref", &tref) < 0 ||
+		    fz_be_fe_uint(&b->xb, dir, "rx-ring-ref", &rref) < 0)
 			goto fail;
 		g = (xf_gref)tref;
-		if (b->p->gnt->map(b->p, FE_DOMID, 1, &g, true,
-				   &q->tx_page) < 0) {
+		if (p->gnt->map(p, FE_DOMID, 1, &g, true, &q->tx_page) < 0) {
 			q->tx_page = NULL;
 			goto fail;
 		}
 		g = (xf_gref)rref;
-		if (b->p->gnt->map(b->p, FE_DOMID, 1, &g, true,
-				   &q->rx_page) < 0) {
+		if (p->gnt->map(p, FE_DOMID, 1, &g, true, &q->rx_page) < 0) {
 			q->rx_page = NULL;
 			goto fail;
 		}
-		if (fe_uint(b, dir, "event-channel", &v) == 0) {
+		if (fz_be_fe_uint(&b->xb, dir, "event-channel", &v) == 0) {
 			if (!be_bind(b, v, &q->port_tx))
 				goto fail;
 			q->port_rx = q->port_tx;
 		} else {
 			q->split = true;
-			if (fe_uint(b, dir, "event-channel-tx", &v) < 0 ||
+			if (fz_be_fe_uint(&b->xb, dir, "event-channel-tx",
+					  &v) < 0 ||
 			    !be_bind(b, v, &q->port_tx))
 				goto fail;
-			if (fe_uint(b, dir, "event-channel-rx", &v) < 0 ||
+			if (fz_be_fe_uint(&b->xb, dir, "event-channel-rx",
+					  &v) < 0 ||
 			    !be_bind(b, v, &q->port_rx))
 				goto fail;
 		}
@@ -284,53 +265,31 @@ fail:
 	return false;
 }
 
-static void be_follow(struct be *b)
+static struct be *be_of(struct fz_be *xb)
 {
-	uint64_t fs;
-	char path[192];
-
-	if (b->gone) {
-		/* Removed by the toolstack: a backend tears down. */
-		be_disconnect(b);
-		return;
-	}
-	snprintf(path, sizeof(path), "%s/state", b->fe_dir);
-	if (xf_xs_read_uint(b->p, b->xs, XF_TXN_NONE, path, UINT32_MAX, &fs) <
-	    0)
-		return;
-	switch (fs) {
-	case XF_XENBUS_INITIALISING:
-		if (b->state == XF_XENBUS_CONNECTED ||
-		    b->state == XF_XENBUS_CLOSING ||
-		    b->state == XF_XENBUS_CLOSED) {
-			be_disconnect(b);
-			be_state(b, XF_XENBUS_INITWAIT);
-		}
-		break;
-	case XF_XENBUS_INITIALISED:
-	case XF_XENBUS_CONNECTED:
-		if (b->state != XF_XENBUS_INITWAIT)
-			break;
-		be_state(b, be_connect(b) ? XF_XENBUS_CONNECTED :
-					    XF_XENBUS_CLOSING);
-		break;
-	case XF_XENBUS_CLOSING:
-	case XF_XENBUS_CLOSED:
-		be_disconnect(b);
-		if (b->state != XF_XENBUS_CLOSED)
-			be_state(b, XF_XENBUS_CLOSED);
-		break;
-	default:
-		break;
-	}
+	return (struct be *)((char *)xb - offsetof(struct be, xb));
 }
 
-static void be_drain_events(struct be *b)
+static bool hook_connect(struct fz_be *xb, void *arg)
 {
-	int port;
+	(void)arg;
+	return be_connect(be_of(xb));
+}
 
-	while ((port = b->p->evtchn->pending(b->evh)) >= 0)
-		b->p->evtchn->unmask(b->evh, (xf_port)port);
+static void hook_disconnect(struct fz_be *xb, void *arg)
+{
+	(void)arg;
+	be_disconnect(be_of(xb));
+}
+
+static const struct fz_be_ops be_ops = {
+	.connect = hook_connect,
+	.disconnect = hook_disconnect,
+};
+
+static void be_follow(struct be *b)
+{
+	fz_be_follow(&b->xb, NULL);
 }
 
 static void be_take_tx(struct be_queue *q)
@@ -374,7 +333,7 @@ static void *next_slot(struct xf_back_ring *r, bool *unasked)
 static void be_push(struct be *b, struct xf_back_ring *r, xf_port port)
 {
 	(void)xf_back_ring_push_responses(r);
-	b->p->evtchn->notify(b->evh, port);
+	b->xb.p->evtchn->notify(b->xb.evh, port);
 }
 
 static void be_answer_tx(struct be *b, struct be_queue *q, struct fz_in *in)
@@ -465,7 +424,7 @@ static void be_answer_rx(struct be *b, struct be_queue *q, struct fz_in *in)
 					     len :
 					     XF_PAGE_SIZE - seg.offset);
 		if (seg.len)
-			b->p->gnt->copy(b->p, &seg, 1);
+			b->xb.p->gnt->copy(b->xb.p, &seg, 1);
 		rsp.id = t.id;
 		rsp.offset = off;
 		rsp.status = (int16_t)len;
@@ -561,20 +520,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vd.trusted = (c0 >> 2) % 3 - 1;
 	FZ_CHECK(xf_nb_toolstack_add_vif(dom0, &vd) == 0);
 
-	b->p = dom0;
-	FZ_CHECK(dom0->store->open(dom0, &b->xs) == 0);
-	FZ_CHECK(dom0->evtchn->open(dom0, &b->evh) == 0);
-	snprintf(b->dir, sizeof(b->dir), "/local/domain/%u/backend/vif/%u/%u",
-		 BE_DOMID, FE_DOMID, DEVID);
-	snprintf(b->fe_dir, sizeof(b->fe_dir), "/local/domain/%u/device/vif/%u",
-		 FE_DOMID, DEVID);
+	fz_be_open(&b->xb, dom0, &be_ops);
+	snprintf(b->xb.dir, sizeof(b->xb.dir),
+		 "/local/domain/%u/backend/vif/%u/%u", BE_DOMID, FE_DOMID,
+		 DEVID);
+	snprintf(b->xb.fe_dir, sizeof(b->xb.fe_dir),
+		 "/local/domain/%u/device/vif/%u", FE_DOMID, DEVID);
 	be_publish(b, &in, sane);
 	be_state(b, XF_XENBUS_INITWAIT);
 
 	xf_netfront_config_init(&nc);
 	nc.plat = fep;
 	nc.rt = rt;
-	nc.dev_path = b->fe_dir;
+	nc.dev_path = b->xb.fe_dir;
 	nc.max_queues = 1 + ((c0 >> 4) & 1);
 	nc.no_sg = c0 & 0x20;
 	nc.no_tx_csum = c0 & 0x40;
@@ -605,7 +563,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 2:
 			run_for((uint64_t)(op >> 4) * STEP_NS / 2);
-			be_drain_events(b);
+			fz_be_drain_events(&b->xb);
 			be_follow(b);
 			break;
 		case 3:
@@ -632,17 +590,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						     r->rsp_prod_pvt +
 							     (int16_t)fz_u16(
 								     &in));
-				b->p->evtchn->notify(b->evh, q->port_tx);
+				b->xb.p->evtchn->notify(b->xb.evh, q->port_tx);
 			}
 			break;
 		case 8:
 			be_state(b, 1 + fz_u8(&in) % 8);
 			break;
 		case 9:
-			if (!b->gone && (op & 0x80)) {
+			if (!b->xb.gone && (op & 0x80)) {
 				xf_nb_toolstack_remove_vif(dom0, FE_DOMID,
 							   BE_DOMID, DEVID);
-				b->gone = true;
+				b->xb.gone = true;
 			} else if (op & 0x40) {
 				xf_netfront_suspend(nf);
 			} else {
@@ -675,7 +633,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	xf_netfront_close(nf);
 	for (i = 0; i < 300 && !closed_seen; i++) {
 		run_for(STEP_NS);
-		be_drain_events(b);
+		fz_be_drain_events(&b->xb);
 		be_follow(b);
 	}
 	if (debug) {
@@ -699,8 +657,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < next_cookie; i++)
 		FZ_CHECK(done[i] == accepted[i]);
 	be_disconnect(b);
-	dom0->evtchn->close(b->evh);
-	dom0->store->close(b->xs);
+	fz_be_close(&b->xb);
 	xf_rt_free(rt);
 	rt = NULL;
 	xf_mock_hv_free(hv);

@@ -10,8 +10,10 @@
  *
  * Frontends use device/vbd-user/<vdev> so that the dom0 kernel's own
  * blkfront ignores them. This is setup and teardown code around a run,
- * not an actor: it may wait for the kernel (loop detach after blkback
- * let go), bounded.
+ * not an actor, and it never waits for the kernel: each loop device is
+ * attached with LO_FLAGS_AUTOCLEAR and held open by the engine until
+ * teardown, so the kernel detaches it on its last close, the engine's
+ * or blkback's, whichever lets go last.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +24,6 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 #include "engine-priv.h"
 #ifdef XF_HAVE_XEN
@@ -30,12 +31,12 @@
 #endif
 
 #define CLOSE_WAIT_NS 15000000000ull
-#define DETACH_WAIT_MS 5000
 
 struct eng_xdisk {
 	char img[256];
 	char loopdev[32];
 	char fe[128], be[128];
+	int loopfd;             /* held open until teardown (AUTOCLEAR) */
 	bool img_made, looped, xs_written;
 };
 
@@ -131,6 +132,40 @@ static int make_image(struct eng_xdisk *xd, const char *name,
 	return r;
 }
 
+/* Binds the image with LO_FLAGS_AUTOCLEAR in one step (LOOP_CONFIGURE,
+ * Linux 5.8) or, on older kernels, LOOP_SET_FD then LOOP_SET_STATUS64. */
+static int loop_bind(int lfd, int ffd, bool ro)
+{
+#ifdef LOOP_CONFIGURE
+	struct loop_config lc;
+
+	memset(&lc, 0, sizeof(lc));
+	lc.fd = (uint32_t)ffd;
+	lc.info.lo_flags = LO_FLAGS_AUTOCLEAR | (ro ? LO_FLAGS_READ_ONLY : 0);
+	if (!ioctl(lfd, LOOP_CONFIGURE, &lc))
+		return 0;
+	if (errno != EINVAL && errno != ENOTTY)
+		return -errno;
+#endif
+	{
+		struct loop_info64 li;
+		int r = 0;
+
+		if (ioctl(lfd, LOOP_SET_FD, ffd) < 0)
+			return -errno;
+		if (ioctl(lfd, LOOP_GET_STATUS64, &li) < 0) {
+			r = -errno;
+		} else {
+			li.lo_flags |= LO_FLAGS_AUTOCLEAR;
+			if (ioctl(lfd, LOOP_SET_STATUS64, &li) < 0)
+				r = -errno;
+		}
+		if (r)
+			ioctl(lfd, LOOP_CLR_FD, 0);
+		return r;
+	}
+}
+
 static int loop_attach(struct eng_xdisk *xd, bool ro, unsigned int *maj,
 		       unsigned int *min)
 {
@@ -155,43 +190,35 @@ static int loop_attach(struct eng_xdisk *xd, bool ro, unsigned int *maj,
 		close(lfd);
 		return r;
 	}
-	if (ioctl(lfd, LOOP_SET_FD, ffd) < 0)
-		r = -errno;
-	else if (fstat(lfd, &st) < 0)
+	r = loop_bind(lfd, ffd, ro);
+	if (!r && fstat(lfd, &st) < 0)
 		r = -errno;
 	close(ffd);
-	close(lfd);
-	if (r)
+	if (r) {
+		/* Bound with AUTOCLEAR and opened by nobody else yet: this
+		 * close detaches it. */
+		close(lfd);
 		return r;
+	}
+	/* Kept open until teardown: with AUTOCLEAR, the last close
+	 * detaches, and blkback opens the device only once it reads
+	 * physical-device. */
+	xd->loopfd = lfd;
 	xd->looped = true;
 	*maj = major(st.st_rdev);
 	*min = minor(st.st_rdev);
 	return 0;
 }
 
-static void sleep_ms(unsigned int ms)
+/* No waiting: blkback lets go of the device asynchronously once its
+ * directory is gone, and whichever of us closes last detaches it. */
+static void loop_release(struct eng_xdisk *xd)
 {
-	struct timespec ts = { 0, (long)ms * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-static void loop_detach(struct eng_xdisk *xd)
-{
-	/* blkback drops its reference asynchronously once its directory
-	 * is gone. */
-	for (unsigned int waited = 0; xd->looped && waited < DETACH_WAIT_MS;
-	     waited += 50) {
-		int fd = open(xd->loopdev, O_RDWR | O_CLOEXEC);
-
-		if (fd < 0)
-			break;
-		if (!ioctl(fd, LOOP_CLR_FD, 0) || errno != EBUSY)
-			xd->looped = false;
-		close(fd);
-		if (xd->looped)
-			sleep_ms(50);
-	}
+	if (!xd->looped)
+		return;
+	close(xd->loopfd);
+	xd->loopfd = -1;
+	xd->looped = false;
 }
 
 int eng_xen_build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
@@ -311,7 +338,7 @@ void eng_xen_teardown(struct eng *e)
 	for (unsigned int i = 0; i < x->ndisks; i++) {
 		struct eng_xdisk *xd = &x->disks[i];
 
-		loop_detach(xd);
+		loop_release(xd);
 		if (xd->img_made)
 			unlink(xd->img);
 	}

@@ -15,6 +15,14 @@
  * memory; under AddressSanitizer, freed slots and unmapped view pages
  * are poisoned so such use is still reported.
  *
+ * The memory of a revoked grant goes back to the kernel (a hole punched
+ * in the memfd), so a domain's footprint follows what it shares now,
+ * not its peak. A live granter cannot revoke a mapped grant (-EBUSY);
+ * a dead granter's mapped pages are released with their last mapping.
+ * Reusing a released page costs a page fault, so a bounded number of
+ * revoked pages stay "warm" for the next shares; past the limit the
+ * highest ones (the peak, since slots are taken lowest first) go.
+ *
  * Grefs are allocated monotonically per granting domain, so a gref is
  * never reused while mapped and stale grefs are not silently re-aimed.
  */
@@ -23,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mock-private.h"
@@ -81,6 +90,13 @@ static xf_gref ref_alloc(struct mock_dom *d)
 			d->next_ref = MOCK_GNT_FIRST_REF;
 	} while (ref < MOCK_GNT_FIRST_REF || gnt_find(d, ref));
 	return ref;
+}
+
+/* Grant memory is accounted and released page by page: a huge page
+ * would hold 2 MiB for one live grant. */
+static void no_huge(void *p, size_t len)
+{
+	(void)madvise(p, len, MADV_NOHUGEPAGE);
 }
 
 static void *reserve(void)
@@ -160,6 +176,9 @@ static int memfd_grow(struct mock_dom *d)
 	if (!d->free_bm &&
 	    !(d->free_bm = calloc(MOCK_VIEW_PAGES / 64, sizeof(uint64_t))))
 		return -ENOMEM;
+	if (!d->warm_bm &&
+	    !(d->warm_bm = calloc(MOCK_VIEW_PAGES / 64, sizeof(uint64_t))))
+		return -ENOMEM;
 	if (!grow)
 		return -ENOSPC;
 	if (grow > MOCK_GROW_PAGES)
@@ -170,15 +189,82 @@ static int memfd_grow(struct mock_dom *d)
 		 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, d->memfd,
 		 (off_t)d->memfd_pages * PS) == MAP_FAILED)
 		return -errno;
+	no_huge(d->view + d->memfd_pages * PS, grow * PS);
 	mem_poison(d->view + d->memfd_pages * PS, grow * PS);
 	slots_mark(d, d->memfd_pages, grow, true);
 	d->memfd_pages += grow;
 	return 0;
 }
 
+/* Hands the memory of n slots from off back to the kernel; they read
+ * as zero until written again. The hole also drops every view's page
+ * table entries for them. Should punching fail, the memory merely
+ * stays allocated: a slot is zeroed again when shared. */
+static void slots_release_memory(struct mock_dom *d, uint32_t off,
+				 unsigned int n)
+{
+	if (d->memfd >= 0 && n)
+		(void)fallocate(d->memfd,
+				FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				(off_t)off * (off_t)PS, (off_t)n * (off_t)PS);
+}
+
+uint64_t mock_gnt_mem_pages(const struct mock_dom *d)
+{
+	struct stat st;
+
+	if (d->memfd < 0 || fstat(d->memfd, &st))
+		return 0;
+	return (uint64_t)st.st_blocks * 512u / PS;
+}
+
+static bool warm(const struct mock_dom *d, uint32_t i)
+{
+	return d->warm_bm[i / 64] >> (i % 64) & 1;
+}
+
+static void warm_set(struct mock_dom *d, uint32_t i, bool on)
+{
+	if (on)
+		d->warm_bm[i / 64] |= (uint64_t)1 << (i % 64);
+	else
+		d->warm_bm[i / 64] &= ~((uint64_t)1 << (i % 64));
+}
+
+void mock_gnt_cache_trim(struct mock_dom *d, uint32_t keep)
+{
+	int64_t i, j;
+
+	if (!d->warm_bm)
+		return;
+	/* From the top: slots are taken lowest first, so the low warm
+	 * ones are the likeliest to be reused. */
+	for (i = (int64_t)d->memfd_pages - 1; i >= 0 && d->warm_pages > keep;
+	     i = j) {
+		uint32_t len = 0;
+
+		if (!d->warm_bm[i / 64]) {
+			j = i - i % 64 - 1;
+			continue;
+		}
+		for (j = i; j >= 0 && warm(d, (uint32_t)j) &&
+			    d->warm_pages - len > keep; j--) {
+			warm_set(d, (uint32_t)j, false);
+			len++;
+		}
+		if (!len) {
+			j = i - 1;
+			continue;
+		}
+		slots_release_memory(d, (uint32_t)(j + 1), len);
+		d->warm_pages -= len;
+	}
+}
+
 static int slots_alloc(struct mock_dom *d, unsigned int n, uint32_t *off)
 {
 	int64_t i;
+	uint32_t k;
 	int rc;
 
 	while ((i = d->free_bm ? slots_find(d, n) : -1) < 0) {
@@ -187,6 +273,12 @@ static int slots_alloc(struct mock_dom *d, unsigned int n, uint32_t *off)
 			return rc;
 	}
 	slots_mark(d, (uint32_t)i, n, false);
+	for (k = (uint32_t)i; k < (uint32_t)i + n; k++) {
+		if (warm(d, k)) {
+			warm_set(d, k, false);
+			d->warm_pages--;
+		}
+	}
 	*off = (uint32_t)i;
 	return 0;
 }
@@ -222,6 +314,7 @@ static struct mock_view *view_get(struct mock_dom *d, struct mock_dom *gd,
 			 MAP_SHARED | MAP_FIXED, gd->memfd,
 			 (off_t)v->pages * PS) == MAP_FAILED)
 			return NULL;
+		no_huge(v->base + v->pages * PS, grow * PS);
 		mem_poison(v->base + v->pages * PS, grow * PS);
 		v->pages = gd->memfd_pages;
 	}
@@ -274,8 +367,12 @@ static void grants_release(struct mock_map *m)
 {
 	unsigned int i;
 
-	for (i = 0; i < m->n; i++)
-		m->g[i]->map_count--;
+	for (i = 0; i < m->n; i++) {
+		struct mock_grant *g = m->g[i];
+
+		if (!--g->map_count && g->revoked)
+			slots_release_memory(g->owner, g->pgoff, 1);
+	}
 }
 
 static int gnt_share(struct xf_platform *pl, xf_domid domid, unsigned int n,
@@ -320,6 +417,7 @@ static int gnt_share(struct xf_platform *pl, xf_domid domid, unsigned int n,
 		g->writable = writable;
 		g->pgoff = off + i;
 		g->addr = a + i * PS;
+		g->owner = d;
 		g->next = d->gnt[g->ref % MOCK_GNT_BUCKETS];
 		d->gnt[g->ref % MOCK_GNT_BUCKETS] = g;
 		s->g[i] = g;
@@ -372,9 +470,15 @@ static int gnt_unshare(struct xf_platform *pl, void *addr, unsigned int n)
 	notify_fire(d, s->addr, n * PS, &s->notify, &wq);
 	for (i = 0; i < n; i++)
 		gnt_unlink(d, s->g[i]);
-	/* The slots are zeroed when shared again. */
+	/* Nobody maps these pages (checked above): their memory may go,
+	 * after a stay in the cache. Zeroed again when shared. */
 	mem_poison(s->addr, n * PS);
 	slots_mark(d, s->g[0]->pgoff, n, true);
+	for (i = 0; i < n; i++)
+		warm_set(d, s->g[0]->pgoff + i, true);
+	d->warm_pages += n;
+	if (d->warm_pages > d->hv->gnt_cache_max)
+		mock_gnt_cache_trim(d, d->hv->gnt_cache_max / 2);
 	*pp = s->next;
 	d->ngrants -= n;
 	d->st.gnt_shared_pages -= n;
@@ -625,12 +729,29 @@ void mock_gnt_domain_destroy(struct mock_dom *d, struct mock_wakeq *wq)
 		m->orphan = true;
 	}
 	for (s = d->shares; s; s = s->next) {
+		unsigned int run = 0;
+
 		notify_fire(d, s->addr, s->n * PS, &s->notify, wq);
-		for (i = 0; i < s->n; i++)
-			if (s->g[i]->map_count)
+		/* Revoked with the domain: unmapped pages give their memory
+		 * back now (in runs), mapped ones with their last mapping. */
+		for (i = 0; i <= s->n; i++) {
+			if (i < s->n) {
+				s->g[i]->revoked = true;
+				if (!s->g[i]->map_count) {
+					run++;
+					continue;
+				}
 				d->st.gnt_leaked++;
+			}
+			if (run)
+				slots_release_memory(d,
+						     s->g[i - run]->pgoff,
+						     run);
+			run = 0;
+		}
 		d->st.gnt_shared_pages -= s->n;
 	}
+	mock_gnt_cache_trim(d, 0);
 }
 
 void mock_gnt_domain_free(struct mock_dom *d)
@@ -659,6 +780,9 @@ void mock_gnt_domain_free(struct mock_dom *d)
 	d->view = NULL;
 	free(d->free_bm);
 	d->free_bm = NULL;
+	free(d->warm_bm);
+	d->warm_bm = NULL;
+	d->warm_pages = 0;
 	if (d->memfd >= 0)
 		close(d->memfd);
 	d->memfd = -1;

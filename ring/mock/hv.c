@@ -34,6 +34,7 @@ int xf_mock_hv_new(struct xf_mock_hv **out)
 	}
 	pthread_mutex_init(&hv->lock, NULL);
 	hv->next_txn = 1;
+	hv->gnt_cache_max = MOCK_GNT_CACHE_DEFAULT;
 	*out = hv;
 	return 0;
 }
@@ -185,12 +186,25 @@ void xf_mock_stats(struct xf_mock_hv *hv, uint32_t domid,
 
 		if (domid != ~(uint32_t)0 && d->domid != domid)
 			continue;
+		d->st.gnt_mem_pages = mock_gnt_mem_pages(d);
+		d->st.gnt_cached_pages = d->warm_pages;
 		memcpy(f, &d->st, sizeof(f));
 		for (i = 0; i < nf; i++)
 			acc[i] += f[i];
 	}
 	pthread_mutex_unlock(&hv->lock);
 	memcpy(out, acc, sizeof(*out));
+}
+
+void xf_mock_set_grant_cache(struct xf_mock_hv *hv, unsigned int pages)
+{
+	struct mock_dom *d;
+
+	pthread_mutex_lock(&hv->lock);
+	hv->gnt_cache_max = pages;
+	for (d = hv->doms; d; d = d->next)
+		mock_gnt_cache_trim(d, pages);
+	pthread_mutex_unlock(&hv->lock);
 }
 
 struct xf_mock_hv *xf_mock_platform_hv(struct xf_platform *p)

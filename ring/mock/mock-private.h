@@ -174,6 +174,9 @@ struct mock_grant {
 	uint32_t pgoff;             /* page index in the granter's memfd */
 	void *addr;                 /* the granter's view of the page */
 	unsigned int map_count;
+	struct mock_dom *owner;     /* the granter */
+	bool revoked;               /* granter died: memory goes with the
+				       last mapping */
 };
 
 struct mock_unotify {
@@ -211,6 +214,10 @@ struct mock_view {
 
 void mock_gnt_domain_destroy(struct mock_dom *d, struct mock_wakeq *wq);
 void mock_gnt_domain_free(struct mock_dom *d);
+/* Pages of memory the kernel holds for d's grants now (measured). */
+uint64_t mock_gnt_mem_pages(const struct mock_dom *d);
+/* Gives back cached free pages of d until at most keep remain. */
+void mock_gnt_cache_trim(struct mock_dom *d, uint32_t keep);
 
 /* ---- event channels --------------------------------------------- */
 
@@ -266,6 +273,9 @@ struct mock_dom {
 	uint32_t memfd_pages;
 	uint64_t *free_bm;          /* bit set: page slot free */
 	uint32_t free_hint;         /* no free slot in words below this */
+	uint64_t *warm_bm;          /* bit set: free slot still holding
+				       memory (the reuse cache) */
+	uint32_t warm_pages;        /* bits set in warm_bm */
 	struct mock_view *views;    /* windows on other domains' memfds */
 	struct mock_grant *gnt[MOCK_GNT_BUCKETS];
 	xf_gref next_ref;
@@ -274,8 +284,13 @@ struct mock_dom {
 	struct mock_map *maps;
 };
 
+/* Freed grant pages a domain keeps for reuse before giving memory back
+ * (xf_mock_set_grant_cache()). */
+#define MOCK_GNT_CACHE_DEFAULT 256u
+
 struct xf_mock_hv {
 	pthread_mutex_t lock;
+	unsigned int gnt_cache_max; /* pages per domain */
 	struct mock_dom *doms;
 	struct mock_node *root;
 	uint64_t gen;

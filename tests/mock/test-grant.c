@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Mock grant tables: share/map aliasing, all-or-nothing multi-map,
- * revoke while mapped, unmap notify, copy. */
+ * revoke while mapped, unmap notify, copy, memory given back. */
 #include <stdint.h>
 
 #include "mock-fixture.h"
@@ -315,6 +315,176 @@ START_TEST(reuse_keeps_multipage_contiguous)
 }
 END_TEST
 
+static uint64_t mem_of(uint32_t domid)
+{
+	return stats_of(domid).gnt_mem_pages;
+}
+
+/* Memory of live grants: what the kernel holds minus the reuse cache. */
+static uint64_t live_mem_of(uint32_t domid)
+{
+	struct xf_mock_stats st = stats_of(domid);
+
+	ck_assert_uint_le(st.gnt_cached_pages, st.gnt_mem_pages);
+	return st.gnt_mem_pages - st.gnt_cached_pages;
+}
+
+/* Share, write, map, write through the mapping, unmap, unshare, while a
+ * long-lived grant stays: after every cycle the granter's memory is
+ * back at its baseline. _i = 0: no reuse cache, the kernel's count
+ * itself returns; _i = 1: default cache, live memory returns and the
+ * cache stays bounded. */
+START_TEST(grant_memory_returns_to_baseline)
+{
+	xf_gref keep_refs[3], refs[8];
+	uint8_t *keep, *fe, *be;
+	uint64_t base;
+	unsigned int i, n, k;
+
+	if (_i == 0)
+		xf_mock_set_grant_cache(hv, 0);
+	ck_assert_uint_eq(mem_of(1), 0);
+	ck_assert_int_eq(d1->gnt->share(d1, 0, 3, true, keep_refs,
+					(void **)&keep), 0);
+	for (i = 0; i < 3; i++)
+		keep[i * PS] = 0x11;
+	base = mem_of(1);
+	ck_assert_uint_eq(base, 3);
+	for (k = 0; k < 40; k++) {
+		n = 1 + k % 8;
+		ck_assert_int_eq(d1->gnt->share(d1, 0, n, true, refs,
+						(void **)&fe), 0);
+		for (i = 0; i < n; i++) {
+			ck_assert_uint_eq(fe[i * PS + 7], 0);
+			fe[i * PS + 7] = (uint8_t)(k + i);
+		}
+		ck_assert_uint_eq(live_mem_of(1), base + n);
+		ck_assert_int_eq(d0->gnt->map(d0, 1, n, refs, true,
+					      (void **)&be), 0);
+		for (i = 0; i < n; i++) {
+			ck_assert_uint_eq(be[i * PS + 7], (uint8_t)(k + i));
+			be[i * PS + 9] = 1;
+		}
+		ck_assert_int_eq(d0->gnt->unmap(d0, be, n), 0);
+		ck_assert_int_eq(d1->gnt->unshare(d1, fe, n), 0);
+		ck_assert_uint_eq(live_mem_of(1), base);
+		if (_i == 0)
+			ck_assert_uint_eq(mem_of(1), base);
+		else
+			ck_assert_uint_le(mem_of(1), base + 8);
+	}
+	/* The long-lived grant kept its memory and its bytes. */
+	for (i = 0; i < 3; i++)
+		ck_assert_uint_eq(keep[i * PS], 0x11);
+	ck_assert_int_eq(d1->gnt->unshare(d1, keep, 3), 0);
+	ck_assert_uint_eq(live_mem_of(1), 0);
+	/* Emptying the cache gives back everything. */
+	xf_mock_set_grant_cache(hv, 0);
+	ck_assert_uint_eq(mem_of(1), 0);
+	ck_assert_uint_eq(stats_of(1).gnt_cached_pages, 0);
+	ck_assert_uint_eq(mem_of(~0u), 0);
+}
+END_TEST
+
+/* A peak of 2000 pages does not stay: with the default cache, memory
+ * goes back to within the cache's bound of the baseline. */
+START_TEST(grant_memory_peak_does_not_stay)
+{
+	static uint8_t *pg[2000];
+	xf_gref ref;
+	unsigned int i;
+
+	for (i = 0; i < 2000; i++) {
+		ck_assert_int_eq(d1->gnt->share(d1, 0, 1, true, &ref,
+						(void **)&pg[i]), 0);
+		pg[i][100] = 1;
+	}
+	ck_assert_uint_eq(mem_of(1), 2000);
+	for (i = 0; i < 2000; i++)
+		ck_assert_int_eq(d1->gnt->unshare(d1, pg[i], 1), 0);
+	ck_assert_uint_eq(live_mem_of(1), 0);
+	ck_assert_uint_le(mem_of(1), 256);
+	/* The cache is reused first: sharing again costs no memory. */
+	ck_assert_int_eq(d1->gnt->share(d1, 0, 1, true, &ref,
+					(void **)&pg[0]), 0);
+	ck_assert_uint_eq(pg[0][100], 0);
+	ck_assert_uint_le(mem_of(1), 256);
+	ck_assert_uint_eq(live_mem_of(1), 1);
+	ck_assert_int_eq(d1->gnt->unshare(d1, pg[0], 1), 0);
+	/* A destroyed domain keeps no cache. */
+	xf_mock_domain_destroy(d1);
+	ck_assert_uint_eq(mem_of(1), 0);
+}
+END_TEST
+
+/* Unshare while mapped is refused (XSA-396): the memory stays, also
+ * after the peer unmaps, until the granter revokes for real. */
+START_TEST(grant_memory_unshare_while_mapped)
+{
+	xf_gref refs[4];
+	uint8_t *fe, *be;
+
+	xf_mock_set_grant_cache(hv, 0);
+	ck_assert_int_eq(d1->gnt->share(d1, 0, 4, true, refs, (void **)&fe),
+			 0);
+	ck_assert_int_eq(d0->gnt->map(d0, 1, 4, refs, true, (void **)&be), 0);
+	be[3 * PS] = 5;
+	ck_assert_int_eq(d1->gnt->unshare(d1, fe, 4), -EBUSY);
+	ck_assert_uint_eq(mem_of(1), 4);
+	ck_assert_uint_eq(fe[3 * PS], 5);
+	ck_assert_int_eq(d0->gnt->unmap(d0, be, 4), 0);
+	ck_assert_uint_eq(mem_of(1), 4);
+	ck_assert_uint_eq(fe[3 * PS], 5);
+	ck_assert_int_eq(d1->gnt->unshare(d1, fe, 4), 0);
+	ck_assert_uint_eq(mem_of(1), 0);
+	ck_assert_uint_eq(stats_of(1).gnt_revoke_busy, 1);
+}
+END_TEST
+
+/* A granter that dies revokes everything: what nobody maps is released
+ * at once, a mapped page when its last mapping goes (unmap). */
+START_TEST(grant_memory_of_dead_granter)
+{
+	xf_gref a[2], b[3];
+	uint8_t *fa, *fb, *m1, *m2;
+
+	ck_assert_int_eq(d1->gnt->share(d1, 0, 2, true, a, (void **)&fa), 0);
+	ck_assert_int_eq(d1->gnt->share(d1, 0, 3, true, b, (void **)&fb), 0);
+	ck_assert_uint_eq(mem_of(1), 5);
+	ck_assert_int_eq(d0->gnt->map(d0, 1, 1, &b[1], true, (void **)&m1),
+			 0);
+	ck_assert_int_eq(d0->gnt->map(d0, 1, 1, &b[1], false, (void **)&m2),
+			 0);
+	m1[10] = 77;
+	xf_mock_domain_destroy(d1);
+	ck_assert_uint_eq(stats_of(1).gnt_leaked, 1);
+	ck_assert_uint_eq(mem_of(1), 1);
+	ck_assert_uint_eq(m2[10], 77);
+	ck_assert_int_eq(d0->gnt->unmap(d0, m1, 1), 0);
+	ck_assert_uint_eq(mem_of(1), 1);
+	ck_assert_uint_eq(m2[10], 77);
+	ck_assert_int_eq(d0->gnt->unmap(d0, m2, 1), 0);
+	ck_assert_uint_eq(mem_of(1), 0);
+}
+END_TEST
+
+/* Both die, the granter first: the mapper's death drops the last
+ * mapping and with it the memory. */
+START_TEST(grant_memory_of_dead_granter_and_mapper)
+{
+	xf_gref r[2];
+	uint8_t *fe, *be;
+
+	ck_assert_int_eq(d1->gnt->share(d1, 2, 2, true, r, (void **)&fe), 0);
+	ck_assert_int_eq(d2->gnt->map(d2, 1, 2, r, true, (void **)&be), 0);
+	xf_mock_domain_destroy(d1);
+	ck_assert_uint_eq(mem_of(1), 2);
+	xf_mock_domain_destroy(d2);
+	ck_assert_uint_eq(mem_of(1), 0);
+	ck_assert_int_eq(d2->gnt->unmap(d2, be, 2), 0);
+}
+END_TEST
+
 static Suite *grant_suite(void)
 {
 	Suite *s = suite_create("mock-grant");
@@ -328,6 +498,11 @@ static Suite *grant_suite(void)
 	tcase_add_test(tc, xsa396_revoke_while_mapped);
 	tcase_add_test(tc, unmap_notify_clears_byte_and_signals_port);
 	tcase_add_test(tc, unmap_notify_on_mapper_death);
+	tcase_add_loop_test(tc, grant_memory_returns_to_baseline, 0, 2);
+	tcase_add_test(tc, grant_memory_peak_does_not_stay);
+	tcase_add_test(tc, grant_memory_unshare_while_mapped);
+	tcase_add_test(tc, grant_memory_of_dead_granter);
+	tcase_add_test(tc, grant_memory_of_dead_granter_and_mapper);
 	tcase_add_test(tc, copy_segment_status);
 	tcase_add_test(tc, granter_death_counts_leak);
 	tcase_add_test(tc, same_grant_mapped_twice);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The mock netback against a hand-written (hostile) frontend: malformed
  * tx chains are answered with errors or stop the vif with a message,
- * never a crash or an overrun (XSA-423/432 class). */
+ * never a crash or an overrun (XSA-423/432 class); slot limits as Linux
+ * netback's xenvif_count_requests() applies them. */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -144,18 +145,190 @@ START_TEST(refuses_frontend_without_rx_copy)
 }
 END_TEST
 
-START_TEST(too_many_slots_stops_vif)
+/* A frame of len bytes in buffer page 0, sent as a chain of n data
+ * slots: the rest of the frame in 10-byte slots after the first, ids
+ * id0, id0 + 1, ... With gso, a GSO extra follows the first slot. */
+static void put_chain(unsigned int n, uint32_t len, uint16_t id0, bool gso)
+{
+	uint16_t first = (uint16_t)(len - 10 * (n - 1));
+
+	ck_assert_uint_ge(first, XF_ETH_HLEN);
+	put(bref[0], 0, (n > 1 ? XF_NETTXF_more_data : 0) |
+		(gso ? XF_NETTXF_extra_info : 0), id0, (uint16_t)len);
+	if (gso) {
+		struct xf_netif_extra_info e;
+		uint8_t slot[XF_NETIF_TX_SLOT_SIZE] = { 0 };
+
+		memset(&e, 0, sizeof(e));
+		e.type = XF_NETIF_EXTRA_TYPE_GSO;
+		e.u.gso.type = XF_NETIF_GSO_TYPE_TCPV4;
+		e.u.gso.size = 100;
+		memcpy(slot, &e, sizeof(e));
+		memcpy(xf_front_ring_next_request(&tx), slot, sizeof(slot));
+	}
+	for (unsigned int i = 1; i < n; i++)
+		put(bref[0], (uint16_t)(first + 10 * (i - 1)),
+		    i + 1 < n ? XF_NETTXF_more_data : 0,
+		    (uint16_t)(id0 + i), 10);
+}
+
+/* The vif again, with these slot limits (0: the default). */
+static void limits(unsigned int max_slots, unsigned int fatal)
+{
+	xf_nb_vif_free(vm->vif);
+	vm->vcfg.max_slots = max_slots;
+	vm->vcfg.fatal_skb_slots = fatal;
+	ck_assert_int_eq(xf_nb_vif_new(&vm->vcfg, &vm->vif), 0);
+	nt_run(&env);
+}
+
+/* Whether a chain of n data slots passes (every slot OKAY), is dropped
+ * (every slot ERROR, the next frame still passes) or stops the vif (no
+ * answer at all, not even to the next frame). */
+enum verdict { PASSES, DROPPED, FATAL };
+
+static void expect_chain(unsigned int n, enum verdict want)
+{
+	struct xf_netif_tx_response r[64];
+	struct xf_nb_vif_stats vs;
+	unsigned int got;
+
+	frame_in_buf(0, 400);
+	put_chain(n, 400, 100, false);
+	put(bref[0], 0, 0, 7, 400);     /* a good frame after it */
+	push();
+	got = responses(r, 64);
+	xf_nb_vif_stats(vm->vif, &vs);
+	if (want == FATAL) {
+		ck_assert_uint_eq(got, 0);
+		ck_assert_ptr_nonnull(xf_nb_vif_error(vm->vif));
+		ck_assert_ptr_nonnull(strstr(xf_nb_vif_error(vm->vif),
+					     "fatal_skb_slots"));
+		ck_assert_uint_eq(vs.tx_frames, 0);
+		ck_assert_uint_eq(vs.drops[XF_NB_DROP_TOO_MANY_SLOTS], 0);
+		return;
+	}
+	ck_assert_ptr_null(xf_nb_vif_error(vm->vif));
+	ck_assert_uint_eq(got, n + 1);
+	for (unsigned int i = 0; i < n; i++) {
+		int16_t status = want == PASSES ? XF_NETIF_RSP_OKAY :
+						  XF_NETIF_RSP_ERROR;
+
+		ck_assert_uint_eq(r[i].id, 100 + i);
+		ck_assert_int_eq(r[i].status, status);
+	}
+	ck_assert_uint_eq(r[n].id, 7);
+	ck_assert_int_eq(r[n].status, XF_NETIF_RSP_OKAY);
+	ck_assert_uint_eq(vs.tx_frames, want == PASSES ? 2 : 1);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_TOO_MANY_SLOTS],
+			  want == DROPPED ? 1 : 0);
+	ck_assert_uint_eq(vs.tx_max_slots, n);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+}
+
+/* Default limits, as Linux netback: 18 and 19 slots pass (19 is the
+ * first plus XEN_NETBK_LEGACY_SLOTS_MAX), 20 and 21 are dropped, 22
+ * and more stop the vif (fatal_skb_slots = 20 after the first). */
+static const struct {
+	unsigned int n;
+	enum verdict v;
+} default_cases[] = {
+	{ 1, PASSES }, { 18, PASSES }, { 19, PASSES }, { 20, DROPPED },
+	{ 21, DROPPED }, { 22, FATAL }, { 30, FATAL },
+};
+
+START_TEST(default_slot_limits)
 {
 	connect_raw(true);
-	frame_in_buf(0, 200);
-	/* 19 data slots: more than any backend must accept. */
-	put(bref[0], 0, XF_NETTXF_more_data, 0, 19 * 10);
-	for (int i = 1; i < 19; i++)
-		put(bref[1], 0, i < 18 ? XF_NETTXF_more_data : 0,
-		    (uint16_t)i, 10);
+	expect_chain(default_cases[_i].n, default_cases[_i].v);
+}
+END_TEST
+
+START_TEST(dropped_chain_answers_extras_with_null)
+{
+	struct xf_netif_tx_response r[32];
+	struct xf_nb_vif_stats vs;
+
+	connect_raw(true);
+	frame_in_buf(0, 400);
+	put_chain(20, 400, 100, true);
 	push();
-	ck_assert_ptr_nonnull(xf_nb_vif_error(vm->vif));
-	ck_assert_ptr_nonnull(strstr(xf_nb_vif_error(vm->vif), "longer"));
+	ck_assert_uint_eq(responses(r, 32), 21);
+	ck_assert_uint_eq(r[0].id, 100);
+	ck_assert_int_eq(r[0].status, XF_NETIF_RSP_ERROR);
+	ck_assert_int_eq(r[1].status, XF_NETIF_RSP_NULL);
+	for (unsigned int i = 2; i < 21; i++) {
+		ck_assert_uint_eq(r[i].id, 100 + i - 1);
+		ck_assert_int_eq(r[i].status, XF_NETIF_RSP_ERROR);
+	}
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_TOO_MANY_SLOTS], 1);
+	ck_assert_uint_eq(vs.tx_gso_frames, 0);
+	ck_assert_ptr_null(xf_nb_vif_error(vm->vif));
+}
+END_TEST
+
+/* The vif keeps dropping: several over-long chains in a row, then
+ * traffic as usual. */
+START_TEST(drops_repeat_and_vif_keeps_working)
+{
+	struct xf_netif_tx_response r[64];
+	struct xf_nb_vif_stats vs;
+
+	connect_raw(true);
+	frame_in_buf(0, 400);
+	for (int k = 0; k < 3; k++) {
+		put_chain(21, 400, 100, false);
+		push();
+		ck_assert_uint_eq(responses(r, 64), 21);
+	}
+	put_chain(19, 400, 200, false);
+	push();
+	ck_assert_uint_eq(responses(r, 64), 19);
+	ck_assert_int_eq(r[18].status, XF_NETIF_RSP_OKAY);
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_TOO_MANY_SLOTS], 3);
+	ck_assert_uint_eq(vs.tx_frames, 1);
+}
+END_TEST
+
+/* Configured limits: max_slots 4, fatal_skb_slots 6. */
+static const struct {
+	unsigned int n;
+	enum verdict v;
+} small_cases[] = {
+	{ 5, PASSES }, { 6, DROPPED }, { 7, DROPPED }, { 8, FATAL },
+};
+
+START_TEST(configured_slot_limits)
+{
+	limits(4, 6);
+	connect_raw(true);
+	expect_chain(small_cases[_i].n, small_cases[_i].v);
+}
+END_TEST
+
+/* fatal_skb_slots below max_slots is raised to it (netback_init): with
+ * both at 8 nothing is dropped, 9 slots pass and 10 are fatal. */
+START_TEST(fatal_below_max_is_raised)
+{
+	limits(8, 2);
+	connect_raw(true);
+	expect_chain(9 + (unsigned int)_i, _i ? FATAL : PASSES);
+}
+END_TEST
+
+START_TEST(slot_limits_out_of_range_refused)
+{
+	struct xf_nb_vif *v2 = NULL;
+	struct xf_nb_vif_config c = vm->vcfg;
+
+	c.max_slots = XF_NB_SLOTS_LIMIT + 1;
+	ck_assert_int_eq(xf_nb_vif_new(&c, &v2), -EINVAL);
+	c.max_slots = 0;
+	c.fatal_skb_slots = XF_NB_SLOTS_LIMIT + 1;
+	ck_assert_int_eq(xf_nb_vif_new(&c, &v2), -EINVAL);
+	ck_assert_ptr_null(v2);
 }
 END_TEST
 
@@ -234,7 +407,16 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, good_frame_accepted);
 	tcase_add_test(tc, refuses_frontend_without_rx_copy);
-	tcase_add_test(tc, too_many_slots_stops_vif);
+	tcase_add_loop_test(tc, default_slot_limits, 0,
+			    (int)(sizeof(default_cases) /
+				  sizeof(default_cases[0])));
+	tcase_add_test(tc, dropped_chain_answers_extras_with_null);
+	tcase_add_test(tc, drops_repeat_and_vif_keeps_working);
+	tcase_add_loop_test(tc, configured_slot_limits, 0,
+			    (int)(sizeof(small_cases) /
+				  sizeof(small_cases[0])));
+	tcase_add_loop_test(tc, fatal_below_max_is_raised, 0, 2);
+	tcase_add_test(tc, slot_limits_out_of_range_refused);
 	tcase_add_test(tc, bad_chains_answered_with_errors);
 	tcase_add_test(tc, req_prod_overflow_stops_vif);
 	suite_add_tcase(s, tc);

@@ -20,6 +20,8 @@ if [ ! -x $XF ] || [ ! -d $DIR ]; then
 fi
 n=$(ls $DIR/*.lua | wc -l)
 $XF --version
+# Bound loop devices (an unbound one has no size and is not listed).
+loops0=$(grep -c ' loop' /proc/partitions 2>/dev/null)
 
 # Bad input first: sim mode and a mock-only scenario are exit 2.
 $XF run --platform xen --mode sim $DIR >/tmp/xf-sim.out 2>&1
@@ -56,9 +58,18 @@ check $r json "passed=$p failed=$f of $n, $pl on platform xen"
 left=$( (xenstore-ls /local/domain/0/backend/vbd;
 	xenstore-ls /local/domain/0/device/vbd-user) 2>/dev/null |
 	grep -c 'frontend\|backend')
-loops=$(grep -c loop /proc/partitions 2>/dev/null)
+# xfront attaches its loop devices with autoclear: the kernel detaches
+# each one when blkback, which lets go asynchronously after its
+# directory is removed, closes it. Give the kernel a few seconds.
+i=0
+while loops=$(grep -c ' loop' /proc/partitions 2>/dev/null)
+	[ "${loops:-0}" -gt "${loops0:-0}" ] && [ $i -lt 15 ]; do
+	sleep 1
+	i=$((i + 1))
+done
 imgs=$(ls /tmp/xfront-* 2>/dev/null | wc -l)
-[ "$left" -eq 0 ] && [ "$imgs" -eq 0 ] && r=PASS || r=FAIL
-check $r cleanup "xenstore vbd entries=$left loop partitions=$loops images=$imgs"
+[ "$left" -eq 0 ] && [ "$imgs" -eq 0 ] &&
+	[ "${loops:-0}" -eq "${loops0:-0}" ] && r=PASS || r=FAIL
+check $r cleanup "xenstore vbd entries=$left loop partitions=$loops (before the run $loops0, detached after ${i}s) images=$imgs"
 echo "XF-RESULT $([ $failed -eq 0 ] && echo PASS || echo FAIL) $T checks=5 failed=$failed"
 exit $failed

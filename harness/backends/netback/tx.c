@@ -6,7 +6,9 @@
 
 #include "nb_priv.h"
 
-#define NB_MAX_CHAIN (XF_NETIF_NR_SLOTS_MIN + XF_NETIF_EXTRA_TYPE_MAX)
+/* Slots one chain may hold: the largest data-slot limit plus its
+ * first slot and the extras. */
+#define NB_MAX_CHAIN (XF_NB_SLOTS_LIMIT + 2 + XF_NETIF_EXTRA_TYPE_MAX)
 
 struct chain {
 	struct xf_netif_tx_request req[NB_MAX_CHAIN];
@@ -14,8 +16,10 @@ struct chain {
 	struct xf_netif_extra_info ext[XF_NETIF_EXTRA_TYPE_MAX];
 	unsigned int n;        /* slots incl. extras */
 	unsigned int ndata;
-	unsigned int next;
+	bool too_many;         /* over max_slots: to be dropped */
 };
+
+enum { CHAIN_WAIT, CHAIN_OK };
 
 static void respond(struct nb_queue *q, const struct chain *c,
 		    int16_t status)
@@ -32,24 +36,39 @@ static void respond(struct nb_queue *q, const struct chain *c,
 	}
 }
 
-/* Copies the next chain out of the ring (not yet consumed). Returns 1
- * when complete, 0 when the guest has not produced all of it yet,
- * -EPROTO when malformed beyond repair. */
-static int peek_chain(struct nb_queue *q, unsigned int avail,
-		      struct chain *c)
+/* Copies the next chain out of the ring (not yet consumed). Returns
+ * CHAIN_OK when complete (c->too_many set when it is to be dropped),
+ * CHAIN_WAIT when the guest has not produced all of it yet, -E2BIG for
+ * a malicious slot count, -EPROTO for too many extras. */
+static int peek_chain(const struct xf_nb_vif *v, struct nb_queue *q,
+		      unsigned int avail, struct chain *c)
 {
 	bool want_extra = false, more = true;
 	unsigned int e = 0;
 
-	memset(c, 0, sizeof(*c));
+	/* No memset: every slot's entries are written before use. */
+	c->n = 0;
+	c->ndata = 0;
+	c->too_many = false;
 	while (more || want_extra) {
 		uint8_t slot[XF_NETIF_TX_SLOT_SIZE];
 		void *s;
 
+		if (!want_extra && c->ndata) {
+			/* As xenvif_count_requests(): the limits count the
+			 * slots after the first, and are checked before the
+			 * next one is even looked at. */
+			unsigned int after_first = c->ndata - 1;
+
+			if (after_first >= v->cfg.fatal_skb_slots)
+				return -E2BIG;
+			if (after_first >= v->cfg.max_slots)
+				c->too_many = true;
+		}
 		if (c->n >= avail)
-			return 0;
+			return CHAIN_WAIT;
 		if (c->n >= NB_MAX_CHAIN)
-			return -EPROTO;
+			return -E2BIG;
 		s = xf_ring_slot(q->tx.sring, q->tx.nr_ents,
 				 XF_NETIF_TX_SLOT_SIZE, q->tx.req_cons + c->n);
 		/* One read of the shared slot; all checks use the copy. */
@@ -65,11 +84,8 @@ static int peek_chain(struct nb_queue *q, unsigned int avail,
 			c->n++;
 			continue;
 		}
-		/* Like netback's fatal_skb_slots: longer chains are a
-		 * protocol violation, not something to copy. */
-		if (c->ndata >= XF_NETIF_NR_SLOTS_MIN)
-			return -EPROTO;
 		memcpy(&c->req[c->n], slot, sizeof(c->req[c->n]));
+		c->is_extra[c->n] = false;
 		more = (c->req[c->n].flags & XF_NETTXF_more_data) != 0;
 		if (c->ndata == 0)
 			want_extra = (c->req[c->n].flags &
@@ -77,7 +93,7 @@ static int peek_chain(struct nb_queue *q, unsigned int avail,
 		c->ndata++;
 		c->n++;
 	}
-	return 1;
+	return CHAIN_OK;
 }
 
 static void handle_mcast(struct xf_nb_vif *v,
@@ -100,7 +116,7 @@ static void handle_mcast(struct xf_nb_vif *v,
 static struct nb_frame *build(struct xf_nb_vif *v, const struct chain *c,
 			      int16_t *status)
 {
-	struct xf_gnt_copy_seg seg[XF_NETIF_NR_SLOTS_MIN];
+	struct xf_gnt_copy_seg seg[NB_MAX_CHAIN];
 	const struct xf_netif_tx_request *first = NULL;
 	struct nb_frame *f;
 	uint32_t rest = 0, first_len, off = 0;
@@ -256,13 +272,22 @@ uint64_t nb_tx_process(struct xf_nb_vif *v, struct nb_queue *q)
 				break;
 			}
 		}
-		int rc = peek_chain(q, (unsigned int)avail, &c);
+		int rc = peek_chain(v, q, (unsigned int)avail, &c);
 
-		if (rc == 0)
+		if (rc == CHAIN_WAIT)
 			break;
+		if (rc == -E2BIG) {
+			/* Linux disables the vif (carrier off) and leaves
+			 * the chain unanswered; so do we. */
+			nb_set_error(v, "malicious frontend: tx packet longer "
+				     "than %u slots after its first "
+				     "(fatal_skb_slots)",
+				     v->cfg.fatal_skb_slots);
+			break;
+		}
 		if (rc < 0) {
-			nb_set_error(v, "tx chain longer than %u data slots "
-				     "or %u extras", XF_NETIF_NR_SLOTS_MIN,
+			nb_set_error(v, "tx packet with more than %u "
+				     "extra-info slots",
 				     XF_NETIF_EXTRA_TYPE_MAX - 1);
 			break;
 		}
@@ -272,6 +297,14 @@ uint64_t nb_tx_process(struct xf_nb_vif *v, struct nb_queue *q)
 			if (c.ndata > v->st.tx_max_slots)
 				v->st.tx_max_slots = c.ndata;
 			pthread_mutex_unlock(&v->st_lock);
+		}
+		if (c.too_many) {
+			/* Over max_slots but not malicious: netback answers
+			 * every slot with an error and carries on. */
+			nb_drop(v, XF_NB_DROP_TOO_MANY_SLOTS);
+			respond(q, &c, XF_NETIF_RSP_ERROR);
+			pushed = true;
+			continue;
 		}
 
 		struct nb_frame *f = NULL;

@@ -17,6 +17,7 @@ static const char *const drop_names[XF_NB_DROP_NR] = {
 	[XF_NB_DROP_MCAST_FILTER] = "mcast-filter",
 	[XF_NB_DROP_NOT_CONNECTED] = "not-connected",
 	[XF_NB_DROP_COPY_FAILED] = "copy-failed",
+	[XF_NB_DROP_TOO_MANY_SLOTS] = "too-many-slots",
 };
 
 const char *xf_nb_drop_name(enum xf_nb_drop d)
@@ -45,6 +46,8 @@ void xf_nb_vif_config_init(struct xf_nb_vif_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	xf_nb_features_default(&c->feat);
+	c->max_slots = XF_NB_MAX_SLOTS_DEFAULT;
+	c->fatal_skb_slots = XF_NB_FATAL_SKB_SLOTS_DEFAULT;
 }
 
 void nb_log(struct xf_nb_vif *v, const char *fmt, ...)
@@ -155,10 +158,19 @@ int xf_nb_vif_new(const struct xf_nb_vif_config *c, struct xf_nb_vif **out)
 
 	if (!c || !c->plat || !c->rt || !out)
 		return -EINVAL;
+	if (c->max_slots > XF_NB_SLOTS_LIMIT ||
+	    c->fatal_skb_slots > XF_NB_SLOTS_LIMIT)
+		return -EINVAL;
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	v->cfg = *c;
+	if (!v->cfg.max_slots)
+		v->cfg.max_slots = XF_NB_MAX_SLOTS_DEFAULT;
+	if (!v->cfg.fatal_skb_slots)
+		v->cfg.fatal_skb_slots = XF_NB_FATAL_SKB_SLOTS_DEFAULT;
+	if (v->cfg.fatal_skb_slots < v->cfg.max_slots)
+		v->cfg.fatal_skb_slots = v->cfg.max_slots;
 	v->p = c->plat;
 	v->rt = c->rt;
 	atomic_init(&v->bugs, c->bugs);

@@ -44,8 +44,17 @@
  * - Stats per domain count the domain that acts: the sender for
  *   notifies/coalesced/dropped, the receiver for delivered, the mapper
  *   for maps/mapped_pages, the copier for copies, the granter for
- *   shared_pages/revoke_busy/leaked, the watcher for xs_watch_events.
- *   A domid's numbers include its destroyed incarnations.
+ *   shared_pages/revoke_busy/leaked/mem_pages, the watcher for
+ *   xs_watch_events. A domid's numbers include its destroyed
+ *   incarnations.
+ * - Grant memory goes back to the kernel when the grant is revoked
+ *   (unshare, which fails while mapped) or, for grants of a destroyed
+ *   domain, when the last peer mapping goes. As an allocator does, each
+ *   domain keeps a bounded cache of revoked pages for reuse (default
+ *   256 pages; see xf_mock_set_grant_cache()), so gnt_mem_pages -
+ *   gnt_cached_pages is the memory of live grants. gnt_mem_pages is
+ *   measured (pages written through a stale pointer count again); a
+ *   destroyed domain keeps no cache.
  */
 #ifndef XFRONT_MOCK_H
 #define XFRONT_MOCK_H
@@ -88,12 +97,24 @@ struct xf_mock_stats {
 	uint64_t xs_watch_events;      /* events queued */
 	uint64_t xs_txn_conflicts;
 	uint64_t evtchn_dropped;       /* notifies eaten by drop_next */
+	uint64_t gnt_mem_pages;        /* memory behind the granter's grants
+					  now, in pages, as the kernel
+					  counts it (cache included) */
+	uint64_t gnt_cached_pages;     /* of those, revoked pages kept for
+					  reuse (xf_mock_set_grant_cache) */
 };
 
 /* Whole hypervisor, or one domain's share when domid != ~0. */
 void xf_mock_stats(struct xf_mock_hv *hv, uint32_t domid,
 		   struct xf_mock_stats *out);
 struct xf_mock_hv *xf_mock_platform_hv(struct xf_platform *p);
+
+/* Revoked grant pages each domain keeps (zeroed again on reuse) before
+ * giving their memory back to the kernel; past the limit the cache is
+ * cut to half of it. 0: every revoke gives its memory back at once
+ * (exact accounting; each later share then pays a page fault). Applies
+ * to every domain now. */
+void xf_mock_set_grant_cache(struct xf_mock_hv *hv, unsigned int pages);
 
 /* Fault hooks for hostile/lost-wakeup scenarios: drop the next n
  * notifications sent on (domid, port), or delay none (0). */

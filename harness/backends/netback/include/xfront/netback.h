@@ -104,6 +104,19 @@ void xf_nb_features_default(struct xf_nb_features *f);
 #define XF_NB_BUG_DROP_SHORT_FIRST (1u << 3) /* drop frames whose first
 						 slot is < 14 bytes */
 
+/* TX slot limits, counted as Linux netback's xenvif_count_requests()
+ * counts them: the slots of a packet AFTER its first one (extra-info
+ * slots not included). A packet with more than max_slots of them is
+ * dropped: every slot answered XF_NETIF_RSP_ERROR, counted as
+ * XF_NB_DROP_TOO_MANY_SLOTS, the vif carries on. More than
+ * fatal_skb_slots is a malicious frontend: the vif stops (carrier off in
+ * Linux), the chain is left unanswered and xf_nb_vif_error() says why.
+ * With the defaults a packet of up to 19 slots passes, 20 or 21 are
+ * dropped and 22 or more are fatal. */
+#define XF_NB_MAX_SLOTS_DEFAULT 18       /* XEN_NETBK_LEGACY_SLOTS_MAX */
+#define XF_NB_FATAL_SKB_SLOTS_DEFAULT 20 /* module param fatal_skb_slots */
+#define XF_NB_SLOTS_LIMIT 250            /* largest value accepted */
+
 struct xf_nb_vif_config {
 	struct xf_platform *plat;  /* the backend domain */
 	struct xf_rt *rt;
@@ -121,6 +134,12 @@ struct xf_nb_vif_config {
 	unsigned int rx_queue_max; /* frames waiting for guest buffers;
 				      0 = 1024 */
 	uint64_t cost_ns_per_frame; /* backend CPU per frame, each way */
+	/* See XF_NB_MAX_SLOTS_DEFAULT. 0: the default; at most
+	 * XF_NB_SLOTS_LIMIT (else xf_nb_vif_new() fails with -EINVAL);
+	 * a fatal_skb_slots below max_slots is raised to it, as
+	 * netback_init() does. */
+	unsigned int max_slots;
+	unsigned int fatal_skb_slots;
 	const char *pcap_path;     /* per-vif capture, both directions */
 	void (*log)(void *opaque, const char *msg);
 	void *log_opaque;
@@ -154,6 +173,7 @@ enum xf_nb_drop {
 	XF_NB_DROP_MCAST_FILTER,   /* not in the guest's multicast list */
 	XF_NB_DROP_NOT_CONNECTED,  /* arrived while disconnected */
 	XF_NB_DROP_COPY_FAILED,    /* grant copy failed outright */
+	XF_NB_DROP_TOO_MANY_SLOTS, /* more slots than max_slots allows */
 	XF_NB_DROP_NR
 };
 const char *xf_nb_drop_name(enum xf_nb_drop d);
@@ -181,7 +201,8 @@ struct xf_nb_vif_stats {
 	uint64_t mcast_ops;
 	uint64_t drops[XF_NB_DROP_NR];
 	uint64_t connects;
-	uint64_t tx_max_slots;         /* longest chain seen */
+	uint64_t tx_max_slots;         /* longest chain seen (data slots,
+					  dropped chains included) */
 	uint64_t pcap_frames;
 	uint64_t notify_failed;        /* event-channel notifies refused */
 };
