@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,10 @@ struct dur_write {
 	uint64_t id, sector, nr;
 	uint64_t submit_seq, done_seq;
 	bool ok;
+	/* In flight at a power loss: it may have landed before the loss
+	 * (and died with the cache) or after it, and its acknowledgement
+	 * cannot tell which. Legal content, never guaranteed. */
+	bool uncertain;
 };
 
 struct dur_flush {
@@ -28,6 +33,10 @@ struct dur_sector {
 };
 
 struct xf_dur {
+	/* Workload threads report I/O while a power cut checks (real
+	 * mode): every entry point takes it. Recursive, so that the
+	 * thread holding it across a power cut (xf_dur_hold) can check. */
+	pthread_mutex_t lock;
 	uint64_t first, nr;
 	uint64_t seq;
 	struct dur_sector *sec;
@@ -66,6 +75,14 @@ int xf_dur_new(uint64_t first, uint64_t nr, struct xf_dur **out)
 		goto fail;
 	for (uint64_t i = 0; i < nr; i++)
 		d->sec[i].base_kind = XF_DUR_SEEN_BLANK;
+	{
+		pthread_mutexattr_t ma;
+
+		pthread_mutexattr_init(&ma);
+		pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+		pthread_mutex_init(&d->lock, &ma);
+		pthread_mutexattr_destroy(&ma);
+	}
 	*out = d;
 	return 0;
 fail:
@@ -82,7 +99,7 @@ static void clear_tracking(struct xf_dur *d)
 		d->sec[i].g_id = d->sec[i].g_flush = 0;
 		d->sec[i].dirty = false;
 	}
-	d->nw = d->nf = d->ndirty = 0;
+	d->nf = d->ndirty = 0;
 }
 
 void xf_dur_free(struct xf_dur *d)
@@ -90,6 +107,7 @@ void xf_dur_free(struct xf_dur *d)
 	if (!d)
 		return;
 	clear_tracking(d);
+	pthread_mutex_destroy(&d->lock);
 	free(d->sec);
 	free(d->w);
 	free(d->f);
@@ -156,7 +174,7 @@ static int pend_add(struct xf_dur *d, uint64_t s, uint64_t id)
 	return 0;
 }
 
-int xf_dur_write_submit(struct xf_dur *d, uint64_t id, uint64_t sector,
+static int write_submit(struct xf_dur *d, uint64_t id, uint64_t sector,
 			uint64_t nr)
 {
 	struct dur_write *w;
@@ -170,11 +188,23 @@ int xf_dur_write_submit(struct xf_dur *d, uint64_t id, uint64_t sector,
 		return -ENOMEM;
 	d->capw = cap;
 	w = &d->w[d->nw++];
-	*w = (struct dur_write){ id, sector, nr, ++d->seq, IN_FLIGHT, false };
+	*w = (struct dur_write){ id, sector, nr, ++d->seq, IN_FLIGHT, false,
+				 false };
 	for (uint64_t i = 0; i < nr; i++)
 		if (pend_add(d, sector - d->first + i, id))
 			return -ENOMEM;
 	return 0;
+}
+
+int xf_dur_write_submit(struct xf_dur *d, uint64_t id, uint64_t sector,
+			uint64_t nr)
+{
+	int r;
+
+	pthread_mutex_lock(&d->lock);
+	r = write_submit(d, id, sector, nr);
+	pthread_mutex_unlock(&d->lock);
+	return r;
 }
 
 /* g becomes sector s's guaranteed write; writes that finished before
@@ -201,32 +231,84 @@ static void guarantee(struct xf_dur *d, uint64_t s, const struct dur_write *g,
 	x->npend = k;
 }
 
+/*
+ * After a power loss the tracking starts afresh, except for writes still
+ * in flight: the backend may take one only after the loss (it lands and
+ * is acknowledged) or may have landed it just before (it died with the
+ * cache, yet its acknowledgement can still arrive). Either content is
+ * legal on its sectors; neither can be guaranteed. Flushes in flight
+ * are forgotten: the cache they would have flushed is gone.
+ */
+static int new_epoch(struct xf_dur *d)
+{
+	size_t k = 0;
+
+	clear_tracking(d);
+	for (size_t i = 0; i < d->nw; i++) {
+		if (d->w[i].done_seq != IN_FLIGHT)
+			continue;
+		d->w[k] = d->w[i];
+		d->w[k++].uncertain = true;
+	}
+	d->nw = k;
+	for (size_t i = 0; i < k; i++)
+		for (uint64_t s = 0; s < d->w[i].nr; s++)
+			if (pend_add(d, d->w[i].sector - d->first + s,
+				     d->w[i].id))
+				return -ENOMEM;
+	return 0;
+}
+
 int xf_dur_write_done(struct xf_dur *d, uint64_t id, int status, bool fua)
 {
-	struct dur_write *w = find_write(d, id);
+	struct dur_write *w;
 
-	if (!w || w->done_seq != IN_FLIGHT)
+	pthread_mutex_lock(&d->lock);
+	w = find_write(d, id);
+	if (!w || w->done_seq != IN_FLIGHT) {
+		pthread_mutex_unlock(&d->lock);
 		return -ENOENT;
+	}
 	w->done_seq = ++d->seq;
 	w->ok = status == 0;
-	if (w->ok && fua)
+	if (w->ok && fua && !w->uncertain)
 		for (uint64_t i = 0; i < w->nr; i++)
 			guarantee(d, w->sector - d->first + i, w, 0);
+	pthread_mutex_unlock(&d->lock);
 	return 0;
 }
 
 uint64_t xf_dur_flush_submit(struct xf_dur *d)
 {
-	size_t cap = d->capf;
+	size_t cap;
+	uint64_t id = 0;
 
-	if (grow((void **)&d->f, &cap, d->nf + 1, sizeof(*d->f)))
-		return 0;
-	d->capf = cap;
-	d->f[d->nf] = (struct dur_flush){ ++d->next_flush, ++d->seq };
-	return d->f[d->nf++].id;
+	pthread_mutex_lock(&d->lock);
+	cap = d->capf;
+	if (!grow((void **)&d->f, &cap, d->nf + 1, sizeof(*d->f))) {
+		d->capf = cap;
+		d->f[d->nf] = (struct dur_flush){ ++d->next_flush, ++d->seq };
+		id = d->f[d->nf++].id;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return id;
 }
 
-int xf_dur_flush_done(struct xf_dur *d, uint64_t flush_id, int status)
+static void set_degraded(struct xf_dur *d, const char *why)
+{
+	size_t n = 0;
+
+	if (d->degraded)
+		return;
+	d->degraded = true;
+	while (why && why[n] && n < sizeof(d->why) - 1) {
+		d->why[n] = why[n];
+		n++;
+	}
+	d->why[n] = 0;
+}
+
+static int flush_done(struct xf_dur *d, uint64_t flush_id, int status)
 {
 	const struct dur_flush *f = NULL;
 	size_t k = 0;
@@ -238,8 +320,7 @@ int xf_dur_flush_done(struct xf_dur *d, uint64_t flush_id, int status)
 		return -ENOENT;
 	if (status == -EOPNOTSUPP) {
 		d->flushes_unsupported++;
-		xf_dur_set_degraded(d, "the backend refused flush "
-				    "(EOPNOTSUPP)");
+		set_degraded(d, "the backend refused flush (EOPNOTSUPP)");
 		return 0;
 	}
 	if (status) {
@@ -255,7 +336,8 @@ int xf_dur_flush_done(struct xf_dur *d, uint64_t flush_id, int status)
 		for (uint32_t j = 0; j < x->npend; j++) {
 			const struct dur_write *r = find_write(d, x->pend[j]);
 
-			if (r && r->ok && r->done_seq < f->submit_seq &&
+			if (r && r->ok && !r->uncertain &&
+			    r->done_seq < f->submit_seq &&
 			    (!best || r->id > best->id))
 				best = r;
 		}
@@ -270,12 +352,21 @@ int xf_dur_flush_done(struct xf_dur *d, uint64_t flush_id, int status)
 	return 0;
 }
 
+int xf_dur_flush_done(struct xf_dur *d, uint64_t flush_id, int status)
+{
+	int r;
+
+	pthread_mutex_lock(&d->lock);
+	r = flush_done(d, flush_id, status);
+	pthread_mutex_unlock(&d->lock);
+	return r;
+}
+
 void xf_dur_set_degraded(struct xf_dur *d, const char *why)
 {
-	if (d->degraded)
-		return;
-	d->degraded = true;
-	snprintf(d->why, sizeof(d->why), "%s", why ? why : "");
+	pthread_mutex_lock(&d->lock);
+	set_degraded(d, why);
+	pthread_mutex_unlock(&d->lock);
 }
 
 static bool pending_has(const struct dur_sector *x, uint64_t id)
@@ -311,7 +402,7 @@ static int add_loss(struct xf_dur_report *rep, size_t max,
 	return 0;
 }
 
-int xf_dur_check(struct xf_dur *d, const struct xf_dur_seen *seen,
+static int check(struct xf_dur *d, const struct xf_dur_seen *seen,
 		 size_t max_losses, struct xf_dur_report *rep)
 {
 	memset(rep, 0, sizeof(*rep));
@@ -374,12 +465,32 @@ int xf_dur_check(struct xf_dur *d, const struct xf_dur_seen *seen,
 		rep->verdict = XF_DUR_OK;
 	snprintf(rep->degraded_why, sizeof(rep->degraded_why), "%s", d->why);
 	/* What is on the disk now is the next baseline. */
-	clear_tracking(d);
 	for (uint64_t i = 0; i < d->nr; i++) {
 		d->sec[i].base_kind = (uint8_t)seen[i].kind;
 		d->sec[i].base_id = seen[i].write_id;
 	}
-	return 0;
+	return new_epoch(d);
+}
+
+int xf_dur_check(struct xf_dur *d, const struct xf_dur_seen *seen,
+		 size_t max_losses, struct xf_dur_report *rep)
+{
+	int r;
+
+	pthread_mutex_lock(&d->lock);
+	r = check(d, seen, max_losses, rep);
+	pthread_mutex_unlock(&d->lock);
+	return r;
+}
+
+void xf_dur_hold(struct xf_dur *d)
+{
+	pthread_mutex_lock(&d->lock);
+}
+
+void xf_dur_release(struct xf_dur *d)
+{
+	pthread_mutex_unlock(&d->lock);
 }
 
 void xf_dur_report_free(struct xf_dur_report *rep)

@@ -373,8 +373,9 @@ static void expect_table(FILE *f, struct xf_result *const *r, size_t n)
 			fprintf(f, "</td><td>");
 			esc(f, e->measured);
 			fprintf(f, "</td><td>%d</td><td class=%s>%s</td>"
-				"</tr>\n", e->line, e->pass ? "pass" : "fail",
-				e->pass ? "PASS" : "FAIL");
+				"</tr>\n", e->line, e->skipped ? "skip" :
+				e->pass ? "pass" : "fail", e->skipped ?
+				"NOT CHECKED" : e->pass ? "PASS" : "FAIL");
 		}
 		if (r[i]->error) {
 			fprintf(f, "<tr><td>");
@@ -393,6 +394,7 @@ static const char css[] =
 	"td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;"
 	"font-size:13px}th{background:#f0f0f0}"
 	".pass{color:#070;font-weight:bold}.fail{color:#b00;font-weight:bold}"
+	".skip{color:#777}"
 	".plots{display:flex;flex-wrap:wrap;gap:10px}"
 	".plots svg{border:1px solid #ddd}.note{color:#a60}"
 	"section{border-top:2px solid #444;margin-top:2em}";

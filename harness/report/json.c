@@ -210,7 +210,10 @@ int xf_report_json_result(const struct xf_result *r, json_object **out)
 		json_object_object_add(x, "measured",
 				       json_object_new_string(e->measured));
 		json_object_object_add(x, "line", json_object_new_int(e->line));
-		json_object_object_add(x, "pass",
+		/* not checked in this run's mode: neither pass nor fail */
+		json_object_object_add(x, "checked",
+				       json_object_new_boolean(!e->skipped));
+		json_object_object_add(x, "pass", e->skipped ? NULL :
 				       json_object_new_boolean(e->pass));
 		json_object_array_add(a, x);
 	}

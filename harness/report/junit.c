@@ -40,7 +40,7 @@ static void testcase(FILE *f, const struct xf_result *r)
 		fprintf(f, "\"/>\n");
 	}
 	for (size_t i = 0; i < r->nexpects; i++) {
-		if (r->expects[i].pass)
+		if (r->expects[i].pass || r->expects[i].skipped)
 			continue;
 		fprintf(f, "      <failure message=\"");
 		xml_escape(f, r->expects[i].what);
@@ -53,13 +53,39 @@ static void testcase(FILE *f, const struct xf_result *r)
 	xml_escape(f, sum);
 	fprintf(f, "</system-out>\n    </testcase>\n");
 	free(sum);
+	/* Each expect block this run's mode does not check: a skipped
+	 * case beside the variant's, so a dashboard shows what was not
+	 * proven here. */
+	for (size_t i = 0; i < r->nexpects; i++) {
+		if (!r->expects[i].skipped)
+			continue;
+		fprintf(f, "    <testcase classname=\"xfront.");
+		xml_escape(f, r->scenario);
+		fprintf(f, "\" name=\"");
+		xml_escape(f, r->variant ? r->variant : r->scenario);
+		fprintf(f, ": ");
+		xml_escape(f, r->expects[i].what);
+		fprintf(f, " (line %d)\" time=\"0\">\n      <skipped "
+			"message=\"", r->expects[i].line);
+		xml_escape(f, r->expects[i].measured);
+		fprintf(f, "\"/>\n    </testcase>\n");
+	}
+}
+
+static size_t nskipped(const struct xf_result *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nexpects; i++)
+		n += r->expects[i].skipped;
+	return n;
 }
 
 int xf_report_junit_write(const char *path, struct xf_result *const *r,
 			  size_t n, const struct xf_report_meta *m)
 {
 	FILE *f = fopen(path, "w");
-	size_t fails = 0, errors = 0;
+	size_t fails = 0, errors = 0, tests = n, skips = 0;
 	double t = 0;
 
 	(void)m;
@@ -69,12 +95,15 @@ int xf_report_junit_write(const char *path, struct xf_result *const *r,
 		errors += r[i]->error != NULL;
 		fails += !r[i]->pass && !r[i]->error;
 		t += r[i]->wall_s;
+		skips += nskipped(r[i]);
 	}
+	tests += skips;
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(f, "<testsuites name=\"xfront\" tests=\"%zu\" failures=\"%zu\""
-		" errors=\"%zu\" time=\"%.3f\">\n", n, fails, errors, t);
+		" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n", tests,
+		fails, errors, skips, t);
 	for (size_t i = 0; i < n; i++) {
-		size_t k, tests = 0, sf = 0, se = 0;
+		size_t k, cases = 0, sf = 0, se = 0, ss = 0;
 		double st = 0;
 
 		/* one suite per scenario file, its variants as cases */
@@ -86,7 +115,8 @@ int xf_report_junit_write(const char *path, struct xf_result *const *r,
 		for (k = i; k < n; k++) {
 			if (strcmp(r[k]->path, r[i]->path))
 				continue;
-			tests++;
+			cases += 1 + nskipped(r[k]);
+			ss += nskipped(r[k]);
 			se += r[k]->error != NULL;
 			sf += !r[k]->pass && !r[k]->error;
 			st += r[k]->wall_s;
@@ -94,7 +124,8 @@ int xf_report_junit_write(const char *path, struct xf_result *const *r,
 		fprintf(f, "  <testsuite name=\"");
 		xml_escape(f, r[i]->path);
 		fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-			"time=\"%.3f\">\n", tests, sf, se, st);
+			"skipped=\"%zu\" time=\"%.3f\">\n", cases, sf, se, ss,
+			st);
 		for (k = i; k < n; k++)
 			if (!strcmp(r[k]->path, r[i]->path))
 				testcase(f, r[k]);

@@ -115,22 +115,37 @@ char *xf_report_summary(const struct xf_result *r, bool color)
 			r->durability_why[0] ? ": " : "", r->durability_why,
 			(unsigned long long)r->power_cuts,
 			(unsigned long long)r->lost_writes);
-	for (size_t i = 0; i < r->nlosses && i < 3; i++)
-		fprintf(f, "       lost: disk %s sector %llu+%llu write id "
-			"%llu (covered by %s %llu), found %s%s\n",
-			r->losses[i].disk,
-			(unsigned long long)r->losses[i].sector,
-			(unsigned long long)r->losses[i].nr_sectors,
-			(unsigned long long)r->losses[i].write_id,
-			r->losses[i].flush_id ? "flush" : "FUA write",
-			(unsigned long long)(r->losses[i].flush_id ?
-			r->losses[i].flush_id : r->losses[i].write_id),
-			r->losses[i].kind,
-			found_str(&r->losses[i]));
-	for (size_t i = 0; i < r->nexpects; i++)
-		fprintf(f, "     %s  %-34s measured %s  (line %d)\n",
-			mark(r->expects[i].pass, color), r->expects[i].what,
-			r->expects[i].measured, r->expects[i].line);
+	for (size_t i = 0; i < r->nlosses && i < 3; i++) {
+		const struct xf_loss_result *l = &r->losses[i];
+
+		fprintf(f, "       lost: disk %s sector %llu+%llu ", l->disk,
+			(unsigned long long)l->sector,
+			(unsigned long long)l->nr_sectors);
+		/* No guaranteed write: what the previous power cut left
+		 * there (durable since) is gone. */
+		if (!l->write_id)
+			fprintf(f, "content found after the previous power "
+				"cut");
+		else
+			fprintf(f, "write id %llu (covered by %s %llu)",
+				(unsigned long long)l->write_id,
+				l->flush_id ? "flush" : "FUA write",
+				(unsigned long long)(l->flush_id ?
+				l->flush_id : l->write_id));
+		fprintf(f, ", found %s%s\n", l->kind, found_str(l));
+	}
+	for (size_t i = 0; i < r->nexpects; i++) {
+		const struct xf_expect_result *e = &r->expects[i];
+
+		if (e->skipped)
+			fprintf(f, "     %s  %-34s %s  (line %d)\n",
+				color ? "\033[33mSKIP\033[0m" : "SKIP",
+				e->what, e->measured, e->line);
+		else
+			fprintf(f, "     %s  %-34s measured %s  (line %d)\n",
+				mark(e->pass, color), e->what, e->measured,
+				e->line);
+	}
 	if (r->error)
 		fprintf(f, "     error: %s\n", r->error);
 	fclose(f);

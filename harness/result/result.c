@@ -91,6 +91,25 @@ int xf_result_add_expect(struct xf_result *r, const char *what,
 	return 0;
 }
 
+int xf_result_add_skipped(struct xf_result *r, const char *what,
+			  const char *why, int line)
+{
+	int rc = xf_result_add_expect(r, what, why, line, false);
+
+	if (!rc)
+		r->expects[r->nexpects - 1].skipped = true;
+	return rc;
+}
+
+size_t xf_result_checked(const struct xf_result *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nexpects; i++)
+		n += !r->expects[i].skipped;
+	return n;
+}
+
 int xf_result_add_loss(struct xf_result *r, const struct xf_loss_result *l)
 {
 	struct xf_loss_result *v = append(r->losses, &r->nlosses,

@@ -18,8 +18,14 @@
  * refused flush with EOPNOTSUPP), so nothing later can be guaranteed.
  * That is its own verdict, never a pass.
  *
- * Not thread-safe: the caller serialises events (in sim mode they
- * already are).
+ * A write still in flight at a power loss stays tracked into the next
+ * epoch as legal but uncertain content: it may have landed before the
+ * loss (and died with the cache) or after it, and its acknowledgement
+ * cannot tell which, so neither FUA nor a later flush guarantees it.
+ * Flushes in flight at a power loss guarantee nothing.
+ *
+ * Thread-safe: workload threads may report I/O while another thread
+ * runs xf_dur_check() (real mode); each call is atomic.
  */
 #ifndef XFRONT_DURABILITY_H
 #define XFRONT_DURABILITY_H
@@ -117,6 +123,19 @@ struct xf_dur_report {
  */
 int xf_dur_check(struct xf_dur *d, const struct xf_dur_seen *seen,
 		 size_t max_losses, struct xf_dur_report *rep);
+
+/*
+ * A power cut as one instant (real mode, where workload threads keep
+ * reporting while the cut runs): hold every checker of the disk (in
+ * one fixed order), cut the power, read the durable image back, check,
+ * release. Meanwhile other threads' reports wait, so an I/O that ends
+ * after the cut is still in flight for the check, as it was for the
+ * disk. The holding thread may call xf_dur_check(); it must not wait
+ * for a thread that could be reporting (e.g. take a workload lock)
+ * before xf_dur_release().
+ */
+void xf_dur_hold(struct xf_dur *d);
+void xf_dur_release(struct xf_dur *d);
 void xf_dur_report_free(struct xf_dur_report *rep);
 
 #ifdef __cplusplus

@@ -51,6 +51,10 @@ struct xf_expect_result {
 	char measured[96];
 	int line;
 	bool pass;
+	/* An expect{mode = ...} block not checked in this run's mode:
+	 * neither pass nor fail (pass is false); what names the block,
+	 * measured says "not checked in <mode> mode". */
+	bool skipped;
 };
 
 struct xf_loss_result {
@@ -109,6 +113,11 @@ int xf_result_add_job(struct xf_result *r, struct xf_job_result **out);
 int xf_result_add_vcpu(struct xf_result *r, struct xf_vcpu_result **out);
 int xf_result_add_expect(struct xf_result *r, const char *what,
 			 const char *measured, int line, bool pass);
+/* An expectation this run does not check (skipped = true). */
+int xf_result_add_skipped(struct xf_result *r, const char *what,
+			  const char *why, int line);
+/* Expectations this run checked (not skipped). */
+size_t xf_result_checked(const struct xf_result *r);
 int xf_result_add_loss(struct xf_result *r, const struct xf_loss_result *l);
 /* vm / job NULL: every job. job may name a job or one clone. */
 void xf_result_totals(const struct xf_result *r, const char *vm,
