@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "engine-priv.h"
+#include "net.h"
 
 #define MAX_LOSSES_LISTED 100
 
@@ -18,7 +19,7 @@ int eng_add_timer(struct eng *e, uint64_t when, enum eng_timer_kind k,
 	if (!v)
 		return -ENOMEM;
 	e->timers = v;
-	v[e->ntimers++] = (struct eng_timer){ when, k, f, h, d, false };
+	v[e->ntimers++] = (struct eng_timer){ when, k, f, h, d, false, 0 };
 	xf_actor_kick(&e->ctl);
 	return 0;
 }
@@ -154,6 +155,11 @@ void eng_observe(void *opaque, struct xf_wl_job *wl, int kind, int status)
 			d->writes++;
 		if (kind == 2 && !status)
 			d->flushes++;
+		/* blkback wrote the data into guest pages: a migration in
+		 * progress has to send them again. */
+		if (kind == 0 && !status)
+			d->vm->io_dirty_bytes +=
+				(uint64_t)xf_scn_int(j->obj, "bs");
 	}
 	for (size_t i = 0; i < e->scn->nhooks && !e->failed; i++) {
 		struct xf_scn_hook *h = &e->scn->hooks[i];
@@ -214,66 +220,105 @@ static void merge_report(struct eng *e, struct eng_disk *d,
 	}
 }
 
+/* Every checker of the disk, in job order (one fixed lock order). */
+static void hold_checkers(struct eng *e, struct eng_disk *d, bool hold)
+{
+	for (unsigned int k = 0; k < e->njobs; k++) {
+		if (e->jobs[k].d != d || !e->jobs[k].dur)
+			continue;
+		if (hold)
+			xf_dur_hold(e->jobs[k].dur);
+		else
+			xf_dur_release(e->jobs[k].dur);
+	}
+}
+
+/* What a reboot would find: the durable image as the power loss left
+ * it, sector by sector. (In real mode the backend keeps writing into
+ * the cache meanwhile; that happens after the cut.) */
+static int read_back(struct eng_disk *d, struct eng_job *j, uint8_t *buf,
+		     struct xf_dur_seen **out)
+{
+	unsigned int ss = (unsigned int)xf_scn_int(d->obj, "sector_size");
+	struct xf_dur_seen *seen;
+	uint64_t first, nr;
+
+	xf_wl_region(j->wl, &first, &nr);
+	seen = calloc(nr, sizeof(*seen));
+	if (!seen)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < nr; i++) {
+		struct xf_wl_stamp st;
+		uint64_t s512 = (first + i) * (ss / 512);
+		int dr;
+
+		if (xf_blkdisk_read_durable(d->disk, s512, buf, ss)) {
+			seen[i].kind = XF_DUR_SEEN_CORRUPT;
+			continue;
+		}
+		dr = xf_wl_stamp_decode(buf, ss, &st);
+		if (dr == -ENODATA)
+			seen[i].kind = XF_DUR_SEEN_BLANK;
+		else if (dr || st.lba != s512)
+			seen[i].kind = XF_DUR_SEEN_CORRUPT;
+		else
+			seen[i] = (struct xf_dur_seen){ XF_DUR_SEEN_WRITE,
+							st.write_id };
+	}
+	*out = seen;
+	return 0;
+}
+
 static int power_cut(struct eng *e, struct eng_disk *d)
 {
 	const struct xf_scn_obj *m = xf_scn_sub(d->obj, "model");
 	unsigned int ss = (unsigned int)xf_scn_int(d->obj, "sector_size");
 	uint64_t now = xf_rt_now_ns(e->rt);
 	uint8_t *buf = malloc(ss);
+	struct xf_dur_seen **seen = calloc(e->njobs ? e->njobs : 1,
+					   sizeof(*seen));
 	int r;
 
-	if (!buf)
+	if (!buf || !seen) {
+		free(buf);
+		free(seen);
 		return -ENOMEM;
+	}
 	e->power_cuts++;
+	/* The cut is one instant for the checkers too: an I/O the
+	 * frontend sees end after the power loss is still in flight for
+	 * the check. Workload threads reporting meanwhile wait. */
+	hold_checkers(e, d, true);
 	r = xf_blkdisk_power_loss(d->disk, loss_mode(xf_scn_str(m, "loss")),
 				  e->seed * 1000003u + e->power_cuts, now);
-	if (r) {
-		free(buf);
-		return r;
-	}
-	for (unsigned int k = 0; k < e->njobs; k++) {
+	for (unsigned int k = 0; k < e->njobs && !r; k++) {
 		struct eng_job *j = &e->jobs[k];
 		struct xf_dur_report rep;
-		struct xf_dur_seen *seen;
-		uint64_t first, nr;
 
 		if (j->d != d || !j->dur)
 			continue;
-		xf_wl_region(j->wl, &first, &nr);
-		seen = calloc(nr, sizeof(*seen));
-		if (!seen) {
-			free(buf);
-			return -ENOMEM;
-		}
-		/* What a reboot would find: the disk as the power loss left
-		 * it, sector by sector. */
-		for (uint64_t i = 0; i < nr; i++) {
-			struct xf_wl_stamp st;
-			uint64_t s512 = (first + i) * (ss / 512);
-			int dr;
-
-			if (xf_blkdisk_read(d->disk, s512, buf, ss)) {
-				seen[i].kind = XF_DUR_SEEN_CORRUPT;
-				continue;
-			}
-			dr = xf_wl_stamp_decode(buf, ss, &st);
-			if (dr == -ENODATA)
-				seen[i].kind = XF_DUR_SEEN_BLANK;
-			else if (dr || st.lba != s512)
-				seen[i].kind = XF_DUR_SEEN_CORRUPT;
-			else
-				seen[i] = (struct xf_dur_seen){
-					XF_DUR_SEEN_WRITE, st.write_id };
-		}
-		if (!xf_dur_check(j->dur, seen, MAX_LOSSES_LISTED, &rep)) {
+		r = read_back(d, j, buf, &seen[k]);
+		if (!r && !xf_dur_check(j->dur, seen[k], MAX_LOSSES_LISTED,
+					&rep)) {
 			merge_report(e, d, &rep);
 			xf_dur_report_free(&rep);
 		}
-		xf_wl_resync(j->wl, seen, first, nr);
-		free(seen);
 	}
+	hold_checkers(e, d, false);
+	/* Only now: a workload thread waiting above holds its job lock,
+	 * which xf_wl_resync() takes. */
+	for (unsigned int k = 0; k < e->njobs; k++) {
+		uint64_t first, nr;
+
+		if (!seen[k])
+			continue;
+		xf_wl_region(e->jobs[k].wl, &first, &nr);
+		xf_wl_resync(e->jobs[k].wl, seen[k], first, nr);
+		free(seen[k]);
+	}
+	free(seen);
 	free(buf);
-	return 0;
+	return r;
 }
 
 static struct eng_vm *vm_by_name(struct eng *e, const char *n)
@@ -292,47 +337,22 @@ static struct eng_host *host_by_name(struct eng *e, const char *n)
 	return NULL;
 }
 
-static void retire_backend(struct eng_disk *d)
+int eng_retire_backend(struct eng_disk *d)
 {
 	if (!d->bb)
-		return;
-	if (d->nold < sizeof(d->old_bb) / sizeof(d->old_bb[0]))
-		d->old_bb[d->nold++] = d->bb;
-	d->bb = NULL;
-}
+		return 0;
+	if (d->nold == d->cap_old) {
+		unsigned int cap = d->cap_old ? 2 * d->cap_old : 4;
+		struct xf_blkback **v = realloc(d->old_bb, cap * sizeof(*v));
 
-static int migrate_vm(struct eng *e, struct eng_vm *vm, struct eng_host *h)
-{
-	int r = 0;
-
-	for (unsigned int i = 0; i < e->ndisks && !r; i++) {
-		struct eng_disk *d = &e->disks[i];
-
-		if (d->vm != vm)
-			continue;
-		r = xf_blkfront_suspend(d->bf);
-		if (r)
-			break;
-		if (d->bb)
-			xf_blkback_disappear(d->bb);
-		retire_backend(d);
-		r = xf_vbd_migrate(e->dom0, &d->vbd, h->domid);
-		if (r)
-			break;
-		d->host = h;
-		d->bcfg.platform = h->p;
-		d->bcfg.budget = h->budget ? h->budget : d->budget;
-		if (h->obj && xf_scn_isset(h->obj, "blk")) {
-			const struct xf_scn_obj *be = xf_scn_sub(h->obj, "blk");
-
-			eng_blk_features(&d->bcfg.features, be);
-		}
-		r = xf_blkback_new(&d->bcfg, &d->bb);
-		if (!r)
-			r = xf_blkfront_resume(d->bf);
+		if (!v)
+			return -ENOMEM;
+		d->old_bb = v;
+		d->cap_old = cap;
 	}
-	vm->host = h;
-	return r;
+	d->old_bb[d->nold++] = d->bb;
+	d->bb = NULL;
+	return 0;
 }
 
 void eng_timer_fire(struct eng *e, struct eng_timer *t)
@@ -365,12 +385,16 @@ void eng_timer_fire(struct eng *e, struct eng_timer *t)
 				 t->d->name, strerror(-r));
 		break;
 	case T_RESTART:
-		retire_backend(t->d);
+		r = eng_retire_backend(t->d);
 		xf_vbd_destroy(e->dom0, &t->d->vbd);
-		r = eng_backend_start(t->d);
+		if (!r)
+			r = eng_backend_start(t->d);
 		if (r)
 			eng_fail(e, r, "disk '%s': restarting the backend: %s",
 				 t->d->name, strerror(-r));
+		break;
+	case T_MIG:
+		eng_mig_timer(e, t->mig);
 		break;
 	}
 }
@@ -410,14 +434,18 @@ int eng_action(struct eng *e, const struct xf_scn_obj *f, char *err,
 					 xf_scn_str(f, "to") : "");
 				return -EINVAL;
 			}
-			r = migrate_vm(e, vm, h);
+			/* Starts now or waits for its hosts; the phases
+			 * run on timers (migrate.c). */
+			return eng_mig_request(e, vm, h, f->line, err, len);
 		}
-		for (unsigned int i = 0; i < e->ndisks && !r &&
-		     strcmp(a, "migrate"); i++)
+		for (unsigned int i = 0; i < e->ndisks && !r; i++)
 			if (e->disks[i].vm == vm)
 				r = !strcmp(a, "suspend") ?
 				    xf_blkfront_suspend(e->disks[i].bf) :
 				    xf_blkfront_resume(e->disks[i].bf);
+		if (!r)
+			r = !strcmp(a, "suspend") ? eng_net_vm_suspend(e, vm) :
+			    eng_net_vm_resume(e, vm);
 		if (r)
 			snprintf(err, len, "%s '%s': %s", a, target,
 				 strerror(-r));

@@ -91,6 +91,7 @@ void eng_collect(struct eng *e)
 			reconnect = d->max_reconnect_ns;
 	}
 	xf_ctrs_set(&res->counters, "reconnect_max_ns", reconnect);
+	eng_mig_collect(e);
 	for (size_t i = 0; i < res->njobs; i++)
 		xf_series_extend(&res->jobs[i].series, e->t0 + res->elapsed_ns);
 	res->power_cuts = e->power_cuts;

@@ -23,6 +23,22 @@ struct eng_host {
 	struct xf_platform *p;
 	struct xf_blkbudget *budget;
 	unsigned int vcpu;       /* backend vCPU */
+	double link_gbps;        /* migration link */
+	bool migrating;          /* in one migration (source or dest.) */
+};
+
+/* What a VM's completed migrations measured: the last one's phases
+ * (times are on the run's clock, from its start) and the count. */
+struct eng_mig_stats {
+	unsigned int done;
+	unsigned int rounds;     /* live pre-copy rounds */
+	uint64_t wait_ns;        /* queued behind a busy host or the VM */
+	uint64_t total_ns;       /* start of pre-copy to resume */
+	uint64_t downtime_ns;    /* paused: last copy + switch-over */
+	uint64_t resume_ns;      /* switch-over to every frontend Connected */
+	uint64_t start_ns, end_ns;
+	uint64_t bytes;          /* memory sent, every round */
+	uint64_t final_bytes;    /* sent while paused */
 };
 
 struct eng_vm {
@@ -32,6 +48,29 @@ struct eng_vm {
 	unsigned int vcpu0, nvcpus;
 	unsigned int jobs_placed;
 	struct eng_host *host;
+	bool migrating;
+	/* Guest pages the backends wrote (disk reads) since the start: a
+	 * running migration re-sends them like pages the guest dirtied. */
+	uint64_t io_dirty_bytes;
+	struct eng_mig_stats mig;
+};
+
+/* RESUMING: the hosts are free again (the VM runs on the destination)
+ * but its frontends are still reconnecting. */
+enum eng_mig_phase { MIG_QUEUED, MIG_PRECOPY, MIG_STOPCOPY, MIG_RESUMING,
+		     MIG_DONE };
+
+/* One migrate request, from a fault or a hook. Runtime-clock times. */
+struct eng_mig {
+	struct eng_vm *vm;
+	struct eng_host *src, *dst;  /* src: where the VM is when it starts */
+	int line;                    /* scenario line that asked for it */
+	enum eng_mig_phase phase;
+	unsigned int rounds;
+	uint64_t queued_ns, start_ns, round_ns, pause_ns, switch_ns;
+	uint64_t round_bytes;        /* being sent in this round */
+	uint64_t sent_bytes;
+	uint64_t io_mark;            /* VM's I/O-dirtied bytes at round start */
 };
 
 struct eng_disk {
@@ -43,8 +82,10 @@ struct eng_disk {
 	struct xf_blkbudget *budget;
 	struct xf_blkback_config bcfg;
 	struct xf_blkback *bb;
-	struct xf_blkback *old_bb[8]; /* crashed ones, freed at the end */
-	unsigned int nold;
+	/* Crashed or migrated-away ones, freed at the end: their actors
+	 * may still be running until then. */
+	struct xf_blkback **old_bb;
+	unsigned int nold, cap_old;
 	struct xf_vbd_config vbd;
 	struct xf_blkfront *bf;
 	unsigned int irq_vcpu;   /* per-disk completion vCPU or ~0 */
@@ -66,7 +107,7 @@ struct eng_job {
 };
 
 enum eng_timer_kind { T_FAULT, T_HOOK, T_UNSTALL, T_RECREATE,
-		      T_RESTART };
+		      T_RESTART, T_MIG };
 
 struct eng_timer {
 	uint64_t when;
@@ -75,6 +116,7 @@ struct eng_timer {
 	struct xf_scn_hook *hook;       /* T_HOOK */
 	struct eng_disk *d;
 	bool done;
+	size_t mig;                     /* T_MIG: index in eng.migs */
 };
 
 struct eng {
@@ -107,6 +149,8 @@ struct eng {
 	uint64_t build_ns;        /* runtime clock when the world was built */
 	struct eng_timer *timers;
 	size_t ntimers;
+	struct eng_mig *migs;     /* every migrate request, in arrival order */
+	size_t nmigs;
 	char err[512];
 	int err_rc;
 	uint64_t inflight_total, writes_total, flushes_total,
@@ -128,6 +172,19 @@ void eng_run_hook(struct eng *e, struct xf_scn_hook *h);
 void eng_observe(void *opaque, struct xf_wl_job *wl, int kind, int status);
 struct eng_disk *eng_disk_by_name(struct eng *e, const char *name);
 int eng_backend_start(struct eng_disk *d);
+/* Parks the disk's backend until teardown (its actors may still run). */
+int eng_retire_backend(struct eng_disk *d);
+
+/* migrate.c: live migration, pre-copy then stop-and-copy, one at a
+ * time per host. Requests wait in arrival order for their hosts. */
+int eng_mig_request(struct eng *e, struct eng_vm *vm, struct eng_host *to,
+		    int line, char *err, size_t len);
+void eng_mig_timer(struct eng *e, size_t idx);
+/* Queued or running migrations: the run does not end before them. */
+bool eng_mig_busy(const struct eng *e);
+/* From the controller: notices migrated VMs whose frontends are back. */
+void eng_mig_poll(struct eng *e);
+void eng_mig_collect(struct eng *e);
 
 /* engine.c: the frontend of a disk whose backend is ready; node is the
  * frontend's xenstore directory. */

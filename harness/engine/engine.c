@@ -486,6 +486,7 @@ static void ctl_run(struct xf_actor *a)
 			return;
 		}
 	}
+	eng_mig_poll(e);
 	for (size_t i = 0; i < e->ntimers && !e->failed; i++) {
 		struct eng_timer *t = &e->timers[i];
 
@@ -503,13 +504,15 @@ static void ctl_run(struct xf_actor *a)
 	if (e->failed)
 		return;
 	if (e->jobs_done >= e->njobs && !eng_net_active(e) && e->net &&
-	    !e->drain_ns) {
+	    !eng_mig_busy(e) && !e->drain_ns) {
 		/* Frames still travel through the backends: let them
 		 * arrive before the receivers are read. */
 		e->drain_ns = now + NET_DRAIN_NS;
 	}
+	/* A migration under way finishes before the run does: its
+	 * measurements would be half of one. */
 	if (e->jobs_done >= e->njobs && !eng_net_active(e) &&
-	    now >= e->drain_ns) {
+	    !eng_mig_busy(e) && now >= e->drain_ns) {
 		e->finished = true;
 		e->res->elapsed_ns = now - e->t0;
 		xf_rt_stop(e->rt);
@@ -603,6 +606,7 @@ static int build(struct eng *e)
 		h->obj = xf_scn_nth(e->scn, "host", i);
 		h->domid = e->xen ? e->dom0->domid : (xf_domid)(100 + i);
 		h->p = e->dom0;
+		h->link_gbps = h->obj ? xf_scn_num(h->obj, "link_gbps") : 10;
 		r = e->xen ? 0 : xf_mock_domain_new(e->hv, h->domid, &h->p);
 		if (r)
 			return r;
@@ -696,8 +700,10 @@ static void teardown_devices(struct eng *e)
 			xf_blkback_free(d->bb);
 		for (unsigned int k = 0; k < d->nold; k++)
 			xf_blkback_free(d->old_bb[k]);
+		free(d->old_bb);
+		d->old_bb = NULL;
 		d->bb = NULL;
-		d->nold = 0;
+		d->nold = d->cap_old = 0;
 	}
 	for (unsigned int i = 0; i < e->ndisks; i++) {
 		struct eng_disk *d = &e->disks[i];
@@ -737,6 +743,7 @@ static void teardown(struct eng *e)
 	if (e->rt)
 		xf_rt_free(e->rt);
 	free(e->timers);
+	free(e->migs);
 	xf_dur_report_free(&e->dur_acc);
 	pthread_mutex_destroy(&e->lock);
 }
@@ -834,6 +841,9 @@ int xf_engine_run(struct xf_scn *scn, const struct xf_engine_opts *o,
 	if (e->xen)
 		eng_xen_close(e);
 	teardown_devices(e);
+	/* The vifs too: a netfront still alive holds its grants and ports
+	 * legitimately, and would be counted as leaking. */
+	eng_net_teardown(e);
 	eng_leaks(e);
 	eng_expect(e);
 	teardown(e);

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,18 @@ struct eng_vif {
 	const struct xf_scn_obj *obj;
 	struct eng_vm *vm;
 	struct xf_nb_vif *nb;
+	unsigned int nb_vcpu;
+	/* Migration: the netback swap runs on the backend's own vCPU (in
+	 * real mode only that thread may remove its actor). */
+	struct xf_actor mover;
+	struct eng_host *move_to;
+	_Atomic bool moving;         /* until the mover resumed netfront */
+	unsigned int moves;
+	_Atomic bool suspended;      /* by the engine, until resumed */
+	struct xf_nb_vif_stats old;  /* netbacks it left behind, summed */
+	/* Bytes netback wrote into guest buffers (a migration re-sends
+	 * those pages); counted on the rx threads. */
+	_Atomic uint64_t rx_bytes;
 	struct xf_netfront *nf;
 	struct xf_traffic_rx *rx;
 	struct xf_nb_vif_dirs dirs;
@@ -143,6 +156,8 @@ static void nf_rx(void *opaque, const struct xf_net_rx_frame *fr)
 {
 	struct eng_vif *v = opaque;
 
+	atomic_fetch_add_explicit(&v->rx_bytes, fr->len,
+				  memory_order_relaxed);
 	if (v->rx)
 		xf_traffic_rx_frame(v->rx, fr->data, fr->len, fr->flags,
 				    fr->gso_size, xf_rt_now_ns(v->e->rt));
@@ -188,43 +203,22 @@ static struct xf_nb_switch *switch_for(struct eng *e, const char *name)
 static void flow_run(struct xf_actor *a);
 static const struct xf_actor_ops flow_ops = { .run = flow_run };
 
-static int build_vif(struct eng *e, struct eng_vif *v, unsigned int idx,
-		     unsigned int vcpu)
+/* The netback of vif v on host h: features from be (the vif's own
+ * backend table, or the host's net table after a migration). */
+static int nb_start(struct eng *e, struct eng_vif *v, struct eng_host *h,
+		    const struct xf_scn_obj *be)
 {
-	const struct xf_scn_obj *o = v->obj;
-	const struct xf_scn_obj *be = xf_scn_sub(o, "backend");
-	const struct xf_scn_obj *fe = xf_scn_sub(o, "frontend");
 	const char *mode = xf_scn_str(be, "mode");
 	struct xf_nb_vif_config c;
-	struct xf_netfront_config fc;
 	char pcap[4096];
-	int r;
 
-	v->e = e;
-	if (xf_scn_str(o, "mac")) {
-		if (xf_mac_parse(xf_scn_str(o, "mac"), v->mac))
-			return -EINVAL;
-	} else {
-		uint8_t m[6] = { 0x00, 0x16, 0x3e, 0x00, (uint8_t)idx,
-				 (uint8_t)(idx + 1) };
-
-		memcpy(v->mac, m, 6);
-	}
-	v->dirs.fe_domid = v->vm->domid;
-	v->dirs.be_domid = v->vm->host->domid;
-	v->dirs.devid = idx;
-	memcpy(v->dirs.mac, v->mac, 6);
-	v->dirs.trusted = -1;
-	r = xf_nb_toolstack_add_vif(e->dom0, &v->dirs);
-	if (r)
-		return r;
 	xf_nb_vif_config_init(&c);
-	c.plat = v->vm->host->p;
+	c.plat = h->p;
 	c.rt = e->rt;
 	c.fe_domid = v->vm->domid;
-	c.devid = idx;
-	c.vcpu = vcpu;
-	c.sw = switch_for(e, xf_scn_str(o, "bridge"));
+	c.devid = v->dirs.devid;
+	c.vcpu = v->nb_vcpu;
+	c.sw = switch_for(e, xf_scn_str(v->obj, "bridge"));
 	if (!c.sw)
 		return -ENOMEM;
 	xf_nb_features_default(&c.feat);
@@ -247,11 +241,53 @@ static int build_vif(struct eng *e, struct eng_vif *v, unsigned int idx,
 	c.latency_ns = NET_LATENCY_NS;
 	c.cost_ns_per_frame = NET_CPU_NS_PER_FRAME;
 	if (e->o->pcap_dir) {
-		snprintf(pcap, sizeof(pcap), "%s/%s.pcap", e->o->pcap_dir,
-			 o->name);
+		/* One capture per netback instance: a moved vif's capture
+		 * must not truncate the one before the move. */
+		if (v->moves)
+			snprintf(pcap, sizeof(pcap), "%s/%s.%u.pcap",
+				 e->o->pcap_dir, v->obj->name, v->moves);
+		else
+			snprintf(pcap, sizeof(pcap), "%s/%s.pcap",
+				 e->o->pcap_dir, v->obj->name);
 		c.pcap_path = pcap;
 	}
-	r = xf_nb_vif_new(&c, &v->nb);
+	return xf_nb_vif_new(&c, &v->nb);
+}
+
+static void mover_run(struct xf_actor *a);
+static const struct xf_actor_ops mover_ops = { .run = mover_run };
+
+static int build_vif(struct eng *e, struct eng_vif *v, unsigned int idx,
+		     unsigned int vcpu)
+{
+	const struct xf_scn_obj *o = v->obj;
+	const struct xf_scn_obj *fe = xf_scn_sub(o, "frontend");
+	struct xf_netfront_config fc;
+	int r;
+
+	v->e = e;
+	if (xf_scn_str(o, "mac")) {
+		if (xf_mac_parse(xf_scn_str(o, "mac"), v->mac))
+			return -EINVAL;
+	} else {
+		uint8_t m[6] = { 0x00, 0x16, 0x3e, 0x00, (uint8_t)idx,
+				 (uint8_t)(idx + 1) };
+
+		memcpy(v->mac, m, 6);
+	}
+	v->dirs.fe_domid = v->vm->domid;
+	v->dirs.be_domid = v->vm->host->domid;
+	v->dirs.devid = idx;
+	memcpy(v->dirs.mac, v->mac, 6);
+	v->dirs.trusted = -1;
+	v->nb_vcpu = vcpu;
+	r = xf_actor_add(e->rt, &v->mover, &mover_ops, o->name, vcpu);
+	if (r)
+		return r;
+	r = xf_nb_toolstack_add_vif(e->dom0, &v->dirs);
+	if (r)
+		return r;
+	r = nb_start(e, v, v->vm->host, xf_scn_sub(o, "backend"));
 	if (r)
 		return r;
 	xf_netfront_config_init(&fc);
@@ -474,6 +510,170 @@ void eng_net_finish(struct eng *e, uint64_t now)
 		n->flows[i].stopped = true;
 }
 
+static void stats_add(struct xf_nb_vif_stats *a,
+		      const struct xf_nb_vif_stats *b)
+{
+	a->tx_frames += b->tx_frames;
+	a->tx_bytes += b->tx_bytes;
+	a->tx_gso_frames += b->tx_gso_frames;
+	a->rx_frames += b->rx_frames;
+	a->rx_bytes += b->rx_bytes;
+	a->rx_gso_frames += b->rx_gso_frames;
+	a->csum_filled += b->csum_filled;
+	a->csum_left_blank += b->csum_left_blank;
+	a->segmented += b->segmented;
+	a->segments += b->segments;
+	a->rx_validated += b->rx_validated;
+	a->rx_csum_bad += b->rx_csum_bad;
+	a->mcast_ops += b->mcast_ops;
+	for (int i = 0; i < XF_NB_DROP_NR; i++)
+		a->drops[i] += b->drops[i];
+	a->connects += b->connects;
+	if (b->tx_max_slots > a->tx_max_slots)
+		a->tx_max_slots = b->tx_max_slots;
+	a->pcap_frames += b->pcap_frames;
+	a->notify_failed += b->notify_failed;
+}
+
+/* The toolstack's part of a vif move: the old netback goes (it unmaps
+ * and closes), both directories are re-created at state 1 pointing to
+ * the destination, and a netback there offers that host's features. */
+static int move_vif(struct eng_vif *v, struct eng_host *h)
+{
+	struct eng *e = v->e;
+	const struct xf_scn_obj *be = xf_scn_sub(v->obj, "backend");
+	struct xf_nb_vif_stats st;
+	int r;
+
+	if (v->nb) {
+		xf_nb_vif_stats(v->nb, &st);
+		stats_add(&v->old, &st);
+		xf_nb_vif_free(v->nb);
+		v->nb = NULL;
+	}
+	r = xf_nb_toolstack_remove_vif(e->dom0, v->dirs.fe_domid,
+				       v->dirs.be_domid, v->dirs.devid);
+	if (r)
+		return r;
+	v->dirs.be_domid = h->domid;
+	r = xf_nb_toolstack_add_vif(e->dom0, &v->dirs);
+	if (r)
+		return r;
+	v->moves++;
+	if (h->obj && xf_scn_isset(h->obj, "net"))
+		be = xf_scn_sub(h->obj, "net");
+	r = nb_start(e, v, h, be);
+	if (r)
+		return r;
+	v->suspended = false;
+	return xf_netfront_resume(v->nf);
+}
+
+static void mover_run(struct xf_actor *a)
+{
+	struct eng_vif *v = (struct eng_vif *)((char *)a -
+				offsetof(struct eng_vif, mover));
+	struct eng_host *h = v->move_to;
+	int r;
+
+	if (!h)
+		return;
+	v->move_to = NULL;
+	r = move_vif(v, h);
+	atomic_store(&v->moving, false);
+	xf_actor_kick(&v->e->ctl);
+	if (r)
+		eng_fail(v->e, r, "vif '%s': moving to host '%s': %s",
+			 v->obj->name, h->obj ? h->obj->name : "host0",
+			 strerror(-r));
+}
+
+int eng_net_vm_suspend(struct eng *e, struct eng_vm *vm)
+{
+	struct eng_net *n = net(e);
+
+	for (unsigned int i = 0; n && i < n->nvifs; i++) {
+		struct eng_vif *v = &n->vifs[i];
+		int r;
+
+		if (v->vm != vm || v->suspended)
+			continue;
+		r = xf_netfront_suspend(v->nf);
+		if (r)
+			return r;
+		v->suspended = true;
+	}
+	return 0;
+}
+
+int eng_net_vm_resume(struct eng *e, struct eng_vm *vm)
+{
+	struct eng_net *n = net(e);
+
+	for (unsigned int i = 0; n && i < n->nvifs; i++) {
+		struct eng_vif *v = &n->vifs[i];
+		int r;
+
+		if (v->vm != vm || !v->suspended)
+			continue;
+		r = xf_netfront_resume(v->nf);
+		if (r)
+			return r;
+		v->suspended = false;
+	}
+	return 0;
+}
+
+int eng_net_vm_move(struct eng *e, struct eng_vm *vm, struct eng_host *h)
+{
+	struct eng_net *n = net(e);
+
+	for (unsigned int i = 0; n && i < n->nvifs; i++) {
+		struct eng_vif *v = &n->vifs[i];
+
+		if (v->vm != vm)
+			continue;
+		if (atomic_load(&v->moving))
+			return -EBUSY;
+		v->move_to = h;
+		atomic_store(&v->moving, true);
+		xf_actor_kick(&v->mover);
+	}
+	return 0;
+}
+
+bool eng_net_vm_up(struct eng *e, const struct eng_vm *vm)
+{
+	struct eng_net *n = net(e);
+
+	for (unsigned int i = 0; n && i < n->nvifs; i++) {
+		const struct eng_vif *v = &n->vifs[i];
+		enum xf_netfront_state st;
+
+		if (v->vm != vm)
+			continue;
+		if (atomic_load(&v->moving))
+			return false;
+		st = xf_netfront_state(v->nf);
+		if (st != XF_NETFRONT_CONNECTED && st != XF_NETFRONT_ERROR &&
+		    st != XF_NETFRONT_CLOSED)
+			return false;
+	}
+	return true;
+}
+
+uint64_t eng_net_vm_rx_bytes(struct eng *e, const struct eng_vm *vm)
+{
+	struct eng_net *n = net(e);
+	uint64_t b = 0;
+
+	for (unsigned int i = 0; n && i < n->nvifs; i++)
+		if (n->vifs[i].vm == vm)
+			b += atomic_load_explicit(&n->vifs[i].rx_bytes,
+						  memory_order_relaxed);
+	return b;
+}
+
 void eng_net_measure(struct eng *e, const char *flow, double *bad_csum,
 		     double *bad_seg, double *gbps)
 {
@@ -504,8 +704,9 @@ void eng_net_collect(struct eng *e)
 	for (unsigned int i = 0; n && i < n->nvifs; i++) {
 		struct eng_vif *v = &n->vifs[i];
 		struct xf_traffic_rx_stats st;
-		struct xf_nb_vif_stats ns;
+		struct xf_nb_vif_stats ns, last;
 		struct xf_netfront_stats fs;
+		struct xf_netfront_features ff;
 		const char *nm = v->obj->name;
 
 		xf_traffic_rx_stats(v->rx, &st);
@@ -520,8 +721,14 @@ void eng_net_collect(struct eng *e)
 		C("rx.gso_frames", st.gso_frames);
 		C("rx.payload_bytes", st.payload_bytes);
 		C("rx.throughput_bps", st.throughput_bps);
-		xf_nb_vif_stats(v->nb, &ns);
+		memset(&last, 0, sizeof(last));
+		if (v->nb)
+			xf_nb_vif_stats(v->nb, &last);
+		/* Totals over every netback the vif had. */
+		ns = v->old;
+		stats_add(&ns, &last);
 		C("backend.tx_frames", ns.tx_frames);
+		C("backend.tx_gso_frames", ns.tx_gso_frames);
 		C("backend.csum_filled", ns.csum_filled);
 		C("backend.csum_left_blank", ns.csum_left_blank);
 		C("backend.segmented", ns.segmented);
@@ -548,6 +755,20 @@ void eng_net_collect(struct eng *e)
 			C(dk, fs.drops[d]);
 		}
 		C("connects", fs.connects);
+		if (v->moves) {
+			/* What the frontend negotiated with the netback it
+			 * ended on, and what that netback received. */
+			xf_netfront_features(v->nf, &ff);
+			C("moves", v->moves);
+			C("feature.gso_tcpv4", ff.gso_tcpv4);
+			C("feature.gso_tcpv6", ff.gso_tcpv6);
+			C("feature.csum", ff.tx_csum_v4);
+			C("feature.sg", ff.sg);
+			C("last_backend.tx_frames", last.tx_frames);
+			C("last_backend.tx_gso_frames", last.tx_gso_frames);
+			C("last_backend.rx_frames", last.rx_frames);
+			C("last_backend.segmented", last.segmented);
+		}
 #undef C
 	}
 	for (unsigned int i = 0; n && i < n->nflows; i++) {
@@ -583,6 +804,9 @@ void eng_net_teardown(struct eng *e)
 
 	if (!n)
 		return;
+	for (unsigned int i = 0; i < n->nvifs; i++)
+		if (n->vifs[i].mover.rt)
+			xf_actor_remove(&n->vifs[i].mover);
 	for (unsigned int i = 0; i < n->nflows; i++) {
 		if (n->flows[i].actor.rt)
 			xf_actor_remove(&n->flows[i].actor);

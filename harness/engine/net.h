@@ -21,4 +21,19 @@ unsigned int eng_net_vcpus(struct eng *e);
 void eng_net_measure(struct eng *e, const char *flow, double *bad_csum,
 		     double *bad_seg, double *gbps);
 
+struct eng_vm;
+struct eng_host;
+/* The VM's vifs: suspend (netfront keeps its frames), resume. */
+int eng_net_vm_suspend(struct eng *e, struct eng_vm *vm);
+int eng_net_vm_resume(struct eng *e, struct eng_vm *vm);
+/* Migration switch-over: each suspended vif gets a netback on host h
+ * (h's net table, else its own backend table) and resumes. Runs on
+ * each vif's backend vCPU, right after this call. */
+int eng_net_vm_move(struct eng *e, struct eng_vm *vm, struct eng_host *h);
+/* Every vif of the VM moved (if asked to) and Connected (or broken:
+ * nothing more will happen to it). */
+bool eng_net_vm_up(struct eng *e, const struct eng_vm *vm);
+/* Bytes received into the VM's buffers so far. */
+uint64_t eng_net_vm_rx_bytes(struct eng *e, const struct eng_vm *vm);
+
 #endif

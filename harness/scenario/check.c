@@ -2,6 +2,7 @@
 /* Whole-model checks once the script has run: names resolve, faults
  * and hooks point at things that exist, jobs fit their disks. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "scn-priv.h"
 
@@ -132,6 +133,71 @@ static void check_fault(struct xf_scn *s, const struct xf_scn_obj *f)
 		scn_err(s, f->line, "fault: migrate needs to = \"<host>\"");
 }
 
+/* Each migrate fault must move its VM away from the host it is on by
+ * then: its declared host (else the first host), then each earlier
+ * migration's destination, in timeline order (file order on a tie, as
+ * the engine fires them). */
+static void check_migrations(struct xf_scn *s)
+{
+	size_t n = 0, cap = xf_scn_count(s, "fault");
+	const struct xf_scn_obj **m;
+
+	if (!cap)
+		return;
+	m = calloc(cap, sizeof(*m));
+	if (!m) {
+		scn_err(s, 1, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < s->nobjs; i++) {
+		const struct xf_scn_obj *f = s->objs[i];
+		const char *a = xf_scn_str(f, "action");
+		size_t k = n;
+
+		if (strcmp(f->kind->name, "fault") || !a ||
+		    strcmp(a, "migrate") ||
+		    !xf_scn_find(s, "vm", xf_scn_str(f, "target")) ||
+		    !xf_scn_find(s, "host", xf_scn_str(f, "to")))
+			continue;
+		while (k > 0 && xf_scn_int(m[k - 1], "at") >
+				xf_scn_int(f, "at")) {
+			m[k] = m[k - 1];
+			k--;
+		}
+		m[k] = f;
+		n++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *vmn = xf_scn_str(m[i], "target");
+		const char *to = xf_scn_str(m[i], "to");
+		const struct xf_scn_obj *vm = xf_scn_find(s, "vm", vmn);
+		const struct xf_scn_obj *first = xf_scn_nth(s, "host", 0);
+		const char *on = xf_scn_str(vm, "host");
+		int by = 0;
+
+		if (!on && first)
+			on = first->name;
+		for (size_t k = 0; k < i; k++) {
+			if (strcmp(xf_scn_str(m[k], "target"), vmn))
+				continue;
+			on = xf_scn_str(m[k], "to");
+			by = m[k]->line;
+		}
+		if (!on || strcmp(on, to))
+			continue;
+		if (by)
+			scn_err(s, xf_scn_line(m[i], "to"), "fault: migrate: "
+				"vm '%s' is on host '%s' by then (the "
+				"migration at line %d takes it there)", vmn,
+				on, by);
+		else
+			scn_err(s, xf_scn_line(m[i], "to"), "fault: migrate: "
+				"vm '%s' is already on host '%s' (to = "
+				"\"%s\")", vmn, on, to);
+	}
+	free(m);
+}
+
 static void check_job(struct xf_scn *s, const struct xf_scn_obj *j)
 {
 	const struct xf_scn_obj *d = xf_scn_find(s, "disk",
@@ -201,7 +267,7 @@ static void check_expect(struct xf_scn *s, const struct xf_scn_obj *e)
 
 		if (e->vals[i].set && strcmp(k, "name") && strcmp(k, "job") &&
 		    strcmp(k, "vm") && strcmp(k, "flow") &&
-		    strcmp(k, "iops_tolerance_pct"))
+		    strcmp(k, "iops_tolerance_pct") && strcmp(k, "mode"))
 			conds++;
 	}
 	if (!conds)
@@ -211,6 +277,49 @@ static void check_expect(struct xf_scn *s, const struct xf_scn_obj *e)
 	    !xf_scn_isset(e, "iops_target"))
 		scn_err(s, xf_scn_line(e, "iops_tolerance_pct"), "expect: "
 			"iops_tolerance_pct without iops_target");
+}
+
+/* Every run mode the scenario (variant) is run in checks something, and
+ * no expectation is restricted to a mode it is never run in: a run that
+ * proves nothing must not look like a pass. */
+static void check_modes(struct xf_scn *s)
+{
+	static const char *const modes[] = { "sim", "real" };
+	const char *want = s->scenario ? xf_scn_str(s->scenario, "mode") :
+			   "any";
+	size_t n = xf_scn_count(s, "expect");
+	char in[80];
+
+	snprintf(in, sizeof(in), "%s%s%s", s->variant ? "variant '" : "",
+		 s->variant ? s->variant : "", s->variant ? "': " : "");
+	for (size_t i = 0; i < n; i++) {
+		const struct xf_scn_obj *e = xf_scn_nth(s, "expect", i);
+		const char *m = xf_scn_str(e, "mode");
+
+		if (strcmp(want, "any") && strcmp(m, "any") && strcmp(m, want))
+			scn_err(s, xf_scn_line(e, "mode"), "%sexpect: mode = "
+				"\"%s\" is never checked: the scenario runs "
+				"in %s mode only", in, m, want);
+	}
+	for (size_t k = 0; k < 2 && n; k++) {
+		bool covered = false;
+
+		if (strcmp(want, "any") && strcmp(want, modes[k]))
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			const char *m = xf_scn_str(xf_scn_nth(s, "expect", i),
+						   "mode");
+
+			covered |= !strcmp(m, "any") || !strcmp(m, modes[k]);
+		}
+		if (!covered)
+			scn_err(s, s->scenario ? s->scenario->line : 1,
+				"%sno expect { ... } is checked in %s mode: "
+				"add one (mode = \"%s\" or no mode), or "
+				"declare scenario { mode = \"%s\" } if %s "
+				"mode makes no sense here", in, modes[k],
+				modes[k], modes[1 - k], modes[k]);
+	}
 }
 
 void scn_check(struct xf_scn *s)
@@ -244,6 +353,7 @@ void scn_check(struct xf_scn *s)
 					"power of two", what, (long long)ss);
 		}
 	}
+	check_migrations(s);
 	for (size_t i = 0; i < s->nhooks; i++) {
 		const char *t = s->hooks[i].target;
 
@@ -260,4 +370,5 @@ void scn_check(struct xf_scn *s)
 		scn_err(s, s->scenario ? s->scenario->line : 1,
 			"no expect { ... }: a scenario must state what it "
 			"proves");
+	check_modes(s);
 }

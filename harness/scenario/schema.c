@@ -91,12 +91,19 @@ static const struct xf_scn_field scn_model_f[] = {
 };
 static KIND(scn_model, "disk.model", false, "disk model");
 
+/* Defined with the vif kinds below; a host's net table uses it too. */
+static const struct xf_scn_kind scn_vifbe;
 static const struct xf_scn_field scn_host_f[] = {
 	F_NAME,
 	F_INT("storage_iops", 0, 1e9, "0",
 	      "IOPS budget shared by every disk on the host (0: none)"),
 	F_SIZE("storage_bw", 0, 1e12, "0", "shared bytes/s budget"),
-	F_OBJ("blk", &scn_blkbe, "blkback features of this host"),
+	F_OBJ("blk", &scn_blkbe,
+	      "blkback features for disks that migrate to this host"),
+	F_OBJ("net", &scn_vifbe,
+	      "netback features for vifs that migrate to this host"),
+	F_NUM("link_gbps", 0.001, 1e4, "10",
+	      "migration link, Gbit/s (a migration uses the slower end)"),
 };
 static KIND(scn_host, "host", true, "a backend host");
 
@@ -114,6 +121,14 @@ static const struct xf_scn_field scn_vm_f[] = {
 	F_NUM("prep_cost_us", 0, 1e6, "0", "CPU time to prepare one I/O"),
 	F_NUM("completion_cost_us", 0, 1e6, "0",
 	      "CPU time to complete one I/O"),
+	F_SIZE("memory", 1 << 20, 1ull << 44, "1G",
+	       "guest memory, sent by a live migration"),
+	F_SIZE("dirty_rate", 0, 1e12, "16M",
+	       "bytes/s the running guest dirties (re-sent by pre-copy)"),
+	F_INT("precopy_max_rounds", 1, 100, "5",
+	      "live pre-copy rounds before stop-and-copy (libxl: 5)"),
+	F_DUR("switchover", 0, 60 * S, "1ms",
+	      "paused time beyond the last copy (vCPU state, unpause)"),
 };
 static KIND(scn_vm, "vm", true, "a guest");
 
@@ -296,6 +311,8 @@ static const struct xf_scn_field scn_expect_f[] = {
 	F_NUM("reconnect_max_ms", 0, 1e9, NULL, "time to Connected at most"),
 	F_NUM("gbps_min", 0, 1e6, NULL, "network throughput at least"),
 	F_FUNC("check", "function(r) -> ok[, message] over the results"),
+	F_ENUM("mode", mode_e, "any",
+	       "runs it is checked in (any: sim and real)"),
 };
 static KIND(scn_expect, "expect", false, "expectations");
 

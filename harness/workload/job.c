@@ -516,10 +516,13 @@ static void wl_done(struct xf_blkfront_io *bio, int status)
 		xf_hist_record(&d->clat, lat);
 	}
 	xf_series_add(&j->res->series, now, status ? 0 : 1, bytes);
-	if (j->res->last_done_ns && now - j->res->last_done_ns >
-	    j->res->max_pause_ns)
+	/* now was read before the lock: in real mode a completion on
+	 * another vCPU may have recorded a later time meanwhile. */
+	if (j->res->last_done_ns && now > j->res->last_done_ns &&
+	    now - j->res->last_done_ns > j->res->max_pause_ns)
 		j->res->max_pause_ns = now - j->res->last_done_ns;
-	j->res->last_done_ns = now;
+	if (now > j->res->last_done_ns)
+		j->res->last_done_ns = now;
 	j->completions++;
 	if (kind == K_READ && !status && j->exp)
 		verify_read(j, w);

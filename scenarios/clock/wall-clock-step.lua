@@ -7,6 +7,10 @@
 -- no spurious timeout, no watchdog recovery, no error, the reconnect
 -- succeeds; the wall-clock variant is caught with spurious timeouts or
 -- watchdog recoveries.
+-- Real mode: all of it holds (the steps move the guest wall clock of the
+-- real driver; the monotonic clock is the host's), except "no watchdog
+-- recovery": a thread descheduled for a watchdog period on a loaded host
+-- is a real stall there.
 scenario {
 	name = "wall-clock-step",
 	description = "guest wall clock steps +1 h during I/O and during a reconnect",
@@ -25,14 +29,23 @@ disk { name = "d0", vm = "vm0", size = "64M", model = { latency_us = 50 },
 job { name = "rw", disk = "d0", rw = "randrw", iodepth = 4, verify = true }
 
 fault { at = "100ms", action = "clock_step", target = "vm0", step_s = 3600 }
-fault { at = "200ms", action = "restart_backend", target = "d0", duration = "10ms" }
-fault { at = "205ms", action = "clock_step", target = "vm0", step_s = 3600 }
+-- the backend is away 50 ms and the clock steps in the middle: a
+-- harness thread late by up to 25 ms (real mode) still steps it there
+fault { at = "200ms", action = "restart_backend", target = "d0", duration = "50ms" }
+fault { at = "225ms", action = "clock_step", target = "vm0", step_s = 3600 }
 
 if variant == "monotonic" then
 	expect { hangs = 0, io_errors = 0, verify_errors = 0, check = function(r)
-		return r["d0.timeouts"] == 0 and r["d0.watchdog_recoveries"] == 0,
+		return r["d0.timeouts"] == 0,
 			string.format("%d timeouts, %d watchdog recoveries",
 				      r["d0.timeouts"], r["d0.watchdog_recoveries"])
+	end }
+	-- a backend thread descheduled for a watchdog period on a loaded
+	-- host is a legitimate recovery in real mode
+	expect { mode = "sim", name = "no watchdog recovery", check = function(r)
+		return r["d0.watchdog_recoveries"] == 0,
+			string.format("%d watchdog recoveries",
+				      r["d0.watchdog_recoveries"])
 	end }
 else
 	expect { check = function(r)

@@ -5,6 +5,11 @@
 -- Expectations prove: with completion pinned to vCPU 0 the disk is capped
 -- at 1/completion-cost (20,000 IOPS within 2 %) and vCPU 0 is saturated;
 -- spreading completion over per-queue event channels scales near-linearly.
+-- Real mode (one thread per vCPU): those numbers are the cost model's and
+-- sim-only; what holds is where completions run (all on vCPU 0 pinned,
+-- at most half on one vCPU spread) and that every I/O completes. The
+-- pinned/spread ratio on real threads: scenarios/completion/policies.lua
+-- variant side-by-side.
 scenario {
 	name = "completion-pinned",
 	description = "completion pinned to vCPU 0 caps a disk at 1/completion-cost IOPS",
@@ -42,14 +47,18 @@ job {
 	numjobs = 4,
 }
 
+expect { hangs = 0, io_errors = 0 }
 if variant == "broken" then
 	-- all completions on vCPU 0: the largest share is (nearly) all
 	expect { iops_target = 20000, iops_tolerance_pct = 2,
-		 vcpu_util_min = 0.95, check = function(r)
+		 vcpu_util_min = 0.95, mode = "sim" }
+	expect { check = function(r)
 		return r.completion_share_max >= 0.99, string.format(
 			"max completion share %.3f (want >= 0.99)",
 			r.completion_share_max)
 	end }
 else
-	expect { iops_min = 3.5 * 20000, completion_share_max = 0.3 }
+	expect { iops_min = 3.5 * 20000, completion_share_max = 0.3,
+		 mode = "sim" }
+	expect { completion_share_max = 0.5, mode = "real" }
 end

@@ -6,6 +6,7 @@
 -- Expectations prove: honouring flush loses nothing acknowledged before a
 -- completed flush; ignoring it is reported as data loss, with the write
 -- ids and the flush that should have covered them.
+-- Real mode: all of it holds.
 scenario {
 	name = "power-loss",
 	description = "power cut with a volatile cache: flush honoured vs ignored",

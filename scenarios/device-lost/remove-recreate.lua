@@ -9,6 +9,9 @@
 -- hung, no grant or event channel leaked) and reports the time to
 -- Connected; a backend stuck in InitWait ends in clean -ENODEV errors
 -- after the frontend's connect timeout, not in a hang.
+-- Real mode: all of it holds except the bound on the I/O pause (50 ms),
+-- a wall-clock number on a loaded host: sim-only. (stuck-initwait takes
+-- about 5 s of wall time there: the harness waits for the connection.)
 scenario {
 	name = "remove-recreate",
 	description = "PV device removed and re-created under the frontend",
@@ -45,8 +48,9 @@ elseif variant == "inflight" then
 	job { name = "busy", disk = "d0", rw = "randrw", iodepth = 8,
 	      verify = true }
 	on_inflight(8, function(ctx) ctx:remove_device("d0", "20ms") end)
+	expect { pause_max_ms = 50, mode = "sim" }
 	expect { io_errors = 0, hangs = 0, verify_errors = 0, leaks = 0,
-		 pause_max_ms = 50, check = function(r)
+		 check = function(r)
 			return r["d0.connects"] == 2,
 				string.format("%d connects, I/O paused %.1f ms, reconnect %.1f ms",
 					      r["d0.connects"], r.pause_max_ms, r.reconnect_max_ms)

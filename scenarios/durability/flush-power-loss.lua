@@ -10,6 +10,8 @@
 -- acknowledged before a completed flush; one that ignores flush (or FUA)
 -- is caught as data loss with the lost write ids; a frontend that stops
 -- flushing after EOPNOTSUPP is reported as "degraded", never as "ok".
+-- Real mode: all of it holds. I/O in flight at a cut may land before or
+-- after it, so it is legal there but never counted as guaranteed.
 scenario {
 	name = "flush-power-loss",
 	description = "power loss with a volatile write cache: flush/FUA honoured vs ignored",

@@ -9,6 +9,7 @@
 -- Expectations prove: the faulty offload path delivers frames with bad
 -- checksums (> 0); the correct one and offload-off deliver none, and
 -- offload-off still moves the data (at a throughput cost, shown).
+-- Real mode: all of it holds (frame checks, not timing).
 scenario {
 	name = "checksum-offload",
 	description = "TCP checksum offload: faulty netback vs correct vs offload off",

@@ -8,6 +8,11 @@
 -- the same bug is survived (every I/O completes, slowly, carried by the
 -- watchdog's ring polls) and 3 dropped notifications cost 3 recoveries
 -- and a pause bounded by 3 watchdog periods.
+-- Real mode: the hang without a watchdog and the I/O carried by the
+-- watchdog hold as they are. Whether a dropped notification stalls the
+-- ring is a race between threads there (measured: all 3 drops went
+-- unnoticed in about 1 run of 5), so the dropped variant proves only
+-- that no I/O is lost or hangs; recovery count and pause are sim-only.
 scenario {
 	name = "lost-wakeup",
 	description = "stale rsp_event and dropped notifications, with and without a watchdog",
@@ -49,8 +54,8 @@ elseif v == "stale-watchdog" then
 else
 	-- each dropped kick (the watchdog's own re-kick included) costs
 	-- one watchdog period
-	expect { hangs = 0, io_errors = 0, verify_errors = 0,
-		 pause_max_ms = 35, check = function(r)
+	expect { hangs = 0, io_errors = 0, verify_errors = 0 }
+	expect { pause_max_ms = 35, mode = "sim", check = function(r)
 			return r["d0.watchdog_recoveries"] == 3,
 				string.format("%d watchdog recoveries",
 					      r["d0.watchdog_recoveries"])
