@@ -531,7 +531,10 @@ int xf_scn_load(const char *path, const char *variant,
 	}
 	s->priv = p;
 	p->diag = diag;
-	p->opts = opts;
+	if (opts) {
+		p->opts_copy = *opts;
+		p->opts = &p->opts_copy;
+	}
 	s->path = strdup(path);
 	s->variant = variant ? strdup(variant) : NULL;
 	p->param_used = calloc(opts && opts->nparams ? opts->nparams : 1,
@@ -609,6 +612,8 @@ int xf_scn_load(const char *path, const char *variant,
 		r = -EINVAL;
 		goto fail;
 	}
+	/* Run-time errors (hooks) go to diagnostics set up per call. */
+	p->diag = NULL;
 	*out = s;
 	return 0;
 fail:

@@ -10,8 +10,9 @@ struct scn_priv {
 	char *text;               /* the script, for per-key line lookup */
 	char **lines;
 	int nlines;
-	struct xf_scn_diag *diag;
-	const struct xf_scn_opts *opts;
+	struct xf_scn_diag *diag;  /* the caller's, during xf_scn_load only */
+	const struct xf_scn_opts *opts; /* &opts_copy, or NULL */
+	struct xf_scn_opts opts_copy; /* hooks run after the caller's is gone */
 	bool *param_used;
 };
 

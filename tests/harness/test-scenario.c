@@ -412,6 +412,55 @@ START_TEST(hooks_run)
 }
 END_TEST
 
+struct print_log {
+	int n;
+	char last[128];
+};
+
+static void print_cb(void *opaque, const char *msg)
+{
+	struct print_log *pl = opaque;
+
+	pl->n++;
+	snprintf(pl->last, sizeof(pl->last), "%s", msg);
+}
+
+static int load_with_short_lived_opts(const struct xf_scn_param *ps,
+				      size_t n, struct print_log *pl)
+{
+	/* The opts struct is gone before the hooks run, as the CLI's is;
+	 * poisoned first so a use after free cannot pass by luck. */
+	struct xf_scn_opts *o = calloc(1, sizeof(*o));
+	int r;
+
+	ck_assert_ptr_nonnull(o);
+	*o = (struct xf_scn_opts){ .params = ps, .nparams = n,
+				   .log = print_cb, .log_opaque = pl };
+	r = load_opts(HEAD DISK JOB EXPECT
+		      "at('1ms', function(ctx)\n"
+		      "  print('depth', param('depth', 1))\n"
+		      "end)\n", NULL, o);
+	memset(o, 0, sizeof(*o));
+	free(o);
+	return r;
+}
+
+START_TEST(hooks_print_and_param_after_load)
+{
+	struct xf_scn_param p[] = { { "depth", "7" } };
+	struct xf_scn_ctx_ops ops = { .action = act, .counter = counter };
+	struct act_log l = { 0 };
+	struct print_log pl = { 0 };
+	char err[256];
+
+	ck_assert_int_eq(load_with_short_lived_opts(p, 1, &pl), 0);
+	ck_assert_int_eq(xf_scn_run_hook(scn, &scn->hooks[0], &ops, &l, err,
+					 sizeof(err)), 0);
+	ck_assert_int_eq(pl.n, 1);
+	ck_assert_str_eq(pl.last, "depth\t7");
+}
+END_TEST
+
 START_TEST(runaway_code_is_bounded)
 {
 	struct xf_scn_ctx_ops ops = { .action = act, .counter = counter };
@@ -503,6 +552,7 @@ static Suite *scn_suite(void)
 	tcase_add_test(tc, model_level_errors);
 	tcase_add_test(tc, job_fits_disk);
 	tcase_add_test(tc, faults_and_hooks);
+	tcase_add_test(tc, hooks_print_and_param_after_load);
 	tcase_add_test(tc, lua_errors_have_lines);
 	tcase_add_test(tc, variants_and_pick);
 	tcase_add_test(tc, params);

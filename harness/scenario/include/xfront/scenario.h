@@ -125,6 +125,8 @@ struct xf_scn_param {
 	const char *value;
 };
 
+/* Copied by xf_scn_load; params and log_opaque must outlive the
+ * scenario (hooks call param() and print() at run time). */
 struct xf_scn_opts {
 	const struct xf_scn_param *params;
 	size_t nparams;
