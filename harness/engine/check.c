@@ -104,12 +104,14 @@ static int check_xen(const struct xf_scn *s, char *err, size_t len)
 
 		if (!strcmp(k, "host")) {
 			static const char *const mock[] = {
-				"storage_iops", "storage_bw", "blk" };
+				"storage_iops", "storage_bw", "blk", "net",
+				"link_gbps" };
 
 			if (++hosts > 1)
 				return bad(err, len, s, o->line, o, "one host "
 					   "only: this dom0 is the xen host");
-			for (size_t m = 0; m < 3; m++)
+			for (size_t m = 0; m < sizeof(mock) / sizeof(*mock);
+			     m++)
 				if (xf_scn_isset(o, mock[m])) {
 					char what[160];
 

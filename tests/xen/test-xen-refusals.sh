@@ -54,6 +54,14 @@ refused budget "3: host 'h0': storage_iops is mock-only" \
 "host { name = \"h0\", storage_iops = 100 }
 $ok_disk
 expect { iops_min = 1 }"
+refused link "3: host 'h0': link_gbps is mock-only" \
+"host { name = \"h0\", link_gbps = 1 }
+$ok_disk
+expect { iops_min = 1 }"
+refused hostnet "3: host 'h0': net is mock-only" \
+"host { name = \"h0\", net = { gso_tcpv4 = false } }
+$ok_disk
+expect { iops_min = 1 }"
 refused twohosts "4: host 'h1': one host only" \
 "host { name = \"h0\" }
 host { name = \"h1\" }
