@@ -18,7 +18,7 @@ static void ctr(struct eng *e, const char *disk, const char *k, uint64_t v)
 void eng_collect(struct eng *e)
 {
 	struct xf_result *res = e->res;
-	uint64_t degraded = 0, reconnect = 0;
+	uint64_t degraded = 0, reconnect = 0, unprotected = 0;
 
 	res->trace_hash = xf_rt_trace_hash(e->rt);
 	res->trace_len = xf_rt_trace_len(e->rt);
@@ -63,6 +63,7 @@ void eng_collect(struct eng *e)
 			    qs.watchdog_recoveries);
 			ctr(e, d->name, "watchdog_responses",
 			    qs.watchdog_responses);
+			ctr(e, d->name, "discard_skipped", qs.discard_skipped);
 		}
 		if (!xf_blkfront_get_info(d->bf, &info)) {
 			ctr(e, d->name, "connects", info.connects);
@@ -73,7 +74,10 @@ void eng_collect(struct eng *e)
 			ctr(e, d->name, "queues", info.nr_queues);
 			ctr(e, d->name, "max_request_bytes",
 			    info.max_request_bytes);
+			ctr(e, d->name, "fua_unprotected",
+			    info.fua_unprotected);
 			degraded += info.durability_degraded;
+			unprotected += info.fua_unprotected;
 		}
 		if (d->bb) {
 			xf_blkback_stats(d->bb, &bs);
@@ -84,6 +88,8 @@ void eng_collect(struct eng *e)
 			    bs.injected_errors);
 			ctr(e, d->name, "backend.notify_sent", bs.notify_sent);
 			ctr(e, d->name, "backend.dropped", bs.dropped);
+			ctr(e, d->name, "backend.discard_off_grid",
+			    bs.discard_off_grid);
 		}
 		degraded += d->degraded;
 		ctr(e, d->name, "timeouts", d->timeouts);
@@ -101,7 +107,13 @@ void eng_collect(struct eng *e)
 
 		if (v == XF_DUR_OK && degraded) {
 			v = XF_DUR_DEGRADED;
-			if (!res->durability_why[0])
+			if (!res->durability_why[0] && unprotected)
+				snprintf(res->durability_why,
+					 sizeof(res->durability_why),
+					 "FUA writes went out unprotected: the "
+					 "backend offers neither barrier nor "
+					 "flush");
+			else if (!res->durability_why[0])
 				snprintf(res->durability_why,
 					 sizeof(res->durability_why),
 					 "the frontend stopped flushing: the "

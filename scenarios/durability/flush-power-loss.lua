@@ -9,7 +9,10 @@
 -- Expectations prove: a disk that honours flush loses nothing that was
 -- acknowledged before a completed flush; one that ignores flush (or FUA)
 -- is caught as data loss with the lost write ids; a frontend that stops
--- flushing after EOPNOTSUPP is reported as "degraded", never as "ok".
+-- flushing after EOPNOTSUPP is reported as "degraded", never as "ok";
+-- a backend that hides a volatile cache (offers neither barrier nor
+-- flush) loses FUA writes, and the frontend flags its FUA writes as
+-- unprotected (durability degraded) on that connection.
 -- Real mode: all of it holds. I/O in flight at a cut may land before or
 -- after it, so it is legal there but never counted as guaranteed.
 scenario {
@@ -24,6 +27,7 @@ variants {
 	{ "ignore-flush", "disk acknowledges flush but keeps data volatile" },
 	{ "ignore-fua", "writes sent FUA (barrier); the disk ignores FUA" },
 	{ "eopnotsupp", "disk refuses flush: frontend stops flushing" },
+	{ "no-flush", "writes sent FUA; the backend hides its volatile cache (no barrier, no flush)" },
 }
 
 vm { name = "vm0", vcpus = 2 }
@@ -32,13 +36,15 @@ disk {
 	name = "d0",
 	vm = "vm0",
 	size = "64M",
-	backend = { barrier = variant == "ignore-fua" },
+	backend = { barrier = variant == "ignore-fua",
+		    flush = variant ~= "no-flush" },
 	model = {
 		latency_us = 100,
 		flush_latency_us = 300,
 		cache = "volatile",
 		flush_mode = pick { honour = "honour", ["ignore-flush"] = "ignore-flush",
-				    ["ignore-fua"] = "ignore-fua", eopnotsupp = "eopnotsupp" },
+				    ["ignore-fua"] = "ignore-fua", eopnotsupp = "eopnotsupp",
+				    ["no-flush"] = "honour" },
 	},
 }
 
@@ -50,8 +56,8 @@ job {
 	size = "4M",
 	iodepth = 4,
 	verify = true,
-	fsync = variant == "ignore-fua" and 0 or 16,
-	fua = variant == "ignore-fua",
+	fsync = (variant == "ignore-fua" or variant == "no-flush") and 0 or 16,
+	fua = variant == "ignore-fua" or variant == "no-flush",
 }
 
 -- A power cut at every flush completion (each persistence point); the
@@ -59,14 +65,25 @@ job {
 for n = 1, 1024 do
 	on_flush(n, function(ctx) ctx:power_cut("d0") end)
 end
-on_write(100, function(ctx) if variant == "ignore-fua" then ctx:power_cut("d0") end end)
+on_write(100, function(ctx)
+	if variant == "ignore-fua" or variant == "no-flush" then ctx:power_cut("d0") end
+end)
 for _ = 1, 3 do
 	fault { at = math.random(20, 380) .. "ms", action = "power_cut", target = "d0" }
 end
 
 expect {
 	durability = pick { honour = "ok", ["ignore-flush"] = "loss",
-			    ["ignore-fua"] = "loss", eopnotsupp = "degraded" },
+			    ["ignore-fua"] = "loss", eopnotsupp = "degraded",
+			    ["no-flush"] = "loss" },
 	verify_errors = 0,
 	hangs = 0,
 }
+if variant == "no-flush" then
+	-- The frontend cannot make FUA durable and says so.
+	expect { check = function(r)
+		return r["d0.fua_unprotected"] > 0 and r["d0.durability_degraded"] == 1,
+			string.format("%d FUA writes sent unprotected, degraded raised %d time(s)",
+				      r["d0.fua_unprotected"], r["d0.durability_degraded"])
+	end }
+end
