@@ -7,8 +7,8 @@
 -- error (io errors counted, none hung, none completed twice); a stalled
 -- backend resumes without loss; a crashed backend fails the I/O cleanly
 -- (the frontend reports the device gone) instead of hanging.
--- Real mode: all of it holds, except the upper bound on the stall's I/O
--- pause (60 ms), a wall-clock number on a loaded host: sim-only.
+-- Real mode: all of it holds, except the bounds on the stall's I/O
+-- pause (45..60 ms), wall-clock numbers on a loaded host: sim-only.
 scenario {
 	name = "io-errors",
 	description = "backend errors, stalls and crash: every I/O completes once",
@@ -36,11 +36,13 @@ if variant == "rsp-error" then
 elseif variant == "stall" then
 	fault { at = "100ms", action = "stall_backend", target = "d0",
 		duration = "50ms" }
-	expect { io_errors = 0, hangs = 0, verify_errors = 0,
+	expect { io_errors = 0, hangs = 0, verify_errors = 0 }
+	-- The pause spans the stall: in real mode a late stall timer on a
+	-- loaded host shortens it, so both bounds are sim-only.
+	expect { pause_max_ms = 60, mode = "sim",
 		 check = function(r)
 			return r.pause_max_ms >= 45, string.format("I/O paused %.1f ms", r.pause_max_ms)
 		 end }
-	expect { pause_max_ms = 60, mode = "sim" }
 else
 	on_inflight(8, function(ctx) ctx:crash_backend("d0") end)
 	expect { hangs = 0, double_completions = 0, io_errors_min = 1 }
