@@ -163,7 +163,7 @@ struct xf_blkfront {
 	 * held, so a submitter re-checks it under its queue's lock. */
 	atomic_uint nr_active;
 	atomic_uint sector_size;
-	atomic_uint_fast64_t disk_bytes; /* 0: not known yet */
+	atomic_uint_fast64_t disk_bytes; /* UINT64_MAX: not known yet */
 	atomic_bool read_only;
 	atomic_bool feat_flush, feat_barrier, feat_discard;
 	atomic_uint_fast64_t seq;

@@ -89,6 +89,9 @@ static int bf_normalise_config(struct xf_blkfront_config *c)
 	    c->event_index_bug != XF_BLKFRONT_EVIDX_STALE &&
 	    c->event_index_bug != XF_BLKFRONT_EVIDX_AHEAD)
 		return -EINVAL;
+	if (c->sectors_unit != XF_BLKFRONT_SECTORS_512 &&
+	    c->sectors_unit != XF_BLKFRONT_SECTORS_SECTOR_SIZE)
+		return -EINVAL;
 	return 0;
 }
 
@@ -181,12 +184,15 @@ int xf_blkfront_new(const struct xf_blkfront_config *cfg,
 	bf->info.state = XF_BLKFRONT_CONNECTING;
 	bf->info.sector_size = 512;
 	bf->info.physical_sector_size = 512;
+	bf->info.sectors_unit = bf->cfg.sectors_unit;
 	bf->deadline_ns = UINT64_MAX;
 	bf->grace_at_ns = UINT64_MAX;
 	bf->retry_at_ns = UINT64_MAX;
 	atomic_init(&bf->fail_mode, BF_HOLD);
 	atomic_init(&bf->nr_active, bf->nr_alloc);
 	atomic_init(&bf->sector_size, 512);
+	/* A disk of 0 bytes is legal, so "unknown" needs its own value. */
+	atomic_init(&bf->disk_bytes, UINT64_MAX);
 
 	r = bf->p->store->open(bf->p, &bf->xs);
 	if (r)

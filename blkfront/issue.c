@@ -95,8 +95,11 @@ static int bf_issue_discard(struct bf_queue *q, struct bf_conn *c,
 		return -EOPNOTSUPP;
 	if ((io->flags & XF_BLKFRONT_F_SECURE) && !bf->info.discard_secure)
 		return -EOPNOTSUPP;
-	/* A reconnect may have brought a larger sector size. */
-	if (off % bf->info.sector_size || len % bf->info.sector_size)
+	/* A reconnect may have brought a larger sector size or a smaller
+	 * disk, and I/O held before the first connect was never checked
+	 * against the size: nothing past the end we believe goes out. */
+	if (off % bf->info.sector_size || len % bf->info.sector_size ||
+	    off + len > atomic_load(&bf->disk_bytes))
 		return -EINVAL;
 	/* Trimming is idempotent on one grid (split points are on it), so
 	 * it is simply redone for each request; a unit reissued onto a new
@@ -188,8 +191,11 @@ static int bf_issue_rw(struct bf_queue *q, struct bf_conn *c,
 	uint8_t op;
 	bool is_read = io->op == XF_BLKFRONT_READ;
 
-	/* A reconnect may have brought a larger sector size. */
-	if ((io->offset_bytes + u->off) % ss || u->len % ss)
+	/* As for discard: the sector size and the disk's end may have
+	 * changed since submission. */
+	if ((io->offset_bytes + u->off) % ss || u->len % ss ||
+	    io->offset_bytes + u->off + u->len >
+	    atomic_load(&bf->disk_bytes))
 		return -EINVAL;
 	op = is_read ? XF_BLKIF_OP_READ : bf_write_op(bf, io);
 	max_segs = XF_BLKIF_MAX_SEGMENTS_PER_REQUEST;

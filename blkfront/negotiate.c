@@ -138,10 +138,17 @@ static int bf_write_keys(struct xf_blkfront *bf, xf_txn t, unsigned int nq,
 		r = bf_wr(bf, t, "protocol", "%s", xf_blkif_abi_name(bf->cfg.abi));
 	if (!r)
 		r = bf_wr(bf, t, "feature-persistent", "%u", persistent ? 1u : 0u);
-	/* Sector fields are always 512-byte units and data is aligned to
-	 * sector-size, so any power-of-two sector size works. */
-	if (!r)
+	/* Ring sector fields are 512-byte units and data is aligned to
+	 * sector-size, so any power-of-two sector size works here. The key
+	 * is only written with the reading that goes with it: before 2024
+	 * it meant "I count sectors in sector-size units", which QEMU's
+	 * xen-block answered by writing "sectors" in those units (and since
+	 * its 2024 fix refuses large sectors to a frontend that writes it).
+	 * Linux blkfront never writes it and blkif.h now says not to. */
+	if (!r && bf->cfg.sectors_unit == XF_BLKFRONT_SECTORS_SECTOR_SIZE)
 		r = bf_wr(bf, t, "feature-large-sector-size", "1");
+	else if (!r)
+		r = bf_rm(bf, t, "feature-large-sector-size");
 	return r;
 }
 
@@ -256,13 +263,50 @@ fail:
 	return r;
 }
 
+/*
+ * The disk size in bytes: the "sectors" key times the configured unit.
+ * Nothing in xenstore says which unit the backend meant. A size that is
+ * not a whole number of logical sectors is the only visible sign of a
+ * mismatch (or of a broken backend): an error naming the keys and
+ * values, never a truncated disk. physical-sector-size is a hint for
+ * alignment only: a 512e disk (or partition) whose size is not a whole
+ * number of physical sectors is common and Linux accepts it, so that is
+ * not checked, though blkif.h asks for it. A mismatch that stays whole (a 512-unit count read in
+ * sector-size units always does) shows only as I/O errors at the
+ * backend's end.
+ */
+static int bf_disk_bytes(struct xf_blkfront *bf, uint64_t sectors,
+			 uint64_t ss, uint64_t *out)
+{
+	bool in_ss = bf->cfg.sectors_unit == XF_BLKFRONT_SECTORS_SECTOR_SIZE;
+	uint64_t unit = in_ss ? ss : 512, bytes;
+	const char *be = bf->be_path;
+
+	if (sectors > UINT64_MAX / unit) {
+		bf_set_error(bf, -EINVAL, "%s/sectors: %" PRIu64 " overflows "
+			     "at %" PRIu64 " bytes each", be, sectors, unit);
+		return -EINVAL;
+	}
+	bytes = sectors * unit;
+	/* Only the 512 reading can give a partial logical sector. */
+	if (bytes % ss) {
+		bf_set_error(bf, -EINVAL, "%s/sectors: %" PRIu64 " x 512 = %"
+			     PRIu64 " bytes is not a multiple of sector-size "
+			     "%" PRIu64 " (a backend counting in sector-size "
+			     "units?)", be, sectors, bytes, ss);
+		return -EINVAL;
+	}
+	*out = bytes;
+	return 0;
+}
+
 /* Device lock held. Reads the disk properties the backend published
  * for Connected. initial=false: a repeated Connected, only the size may
  * change. Returns 1 when the size changed. */
 int bf_read_connected(struct xf_blkfront *bf, bool initial)
 {
 	const char *be = bf->be_path;
-	uint64_t sectors, info, ss, pss, gran, align;
+	uint64_t sectors, bytes, info, ss, pss, gran, align;
 	bool flush, barrier, discard, secure, be_pers;
 	char path[BF_PATH_MAX + 32];
 	int r;
@@ -278,14 +322,12 @@ int bf_read_connected(struct xf_blkfront *bf, bool initial)
 	if (!initial) {
 		if (sectors == bf->info.sectors)
 			return 0;
-		if (sectors > UINT64_MAX / bf->info.sector_size) {
-			bf_set_error(bf, -EINVAL, "%s: %" PRIu64 " overflows",
-				     path, sectors);
+		if (bf_disk_bytes(bf, sectors, bf->info.sector_size, &bytes))
 			return -EINVAL;
-		}
 		bf->info.sectors = sectors;
+		bf->info.size_bytes = bytes;
 		bf->info.resizes++;
-		atomic_store(&bf->disk_bytes, sectors * bf->info.sector_size);
+		atomic_store(&bf->disk_bytes, bytes);
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/sector-size", be);
@@ -318,12 +360,10 @@ int bf_read_connected(struct xf_blkfront *bf, bool initial)
 			     "%" PRIu64, be, pss, ss);
 		return -EINVAL;
 	}
-	if (sectors > UINT64_MAX / ss) {
-		bf_set_error(bf, -EINVAL, "%s/sectors: %" PRIu64 " overflows "
-			     "at sector-size %" PRIu64, be, sectors, ss);
+	if (bf_disk_bytes(bf, sectors, ss, &bytes))
 		return -EINVAL;
-	}
 	bf->info.sectors = sectors;
+	bf->info.size_bytes = bytes;
 	bf->info.sector_size = (uint32_t)ss;
 	bf->info.physical_sector_size = (uint32_t)pss;
 	bf->info.vdisk_info = (uint32_t)info;
@@ -355,7 +395,7 @@ int bf_read_connected(struct xf_blkfront *bf, bool initial)
 		pthread_mutex_unlock(&q->lock);
 	}
 	atomic_store(&bf->sector_size, (unsigned int)ss);
-	atomic_store(&bf->disk_bytes, sectors * ss);
+	atomic_store(&bf->disk_bytes, bytes);
 	atomic_store(&bf->read_only, bf->info.read_only);
 	atomic_store(&bf->feat_flush, flush);
 	atomic_store(&bf->feat_barrier, barrier);

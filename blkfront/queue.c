@@ -142,8 +142,10 @@ static int bf_check_io(struct xf_blkfront *bf, struct xf_blkfront_io *io)
 	if (!io->len_bytes || io->offset_bytes % ss || io->len_bytes % ss ||
 	    io->offset_bytes + io->len_bytes < io->offset_bytes)
 		return -EINVAL;
-	/* Known size (0 before the first connect): stay inside it. */
-	if (disk && io->offset_bytes + io->len_bytes > disk)
+	/* Known size (UINT64_MAX before the first connect): stay inside
+	 * the disk as we believe it; I/O held until then is checked again
+	 * when it is issued. */
+	if (io->offset_bytes + io->len_bytes > disk)
 		return -EINVAL;
 	if (ro && io->op != XF_BLKFRONT_READ)
 		return -EROFS;

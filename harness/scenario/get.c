@@ -86,3 +86,21 @@ int xf_scn_line(const struct xf_scn_obj *o, const char *key)
 {
 	return val(o, key)->line;
 }
+
+static int64_t sectors_unit(const struct xf_scn_obj *o, int64_t ss)
+{
+	const char *u = o ? xf_scn_str(o, "sectors_unit") : NULL;
+
+	return u && !strcmp(u, "sector-size") ? ss : 512;
+}
+
+int64_t xf_scn_disk_guest_size(const struct xf_scn_obj *disk)
+{
+	int64_t ss = xf_scn_int(disk, "sector_size");
+
+	/* A size that is not a whole number of sectors cannot be built
+	 * (xf_blkdisk_new refuses it), so the division is exact. */
+	return xf_scn_int(disk, "size") /
+	       sectors_unit(xf_scn_sub(disk, "backend"), ss) *
+	       sectors_unit(disk, ss);
+}

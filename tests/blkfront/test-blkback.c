@@ -43,6 +43,10 @@ static uint64_t front_cpu_completion_ns;
 static uint32_t backend_discard_gran, backend_discard_align;
 static uint64_t front_max_discard_sectors;
 static bool front_whole_granules;
+/* Disk sector size (0: 512) and the unit of "sectors" on each side. */
+static unsigned int disk_sector_size;
+static enum xf_blkback_sectors_unit backend_sectors_unit;
+static enum xf_blkfront_sectors_unit front_sectors_unit;
 
 struct done_rec {
 	atomic_int calls;
@@ -125,6 +129,8 @@ static void env_init(enum xf_rt_mode mode)
 	ck_assert_int_eq(xf_rt_new(&rc, &E.rt), 0);
 	xf_blkdisk_config_init(&dc);
 	dc.size_bytes = DISK_BYTES;
+	if (disk_sector_size)
+		dc.sector_size = disk_sector_size;
 	ck_assert_int_eq(xf_blkdisk_new(&dc, &E.disk), 0);
 	xf_vbd_config_init(&E.vc);
 	E.vc.frontend_id = FE;
@@ -146,6 +152,7 @@ static void backend_start(struct xf_platform *p, const char *preset)
 	ck_assert_int_eq(xf_blkback_features_preset(preset, &bc.features), 0);
 	bc.features.discard_granularity = backend_discard_gran;
 	bc.features.discard_alignment = backend_discard_align;
+	bc.features.sectors_unit = backend_sectors_unit;
 	if (backend_latency_ns) {
 		struct xf_blklat l = { .kind = XF_BLKLAT_FIXED,
 				       .base_ns = backend_latency_ns };
@@ -172,6 +179,7 @@ static void frontend_start(void)
 	cfg.cpu_ns_per_completion = front_cpu_completion_ns;
 	cfg.max_discard_sectors = front_max_discard_sectors;
 	cfg.discard_whole_granules = front_whole_granules;
+	cfg.sectors_unit = front_sectors_unit;
 	if (front_cpu_completion_ns) {
 		cfg.max_queues = 2;
 		cfg.queue_vcpu[0] = 1;
@@ -794,6 +802,122 @@ START_TEST(toolstack_graceful_removal)
 }
 END_TEST
 
+static uint64_t backend_requests(void)
+{
+	struct xf_blkback_stats bs;
+	uint64_t n = 0;
+
+	xf_blkback_stats(E.bb, &bs);
+	for (unsigned int i = 0; i < 8; i++)
+		n += bs.requests[i];
+	return n;
+}
+
+/* One I/O of len bytes at off, run to its completion; returns its
+ * status after asserting it completed exactly once. */
+static int one_io(enum xf_blkfront_op op, uint64_t off, uint64_t len)
+{
+	static uint8_t buf[16384];
+	struct xf_blkfront_io io = { .op = op, .offset_bytes = off,
+				     .len_bytes = len, .buf = buf,
+				     .done = rec_done };
+	struct done_rec d = { 0, 0 };
+
+	io.opaque = &d;
+	ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), 0);
+	ck_assert(run_until(flush_done, &d));
+	/* A few more slices: a second completion would show now. */
+	for (int i = 0; i < 5; i++)
+		run_slice();
+	ck_assert_int_eq(atomic_load(&d.calls), 1);
+	return atomic_load(&d.status);
+}
+
+/*
+ * The unit of "sectors" on both sides, on 512- and 4096-byte-sector
+ * disks. Loop index: bit 0 = real mode, bit 1 = frontend reads
+ * sector-size units, bit 2 = backend writes sector-size units, bit 3 =
+ * 4096-byte sectors. Each side's belief: the backend serves its disk
+ * (DISK_BYTES) and publishes it in its unit; the frontend uses the key
+ * times its unit. Matched, or 512-byte sectors: the same size, the last
+ * sector works, the next is refused locally. Frontend 8x too large: I/O
+ * past the real end reaches the backend, is refused there (past-end)
+ * and completes once with -EIO. Frontend 8x too small: I/O past its end
+ * is refused locally and nothing reaches the backend.
+ */
+START_TEST(sectors_unit_matrix)
+{
+	unsigned int ss = (_i & 8) ? 4096 : 512;
+	uint64_t be_unit = (_i & 4) ? ss : 512, fe_unit = (_i & 2) ? ss : 512;
+	uint64_t believed = DISK_BYTES / be_unit * fe_unit, reqs;
+	struct xf_blkfront_info info;
+	struct xf_blkback_stats bs;
+	struct xf_blkfront_io io;
+	struct done_rec d = { 0, 0 };
+	static uint8_t buf[8192];
+
+	disk_sector_size = ss;
+	backend_sectors_unit = (_i & 4) ? XF_BLKBACK_SECTORS_SECTOR_SIZE
+					: XF_BLKBACK_SECTORS_512;
+	front_sectors_unit = (_i & 2) ? XF_BLKFRONT_SECTORS_SECTOR_SIZE
+				      : XF_BLKFRONT_SECTORS_512;
+	env_init(_i & 1 ? XF_RT_REAL : XF_RT_SIM);
+	backend_start(E.dom0, "linux");
+	frontend_start();
+	ck_assert(run_until(is_connected, NULL));
+	xf_blkfront_get_info(E.bf, &info);
+	ck_assert_uint_eq(xf_blkdisk_size_bytes(E.disk), DISK_BYTES);
+	ck_assert_uint_eq(info.sectors, DISK_BYTES / be_unit);
+	ck_assert_uint_eq(info.size_bytes, believed);
+	ck_assert_uint_eq(info.sector_size, ss);
+	write_read_verify(2, 8192, 0, (unsigned int)_i);
+
+	if (believed <= DISK_BYTES) {
+		/* The last sector the frontend believes in is real. */
+		ck_assert_int_eq(one_io(XF_BLKFRONT_WRITE, believed - ss, ss),
+				 0);
+		ck_assert_int_eq(one_io(XF_BLKFRONT_READ, believed - ss, ss),
+				 0);
+	} else {
+		/* Past the real end: the backend answers BLKIF_RSP_ERROR,
+		 * one error completion per I/O. */
+		ck_assert_int_eq(one_io(XF_BLKFRONT_READ, DISK_BYTES - ss, ss),
+				 0);
+		ck_assert_int_eq(one_io(XF_BLKFRONT_WRITE, DISK_BYTES, ss),
+				 -EIO);
+		ck_assert_int_eq(one_io(XF_BLKFRONT_READ, believed - ss, ss),
+				 -EIO);
+		ck_assert_int_eq(one_io(XF_BLKFRONT_READ, DISK_BYTES - ss,
+					2 * ss), -EIO);
+		xf_blkback_stats(E.bb, &bs);
+		ck_assert_uint_eq(bs.rejects[XF_BLKBACK_REJ_PAST_END], 3);
+		ck_assert_uint_eq(bs.rsp_error, 3);
+	}
+	/* Past the end the frontend believes: refused locally. */
+	reqs = backend_requests();
+	io = (struct xf_blkfront_io){ .op = XF_BLKFRONT_READ,
+				      .offset_bytes = believed,
+				      .len_bytes = ss, .buf = buf,
+				      .done = rec_done, .opaque = &d };
+	ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), -EINVAL);
+	if (believed < DISK_BYTES) {
+		io.op = XF_BLKFRONT_WRITE;
+		io.offset_bytes = DISK_BYTES - ss;
+		ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), -EINVAL);
+	}
+	for (int i = 0; i < 5; i++)
+		run_slice();
+	ck_assert_int_eq(atomic_load(&d.calls), 0);
+	ck_assert_uint_eq(backend_requests(), reqs);
+	xf_blkfront_get_info(E.bf, &info);
+	ck_assert_int_eq(info.state, XF_BLKFRONT_CONNECTED);
+	env_fini();
+	disk_sector_size = 0;
+	backend_sectors_unit = XF_BLKBACK_SECTORS_512;
+	front_sectors_unit = XF_BLKFRONT_SECTORS_512;
+}
+END_TEST
+
 /* Cost model: each response costs the queue's vCPU CPU time, and that
  * vCPU is the one the config placed the queue on. */
 START_TEST(completion_cost_on_queue_vcpu)
@@ -840,6 +964,7 @@ static Suite *blkback_suite(void)
 	tcase_add_loop_test(tc, skip_initwait_and_abi32, 0, 4);
 	tcase_add_test(tc, toolstack_graceful_removal);
 	tcase_add_test(tc, completion_cost_on_queue_vcpu);
+	tcase_add_loop_test(tc, sectors_unit_matrix, 0, 16);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -42,7 +42,9 @@ static void connect_with(int max_queues, int indirect, int persistent,
 	sb_run(&sb);
 	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_INITIALISED);
 	ck_assert_int_eq(sb_map_rings(&sb), 0);
-	sb_disk_props(&sb, SB_DISK_BYTES / ss, ss);
+	/* "sectors" in 512-byte units whatever sector-size is, as Linux
+	 * blkback writes it. */
+	sb_disk_props(&sb, SB_DISK_BYTES / 512, ss);
 	sb_state(&sb, XF_XENBUS_CONNECTED);
 	sb_run(&sb);
 	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_CONNECTED);

@@ -71,8 +71,10 @@ struct xf_blkfront_io;
  * -ENODEV (device closed, or gone longer than connect_timeout_ns);
  * -EPROTO (the backend violated the protocol: device in error state);
  * -ENOMEM (could not grant pages with nothing in flight to wait for);
- * -EINVAL (after a reconnect the I/O no longer fits the new sector
- * size). The io may be reused or freed from inside the callback. */
+ * -EINVAL (when it was issued the I/O no longer fit the disk: a new
+ * sector size after a reconnect, or a disk that is smaller than when
+ * it was submitted; nothing was sent for the part that did not fit).
+ * The io may be reused or freed from inside the callback. */
 typedef void (*xf_blkfront_done_fn)(struct xf_blkfront_io *io, int status);
 
 /* Library-private bookkeeping embedded in each io (no allocation on the
@@ -163,6 +165,26 @@ typedef void (*xf_blkfront_event_fn)(struct xf_blkfront *bf,
  * handling of rsp_event in the final check for responses, as buggy
  * frontends have shipped. The backend then stops notifying, the I/O
  * stalls (lost wakeup), and only the watchdog recovers it. */
+/* How the frontend reads the backend's "sectors" key (the disk size).
+ * Linux xen-blkback writes it in 512-byte units (the block layer's
+ * capacity) whatever "sector-size" is, Linux xen-blkfront reads it so
+ * (set_capacity), and blkif.h was amended in 2024 to say "units of
+ * 512b"; its earlier text said "units of sector-size", which some
+ * frontends (Windows PV drivers) and QEMU's xen-block until 2024
+ * followed. With 512-byte sectors the readings agree; with 4096-byte
+ * sectors they differ by 8x: too large, and I/O to the upper part fails
+ * at the backend; too small, and most of the disk is unreachable.
+ * Nothing in xenstore says which convention a backend follows, so there
+ * is no automatic choice. */
+enum xf_blkfront_sectors_unit {
+	XF_BLKFRONT_SECTORS_512 = 0,         /* Linux (default) */
+	/* sectors x sector-size. Also writes feature-large-sector-size =
+	 * 1, as the frontends that read it so do (the pre-2024 meaning of
+	 * that key); the 512 reading does not write it, as Linux, and
+	 * blkif.h now says frontends should not. */
+	XF_BLKFRONT_SECTORS_SECTOR_SIZE = 1,
+};
+
 enum xf_blkfront_evidx_bug {
 	XF_BLKFRONT_EVIDX_OK = 0,    /* rsp_event = rsp_cons + 1 (correct) */
 	XF_BLKFRONT_EVIDX_STALE = 1, /* never re-armed: after the first
@@ -253,6 +275,15 @@ struct xf_blkfront_config {
 	 * of the edges returns. Turn it on for a backend that only honours
 	 * whole granules anyway, to save requests. */
 	bool discard_whole_granules;
+	/* Unit the backend's "sectors" key is read in (see enum
+	 * xf_blkfront_sectors_unit). Default XF_BLKFRONT_SECTORS_512, what
+	 * Linux blkback writes. Whichever unit: a size that is not a whole
+	 * number of sector-size and physical-sector-size puts the device in
+	 * the error state with the keys and values named (never truncated);
+	 * I/O past the end the frontend believes is refused locally
+	 * (-EINVAL); I/O past the backend's real end, when the frontend
+	 * believes a larger disk, fails with -EIO (BLKIF_RSP_ERROR). */
+	enum xf_blkfront_sectors_unit sectors_unit;
 };
 
 void xf_blkfront_config_init(struct xf_blkfront_config *cfg);
@@ -265,8 +296,8 @@ int xf_blkfront_new(const struct xf_blkfront_config *cfg,
 
 /* Queues io. Returns 0 and then calls io->done exactly once, or returns
  * an error and never calls it: -EINVAL (misaligned, zero length, past
- * the end of the disk once its size is known, buf missing, unknown op
- * or flags), -EROFS (write/discard on a read-only
+ * the end of the disk once its size is known (size_bytes), buf missing,
+ * unknown op or flags), -EROFS (write/discard on a read-only
  * disk), -ENODEV (device closing or closed). The I/O is held while the
  * device is not connected; it never gets dropped. */
 int xf_blkfront_submit(struct xf_blkfront *bf, struct xf_blkfront_io *io);
@@ -302,7 +333,10 @@ struct xf_blkfront_info {
 	char backend[256];          /* backend path */
 	xf_domid backend_id;
 	/* Disk, from the backend's Connected state. */
-	uint64_t sectors;           /* in units of sector_size */
+	uint64_t sectors;           /* the "sectors" key as published */
+	uint64_t size_bytes;        /* capacity in use: sectors x the unit
+				     * they are read in (sectors_unit) */
+	enum xf_blkfront_sectors_unit sectors_unit; /* from the config */
 	uint32_t sector_size;
 	uint32_t physical_sector_size;
 	uint32_t vdisk_info;        /* XF_VDISK_* */

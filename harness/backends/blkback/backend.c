@@ -136,6 +136,8 @@ static void clamp_features(struct xf_blkback_features *f, unsigned int nq)
 	if (f->max_indirect_segments &&
 	    f->max_indirect_segments <= XF_BLKIF_MAX_SEGMENTS_PER_REQUEST)
 		f->max_indirect_segments = 0;
+	if (f->sectors_unit != XF_BLKBACK_SECTORS_SECTOR_SIZE)
+		f->sectors_unit = XF_BLKBACK_SECTORS_512;
 }
 
 /* Platform handles go first, so no wakeup can reach an actor that is
@@ -180,6 +182,9 @@ int xf_blkback_new(const struct xf_blkback_config *cfg,
 		return -EINVAL;
 	nv = xf_rt_nr_vcpus(cfg->rt);
 	if (cfg->vcpu >= nv)
+		return -EINVAL;
+	if (cfg->features.sectors_unit != XF_BLKBACK_SECTORS_512 &&
+	    cfg->features.sectors_unit != XF_BLKBACK_SECTORS_SECTOR_SIZE)
 		return -EINVAL;
 	bb = calloc(1, sizeof(*bb));
 	if (!bb)

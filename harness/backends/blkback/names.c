@@ -54,6 +54,11 @@ static const char *const rejects[] = {
 	[XF_BLKBACK_REJ_POWER_LOSS] = "power-loss",
 };
 
+static const char *const sectors_units[] = {
+	[XF_BLKBACK_SECTORS_512] = "512",
+	[XF_BLKBACK_SECTORS_SECTOR_SIZE] = "sector-size",
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static int parse(const char *const *names, size_t n, const char *name,
@@ -131,4 +136,20 @@ const char *xf_blklat_kind_name(enum xf_blklat_kind k)
 const char *xf_blkback_reject_name(enum xf_blkback_reject r)
 {
 	return name_of(rejects, N(rejects), (unsigned int)r);
+}
+
+int xf_blkback_sectors_unit_parse(const char *name,
+				  enum xf_blkback_sectors_unit *out)
+{
+	unsigned int v;
+	int r = parse(sectors_units, N(sectors_units), name, &v);
+
+	if (!r)
+		*out = (enum xf_blkback_sectors_unit)v;
+	return r;
+}
+
+const char *xf_blkback_sectors_unit_name(enum xf_blkback_sectors_unit u)
+{
+	return name_of(sectors_units, N(sectors_units), (unsigned int)u);
 }

@@ -125,7 +125,7 @@ static int write_disk_info(struct xf_blkback *bb)
 {
 	struct xf_blkdisk *d = bb->cfg.disk;
 	unsigned int ss = xf_blkdisk_sector_size(d);
-	unsigned int info = 0;
+	unsigned int info = 0, unit;
 	int r;
 
 	if (bb->live.readonly)
@@ -134,8 +134,14 @@ static int write_disk_info(struct xf_blkback *bb)
 		info |= XF_VDISK_CDROM;
 	if (bb->live.removable)
 		info |= XF_VDISK_REMOVABLE;
-	/* blkif.h: "sectors" is in units of "sector-size". */
-	r = wr(bb, "sectors", "%llu", xf_blkdisk_size_bytes(d) / ss);
+	/* Linux blkback writes the block layer's capacity, 512-byte units
+	 * whatever sector-size is (blkif.h says so since 2024); the older
+	 * text's sector-size units are a deliberate option. The disk size
+	 * is a multiple of sector-size, so both divisions are exact. */
+	unit = 512;
+	if (bb->live.sectors_unit == XF_BLKBACK_SECTORS_SECTOR_SIZE)
+		unit = ss;
+	r = wr(bb, "sectors", "%llu", xf_blkdisk_size_bytes(d) / unit);
 	if (!r)
 		r = wr(bb, "info", "%llu", info);
 	if (!r)

@@ -181,6 +181,12 @@ const struct xf_scn_obj *xf_scn_sub(const struct xf_scn_obj *o,
 				    const char *key);
 bool xf_scn_isset(const struct xf_scn_obj *o, const char *key);
 int xf_scn_line(const struct xf_scn_obj *o, const char *key);
+/* A disk's capacity as its guest sees it, in bytes: the backend writes
+ * "sectors" in backend.sectors_unit and the frontend reads them in its
+ * sectors_unit, so with large sectors and different units the guest
+ * sees more or less than size. Jobs address the disk as its guest sees
+ * it. */
+int64_t xf_scn_disk_guest_size(const struct xf_scn_obj *disk);
 
 /* The schema (for docs and the engine). */
 const struct xf_scn_kind *xf_scn_kind_by_name(const char *name);

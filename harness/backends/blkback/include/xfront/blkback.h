@@ -369,6 +369,25 @@ uint64_t xf_blklat_sample(const struct xf_blklat *l, uint64_t rng_state[4]);
 
 #define XF_BLKBACK_MAX_QUEUES 16
 
+/* Unit of the "sectors" key (the disk size) the backend publishes. The
+ * blkif.h text before 2024 said "in units of sector-size"; Linux blkback
+ * has always written 512-byte units (the block layer's capacity), Linux
+ * blkfront reads it so, and blkif.h was amended in 2024 to say 512-byte
+ * units. With 512-byte sectors both agree; with 4096-byte sectors they
+ * differ by 8x. */
+enum xf_blkback_sectors_unit {
+	XF_BLKBACK_SECTORS_512 = 0,         /* Linux blkback (default) */
+	XF_BLKBACK_SECTORS_SECTOR_SIZE = 1, /* the pre-2024 blkif.h text, as
+					     * QEMU's xen-block wrote it
+					     * until its 2024 fix */
+};
+
+/* "512", "sector-size"; parse: -EINVAL for an unknown name; name: "?"
+ * for an unknown value. */
+int xf_blkback_sectors_unit_parse(const char *name,
+				  enum xf_blkback_sectors_unit *out);
+const char *xf_blkback_sectors_unit_name(enum xf_blkback_sectors_unit u);
+
 struct xf_blkback_features {
 	bool persistent;                    /* feature-persistent, published
 					     * at connect as Linux does */
@@ -386,6 +405,8 @@ struct xf_blkback_features {
 	bool readonly;
 	bool cdrom;
 	bool removable;
+	/* Unit of the "sectors" key; every preset uses 512 (Linux). */
+	enum xf_blkback_sectors_unit sectors_unit;
 };
 
 /* A named feature set: "linux" (everything: persistent, 256 indirect,
@@ -393,8 +414,8 @@ struct xf_blkback_features {
  * indirect, order 4, no multi-queue, flush, discard), "minimal" (none
  * of them: one page, one queue, no flush), "no-persistent",
  * "no-indirect", "few-indirect" (32), "single-queue", "no-flush",
- * "barrier-only", "legacy-ring" (order 2 via max-ring-pages too).
- * -ENOENT for an unknown name. */
+ * "barrier-only", "legacy-ring" (order 2 via max-ring-pages too). All
+ * publish "sectors" in 512-byte units. -ENOENT for an unknown name. */
 int xf_blkback_features_preset(const char *name,
 			       struct xf_blkback_features *out);
 /* NULL-terminated list of preset names. */
@@ -450,7 +471,8 @@ struct xf_blkback_config {
 };
 
 /* Defaults: features "linux", no latency, no budget, normal path,
- * vCPU 0, devid 51712. platform, rt, frontend_id and disk must be set. */
+ * vCPU 0, devid 51712. platform, rt, frontend_id and disk must be set;
+ * xf_blkback_new() refuses an unknown features.sectors_unit (-EINVAL). */
 void xf_blkback_config_init(struct xf_blkback_config *cfg);
 
 struct xf_blkback;
