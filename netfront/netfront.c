@@ -166,6 +166,10 @@ int xf_netfront_new(const struct xf_netfront_config *cfg,
 	maxq = cfg->max_queues ? cfg->max_queues : 1;
 	if (maxq > XF_NETFRONT_MAX_QUEUES)
 		return -EINVAL;
+	if (cfg->event_index_bug != XF_NETFRONT_EVIDX_OK &&
+	    cfg->event_index_bug != XF_NETFRONT_EVIDX_STALE &&
+	    cfg->event_index_bug != XF_NETFRONT_EVIDX_AHEAD)
+		return -EINVAL;
 	if (cfg->rx_high_watermark &&
 	    cfg->rx_low_watermark > cfg->rx_high_watermark)
 		return -EINVAL;
@@ -179,6 +183,7 @@ int xf_netfront_new(const struct xf_netfront_config *cfg,
 	pthread_mutex_init(&nf->lock, NULL);
 	atomic_init(&nf->state, XF_NETFRONT_INIT);
 	atomic_init(&nf->broken, false);
+	atomic_init(&nf->lose_events, 0);
 	if (cfg->dev_path[0] == '/')
 		rc = snprintf(nf->dir, sizeof(nf->dir), "%s", cfg->dev_path);
 	else
@@ -478,4 +483,44 @@ void xf_netfront_stats(const struct xf_netfront *nf,
 	pthread_mutex_lock(&m->lock);
 	*out = nf->st;
 	pthread_mutex_unlock(&m->lock);
+}
+
+int xf_netfront_queue_info(const struct xf_netfront *nf, unsigned int queue,
+			   struct xf_netfront_queue_info *out)
+{
+	struct nf_queue *q;
+
+	if (!nf || !out || queue >= nf->max_queues)
+		return -EINVAL;
+	q = (struct nf_queue *)&nf->q[queue];
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&q->bl_lock);
+	out->tx_backlog = q->bl_len;
+	pthread_mutex_unlock(&q->bl_lock);
+	pthread_mutex_lock(&q->lock);
+	out->set_up = q->set_up;
+	if (q->set_up && !q->quiesced) {
+		out->port_tx = q->port_tx;
+		out->port_rx = q->port_rx;
+		out->tx_inflight = q->nr_tx - q->tx_nfree + q->tx_extras_out;
+		out->rx_posted = q->rx_posted;
+	}
+	out->timer_armed = q->timer_at != UINT64_MAX;
+	out->notify_received = q->notify_received;
+	out->watchdog_checks = q->wd_checks;
+	out->watchdog_recoveries = q->wd_recoveries;
+	out->watchdog_responses = q->wd_responses;
+	out->tx_timeouts = q->tx_timeouts;
+	out->tx_timeout_slots = q->tx_timeout_slots;
+	out->events_lost = q->events_lost;
+	pthread_mutex_unlock(&q->lock);
+	return 0;
+}
+
+int xf_netfront_lose_events(struct xf_netfront *nf, unsigned int n)
+{
+	if (!nf)
+		return -EINVAL;
+	atomic_store(&nf->lose_events, n);
+	return 0;
 }

@@ -87,6 +87,24 @@ struct nf_queue {
 	unsigned int rx_low, rx_high;
 	struct nf_rxstate rxs;
 
+	/* Watchdog and tx timeout (watchdog.c), under lock, run() only. */
+	bool wd_armed;
+	bool wd_tx_busy;              /* tx slots were out at the last run */
+	uint64_t wd_tick_at;          /* next tick (monotonic) */
+	uint64_t wd_progress;         /* last tx progress, or tx went busy */
+	uint64_t wd_rsp_mark;         /* tx_rsp_seen at the last run */
+	uint64_t tx_rsp_seen;         /* tx responses consumed */
+	uint64_t *tx_at;              /* per tx id: when put on the ring */
+	uint64_t tx_pump_now;         /* stamp for the slots being pushed */
+	uint64_t tx_deadline;         /* earliest possible tx timeout */
+	uint64_t timer_at;            /* the actor's timer; UINT64_MAX none */
+	/* Counters, also summed into nf->st. */
+	uint64_t notify_received;
+	uint64_t wd_checks, wd_recoveries, wd_responses;
+	uint64_t tx_timeouts, tx_timeout_slots;
+	uint64_t events_lost;
+	_Atomic bool kicked;          /* nf_queue_kick() since the last run */
+
 	/* Backlog, guarded by bl_lock (send() may run on any thread). */
 	pthread_mutex_t bl_lock;
 	struct nf_txframe *bl_head, *bl_tail;
@@ -110,6 +128,7 @@ struct xf_netfront {
 	pthread_mutex_t lock;          /* stats, error text, release list */
 	_Atomic int state;             /* enum xf_netfront_state */
 	_Atomic bool broken;
+	_Atomic unsigned int lose_events; /* xf_netfront_lose_events() */
 	int xb_state;                  /* what we wrote to our state key */
 	bool close_req;
 	bool suspended;
@@ -167,6 +186,20 @@ int nf_queue_garp(struct xf_netfront *nf);
 int nf_rx_responses(struct nf_queue *q);
 void nf_rx_refill(struct nf_queue *q);
 void nf_rx_reset(struct nf_queue *q);
+
+/* watchdog.c */
+bool nf_wd_enabled(const struct xf_netfront *nf);
+/* New session (queue set up): nothing armed yet. */
+void nf_wd_reset(struct nf_queue *q);
+/* Before a run's processing: a due tick looks for a lost wakeup. */
+void nf_wd_before(struct nf_queue *q, bool notified, uint64_t now);
+/* After processing: progress, tx timeouts, the next timer. Returns true
+ * with *timer set when the actor's timer must change. */
+bool nf_wd_after(struct nf_queue *q, uint64_t now, uint64_t *timer);
+/* The queue is not in use: nothing armed. Same return as above. */
+bool nf_wd_stop(struct nf_queue *q, uint64_t *timer);
+/* RING_FINAL_CHECK_FOR_RESPONSES, or the event_index_bug variant. */
+int nf_final_check(struct nf_queue *q, struct xf_front_ring *r);
 
 /* xenbus.c */
 int nf_xb_init(struct xf_netfront *nf);

@@ -21,8 +21,22 @@ static struct nf_queue *queue_of(struct xf_actor *a)
 
 void nf_queue_kick(struct nf_queue *q)
 {
-	if (q->actor.rt)
+	if (q->actor.rt) {
+		/* Set before the kick: the run it causes sees it. */
+		atomic_store(&q->kicked, true);
 		xf_actor_kick(&q->actor);
+	}
+}
+
+/* One of the events xf_netfront_lose_events() asked to lose. */
+static bool take_lost_event(struct xf_netfront *nf)
+{
+	unsigned int n = atomic_load(&nf->lose_events);
+
+	while (n > 0)
+		if (atomic_compare_exchange_weak(&nf->lose_events, &n, n - 1))
+			return true;
+	return false;
 }
 
 int nf_queue_init(struct xf_netfront *nf, unsigned int idx)
@@ -34,6 +48,9 @@ int nf_queue_init(struct xf_netfront *nf, unsigned int idx)
 
 	q->nf = nf;
 	q->idx = idx;
+	q->timer_at = UINT64_MAX;
+	q->tx_deadline = UINT64_MAX;
+	atomic_init(&q->kicked, false);
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_mutex_init(&q->bl_lock, NULL);
 	if (nf->cfg.nr_queue_vcpus)
@@ -188,9 +205,10 @@ int nf_queue_setup(struct nf_queue *q, bool split)
 		goto err;
 	q->tx_owner = calloc(q->nr_tx, sizeof(*q->tx_owner));
 	q->tx_free = calloc(q->nr_tx, sizeof(*q->tx_free));
+	q->tx_at = calloc(q->nr_tx, sizeof(*q->tx_at));
 	if (!q->rxs.buf)
 		q->rxs.buf = malloc(NF_RX_BUF_MAX);
-	if (!q->tx_owner || !q->tx_free || !q->rxs.buf) {
+	if (!q->tx_owner || !q->tx_free || !q->tx_at || !q->rxs.buf) {
 		rc = -ENOMEM;
 		goto err;
 	}
@@ -219,14 +237,17 @@ int nf_queue_setup(struct nf_queue *q, bool split)
 			goto err;
 		}
 	}
+	nf_wd_reset(q);
 	q->set_up = true;
 	q->quiesced = false;
 	return 0;
 err:
 	free(q->tx_owner);
 	free(q->tx_free);
+	free(q->tx_at);
 	q->tx_owner = NULL;
 	q->tx_free = NULL;
+	q->tx_at = NULL;
 	region_release(nf, &q->tx_bufs);
 	region_release(nf, &q->rx_bufs);
 	region_release(nf, &q->tx_ring_pg);
@@ -333,8 +354,10 @@ void nf_queue_release(struct nf_queue *q)
 	region_release(nf, &q->rx_ring_pg);
 	free(q->tx_owner);
 	free(q->tx_free);
+	free(q->tx_at);
 	q->tx_owner = NULL;
 	q->tx_free = NULL;
+	q->tx_at = NULL;
 	q->set_up = false;
 }
 
@@ -343,37 +366,61 @@ static void queue_run(struct xf_actor *a)
 	struct nf_queue *q = queue_of(a);
 	struct xf_netfront *nf = q->nf;
 	const struct xf_platform *p = nf->p;
+	bool wd = nf_wd_enabled(nf), notified = false, set = false;
+	bool kicked, lost = false;
+	uint64_t timer = UINT64_MAX;
 	int port, rc;
 
 	/* Pending ports stay masked until unmasked: unmask before looking
 	 * at the rings so an event raised meanwhile is not lost. */
-	while ((port = p->evtchn->pending(q->evh)) >= 0)
+	while ((port = p->evtchn->pending(q->evh)) >= 0) {
 		p->evtchn->unmask(q->evh, (xf_port)port);
+		notified = true;
+	}
 
+	kicked = atomic_exchange(&q->kicked, false);
+	if (notified && take_lost_event(nf)) {
+		/* The event never arrived: only another reason to run may
+		 * look at the rings. */
+		notified = false;
+		lost = true;
+		nf_stat_add(nf, &nf->st.events_lost, 1);
+	}
 	pthread_mutex_lock(&q->lock);
+	if (notified)
+		q->notify_received++;
+	if (lost) {
+		q->events_lost++;
+		if (!kicked && (!wd || q->timer_at == UINT64_MAX ||
+				xf_rt_now_ns(nf->rt) < q->timer_at)) {
+			pthread_mutex_unlock(&q->lock);
+			return;
+		}
+	}
 	if (atomic_load(&nf->broken)) {
 		/* Nothing already on the ring is re-sent into a device
 		 * that is in the error state. */
 		nf_queue_quiesce(q, XF_NF_DROP_DEVICE_ERROR);
 		nf_tx_flush_all(q, XF_NF_DROP_DEVICE_ERROR);
-		pthread_mutex_unlock(&q->lock);
-		return;
+		goto idle;
 	}
 	if (!q->set_up) {
 		/* A queue beyond the negotiated count (fewer after a
 		 * reconnect, or a racing send()) hands its frames on. */
 		struct nf_queue *to = nf_bl_rehome(q);
 
+		if (wd)
+			set = nf_wd_stop(q, &timer);
 		pthread_mutex_unlock(&q->lock);
 		if (to)
 			nf_queue_kick(to);
-		return;
+		goto timer;
 	}
 	if (q->quiesced ||
-	    atomic_load(&nf->state) != XF_NETFRONT_CONNECTED) {
-		pthread_mutex_unlock(&q->lock);
-		return;
-	}
+	    atomic_load(&nf->state) != XF_NETFRONT_CONNECTED)
+		goto idle;
+	if (wd)
+		nf_wd_before(q, notified, xf_rt_now_ns(nf->rt));
 	for (;;) {
 		rc = nf_tx_responses(q);
 		if (rc < 0)
@@ -387,9 +434,9 @@ static void queue_run(struct xf_actor *a)
 			break;
 		/* Arm rsp_event on both rings and re-check: a response that
 		 * landed after the last read would otherwise sleep. */
-		rc = xf_front_ring_final_check(&q->tx);
+		rc = nf_final_check(q, &q->tx);
 		if (rc == 0)
-			rc = xf_front_ring_final_check(&q->rx);
+			rc = nf_final_check(q, &q->rx);
 		if (rc < 0) {
 			nf_set_error(nf, "queue %u: backend moved rsp_prod "
 				     "more than a ring ahead", q->idx);
@@ -398,7 +445,21 @@ static void queue_run(struct xf_actor *a)
 		if (rc == 0)
 			break;
 	}
-	if (atomic_load(&nf->broken))
+	if (atomic_load(&nf->broken)) {
 		nf_tx_flush_all(q, XF_NF_DROP_DEVICE_ERROR);
+		goto idle;
+	}
+	if (wd)
+		set = nf_wd_after(q, xf_rt_now_ns(nf->rt), &timer);
 	pthread_mutex_unlock(&q->lock);
+	goto timer;
+idle:
+	/* Not in use: no tick, no tx timeout. */
+	if (wd)
+		set = nf_wd_stop(q, &timer);
+	pthread_mutex_unlock(&q->lock);
+timer:
+	/* Only the queue's own actor sets its timer. */
+	if (set)
+		xf_actor_set_timer(&q->actor, timer);
 }

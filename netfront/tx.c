@@ -184,6 +184,7 @@ int nf_tx_responses(struct nf_queue *q)
 				return -EIO;
 			}
 			q->tx_extras_out--;
+			q->tx_rsp_seen++;
 			continue;
 		}
 		if (rsp.id >= q->nr_tx || !q->tx_owner[rsp.id]) {
@@ -200,6 +201,7 @@ int nf_tx_responses(struct nf_queue *q)
 		}
 		fr = q->tx_owner[rsp.id];
 		q->tx_owner[rsp.id] = NULL;
+		q->tx_rsp_seen++;
 		/* The grant stays with the id: recycled for the next frame. */
 		q->tx_free[q->tx_nfree++] = rsp.id;
 		if (rsp.status == XF_NETIF_RSP_ERROR && fr->drop < 0)
@@ -358,6 +360,7 @@ static uint16_t put_req(struct nf_queue *q, struct nf_txframe *fr,
 	if (len)
 		memcpy(page, data, len);
 	q->tx_owner[id] = fr;
+	q->tx_at[id] = q->tx_pump_now;
 	fr->outstanding++;
 	memset(&req, 0, sizeof(req));
 	req.gref = q->tx_bufs.refs[id];
@@ -464,6 +467,8 @@ void nf_tx_pump(struct nf_queue *q)
 	uint32_t lens[NF_MAX_TX_SLOTS + 2];
 	bool pushed = false;
 
+	/* Stamps for the tx timeout, read once per batch. */
+	q->tx_pump_now = nf->cfg.tx_timeout_ns ? xf_rt_now_ns(nf->rt) : 0;
 	while ((fr = bl_peek(q))) {
 		uint16_t txflags;
 		bool hw_gso, lin;

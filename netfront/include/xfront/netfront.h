@@ -166,6 +166,19 @@ struct xf_netfront_ops {
 	void (*log)(void *opaque, const char *msg);
 };
 
+/* Fault-reproduction knob (deliberately broken variants, for scenarios
+ * that show broken beside fixed; never use it otherwise): how a queue
+ * arms rsp_event on its tx and rx rings in the final check. A wrong
+ * rsp_event means the backend's pushes do not cross it, so no
+ * notification comes: traffic stalls (lost wakeup), and only the
+ * watchdog, or a send() that happens to poll the rings, recovers it. */
+enum xf_netfront_evidx_bug {
+	XF_NETFRONT_EVIDX_OK = 0,    /* rsp_event = rsp_cons + 1 (correct) */
+	XF_NETFRONT_EVIDX_STALE = 1, /* never re-armed: after the first
+					notification none come */
+	XF_NETFRONT_EVIDX_AHEAD = 2, /* armed a whole ring ahead */
+};
+
 struct xf_netfront_config {
 	struct xf_platform *plat;   /* the frontend domain */
 	struct xf_rt *rt;
@@ -207,6 +220,39 @@ struct xf_netfront_config {
 	 * prepared for tx and per frame completed on rx (xf_rt_charge). */
 	uint64_t tx_cost_ns;
 	uint64_t rx_cost_ns;
+	/*
+	 * Lost-wakeup watchdog (as xenvif's receiver watchdog, and
+	 * blkfront's): while a queue is connected its actor ticks every
+	 * watchdog_period_ns on the monotonic clock (xf_rt_now_ns). A
+	 * tick that finds tx or rx responses on the rings that no
+	 * notification announced, or tx requests outstanding with no tx
+	 * response consumed for a whole period (the backend may have lost
+	 * our notification), consumes them exactly as an event would
+	 * (rsp_event is then re-armed by the normal final check) and
+	 * re-notifies the backend's tx channel. Counted in watchdog_checks,
+	 * watchdog_recoveries and watchdog_responses. A stall is recovered
+	 * within one to two periods; a backend slower than a period is
+	 * re-kicked needlessly (harmless, counted). The tick runs while
+	 * connected even when idle, so a lost rx wakeup on a receive-only
+	 * queue is caught too: in sim mode a run with the watchdog on does
+	 * not go idle by itself (run to a time). 0 (default) = off: no
+	 * timer, no extra runs, behaviour identical to a netfront without
+	 * the watchdog (sim traces unchanged; a run goes idle).
+	 */
+	uint64_t watchdog_period_ns;
+	/*
+	 * TX timeout (as a netdev's TX watchdog, dev_watchdog ->
+	 * ndo_tx_timeout): a tx slot handed to the backend that has seen
+	 * no response for tx_timeout_ns (monotonic) counts one tx_timeouts
+	 * event per expiry check, the rings are polled and the backend is
+	 * notified again; those slots are timed again from then, so a dead
+	 * backend is re-kicked every tx_timeout_ns. Frames are NOT failed:
+	 * the backend still owns their slots and grants, and each still
+	 * completes exactly once (when answered, or at disconnect/close).
+	 * 0 (default) = off.
+	 */
+	uint64_t tx_timeout_ns;
+	enum xf_netfront_evidx_bug event_index_bug;
 	const struct xf_netfront_ops *ops;
 	void *opaque;
 };
@@ -282,9 +328,56 @@ struct xf_netfront_stats {
 	uint64_t notify_failed;    /* event-channel notifies refused */
 	uint64_t tx_queue_frames[XF_NETFRONT_MAX_QUEUES];
 	uint64_t rx_queue_frames[XF_NETFRONT_MAX_QUEUES];
+	/* Watchdog (watchdog_period_ns), summed over the queues. checks:
+	 * ticks that looked; recoveries: ticks that found a lost wakeup and
+	 * polled + re-notified; responses: tx and rx responses those ticks
+	 * found unconsumed on the rings. */
+	uint64_t watchdog_checks;
+	uint64_t watchdog_recoveries;
+	uint64_t watchdog_responses;
+	/* TX timeout (tx_timeout_ns): expiries (backend re-notified) and
+	 * the tx slots that had been unanswered that long. */
+	uint64_t tx_timeouts;
+	uint64_t tx_timeout_slots;
+	uint64_t events_lost;      /* xf_netfront_lose_events() */
 };
 void xf_netfront_stats(const struct xf_netfront *nf,
 		       struct xf_netfront_stats *out);
+
+/* One queue's rings and counters. */
+struct xf_netfront_queue_info {
+	bool set_up;               /* rings and ports exist (connected or
+				      connecting) */
+	xf_port port_tx, port_rx;  /* local event-channel ports (equal unless
+				      split); what xf_mock_evtchn_drop_next()
+				      takes to drop our notifications */
+	unsigned int tx_inflight;  /* tx slots awaiting a response */
+	unsigned int tx_backlog;   /* frames queued, not on the ring yet */
+	unsigned int rx_posted;    /* rx buffers on the ring */
+	bool timer_armed;          /* watchdog / tx-timeout timer set */
+	uint64_t notify_received;  /* runs that found an event pending */
+	uint64_t watchdog_checks;
+	uint64_t watchdog_recoveries;
+	uint64_t watchdog_responses;
+	uint64_t tx_timeouts;
+	uint64_t tx_timeout_slots;
+	uint64_t events_lost;
+};
+/* -EINVAL for a queue index >= max_queues. Any thread, but not from
+ * inside the netfront's callbacks (they run with the queue locked). */
+int xf_netfront_queue_info(const struct xf_netfront *nf, unsigned int queue,
+			   struct xf_netfront_queue_info *out);
+
+/* Fault injection (lost wakeups, on any platform): the next n
+ * event-channel notifications that reach this device's queues are lost
+ * on the way. The queue acknowledges the port but does not look at its
+ * rings for that event, as if it had never arrived; a run the queue
+ * makes for another reason (a send(), a timer) still polls them. So the
+ * backend's tx completions and rx frames sit on the rings until
+ * something polls, and since rsp_event stays where it was, the backend
+ * sends no further notification either. Replaces any count still
+ * pending; 0 cancels. Counted in events_lost. Any thread. */
+int xf_netfront_lose_events(struct xf_netfront *nf, unsigned int n);
 
 #ifdef __cplusplus
 }
