@@ -451,6 +451,10 @@ int eng_action(struct eng *e, const struct xf_scn_obj *f, char *err,
 				 strerror(-r));
 		return r;
 	}
+	if (!d && !strcmp(a, "drop_notify") &&
+	    !eng_net_drop_notify(e, target, (unsigned int)xf_scn_int(f,
+								  "count")))
+		return 0;
 	if (!d) {
 		snprintf(err, len, "%s: no disk named '%s'%s", a, target,
 			 xf_scn_count(e->scn, "vif") ?

@@ -76,6 +76,7 @@ void eng_collect(struct eng *e)
 			    info.max_request_bytes);
 			ctr(e, d->name, "fua_unprotected",
 			    info.fua_unprotected);
+			ctr(e, d->name, "capacity_bytes", info.size_bytes);
 			degraded += info.durability_degraded;
 			unprotected += info.fua_unprotected;
 		}
@@ -90,6 +91,8 @@ void eng_collect(struct eng *e)
 			ctr(e, d->name, "backend.dropped", bs.dropped);
 			ctr(e, d->name, "backend.discard_off_grid",
 			    bs.discard_off_grid);
+			ctr(e, d->name, "backend.past_end",
+			    bs.rejects[XF_BLKBACK_REJ_PAST_END]);
 		}
 		degraded += d->degraded;
 		ctr(e, d->name, "timeouts", d->timeouts);

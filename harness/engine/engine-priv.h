@@ -141,7 +141,7 @@ struct eng {
 	struct xf_actor ctl;
 	pthread_mutex_t lock;     /* hooks (one Lua state), counters */
 	bool started, finished, failed;
-	uint64_t t0, end_ns, deadline_ns, last_progress, drain_ns;
+	uint64_t t0, end_ns, deadline_ns, last_progress;
 	unsigned int jobs_done;
 	struct eng_net *net;
 	bool xen;                 /* --platform xen: dom0, kernel backends */

@@ -19,7 +19,6 @@
 
 #define CONNECT_TIMEOUT_NS 5000000000ull
 #define TICK_NS 100000000ull
-#define NET_DRAIN_NS 5000000ull
 
 void eng_fail(struct eng *e, int rc, const char *fmt, ...)
 {
@@ -56,6 +55,9 @@ void eng_blk_features(struct xf_blkback_features *f,
 	f->flush = xf_scn_bool(be, "flush");
 	f->barrier = xf_scn_bool(be, "barrier");
 	f->discard = xf_scn_bool(be, "discard");
+	if (xf_blkback_sectors_unit_parse(xf_scn_str(be, "sectors_unit"),
+					  &f->sectors_unit))
+		f->sectors_unit = XF_BLKBACK_SECTORS_512;
 }
 
 static enum xf_blkdisk_cache_mode cache_mode(const struct xf_scn_obj *m)
@@ -260,6 +262,10 @@ int eng_frontend_start(struct eng *e, struct eng_disk *d, const char *node)
 			     XF_BLKFRONT_EVIDX_OK;
 	fc.timeout_clock = !strcmp(xf_scn_str(o, "timeout_clock"), "wall") ?
 			   XF_CLOCK_WALL : XF_CLOCK_MONOTONIC;
+	fc.sectors_unit = !strcmp(xf_scn_str(o, "sectors_unit"),
+				  "sector-size") ?
+			  XF_BLKFRONT_SECTORS_SECTOR_SIZE :
+			  XF_BLKFRONT_SECTORS_512;
 	fc.event = bf_event;
 	fc.event_opaque = d;
 	return xf_blkfront_new(&fc, &d->bf);
@@ -305,7 +311,8 @@ static int build_jobs(struct eng *e)
 		uint64_t size = (uint64_t)xf_scn_int(o, "size");
 		uint64_t off = (uint64_t)xf_scn_int(o, "offset");
 		uint64_t bs = (uint64_t)xf_scn_int(o, "bs");
-		uint64_t dsize = (uint64_t)xf_scn_int(d->obj, "size");
+		/* The disk as the guest sees it (sectors_unit). */
+		uint64_t dsize = (uint64_t)xf_scn_disk_guest_size(d->obj);
 		bool spread = !strcmp(xf_scn_str(vmo, "preparation"),
 				      "spread");
 		unsigned int *placed = &d->vm->jobs_placed;
@@ -503,16 +510,12 @@ static void ctl_run(struct xf_actor *a)
 	}
 	if (e->failed)
 		return;
-	if (e->jobs_done >= e->njobs && !eng_net_active(e) && e->net &&
-	    !eng_mig_busy(e) && !e->drain_ns) {
-		/* Frames still travel through the backends: let them
-		 * arrive before the receivers are read. */
-		e->drain_ns = now + NET_DRAIN_NS;
-	}
 	/* A migration under way finishes before the run does: its
-	 * measurements would be half of one. */
+	 * measurements would be half of one. A flow is active until every
+	 * frame it sent has arrived or is known lost (net.c: the drain);
+	 * its receiver wakes us when it has. */
 	if (e->jobs_done >= e->njobs && !eng_net_active(e) &&
-	    !eng_mig_busy(e) && now >= e->drain_ns) {
+	    !eng_mig_busy(e)) {
 		e->finished = true;
 		e->res->elapsed_ns = now - e->t0;
 		xf_rt_stop(e->rt);
@@ -537,8 +540,6 @@ static void ctl_run(struct xf_actor *a)
 		next = e->last_progress + TICK_NS;
 	if (e->deadline_ns < next)
 		next = e->deadline_ns;
-	if (e->drain_ns > now && e->drain_ns < next)
-		next = e->drain_ns;
 	xf_actor_set_timer(a, next);
 }
 

@@ -5,6 +5,21 @@
  * each flow is an actor that feeds a traffic generator into the sending
  * netfront; each receiving vif checks every frame with a traffic
  * receiver (checksums, segmentation, payload).
+ *
+ * Drain: netback answers a TX request before the frame has crossed the
+ * switch, so a flow whose every frame is completed still has frames on
+ * the way. A flow counts as active until it is drained: every payload
+ * byte the backend accepted has reached the receiver (good or bad), or
+ * the receiver has seen the end of the last accepted frame, or one of
+ * the flow's drain probes (a frame without payload sent after the last
+ * completion). The path is FIFO per flow (one TX queue by flow hash, one
+ * latency queue, the switch, one RX queue by flow hash), so either of
+ * the last two proves that every earlier frame arrived or was dropped on
+ * the way; what did not arrive then is lost, explained by the drop
+ * counters on the path or a vif move. Probes are only sent when the
+ * last frame does not show up within a probe timeout (a lost tail), with
+ * exponential backoff. At the deadline, what has neither arrived nor been
+ * shown lost is reported as in flight.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -24,6 +39,19 @@
 #define NET_LATENCY_NS 10000
 /* Cookies: flow index + 1 above this bit, frame number below it. */
 #define FLOW_COOKIE_SHIFT 40
+/* A drain probe's cookie: below the flow index, above any frame. */
+#define FLOW_PROBE_BIT (UINT64_C(1) << (FLOW_COOKIE_SHIFT - 1))
+/* Frames of a vif's flows in netfront before they wait for tx_done. */
+#define VIF_INFLIGHT_MAX 256
+/* Probe timeout, doubled after each probe without progress, to a cap. */
+#define PROBE_PTO_NS 1000000ull
+#define PROBE_PTO_MAX_NS 64000000ull
+/* TCP flows: payload bytes on the way (sent, neither arrived nor shown
+ * lost) at most, like a receive window. A TCP sender never overruns its
+ * receiver's backlog, so it loses nothing to a slow receiver; sized so
+ * that the flows into one vif, cut into MSS frames, stay below a
+ * netback's RX queue (1024 frames). UDP flows have none. */
+#define TCP_WINDOW_BYTES (256u * 1024)
 
 struct eng_vif {
 	struct eng *e;
@@ -43,11 +71,17 @@ struct eng_vif {
 	 * those pages); counted on the rx threads. */
 	_Atomic uint64_t rx_bytes;
 	struct xf_netfront *nf;
+	/* Fed on the netfront's queue threads, read by the controller and
+	 * the flows' drain checks: rx_lock. */
 	struct xf_traffic_rx *rx;
+	pthread_mutex_t rx_lock;
 	struct xf_nb_vif_dirs dirs;
 	uint8_t mac[6];
-	bool connected;
-	uint64_t inflight;       /* frames sent, tx_done not yet seen */
+	unsigned int sw;         /* index of its switch (bridge) */
+	_Atomic bool connected;
+	/* Frames of its flows in netfront, tx_done not yet seen; dips
+	 * below zero while a completion overtakes the sender's count. */
+	_Atomic int64_t inflight;
 	char path[64];
 };
 
@@ -58,15 +92,31 @@ struct eng_flow {
 	struct eng_vif *from, *to;
 	struct xf_traffic_gen *gen;
 	struct xf_traffic_flow fl;
-	uint64_t end_ns, sent_frames;
-	uint64_t rate, next_ns, bytes_sent;
-	bool stopped, finished;
-	/* Exactly-once accounting of tx_done, by frame number (under the
-	 * net lock: queues of one vif may complete on several threads). */
+	/* Set before `started` (release), read by the flow's actor. */
+	uint64_t end_ns, rate;
+	uint64_t next_ns;        /* the flow's actor only */
+	_Atomic bool started;    /* eng_net_start() has set it up */
+	_Atomic bool stopped;    /* sends no more data */
+	_Atomic bool finished;   /* stopped and every frame completed */
+	_Atomic bool drained;    /* and every accepted byte arrived or lost */
+	/* from == to, or on different bridges: nothing can arrive. */
+	bool unreachable;
+	/* Exactly-once accounting of tx_done, by frame number, and what the
+	 * backend accepted (under the net lock: queues of one vif may
+	 * complete on several threads). */
 	uint8_t *done_map;
 	uint64_t map_bits;
+	uint64_t sent_frames;
 	uint64_t completed, done_ok, done_eio, done_emsgsize, done_other;
 	uint64_t dup, unknown;
+	uint64_t ok_bytes, ok_end, err_bytes;
+	uint64_t finished_ns, drained_ns;
+	uint64_t window;         /* 0: none (UDP) */
+	_Atomic bool wnd_blocked; /* waits for its receiver */
+	/* Probes (the flow's actor only). */
+	uint64_t probe_ns, pto_ns, probes, resolved_seen, got_seen;
+	uint64_t window_waits;   /* times the window filled */
+	bool window_was_full;
 };
 
 struct eng_net {
@@ -92,10 +142,15 @@ unsigned int eng_net_vcpus(struct eng *e)
 }
 
 /* Records one completion of a flow's frame; a second one for the same
- * frame, or one for a frame never sent, is counted, never hidden. */
+ * frame, or one for a frame the stream never had, is counted, never
+ * hidden (one for a frame not yet counted as sent is sorted out at the
+ * end: the completion may overtake the sender's count). Under the lock. */
 static void flow_done(struct eng_flow *f, uint64_t frame, int status)
 {
-	if (frame == 0 || frame > f->sent_frames) {
+	uint64_t off;
+	uint32_t len;
+
+	if (xf_traffic_gen_frame_range(f->gen, frame, &off, &len)) {
 		f->unknown++;
 		return;
 	}
@@ -121,14 +176,60 @@ static void flow_done(struct eng_flow *f, uint64_t frame, int status)
 	}
 	f->done_map[frame / 8] |= (uint8_t)(1u << (frame % 8));
 	f->completed++;
-	if (status == 0)
+	if (status == 0) {
+		/* Accepted by the backend: these bytes are on the way. */
 		f->done_ok++;
-	else if (status == -EIO)
+		f->ok_bytes += len;
+		if (off + len > f->ok_end)
+			f->ok_end = off + len;
+		return;
+	}
+	f->err_bytes += len;
+	if (status == -EIO)
 		f->done_eio++;
 	else if (status == -EMSGSIZE)
 		f->done_emsgsize++;
 	else
 		f->done_other++;
+}
+
+/* Nothing more can reach this vif's receiver. */
+static bool receiver_down(struct eng_vif *v)
+{
+	enum xf_netfront_state st = xf_netfront_state(v->nf);
+
+	return !atomic_load(&v->moving) &&
+	       (st == XF_NETFRONT_ERROR || st == XF_NETFRONT_CLOSED);
+}
+
+/* Whether a finished flow has drained (see the top of the file); marks
+ * it and wakes the controller the first time. Any thread. */
+static bool flow_check_drained(struct eng_flow *f)
+{
+	struct eng_net *n = net(f->e);
+	struct xf_traffic_rx_flow_stats rs = { 0 };
+	bool d, first = false;
+
+	if (atomic_load(&f->drained))
+		return true;
+	if (!atomic_load(&f->finished))
+		return false;
+	pthread_mutex_lock(&f->to->rx_lock);
+	xf_traffic_rx_flow_stats(f->to->rx, f->fl.id, &rs);
+	pthread_mutex_unlock(&f->to->rx_lock);
+	pthread_mutex_lock(&n->lock);
+	d = f->unreachable || f->ok_bytes == 0 || rs.resolved >= f->ok_end ||
+	    rs.payload_bytes + rs.bad_bytes >= f->ok_bytes ||
+	    receiver_down(f->to);
+	if (d && !atomic_load(&f->drained)) {
+		f->drained_ns = xf_rt_now_ns(f->e->rt);
+		atomic_store(&f->drained, true);
+		first = true;
+	}
+	pthread_mutex_unlock(&n->lock);
+	if (first)
+		xf_actor_kick(&f->e->ctl);
+	return d;
 }
 
 static void nf_tx_done(void *opaque, uint64_t cookie, int status)
@@ -137,17 +238,20 @@ static void nf_tx_done(void *opaque, uint64_t cookie, int status)
 	struct eng_net *n = net(v->e);
 	uint64_t fi = cookie >> FLOW_COOKIE_SHIFT;
 
+	if (!n)
+		return;
 	/* Each flow's generator numbers its frames under its own cookie
-	 * base; completions are checked per flow, exactly once. */
-	if (n && fi >= 1 && fi <= n->nflows && n->flows[fi - 1].from == v) {
+	 * base; completions are checked per flow, exactly once. A probe's
+	 * completion only lets its flow go on. */
+	if (fi >= 1 && fi <= n->nflows && n->flows[fi - 1].from == v &&
+	    !(cookie & FLOW_PROBE_BIT)) {
 		pthread_mutex_lock(&n->lock);
-		flow_done(&n->flows[fi - 1], cookie & ((UINT64_C(1) <<
-				FLOW_COOKIE_SHIFT) - 1), status);
+		flow_done(&n->flows[fi - 1], cookie & (FLOW_PROBE_BIT - 1),
+			  status);
 		pthread_mutex_unlock(&n->lock);
+		atomic_fetch_sub(&v->inflight, 1);
 	}
-	if (v->inflight)
-		v->inflight--;
-	for (unsigned int i = 0; n && i < n->nflows; i++)
+	for (unsigned int i = 0; i < n->nflows; i++)
 		if (n->flows[i].from == v)
 			xf_actor_kick(&n->flows[i].actor);
 }
@@ -155,12 +259,28 @@ static void nf_tx_done(void *opaque, uint64_t cookie, int status)
 static void nf_rx(void *opaque, const struct xf_net_rx_frame *fr)
 {
 	struct eng_vif *v = opaque;
+	struct eng_net *n = net(v->e);
 
 	atomic_fetch_add_explicit(&v->rx_bytes, fr->len,
 				  memory_order_relaxed);
-	if (v->rx)
-		xf_traffic_rx_frame(v->rx, fr->data, fr->len, fr->flags,
-				    fr->gso_size, xf_rt_now_ns(v->e->rt));
+	if (!v->rx)
+		return;
+	pthread_mutex_lock(&v->rx_lock);
+	xf_traffic_rx_frame(v->rx, fr->data, fr->len, fr->flags,
+			    fr->gso_size, xf_rt_now_ns(v->e->rt));
+	pthread_mutex_unlock(&v->rx_lock);
+	/* The frame may open a flow's window, or be the one a finished
+	 * flow waits for. */
+	for (unsigned int i = 0; n && i < n->nflows; i++) {
+		struct eng_flow *f = &n->flows[i];
+
+		if (f->to != v)
+			continue;
+		if (atomic_load(&f->wnd_blocked))
+			xf_actor_kick(&f->actor);
+		if (atomic_load(&f->finished) && !atomic_load(&f->drained))
+			flow_check_drained(f);
+	}
 }
 
 static void nf_state(void *opaque, enum xf_netfront_state st)
@@ -168,7 +288,7 @@ static void nf_state(void *opaque, enum xf_netfront_state st)
 	struct eng_vif *v = opaque;
 
 	if (st == XF_NETFRONT_CONNECTED)
-		v->connected = true;
+		atomic_store(&v->connected, true);
 	xf_actor_kick(&v->e->ctl);
 }
 
@@ -238,7 +358,12 @@ static int nb_start(struct eng *e, struct eng_vif *v, struct eng_host *h,
 	else if (!strcmp(mode, "drop-short-first"))
 		c.bugs = XF_NB_BUG_DROP_SHORT_FIRST;
 	c.rate_bytes_per_s = (uint64_t)xf_scn_int(be, "rate");
-	c.latency_ns = NET_LATENCY_NS;
+	/* The modelled wire latency is for the sim clock; in real mode
+	 * the hand-off between threads is the wire. (A frame held in a
+	 * latency queue after its TX response would also vanish with a
+	 * netback that a vif move frees: on a real host an answered frame
+	 * is already on the bridge.) */
+	c.latency_ns = xf_rt_mode(e->rt) == XF_RT_SIM ? NET_LATENCY_NS : 0;
 	c.cost_ns_per_frame = NET_CPU_NS_PER_FRAME;
 	if (e->o->pcap_dir) {
 		/* One capture per netback instance: a moved vif's capture
@@ -290,6 +415,9 @@ static int build_vif(struct eng *e, struct eng_vif *v, unsigned int idx,
 	r = nb_start(e, v, v->vm->host, xf_scn_sub(o, "backend"));
 	if (r)
 		return r;
+	for (unsigned int i = 0; i < net(e)->nsw; i++)
+		if (!strcmp(net(e)->swname[i], xf_scn_str(o, "bridge")))
+			v->sw = i;
 	xf_netfront_config_init(&fc);
 	fc.plat = v->vm->p;
 	fc.rt = e->rt;
@@ -297,10 +425,22 @@ static int build_vif(struct eng *e, struct eng_vif *v, unsigned int idx,
 	fc.dev_path = v->path;
 	fc.max_queues = (unsigned int)xf_scn_int(o, "queues");
 	fc.xenbus_vcpu = v->vm->vcpu0;
+	/* The queues run on the VM's own vCPUs (queue i on vCPU i mod
+	 * vcpus), never on another guest's. */
+	for (unsigned int q = 0; q < XF_NETFRONT_MAX_QUEUES; q++)
+		fc.queue_vcpu[q] = v->vm->vcpu0 + q % v->vm->nvcpus;
+	fc.nr_queue_vcpus = XF_NETFRONT_MAX_QUEUES;
 	fc.tx_cost_ns = NET_CPU_NS_PER_FRAME;
 	fc.rx_cost_ns = NET_CPU_NS_PER_FRAME;
 	fc.no_sg = !xf_scn_bool(fe, "sg");
 	fc.tx_raw_layout = !strcmp(xf_scn_str(fe, "tx_layout"), "raw");
+	fc.watchdog_period_ns = (uint64_t)xf_scn_int(fe, "watchdog");
+	fc.tx_timeout_ns = (uint64_t)xf_scn_int(fe, "tx_timeout");
+	fc.event_index_bug =
+		!strcmp(xf_scn_str(fe, "event_index_bug"), "stale") ?
+		XF_NETFRONT_EVIDX_STALE :
+		!strcmp(xf_scn_str(fe, "event_index_bug"), "ahead") ?
+		XF_NETFRONT_EVIDX_AHEAD : XF_NETFRONT_EVIDX_OK;
 	fc.ops = &nf_ops;
 	fc.opaque = v;
 	r = xf_netfront_new(&fc, &v->nf);
@@ -352,6 +492,8 @@ static int build_flow(struct eng *e, struct eng_flow *f, unsigned int idx)
 	gc.cookie_base = (uint64_t)(idx + 1) << FLOW_COOKIE_SHIFT;
 	f->fl = gc.flow;
 	f->rate = (uint64_t)xf_scn_int(o, "rate");
+	f->unreachable = f->from == f->to || f->from->sw != f->to->sw;
+	f->window = tcp ? TCP_WINDOW_BYTES : 0;
 	r = xf_traffic_gen_new(&gc, &f->gen);
 	if (r)
 		return r;
@@ -379,6 +521,9 @@ int eng_net_build(struct eng *e, unsigned int *next_vcpu)
 		struct eng_vif *v = &n->vifs[i];
 		const char *vmn;
 
+		pthread_mutex_init(&v->rx_lock, NULL);
+		atomic_init(&v->connected, false);
+		atomic_init(&v->inflight, 0);
 		v->obj = xf_scn_nth(e->scn, "vif", i);
 		vmn = xf_scn_str(v->obj, "vm");
 		for (unsigned int k = 0; k < e->nvms; k++)
@@ -399,6 +544,11 @@ int eng_net_build(struct eng *e, unsigned int *next_vcpu)
 	for (size_t i = 0; i < nfl && i < ENG_MAX; i++) {
 		struct eng_flow *f = &n->flows[i];
 
+		atomic_init(&f->started, false);
+		atomic_init(&f->stopped, false);
+		atomic_init(&f->finished, false);
+		atomic_init(&f->drained, false);
+		atomic_init(&f->wnd_blocked, false);
 		f->obj = xf_scn_nth(e->scn, "flow", i);
 		r = build_flow(e, f, (unsigned int)i);
 		n->nflows++;
@@ -416,7 +566,7 @@ bool eng_net_connected(struct eng *e)
 	struct eng_net *n = net(e);
 
 	for (unsigned int i = 0; n && i < n->nvifs; i++)
-		if (!n->vifs[i].connected)
+		if (!atomic_load(&n->vifs[i].connected))
 			return false;
 	return true;
 }
@@ -432,32 +582,157 @@ void eng_net_start(struct eng *e, uint64_t now)
 
 		f->end_ns = now + (rt ? rt : dur);
 		f->next_ns = now;
+		f->pto_ns = PROBE_PTO_NS;
 		if ((rt ? rt : dur) > e->end_ns)
 			e->end_ns = rt ? rt : dur;
-		xf_actor_kick(&f->actor);
+	}
+	/* Only now may any flow run: in real mode the first flow's
+	 * completions kick its siblings on other threads, and a flow that
+	 * ran before its end time was set would stop at once, having sent
+	 * nothing. */
+	for (unsigned int i = 0; n && i < n->nflows; i++) {
+		atomic_store_explicit(&n->flows[i].started, true,
+				      memory_order_release);
+		xf_actor_kick(&n->flows[i].actor);
 	}
 }
 
+/* Stopped and every frame completed: from now on only the drain. */
+static void flow_finish(struct eng_flow *f, uint64_t now)
+{
+	struct eng_net *n = net(f->e);
+
+	pthread_mutex_lock(&n->lock);
+	f->finished_ns = now;
+	pthread_mutex_unlock(&n->lock);
+	atomic_store(&f->finished, true);
+	xf_actor_kick(&f->e->ctl);
+	if (flow_check_drained(f))
+		return;
+	f->pto_ns = PROBE_PTO_NS;
+	f->probe_ns = now + f->pto_ns;
+	xf_actor_set_timer(&f->actor, f->probe_ns);
+}
+
+/* Sends a probe behind everything the flow has sent (flow's actor). */
+static void send_probe(struct eng_flow *f, uint64_t now)
+{
+	uint8_t buf[256];
+	struct xf_net_frag frag;
+	struct xf_net_frame fr;
+	uint32_t len;
+	int r;
+
+	r = xf_traffic_gen_probe(f->gen, xf_traffic_gen_sent_bytes(f->gen),
+				 buf, sizeof(buf), &len);
+	if (r == 0) {
+		memset(&fr, 0, sizeof(fr));
+		frag.data = buf;
+		frag.len = len;
+		fr.frags = &frag;
+		fr.nr_frags = 1;
+		r = xf_netfront_send(f->from->nf, -1, &fr,
+				     ((uint64_t)(f->fl.id + 1) <<
+				      FLOW_COOKIE_SHIFT) | FLOW_PROBE_BIT);
+	}
+	if (r == 0) {
+		f->probes++;
+		if (f->pto_ns < PROBE_PTO_MAX_NS)
+			f->pto_ns *= 2;
+	}
+	/* Refused (backlog full, device down): again after the timeout. */
+	f->probe_ns = now + f->pto_ns;
+}
+
+/* A finished flow whose last frame has not shown up within the probe
+ * timeout sends a probe behind it, and again with backoff until one
+ * arrives (the tail was lost, or is only late). */
+static void flow_probe(struct eng_flow *f, uint64_t now)
+{
+	if (flow_check_drained(f))
+		return;
+	if (now >= f->probe_ns)
+		send_probe(f, now);
+	xf_actor_set_timer(&f->actor, f->probe_ns);
+}
+
+/* TCP: whether the bytes on the way fill the window. Two upper bounds
+ * of them, either may be the tighter: what was sent beyond the resolved
+ * offset (covers losses), and what was sent, not refused by the
+ * backend, minus what arrived (covers refused frames and frames that
+ * arrive with a bad checksum). A window full for a probe timeout with
+ * no progress sends a probe (its tail may be lost). */
+static bool window_full(struct eng_flow *f, uint64_t now)
+{
+	struct eng_net *n = net(f->e);
+	struct xf_traffic_rx_flow_stats rs = { 0 };
+	uint64_t sent = xf_traffic_gen_sent_bytes(f->gen), err, got, a, b;
+
+	/* Marked before looking: a frame arriving meanwhile kicks us. */
+	atomic_store(&f->wnd_blocked, true);
+	pthread_mutex_lock(&f->to->rx_lock);
+	xf_traffic_rx_flow_stats(f->to->rx, f->fl.id, &rs);
+	pthread_mutex_unlock(&f->to->rx_lock);
+	pthread_mutex_lock(&n->lock);
+	err = f->err_bytes;
+	pthread_mutex_unlock(&n->lock);
+	got = rs.payload_bytes + rs.bad_bytes + err;
+	a = sent > rs.resolved ? sent - rs.resolved : 0;
+	b = sent > got ? sent - got : 0;
+	if (rs.resolved > f->resolved_seen || got > f->got_seen) {
+		/* Progress: the probe timer starts again. */
+		f->resolved_seen = rs.resolved;
+		f->got_seen = got;
+		f->pto_ns = PROBE_PTO_NS;
+		f->probe_ns = now + f->pto_ns;
+	}
+	if ((a < b ? a : b) < f->window) {
+		atomic_store(&f->wnd_blocked, false);
+		f->window_was_full = false;
+		return false;
+	}
+	if (!f->window_was_full) {
+		/* The probe timeout runs from when the window filled. */
+		f->window_was_full = true;
+		f->window_waits++;
+		f->probe_ns = now + f->pto_ns;
+	}
+	if (now >= f->probe_ns)
+		send_probe(f, now);
+	xf_actor_set_timer(&f->actor, f->probe_ns < f->end_ns ?
+			   f->probe_ns : f->end_ns);
+	return true;
+}
+
 /* Pushes frames while the netfront takes them; paced when a rate is
- * set; stops at the end of its runtime or of its byte count. */
+ * set; stops at the end of its runtime or of its byte count, finishes
+ * when every frame it sent is completed, then drains. */
 static void flow_run(struct xf_actor *a)
 {
 	struct eng_flow *f = (struct eng_flow *)((char *)a -
 				offsetof(struct eng_flow, actor));
+	struct eng_net *n = net(f->e);
 	uint64_t now = xf_rt_now_ns(f->e->rt);
 	unsigned int burst = 64;
+	bool all, blocked = false;
 	int r;
 
-	if (f->finished)
+	if (!atomic_load_explicit(&f->started, memory_order_acquire))
 		return;
-	if (!f->stopped && (now >= f->end_ns ||
-			    xf_traffic_gen_done(f->gen)))
-		f->stopped = true;
-	if (f->stopped) {
-		if (!f->from->inflight) {
-			f->finished = true;
-			xf_actor_kick(&f->e->ctl);
-		}
+	if (atomic_load(&f->finished)) {
+		flow_probe(f, now);
+		return;
+	}
+	if (!atomic_load(&f->stopped) && (now >= f->end_ns ||
+					  xf_traffic_gen_done(f->gen)))
+		atomic_store(&f->stopped, true);
+	if (atomic_load(&f->stopped)) {
+		atomic_store(&f->wnd_blocked, false);
+		pthread_mutex_lock(&n->lock);
+		all = f->completed >= f->sent_frames;
+		pthread_mutex_unlock(&n->lock);
+		if (all)
+			flow_finish(f, now);
 		return;
 	}
 	if (f->rate) {
@@ -467,27 +742,50 @@ static void flow_run(struct xf_actor *a)
 		}
 		burst = 1;
 	}
-	if (f->from->inflight > 256)
+	if (atomic_load(&f->from->inflight) > VIF_INFLIGHT_MAX)
 		return;
-	r = xf_traffic_gen_send(f->gen, f->from->nf, -1, burst);
-	if (r > 0)
+	if (!f->window) {
+		r = xf_traffic_gen_send(f->gen, f->from->nf, -1, burst);
+	} else {
+		/* One frame at a time: the window is checked before each. */
+		r = 0;
+		for (unsigned int i = 0; i < burst; i++) {
+			int k;
+
+			if (window_full(f, now)) {
+				blocked = true;
+				break;
+			}
+			k = xf_traffic_gen_send(f->gen, f->from->nf, -1, 1);
+			if (k <= 0) {
+				r = r ? r : k;
+				break;
+			}
+			r += k;
+		}
+	}
+	if (r > 0) {
 		/* The sender's CPU per frame: time moves on in sim mode
 		 * and the flow cannot outrun its runtime. */
 		xf_rt_charge(f->e->rt, (uint64_t)r * FLOW_CPU_NS_PER_FRAME);
-	if (r > 0) {
-		f->from->inflight += (uint64_t)r;
+		atomic_fetch_add(&f->from->inflight, r);
+		pthread_mutex_lock(&n->lock);
 		f->sent_frames += (uint64_t)r;
+		pthread_mutex_unlock(&n->lock);
 		if (f->rate)
 			f->next_ns = now + (uint64_t)(1e9 * (double)
 				(xf_scn_int(f->obj, "msg_size")) /
 				(double)f->rate);
-		xf_actor_kick(a);
+		if (!blocked)
+			xf_actor_kick(a);
 	} else if (r == 0 && xf_traffic_gen_done(f->gen)) {
-		f->stopped = true;
+		atomic_store(&f->stopped, true);
 		xf_actor_kick(a);
 	}
-	/* -EAGAIN: the backlog is full; tx_done kicks us. */
-	if (!f->stopped)
+	/* A full window armed the probe / end timer; its receiver kicks
+	 * us when it opens. -EAGAIN: the backlog is full; tx_done kicks
+	 * us. */
+	if (!blocked && !atomic_load(&f->stopped))
 		xf_actor_set_timer(a, f->rate ? f->next_ns : f->end_ns);
 }
 
@@ -497,7 +795,7 @@ unsigned int eng_net_active(struct eng *e)
 	unsigned int k = 0;
 
 	for (unsigned int i = 0; n && i < n->nflows; i++)
-		k += !n->flows[i].finished;
+		k += !flow_check_drained(&n->flows[i]);
 	return k;
 }
 
@@ -507,7 +805,7 @@ void eng_net_finish(struct eng *e, uint64_t now)
 
 	(void)now;
 	for (unsigned int i = 0; n && i < n->nflows; i++)
-		n->flows[i].stopped = true;
+		atomic_store(&n->flows[i].stopped, true);
 }
 
 static void stats_add(struct xf_nb_vif_stats *a,
@@ -674,26 +972,138 @@ uint64_t eng_net_vm_rx_bytes(struct eng *e, const struct eng_vm *vm)
 	return b;
 }
 
+/* From the counters eng_net_collect() set, so that expectations, which
+ * are checked after the vifs are gone, see what the receivers saw. */
 void eng_net_measure(struct eng *e, const char *flow, double *bad_csum,
 		     double *bad_seg, double *gbps)
 {
-	struct eng_net *n = net(e);
+	const struct xf_ctrs *c = &e->res->counters;
+	size_t nv = xf_scn_count(e->scn, "vif");
+	char k[160];
 
 	*bad_csum = *bad_seg = *gbps = 0;
-	for (unsigned int i = 0; n && i < n->nvifs; i++) {
-		struct xf_traffic_rx_stats st;
+	for (size_t i = 0; i < nv; i++) {
+		const char *vn = xf_scn_nth(e->scn, "vif", i)->name;
 		bool wanted = !flow;
 
-		for (unsigned int k = 0; flow && k < n->nflows; k++)
-			wanted |= n->flows[k].to == &n->vifs[i] &&
-				  !strcmp(n->flows[k].obj->name, flow);
+		for (size_t f = 0; flow && f < xf_scn_count(e->scn, "flow");
+		     f++) {
+			const struct xf_scn_obj *fo =
+				xf_scn_nth(e->scn, "flow", f);
+
+			wanted |= !strcmp(fo->name, flow) &&
+				  !strcmp(xf_scn_str(fo, "to"), vn);
+		}
 		if (!wanted)
 			continue;
-		xf_traffic_rx_stats(n->vifs[i].rx, &st);
-		*bad_csum += (double)(st.bad_csum + st.validated_but_bad);
-		*bad_seg += (double)st.bad_seg;
-		*gbps += (double)st.throughput_bps / 1e9;
+#define G(key) (snprintf(k, sizeof(k), "%s.%s", vn, key), \
+		(double)xf_ctrs_get(c, k))
+		*bad_csum += G("rx.bad_csum") + G("rx.validated_but_bad");
+		*bad_seg += G("rx.bad_seg");
+		*gbps += G("rx.throughput_bps") / 1e9;
+#undef G
 	}
+}
+
+/* Frames dropped after the sender's backend accepted them, on the
+ * flow's path: its sender's backend (random loss), the switch, the
+ * receiver's backend (queue full, too big, filtered, not connected,
+ * copy failed) and frontend (bad status or checksum, no consumer). The
+ * counters are per vif, not per flow: flows sharing a path share them. */
+static uint64_t path_drops(struct eng *e, const struct eng_flow *f)
+{
+	static const char *const rx_drops[] = {
+		"rx-queue-full", "rx-too-big", "mcast-filter",
+		"not-connected", "copy-failed",
+	};
+	static const enum xf_netfront_drop fe_drops[] = {
+		XF_NF_DROP_RX_STATUS, XF_NF_DROP_RX_CSUM,
+		XF_NF_DROP_RX_NO_CONSUMER,
+	};
+	const struct xf_ctrs *c = &e->res->counters;
+	const char *from = f->from->obj->name, *to = f->to->obj->name;
+	char k[160];
+	uint64_t d = 0;
+
+	snprintf(k, sizeof(k), "%s.backend.drop.%s", from,
+		 xf_nb_drop_name(XF_NB_DROP_LOSS));
+	d += xf_ctrs_get(c, k);
+	snprintf(k, sizeof(k), "switch.%s.dropped",
+		 net(e)->swname[f->from->sw]);
+	d += xf_ctrs_get(c, k);
+	for (size_t i = 0; i < sizeof(rx_drops) / sizeof(rx_drops[0]); i++) {
+		snprintf(k, sizeof(k), "%s.backend.drop.%s", to, rx_drops[i]);
+		d += xf_ctrs_get(c, k);
+	}
+	for (size_t i = 0; i < sizeof(fe_drops) / sizeof(fe_drops[0]); i++) {
+		snprintf(k, sizeof(k), "%s.frontend.drop.%s", to,
+			 xf_netfront_drop_name(fe_drops[i]));
+		d += xf_ctrs_get(c, k);
+	}
+	return d;
+}
+
+/* Per flow: exactly-once completion of what it sent, and where every
+ * payload byte the backend accepted ended: arrived (good or bad), lost
+ * on a drained path, or in flight when the run was cut off. */
+static void collect_flow(struct eng *e, struct eng_flow *f)
+{
+	struct eng_net *n = net(e);
+	struct xf_traffic_rx_flow_stats rs = { 0 };
+	const char *nm = f->obj->name;
+	uint64_t unknown = 0, arrived, missing, drops, moves;
+	bool drained = atomic_load(&f->drained), down;
+	char k[128];
+
+	pthread_mutex_lock(&f->to->rx_lock);
+	xf_traffic_rx_flow_stats(f->to->rx, f->fl.id, &rs);
+	pthread_mutex_unlock(&f->to->rx_lock);
+	down = receiver_down(f->to);
+	drops = path_drops(e, f);
+	moves = f->from->moves + (f->to != f->from ? f->to->moves : 0);
+	pthread_mutex_lock(&n->lock);
+	/* Completions of frames never counted as sent: not overtaking
+	 * ones after all. */
+	for (uint64_t b = f->sent_frames + 1; b < f->map_bits; b++)
+		unknown += (f->done_map[b / 8] >> (b % 8)) & 1;
+	arrived = rs.payload_bytes + rs.bad_bytes;
+	missing = f->ok_bytes > arrived ? f->ok_bytes - arrived : 0;
+#define C(key, val) do { snprintf(k, sizeof(k), "%s.%s", nm, key); \
+		xf_ctrs_set(&e->res->counters, k, (uint64_t)(val)); } while (0)
+	C("tx.sent", f->sent_frames);
+	C("tx.bytes", xf_traffic_gen_sent_bytes(f->gen));
+	C("tx.completed", f->completed - unknown);
+	C("tx.never_completed", f->sent_frames - (f->completed - unknown));
+	C("tx.dup_completions", f->dup);
+	C("tx.unknown_completions", f->unknown + unknown);
+	C("tx.ok", f->done_ok);
+	C("tx.eio", f->done_eio);
+	C("tx.emsgsize", f->done_emsgsize);
+	C("tx.other_errors", f->done_other);
+	C("rx.good", rs.good);
+	C("rx.bytes", rs.payload_bytes);
+	C("rx.contiguous", rs.contiguous);
+	C("rx.bad", rs.bad);
+	C("rx.bad_bytes", rs.bad_bytes);
+	C("net.sent_bytes", f->ok_bytes);
+	C("net.arrived_bytes", arrived);
+	C("net.lost_bytes", drained ? missing : 0);
+	C("net.in_flight_bytes", drained ? 0 : missing);
+	C("net.drained", drained);
+	C("net.drain_us", drained && f->drained_ns > f->finished_ns ?
+	  (f->drained_ns - f->finished_ns) / 1000 : 0);
+	C("net.probes", f->probes);
+	C("net.window_waits", f->window_waits);
+	C("net.path_drops", drops);
+	C("net.path_moves", moves);
+	C("net.receiver_down", down);
+	C("net.unreachable", f->unreachable);
+	/* Lost with no drop counted, no move and a working path: frames
+	 * vanished silently, which must never happen. */
+	C("net.unexplained_bytes", drained && missing && !drops && !moves &&
+	  !down && !f->unreachable ? missing : 0);
+#undef C
+	pthread_mutex_unlock(&n->lock);
 }
 
 void eng_net_collect(struct eng *e)
@@ -709,7 +1119,9 @@ void eng_net_collect(struct eng *e)
 		struct xf_netfront_features ff;
 		const char *nm = v->obj->name;
 
+		pthread_mutex_lock(&v->rx_lock);
 		xf_traffic_rx_stats(v->rx, &st);
+		pthread_mutex_unlock(&v->rx_lock);
 #define C(key, val) do { snprintf(k, sizeof(k), "%s.%s", nm, key); \
 		xf_ctrs_set(&e->res->counters, k, (uint64_t)(val)); } while (0)
 		C("rx.frames", st.frames);
@@ -721,6 +1133,7 @@ void eng_net_collect(struct eng *e)
 		C("rx.gso_frames", st.gso_frames);
 		C("rx.payload_bytes", st.payload_bytes);
 		C("rx.throughput_bps", st.throughput_bps);
+		C("rx.probes", st.probes);
 		memset(&last, 0, sizeof(last));
 		if (v->nb)
 			xf_nb_vif_stats(v->nb, &last);
@@ -733,6 +1146,7 @@ void eng_net_collect(struct eng *e)
 		C("backend.csum_left_blank", ns.csum_left_blank);
 		C("backend.segmented", ns.segmented);
 		C("backend.tx_max_slots", ns.tx_max_slots);
+		C("backend.rx_frames", ns.rx_frames);
 		for (int d = 0; d < XF_NB_DROP_NR; d++) {
 			char dk[64];
 
@@ -755,6 +1169,9 @@ void eng_net_collect(struct eng *e)
 			C(dk, fs.drops[d]);
 		}
 		C("connects", fs.connects);
+		C("watchdog_recoveries", fs.watchdog_recoveries);
+		C("watchdog_responses", fs.watchdog_responses);
+		C("tx_timeouts", fs.tx_timeouts);
 		if (v->moves) {
 			/* What the frontend negotiated with the netback it
 			 * ended on, and what that netback received. */
@@ -771,31 +1188,20 @@ void eng_net_collect(struct eng *e)
 		}
 #undef C
 	}
-	for (unsigned int i = 0; n && i < n->nflows; i++) {
-		struct eng_flow *f = &n->flows[i];
-		struct xf_traffic_rx_flow_stats rs = { 0 };
-		const char *nm = f->obj->name;
+	for (unsigned int i = 0; n && i < n->nsw; i++) {
+		struct xf_nb_switch_stats ss;
 
-		xf_traffic_rx_flow_stats(f->to->rx, f->fl.id, &rs);
-		pthread_mutex_lock(&n->lock);
-#define C(key, val) do { snprintf(k, sizeof(k), "%s.%s", nm, key); \
+		xf_nb_switch_stats(n->sw[i], &ss);
+#define C(key, val) do { snprintf(k, sizeof(k), "switch.%s.%s", \
+		n->swname[i], key); \
 		xf_ctrs_set(&e->res->counters, k, (uint64_t)(val)); } while (0)
-		C("tx.sent", f->sent_frames);
-		C("tx.bytes", xf_traffic_gen_sent_bytes(f->gen));
-		C("tx.completed", f->completed);
-		C("tx.never_completed", f->sent_frames - f->completed);
-		C("tx.dup_completions", f->dup);
-		C("tx.unknown_completions", f->unknown);
-		C("tx.ok", f->done_ok);
-		C("tx.eio", f->done_eio);
-		C("tx.emsgsize", f->done_emsgsize);
-		C("tx.other_errors", f->done_other);
-		C("rx.good", rs.good);
-		C("rx.bytes", rs.payload_bytes);
-		C("rx.contiguous", rs.contiguous);
+		C("forwarded", ss.forwarded);
+		C("flooded", ss.flooded);
+		C("dropped", ss.dropped);
 #undef C
-		pthread_mutex_unlock(&n->lock);
 	}
+	for (unsigned int i = 0; n && i < n->nflows; i++)
+		collect_flow(e, &n->flows[i]);
 }
 
 void eng_net_teardown(struct eng *e)
@@ -807,23 +1213,37 @@ void eng_net_teardown(struct eng *e)
 	for (unsigned int i = 0; i < n->nvifs; i++)
 		if (n->vifs[i].mover.rt)
 			xf_actor_remove(&n->vifs[i].mover);
-	for (unsigned int i = 0; i < n->nflows; i++) {
+	for (unsigned int i = 0; i < n->nflows; i++)
 		if (n->flows[i].actor.rt)
 			xf_actor_remove(&n->flows[i].actor);
-		xf_traffic_gen_free(n->flows[i].gen);
-		free(n->flows[i].done_map);
-	}
 	for (unsigned int i = 0; i < n->nvifs; i++)
 		if (n->vifs[i].nb)
 			xf_nb_vif_free(n->vifs[i].nb);
+	/* Freeing a netfront completes what it still holds (-ESHUTDOWN)
+	 * into the flows: their generators go after it. */
 	for (unsigned int i = 0; i < n->nvifs; i++) {
 		if (n->vifs[i].nf)
 			xf_netfront_free(n->vifs[i].nf);
 		xf_traffic_rx_free(n->vifs[i].rx);
+		pthread_mutex_destroy(&n->vifs[i].rx_lock);
+	}
+	for (unsigned int i = 0; i < n->nflows; i++) {
+		xf_traffic_gen_free(n->flows[i].gen);
+		free(n->flows[i].done_map);
 	}
 	for (unsigned int i = 0; i < n->nsw; i++)
 		xf_nb_switch_free(n->sw[i]);
 	pthread_mutex_destroy(&n->lock);
 	free(n);
 	e->net = NULL;
+}
+
+int eng_net_drop_notify(struct eng *e, const char *vif, unsigned int count)
+{
+	struct eng_net *n = net(e);
+
+	for (unsigned int i = 0; n && i < n->nvifs; i++)
+		if (!strcmp(n->vifs[i].obj->name, vif))
+			return xf_netfront_lose_events(n->vifs[i].nf, count);
+	return -ENOENT;
 }

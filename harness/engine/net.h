@@ -35,5 +35,9 @@ int eng_net_vm_move(struct eng *e, struct eng_vm *vm, struct eng_host *h);
 bool eng_net_vm_up(struct eng *e, const struct eng_vm *vm);
 /* Bytes received into the VM's buffers so far. */
 uint64_t eng_net_vm_rx_bytes(struct eng *e, const struct eng_vm *vm);
+/* drop_notify on a vif: the next count notifications its frontend
+ * receives (tx completions, rx frames) are lost on the way (any
+ * platform). -ENOENT: no such vif. */
+int eng_net_drop_notify(struct eng *e, const char *vif, unsigned int count);
 
 #endif

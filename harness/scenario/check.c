@@ -212,7 +212,8 @@ static void check_job(struct xf_scn *s, const struct xf_scn_obj *j)
 		return;
 	what_of(j, what, sizeof(what));
 	ss = xf_scn_int(d, "sector_size");
-	size = xf_scn_int(d, "size");
+	/* A guest addresses the disk it sees (sectors_unit). */
+	size = xf_scn_disk_guest_size(d);
 	if (bs % ss)
 		scn_err(s, xf_scn_line(j, "bs"), "%s: bs = %lld is not a "
 			"multiple of disk '%s' sector_size %lld", what,
@@ -221,10 +222,12 @@ static void check_job(struct xf_scn *s, const struct xf_scn_obj *j)
 		 size - xf_scn_int(j, "offset");
 	if (xf_scn_int(j, "offset") + region > size || region < bs)
 		scn_err(s, xf_scn_line(j, "size"), "%s: region (offset %lld, "
-			"size %lld) does not fit disk '%s' (%lld bytes) or "
+			"size %lld) does not fit disk '%s' (%lld bytes%s) or "
 			"is smaller than bs", what,
 			(long long)xf_scn_int(j, "offset"),
-			(long long)region, d->name, (long long)size);
+			(long long)region, d->name, (long long)size,
+			size != xf_scn_int(d, "size") ? " as its guest sees "
+			"it, sectors_unit" : "");
 	if (xf_scn_bool(d, "readonly") && strcmp(rw, "read") &&
 	    strcmp(rw, "randread"))
 		scn_err(s, xf_scn_line(j, "rw"), "%s: rw = \"%s\" on "

@@ -54,6 +54,7 @@ static KIND(scn_scenario, "scenario", true, "the scenario itself");
 
 static const char *const blk_path_e[] = { "normal", "skip-initwait",
 					  "stuck-initwait", NULL };
+static const char *const sectors_unit_e[] = { "512", "sector-size", NULL };
 static const struct xf_scn_field scn_blkbe_f[] = {
 	F_ENUM("path", blk_path_e, "normal",
 	       "xenbus states the backend walks"),
@@ -67,6 +68,9 @@ static const struct xf_scn_field scn_blkbe_f[] = {
 	F_BOOL("discard", "false", "feature-discard"),
 	F_NUM("cpu_us", 0, 1e6, "0",
 	      "backend CPU per ring request (on its queue's vCPU)"),
+	F_ENUM("sectors_unit", sectors_unit_e, "512",
+	       "unit of the sectors key it writes (512: Linux blkback; "
+	       "sector-size: the pre-2024 blkif.h text)"),
 };
 static KIND(scn_blkbe, "disk.backend", false, "blkback features");
 
@@ -151,6 +155,9 @@ static const struct xf_scn_field scn_disk_f[] = {
 	       "frontend's rsp_event handling (stale/ahead: buggy)"),
 	F_ENUM("timeout_clock", clock_e, "monotonic",
 	       "clock the frontend's timeouts use (wall: buggy)"),
+	F_ENUM("sectors_unit", sectors_unit_e, "512",
+	       "unit the frontend reads the backend's sectors key in "
+	       "(512: Linux; sector-size: the pre-2024 blkif.h text)"),
 	F_OBJ("backend", &scn_blkbe, "backend features"),
 	F_OBJ("model", &scn_model, "disk model"),
 };
@@ -180,6 +187,12 @@ static const struct xf_scn_field scn_viffe_f[] = {
 	F_ENUM("tx_layout", tx_layout_e, "pullup",
 	       "pullup: headers into slot one, chains over 18 slots "
 	       "linearised; raw: fragments as given, over 18 dropped"),
+	F_DUR("watchdog", 0, 3600 * S, "0",
+	      "lost-wakeup watchdog period of the frontend (0: off)"),
+	F_DUR("tx_timeout", 0, 3600 * S, "0",
+	      "re-notify the backend when a tx slot waits this long (0: off)"),
+	F_ENUM("event_index_bug", evidx_e, "ok",
+	       "frontend's rsp_event handling (stale/ahead: buggy)"),
 };
 static KIND(scn_viffe, "vif.frontend", false, "netfront switches");
 

@@ -90,6 +90,46 @@ int xf_traffic_gen_next(struct xf_traffic_gen *g, uint8_t *buf,
 	return xf_traffic_gen_next_frags(g, buf, bufsz, len, f, frag, 1);
 }
 
+/* Payload bytes of every frame but the last: the stream is cut at
+ * fixed points, so a frame number alone names its bytes. */
+static uint32_t frame_max(const struct xf_traffic_gen *g)
+{
+	uint32_t max = g->c.gso ? g->c.gso_payload : g->c.frame_payload;
+
+	if (max > XF_NET_MAX_FRAME - xf_traffic_hdr_len(&g->c.flow))
+		max = XF_NET_MAX_FRAME - xf_traffic_hdr_len(&g->c.flow);
+	return max;
+}
+
+int xf_traffic_gen_frame_range(const struct xf_traffic_gen *g,
+			       uint64_t frame, uint64_t *off, uint32_t *len)
+{
+	uint64_t max, o;
+
+	if (!g || !off || !len)
+		return -EINVAL;
+	max = frame_max(g);
+	if (max == 0)
+		return -EINVAL;
+	if (frame == 0 || frame - 1 >= g->c.total_bytes / max +
+	    (g->c.total_bytes % max != 0))
+		return -ERANGE;
+	o = (frame - 1) * max;
+	*off = o;
+	*len = (uint32_t)(g->c.total_bytes - o < max ?
+			  g->c.total_bytes - o : max);
+	return 0;
+}
+
+int xf_traffic_gen_probe(const struct xf_traffic_gen *g, uint64_t off,
+			 uint8_t *buf, uint32_t bufsz, uint32_t *len)
+{
+	if (!g || !buf || !len)
+		return -EINVAL;
+	return xf_traffic_build(&g->c.flow, off, 0, XF_TRAFFIC_CSUM_GOOD, buf,
+				bufsz, len);
+}
+
 static int gen_next(struct xf_traffic_gen *g, uint8_t *buf, uint32_t bufsz,
 		    uint32_t *len, struct xf_net_frame *f,
 		    struct xf_net_frag *frags, unsigned int nmax,
@@ -102,9 +142,7 @@ static int gen_next(struct xf_traffic_gen *g, uint8_t *buf, uint32_t bufsz,
 
 	if (g->off >= g->c.total_bytes)
 		return 0;
-	max = g->c.gso ? g->c.gso_payload : g->c.frame_payload;
-	if (max > XF_NET_MAX_FRAME - xf_traffic_hdr_len(&g->c.flow))
-		max = XF_NET_MAX_FRAME - xf_traffic_hdr_len(&g->c.flow);
+	max = frame_max(g);
 	plen = left < max ? (uint32_t)left : max;
 	rc = xf_traffic_build(&g->c.flow, g->off, plen, g->c.csum, buf, bufsz,
 			      len);

@@ -19,6 +19,7 @@ struct rx_flow {
 	struct xf_traffic_flow fl;
 	bool check_mss;
 	uint64_t good, payload_bytes;
+	uint64_t bad, bad_bytes, resolved, probes;
 	struct range *r;        /* sorted, disjoint, merged */
 	unsigned int nr, cap;
 };
@@ -113,6 +114,38 @@ static uint64_t add_range(struct rx_flow *f, uint64_t s, uint64_t e)
 	return e - s - covered;
 }
 
+static bool is_probe(const struct rx_flow *f, const struct xf_pkt_info *pi,
+		     const uint8_t *pl, uint32_t plen)
+{
+	if (pi->l4 == XF_PKT_L4_TCP)
+		return plen == 0;
+	return plen == TRAFFIC_UDP_HDR && tr_get32(pl) == TRAFFIC_UDP_MAGIC &&
+	       tr_get32(pl + 4) == f->fl.id;
+}
+
+/* A frame's stream offset. TCP carries only 32 bits of it (the
+ * sequence number): unwrapped next to what this flow has resolved, so
+ * streams past 4 GiB keep their place. */
+static uint64_t stream_off(const struct rx_flow *f, const uint8_t *d,
+			   const struct xf_pkt_info *pi, const uint8_t *pl)
+{
+	uint32_t rel;
+
+	if (pi->l4 != XF_PKT_L4_TCP)
+		return (uint64_t)tr_get32(pl + 8) << 32 | tr_get32(pl + 12);
+	rel = tr_get32(d + pi->l4_off + 4) - f->fl.isn;
+	if (f->resolved < UINT64_C(1) << 31)
+		return rel;
+	return f->resolved + (uint64_t)(int64_t)(int32_t)(rel -
+						(uint32_t)f->resolved);
+}
+
+static void flow_bad(struct rx_flow *f, uint32_t bytes)
+{
+	f->bad++;
+	f->bad_bytes += bytes;
+}
+
 void xf_traffic_rx_frame(struct xf_traffic_rx *rx, const uint8_t *d,
 			 uint32_t len, uint32_t flags, uint16_t gso_size,
 			 uint64_t now_ns)
@@ -120,21 +153,38 @@ void xf_traffic_rx_frame(struct xf_traffic_rx *rx, const uint8_t *d,
 	struct xf_traffic_rx_stats *st = &rx->st;
 	struct xf_pkt_info pi;
 	struct rx_flow *f;
-	const uint8_t *pl;
+	const uint8_t *pl = NULL;
 	uint64_t off, fresh;
-	uint32_t plen;
+	uint32_t plen = 0, sbytes = 0;
 	int rc;
 
+	rc = xf_pkt_parse(d, len, &pi);
+	f = rc < 0 ? NULL : find(rx, pi.l4, tr_get16(d + pi.l4_off),
+				 tr_get16(d + pi.l4_off + 2));
+	if (f) {
+		pl = d + pi.payload_off;
+		plen = pi.l4_off + pi.l4_len - pi.payload_off;
+		/* Stream bytes the frame carries, whatever its verdict:
+		 * the sender's accounting needs every byte that got here. */
+		sbytes = plen;
+		if (pi.l4 == XF_PKT_L4_UDP)
+			sbytes = plen >= TRAFFIC_UDP_HDR ?
+				 plen - TRAFFIC_UDP_HDR : 0;
+		if (is_probe(f, &pi, pl, plen)) {
+			/* No data, only its place in the path: in no
+			 * other verdict and no throughput. */
+			off = stream_off(f, d, &pi, pl);
+			if (off > f->resolved)
+				f->resolved = off;
+			st->probes++;
+			f->probes++;
+			return;
+		}
+	}
 	st->frames++;
 	if (!st->first_ns)
 		st->first_ns = now_ns;
 	st->last_ns = now_ns;
-	if (xf_pkt_parse(d, len, &pi) < 0) {
-		st->other++;
-		return;
-	}
-	f = find(rx, pi.l4, tr_get16(d + pi.l4_off),
-		 tr_get16(d + pi.l4_off + 2));
 	if (!f) {
 		st->other++;
 		return;
@@ -145,17 +195,17 @@ void xf_traffic_rx_frame(struct xf_traffic_rx *rx, const uint8_t *d,
 			st->bad_csum++;
 			if (flags & XF_NET_F_DATA_VALIDATED)
 				st->validated_but_bad++;
+			flow_bad(f, sbytes);
 			return;
 		}
 	}
-	pl = d + pi.payload_off;
-	plen = pi.l4_off + pi.l4_len - pi.payload_off;
 	if (pi.l4 == XF_PKT_L4_TCP) {
-		off = (uint32_t)(tr_get32(d + pi.l4_off + 4) - f->fl.isn);
+		off = stream_off(f, d, &pi, pl);
 		if (gso_size)
 			st->gso_frames++;
 		else if (f->check_mss && plen > f->fl.mss) {
 			st->bad_seg++;
+			flow_bad(f, sbytes);
 			return;
 		}
 	} else {
@@ -163,18 +213,22 @@ void xf_traffic_rx_frame(struct xf_traffic_rx *rx, const uint8_t *d,
 		    tr_get32(pl) != TRAFFIC_UDP_MAGIC ||
 		    tr_get32(pl + 4) != f->fl.id) {
 			st->bad_seg++;
+			flow_bad(f, sbytes);
 			return;
 		}
-		off = (uint64_t)tr_get32(pl + 8) << 32 | tr_get32(pl + 12);
+		off = stream_off(f, d, &pi, pl);
 		pl += TRAFFIC_UDP_HDR;
 		plen -= TRAFFIC_UDP_HDR;
 	}
 	for (uint32_t i = 0; i < plen; i++) {
 		if (pl[i] != xf_traffic_pattern(f->fl.id, off + i)) {
 			st->bad_seg++;
+			flow_bad(f, sbytes);
 			return;
 		}
 	}
+	if (off + plen > f->resolved)
+		f->resolved = off + plen;
 	fresh = add_range(f, off, off + plen);
 	if (fresh < plen)
 		st->dup++;
@@ -217,6 +271,10 @@ int xf_traffic_rx_flow_stats(const struct xf_traffic_rx *rx,
 		out->good = f->good;
 		out->payload_bytes = f->payload_bytes;
 		out->contiguous = f->nr && f->r[0].start == 0 ? f->r[0].end : 0;
+		out->bad = f->bad;
+		out->bad_bytes = f->bad_bytes;
+		out->resolved = f->resolved;
+		out->probes = f->probes;
 		return 0;
 	}
 	return -ENOENT;

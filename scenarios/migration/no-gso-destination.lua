@@ -13,8 +13,13 @@
 -- without GSO the frontend negotiated GSO off and segments in software
 -- (the destination's netback gets no GSO frame) while the one with GSO
 -- keeps offloading; both flows keep running on the destination. The
--- inbound flow loses at most the frames that reach vif1 while it has no
--- backend (about 1 ms here; TCP would retransmit them), never a bad one.
+-- inbound flow loses only frames that reach vif1 while it has no
+-- backend (TCP would retransmit them), never a bad one, and each of them
+-- is accounted for: dropped by a counted drop on its path or with the
+-- moved vif, none in flight when the run ends, none vanished (sim: at
+-- most 2 frames, about 1 ms at 50 MB/s).
+-- Real mode: all of it holds except that bound: the wall-clock time vif1
+-- has no backend is longer on a loaded host.
 scenario {
 	name = "no-gso-destination",
 	description = "vif migration: offload renegotiated on the destination",
@@ -51,8 +56,7 @@ expect {
 		local exact = r["out.tx.never_completed"] == 0 and
 			r["out.tx.dup_completions"] == 0 and
 			r["out.tx.ok"] == r["out.tx.sent"] and
-			r["out.rx.contiguous"] == r["out.tx.bytes"] and
-			r["in.tx.sent"] - r["in.rx.good"] <= 2
+			r["out.rx.contiguous"] == r["out.tx.bytes"]
 		local offload
 		if gso then
 			offload = r["vif1.feature.gso_tcpv4"] == 1 and
@@ -68,5 +72,29 @@ expect {
 			"gso after %d, sw-segmented %d, %d/%d sent ok, down %.2fms",
 			r["vif1.feature.gso_tcpv4"], r["vif1.tx.sw_gso"],
 			r["out.tx.ok"], r["out.tx.sent"], r["vm1.downtime_us"] / 1000)
+	end,
+}
+
+expect {
+	name = "inbound: every frame arrived or was lost with a reason",
+	check = function(r)
+		return r["in.tx.never_completed"] == 0 and
+			r["in.net.in_flight_bytes"] == 0 and
+			r["in.net.unexplained_bytes"] == 0 and r["in.rx.bad"] == 0,
+			string.format("%d bytes lost (%d drops, %d moves on the path), " ..
+				      "%d in flight, %d unexplained",
+				      r["in.net.lost_bytes"], r["in.net.path_drops"],
+				      r["in.net.path_moves"], r["in.net.in_flight_bytes"],
+				      r["in.net.unexplained_bytes"])
+	end,
+}
+
+expect {
+	name = "inbound loses only the frames of ~1 ms without a backend",
+	mode = "sim",
+	check = function(r)
+		return r["in.tx.sent"] - r["in.rx.good"] <= 2,
+			string.format("%d sent, %d arrived good",
+				      r["in.tx.sent"], r["in.rx.good"])
 	end,
 }

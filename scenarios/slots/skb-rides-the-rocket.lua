@@ -27,7 +27,9 @@
 -- re-laying out exactly the frames whose headers are not all in the
 -- first fragment or that need 19 slots, sg-off by sending one slot per
 -- frame); in every variant every frame completes exactly once (none
--- twice, none never).
+-- twice, none never) and every byte the backend accepted reaches vm2
+-- (none lost on the way, none still in flight when the run ends: the
+-- run waits for them).
 -- Real mode: all of it holds (frame and byte counts, not timing).
 scenario {
 	name = "skb-rides-the-rocket",
@@ -80,11 +82,16 @@ for _, f in ipairs(flows) do
 		local sent = r[f .. ".tx.sent"]
 		return sent > 0 and r[f .. ".tx.completed"] == sent and
 			r[f .. ".tx.dup_completions"] == 0 and
-			r[f .. ".tx.unknown_completions"] == 0,
-			string.format("%s: %d sent, %d completed, %d twice, %d never",
+			r[f .. ".tx.unknown_completions"] == 0 and
+			r[f .. ".net.lost_bytes"] == 0 and
+			r[f .. ".net.in_flight_bytes"] == 0,
+			string.format("%s: %d sent, %d completed, %d twice, %d never; " ..
+				      "%d accepted bytes lost, %d in flight",
 				      f, sent, r[f .. ".tx.completed"],
 				      r[f .. ".tx.dup_completions"],
-				      r[f .. ".tx.never_completed"])
+				      r[f .. ".tx.never_completed"],
+				      r[f .. ".net.lost_bytes"],
+				      r[f .. ".net.in_flight_bytes"])
 	end }
 	if variant == "broken" and lost[f] then
 		local how = lost[f]

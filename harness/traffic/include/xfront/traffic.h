@@ -139,6 +139,21 @@ bool xf_traffic_gen_done(const struct xf_traffic_gen *g);
 uint64_t xf_traffic_gen_frames(const struct xf_traffic_gen *g);
 /* Payload bytes in the frames xf_traffic_gen_send handed over. */
 uint64_t xf_traffic_gen_sent_bytes(const struct xf_traffic_gen *g);
+/* The stream range frame number `frame` (from 1, as in the cookies)
+ * carries: [*off, *off + *len). It depends on the configuration only,
+ * so any thread may ask, e.g. from a tx_done callback. -ERANGE for 0 or
+ * a number past the end of the stream. */
+int xf_traffic_gen_frame_range(const struct xf_traffic_gen *g,
+			       uint64_t frame, uint64_t *off, uint32_t *len);
+/* A probe: a frame of the flow with no payload, placed at stream offset
+ * off (the end of what was sent before it), checksums computed (never
+ * left to offload), one fragment. It travels the path of the flow's
+ * data behind everything sent before it; a receiver counts it in
+ * xf_traffic_rx_flow_stats.probes and .resolved and in no other
+ * verdict: its arrival proves every earlier frame of the flow arrived
+ * or was dropped on the way (the path is FIFO per flow). */
+int xf_traffic_gen_probe(const struct xf_traffic_gen *g, uint64_t off,
+			 uint8_t *buf, uint32_t bufsz, uint32_t *len);
 
 /* Receiver. */
 struct xf_traffic_rx_stats {
@@ -152,6 +167,7 @@ struct xf_traffic_rx_stats {
 	uint64_t other;              /* not a registered flow */
 	uint64_t gso_frames;         /* super-frames received whole */
 	uint64_t payload_bytes;      /* good payload */
+	uint64_t probes;             /* drain probes, in no other field */
 	uint64_t first_ns, last_ns;
 	uint64_t throughput_bps;     /* payload bits per second */
 };
@@ -170,11 +186,21 @@ void xf_traffic_rx_frame(struct xf_traffic_rx *rx, const uint8_t *data,
 /* Contiguous payload bytes received for a flow from offset 0. */
 uint64_t xf_traffic_rx_contiguous(const struct xf_traffic_rx *rx,
 				  uint32_t flow_id);
-/* One registered flow's share of the verdicts. */
+/* One registered flow's share of the verdicts. Every payload byte that
+ * reached the receiver is in payload_bytes (good, duplicates once) or
+ * bad_bytes (in a frame that failed a check), so a sender can tell
+ * what arrived from what never did. */
 struct xf_traffic_rx_flow_stats {
 	uint64_t good;               /* frames that passed every check */
 	uint64_t payload_bytes;      /* good payload, duplicates once */
 	uint64_t contiguous;         /* as xf_traffic_rx_contiguous() */
+	uint64_t bad;                /* frames that failed a check */
+	uint64_t bad_bytes;          /* their payload (stream bytes) */
+	/* Every stream byte below this has arrived or was lost on the way
+	 * (the path is FIFO per flow): the highest end of a good frame or
+	 * the highest probe offset. */
+	uint64_t resolved;
+	uint64_t probes;             /* probes (no payload) */
 };
 /* -ENOENT when no flow with that id is registered. */
 int xf_traffic_rx_flow_stats(const struct xf_traffic_rx *rx,
