@@ -288,21 +288,27 @@ static int power_cut(struct eng *e, struct eng_disk *d)
 	/* The cut is one instant for the checkers too: an I/O the
 	 * frontend sees end after the power loss is still in flight for
 	 * the check. Workload threads reporting meanwhile wait. */
+	for (unsigned int k = 0; k < e->njobs; k++)
+		if (e->jobs[k].d == d)
+			xf_wl_cut_begin(e->jobs[k].wl);
 	hold_checkers(e, d, true);
 	r = xf_blkdisk_power_loss(d->disk, loss_mode(xf_scn_str(m, "loss")),
 				  e->seed * 1000003u + e->power_cuts, now);
 	for (unsigned int k = 0; k < e->njobs && !r; k++) {
 		struct eng_job *j = &e->jobs[k];
-		struct xf_dur_report rep;
+		struct xf_dur_report rep = { 0 };
 
 		if (j->d != d || !j->dur)
 			continue;
 		r = read_back(d, j, buf, &seen[k]);
-		if (!r && !xf_dur_check(j->dur, seen[k], MAX_LOSSES_LISTED,
-					&rep)) {
+		/* A cut that could not be judged fails the run (the caller
+		 * reports r): it must never pass unjudged. */
+		if (!r)
+			r = xf_dur_check(j->dur, seen[k], MAX_LOSSES_LISTED,
+					 &rep);
+		if (!r)
 			merge_report(e, d, &rep);
-			xf_dur_report_free(&rep);
-		}
+		xf_dur_report_free(&rep);
 	}
 	hold_checkers(e, d, false);
 	/* Only now: a workload thread waiting above holds its job lock,

@@ -464,7 +464,7 @@ static void ctl_run(struct xf_actor *a)
 {
 	struct eng *e = (struct eng *)((char *)a - offsetof(struct eng, ctl));
 	uint64_t now = xf_rt_now_ns(e->rt), next = UINT64_MAX;
-	bool all = true;
+	bool all = true, mig_busy;
 
 	if (e->finished || e->failed)
 		return;
@@ -493,6 +493,10 @@ static void ctl_run(struct xf_actor *a)
 			return;
 		}
 	}
+	/* Hooks run on workload and queue threads and may add timers or
+	 * migrations (realloc) at any moment in real mode: walk both
+	 * under the (recursive) engine lock, which hooks hold too. */
+	pthread_mutex_lock(&e->lock);
 	eng_mig_poll(e);
 	for (size_t i = 0; i < e->ntimers && !e->failed; i++) {
 		struct eng_timer *t = &e->timers[i];
@@ -508,14 +512,15 @@ static void ctl_run(struct xf_actor *a)
 			next = t->when;
 		}
 	}
+	mig_busy = eng_mig_busy(e);
+	pthread_mutex_unlock(&e->lock);
 	if (e->failed)
 		return;
 	/* A migration under way finishes before the run does: its
 	 * measurements would be half of one. A flow is active until every
 	 * frame it sent has arrived or is known lost (net.c: the drain);
 	 * its receiver wakes us when it has. */
-	if (e->jobs_done >= e->njobs && !eng_net_active(e) &&
-	    !eng_mig_busy(e)) {
+	if (e->jobs_done >= e->njobs && !eng_net_active(e) && !mig_busy) {
 		e->finished = true;
 		e->res->elapsed_ns = now - e->t0;
 		xf_rt_stop(e->rt);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@ struct wl_io {
 	uint64_t block;
 	int kind;
 	bool busy;             /* handed to the target, not completed */
+	unsigned int cut;      /* j->cuts when handed to the target */
 	uint8_t *buf;
 };
 
@@ -36,6 +38,7 @@ struct xf_wl_job {
 	uint64_t *exp;      /* verify: expected write id per sector */
 	uint16_t *busy;     /* verify: I/Os on each block */
 	uint32_t generation;
+	atomic_uint cuts;   /* power cuts begun (xf_wl_cut_begin) */
 	uint64_t start_ns, end_ns, next_rate_ns;
 	bool started, issuing_done, stopped, paused, done, flush_inflight;
 	uint64_t issued_bytes, seq, writes_since_flush, rr;
@@ -202,6 +205,14 @@ void xf_wl_finish(struct xf_wl_job *j)
 	pthread_mutex_unlock(&j->lock);
 }
 
+void xf_wl_cut_begin(struct xf_wl_job *j)
+{
+	/* Lock-free: the cutting thread may not take the job lock while
+	 * it holds the checkers (a reporting workload thread holds the job
+	 * lock and waits for them). */
+	atomic_fetch_add(&j->cuts, 1);
+}
+
 void xf_wl_resync(struct xf_wl_job *j, const struct xf_dur_seen *seen,
 		  uint64_t first, uint64_t nr)
 {
@@ -366,6 +377,7 @@ static bool issue_one(struct xf_wl_job *j, uint64_t *now)
 	*now = xf_rt_now_ns(j->rt);
 	w->submit_ns = *now;
 	w->busy = true;
+	w->cut = atomic_load(&j->cuts);
 	if (j->obs)
 		j->obs(j->obs_opaque, j, XF_WL_EV_SUBMIT, 0);
 	r = j->t.submit(j->t.ctx, &w->io);
@@ -524,7 +536,10 @@ static void wl_done(struct xf_blkfront_io *bio, int status)
 	if (now > j->res->last_done_ns)
 		j->res->last_done_ns = now;
 	j->completions++;
-	if (kind == K_READ && !status && j->exp)
+	/* A read in flight at a power cut may have been served from the
+	 * cache that died: it says nothing about what the disk holds. */
+	if (kind == K_READ && !status && j->exp &&
+	    w->cut == atomic_load(&j->cuts))
 		verify_read(j, w);
 	if (kind == K_WRITE) {
 		j->inflight_writes--;
@@ -538,8 +553,12 @@ static void wl_done(struct xf_blkfront_io *bio, int status)
 		if (j->exp) {
 			uint64_t spb = j->c.bs / j->t.sector_size;
 
+			/* A write in flight at a power cut may have died
+			 * in the cache whatever its status says. */
+			bool cut = w->cut != atomic_load(&j->cuts);
+
 			for (uint64_t i = 0; i < spb; i++)
-				j->exp[w->block * spb + i] = status ?
+				j->exp[w->block * spb + i] = status || cut ?
 					EXP_UNKNOWN : w->write_id;
 		}
 	}

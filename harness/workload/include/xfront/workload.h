@@ -137,6 +137,9 @@ void xf_wl_stamp_fill(void *sector, unsigned int sector_size,
 int xf_wl_stamp_decode(const void *sector, unsigned int sector_size,
 		       struct xf_wl_stamp *s);
 
+/* Before a power loss: writes in flight now complete with unknown
+ * content (verify skips them) whatever their status. */
+void xf_wl_cut_begin(struct xf_wl_job *j);
 /* After a power loss: the tracked region's per-sector content as seen
  * (from the durability check) becomes what the job expects to read. */
 void xf_wl_resync(struct xf_wl_job *j, const struct xf_dur_seen *seen,
