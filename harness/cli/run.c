@@ -202,6 +202,7 @@ int cli_run(struct cli_opts *o)
 	struct loaded l = { 0 };
 	struct xf_result **res = NULL;
 	size_t nres = 0;
+	const char *skipped = NULL;
 	char *params = cli_params_string(o);
 	bool color = !o->no_color && isatty(1) && !getenv("NO_COLOR");
 	struct xf_report_meta meta = { XF_VERSION, o->cmdline,
@@ -261,8 +262,11 @@ int cli_run(struct cli_opts *o)
 		int r;
 
 		if (strcmp(want, "any") && strcmp(want, o->mode)) {
-			printf("SKIP %s: written for --mode %s\n", s->path,
-			       want);
+			/* once per file, not per variant */
+			if (!skipped || strcmp(skipped, s->path))
+				printf("SKIP %s: written for --mode %s only\n",
+				       s->path, want);
+			skipped = s->path;
 			continue;
 		}
 		snprintf(pg.name, sizeof(pg.name), "%s%s%s%s", s->path,
@@ -310,6 +314,13 @@ int cli_run(struct cli_opts *o)
 		for (size_t i = 0; i < nres; i++)
 			passed += res[i]->pass;
 		printf("\n%zu passed, %zu failed\n", passed, nres - passed);
+	}
+	if (!nres && !rc && l.n) {
+		/* Nothing checked is not a pass. */
+		fprintf(stderr, "xfront: no scenario ran: every selected "
+			"one is written for another --mode than %s\n",
+			o->mode);
+		rc = EXIT_BAD_INPUT;
 	}
 	if (o->json && xf_report_json_write(o->json, res, nres, &meta)) {
 		fprintf(stderr, "xfront: %s: could not write JSON\n", o->json);

@@ -3,6 +3,8 @@
  * (it may land before or after it), flushes in flight, and a cut held
  * as one instant while another thread reports. */
 #include <check.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -150,10 +152,19 @@ START_TEST(carried_writes_complete_once)
 }
 END_TEST
 
+struct acker {
+	atomic_bool started, done;
+	int ret;
+};
+
+/* No ck_assert here: Check's assertions belong to the test's thread. */
 static void *ack_fua(void *arg)
 {
-	(void)arg;
-	ck_assert_int_eq(xf_dur_write_done(d, 1, 0, true), 0);
+	struct acker *a = arg;
+
+	atomic_store(&a->started, true);
+	a->ret = xf_dur_write_done(d, 1, 0, true);
+	atomic_store(&a->done, true);
 	return NULL;
 }
 
@@ -164,16 +175,25 @@ static void *ack_fua(void *arg)
 START_TEST(hold_makes_the_cut_one_instant)
 {
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	struct acker a = { .ret = -1 };
 	pthread_t t;
 
 	ck_assert_int_eq(xf_dur_write_submit(d, 1, 100, 8), 0);
 	xf_dur_hold(d);
-	ck_assert_int_eq(pthread_create(&t, NULL, ack_fua, NULL), 0);
-	nanosleep(&ts, NULL); /* give the reporter every chance */
+	ck_assert_int_eq(pthread_create(&t, NULL, ack_fua, &a), 0);
+	while (!atomic_load(&a.started))
+		sched_yield();
+	/* The reporter is on its way into the checker: give it every
+	 * chance to get through; the hold must stop it. */
+	nanosleep(&ts, NULL);
+	ck_assert(!atomic_load(&a.done));
 	ck_assert_int_eq(xf_dur_check(d, seen, 16, &rep), 0);
 	ck_assert_int_eq(rep.verdict, XF_DUR_OK);
+	ck_assert(!atomic_load(&a.done));
 	xf_dur_release(d);
 	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert(atomic_load(&a.done));
+	ck_assert_int_eq(a.ret, 0);
 	check_verdict(XF_DUR_OK);
 }
 END_TEST

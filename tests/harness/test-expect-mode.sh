@@ -94,7 +94,12 @@ check "a block for a mode the scenario never runs in is bad input" \
 
 "$XF" run simonly.lua --mode real --no-color > out.txt 2>&1; rc=$?
 check "scenario { mode = \"sim\" } is listed and not run in real mode" \
-	"[ $rc -eq 0 ] && grep -q '^SKIP simonly.lua' out.txt && \
+	"grep -q '^SKIP simonly.lua: written for --mode sim only' out.txt && \
+	 [ \$(grep -c '^SKIP simonly.lua' out.txt) -eq 1 ] && \
 	 grep -q '0 passed, 0 failed' out.txt"
+check "  and a run in which nothing ran is not a pass (exit 2)" \
+	"[ $rc -eq 2 ] && grep -q 'no scenario ran' out.txt"
+"$XF" run simonly.lua ok.lua --mode real --no-color > out.txt 2>&1; rc=$?
+check "  beside one that runs: exit 0" "[ $rc -eq 0 ]"
 
 [ $fails -eq 0 ] || { echo "$fails failed"; exit 1; }
