@@ -2,7 +2,8 @@
 /* The mock netback against a hand-written (hostile) frontend: malformed
  * tx chains are answered with errors or stop the vif with a message,
  * never a crash or an overrun (XSA-423/432 class); slot limits as Linux
- * netback's xenvif_count_requests() applies them. */
+ * netback's xenvif_count_requests() applies them, and a packet cut by
+ * req_prod is fatal as there, never waited for. */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -396,6 +397,154 @@ START_TEST(req_prod_overflow_stops_vif)
 }
 END_TEST
 
+/* An extra-info slot of the given type and flags. */
+static void put_extra(uint8_t type, uint8_t flags)
+{
+	struct xf_netif_extra_info e;
+	uint8_t slot[XF_NETIF_TX_SLOT_SIZE] = { 0 };
+
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.flags = flags;
+	if (type == XF_NETIF_EXTRA_TYPE_GSO) {
+		e.u.gso.type = XF_NETIF_GSO_TYPE_TCPV4;
+		e.u.gso.size = 100;
+	}
+	memcpy(slot, &e, sizeof(e));
+	memcpy(xf_front_ring_next_request(&tx), slot, sizeof(slot));
+}
+
+/* The vif was stopped by an incomplete chain: the message, the counter,
+ * nothing answered after the good frames, and nothing more ever. */
+static void expect_incomplete(const char *why, unsigned int answered)
+{
+	struct xf_netif_tx_response r[64];
+	struct xf_nb_vif_stats vs;
+
+	ck_assert_uint_eq(responses(r, 64), answered);
+	for (unsigned int i = 0; i < answered; i++)
+		ck_assert_int_eq(r[i].status, XF_NETIF_RSP_OKAY);
+	ck_assert_ptr_nonnull(xf_nb_vif_error(vm->vif));
+	ck_assert_msg(strstr(xf_nb_vif_error(vm->vif), why) != NULL,
+		      "error '%s' lacks '%s'", xf_nb_vif_error(vm->vif), why);
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_INCOMPLETE_CHAIN], 1);
+	ck_assert_str_eq(xf_nb_drop_name(XF_NB_DROP_INCOMPLETE_CHAIN),
+			 "incomplete-chain");
+	ck_assert_uint_eq(vs.tx_frames, answered);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_TOO_MANY_SLOTS], 0);
+	/* The rest of the packet and a good frame afterwards change
+	 * nothing: the vif has stopped, as Linux disables it. */
+	put(bref[0], 0, 0, 60, 10);
+	put(bref[0], 0, 0, 61, 400);
+	push();
+	ck_assert_uint_eq(responses(r, 64), 0);
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.tx_frames, answered);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_INCOMPLETE_CHAIN], 1);
+}
+
+/* req_prod pushed in the middle of a packet: a chain of n slots of
+ * which only the first k are on the ring (the k-th still has
+ * more_data), after a good frame. Linux's xenvif_count_requests() finds
+ * "slots >= work_to_do" and disables the vif; so does the mock, before
+ * it looks at the slot limits (the 22- and 21-slot chains would be
+ * fatal or dropped whole). */
+static const struct {
+	unsigned int n, k;
+} cut_cases[] = {
+	{ 2, 1 }, { 5, 1 }, { 5, 3 }, { 5, 4 }, { 21, 20 }, { 22, 21 },
+};
+
+START_TEST(partial_chain_is_fatal)
+{
+	unsigned int n = cut_cases[_i].n, k = cut_cases[_i].k;
+
+	connect_raw(true);
+	frame_in_buf(0, 400);
+	put(bref[0], 0, 0, 7, 400);
+	put_chain(n, 400, 100, false);
+	/* Publish only the good frame and the first k slots of the
+	 * chain. */
+	tx.req_prod_pvt -= n - k;
+	push();
+	expect_incomplete("incomplete tx packet", 1);
+	ck_assert_ptr_nonnull(strstr(xf_nb_vif_error(vm->vif),
+				     "more slots than"));
+}
+END_TEST
+
+/* A first slot announcing an extra-info slot (or an extra announcing
+ * another with XEN_NETIF_EXTRA_FLAG_MORE) with req_prod right after it:
+ * xenvif_get_extras() says "Missing extra info" and disables the vif. */
+START_TEST(missing_extra_is_fatal)
+{
+	connect_raw(true);
+	frame_in_buf(0, 400);
+	put(bref[0], 0, 0, 7, 400);
+	/* Case 2 with more_data too: the extra is looked for first. */
+	put(bref[0], 0, XF_NETTXF_extra_info |
+		(_i == 2 ? XF_NETTXF_more_data : 0), 100, 400);
+	if (_i == 1)
+		put_extra(XF_NETIF_EXTRA_TYPE_GSO, XF_NETIF_EXTRA_FLAG_MORE);
+	push();
+	expect_incomplete("missing extra info", 1);
+}
+END_TEST
+
+/* Data slots missing after complete extras. */
+START_TEST(partial_chain_after_extra_is_fatal)
+{
+	connect_raw(true);
+	frame_in_buf(0, 400);
+	put(bref[0], 0, XF_NETTXF_extra_info | XF_NETTXF_more_data, 100,
+	    400);
+	put_extra(XF_NETIF_EXTRA_TYPE_GSO, 0);
+	push();
+	expect_incomplete("more slots than", 0);
+}
+END_TEST
+
+/* Complete chains are unaffected, however they are split across pushes
+ * and across the ring's wrap: multi-slot, with a GSO extra, and several
+ * in one push, more than a ring's worth in all. */
+START_TEST(complete_chains_pass)
+{
+	struct xf_netif_tx_response r[64];
+	struct xf_nb_vif_stats vs;
+	unsigned int frames = 0, slots = 0;
+
+	connect_raw(true);
+	frame_in_buf(0, 400);
+	for (uint16_t round = 0; round < 40; round++) {
+		unsigned int got, want;
+
+		put_chain(5, 400, 100, false);
+		put_chain(3, 400, 110, true);
+		put(bref[0], 0, 0, 120, 400);
+		push();
+		want = 5 + 4 + 1;
+		got = responses(r, 64);
+		ck_assert_uint_eq(got, want);
+		for (unsigned int i = 0; i < got; i++) {
+			bool null = i == 6;
+
+			ck_assert_int_eq(r[i].status, null ? XF_NETIF_RSP_NULL :
+					 XF_NETIF_RSP_OKAY);
+		}
+		ck_assert_uint_eq(r[9].id, 120);
+		frames += 3;
+		slots += want;
+	}
+	ck_assert_uint_gt(slots, 256);
+	ck_assert_ptr_null(xf_nb_vif_error(vm->vif));
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.tx_frames, frames);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_INCOMPLETE_CHAIN], 0);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("netback-hostile-front");
@@ -419,6 +568,11 @@ int main(void)
 	tcase_add_test(tc, slot_limits_out_of_range_refused);
 	tcase_add_test(tc, bad_chains_answered_with_errors);
 	tcase_add_test(tc, req_prod_overflow_stops_vif);
+	tcase_add_loop_test(tc, partial_chain_is_fatal, 0,
+			    (int)(sizeof(cut_cases) / sizeof(cut_cases[0])));
+	tcase_add_loop_test(tc, missing_extra_is_fatal, 0, 3);
+	tcase_add_test(tc, partial_chain_after_extra_is_fatal);
+	tcase_add_test(tc, complete_chains_pass);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

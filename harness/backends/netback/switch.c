@@ -65,21 +65,6 @@ int nb_switch_attach(struct xf_nb_switch *sw, struct xf_nb_vif *v)
 	return rc;
 }
 
-void nb_switch_detach(struct xf_nb_switch *sw, struct xf_nb_vif *v)
-{
-	pthread_mutex_lock(&sw->lock);
-	for (unsigned int i = 0; i < sw->nr_ports; i++) {
-		if (sw->ports[i] == v) {
-			sw->ports[i] = sw->ports[--sw->nr_ports];
-			break;
-		}
-	}
-	for (unsigned int i = 0; i < NB_MAC_TABLE; i++)
-		if (sw->table[i].used && sw->table[i].vif == v)
-			sw->table[i].used = false;
-	pthread_mutex_unlock(&sw->lock);
-}
-
 static unsigned int mac_slot(const uint8_t *mac)
 {
 	uint32_t h = 2166136261u;
@@ -87,6 +72,58 @@ static unsigned int mac_slot(const uint8_t *mac)
 	for (int i = 0; i < 6; i++)
 		h = (h ^ mac[i]) * 16777619u;
 	return h % NB_MAC_TABLE;
+}
+
+/* Backward-shift deletion: lookups stop at the first free slot, so
+ * simply freeing one would cut the probe chain of every entry placed
+ * after it by a collision (they would be flooded from then on). Each
+ * later entry of the run moves into the hole unless that would put it
+ * before its home slot. */
+static void table_delete(struct xf_nb_switch *sw, unsigned int hole)
+{
+	unsigned int k = hole;
+
+	sw->table[hole].used = false;
+	for (;;) {
+		unsigned int home, dist_home, dist_hole;
+
+		k = (k + 1) % NB_MAC_TABLE;
+		if (!sw->table[k].used)
+			return;
+		home = mac_slot(sw->table[k].mac);
+		dist_home = (k + NB_MAC_TABLE - home) % NB_MAC_TABLE;
+		dist_hole = (k + NB_MAC_TABLE - hole) % NB_MAC_TABLE;
+		if (dist_home < dist_hole)
+			continue;
+		sw->table[hole] = sw->table[k];
+		sw->table[k].used = false;
+		hole = k;
+	}
+}
+
+void nb_switch_detach(struct xf_nb_switch *sw, struct xf_nb_vif *v)
+{
+	bool found;
+
+	pthread_mutex_lock(&sw->lock);
+	for (unsigned int i = 0; i < sw->nr_ports; i++) {
+		if (sw->ports[i] == v) {
+			sw->ports[i] = sw->ports[--sw->nr_ports];
+			break;
+		}
+	}
+	/* A deletion may shift one of v's entries into a slot already
+	 * scanned: scan again until none is left. */
+	do {
+		found = false;
+		for (unsigned int i = 0; i < NB_MAC_TABLE; i++) {
+			if (sw->table[i].used && sw->table[i].vif == v) {
+				table_delete(sw, i);
+				found = true;
+			}
+		}
+	} while (found);
+	pthread_mutex_unlock(&sw->lock);
 }
 
 /* Open addressing; a full table simply stops learning (floods). */

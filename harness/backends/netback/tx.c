@@ -19,8 +19,6 @@ struct chain {
 	bool too_many;         /* over max_slots: to be dropped */
 };
 
-enum { CHAIN_WAIT, CHAIN_OK };
-
 static void respond(struct nb_queue *q, const struct chain *c,
 		    int16_t status)
 {	for (unsigned int i = 0; i < c->n; i++) {
@@ -36,10 +34,11 @@ static void respond(struct nb_queue *q, const struct chain *c,
 	}
 }
 
-/* Copies the next chain out of the ring (not yet consumed). Returns
- * CHAIN_OK when complete (c->too_many set when it is to be dropped),
- * CHAIN_WAIT when the guest has not produced all of it yet, -E2BIG for
- * a malicious slot count, -EPROTO for too many extras. */
+/* Copies the next chain out of the ring (not yet consumed). Returns 0
+ * when complete (c->too_many set when it is to be dropped), -ENODATA
+ * when a data slot announced by more_data is not on the ring, -EBADR
+ * when an announced extra-info slot is not, -E2BIG for a malicious slot
+ * count, -EPROTO for too many extras. */
 static int peek_chain(const struct xf_nb_vif *v, struct nb_queue *q,
 		      unsigned int avail, struct chain *c)
 {
@@ -54,6 +53,13 @@ static int peek_chain(const struct xf_nb_vif *v, struct nb_queue *q,
 		uint8_t slot[XF_NETIF_TX_SLOT_SIZE];
 		void *s;
 
+		/* A frontend pushes req_prod only after a whole packet, so
+		 * a chain running past it never completes: Linux
+		 * (xenvif_get_extras(), xenvif_count_requests() with
+		 * "slots >= work_to_do") treats it as fatal rather than
+		 * waiting, and checks it before the slot limits. */
+		if (c->n >= avail)
+			return want_extra ? -EBADR : -ENODATA;
 		if (!want_extra && c->ndata) {
 			/* As xenvif_count_requests(): the limits count the
 			 * slots after the first, and are checked before the
@@ -65,8 +71,6 @@ static int peek_chain(const struct xf_nb_vif *v, struct nb_queue *q,
 			if (after_first >= v->cfg.max_slots)
 				c->too_many = true;
 		}
-		if (c->n >= avail)
-			return CHAIN_WAIT;
 		if (c->n >= NB_MAX_CHAIN)
 			return -E2BIG;
 		s = xf_ring_slot(q->tx.sring, q->tx.nr_ents,
@@ -93,7 +97,7 @@ static int peek_chain(const struct xf_nb_vif *v, struct nb_queue *q,
 		c->ndata++;
 		c->n++;
 	}
-	return CHAIN_OK;
+	return 0;
 }
 
 static void handle_mcast(struct xf_nb_vif *v,
@@ -274,8 +278,22 @@ uint64_t nb_tx_process(struct xf_nb_vif *v, struct nb_queue *q)
 		}
 		int rc = peek_chain(v, q, (unsigned int)avail, &c);
 
-		if (rc == CHAIN_WAIT)
+		if (rc == -ENODATA || rc == -EBADR) {
+			/* Fatal as in Linux; the chain stays unanswered. */
+			nb_drop(v, XF_NB_DROP_INCOMPLETE_CHAIN);
+			if (rc == -EBADR)
+				nb_set_error(v, "incomplete tx packet: missing "
+					     "extra info (announced by its "
+					     "last slot, but req_prod ends "
+					     "there)");
+			else
+				nb_set_error(v, "incomplete tx packet: asked "
+					     "for more slots than the %u on "
+					     "the ring (more_data set on the "
+					     "last slot before req_prod)",
+					     (unsigned int)avail);
 			break;
+		}
 		if (rc == -E2BIG) {
 			/* Linux disables the vif (carrier off) and leaves
 			 * the chain unanswered; so do we. */

@@ -18,6 +18,7 @@ static const char *const drop_names[XF_NB_DROP_NR] = {
 	[XF_NB_DROP_NOT_CONNECTED] = "not-connected",
 	[XF_NB_DROP_COPY_FAILED] = "copy-failed",
 	[XF_NB_DROP_TOO_MANY_SLOTS] = "too-many-slots",
+	[XF_NB_DROP_INCOMPLETE_CHAIN] = "incomplete-chain",
 };
 
 const char *xf_nb_drop_name(enum xf_nb_drop d)

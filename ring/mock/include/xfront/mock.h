@@ -53,8 +53,9 @@
  *   domain keeps a bounded cache of revoked pages for reuse (default
  *   256 pages; see xf_mock_set_grant_cache()), so gnt_mem_pages -
  *   gnt_cached_pages is the memory of live grants. gnt_mem_pages is
- *   measured (pages written through a stale pointer count again); a
- *   destroyed domain keeps no cache.
+ *   measured (pages written through a stale pointer count again; where
+ *   the host forces shmem huge pages, a touched huge page counts whole
+ *   until part of it is freed); a destroyed domain keeps no cache.
  */
 #ifndef XFRONT_MOCK_H
 #define XFRONT_MOCK_H

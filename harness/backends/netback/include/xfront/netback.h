@@ -112,7 +112,10 @@ void xf_nb_features_default(struct xf_nb_features *f);
  * fatal_skb_slots is a malicious frontend: the vif stops (carrier off in
  * Linux), the chain is left unanswered and xf_nb_vif_error() says why.
  * With the defaults a packet of up to 19 slots passes, 20 or 21 are
- * dropped and 22 or more are fatal. */
+ * dropped and 22 or more are fatal. So is a packet the frontend did not
+ * push whole (more_data or extra_info on the last slot before req_prod):
+ * no waiting for the rest, as in Linux; counted as
+ * XF_NB_DROP_INCOMPLETE_CHAIN. */
 #define XF_NB_MAX_SLOTS_DEFAULT 18       /* XEN_NETBK_LEGACY_SLOTS_MAX */
 #define XF_NB_FATAL_SKB_SLOTS_DEFAULT 20 /* module param fatal_skb_slots */
 #define XF_NB_SLOTS_LIMIT 250            /* largest value accepted */
@@ -174,6 +177,8 @@ enum xf_nb_drop {
 	XF_NB_DROP_NOT_CONNECTED,  /* arrived while disconnected */
 	XF_NB_DROP_COPY_FAILED,    /* grant copy failed outright */
 	XF_NB_DROP_TOO_MANY_SLOTS, /* more slots than max_slots allows */
+	XF_NB_DROP_INCOMPLETE_CHAIN, /* tx chain cut by req_prod (a data or
+					extra-info slot missing): fatal */
 	XF_NB_DROP_NR
 };
 const char *xf_nb_drop_name(enum xf_nb_drop d);
