@@ -139,10 +139,15 @@ static int bf_issue_discard(struct bf_queue *q, struct bf_conn *c,
 /* A FUA write goes out plain: nothing can make it durable. Reported
  * like a refused flush (the durability the caller asked for is not
  * there), once per connection so a stream of FUA writes raises one
- * event, and counted per write. */
-static void bf_fua_unprotected(struct xf_blkfront *bf)
+ * event, and counted per write: once, although a reissue after a
+ * reconnect decides again and may send it plain again. */
+static void bf_fua_unprotected(struct xf_blkfront *bf,
+			       struct xf_blkfront_io *io)
 {
-	atomic_fetch_add(&bf->fua_unprotected, 1);
+	if (!io->priv.fua_counted) {
+		io->priv.fua_counted = true;
+		atomic_fetch_add(&bf->fua_unprotected, 1);
+	}
 	if (atomic_exchange(&bf->fua_warned, true))
 		return;
 	atomic_fetch_add(&bf->degraded, 1);
@@ -165,7 +170,7 @@ static uint8_t bf_write_op(struct xf_blkfront *bf, struct xf_blkfront_io *io)
 		else
 			io->priv.fua_mode = BF_FUA_NONE;
 		if (io->priv.fua_mode == BF_FUA_NONE)
-			bf_fua_unprotected(bf);
+			bf_fua_unprotected(bf, io);
 	}
 	return io->priv.fua_mode == BF_FUA_BARRIER ? XF_BLKIF_OP_WRITE_BARRIER
 						   : XF_BLKIF_OP_WRITE;

@@ -74,7 +74,9 @@ void bf_io_part_done(struct bf_queue *q, struct xf_blkfront_io *io,
 		u->len = 0;
 		u->seq = io->priv.seq;
 		u->kind = BF_U_FLUSH;
-		u->fence = false;
+		/* Still queued at a reconnect, it alone carries the io's
+		 * fence into the rebuild. */
+		u->fence = io->priv.is_fence;
 		u->heap = false;
 		io->priv.pending = 1;
 		bf_fifo_insert_sorted(q, u);
@@ -186,6 +188,7 @@ int xf_blkfront_submit(struct xf_blkfront *bf, struct xf_blkfront_io *io)
 	io->priv.status = 0;
 	io->priv.fua_mode = BF_FUA_UNDECIDED;
 	io->priv.fua_flushed = false;
+	io->priv.fua_counted = false;
 	io->priv.is_fence = false;
 	io->priv.fence_next = NULL;
 	io->priv.fence_before = 0;

@@ -61,9 +61,13 @@ static void bf_take_back_queue(struct bf_queue *q)
 		u->seq = io->priv.seq;
 		u->kind = sh->kind;
 		/* Flush, empty barrier, FUA-as-barrier write: ordered
-		 * against everything around it. */
+		 * against everything around it. An io that is a fence
+		 * already stays one until it completes, however this
+		 * connection sent it (a barrier write re-decided as write
+		 * + flush has plain writes on the ring). */
 		u->fence = sh->kind == BF_U_FLUSH ||
-			   sh->op == XF_BLKIF_OP_WRITE_BARRIER;
+			   sh->op == XF_BLKIF_OP_WRITE_BARRIER ||
+			   io->priv.is_fence;
 		u->heap = true;
 		/* A FUA write re-decides how to be durable on the new
 		 * backend (barrier may be gone, flush may have come). A

@@ -573,6 +573,219 @@ START_TEST(flush_fence_survives_second_reconnect)
 }
 END_TEST
 
+/* A fence stays a fence until it completes, however later connections
+ * send it. W0 (q0), a FUA write W (q1), W2 (q0), W3 (q1) go out on
+ * backend 1 with barrier: W as WRITE_BARRIER. Backend 2 has flush only:
+ * after W0, W's data goes out as a plain WRITE to be followed by a
+ * flush. A second reconnect comes while that data is on the ring
+ * (_i = 0) or after it was answered, with W's post-flush still queued
+ * (_i = 1). On backend 3 the rest of W goes out alone, and W2/W3 wait
+ * on both queues until W completed, as behind the original barrier. */
+START_TEST(fua_barrier_fence_survives_redecision)
+{
+	static uint8_t buf[4][4096];
+	struct xf_blkfront_io io[4];
+	struct done_rec d[4];
+	struct xf_blkif_req req, w0, wd, t0, t1;
+	struct xf_blkfront_queue_stats qs;
+	struct xf_blkfront_info info;
+	struct xf_mock_stats ms;
+	const bool flush_queued = _i;
+	const struct feat b1 = { 2, 0, 0, false, false, true };
+	const struct feat b2 = { 2, 0, 0, false, true, false };
+	static const unsigned int queue[4] = { 0, 1, 0, 1 };
+	uint64_t requests;
+
+	memset(d, 0, sizeof(d));
+	start(2);
+	backend_connect(&b1);
+	for (int i = 0; i < 4; i++) {
+		fill(buf[i], sizeof(buf[i]), 80 + i);
+		memset(&io[i], 0, sizeof(io[i]));
+		io[i].op = XF_BLKFRONT_WRITE;
+		io[i].offset_bytes = (uint64_t)i * 65536; /* sector 128 * i */
+		io[i].len_bytes = sizeof(buf[i]);
+		io[i].buf = buf[i];
+		io[i].queue = queue[i];
+		io[i].done = rec_done;
+		io[i].opaque = &d[i];
+	}
+	io[1].flags = XF_BLKFRONT_F_FUA;
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
+	sb_run(&sb);
+	/* Connection 1: everything out, W as a barrier; nobody answers. */
+	expect_req(0, XF_BLKIF_OP_WRITE, 0, &req);
+	expect_req(0, XF_BLKIF_OP_WRITE, 256, &req);
+	expect_empty(0);
+	expect_req(1, XF_BLKIF_OP_WRITE_BARRIER, 128, &req);
+	expect_req(1, XF_BLKIF_OP_WRITE, 384, &req);
+	expect_empty(1);
+	sb_unmap_rings(&sb);
+	sb_state(&sb, XF_XENBUS_CLOSED);
+	sb_run(&sb);
+
+	/* Connection 2: W is a fence behind W0. */
+	backend_connect(&b2);
+	sb_run(&sb);
+	expect_req(0, XF_BLKIF_OP_WRITE, 0, &w0);
+	expect_empty(0);
+	expect_empty(1);
+	ck_assert_int_eq(sb_do_io(&sb, &w0), 0);
+	sb_respond(&sb, 0, w0.id, w0.operation, XF_BLKIF_RSP_OKAY);
+	sb_run(&sb);
+	ck_assert_int_eq(d[0].calls, 1);
+	/* No barrier here: W's data as a plain write, alone. */
+	expect_req(1, XF_BLKIF_OP_WRITE, 128, &wd);
+	expect_empty(0);
+	expect_empty(1);
+	ck_assert_int_eq(xf_blkfront_queue_stats(sb.bf, 1, &qs), 0);
+	requests = qs.requests;
+	if (flush_queued) {
+		/* Answered, and the backend leaves before the frontend
+		 * looked: the answer is harvested at the take-back, which
+		 * queues W's post-flush without sending it. */
+		ck_assert_int_eq(sb_do_io(&sb, &wd), 0);
+		sb_respond(&sb, 1, wd.id, wd.operation, XF_BLKIF_RSP_OKAY);
+	}
+	sb_state(&sb, XF_XENBUS_CLOSING);
+	sb_run(&sb);
+	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_CLOSED);
+	ck_assert_int_eq(xf_blkfront_queue_stats(sb.bf, 1, &qs), 0);
+	ck_assert_uint_eq(qs.requests, requests);
+	sb_unmap_rings(&sb);
+	sb_state(&sb, XF_XENBUS_CLOSED);
+	sb_run(&sb);
+	ck_assert_int_eq(d[1].calls, 0);
+
+	/* Connection 3: the rest of W alone, then W2 and W3. */
+	backend_connect(&b2);
+	sb_run(&sb);
+	if (!flush_queued) {
+		expect_req(1, XF_BLKIF_OP_WRITE, 128, &req);
+		expect_empty(0);
+		expect_empty(1);
+		ck_assert_int_eq(sb_do_io(&sb, &req), 0);
+		sb_respond(&sb, 1, req.id, req.operation, XF_BLKIF_RSP_OKAY);
+		sb_run(&sb);
+	}
+	expect_req(1, XF_BLKIF_OP_FLUSH_DISKCACHE, 0, &req);
+	expect_empty(0);
+	expect_empty(1);
+	ck_assert_int_eq(d[1].calls, 0);
+	sb_run(&sb);
+	expect_empty(0);
+	expect_empty(1);
+	sb_respond(&sb, 1, req.id, req.operation, XF_BLKIF_RSP_OKAY);
+	sb_run(&sb);
+	ck_assert_int_eq(d[1].calls, 1);
+	ck_assert_int_eq(d[1].status, 0);
+	expect_req(0, XF_BLKIF_OP_WRITE, 256, &t0);
+	expect_empty(0);
+	expect_req(1, XF_BLKIF_OP_WRITE, 384, &t1);
+	expect_empty(1);
+	ck_assert_int_eq(sb_do_io(&sb, &t0), 0);
+	ck_assert_int_eq(sb_do_io(&sb, &t1), 0);
+	sb_respond(&sb, 0, t0.id, t0.operation, XF_BLKIF_RSP_OKAY);
+	sb_respond(&sb, 1, t1.id, t1.operation, XF_BLKIF_RSP_OKAY);
+	sb_run(&sb);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(d[i].calls, 1);
+		ck_assert_int_eq(d[i].status, 0);
+		ck_assert_mem_eq(sb.disk + io[i].offset_bytes, buf[i],
+				 sizeof(buf[i]));
+	}
+	/* Nothing went out twice, nothing completed twice. */
+	sb_run(&sb);
+	expect_empty(0);
+	expect_empty(1);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(d[i].calls, 1);
+	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
+	ck_assert_uint_eq(info.connects, 3);
+	ck_assert_uint_eq(info.fua_unprotected, 0);
+	sb_fe_stats(&sb, &ms);
+	ck_assert_uint_eq(ms.gnt_revoke_busy, 0);
+	leak_check_after_close();
+}
+END_TEST
+
+/* An unprotected FUA write in flight at a reconnect to another backend
+ * without barrier or flush is sent plain twice, but it is one write:
+ * counted once in fua_unprotected. Each connection that sent it plain
+ * still reports degraded durability once. */
+START_TEST(fua_unprotected_counted_once_on_reissue)
+{
+	static uint8_t buf[2][4096];
+	struct xf_blkfront_io io[2];
+	struct done_rec d[2];
+	struct xf_blkif_req req;
+	struct xf_blkfront_info info;
+	const struct feat none = { 1, 0, 0, false, false, false };
+
+	memset(d, 0, sizeof(d));
+	start(1);
+	backend_connect(&none);
+	for (int i = 0; i < 2; i++) {
+		fill(buf[i], sizeof(buf[i]), 90 + i);
+		memset(&io[i], 0, sizeof(io[i]));
+		io[i].op = XF_BLKFRONT_WRITE;
+		io[i].flags = XF_BLKFRONT_F_FUA;
+		io[i].offset_bytes = (uint64_t)i * 4096;
+		io[i].len_bytes = sizeof(buf[i]);
+		io[i].buf = buf[i];
+		io[i].done = rec_done;
+		io[i].opaque = &d[i];
+		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
+	}
+	sb_run(&sb);
+	/* The first is answered, the second is still in flight. */
+	expect_req(0, XF_BLKIF_OP_WRITE, 0, &req);
+	ck_assert_int_eq(sb_do_io(&sb, &req), 0);
+	sb_respond(&sb, 0, req.id, req.operation, XF_BLKIF_RSP_OKAY);
+	expect_req(0, XF_BLKIF_OP_WRITE, 8, &req);
+	expect_empty(0);
+	sb_run(&sb);
+	ck_assert_int_eq(d[0].calls, 1);
+	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
+	ck_assert_uint_eq(info.fua_unprotected, 2);
+	ck_assert_uint_eq(info.durability_degraded, 1);
+	for (int round = 0; round < 2; round++) {
+		sb_unmap_rings(&sb);
+		sb_state(&sb, XF_XENBUS_CLOSED);
+		sb_run(&sb);
+		backend_connect(&none);
+		sb_run(&sb);
+		expect_req(0, XF_BLKIF_OP_WRITE, 8, &req);
+		expect_empty(0);
+	}
+	ck_assert_int_eq(sb_do_io(&sb, &req), 0);
+	sb_respond(&sb, 0, req.id, req.operation, XF_BLKIF_RSP_OKAY);
+	sb_run(&sb);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(d[i].calls, 1);
+		ck_assert_int_eq(d[i].status, 0);
+		ck_assert_mem_eq(sb.disk + io[i].offset_bytes, buf[i],
+				 sizeof(buf[i]));
+	}
+	expect_empty(0);
+	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
+	ck_assert_uint_eq(info.fua_unprotected, 2);
+	ck_assert_uint_eq(info.durability_degraded, 3);
+	ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_DURABILITY_DEGRADED], 3);
+	/* Resubmitted after completion: a new write, counted again. */
+	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[1]), 0);
+	sb_run(&sb);
+	expect_req(0, XF_BLKIF_OP_WRITE, 8, &req);
+	sb_respond(&sb, 0, req.id, req.operation, XF_BLKIF_RSP_OKAY);
+	sb_run(&sb);
+	ck_assert_int_eq(d[1].calls, 2);
+	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
+	ck_assert_uint_eq(info.fua_unprotected, 3);
+	leak_check_after_close();
+}
+END_TEST
+
 /* FUA on a backend with neither barrier nor flush goes out as a plain
  * write: not durable. Reported as durability degraded once per
  * connection (event and counter), every such write counted. */
@@ -738,6 +951,8 @@ static Suite *reconnect_suite(void)
 	tcase_add_test(tc, flush_order_kept_on_reissue);
 	tcase_add_loop_test(tc, flush_fence_across_queues, 0, 2);
 	tcase_add_test(tc, flush_fence_survives_second_reconnect);
+	tcase_add_loop_test(tc, fua_barrier_fence_survives_redecision, 0, 2);
+	tcase_add_test(tc, fua_unprotected_counted_once_on_reissue);
 	tcase_add_test(tc, fua_without_cache_control_degraded);
 	tcase_add_test(tc, device_removal_and_reappearance);
 	tcase_add_test(tc, free_with_io_outstanding);

@@ -85,7 +85,8 @@ struct xf_blkfront_unit {
 	uint64_t off, len;   /* byte range within the io still to issue */
 	uint64_t seq;        /* submission order, for reissue ordering */
 	uint8_t kind;        /* data, or the flush of a flush/FUA io */
-	bool fence;          /* reissued flush/barrier: its io is a
+	bool fence;          /* reissued flush/barrier, or a unit of an
+			      * io that is a fence already: its io is a
 			      * device-wide fence */
 	bool heap;
 };
@@ -99,6 +100,7 @@ struct xf_blkfront_io_priv {
 	int status;           /* first error wins */
 	uint8_t fua_mode;
 	bool fua_flushed;
+	bool fua_counted;     /* already in fua_unprotected */
 	/* Device-wide reissue fence (this io is a reissued flush/barrier):
 	 * list link, and how many earlier non-read ios are still open. */
 	bool is_fence;
@@ -372,7 +374,9 @@ struct xf_blkfront_info {
 				       * plus one per connection on which a
 				       * FUA write went out unprotected */
 	uint64_t fua_unprotected;   /* FUA writes sent as plain writes:
-				     * neither barrier nor flush offered */
+				     * neither barrier nor flush offered
+				     * (each write once, also when a
+				     * reconnect sends it again) */
 	uint64_t protocol_errors;
 	uint64_t grants_busy;       /* unshare refused: backend still maps
 				     * the page (XSA-396 class) */
