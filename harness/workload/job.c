@@ -39,6 +39,8 @@ struct xf_wl_job {
 	uint16_t *busy;     /* verify: I/Os on each block */
 	uint32_t generation;
 	atomic_uint cuts;   /* power cuts begun (xf_wl_cut_begin) */
+	unsigned int resynced;  /* cuts whose read-back is applied */
+	unsigned int *wcut; /* verify: j->cuts of each block's last write */
 	uint64_t start_ns, end_ns, next_rate_ns;
 	bool started, issuing_done, stopped, paused, done, flush_inflight;
 	uint64_t issued_bytes, seq, writes_since_flush, rr;
@@ -101,7 +103,8 @@ int xf_wl_new(struct xf_rt *rt, const struct xf_wl_target *t,
 	if (c->verify) {
 		j->exp = calloc(j->nsectors, sizeof(*j->exp));
 		j->busy = calloc(j->nblocks, sizeof(*j->busy));
-		if (!j->exp || !j->busy)
+		j->wcut = calloc(j->nblocks, sizeof(*j->wcut));
+		if (!j->exp || !j->busy || !j->wcut)
 			goto nomem;
 	}
 	r = xf_actor_add(rt, &j->actor, &wl_ops, c->name, c->vcpu);
@@ -128,6 +131,7 @@ void xf_wl_free(struct xf_wl_job *j)
 	free(j->freel);
 	free(j->exp);
 	free(j->busy);
+	free(j->wcut);
 	pthread_mutex_destroy(&j->lock);
 	free(j);
 }
@@ -223,10 +227,17 @@ void xf_wl_resync(struct xf_wl_job *j, const struct xf_dur_seen *seen,
 
 		if (s < j->first_sector || s >= j->first_sector + j->nsectors)
 			continue;
+		/* Written after the cut began (real mode): the read-back
+		 * may predate that write, which no cut has touched since. */
+		if (j->wcut[(s - j->first_sector) /
+			    (j->c.bs / j->t.sector_size)] ==
+		    atomic_load(&j->cuts))
+			continue;
 		j->exp[s - j->first_sector] =
 			seen[i].kind == XF_DUR_SEEN_WRITE ? seen[i].write_id :
 			seen[i].kind == XF_DUR_SEEN_BLANK ? 0 : EXP_UNKNOWN;
 	}
+	j->resynced = atomic_load(&j->cuts);
 	pthread_mutex_unlock(&j->lock);
 }
 
@@ -539,7 +550,7 @@ static void wl_done(struct xf_blkfront_io *bio, int status)
 	/* A read in flight at a power cut may have been served from the
 	 * cache that died: it says nothing about what the disk holds. */
 	if (kind == K_READ && !status && j->exp &&
-	    w->cut == atomic_load(&j->cuts))
+	    w->cut == atomic_load(&j->cuts) && j->resynced == w->cut)
 		verify_read(j, w);
 	if (kind == K_WRITE) {
 		j->inflight_writes--;
@@ -560,6 +571,7 @@ static void wl_done(struct xf_blkfront_io *bio, int status)
 			for (uint64_t i = 0; i < spb; i++)
 				j->exp[w->block * spb + i] = status || cut ?
 					EXP_UNKNOWN : w->write_id;
+			j->wcut[w->block] = w->cut;
 		}
 	}
 	if (kind == K_TRIM && j->exp) {
