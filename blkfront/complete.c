@@ -129,33 +129,6 @@ static int bf_complete_one(struct bf_queue *q, struct bf_conn *c,
 	return 0;
 }
 
-/* RING_FINAL_CHECK_FOR_RESPONSES, or one of the deliberately broken
- * variants a scenario asks for (event_index_bug). */
-static int bf_final_check(struct bf_queue *q, struct bf_conn *c)
-{
-	int n;
-
-	switch (q->bf->cfg.event_index_bug) {
-	case XF_BLKFRONT_EVIDX_STALE:
-		/* Broken on purpose: rsp_event is left where it was, so the
-		 * backend's next push does not cross it and no notification
-		 * comes. */
-		return xf_front_ring_responses(&c->ring, NULL);
-	case XF_BLKFRONT_EVIDX_AHEAD:
-		n = xf_front_ring_responses(&c->ring, NULL);
-		if (n != 0)
-			return n;
-		/* Broken on purpose: asks to be woken only after a whole
-		 * ring of responses. */
-		xf_shm_write_once(&c->ring.sring->rsp_event,
-				  c->ring.rsp_cons + c->nr_ents);
-		xf_shm_mb();
-		return xf_front_ring_responses(&c->ring, NULL);
-	default:
-		return xf_front_ring_final_check(&c->ring);
-	}
-}
-
 int bf_process_responses(struct bf_queue *q)
 {
 	struct bf_conn *c = q->conn;
@@ -211,7 +184,9 @@ int bf_process_responses(struct bf_queue *q)
 			if (r)
 				return r;
 		}
-		int more = bf_final_check(q, c);
+		int more = xf_front_ring_final_check_as(
+			&c->ring,
+			(enum xf_ring_evidx)q->bf->cfg.event_index_bug);
 
 		if (more < 0)
 			return bf_violation(q, "rsp_prod more than a ring ahead "

@@ -199,7 +199,6 @@ bool nf_wd_after(struct nf_queue *q, uint64_t now, uint64_t *timer);
 /* The queue is not in use: nothing armed. Same return as above. */
 bool nf_wd_stop(struct nf_queue *q, uint64_t *timer);
 /* RING_FINAL_CHECK_FOR_RESPONSES, or the event_index_bug variant. */
-int nf_final_check(struct nf_queue *q, struct xf_front_ring *r);
 
 /* xenbus.c */
 int nf_xb_init(struct xf_netfront *nf);

@@ -434,9 +434,12 @@ static void queue_run(struct xf_actor *a)
 			break;
 		/* Arm rsp_event on both rings and re-check: a response that
 		 * landed after the last read would otherwise sleep. */
-		rc = nf_final_check(q, &q->tx);
+		rc = xf_front_ring_final_check_as(
+			&q->tx, (enum xf_ring_evidx)nf->cfg.event_index_bug);
 		if (rc == 0)
-			rc = nf_final_check(q, &q->rx);
+			rc = xf_front_ring_final_check_as(
+				&q->rx,
+				(enum xf_ring_evidx)nf->cfg.event_index_bug);
 		if (rc < 0) {
 			nf_set_error(nf, "queue %u: backend moved rsp_prod "
 				     "more than a ring ahead", q->idx);

@@ -189,28 +189,3 @@ bool nf_wd_stop(struct nf_queue *q, uint64_t *timer)
 	q->tx_deadline = UINT64_MAX;
 	return timer_to(q, UINT64_MAX, timer);
 }
-
-int nf_final_check(struct nf_queue *q, struct xf_front_ring *r)
-{
-	int n;
-
-	switch (q->nf->cfg.event_index_bug) {
-	case XF_NETFRONT_EVIDX_STALE:
-		/* Broken on purpose: rsp_event is left where it was, so the
-		 * backend's next push does not cross it and no notification
-		 * comes. */
-		return xf_front_ring_responses(r, NULL);
-	case XF_NETFRONT_EVIDX_AHEAD:
-		n = xf_front_ring_responses(r, NULL);
-		if (n != 0)
-			return n;
-		/* Broken on purpose: asks to be woken only after a whole
-		 * ring of responses. */
-		xf_shm_write_once(&r->sring->rsp_event, r->rsp_cons +
-				  r->nr_ents);
-		xf_shm_mb();
-		return xf_front_ring_responses(r, NULL);
-	default:
-		return xf_front_ring_final_check(r);
-	}
-}

@@ -331,6 +331,40 @@ static inline int xf_front_ring_final_check(struct xf_front_ring *r)
 	return xf_front_ring_responses(r, NULL);
 }
 
+/* How a frontend arms rsp_event in its final check. Anything but OK is
+ * broken on purpose, for scenarios that reproduce lost wakeups (the
+ * frontends' event_index_bug switches have the same values). */
+enum xf_ring_evidx {
+	XF_RING_EVIDX_OK = 0,    /* rsp_event = rsp_cons + 1 */
+	XF_RING_EVIDX_STALE = 1, /* never re-armed */
+	XF_RING_EVIDX_AHEAD = 2, /* armed a whole ring ahead */
+};
+
+/* xf_front_ring_final_check(), or one of its broken variants. */
+static inline int xf_front_ring_final_check_as(struct xf_front_ring *r,
+					       enum xf_ring_evidx how)
+{
+	int n;
+
+	switch (how) {
+	case XF_RING_EVIDX_STALE:
+		/* rsp_event stays where it was: the backend's next push
+		 * does not cross it and no notification comes. */
+		return xf_front_ring_responses(r, NULL);
+	case XF_RING_EVIDX_AHEAD:
+		n = xf_front_ring_responses(r, NULL);
+		if (n != 0)
+			return n;
+		/* Woken only after a whole ring of responses. */
+		xf_shm_write_once(&r->sring->rsp_event,
+				  r->rsp_cons + r->nr_ents);
+		xf_shm_mb();
+		return xf_front_ring_responses(r, NULL);
+	default:
+		return xf_front_ring_final_check(r);
+	}
+}
+
 /* Backend side, mirror images. */
 static inline int xf_back_ring_requests(struct xf_back_ring *r,
 					xf_ring_idx *prod)
