@@ -30,7 +30,6 @@ struct bf_page {
 	void *addr;
 	xf_gref gref;
 	unsigned int npages; /* >1 only for a parked ring */
-	bool writable;
 	bool persistent;
 	bool indirect;       /* persistent: which pool it returns to */
 };
@@ -220,10 +219,19 @@ void bf_page_release(struct xf_blkfront *bf, struct bf_page *pg);
 void bf_pool_release(struct xf_blkfront *bf, struct bf_pool *pool);
 void bf_zombies_retry(struct xf_blkfront *bf);
 
+/* Kicks the backend on the queue's port, counting the outcome. */
+static inline void bf_notify(struct bf_queue *q, const struct bf_conn *c)
+{
+	if (q->bf->p->evtchn->notify(q->evh, c->port) < 0)
+		q->st.notify_failed++;
+	else
+		q->st.notify_sent++;
+}
+
 /* conn.c */
 int bf_conn_new(struct xf_blkfront *bf, struct bf_queue *q,
 		unsigned int order, unsigned int max_indirect,
-		bool persistent, struct bf_conn **out);
+		struct bf_conn **out);
 void bf_conn_release(struct xf_blkfront *bf, struct bf_queue *q,
 		     struct bf_conn *c);
 int bf_conn_alloc_id(struct bf_conn *c, unsigned int *id);
@@ -285,6 +293,8 @@ void bf_set_live(struct xf_blkfront *bf, bool live);
 
 /* xenbus.c */
 void bf_xenbus_run(struct xf_actor *a);
+/* deadline_ns = now + timeout on the timeout clock, saturating. */
+void bf_arm_deadline(struct xf_blkfront *bf, uint64_t timeout);
 
 /* negotiate.c */
 int bf_talk_to_backend(struct xf_blkfront *bf);

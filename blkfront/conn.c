@@ -12,7 +12,7 @@
 
 int bf_conn_new(struct xf_blkfront *bf, struct bf_queue *q,
 		unsigned int order, unsigned int max_indirect,
-		bool persistent, struct bf_conn **out)
+		struct bf_conn **out)
 {
 	struct bf_conn *c = calloc(1, sizeof(*c));
 	size_t bytes;
@@ -24,7 +24,7 @@ int bf_conn_new(struct xf_blkfront *bf, struct bf_queue *q,
 	c->be_id = bf->be_id;
 	c->handle = bf->handle;
 	c->ring_pages = 1u << order;
-	c->persistent = persistent;
+	/* persistent: decided later, at backend Connected */
 	c->indirect = max_indirect > XF_BLKIF_MAX_SEGMENTS_PER_REQUEST;
 	c->max_segs = c->indirect ? max_indirect
 				  : XF_BLKIF_MAX_SEGMENTS_PER_REQUEST;

@@ -238,11 +238,7 @@ int xf_blkfront_new(const struct xf_blkfront_config *cfg,
 	r = bf->p->store->watch(bf->xs, bf->fe_path, "fe");
 	if (r)
 		goto fail;
-	uint64_t t0 = bf_clock_now(bf);
-
-	bf->deadline_ns = t0 + bf->cfg.connect_timeout_ns;
-	if (bf->deadline_ns < t0)
-		bf->deadline_ns = UINT64_MAX;
+	bf_arm_deadline(bf, bf->cfg.connect_timeout_ns);
 	xf_actor_kick(&bf->xb_actor);
 	*out = bf;
 	return 0;

@@ -35,7 +35,6 @@ static struct bf_page *bf_share_one(struct xf_blkfront *bf,
 	pg->addr = addr;
 	pg->gref = ref;
 	pg->npages = 1;
-	pg->writable = writable;
 	return pg;
 }
 

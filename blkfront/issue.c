@@ -343,10 +343,6 @@ void bf_issue(struct bf_queue *q)
 			free(u);
 		bf_io_part_done(q, io, r < 0 ? r : 0);
 	}
-	if (pushed && xf_front_ring_push_requests(&c->ring)) {
-		if (q->bf->p->evtchn->notify(q->evh, c->port) < 0)
-			q->st.notify_failed++;
-		else
-			q->st.notify_sent++;
-	}
+	if (pushed && xf_front_ring_push_requests(&c->ring))
+		bf_notify(q, c);
 }

@@ -217,7 +217,7 @@ int bf_talk_to_backend(struct xf_blkfront *bf)
 		struct bf_queue *q = &bf->q[created];
 		struct bf_conn *c;
 
-		r = bf_conn_new(bf, q, order, nind, false, &c);
+		r = bf_conn_new(bf, q, order, nind, &c);
 		if (r)
 			goto fail;
 		pthread_mutex_lock(&q->lock);

@@ -255,12 +255,8 @@ static void bf_watchdog_check(struct bf_queue *q, uint64_t now,
 	q->wd_progress = now;
 	if (pending > 0)
 		q->st.watchdog_responses += (uint64_t)pending;
-	if (c->port_valid) {
-		if (bf->p->evtchn->notify(q->evh, c->port) < 0)
-			q->st.notify_failed++;
-		else
-			q->st.notify_sent++;
-	}
+	if (c->port_valid)
+		bf_notify(q, c);
 }
 
 /* After processing: keep a tick armed every period while requests are
@@ -328,8 +324,9 @@ void bf_queue_run(struct xf_actor *a)
 		rsp_before = q->st.responses;
 		if (bf->cfg.watchdog_period_ns) {
 			wd_active = true;
-			now = bf_clock_now(bf);
 			mono = xf_rt_now_ns(bf->rt);
+			now = bf->cfg.timeout_clock == XF_CLOCK_MONOTONIC ?
+			      mono : bf_clock_now(bf);
 			if (q->wd_armed && mono >= q->wd_tick_at)
 				bf_watchdog_check(q, now,
 						  q->st.notify_received !=

@@ -29,7 +29,7 @@ static int bf_write_state(struct xf_blkfront *bf, int state)
 	return r;
 }
 
-static void bf_arm_deadline(struct xf_blkfront *bf, uint64_t timeout)
+void bf_arm_deadline(struct xf_blkfront *bf, uint64_t timeout)
 {
 	uint64_t now = bf_clock_now(bf);
 
