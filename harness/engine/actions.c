@@ -158,8 +158,7 @@ void eng_observe(void *opaque, struct xf_wl_job *wl, int kind, int status)
 		/* blkback wrote the data into guest pages: a migration in
 		 * progress has to send them again. */
 		if (kind == 0 && !status)
-			d->vm->io_dirty_bytes +=
-				(uint64_t)xf_scn_int(j->obj, "bs");
+			d->vm->io_dirty_bytes += j->bs;
 	}
 	for (size_t i = 0; i < e->scn->nhooks && !e->failed; i++) {
 		struct xf_scn_hook *h = &e->scn->hooks[i];
@@ -327,6 +326,21 @@ static int power_cut(struct eng *e, struct eng_disk *d)
 	return r;
 }
 
+int eng_vm_suspend(struct eng *e, struct eng_vm *vm, bool resume)
+{
+	for (unsigned int i = 0; i < e->ndisks; i++) {
+		int r;
+
+		if (e->disks[i].vm != vm)
+			continue;
+		r = resume ? xf_blkfront_resume(e->disks[i].bf) :
+			     xf_blkfront_suspend(e->disks[i].bf);
+		if (r)
+			return r;
+	}
+	return resume ? eng_net_vm_resume(e, vm) : eng_net_vm_suspend(e, vm);
+}
+
 static struct eng_vm *vm_by_name(struct eng *e, const char *n)
 {
 	for (unsigned int i = 0; i < e->nvms; i++)
@@ -444,14 +458,7 @@ int eng_action(struct eng *e, const struct xf_scn_obj *f, char *err,
 			 * run on timers (migrate.c). */
 			return eng_mig_request(e, vm, h, f->line, err, len);
 		}
-		for (unsigned int i = 0; i < e->ndisks && !r; i++)
-			if (e->disks[i].vm == vm)
-				r = !strcmp(a, "suspend") ?
-				    xf_blkfront_suspend(e->disks[i].bf) :
-				    xf_blkfront_resume(e->disks[i].bf);
-		if (!r)
-			r = !strcmp(a, "suspend") ? eng_net_vm_suspend(e, vm) :
-			    eng_net_vm_resume(e, vm);
+		r = eng_vm_suspend(e, vm, !strcmp(a, "resume"));
 		if (r)
 			snprintf(err, len, "%s '%s': %s", a, target,
 				 strerror(-r));

@@ -104,6 +104,7 @@ struct eng_job {
 	struct xf_wl_job *wl;
 	struct xf_job_result *res;
 	struct xf_dur *dur;
+	uint64_t bs;             /* block size: read once, not per I/O */
 };
 
 enum eng_timer_kind { T_FAULT, T_HOOK, T_UNSTALL, T_RECREATE,
@@ -174,6 +175,9 @@ struct eng_disk *eng_disk_by_name(struct eng *e, const char *name);
 int eng_backend_start(struct eng_disk *d);
 /* Parks the disk's backend until teardown (its actors may still run). */
 int eng_retire_backend(struct eng_disk *d);
+/* Suspends (or resumes) every blkfront and netfront of the VM; stops at
+ * the first error. */
+int eng_vm_suspend(struct eng *e, struct eng_vm *vm, bool resume);
 
 /* migrate.c: live migration, pre-copy then stop-and-copy, one at a
  * time per host. Requests wait in arrival order for their hosts. */

@@ -334,6 +334,7 @@ static int build_jobs(struct eng *e)
 
 			j->e = e;
 			j->obj = o;
+			j->bs = (uint64_t)xf_scn_int(o, "bs");
 			j->d = d;
 			j->res = &e->res->jobs[e->njobs];
 			if (nj > 1)

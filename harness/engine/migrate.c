@@ -185,20 +185,6 @@ int eng_mig_request(struct eng *e, struct eng_vm *vm, struct eng_host *to,
 
 /* The VM stops: its frontends take their in-flight work back and hold
  * new work until they resume on the destination. */
-static int pause_vm(struct eng *e, struct eng_vm *vm)
-{
-	for (unsigned int i = 0; i < e->ndisks; i++) {
-		int r;
-
-		if (e->disks[i].vm != vm)
-			continue;
-		r = xf_blkfront_suspend(e->disks[i].bf);
-		if (r)
-			return r;
-	}
-	return eng_net_vm_suspend(e, vm);
-}
-
 static int move_disk(struct eng *e, struct eng_disk *d, struct eng_host *h)
 {
 	int r;
@@ -234,7 +220,7 @@ static void stop_and_copy(struct eng *e, size_t idx, uint64_t now,
 	m->phase = MIG_STOPCOPY;
 	m->pause_ns = now;
 	m->round_bytes = dirty;
-	r = pause_vm(e, m->vm);
+	r = eng_vm_suspend(e, m->vm, false);
 	/* Frontend calls may run callbacks that queue requests (realloc). */
 	m = &e->migs[idx];
 	if (r) {

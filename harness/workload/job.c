@@ -220,6 +220,9 @@ void xf_wl_cut_begin(struct xf_wl_job *j)
 void xf_wl_resync(struct xf_wl_job *j, const struct xf_dur_seen *seen,
 		  uint64_t first, uint64_t nr)
 {
+	unsigned int cuts = atomic_load(&j->cuts);
+	uint64_t spb = j->c.bs / j->t.sector_size;
+
 	pthread_mutex_lock(&j->lock);
 	j->generation++;
 	for (uint64_t i = 0; j->exp && i < nr; i++) {
@@ -229,15 +232,13 @@ void xf_wl_resync(struct xf_wl_job *j, const struct xf_dur_seen *seen,
 			continue;
 		/* Written after the cut began (real mode): the read-back
 		 * may predate that write, which no cut has touched since. */
-		if (j->wcut[(s - j->first_sector) /
-			    (j->c.bs / j->t.sector_size)] ==
-		    atomic_load(&j->cuts))
+		if (j->wcut[(s - j->first_sector) / spb] == cuts)
 			continue;
 		j->exp[s - j->first_sector] =
 			seen[i].kind == XF_DUR_SEEN_WRITE ? seen[i].write_id :
 			seen[i].kind == XF_DUR_SEEN_BLANK ? 0 : EXP_UNKNOWN;
 	}
-	j->resynced = atomic_load(&j->cuts);
+	j->resynced = cuts;
 	pthread_mutex_unlock(&j->lock);
 }
 
