@@ -7,6 +7,15 @@
 #include <string.h>
 #include "engine-priv.h"
 
+void eng_ctr_set(struct eng *e, const char *prefix, const char *key,
+		 uint64_t v)
+{
+	char n[160];
+
+	snprintf(n, sizeof(n), "%s.%s", prefix, key);
+	xf_ctrs_set(&e->res->counters, n, v);
+}
+
 static void ctr(struct eng *e, const char *disk, const char *k, uint64_t v)
 {
 	char n[128];

@@ -178,6 +178,9 @@ int eng_retire_backend(struct eng_disk *d);
 /* Suspends (or resumes) every blkfront and netfront of the VM; stops at
  * the first error. */
 int eng_vm_suspend(struct eng *e, struct eng_vm *vm, bool resume);
+/* Counter "<prefix>.<key>" = v in the run's result. */
+void eng_ctr_set(struct eng *e, const char *prefix, const char *key,
+		 uint64_t v);
 
 /* migrate.c: live migration, pre-copy then stop-and-copy, one at a
  * time per host. Requests wait in arrival order for their hosts. */

@@ -373,8 +373,6 @@ static bool scenario_migrates(const struct eng *e)
 
 void eng_mig_collect(struct eng *e)
 {
-	char k[128];
-
 	if (!scenario_migrates(e))
 		return;
 	for (unsigned int i = 0; i < e->nvms; i++) {
@@ -385,9 +383,7 @@ void eng_mig_collect(struct eng *e)
 		for (size_t m = 0; m < e->nmigs; m++)
 			pending += e->migs[m].vm == vm &&
 				   e->migs[m].phase != MIG_DONE;
-#define C(key, val) do { snprintf(k, sizeof(k), "%s.%s", vm->obj->name, \
-				  key); \
-		xf_ctrs_set(&e->res->counters, k, (uint64_t)(val)); } while (0)
+#define C(key, val) eng_ctr_set(e, vm->obj->name, key, (uint64_t)(val))
 		C("migrations", st->done);
 		C("migrations_pending", pending);
 		C("migration_wait_us", st->wait_ns / 1000);

@@ -1053,7 +1053,6 @@ static void collect_flow(struct eng *e, struct eng_flow *f)
 	const char *nm = f->obj->name;
 	uint64_t unknown = 0, arrived, missing, drops, moves;
 	bool drained = atomic_load(&f->drained), down;
-	char k[128];
 
 	pthread_mutex_lock(&f->to->rx_lock);
 	xf_traffic_rx_flow_stats(f->to->rx, f->fl.id, &rs);
@@ -1068,8 +1067,7 @@ static void collect_flow(struct eng *e, struct eng_flow *f)
 		unknown += (f->done_map[b / 8] >> (b % 8)) & 1;
 	arrived = rs.payload_bytes + rs.bad_bytes;
 	missing = f->ok_bytes > arrived ? f->ok_bytes - arrived : 0;
-#define C(key, val) do { snprintf(k, sizeof(k), "%s.%s", nm, key); \
-		xf_ctrs_set(&e->res->counters, k, (uint64_t)(val)); } while (0)
+#define C(key, val) eng_ctr_set(e, nm, key, (uint64_t)(val))
 	C("tx.sent", f->sent_frames);
 	C("tx.bytes", xf_traffic_gen_sent_bytes(f->gen));
 	C("tx.completed", f->completed - unknown);
@@ -1109,7 +1107,6 @@ static void collect_flow(struct eng *e, struct eng_flow *f)
 void eng_net_collect(struct eng *e)
 {
 	struct eng_net *n = net(e);
-	char k[128];
 
 	for (unsigned int i = 0; n && i < n->nvifs; i++) {
 		struct eng_vif *v = &n->vifs[i];
@@ -1122,8 +1119,7 @@ void eng_net_collect(struct eng *e)
 		pthread_mutex_lock(&v->rx_lock);
 		xf_traffic_rx_stats(v->rx, &st);
 		pthread_mutex_unlock(&v->rx_lock);
-#define C(key, val) do { snprintf(k, sizeof(k), "%s.%s", nm, key); \
-		xf_ctrs_set(&e->res->counters, k, (uint64_t)(val)); } while (0)
+#define C(key, val) eng_ctr_set(e, nm, key, (uint64_t)(val))
 		C("rx.frames", st.frames);
 		C("rx.good", st.good);
 		C("rx.bad_csum", st.bad_csum);
@@ -1192,9 +1188,10 @@ void eng_net_collect(struct eng *e)
 		struct xf_nb_switch_stats ss;
 
 		xf_nb_switch_stats(n->sw[i], &ss);
-#define C(key, val) do { snprintf(k, sizeof(k), "switch.%s.%s", \
-		n->swname[i], key); \
-		xf_ctrs_set(&e->res->counters, k, (uint64_t)(val)); } while (0)
+		char sw[96];
+
+		snprintf(sw, sizeof(sw), "switch.%s", n->swname[i]);
+#define C(key, val) eng_ctr_set(e, sw, key, (uint64_t)(val))
 		C("forwarded", ss.forwarded);
 		C("flooded", ss.flooded);
 		C("dropped", ss.dropped);
