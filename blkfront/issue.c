@@ -81,6 +81,17 @@ static int bf_issue_flush(struct bf_queue *q, struct bf_conn *c,
 	return 0;
 }
 
+/* A reconnect may have brought a larger sector size or a smaller disk,
+ * and I/O held before the first connect was never checked against the
+ * size: nothing past the end we believe goes out. */
+static bool bf_unit_fits(struct xf_blkfront *bf, uint64_t off, uint64_t len)
+{
+	uint32_t ss = bf->info.sector_size;
+
+	return !(off % ss) && !(len % ss) &&
+	       off + len <= atomic_load(&bf->disk_bytes);
+}
+
 static int bf_issue_discard(struct bf_queue *q, struct bf_conn *c,
 			    struct xf_blkfront_unit *u)
 {
@@ -95,11 +106,7 @@ static int bf_issue_discard(struct bf_queue *q, struct bf_conn *c,
 		return -EOPNOTSUPP;
 	if ((io->flags & XF_BLKFRONT_F_SECURE) && !bf->info.discard_secure)
 		return -EOPNOTSUPP;
-	/* A reconnect may have brought a larger sector size or a smaller
-	 * disk, and I/O held before the first connect was never checked
-	 * against the size: nothing past the end we believe goes out. */
-	if (off % bf->info.sector_size || len % bf->info.sector_size ||
-	    off + len > atomic_load(&bf->disk_bytes))
+	if (!bf_unit_fits(bf, off, len))
 		return -EINVAL;
 	/* Trimming is idempotent on one grid (split points are on it), so
 	 * it is simply redone for each request; a unit reissued onto a new
@@ -188,7 +195,6 @@ static int bf_issue_rw(struct bf_queue *q, struct bf_conn *c,
 {
 	struct xf_blkfront *bf = q->bf;
 	struct xf_blkfront_io *io = u->io;
-	uint64_t ss = bf->info.sector_size;
 	struct xf_blkif_req req;
 	struct bf_shadow *sh;
 	unsigned int id, nseg, max_segs;
@@ -196,11 +202,7 @@ static int bf_issue_rw(struct bf_queue *q, struct bf_conn *c,
 	uint8_t op;
 	bool is_read = io->op == XF_BLKFRONT_READ;
 
-	/* As for discard: the sector size and the disk's end may have
-	 * changed since submission. */
-	if ((io->offset_bytes + u->off) % ss || u->len % ss ||
-	    io->offset_bytes + u->off + u->len >
-	    atomic_load(&bf->disk_bytes))
+	if (!bf_unit_fits(bf, io->offset_bytes + u->off, u->len))
 		return -EINVAL;
 	op = is_read ? XF_BLKIF_OP_READ : bf_write_op(bf, io);
 	max_segs = XF_BLKIF_MAX_SEGMENTS_PER_REQUEST;
