@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+#include <xfront/platform.h>
 #include <xfront/mock.h>
 
 #define MAX_PAGES 64

@@ -40,6 +40,7 @@
 #include <time.h>
 
 #include <xfront/ring.h>
+#include <xfront/blkif.h>
 
 #ifdef XF_HAVE_XEN_HEADERS
 /* Latest interface; barriers as Xen's own tools define them on x86. */

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include <xfront/ring.h>
+#include <xfront/blkif.h>
 #include <xfront/runtime.h>
 
 #define MAX_ROUNDS 64

@@ -5,6 +5,10 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <xfront/xenbus.h>
+#include <xfront/ring.h>
+#include <xfront/blkif.h>
+#include <xfront/platform.h>
 #include <xfront/blkfront.h>
 
 #define BF_PATH_MAX 256

@@ -13,7 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <xfront/ring.h>
+#include <xfront/platform.h>
+#include <xfront/xenbus.h>
 
 struct fz_be;
 

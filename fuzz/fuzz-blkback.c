@@ -25,6 +25,9 @@
 #include <xfront/blkback.h>
 #include <xfront/mock.h>
 #include <xfront/ring.h>
+#include <xfront/blkif.h>
+#include <xfront/xenbus.h>
+#include <xfront/platform.h>
 #include <xfront/runtime.h>
 
 #include "fuzz.h"

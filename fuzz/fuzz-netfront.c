@@ -28,6 +28,9 @@
 #include <xfront/netback.h>
 #include <xfront/netfront.h>
 #include <xfront/ring.h>
+#include <xfront/netif.h>
+#include <xfront/xenbus.h>
+#include <xfront/platform.h>
 #include <xfront/runtime.h>
 
 #include "fuzz-backend.h"

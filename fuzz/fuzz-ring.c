@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include <xfront/ring.h>
+#include <xfront/blkif.h>
 
 #include "fuzz.h"
 

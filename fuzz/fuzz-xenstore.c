@@ -21,7 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xfront/ring.h>
+#include <xfront/blkif.h>
+#include <xfront/platform.h>
 
 #include "fuzz.h"
 

@@ -6,6 +6,10 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include <xfront/xenbus.h>
+#include <xfront/ring.h>
+#include <xfront/netif.h>
+#include <xfront/platform.h>
 #include <xfront/netfront.h>
 
 #define NF_PATH_MAX 256

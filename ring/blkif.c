@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <xfront/ring.h>
+#include <xfront/blkif.h>
 
 _Static_assert(sizeof(struct xf_blkif_request_segment) == 8, "segment");
 _Static_assert(sizeof(struct xf_blkif_request) == 112, "x86_64 request");

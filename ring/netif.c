@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* netif ring geometry: slot sizes are the request/response unions. */
 #include <xfront/ring.h>
+#include <xfront/netif.h>
 
 _Static_assert(sizeof(struct xf_netif_tx_request) == 12, "tx request");
 _Static_assert(sizeof(struct xf_netif_tx_response) == 4, "tx response");

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* xenbus state names, spelled as Linux's xenbus_strstate(). */
-#include <xfront/ring.h>
+#include <xfront/xenbus.h>
 
 const char *xf_xenbus_state_name(int state)
 {

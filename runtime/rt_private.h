@@ -10,14 +10,7 @@
 #include <stdint.h>
 
 #include <xfront/runtime.h>
-
-/* xoshiro256** state. */
-struct rt_rng {
-	uint64_t s[4];
-};
-
-void rt_rng_seed(struct rt_rng *r, uint64_t seed);
-uint64_t rt_rng_next(struct rt_rng *r);
+#include <xfront/util.h>
 
 enum sim_ev_kind {
 	SIM_EV_RUN = 0,
@@ -69,7 +62,7 @@ struct sim_state {
 	uint64_t seq;
 	struct rt_actor *running;
 	uint64_t local;      /* running actor's vCPU-local clock */
-	struct rt_rng tie;
+	struct xf_rng tie;
 	uint64_t free_at[XF_RT_MAX_VCPUS];
 };
 
@@ -106,7 +99,7 @@ struct xf_rt {
 	atomic_bool stop;
 
 	pthread_mutex_t rand_lock;
-	struct rt_rng rng;
+	struct xf_rng rng;
 
 	uint64_t trace_hash;
 	uint64_t trace_len;

@@ -65,7 +65,7 @@ int xf_rt_new(const struct xf_rt_config *cfg, struct xf_rt **out)
 	atomic_init(&rt->stop, false);
 	atomic_init(&rt->wall_offset, 0);
 	pthread_mutex_init(&rt->rand_lock, NULL);
-	rt_rng_seed(&rt->rng, cfg->seed);
+	xf_rng_seed(&rt->rng, cfg->seed);
 
 	if (cfg->mode == XF_RT_SIM)
 		err = sim_init(rt);
@@ -138,4 +138,20 @@ void xf_rt_stop(struct xf_rt *rt)
 	atomic_store(&rt->stop, true);
 	if (rt->cfg.mode == XF_RT_REAL)
 		real_stop(rt);
+}
+
+/* Sim: one thread, so no lock and the sequence is a function of the seed
+ * and the (deterministic) order of calls. Real: vCPU threads share one
+ * generator under a mutex; each value is still from the seeded stream,
+ * but which thread gets which value depends on thread timing. */
+uint64_t xf_rt_rand(struct xf_rt *rt)
+{
+	uint64_t v;
+
+	if (rt->cfg.mode == XF_RT_SIM)
+		return xf_rng_next(&rt->rng);
+	pthread_mutex_lock(&rt->rand_lock);
+	v = xf_rng_next(&rt->rng);
+	pthread_mutex_unlock(&rt->rand_lock);
+	return v;
 }

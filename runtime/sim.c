@@ -99,7 +99,7 @@ static void heap_remove(struct sim_state *s, struct sim_ev *ev)
 static void heap_push(struct sim_state *s, struct sim_ev *ev, uint64_t time)
 {
 	ev->time = time;
-	ev->key = rt_rng_next(&s->tie);
+	ev->key = xf_rng_next(&s->tie);
 	ev->seq = s->seq++;
 	s->heap[s->nr] = ev;
 	heap_up(s, s->nr++);
@@ -109,7 +109,7 @@ int sim_init(struct xf_rt *rt)
 {
 	struct sim_state *s = &rt->sim;
 
-	rt_rng_seed(&s->tie, rt->cfg.seed ^ SIM_TIE_SEED_SALT);
+	xf_rng_seed(&s->tie, rt->cfg.seed ^ SIM_TIE_SEED_SALT);
 	s->cap = 64;
 	s->heap = calloc(s->cap, sizeof(*s->heap));
 	return s->heap ? 0 : -ENOMEM;

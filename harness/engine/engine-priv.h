@@ -3,6 +3,7 @@
 #define XF_ENGINE_PRIV_H
 
 #include <pthread.h>
+#include <xfront/platform.h>
 #include <xfront/blkback.h>
 #include <xfront/blkfront.h>
 #include <xfront/durability.h>

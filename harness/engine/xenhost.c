@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include "engine-priv.h"
 #ifdef XF_HAVE_XEN
+#include <xfront/platform.h>
 #include <xfront/xen.h>
 #endif
 

@@ -11,6 +11,8 @@
 #endif
 
 #include <xfront/ring.h>
+#include <xfront/blkif.h>
+#include <xfront/netif.h>
 
 #include "xen_abi.h"
 

@@ -20,6 +20,8 @@ int main(void)
 #include <check.h>
 
 #include <xfront/ring.h>
+#include <xfront/blkif.h>
+#include <xfront/netif.h>
 
 #include "xen_abi.h"
 

@@ -19,6 +19,9 @@ int main(void)
 #include <check.h>
 
 #include <xfront/ring.h>
+#include <xfront/blkif.h>
+#include <xfront/netif.h>
+#include <xfront/xenbus.h>
 
 #include "xen_abi.h"
 

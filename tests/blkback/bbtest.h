@@ -6,6 +6,10 @@
 #define XFRONT_TEST_BBTEST_H
 
 #include <check.h>
+#include <xfront/xenbus.h>
+#include <xfront/ring.h>
+#include <xfront/blkif.h>
+#include <xfront/platform.h>
 #include <xfront/blkback.h>
 #include <xfront/mock.h>
 

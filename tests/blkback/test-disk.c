@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <xfront/blkif.h>
 #include <xfront/blkback.h>
 
 #define SZ (1u << 20)

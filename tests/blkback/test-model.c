@@ -7,13 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <xfront/blkback.h>
+#include <xfront/util.h>
 
-static void seed(uint64_t s[4], uint64_t v)
+static void seed(struct xf_rng *r, uint64_t v)
 {
-	s[0] = v ^ 0x9e3779b97f4a7c15ull;
-	s[1] = v * 0xbf58476d1ce4e5b9ull + 1;
-	s[2] = ~v;
-	s[3] = v + 0x94d049bb133111ebull;
+	r->s[0] = v ^ 0x9e3779b97f4a7c15ull;
+	r->s[1] = v * 0xbf58476d1ce4e5b9ull + 1;
+	r->s[2] = ~v;
+	r->s[3] = v + 0x94d049bb133111ebull;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -25,25 +26,26 @@ static int cmp_u64(const void *a, const void *b)
 
 START_TEST(fixed_and_none)
 {
-	uint64_t s[4];
+	struct xf_rng s;
 	struct xf_blklat l = { .kind = XF_BLKLAT_FIXED, .base_ns = 1234 };
 
-	seed(s, 1);
-	ck_assert_uint_eq(xf_blklat_sample(&l, s), 1234);
+	seed(&s, 1);
+	ck_assert_uint_eq(xf_blklat_sample(&l, &s), 1234);
 	l.kind = XF_BLKLAT_NONE;
-	ck_assert_uint_eq(xf_blklat_sample(&l, s), 0);
+	ck_assert_uint_eq(xf_blklat_sample(&l, &s), 0);
 }
 END_TEST
 
 START_TEST(uniform_in_range)
 {
-	uint64_t s[4], lo = UINT64_MAX, hi = 0;
+	struct xf_rng s;
+	uint64_t lo = UINT64_MAX, hi = 0;
 	struct xf_blklat l = { .kind = XF_BLKLAT_UNIFORM, .base_ns = 100,
 			       .param_ns = 50 };
 
-	seed(s, 2);
+	seed(&s, 2);
 	for (int i = 0; i < 10000; i++) {
-		uint64_t v = xf_blklat_sample(&l, s);
+		uint64_t v = xf_blklat_sample(&l, &s);
 
 		lo = v < lo ? v : lo;
 		hi = v > hi ? v : hi;
@@ -55,14 +57,14 @@ END_TEST
 
 START_TEST(exponential_mean)
 {
-	uint64_t s[4];
+	struct xf_rng s;
 	double sum = 0;
 	struct xf_blklat l = { .kind = XF_BLKLAT_EXPONENTIAL, .base_ns = 1000,
 			       .param_ns = 50000 };
 
-	seed(s, 3);
+	seed(&s, 3);
 	for (int i = 0; i < 100000; i++) {
-		uint64_t v = xf_blklat_sample(&l, s);
+		uint64_t v = xf_blklat_sample(&l, &s);
 
 		ck_assert_uint_ge(v, 1000);
 		sum += (double)v;
@@ -76,14 +78,15 @@ END_TEST
 START_TEST(lognormal_median_and_spread)
 {
 	enum { N = 20001 };
-	uint64_t s[4], *v = malloc(N * sizeof(*v));
+	struct xf_rng s;
+	uint64_t *v = malloc(N * sizeof(*v));
 	struct xf_blklat l = { .kind = XF_BLKLAT_LOGNORMAL, .param_ns = 100000,
 			       .sigma = 0.5 };
 
 	ck_assert_ptr_nonnull(v);
-	seed(s, 4);
+	seed(&s, 4);
 	for (int i = 0; i < N; i++)
-		v[i] = xf_blklat_sample(&l, s);
+		v[i] = xf_blklat_sample(&l, &s);
 	qsort(v, N, sizeof(*v), cmp_u64);
 	ck_assert_uint_gt(v[N / 2], 97000);
 	ck_assert_uint_lt(v[N / 2], 103000);
@@ -96,15 +99,15 @@ END_TEST
 
 START_TEST(same_seed_same_samples)
 {
-	uint64_t a[4], b[4];
+	struct xf_rng a, b;
 	struct xf_blklat l = { .kind = XF_BLKLAT_EXPONENTIAL,
 			       .param_ns = 1000 };
 
-	seed(a, 9);
-	seed(b, 9);
+	seed(&a, 9);
+	seed(&b, 9);
 	for (int i = 0; i < 100; i++)
-		ck_assert_uint_eq(xf_blklat_sample(&l, a),
-				  xf_blklat_sample(&l, b));
+		ck_assert_uint_eq(xf_blklat_sample(&l, &a),
+				  xf_blklat_sample(&l, &b));
 }
 END_TEST
 

@@ -10,9 +10,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <xfront/xenbus.h>
 #include <xfront/blkfront.h>
 #include <xfront/mock.h>
 #include <xfront/ring.h>
+#include <xfront/blkif.h>
+#include <xfront/platform.h>
 #include <xfront/runtime.h>
 
 #define SB_FE_DOMID 1

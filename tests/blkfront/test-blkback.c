@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xfront/blkif.h>
+#include <xfront/xenbus.h>
+#include <xfront/platform.h>
 #include <xfront/blkback.h>
 #include <xfront/blkfront.h>
 #include <xfront/mock.h>

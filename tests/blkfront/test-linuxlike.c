@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xfront/platform.h>
 #include <xfront/blkback.h>
 #include <xfront/blkfront.h>
 #include <xfront/mock.h>

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xfront/platform.h>
 #include <xfront/mock.h>
 
 static struct xf_mock_hv *hv;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "nettest.h"
+#include <xfront/ring.h>
 
 static struct nt_env env;
 static struct nt_vm *vm;

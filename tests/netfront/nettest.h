@@ -4,6 +4,8 @@
 #ifndef XF_TESTS_NETTEST_H
 #define XF_TESTS_NETTEST_H
 
+#include <xfront/xenbus.h>
+#include <xfront/platform.h>
 #include <xfront/mock.h>
 #include <xfront/netback.h>
 #include <xfront/netfront.h>

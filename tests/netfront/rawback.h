@@ -5,6 +5,7 @@
 #define XF_TESTS_RAWBACK_H
 
 #include "nettest.h"
+#include <xfront/ring.h>
 
 #define RB_MAX_Q 4
 

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xfront/ring.h>
+#include <xfront/blkif.h>
+#include <xfront/netif.h>
+#include <xfront/xenbus.h>
 
 static const enum xf_blkif_abi abis[] = { XF_BLKIF_ABI_X86_64,
 					  XF_BLKIF_ABI_X86_32 };

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xfront/ring.h>
+#include <xfront/platform.h>
 
 /* The fake store holds one key; reads of anything else are -ENOENT. */
 static const char *fake_key = "dev/x";

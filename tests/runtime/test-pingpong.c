@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <xfront/ring.h>
+#include <xfront/blkif.h>
 #include <xfront/runtime.h>
 
 #define US 1000ull

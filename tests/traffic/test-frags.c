@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xfront/netif.h>
 #include <xfront/traffic.h>
 
 #include "nettest.h"

@@ -21,6 +21,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <xfront/blkif.h>
+#include <xfront/xenbus.h>
+#include <xfront/platform.h>
 #include <xfront/blkfront.h>
 #include <xfront/runtime.h>
 #include <xfront/xen.h>

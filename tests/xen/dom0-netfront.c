@@ -26,6 +26,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <xfront/xenbus.h>
+#include <xfront/platform.h>
 #include <xfront/netfront.h>
 #include <xfront/runtime.h>
 #include <xfront/xen.h>

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xfront/platform.h>
 #include <xfront/xen.h>
 #include "dom0util.h"
 

@@ -15,6 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <xfront/ring.h>
+#include <xfront/blkif.h>
+#include <xfront/xenbus.h>
+#include <xfront/platform.h>
 #include <xfront/xen.h>
 #include "dom0util.h"
 

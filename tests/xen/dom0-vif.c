@@ -20,6 +20,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <xfront/ring.h>
+#include <xfront/netif.h>
+#include <xfront/xenbus.h>
+#include <xfront/platform.h>
 #include <xfront/xen.h>
 #include "dom0util.h"
 

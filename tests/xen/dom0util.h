@@ -18,7 +18,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <xfront/ring.h>
+#include <xfront/platform.h>
 
 struct dt_ctx {
 	const char *test;

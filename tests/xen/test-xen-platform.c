@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <xfront/platform.h>
 #include <xfront/xen.h>
 #include "fake-xenstored.h"
 

@@ -31,7 +31,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <xfront/ring.h>
+#include <xfront/blkif.h>
+#include <xfront/platform.h>
 #include <xfront/runtime.h>
 
 #ifdef __cplusplus

@@ -225,7 +225,7 @@ int xf_blkback_new(const struct xf_blkback_config *cfg,
 		q->bb = bb;
 		q->idx = i;
 		pthread_mutex_init(&q->lock, NULL);
-		bb_rng_seed(q->rng, xf_rt_rand(bb->rt) + i);
+		xf_rng_seed(&q->rng, xf_rt_rand(bb->rt) + i);
 		bb->nr_qalloc = i + 1;
 		snprintf(q->name, sizeof(q->name), "%s/q%u", bb->name, i);
 		r = xf_actor_add(bb->rt, &q->actor, &bb_queue_ops, q->name,

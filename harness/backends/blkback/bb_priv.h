@@ -7,17 +7,15 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <xfront/xenbus.h>
+#include <xfront/ring.h>
+#include <xfront/blkif.h>
+#include <xfront/platform.h>
 #include <xfront/blkback.h>
+#include <xfront/util.h>
 
 #define BB_PATH_MAX 128
 #define BB_ERR_MAX 256
-
-/* Deterministic PRNG (xoshiro256**), one per queue so that queues on
- * different vCPUs never share state. */
-void bb_rng_seed(uint64_t s[4], uint64_t seed);
-uint64_t bb_rng_next(uint64_t s[4]);
-/* Uniform in [0, 1). */
-double bb_rng_double(uint64_t s[4]);
 
 /* What a queue validates requests against (snapshot at connect; the size
  * is re-read per request because of resize). */
@@ -90,7 +88,7 @@ struct bb_queue {
 	struct bb_req *barrier;   /* barrier waiting for the drain */
 	bool barrier_active;      /* a barrier is in flight: hold new work */
 	uint64_t seq;
-	uint64_t rng[4];
+	struct xf_rng rng; /* one per queue: queues on other vCPUs never share it */
 	struct xf_blkback_stats st; /* per-queue counters */
 };
 
@@ -231,6 +229,6 @@ int bb_write_state(struct xf_blkback *bb, int state);
 
 /* model.c: service time of a request. */
 uint64_t bb_model_service_ns(const struct xf_blkback_latency *l, uint8_t op,
-			     uint64_t bytes, uint64_t rng[4]);
+			     uint64_t bytes, struct xf_rng *rng);
 
 #endif /* BB_PRIV_H */

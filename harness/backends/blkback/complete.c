@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "bb_priv.h"
-#include "dk_priv.h"
 
 /* ---- completion ---- */
 
@@ -43,7 +42,7 @@ static int16_t complete(struct bb_queue *q, struct bb_req *r, uint64_t now)
 	case XF_BLKIF_OP_READ:
 		return do_read(q, r);
 	case XF_BLKIF_OP_DISCARD:
-		w = dk_write_gen(d, r->generation, r->sector, NULL,
+		w = xf_blkdisk_write_gen(d, r->generation, r->sector, NULL,
 				 r->nr_sectors << XF_BLKIF_SECTOR_SHIFT,
 				 XF_BLKDISK_W_DISCARD, now);
 		break;
@@ -61,7 +60,7 @@ static int16_t complete(struct bb_queue *q, struct bb_req *r, uint64_t now)
 			flags = XF_BLKDISK_W_FLUSH;
 		/* fall through */
 	case XF_BLKIF_OP_WRITE:
-		w = dk_write_gen(d, r->generation, r->sector, r->buf, r->len,
+		w = xf_blkdisk_write_gen(d, r->generation, r->sector, r->buf, r->len,
 				 flags, now);
 		if (w >= 0)
 			q->st.bytes_written += r->len;

@@ -105,7 +105,7 @@ int16_t bb_fault_check(struct bb_queue *q, uint8_t op)
 			continue;
 		/* The queue's own PRNG keeps sim runs reproducible. */
 		if (e->rule.ppm &&
-		    bb_rng_next(q->rng) % 1000000 >= e->rule.ppm)
+		    xf_rng_next(&q->rng) % 1000000 >= e->rule.ppm)
 			continue;
 		e->fired++;
 		status = e->rule.status;

@@ -8,47 +8,6 @@
 
 #include "bb_priv.h"
 
-/* ---- PRNG: splitmix64 seeding, xoshiro256** ---- */
-
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-void bb_rng_seed(uint64_t s[4], uint64_t seed)
-{
-	for (int i = 0; i < 4; i++)
-		s[i] = splitmix64(&seed);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-uint64_t bb_rng_next(uint64_t s[4])
-{
-	uint64_t r = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return r;
-}
-
-double bb_rng_double(uint64_t s[4])
-{
-	return (double)(bb_rng_next(s) >> 11) * 0x1.0p-53;
-}
-
 /* ---- latency ---- */
 
 static uint64_t clamp_ns(double v)
@@ -60,7 +19,7 @@ static uint64_t clamp_ns(double v)
 	return (uint64_t)v;
 }
 
-uint64_t xf_blklat_sample(const struct xf_blklat *l, uint64_t rng[4])
+uint64_t xf_blklat_sample(const struct xf_blklat *l, struct xf_rng *rng)
 {
 	double u, u2;
 
@@ -71,15 +30,15 @@ uint64_t xf_blklat_sample(const struct xf_blklat *l, uint64_t rng[4])
 		return l->base_ns;
 	case XF_BLKLAT_UNIFORM:
 		if (l->param_ns == UINT64_MAX)
-			return l->base_ns + bb_rng_next(rng);
-		return l->base_ns + bb_rng_next(rng) % (l->param_ns + 1);
+			return l->base_ns + xf_rng_next(rng);
+		return l->base_ns + xf_rng_next(rng) % (l->param_ns + 1);
 	case XF_BLKLAT_EXPONENTIAL:
-		u = bb_rng_double(rng);
+		u = xf_rng_double(rng);
 		return l->base_ns + clamp_ns(-log1p(-u) * (double)l->param_ns);
 	case XF_BLKLAT_LOGNORMAL:
 		/* Box-Muller; u in (0, 1] so the log is finite. */
-		u = 1.0 - bb_rng_double(rng);
-		u2 = bb_rng_double(rng);
+		u = 1.0 - xf_rng_double(rng);
+		u2 = xf_rng_double(rng);
 		return l->base_ns +
 		       clamp_ns((double)l->param_ns *
 				exp(l->sigma * sqrt(-2.0 * log(u)) *
@@ -89,7 +48,7 @@ uint64_t xf_blklat_sample(const struct xf_blklat *l, uint64_t rng[4])
 }
 
 uint64_t bb_model_service_ns(const struct xf_blkback_latency *l, uint8_t op,
-			     uint64_t bytes, uint64_t rng[4])
+			     uint64_t bytes, struct xf_rng *rng)
 {
 	const struct xf_blklat *d;
 

@@ -34,7 +34,7 @@ static void schedule(struct bb_queue *q, struct bb_req *r, uint64_t now)
 		start = xf_blkbudget_reserve(bb->cfg.budget, now, bytes);
 	r->submit_ns = now;
 	r->due_ns = start + bb_model_service_ns(&bb->cfg.latency, r->op,
-						bytes, q->rng);
+						bytes, &q->rng);
 	insert(q, r);
 }
 

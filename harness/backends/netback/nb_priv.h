@@ -6,8 +6,11 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include <xfront/xenbus.h>
+#include <xfront/ring.h>
+#include <xfront/platform.h>
 #include <xfront/netback.h>
-#include <xfront/netfront.h>
+#include <xfront/pkt.h>
 
 #define NB_PATH_MAX 256
 #define NB_MAX_QUEUES 16

@@ -16,7 +16,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <xfront/ring.h>
+#include <xfront/netif.h>
+#include <xfront/platform.h>
 #include <xfront/runtime.h>
 
 #ifdef __cplusplus

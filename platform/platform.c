@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+/* Convenience wrappers over the platform ops tables. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xfront/platform.h>
+
+void xf_strv_free(char **v, unsigned int n)
+{
+	unsigned int i;
+
+	if (!v)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int xf_xs_read_str(const struct xf_platform *p, struct xf_xs *xs,
+		   xf_txn t, const char *path, char **val)
+{
+	char *v = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!p || !p->store || !p->store->read || !path || !val)
+		return -EINVAL;
+	*val = NULL;
+	rc = p->store->read(xs, t, path, &v, &len);
+	if (rc < 0)
+		return rc;
+	if (!v)
+		return -EIO;
+	/* A value with an embedded NUL would be silently truncated by every
+	 * string user: refuse it instead. */
+	if (strlen(v) != len) {
+		free(v);
+		return -EINVAL;
+	}
+	*val = v;
+	return 0;
+}
+
+int xf_xs_printf(const struct xf_platform *p, struct xf_xs *xs, xf_txn t,
+		 const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	char *buf;
+	int len, rc;
+
+	if (!p || !p->store || !p->store->write || !path || !fmt)
+		return -EINVAL;
+	va_start(ap, fmt);
+	len = vasprintf(&buf, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return -ENOMEM;
+	rc = p->store->write(xs, t, path, buf, (size_t)len);
+	free(buf);
+	return rc;
+}
+
+/* Strict unsigned decimal: digits only, no sign, blanks or suffix. */
+static int parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (*s == '\0')
+		return -EINVAL;
+	for (; *s; s++) {
+		unsigned int d;
+
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		d = (unsigned int)(*s - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	if (v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int xf_xs_read_uint(const struct xf_platform *p, struct xf_xs *xs,
+		    xf_txn t, const char *path, uint64_t max, uint64_t *out)
+{
+	char *v;
+	uint64_t n;
+	int rc;
+
+	if (!out)
+		return -EINVAL;
+	rc = xf_xs_read_str(p, xs, t, path, &v);
+	if (rc < 0)
+		return rc;
+	rc = parse_uint(v, max, &n);
+	free(v);
+	if (rc == 0)
+		*out = n;
+	return rc;
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small internal helpers that several modules need and none owns: a
+ * seeded PRNG, a growable FIFO, enum <-> name tables. Internal to
+ * xfront (not installed): each module includes it from its private
+ * sources and private headers only.
+ *
+ * Contract for every function: returns 0 (or a count) on success and a
+ * negative errno on failure; nothing prints.
+ */
+#ifndef XFRONT_UTIL_H
+#define XFRONT_UTIL_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* xoshiro256** seeded through splitmix64: any 64-bit seed, 0 included,
+ * gives a well-mixed non-zero state. Not thread-safe: one generator per
+ * thread, or a lock around it. The sequence is part of what a seeded sim
+ * run reproduces, so the algorithm never changes. */
+
+struct xf_rng {
+	uint64_t s[4];
+};
+
+void xf_rng_seed(struct xf_rng *r, uint64_t seed);
+uint64_t xf_rng_next(struct xf_rng *r);
+/* Uniform in [0, 1), 53 bits. */
+double xf_rng_double(struct xf_rng *r);
+
+/* ------------------------------------------------------------------ */
+/* Intrusive FIFO of any struct with a `next`-style pointer member: no
+ * allocation, O(1) push at either end, pop and splice. The queue owns
+ * nothing; an element is in at most one FIFO per link member.
+ *
+ *     struct job { struct job *next; ... };
+ *     XF_FIFO(struct job) q = XF_FIFO_INIT;
+ *     XF_FIFO_PUSH(&q, j, next);
+ *     while ((j = XF_FIFO_POP(&q, next))) ...
+ */
+#define XF_FIFO(type) struct { type *head, *tail; }
+#define XF_FIFO_INIT { NULL, NULL }
+#define XF_FIFO_EMPTY(q) ((q)->head == NULL)
+#define XF_FIFO_HEAD(q) ((q)->head)
+
+#define XF_FIFO_PUSH(q, e, link) do {				\
+	(e)->link = NULL;					\
+	if ((q)->tail)						\
+		(q)->tail->link = (e);				\
+	else							\
+		(q)->head = (e);				\
+	(q)->tail = (e);					\
+} while (0)
+
+#define XF_FIFO_PUSH_FRONT(q, e, link) do {			\
+	(e)->link = (q)->head;					\
+	(q)->head = (e);					\
+	if (!(q)->tail)						\
+		(q)->tail = (e);				\
+} while (0)
+
+/* Removes and yields the head, NULL when empty (a GNU statement
+ * expression: the element pointer is evaluated once). */
+#define XF_FIFO_POP(q, link) __extension__ ({			\
+	__typeof__((q)->head) xf_fifo_e_ = (q)->head;		\
+	if (xf_fifo_e_) {					\
+		(q)->head = xf_fifo_e_->link;			\
+		if (!(q)->head)					\
+			(q)->tail = NULL;			\
+		xf_fifo_e_->link = NULL;			\
+	}							\
+	xf_fifo_e_;						\
+})
+
+/* Appends all of *from to *to, leaving *from empty. */
+#define XF_FIFO_SPLICE(to, from, link) do {			\
+	if ((from)->head) {					\
+		if ((to)->tail)					\
+			(to)->tail->link = (from)->head;	\
+		else						\
+			(to)->head = (from)->head;		\
+		(to)->tail = (from)->tail;			\
+		(from)->head = (from)->tail = NULL;		\
+	}							\
+} while (0)
+
+/* ------------------------------------------------------------------ */
+/* Enum <-> name tables: a designated-initialiser array of names indexed
+ * by enum value (holes are NULL), as every module spells its enums for
+ * scenarios and reports. */
+
+#define XF_NAMES_N(table) (sizeof(table) / sizeof((table)[0]))
+
+/* Index of name in table, -EINVAL when absent (NULL name too). */
+int xf_name_lookup(const char *const *table, unsigned int n,
+		   const char *name, unsigned int *out);
+/* table[v], or fallback when v is out of range or a hole. */
+const char *xf_name_of(const char *const *table, unsigned int n,
+		       unsigned int v, const char *fallback);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XFRONT_UTIL_H */
