@@ -16,8 +16,7 @@ static struct xf_traffic_flow fl;
 static void setup(void)
 {
 	nt_env_init(&env, XF_RT_SIM, NULL);
-	a = nt_vm_new(&env, 1, false);
-	b = nt_vm_new(&env, 2, false);
+	nt_pair_new(&env, &a, &b);
 }
 
 static void teardown(void)
@@ -27,11 +26,7 @@ static void teardown(void)
 
 static void go(enum xf_traffic_proto proto, uint8_t ipv)
 {
-	nt_vm_start(a);
-	nt_vm_start(b);
-	nt_run(&env);
-	ck_assert_int_eq(xf_netfront_state(a->nf), XF_NETFRONT_CONNECTED);
-	ck_assert_int_eq(xf_netfront_state(b->nf), XF_NETFRONT_CONNECTED);
+	nt_pair_start(a, b);
 	xf_traffic_flow_init(&fl, 5, proto, ipv, a->mac, b->mac);
 	ck_assert_int_eq(xf_traffic_rx_expect(b->trx, &fl, true), 0);
 }
@@ -44,14 +39,9 @@ static void stream(uint64_t total, bool gso, enum xf_traffic_csum cs,
 		.flow = fl, .total_bytes = total, .gso = gso, .csum = cs,
 	};
 	struct xf_traffic_gen *g;
-	int rc;
 
 	ck_assert_int_eq(xf_traffic_gen_new(&gc, &g), 0);
-	while (!xf_traffic_gen_done(g)) {
-		rc = xf_traffic_gen_send(g, a->nf, 0, 64);
-		ck_assert(rc >= 0 || rc == -EAGAIN);
-		nt_run(&env);
-	}
+	nt_gen_drain(a, g);
 	ck_assert_uint_eq(a->done_ok, xf_traffic_gen_frames(g));
 	xf_traffic_gen_free(g);
 	xf_traffic_rx_stats(b->trx, rs);

@@ -155,7 +155,6 @@ START_TEST(device_removal_and_reappearance)
 {
 	struct xf_nb_vif_dirs d = { .fe_domid = 1, .be_domid = 0, .devid = 0,
 				    .mtu = 1500, .trusted = -1 };
-	struct xf_mock_stats ms;
 
 	memcpy(d.mac, vm->mac, 6);
 	nt_vm_start(vm);
@@ -171,12 +170,7 @@ START_TEST(device_removal_and_reappearance)
 	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CONNECTED);
 	ck_assert_uint_eq(vm->done_ok, 10);
 	ck_assert_uint_eq(xf_traffic_rx_contiguous(vm->trx, 1), 1000);
-	ck_assert_int_eq(xf_netfront_close(vm->nf), 0);
-	nt_run(&env);
-	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CLOSED);
-	xf_mock_stats(env.hv, 1, &ms);
-	ck_assert_uint_eq(ms.gnt_shared_pages, 0);
-	ck_assert_uint_eq(ms.evtchn_open_ports, 0);
+	nt_close_clean(vm);
 }
 END_TEST
 

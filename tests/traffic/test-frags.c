@@ -204,8 +204,7 @@ static struct nt_vm *a, *b;
 static void e2e_setup(void)
 {
 	nt_env_init(&env, XF_RT_SIM, NULL);
-	a = nt_vm_new(&env, 1, false);
-	b = nt_vm_new(&env, 2, false);
+	nt_pair_new(&env, &a, &b);
 }
 
 static void e2e_teardown(void)
@@ -225,13 +224,8 @@ static struct sent stream(const struct xf_traffic_frag_layout *l,
 	struct xf_traffic_gen_config gc;
 	struct xf_traffic_gen *g;
 	struct sent s;
-	int rc;
 
-	nt_vm_start(a);
-	nt_vm_start(b);
-	nt_run(&env);
-	ck_assert_int_eq(xf_netfront_state(a->nf), XF_NETFRONT_CONNECTED);
-	ck_assert_int_eq(xf_netfront_state(b->nf), XF_NETFRONT_CONNECTED);
+	nt_pair_start(a, b);
 	memset(&gc, 0, sizeof(gc));
 	xf_traffic_flow_init(&gc.flow, 7, XF_TRAFFIC_TCP, 4, a->mac, b->mac);
 	ck_assert_int_eq(xf_traffic_rx_expect(b->trx, &gc.flow, true), 0);
@@ -241,11 +235,7 @@ static struct sent stream(const struct xf_traffic_frag_layout *l,
 	gc.frags = *l;
 	gc.cookie_base = UINT64_C(3) << 40;
 	ck_assert_int_eq(xf_traffic_gen_new(&gc, &g), 0);
-	while (!xf_traffic_gen_done(g)) {
-		rc = xf_traffic_gen_send(g, a->nf, 0, 64);
-		ck_assert(rc >= 0 || rc == -EAGAIN);
-		nt_run(&env);
-	}
+	nt_gen_drain(a, g);
 	nt_run(&env);
 	s.frames = xf_traffic_gen_frames(g);
 	s.bytes = xf_traffic_gen_sent_bytes(g);
