@@ -14,8 +14,7 @@
 
 #include "nettest.h"
 
-static const uint8_t ma[6] = { 0x00, 0x16, 0x3e, 0, 0, 1 };
-static const uint8_t mb[6] = { 0x00, 0x16, 0x3e, 0, 0, 2 };
+#include "flows.h"
 
 /* Fragments must tile the frame in order, none empty. */
 static void assert_tiles(const struct xf_net_frag *fr, int n,
@@ -249,6 +248,29 @@ static struct sent stream(const struct xf_traffic_frag_layout *l,
 	return s;
 }
 
+/* Every frame of s went through and b has the whole stream. */
+static void assert_through(const struct sent *s)
+{
+	ck_assert_uint_eq(a->done_ok, s->frames);
+	ck_assert_uint_eq(xf_traffic_rx_contiguous(b->trx, 7), s->bytes);
+}
+
+static uint64_t a_linearized(void)
+{
+	struct xf_netfront_stats st;
+
+	xf_netfront_stats(a->nf, &st);
+	return st.tx_linearized;
+}
+
+static struct xf_nb_vif_stats a_vif(void)
+{
+	struct xf_nb_vif_stats va;
+
+	xf_nb_vif_stats(a->vif, &va);
+	return va;
+}
+
 static const struct xf_traffic_frag_layout rocket = {
 	.kind = XF_TRAFFIC_FRAGS_MANY, .nfrags = 19,
 };
@@ -256,7 +278,6 @@ static const struct xf_traffic_frag_layout rocket = {
 START_TEST(raw_frontend_drops_19_slot_chains)
 {
 	struct xf_netfront_stats st;
-	struct xf_nb_vif_stats va;
 	struct sent s;
 
 	a->ncfg.tx_raw_layout = true;
@@ -267,8 +288,7 @@ START_TEST(raw_frontend_drops_19_slot_chains)
 	xf_netfront_stats(a->nf, &st);
 	ck_assert_uint_eq(st.drops[XF_NF_DROP_TOO_BIG], 10);
 	ck_assert_uint_eq(st.tx_linearized, 0);
-	xf_nb_vif_stats(a->vif, &va);
-	ck_assert_uint_eq(va.tx_frames, 0);
+	ck_assert_uint_eq(a_vif().tx_frames, 0);
 	ck_assert_str_eq(xf_nb_vif_error(a->vif) ? xf_nb_vif_error(a->vif) :
 			 "", "");
 	ck_assert_uint_eq(xf_traffic_rx_contiguous(b->trx, 7), 0);
@@ -277,17 +297,11 @@ END_TEST
 
 START_TEST(default_frontend_linearises_19_slot_chains)
 {
-	struct xf_netfront_stats st;
-	struct xf_nb_vif_stats va;
-	struct sent s;
+	struct sent s = stream(&rocket, 10 * 60000, true);
 
-	s = stream(&rocket, 10 * 60000, true);
-	ck_assert_uint_eq(a->done_ok, s.frames);
-	xf_netfront_stats(a->nf, &st);
-	ck_assert_uint_eq(st.tx_linearized, s.frames);
-	xf_nb_vif_stats(a->vif, &va);
-	ck_assert_uint_le(va.tx_max_slots, XF_NETIF_NR_SLOTS_MIN);
-	ck_assert_uint_eq(xf_traffic_rx_contiguous(b->trx, 7), s.bytes);
+	assert_through(&s);
+	ck_assert_uint_eq(a_linearized(), s.frames);
+	ck_assert_uint_le(a_vif().tx_max_slots, XF_NETIF_NR_SLOTS_MIN);
 }
 END_TEST
 
@@ -296,18 +310,13 @@ START_TEST(raw_frontend_sends_18_slots_as_is)
 	const struct xf_traffic_frag_layout l = {
 		.kind = XF_TRAFFIC_FRAGS_MANY, .nfrags = 18,
 	};
-	struct xf_netfront_stats st;
-	struct xf_nb_vif_stats va;
 	struct sent s;
 
 	a->ncfg.tx_raw_layout = true;
 	s = stream(&l, 10 * 60000, true);
-	ck_assert_uint_eq(a->done_ok, s.frames);
-	xf_netfront_stats(a->nf, &st);
-	ck_assert_uint_eq(st.tx_linearized, 0);
-	xf_nb_vif_stats(a->vif, &va);
-	ck_assert_uint_eq(va.tx_max_slots, XF_NETIF_NR_SLOTS_MIN);
-	ck_assert_uint_eq(xf_traffic_rx_contiguous(b->trx, 7), s.bytes);
+	assert_through(&s);
+	ck_assert_uint_eq(a_linearized(), 0);
+	ck_assert_uint_eq(a_vif().tx_max_slots, XF_NETIF_NR_SLOTS_MIN);
 }
 END_TEST
 
@@ -320,11 +329,10 @@ START_TEST(raw_frontend_with_sg_off_sends_one_slot)
 	a->ncfg.no_sg = true;
 	a->vcfg.bugs = XF_NB_BUG_DROP_SHORT_FIRST;
 	s = stream(&rocket, 10 * 60000, true);
-	ck_assert_uint_eq(a->done_ok, s.frames);
-	xf_nb_vif_stats(a->vif, &va);
+	assert_through(&s);
+	va = a_vif();
 	ck_assert_uint_eq(va.tx_max_slots, 1);
 	ck_assert_uint_eq(va.drops[XF_NB_DROP_SHORT_FIRST], 0);
-	ck_assert_uint_eq(xf_traffic_rx_contiguous(b->trx, 7), s.bytes);
 }
 END_TEST
 
@@ -343,17 +351,16 @@ START_TEST(tiny_first_slot_against_dropping_backend)
 	a->vcfg.bugs = XF_NB_BUG_DROP_SHORT_FIRST;
 	s = stream(&l, 50 * 1460, false);
 	ck_assert_uint_eq(s.frames, 50);
-	xf_nb_vif_stats(a->vif, &va);
+	va = a_vif();
 	if (_i == 0) {
 		ck_assert_uint_eq(a->done_err, 50);
 		ck_assert_int_eq(a->last_status, -EIO);
 		ck_assert_uint_eq(va.drops[XF_NB_DROP_SHORT_FIRST], 50);
 		ck_assert_uint_eq(xf_traffic_rx_contiguous(b->trx, 7), 0);
 	} else {
-		ck_assert_uint_eq(a->done_ok, 50);
+		assert_through(&s);
 		ck_assert_uint_eq(va.drops[XF_NB_DROP_SHORT_FIRST], 0);
 		ck_assert_uint_eq(va.tx_max_slots, 2);
-		ck_assert_uint_eq(xf_traffic_rx_contiguous(b->trx, 7), s.bytes);
 	}
 }
 END_TEST
@@ -364,18 +371,13 @@ START_TEST(default_frontend_pulls_tiny_first_slot_up)
 		.kind = XF_TRAFFIC_FRAGS_TINY_FIRST, .first_frag = 1,
 		.nfrags = 5,
 	};
-	struct xf_netfront_stats st;
-	struct xf_nb_vif_stats va;
 	struct sent s;
 
 	a->vcfg.bugs = XF_NB_BUG_DROP_SHORT_FIRST;
 	s = stream(&l, 50 * 1460, false);
-	ck_assert_uint_eq(a->done_ok, s.frames);
-	xf_netfront_stats(a->nf, &st);
-	ck_assert_uint_eq(st.tx_linearized, s.frames);
-	xf_nb_vif_stats(a->vif, &va);
-	ck_assert_uint_eq(va.drops[XF_NB_DROP_SHORT_FIRST], 0);
-	ck_assert_uint_eq(xf_traffic_rx_contiguous(b->trx, 7), s.bytes);
+	assert_through(&s);
+	ck_assert_uint_eq(a_linearized(), s.frames);
+	ck_assert_uint_eq(a_vif().drops[XF_NB_DROP_SHORT_FIRST], 0);
 }
 END_TEST
 
