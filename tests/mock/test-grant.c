@@ -113,9 +113,7 @@ START_TEST(xsa396_revoke_while_mapped)
 	xf_gref ref;
 	uint8_t *fe, *be;
 
-	ck_assert_int_eq(d1->gnt->share(d1, 0, 1, true, &ref, (void **)&fe),
-			 0);
-	ck_assert_int_eq(d0->gnt->map(d0, 1, 1, &ref, true, (void **)&be), 0);
+	share_map(d1, d0, 1, &ref, &fe, &be);
 	ck_assert_int_eq(d1->gnt->unshare(d1, fe, 1), -EBUSY);
 	ck_assert_uint_eq(stats_of(1).gnt_revoke_busy, 1);
 	/* The page stays valid and shared on both sides. */
@@ -139,15 +137,10 @@ START_TEST(unmap_notify_clears_byte_and_signals_port)
 	xf_gref ref;
 	uint8_t *fe, *be;
 
-	ck_assert_int_eq(d0->evtchn->open(d0, &h0), 0);
-	ck_assert_int_eq(d1->evtchn->open(d1, &h1), 0);
-	ck_assert_int_eq(d1->evtchn->alloc_unbound(h1, 0, &p1), 0);
-	ck_assert_int_eq(d0->evtchn->bind_interdomain(h0, 1, p1, &p0), 0);
+	evtchn_link(d1, &h1, &p1, d0, &h0, &p0);
 	while (d0->evtchn->pending(h0) >= 0)
 		;
-	ck_assert_int_eq(d1->gnt->share(d1, 0, 1, true, &ref, (void **)&fe),
-			 0);
-	ck_assert_int_eq(d0->gnt->map(d0, 1, 1, &ref, true, (void **)&be), 0);
+	share_map(d1, d0, 1, &ref, &fe, &be);
 	be[10] = 1;
 	ck_assert_int_eq(d0->gnt->set_unmap_notify(d0, be, 10, p0), 0);
 	ck_assert_int_eq(d0->gnt->set_unmap_notify(d0, be, PS, p0), -EINVAL);
@@ -170,13 +163,8 @@ START_TEST(unmap_notify_on_mapper_death)
 	xf_gref ref;
 	uint8_t *fe, *be;
 
-	ck_assert_int_eq(d2->evtchn->open(d2, &h2), 0);
-	ck_assert_int_eq(d1->evtchn->open(d1, &h1), 0);
-	ck_assert_int_eq(d1->evtchn->alloc_unbound(h1, 2, &p1), 0);
-	ck_assert_int_eq(d2->evtchn->bind_interdomain(h2, 1, p1, &p2), 0);
-	ck_assert_int_eq(d1->gnt->share(d1, 2, 1, true, &ref, (void **)&fe),
-			 0);
-	ck_assert_int_eq(d2->gnt->map(d2, 1, 1, &ref, true, (void **)&be), 0);
+	evtchn_link(d1, &h1, &p1, d2, &h2, &p2);
+	share_map(d1, d2, 1, &ref, &fe, &be);
 	fe[0] = 0xff;
 	ck_assert_int_eq(d2->gnt->set_unmap_notify(d2, be, 0, p2), 0);
 	xf_mock_domain_destroy(d2);
@@ -263,9 +251,7 @@ START_TEST(same_grant_mapped_twice)
 	xf_gref ref;
 	uint8_t *fe, *b1, *b2;
 
-	ck_assert_int_eq(d1->gnt->share(d1, 0, 1, true, &ref, (void **)&fe),
-			 0);
-	ck_assert_int_eq(d0->gnt->map(d0, 1, 1, &ref, true, (void **)&b1), 0);
+	share_map(d1, d0, 1, &ref, &fe, &b1);
 	ck_assert_int_eq(d0->gnt->map(d0, 1, 1, &ref, false, (void **)&b2),
 			 0);
 	ck_assert_ptr_ne(b1, b2);
@@ -472,9 +458,7 @@ START_TEST(grant_memory_unshare_while_mapped)
 
 	ck_assert_ptr_nonnull(refs);
 	xf_mock_set_grant_cache(hv, 0);
-	ck_assert_int_eq(d1->gnt->share(d1, 0, u, true, refs, (void **)&fe),
-			 0);
-	ck_assert_int_eq(d0->gnt->map(d0, 1, u, refs, true, (void **)&be), 0);
+	share_map(d1, d0, u, refs, &fe, &be);
 	be[(u - 1) * PS] = 5;
 	ck_assert_int_eq(d1->gnt->unshare(d1, fe, u), -EBUSY);
 	ck_assert_uint_eq(mem_of(1), u);
@@ -533,10 +517,7 @@ START_TEST(grant_memory_of_dead_granter_and_mapper)
 	uint8_t *fe, *be;
 
 	ck_assert_ptr_nonnull(r);
-	ck_assert_int_eq(d1->gnt->share(d1, 2, 2 * u, true, r, (void **)&fe),
-			 0);
-	ck_assert_int_eq(d2->gnt->map(d2, 1, 2 * u, r, true, (void **)&be),
-			 0);
+	share_map(d1, d2, 2 * u, r, &fe, &be);
 	xf_mock_domain_destroy(d1);
 	ck_assert_uint_eq(mem_of(1), 2 * u);
 	xf_mock_domain_destroy(d2);
