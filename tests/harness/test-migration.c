@@ -142,10 +142,9 @@ static void model(uint64_t mem, double rate, double gbps,
 }
 
 /* Runs a scenario of duration dur: hosts src and dst (with their extra
- * keys), body, vm1 migrating from src to dst at, and expect. */
-static void migrate_run(const char *dur, const char *src_keys,
-			const char *dst_keys, const char *body, const char *at,
-			const char *expect)
+ * keys), then body. */
+static void two_host_run(const char *dur, const char *src_keys,
+			 const char *dst_keys, const char *body)
 {
 	char buf[4096];
 
@@ -153,11 +152,23 @@ static void migrate_run(const char *dur, const char *src_keys,
 		 "scenario { name = 'm', description = 'x', duration = '%s' }\n"
 		 "host { name = 'src'%s }\n"
 		 "host { name = 'dst'%s }\n"
+		 "%s", dur, src_keys, dst_keys, body);
+	run(buf);
+}
+
+/* The same with vm1 migrating from src to dst at, and expect. */
+static void migrate_run(const char *dur, const char *src_keys,
+			const char *dst_keys, const char *body, const char *at,
+			const char *expect)
+{
+	char buf[3072];
+
+	snprintf(buf, sizeof(buf),
 		 "%s"
 		 "fault { at = '%s', action = 'migrate', target = 'vm1',"
 		 " to = 'dst' }\n"
-		 "expect { %s }\n", dur, src_keys, dst_keys, body, at, expect);
-	run(buf);
+		 "expect { %s }\n", body, at, expect);
+	two_host_run(dur, src_keys, dst_keys, buf);
 }
 
 /* One VM writing (writes do not dirty guest memory: the backend reads
@@ -511,13 +522,12 @@ END_TEST
 START_TEST(hook_migrates)
 {
 	/* The same model from a hook, at an exact point of the I/O. */
-	run("scenario { name = 'm', description = 'x', duration = '20ms' }\n"
-	    "host { name = 'src' }\nhost { name = 'dst' }\n"
-	    "vm { name = 'vm1', host = 'src', memory = '8M' }\n"
-	    "disk { name = 'd1', vm = 'vm1', size = '16M' }\n"
-	    "job { name = 'j', disk = 'd1', rw = 'write' }\n"
-	    "on_write(100, function(ctx) ctx:migrate('vm1', 'dst') end)\n"
-	    "expect { io_errors = 0 }\n");
+	two_host_run("20ms", "", "",
+		     "vm { name = 'vm1', host = 'src', memory = '8M' }\n"
+		     "disk { name = 'd1', vm = 'vm1', size = '16M' }\n"
+		     "job { name = 'j', disk = 'd1', rw = 'write' }\n"
+		     "on_write(100, function(ctx) ctx:migrate('vm1', 'dst') end)\n"
+		     "expect { io_errors = 0 }\n");
 	ck_assert_uint_eq(ctr("vm1.migrations"), 1);
 	ck_assert_uint_gt(ctr("vm1.migration_start_us"), 0);
 	ck_assert_uint_eq(ctr("d1.connects"), 2);

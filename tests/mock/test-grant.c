@@ -130,53 +130,67 @@ START_TEST(xsa396_revoke_while_mapped)
 }
 END_TEST
 
-START_TEST(unmap_notify_clears_byte_and_signals_port)
-{
-	struct xf_evtch *h0, *h1;
-	xf_port p1, p0;
+/* dom1 grants a page to mapper m, which maps it (fe, be), and an event
+ * channel from dom1 (h1, p1, unbound) to m (hm, pm). */
+struct notify_rig {
+	struct xf_evtch *h1, *hm;
+	xf_port p1, pm;
 	xf_gref ref;
 	uint8_t *fe, *be;
+};
 
-	evtchn_link(d1, &h1, &p1, d0, &h0, &p0);
-	while (d0->evtchn->pending(h0) >= 0)
+static struct notify_rig notify_rig(struct xf_platform *m)
+{
+	struct notify_rig r;
+
+	evtchn_link(d1, &r.h1, &r.p1, m, &r.hm, &r.pm);
+	share_map(d1, m, 1, &r.ref, &r.fe, &r.be);
+	return r;
+}
+
+static void notify_rig_close(struct notify_rig *r, struct xf_platform *m)
+{
+	m->evtchn->close(r->hm);
+	d1->evtchn->close(r->h1);
+}
+
+START_TEST(unmap_notify_clears_byte_and_signals_port)
+{
+	struct notify_rig r = notify_rig(d0);
+
+	while (d0->evtchn->pending(r.hm) >= 0)
 		;
-	share_map(d1, d0, 1, &ref, &fe, &be);
-	be[10] = 1;
-	ck_assert_int_eq(d0->gnt->set_unmap_notify(d0, be, 10, p0), 0);
-	ck_assert_int_eq(d0->gnt->set_unmap_notify(d0, be, PS, p0), -EINVAL);
-	ck_assert_int_eq(d0->gnt->set_unmap_notify(d0, fe, 0, p0), -EINVAL);
-	ck_assert_int_eq(d1->evtchn->pending(h1), -EAGAIN);
-	ck_assert_uint_eq(fe[10], 1);
-	ck_assert_int_eq(d0->gnt->unmap(d0, be, 1), 0);
-	ck_assert_uint_eq(fe[10], 0);
-	ck_assert_int_eq(d1->evtchn->pending(h1), (int)p1);
-	d0->evtchn->close(h0);
-	d1->evtchn->close(h1);
-	ck_assert_int_eq(d1->gnt->unshare(d1, fe, 1), 0);
+	r.be[10] = 1;
+	ck_assert_int_eq(d0->gnt->set_unmap_notify(d0, r.be, 10, r.pm), 0);
+	ck_assert_int_eq(d0->gnt->set_unmap_notify(d0, r.be, PS, r.pm),
+			 -EINVAL);
+	ck_assert_int_eq(d0->gnt->set_unmap_notify(d0, r.fe, 0, r.pm),
+			 -EINVAL);
+	ck_assert_int_eq(d1->evtchn->pending(r.h1), -EAGAIN);
+	ck_assert_uint_eq(r.fe[10], 1);
+	ck_assert_int_eq(d0->gnt->unmap(d0, r.be, 1), 0);
+	ck_assert_uint_eq(r.fe[10], 0);
+	ck_assert_int_eq(d1->evtchn->pending(r.h1), (int)r.p1);
+	notify_rig_close(&r, d0);
+	ck_assert_int_eq(d1->gnt->unshare(d1, r.fe, 1), 0);
 }
 END_TEST
 
 START_TEST(unmap_notify_on_mapper_death)
 {
-	struct xf_evtch *h2, *h1;
-	xf_port p1, p2;
-	xf_gref ref;
-	uint8_t *fe, *be;
+	struct notify_rig r = notify_rig(d2);
 
-	evtchn_link(d1, &h1, &p1, d2, &h2, &p2);
-	share_map(d1, d2, 1, &ref, &fe, &be);
-	fe[0] = 0xff;
-	ck_assert_int_eq(d2->gnt->set_unmap_notify(d2, be, 0, p2), 0);
+	r.fe[0] = 0xff;
+	ck_assert_int_eq(d2->gnt->set_unmap_notify(d2, r.be, 0, r.pm), 0);
 	xf_mock_domain_destroy(d2);
-	ck_assert_uint_eq(fe[0], 0);
-	ck_assert_int_eq(d1->evtchn->pending(h1), (int)p1);
+	ck_assert_uint_eq(r.fe[0], 0);
+	ck_assert_int_eq(d1->evtchn->pending(r.h1), (int)r.p1);
 	/* The mapping is released, so revoke works now. */
-	ck_assert_int_eq(d1->gnt->unshare(d1, fe, 1), 0);
+	ck_assert_int_eq(d1->gnt->unshare(d1, r.fe, 1), 0);
 	ck_assert_uint_eq(stats_of(1).gnt_leaked, 0);
 	/* The dead mapper's code can still clean up. */
-	ck_assert_int_eq(d2->gnt->unmap(d2, be, 1), 0);
-	d2->evtchn->close(h2);
-	d1->evtchn->close(h1);
+	ck_assert_int_eq(d2->gnt->unmap(d2, r.be, 1), 0);
+	notify_rig_close(&r, d2);
 }
 END_TEST
 
