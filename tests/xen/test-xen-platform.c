@@ -301,6 +301,16 @@ START_TEST(store_watch_events)
 }
 END_TEST
 
+/* The value at path, read outside a transaction, is want. */
+static void expect_str(struct xf_xs *xs, const char *path, const char *want)
+{
+	char *v = NULL;
+
+	ck_assert_int_eq(P->store->read(xs, XF_TXN_NONE, path, &v, NULL), 0);
+	ck_assert_str_eq(v, want);
+	free(v);
+}
+
 START_TEST(store_transactions)
 {
 	struct xf_xs *a = NULL, *b = NULL;
@@ -316,16 +326,12 @@ START_TEST(store_transactions)
 	ck_assert_int_eq(P->store->write(a, t, "/t/k", "in", 2), 0);
 	ck_assert_int_eq(P->store->write(b, XF_TXN_NONE, "/t/k", "out", 3), 0);
 	ck_assert_int_eq(P->store->txn_end(a, t, false), -EAGAIN);
-	ck_assert_int_eq(P->store->read(a, XF_TXN_NONE, "/t/k", &v, NULL), 0);
-	ck_assert_str_eq(v, "out");
-	free(v);
+	expect_str(a, "/t/k", "out");
 
 	ck_assert_int_eq(P->store->txn_start(a, &t), 0);
 	ck_assert_int_eq(P->store->write(a, t, "/t/k", "in", 2), 0);
 	ck_assert_int_eq(P->store->txn_end(a, t, false), 0);
-	ck_assert_int_eq(P->store->read(b, XF_TXN_NONE, "/t/k", &v, NULL), 0);
-	ck_assert_str_eq(v, "in");
-	free(v);
+	expect_str(b, "/t/k", "in");
 
 	ck_assert_int_eq(P->store->txn_start(a, &t), 0);
 	ck_assert_int_eq(P->store->write(a, t, "/t/gone", "x", 1), 0);
