@@ -115,15 +115,26 @@ START_TEST(bad_csum_not_validated_without_bug)
 }
 END_TEST
 
+/* total bytes of TCP over IP version ipv as GSO frames with checksum
+ * offload; returns b's backend stats. */
+static struct xf_nb_vif_stats gso_stream(uint8_t ipv, uint64_t total,
+					 struct xf_traffic_rx_stats *rs)
+{
+	struct xf_nb_vif_stats vb;
+
+	go(XF_TRAFFIC_TCP, ipv);
+	stream(total, true, XF_TRAFFIC_CSUM_OFFLOAD, rs);
+	xf_nb_vif_stats(b->vif, &vb);
+	return vb;
+}
+
 START_TEST(gso_segmented_for_guest_without_gso)
 {
 	struct xf_traffic_rx_stats rs;
 	struct xf_nb_vif_stats vb;
 
 	b->ncfg.no_gso_tcpv4 = true;
-	go(XF_TRAFFIC_TCP, 4);
-	stream(600000, true, XF_TRAFFIC_CSUM_OFFLOAD, &rs);
-	xf_nb_vif_stats(b->vif, &vb);
+	vb = gso_stream(4, 600000, &rs);
 	ck_assert_uint_eq(vb.segmented, 10);
 	ck_assert_uint_eq(rs.gso_frames, 0);
 	ck_assert_uint_eq(rs.bad_seg, 0);
@@ -140,11 +151,8 @@ END_TEST
 START_TEST(gso_passed_whole_to_gso_guest)
 {
 	struct xf_traffic_rx_stats rs;
-	struct xf_nb_vif_stats vb;
+	struct xf_nb_vif_stats vb = gso_stream(6, 120000, &rs);
 
-	go(XF_TRAFFIC_TCP, 6);
-	stream(120000, true, XF_TRAFFIC_CSUM_OFFLOAD, &rs);
-	xf_nb_vif_stats(b->vif, &vb);
 	ck_assert_uint_eq(vb.segmented, 0);
 	ck_assert_uint_eq(vb.rx_gso_frames, 2);
 	ck_assert_uint_eq(rs.gso_frames, 2);
@@ -160,8 +168,7 @@ START_TEST(bug_bad_segment_detected)
 
 	b->ncfg.no_gso_tcpv4 = true;
 	b->vcfg.bugs = XF_NB_BUG_BAD_SEGMENT;
-	go(XF_TRAFFIC_TCP, 4);
-	stream(120000, true, XF_TRAFFIC_CSUM_OFFLOAD, &rs);
+	gso_stream(4, 120000, &rs);
 	/* Checksums are right; the stream positions are not. */
 	ck_assert_uint_eq(rs.bad_csum, 0);
 	ck_assert_uint_gt(rs.bad_seg, 0);

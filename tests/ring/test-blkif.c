@@ -240,6 +240,20 @@ START_TEST(xsa216_rw_layout_no_stale_padding)
 }
 END_TEST
 
+/* An indirect request's id, handle (zero padding after it) and its
+ * eight indirect grefs at these offsets, zeros after them up to end. */
+static void assert_indirect_tail(const uint8_t *s, const struct xf_blkif_req *r,
+				 size_t id, size_t handle, size_t grefs,
+				 size_t end)
+{
+	ck_assert_uint_eq(rd64(s + id), r->id);
+	ck_assert_uint_eq(rd16(s + handle), r->handle);
+	ck_assert(all_zero(s, handle + 2, grefs));
+	ck_assert_uint_eq(rd32(s + grefs), r->indirect_grefs[0]);
+	ck_assert_uint_eq(rd32(s + grefs + 28), r->indirect_grefs[7]);
+	ck_assert(all_zero(s, grefs + 32, end));
+}
+
 START_TEST(discard_and_indirect_wire_layout)
 {
 	struct xf_blkif_req r = make_req(XF_BLKIF_OP_DISCARD, 1);
@@ -260,20 +274,10 @@ START_TEST(discard_and_indirect_wire_layout)
 	encode_over_ff(XF_BLKIF_ABI_X86_64, s, &r);
 	ck_assert_uint_eq(s[1], r.indirect_op);
 	ck_assert_uint_eq(rd16(s + 2), r.nr_indirect_segments);
-	ck_assert_uint_eq(rd64(s + 8), r.id);
 	ck_assert_uint_eq(rd64(s + 16), r.sector_number);
-	ck_assert_uint_eq(rd16(s + 24), r.handle);
-	ck_assert(all_zero(s, 26, 28));
-	ck_assert_uint_eq(rd32(s + 28), r.indirect_grefs[0]);
-	ck_assert_uint_eq(rd32(s + 56), r.indirect_grefs[7]);
-	ck_assert(all_zero(s, 60, 112));
+	assert_indirect_tail(s, &r, 8, 24, 28, 112);
 	encode_over_ff(XF_BLKIF_ABI_X86_32, s, &r);
-	ck_assert_uint_eq(rd64(s + 4), r.id);
-	ck_assert_uint_eq(rd16(s + 20), r.handle);
-	ck_assert(all_zero(s, 22, 24));
-	ck_assert_uint_eq(rd32(s + 24), r.indirect_grefs[0]);
-	ck_assert_uint_eq(rd32(s + 52), r.indirect_grefs[7]);
-	ck_assert(all_zero(s, 56, 108));
+	assert_indirect_tail(s, &r, 4, 20, 24, 108);
 }
 END_TEST
 
