@@ -23,9 +23,8 @@ static const char *const drop_names[XF_NF_DROP_NR] = {
 
 const char *xf_netfront_drop_name(enum xf_netfront_drop d)
 {
-	if ((unsigned int)d >= XF_NF_DROP_NR)
-		return "unknown";
-	return drop_names[d];
+	return xf_name_of(drop_names, XF_NAMES_N(drop_names), (unsigned int)d,
+			  "unknown");
 }
 
 int nf_drop_errno(int drop)
@@ -322,12 +321,7 @@ int xf_netfront_send(struct xf_netfront *nf, int queue,
 		nf_tx_free_frame(fr);
 		return -EAGAIN;
 	}
-	fr->next = NULL;
-	if (q->bl_tail)
-		q->bl_tail->next = fr;
-	else
-		q->bl_head = fr;
-	q->bl_tail = fr;
+	XF_FIFO_PUSH(&q->bl, fr, next);
 	q->bl_len++;
 	pthread_mutex_unlock(&q->bl_lock);
 	nf_queue_kick(q);
@@ -483,6 +477,20 @@ void xf_netfront_stats(const struct xf_netfront *nf,
 	pthread_mutex_lock(&m->lock);
 	*out = nf->st;
 	pthread_mutex_unlock(&m->lock);
+	/* The watchdog's counters live in the queues only (as blkfront's
+	 * do): summed here, one queue lock at a time. */
+	for (unsigned int i = 0; i < nf->max_queues; i++) {
+		struct nf_queue *q = &m->q[i];
+
+		pthread_mutex_lock(&q->lock);
+		out->watchdog_checks += q->wd_checks;
+		out->watchdog_recoveries += q->wd_recoveries;
+		out->watchdog_responses += q->wd_responses;
+		out->tx_timeouts += q->tx_timeouts;
+		out->tx_timeout_slots += q->tx_timeout_slots;
+		out->events_lost += q->events_lost;
+		pthread_mutex_unlock(&q->lock);
+	}
 }
 
 int xf_netfront_queue_info(const struct xf_netfront *nf, unsigned int queue,

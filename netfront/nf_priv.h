@@ -11,6 +11,7 @@
 #include <xfront/netif.h>
 #include <xfront/platform.h>
 #include <xfront/netfront.h>
+#include <xfront/util.h>
 
 #define NF_PATH_MAX 256
 #define NF_ERR_MAX 256
@@ -42,6 +43,8 @@ struct nf_txframe {
 	int status;             /* worst status so far */
 	int drop;               /* drop reason or -1 */
 };
+
+typedef XF_FIFO(struct nf_txframe) nf_txlist;
 
 struct nf_region {
 	void *addr;
@@ -99,10 +102,9 @@ struct nf_queue {
 	uint64_t wd_rsp_mark;         /* tx_rsp_seen at the last run */
 	uint64_t tx_rsp_seen;         /* tx responses consumed */
 	uint64_t *tx_at;              /* per tx id: when put on the ring */
-	uint64_t tx_pump_now;         /* stamp for the slots being pushed */
 	uint64_t tx_deadline;         /* earliest possible tx timeout */
 	uint64_t timer_at;            /* the actor's timer; UINT64_MAX none */
-	/* Counters, also summed into nf->st. */
+	/* Counters; xf_netfront_stats() sums them over the queues. */
 	uint64_t notify_received;
 	uint64_t wd_checks, wd_recoveries, wd_responses;
 	uint64_t tx_timeouts, tx_timeout_slots;
@@ -111,7 +113,7 @@ struct nf_queue {
 
 	/* Backlog, guarded by bl_lock (send() may run on any thread). */
 	pthread_mutex_t bl_lock;
-	struct nf_txframe *bl_head, *bl_tail;
+	nf_txlist bl;
 	unsigned int bl_len;
 };
 
@@ -177,6 +179,8 @@ void nf_tx_complete(struct nf_queue *q, struct nf_txframe *fr, int drop);
 void nf_tx_free_frame(struct nf_txframe *fr);
 void nf_bl_push_front(struct nf_queue *q, struct nf_txframe *fr);
 void nf_bl_push(struct nf_queue *q, struct nf_txframe *fr);
+/* Puts the n frames of *l, in order, at the head of the backlog. */
+void nf_bl_push_list_front(struct nf_queue *q, nf_txlist *l, unsigned int n);
 struct nf_txframe *nf_bl_pop(struct nf_queue *q);
 /* Moves the backlog of a queue the current connection does not use to
  * one it does (returns that queue, else NULL). */

@@ -289,8 +289,9 @@ void nf_queue_quiesce(struct nf_queue *q, int drop)
 {
 	struct xf_netfront *nf = q->nf;
 	const struct xf_platform *p = nf->p;
-	struct nf_txframe *back = NULL, *fr, *tail = NULL;
-	unsigned int i;
+	nf_txlist back = XF_FIFO_INIT;
+	struct nf_txframe *fr;
+	unsigned int i, nback = 0;
 
 	if (!q->set_up || q->quiesced)
 		return;
@@ -316,24 +317,11 @@ void nf_queue_quiesce(struct nf_queue *q, int drop)
 					      XF_NF_DROP_CLOSED);
 			continue;
 		}
-		fr->next = NULL;
-		if (tail)
-			tail->next = fr;
-		else
-			back = fr;
-		tail = fr;
+		XF_FIFO_PUSH(&back, fr, next);
+		nback++;
 		nf_stat_add(nf, &nf->st.tx_requeued, 1);
 	}
-	if (back) {
-		pthread_mutex_lock(&q->bl_lock);
-		tail->next = q->bl_head;
-		q->bl_head = back;
-		if (!q->bl_tail)
-			q->bl_tail = tail;
-		for (fr = back; fr != tail->next; fr = fr->next)
-			q->bl_len++;
-		pthread_mutex_unlock(&q->bl_lock);
-	}
+	nf_bl_push_list_front(q, &back, nback);
 	nf_rx_reset(q);
 	p->evtchn->unbind(q->evh, q->port_tx);
 	if (q->port_rx != q->port_tx)
@@ -384,7 +372,6 @@ static void queue_run(struct xf_actor *a)
 		 * look at the rings. */
 		notified = false;
 		lost = true;
-		nf_stat_add(nf, &nf->st.events_lost, 1);
 	}
 	pthread_mutex_lock(&q->lock);
 	if (notified)

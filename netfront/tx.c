@@ -16,12 +16,7 @@ void nf_tx_free_frame(struct nf_txframe *fr)
 void nf_bl_push(struct nf_queue *q, struct nf_txframe *fr)
 {
 	pthread_mutex_lock(&q->bl_lock);
-	fr->next = NULL;
-	if (q->bl_tail)
-		q->bl_tail->next = fr;
-	else
-		q->bl_head = fr;
-	q->bl_tail = fr;
+	XF_FIFO_PUSH(&q->bl, fr, next);
 	q->bl_len++;
 	pthread_mutex_unlock(&q->bl_lock);
 }
@@ -29,11 +24,16 @@ void nf_bl_push(struct nf_queue *q, struct nf_txframe *fr)
 void nf_bl_push_front(struct nf_queue *q, struct nf_txframe *fr)
 {
 	pthread_mutex_lock(&q->bl_lock);
-	fr->next = q->bl_head;
-	q->bl_head = fr;
-	if (!q->bl_tail)
-		q->bl_tail = fr;
+	XF_FIFO_PUSH_FRONT(&q->bl, fr, next);
 	q->bl_len++;
+	pthread_mutex_unlock(&q->bl_lock);
+}
+
+void nf_bl_push_list_front(struct nf_queue *q, nf_txlist *l, unsigned int n)
+{
+	pthread_mutex_lock(&q->bl_lock);
+	XF_FIFO_SPLICE_FRONT(&q->bl, l, next);
+	q->bl_len += n;
 	pthread_mutex_unlock(&q->bl_lock);
 }
 
@@ -42,7 +42,7 @@ static struct nf_txframe *bl_peek(struct nf_queue *q)
 	struct nf_txframe *fr;
 
 	pthread_mutex_lock(&q->bl_lock);
-	fr = q->bl_head;
+	fr = XF_FIFO_HEAD(&q->bl);
 	pthread_mutex_unlock(&q->bl_lock);
 	return fr;
 }
@@ -52,14 +52,9 @@ struct nf_txframe *nf_bl_pop(struct nf_queue *q)
 	struct nf_txframe *fr;
 
 	pthread_mutex_lock(&q->bl_lock);
-	fr = q->bl_head;
-	if (fr) {
-		q->bl_head = fr->next;
-		if (!q->bl_head)
-			q->bl_tail = NULL;
+	fr = XF_FIFO_POP(&q->bl, next);
+	if (fr)
 		q->bl_len--;
-		fr->next = NULL;
-	}
 	pthread_mutex_unlock(&q->bl_lock);
 	return fr;
 }
@@ -68,7 +63,7 @@ struct nf_queue *nf_bl_rehome(struct nf_queue *q)
 {
 	struct xf_netfront *nf = q->nf;
 	unsigned int nq = atomic_load(&nf->nr_queues);
-	struct nf_txframe *head, *tail;
+	nf_txlist moved = XF_FIFO_INIT;
 	struct nf_queue *to;
 	unsigned int n;
 
@@ -81,20 +76,14 @@ struct nf_queue *nf_bl_rehome(struct nf_queue *q)
 	 * it kicks the queue afterwards, so a frame that lands here after
 	 * the detach is moved by the next run. */
 	pthread_mutex_lock(&q->bl_lock);
-	head = q->bl_head;
-	tail = q->bl_tail;
+	XF_FIFO_SPLICE(&moved, &q->bl, next);
 	n = q->bl_len;
-	q->bl_head = q->bl_tail = NULL;
 	q->bl_len = 0;
 	pthread_mutex_unlock(&q->bl_lock);
-	if (!head)
+	if (XF_FIFO_EMPTY(&moved))
 		return NULL;
 	pthread_mutex_lock(&to->bl_lock);
-	if (to->bl_tail)
-		to->bl_tail->next = head;
-	else
-		to->bl_head = head;
-	to->bl_tail = tail;
+	XF_FIFO_SPLICE(&to->bl, &moved, next);
 	to->bl_len += n;
 	pthread_mutex_unlock(&to->bl_lock);
 	return to;
@@ -216,7 +205,7 @@ int nf_tx_responses(struct nf_queue *q)
 
 struct seg_ctx {
 	struct nf_txframe *parent;
-	struct nf_txframe *head, *tail;
+	nf_txlist segs;
 	int err;
 };
 
@@ -237,11 +226,7 @@ static int seg_emit(void *opaque, uint8_t *seg, uint32_t len)
 	fr->parent = c->parent;
 	fr->drop = -1;
 	fr->flags = XF_NET_F_DATA_VALIDATED;
-	if (c->tail)
-		c->tail->next = fr;
-	else
-		c->head = fr;
-	c->tail = fr;
+	XF_FIFO_PUSH(&c->segs, fr, next);
 	c->parent->outstanding++;
 	return 0;
 }
@@ -249,31 +234,22 @@ static int seg_emit(void *opaque, uint8_t *seg, uint32_t len)
 /* Replaces the backlog head by its software segments. */
 static int tx_sw_segment(struct nf_queue *q, struct nf_txframe *fr)
 {
-	struct seg_ctx c = { .parent = fr };
-	struct nf_txframe *s, *n;
+	struct seg_ctx c = { .parent = fr, .segs = XF_FIFO_INIT };
+	struct nf_txframe *s;
 	int rc;
 
 	fr->outstanding = 0;
 	rc = xf_pkt_gso_segment(fr->data, fr->len, fr->gso_size, seg_emit,
 				&c);
 	if (rc < 0 || c.err) {
-		for (s = c.head; s; s = n) {
-			n = s->next;
+		while ((s = XF_FIFO_POP(&c.segs, next)))
 			nf_tx_free_frame(s);
-		}
 		fr->outstanding = 0;
 		return rc < 0 ? rc : c.err;
 	}
 	nf_stat_add(q->nf, &q->nf->st.tx_sw_gso, 1);
-	/* Splice the children in order at the head of the backlog. */
-	pthread_mutex_lock(&q->bl_lock);
-	for (s = c.head; s; s = s->next)
-		q->bl_len++;
-	c.tail->next = q->bl_head;
-	q->bl_head = c.head;
-	if (!q->bl_tail)
-		q->bl_tail = c.tail;
-	pthread_mutex_unlock(&q->bl_lock);
+	/* The children, in order, at the head of the backlog. */
+	nf_bl_push_list_front(q, &c.segs, fr->outstanding);
 	/* The parent only waits for its children now. */
 	fr->segmented = true;
 	return 0;
@@ -349,9 +325,10 @@ static void put_extra(struct nf_queue *q, const struct xf_netif_extra_info *e)
 	q->tx_extras_out++;
 }
 
+/* now: the tx-timeout stamp of the slot (0 when that is off). */
 static uint16_t put_req(struct nf_queue *q, struct nf_txframe *fr,
 			uint16_t flags, uint16_t size, const uint8_t *data,
-			uint32_t len)
+			uint32_t len, uint64_t now)
 {
 	struct xf_netif_tx_request req;
 	uint16_t id = q->tx_free[--q->tx_nfree];
@@ -360,7 +337,7 @@ static uint16_t put_req(struct nf_queue *q, struct nf_txframe *fr,
 	if (len)
 		memcpy(page, data, len);
 	q->tx_owner[id] = fr;
-	q->tx_at[id] = q->tx_pump_now;
+	q->tx_at[id] = now;
 	fr->outstanding++;
 	memset(&req, 0, sizeof(req));
 	req.gref = q->tx_bufs.refs[id];
@@ -390,11 +367,12 @@ static bool gso_offload_ok(struct xf_netfront *nf, uint8_t type)
 	return false;
 }
 
-static void send_mcast(struct nf_queue *q, struct nf_txframe *fr)
+static void send_mcast(struct nf_queue *q, struct nf_txframe *fr,
+		       uint64_t now)
 {
 	struct xf_netif_extra_info e;
 
-	put_req(q, fr, XF_NETTXF_extra_info, 0, NULL, 0);
+	put_req(q, fr, XF_NETTXF_extra_info, 0, NULL, 0, now);
 	memset(&e, 0, sizeof(e));
 	e.type = fr->mcast_add ? XF_NETIF_EXTRA_TYPE_MCAST_ADD :
 				 XF_NETIF_EXTRA_TYPE_MCAST_DEL;
@@ -466,9 +444,8 @@ void nf_tx_pump(struct nf_queue *q)
 	struct nf_txframe *fr;
 	uint32_t lens[NF_MAX_TX_SLOTS + 2];
 	bool pushed = false;
-
-	/* Stamps for the tx timeout, read once per batch. */
-	q->tx_pump_now = nf->cfg.tx_timeout_ns ? xf_rt_now_ns(nf->rt) : 0;
+	/* Stamp for the tx timeout, read once per batch. */
+	uint64_t now = nf->cfg.tx_timeout_ns ? xf_rt_now_ns(nf->rt) : 0;
 	while ((fr = bl_peek(q))) {
 		uint16_t txflags;
 		bool hw_gso, lin;
@@ -481,7 +458,7 @@ void nf_tx_pump(struct nf_queue *q)
 			    q->tx_nfree < 1)
 				break;
 			nf_bl_pop(q);
-			send_mcast(q, fr);
+			send_mcast(q, fr, now);
 			pushed = true;
 			continue;
 		}
@@ -515,7 +492,7 @@ void nf_tx_pump(struct nf_queue *q)
 			}
 			if (i + 1 < n)
 				fl |= XF_NETTXF_more_data;
-			put_req(q, fr, fl, size, fr->data + off, lens[i]);
+			put_req(q, fr, fl, size, fr->data + off, lens[i], now);
 			off += lens[i];
 			if (i == 0 && hw_gso) {
 				struct xf_netif_extra_info e;
