@@ -74,17 +74,14 @@ void nf_set_state(struct xf_netfront *nf, enum xf_netfront_state st)
 		nf->cfg.ops->state(nf->cfg.opaque, st);
 }
 
-void nf_set_error(struct xf_netfront *nf, const char *fmt, ...)
+void nf_vset_error(struct xf_netfront *nf, const char *fmt, va_list ap)
 {
-	va_list ap;
 	bool was;
 
 	pthread_mutex_lock(&nf->lock);
 	was = atomic_exchange(&nf->broken, true);
 	if (!was) {
-		va_start(ap, fmt);
 		vsnprintf(nf->err, sizeof(nf->err), fmt, ap);
-		va_end(ap);
 		nf->st.errors++;
 	}
 	pthread_mutex_unlock(&nf->lock);
@@ -95,6 +92,15 @@ void nf_set_error(struct xf_netfront *nf, const char *fmt, ...)
 	/* Every queue flushes its frames with DEVICE_ERROR when it runs. */
 	for (unsigned int i = 0; i < nf->max_queues; i++)
 		nf_queue_kick(&nf->q[i]);
+}
+
+void nf_set_error(struct xf_netfront *nf, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	nf_vset_error(nf, fmt, ap);
+	va_end(ap);
 }
 
 void nf_stat_add(struct xf_netfront *nf, uint64_t *field, uint64_t v)
@@ -424,7 +430,7 @@ void xf_netfront_free(struct xf_netfront *nf)
 		nf_queue_quiesce(q, XF_NF_DROP_CLOSED);
 		nf_tx_flush_all(q, XF_NF_DROP_CLOSED);
 		nf_queue_release(q);
-		pthread_mutex_unlock(&q->lock);
+		nf_unlock_deliver(q);
 	}
 	nf_release_retry(nf);
 	/* Whatever the backend still maps is abandoned here; the platform

@@ -53,6 +53,7 @@ int nf_queue_init(struct xf_netfront *nf, unsigned int idx)
 	atomic_init(&q->kicked, false);
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_mutex_init(&q->bl_lock, NULL);
+	pthread_cond_init(&q->deliver_cv, NULL);
 	if (nf->cfg.nr_queue_vcpus)
 		vcpu = nf->cfg.queue_vcpu[idx % nf->cfg.nr_queue_vcpus];
 	else
@@ -88,6 +89,7 @@ err:
 	q->actor.rt = NULL;
 	pthread_mutex_destroy(&q->lock);
 	pthread_mutex_destroy(&q->bl_lock);
+	pthread_cond_destroy(&q->deliver_cv);
 	return rc;
 }
 
@@ -105,6 +107,7 @@ void nf_queue_fini(struct nf_queue *q)
 	q->rxs.buf = NULL;
 	pthread_mutex_destroy(&q->lock);
 	pthread_mutex_destroy(&q->bl_lock);
+	pthread_cond_destroy(&q->deliver_cv);
 }
 
 static int region_share(struct xf_netfront *nf, struct nf_region *r,
@@ -240,6 +243,7 @@ int nf_queue_setup(struct nf_queue *q, bool split)
 	nf_wd_reset(q);
 	q->set_up = true;
 	q->quiesced = false;
+	q->session++;
 	return 0;
 err:
 	free(q->tx_owner);
@@ -299,7 +303,12 @@ void nf_queue_quiesce(struct nf_queue *q, int drop)
 	 * backend never answered is re-sent. */
 	if (drop < 0 && !atomic_load(&nf->broken))
 		nf_tx_responses(q);
+	/* An error there drops the lock (nf_queue_error): the queue's own
+	 * run may have quiesced it meanwhile. */
+	if (!q->set_up || q->quiesced)
+		return;
 	q->quiesced = true;
+	q->session++;
 	/* In-flight frames: each goes back to the head of the backlog once
 	 * (in id order does not matter; a frame is found via its first
 	 * occupied id), so it is sent exactly once more after reconnect. */
@@ -380,7 +389,7 @@ static void queue_run(struct xf_actor *a)
 		q->events_lost++;
 		if (!kicked && (!wd || q->timer_at == UINT64_MAX ||
 				xf_rt_now_ns(nf->rt) < q->timer_at)) {
-			pthread_mutex_unlock(&q->lock);
+			nf_unlock_deliver(q);
 			return;
 		}
 	}
@@ -398,7 +407,7 @@ static void queue_run(struct xf_actor *a)
 
 		if (wd)
 			set = nf_wd_stop(q, &timer);
-		pthread_mutex_unlock(&q->lock);
+		nf_unlock_deliver(q);
 		if (to)
 			nf_queue_kick(to);
 		goto timer;
@@ -410,14 +419,16 @@ static void queue_run(struct xf_actor *a)
 		nf_wd_before(q, notified, xf_rt_now_ns(nf->rt));
 	for (;;) {
 		rc = nf_tx_responses(q);
-		if (rc < 0)
-			break;
-		rc = nf_rx_responses(q);
-		if (rc < 0)
-			break;
-		nf_rx_refill(q);
-		nf_tx_pump(q);
-		if (atomic_load(&nf->broken))
+		/* Their callbacks before the rx work charges the vCPU. */
+		if (rc == 0 && !nf_deliver(q, NULL))
+			rc = -ESTALE;
+		if (rc == 0)
+			rc = nf_rx_responses(q);
+		if (rc == 0) {
+			nf_rx_refill(q);
+			rc = nf_tx_pump(q);
+		}
+		if (rc < 0 || atomic_load(&nf->broken))
 			break;
 		/* Arm rsp_event on both rings and re-check: a response that
 		 * landed after the last read would otherwise sleep. */
@@ -428,8 +439,8 @@ static void queue_run(struct xf_actor *a)
 				&q->rx,
 				(enum xf_ring_evidx)nf->cfg.event_index_bug);
 		if (rc < 0) {
-			nf_set_error(nf, "queue %u: backend moved rsp_prod "
-				     "more than a ring ahead", q->idx);
+			nf_queue_error(q, "queue %u: backend moved rsp_prod "
+				       "more than a ring ahead", q->idx);
 			break;
 		}
 		if (rc == 0)
@@ -439,15 +450,21 @@ static void queue_run(struct xf_actor *a)
 		nf_tx_flush_all(q, XF_NF_DROP_DEVICE_ERROR);
 		goto idle;
 	}
+	if (rc == -ESTALE) {
+		/* Quiesced or set up again while callbacks ran: the next
+		 * run starts from what the queue is now. */
+		nf_queue_kick(q);
+		goto idle;
+	}
 	if (wd)
 		set = nf_wd_after(q, xf_rt_now_ns(nf->rt), &timer);
-	pthread_mutex_unlock(&q->lock);
+	nf_unlock_deliver(q);
 	goto timer;
 idle:
 	/* Not in use: no tick, no tx timeout. */
 	if (wd)
 		set = nf_wd_stop(q, &timer);
-	pthread_mutex_unlock(&q->lock);
+	nf_unlock_deliver(q);
 timer:
 	/* Only the queue's own actor sets its timer. */
 	if (set)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Transmit: backlog, offload decisions and fallbacks, slot layout, tx
- * responses. Everything here runs with q->lock held. */
+ * responses. Everything here runs with q->lock held; finished frames
+ * wait on the done list for their tx_done (deliver.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,7 +126,10 @@ void nf_tx_complete(struct nf_queue *q, struct nf_txframe *fr, int drop)
 		if (status == 0)
 			nf_stat_add(nf, &nf->st.mcast_sent, 1);
 	} else if (nf->cfg.ops && nf->cfg.ops->tx_done) {
-		nf->cfg.ops->tx_done(nf->cfg.opaque, fr->cookie, status);
+		/* Called back after the lock is dropped (deliver.c). */
+		fr->status = status;
+		XF_FIFO_PUSH(&q->done, fr, next);
+		return;
 	}
 	nf_tx_free_frame(fr);
 }
@@ -138,11 +142,11 @@ void nf_tx_flush_all(struct nf_queue *q, int drop)
 		nf_tx_complete(q, fr, drop);
 }
 
-static void set_error_locked(struct nf_queue *q, const char *what,
-			     unsigned int id, int status)
+static void tx_rsp_error(struct nf_queue *q, const char *what,
+			 unsigned int id, int status)
 {
-	nf_set_error(q->nf, "queue %u: tx response %s (id %u, status %d)",
-		     q->idx, what, id, status);
+	nf_queue_error(q, "queue %u: tx response %s (id %u, status %d)",
+		       q->idx, what, id, status);
 }
 
 int nf_tx_responses(struct nf_queue *q)
@@ -153,9 +157,9 @@ int nf_tx_responses(struct nf_queue *q)
 
 	n = xf_front_ring_responses(&q->tx, &prod);
 	if (n < 0) {
-		nf_set_error(q->nf, "queue %u: tx rsp_prod %u more than a "
-			     "ring ahead of rsp_cons %u", q->idx, prod,
-			     q->tx.rsp_cons);
+		nf_queue_error(q, "queue %u: tx rsp_prod %u more than a "
+			       "ring ahead of rsp_cons %u", q->idx, prod,
+			       q->tx.rsp_cons);
 		return -EIO;
 	}
 	while (n-- > 0) {
@@ -167,7 +171,7 @@ int nf_tx_responses(struct nf_queue *q)
 		 * On a data slot it would leave that frame pending forever. */
 		if (rsp.status == XF_NETIF_RSP_NULL) {
 			if (q->tx_extras_out == 0) {
-				set_error_locked(q, "with NULL status for a "
+				tx_rsp_error(q, "with NULL status for a "
 						 "data slot", rsp.id,
 						 rsp.status);
 				return -EIO;
@@ -177,14 +181,14 @@ int nf_tx_responses(struct nf_queue *q)
 			continue;
 		}
 		if (rsp.id >= q->nr_tx || !q->tx_owner[rsp.id]) {
-			set_error_locked(q, "for an id not in flight",
+			tx_rsp_error(q, "for an id not in flight",
 					 rsp.id, rsp.status);
 			return -EIO;
 		}
 		if (rsp.status != XF_NETIF_RSP_OKAY &&
 		    rsp.status != XF_NETIF_RSP_ERROR &&
 		    rsp.status != XF_NETIF_RSP_DROPPED) {
-			set_error_locked(q, "with an unknown status", rsp.id,
+			tx_rsp_error(q, "with an unknown status", rsp.id,
 					 rsp.status);
 			return -EIO;
 		}
@@ -438,7 +442,7 @@ bad:
 	return 1;
 }
 
-void nf_tx_pump(struct nf_queue *q)
+int nf_tx_pump(struct nf_queue *q)
 {
 	struct xf_netfront *nf = q->nf;
 	struct nf_txframe *fr;
@@ -446,7 +450,15 @@ void nf_tx_pump(struct nf_queue *q)
 	bool pushed = false;
 	/* Stamp for the tx timeout, read once per batch. */
 	uint64_t now = nf->cfg.tx_timeout_ns ? xf_rt_now_ns(nf->rt) : 0;
-	while ((fr = bl_peek(q))) {
+
+	for (;;) {
+		/* A frame the last pass ended is called back before the
+		 * next one charges the vCPU. */
+		if (!nf_deliver(q, NULL))
+			return -ESTALE;
+		fr = bl_peek(q);
+		if (!fr)
+			break;
 		uint16_t txflags;
 		bool hw_gso, lin;
 		unsigned int need;
@@ -512,6 +524,7 @@ void nf_tx_pump(struct nf_queue *q)
 	if (pushed && xf_front_ring_push_requests(&q->tx) &&
 	    nf->p->evtchn->notify(q->evh, q->port_tx) < 0)
 		nf_stat_add(nf, &nf->st.notify_failed, 1);
+	return 0;
 }
 
 int nf_queue_garp(struct xf_netfront *nf)

@@ -10,6 +10,7 @@
  * per response: nothing can complete twice).
  */
 #include <stdint.h>
+#include <stdio.h>
 
 #include "nf_priv.h"
 
@@ -109,9 +110,11 @@ static uint64_t tx_timeout_check(struct nf_queue *q, uint64_t now)
 		return oldest;
 	q->tx_timeouts++;
 	q->tx_timeout_slots += expired;
-	nf_log(nf, "%s: queue %u: %u tx slots unanswered for %llu ms, "
-	       "notifying the backend again", nf->dir, q->idx, expired,
-	       (unsigned long long)(age / 1000000));
+	/* Logged once the lock is dropped (nf_unlock_deliver). */
+	snprintf(q->log_pending, sizeof(q->log_pending),
+		 "%s: queue %u: %u tx slots unanswered for %llu ms, "
+		 "notifying the backend again", nf->dir, q->idx, expired,
+		 (unsigned long long)(age / 1000000));
 	kick_backend(q);
 	return oldest;
 }
