@@ -382,17 +382,13 @@ void eng_timer_fire(struct eng *e, struct eng_timer *t)
 
 	switch (t->kind) {
 	case T_FAULT:
-		pthread_mutex_lock(&e->lock);
 		r = eng_action(e, t->fault, err, sizeof(err));
-		pthread_mutex_unlock(&e->lock);
 		if (r)
 			eng_fail(e, -EINVAL, "%s:%d: fault: %s", e->scn->path,
 				 t->fault->line, err);
 		break;
 	case T_HOOK:
-		pthread_mutex_lock(&e->lock);
 		eng_run_hook(e, t->hook);
-		pthread_mutex_unlock(&e->lock);
 		break;
 	case T_UNSTALL:
 		if (t->d->bb)

@@ -141,7 +141,13 @@ struct eng {
 	char vcpu_names[XF_RT_MAX_VCPUS][64];
 	bool vcpu_guest[XF_RT_MAX_VCPUS];
 	struct xf_actor ctl;
-	pthread_mutex_t lock;     /* hooks (one Lua state), counters */
+	/* Hooks (one Lua state), counters, timers, migrations. Taken only
+	 * by the entry points: the controller's run, the workload observer
+	 * and blkfront's event callback; what they call (timers firing,
+	 * hooks, actions, migration steps) runs with it held and never
+	 * takes it again. No frontend calls back into the engine from
+	 * inside a call the engine makes. */
+	pthread_mutex_t lock;
 	bool started, finished, failed;
 	uint64_t t0, end_ns, deadline_ns, last_progress;
 	unsigned int jobs_done;
@@ -163,7 +169,8 @@ struct eng {
 	enum xf_dur_verdict verdict;
 };
 
-/* actions.c */
+/* actions.c. eng_action, eng_timer_fire, eng_run_hook: with e->lock
+ * held. */
 int eng_action(struct eng *e, const struct xf_scn_obj *fault, char *err,
 	       size_t len);
 void eng_timer_fire(struct eng *e, struct eng_timer *t);
@@ -184,7 +191,8 @@ void eng_ctr_set(struct eng *e, const char *prefix, const char *key,
 		 uint64_t v);
 
 /* migrate.c: live migration, pre-copy then stop-and-copy, one at a
- * time per host. Requests wait in arrival order for their hosts. */
+ * time per host. Requests wait in arrival order for their hosts. All
+ * with e->lock held. */
 int eng_mig_request(struct eng *e, struct eng_vm *vm, struct eng_host *to,
 		    int line, char *err, size_t len);
 void eng_mig_timer(struct eng *e, size_t idx);

@@ -496,7 +496,7 @@ static void ctl_run(struct xf_actor *a)
 	}
 	/* Hooks run on workload and queue threads and may add timers or
 	 * migrations (realloc) at any moment in real mode: walk both
-	 * under the (recursive) engine lock, which hooks hold too. */
+	 * under the engine lock, which hooks hold too. */
 	pthread_mutex_lock(&e->lock);
 	eng_mig_poll(e);
 	for (size_t i = 0; i < e->ntimers && !e->failed; i++) {
@@ -779,16 +779,7 @@ int xf_engine_run(struct xf_scn *scn, const struct xf_engine_opts *o,
 		xf_result_free(res);
 		return -ENOMEM;
 	}
-	{
-		/* Recursive: a hook's action may raise a frontend event
-		 * whose callback takes the lock again. */
-		pthread_mutexattr_t ma;
-
-		pthread_mutexattr_init(&ma);
-		pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
-		pthread_mutex_init(&e->lock, &ma);
-		pthread_mutexattr_destroy(&ma);
-	}
+	pthread_mutex_init(&e->lock, NULL);
 	e->scn = scn;
 	e->o = o;
 	e->res = res;

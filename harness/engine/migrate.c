@@ -58,14 +58,11 @@ static uint64_t xfer_ns(const struct eng_mig *m, uint64_t bytes)
 	return (uint64_t)ceil((double)bytes * 8.0 / link_gbps(m));
 }
 
+/* io_dirty_bytes is the observer's, under e->lock, which every caller
+ * here holds. */
 static uint64_t vm_io_bytes(struct eng *e, struct eng_vm *vm)
 {
-	uint64_t v;
-
-	pthread_mutex_lock(&e->lock);
-	v = vm->io_dirty_bytes;
-	pthread_mutex_unlock(&e->lock);
-	return v + eng_net_vm_rx_bytes(e, vm);
+	return vm->io_dirty_bytes + eng_net_vm_rx_bytes(e, vm);
 }
 
 static int add_mig_timer(struct eng *e, uint64_t when, size_t idx)
