@@ -3,6 +3,8 @@
 #define XF_ENGINE_PRIV_H
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <xfront/platform.h>
 #include <xfront/blkback.h>
 #include <xfront/blkfront.h>
@@ -40,6 +42,7 @@ struct eng_mig_stats {
 	uint64_t start_ns, end_ns;
 	uint64_t bytes;          /* memory sent, every round */
 	uint64_t final_bytes;    /* sent while paused */
+	unsigned int pending;    /* requests not done (set at collect) */
 };
 
 struct eng_vm {
@@ -186,9 +189,36 @@ int eng_retire_backend(struct eng_disk *d);
 /* Suspends (or resumes) every blkfront and netfront of the VM; stops at
  * the first error. */
 int eng_vm_suspend(struct eng *e, struct eng_vm *vm, bool resume);
-/* Counter "<prefix>.<key>" = v in the run's result. */
+/* collect.c: counter "<prefix>.<key>" = v (set) or += v (add) in the
+ * run's result. */
 void eng_ctr_set(struct eng *e, const char *prefix, const char *key,
 		 uint64_t v);
+void eng_ctr_add(struct eng *e, const char *prefix, const char *key,
+		 uint64_t v);
+
+/* A counter the engine copies from a stats struct into the result (as
+ * Linux's xennet_stats[]): its key, where the field is, its width (any
+ * unsigned integer or bool; anything else does not compile) and a
+ * divisor (1, or 1000 for ns -> us). */
+struct eng_ctr {
+	const char *key;
+	size_t off;
+	unsigned char size;
+	unsigned int div;
+};
+#define ENG_CTR_SIZE(x) _Generic((x), bool: 1, unsigned char: 1,	\
+	unsigned short: 2, unsigned int: sizeof(unsigned int),		\
+	unsigned long: sizeof(unsigned long),				\
+	unsigned long long: sizeof(unsigned long long))
+#define ENG_CTR_DIV(key, type, field, div)				\
+	{ key, offsetof(type, field), ENG_CTR_SIZE(((type *)0)->field), div }
+#define ENG_CTR(key, type, field) ENG_CTR_DIV(key, type, field, 1)
+#define ENG_N(a) (sizeof(a) / sizeof((a)[0]))
+/* "<prefix>.<key>" for each entry of t, in table order, from the struct
+ * at src: set, or added to when add. */
+void eng_ctrs_copy(struct eng *e, const char *prefix,
+		   const struct eng_ctr *t, size_t n, const void *src,
+		   bool add);
 
 /* migrate.c: live migration, pre-copy then stop-and-copy, one at a
  * time per host. Requests wait in arrival order for their hosts. All

@@ -368,30 +368,35 @@ static bool scenario_migrates(const struct eng *e)
 	return e->nmigs > 0;
 }
 
+/* Times in us. */
+static const struct eng_ctr mig_ctrs[] = {
+	ENG_CTR("migrations", struct eng_mig_stats, done),
+	ENG_CTR("migrations_pending", struct eng_mig_stats, pending),
+	ENG_CTR_DIV("migration_wait_us", struct eng_mig_stats, wait_ns, 1000),
+	ENG_CTR_DIV("migration_us", struct eng_mig_stats, total_ns, 1000),
+	ENG_CTR_DIV("downtime_us", struct eng_mig_stats, downtime_ns, 1000),
+	ENG_CTR_DIV("resume_us", struct eng_mig_stats, resume_ns, 1000),
+	ENG_CTR("precopy_rounds", struct eng_mig_stats, rounds),
+	ENG_CTR_DIV("migration_start_us", struct eng_mig_stats, start_ns,
+		    1000),
+	ENG_CTR_DIV("migration_end_us", struct eng_mig_stats, end_ns, 1000),
+	ENG_CTR("migration_bytes", struct eng_mig_stats, bytes),
+	ENG_CTR("stopcopy_bytes", struct eng_mig_stats, final_bytes),
+};
+
 void eng_mig_collect(struct eng *e)
 {
 	if (!scenario_migrates(e))
 		return;
 	for (unsigned int i = 0; i < e->nvms; i++) {
 		const struct eng_vm *vm = &e->vms[i];
-		const struct eng_mig_stats *st = &vm->mig;
-		uint64_t pending = 0;
+		struct eng_mig_stats st = vm->mig;
 
+		st.pending = 0;
 		for (size_t m = 0; m < e->nmigs; m++)
-			pending += e->migs[m].vm == vm &&
-				   e->migs[m].phase != MIG_DONE;
-#define C(key, val) eng_ctr_set(e, vm->obj->name, key, (uint64_t)(val))
-		C("migrations", st->done);
-		C("migrations_pending", pending);
-		C("migration_wait_us", st->wait_ns / 1000);
-		C("migration_us", st->total_ns / 1000);
-		C("downtime_us", st->downtime_ns / 1000);
-		C("resume_us", st->resume_ns / 1000);
-		C("precopy_rounds", st->rounds);
-		C("migration_start_us", st->start_ns / 1000);
-		C("migration_end_us", st->end_ns / 1000);
-		C("migration_bytes", st->bytes);
-		C("stopcopy_bytes", st->final_bytes);
-#undef C
+			st.pending += e->migs[m].vm == vm &&
+				      e->migs[m].phase != MIG_DONE;
+		eng_ctrs_copy(e, vm->obj->name, mig_ctrs, ENG_N(mig_ctrs), &st,
+			      false);
 	}
 }

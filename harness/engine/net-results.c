@@ -8,6 +8,91 @@
 #include <string.h>
 #include "net.h"
 
+/* The counters copied from stats structs, in the order the results
+ * list them. */
+static const struct eng_ctr flow_done_ctrs[] = {
+	ENG_CTR("tx.ok", struct eng_flow, done_ok),
+	ENG_CTR("tx.eio", struct eng_flow, done_eio),
+	ENG_CTR("tx.emsgsize", struct eng_flow, done_emsgsize),
+	ENG_CTR("tx.other_errors", struct eng_flow, done_other),
+};
+
+static const struct eng_ctr flow_rx_ctrs[] = {
+	ENG_CTR("rx.good", struct xf_traffic_rx_flow_stats, good),
+	ENG_CTR("rx.bytes", struct xf_traffic_rx_flow_stats, payload_bytes),
+	ENG_CTR("rx.contiguous", struct xf_traffic_rx_flow_stats, contiguous),
+	ENG_CTR("rx.bad", struct xf_traffic_rx_flow_stats, bad),
+	ENG_CTR("rx.bad_bytes", struct xf_traffic_rx_flow_stats, bad_bytes),
+};
+
+static const struct eng_ctr vif_rx_ctrs[] = {
+	ENG_CTR("rx.frames", struct xf_traffic_rx_stats, frames),
+	ENG_CTR("rx.good", struct xf_traffic_rx_stats, good),
+	ENG_CTR("rx.bad_csum", struct xf_traffic_rx_stats, bad_csum),
+	ENG_CTR("rx.validated_but_bad", struct xf_traffic_rx_stats,
+		validated_but_bad),
+	ENG_CTR("rx.bad_seg", struct xf_traffic_rx_stats, bad_seg),
+	ENG_CTR("rx.dup", struct xf_traffic_rx_stats, dup),
+	ENG_CTR("rx.gso_frames", struct xf_traffic_rx_stats, gso_frames),
+	ENG_CTR("rx.payload_bytes", struct xf_traffic_rx_stats, payload_bytes),
+	ENG_CTR("rx.throughput_bps", struct xf_traffic_rx_stats,
+		throughput_bps),
+	ENG_CTR("rx.probes", struct xf_traffic_rx_stats, probes),
+};
+
+/* Totals over every netback the vif had. */
+static const struct eng_ctr nb_ctrs[] = {
+	ENG_CTR("backend.tx_frames", struct xf_nb_vif_stats, tx_frames),
+	ENG_CTR("backend.tx_gso_frames", struct xf_nb_vif_stats,
+		tx_gso_frames),
+	ENG_CTR("backend.csum_filled", struct xf_nb_vif_stats, csum_filled),
+	ENG_CTR("backend.csum_left_blank", struct xf_nb_vif_stats,
+		csum_left_blank),
+	ENG_CTR("backend.segmented", struct xf_nb_vif_stats, segmented),
+	ENG_CTR("backend.tx_max_slots", struct xf_nb_vif_stats, tx_max_slots),
+	ENG_CTR("backend.rx_frames", struct xf_nb_vif_stats, rx_frames),
+};
+
+static const struct eng_ctr nf_tx_ctrs[] = {
+	ENG_CTR("tx.frames", struct xf_netfront_stats, tx_frames),
+	ENG_CTR("tx.sw_csum", struct xf_netfront_stats, tx_sw_csum),
+	ENG_CTR("tx.sw_gso", struct xf_netfront_stats, tx_sw_gso),
+	ENG_CTR("tx.slots", struct xf_netfront_stats, tx_slots),
+	ENG_CTR("tx.linearized", struct xf_netfront_stats, tx_linearized),
+};
+
+static const struct eng_ctr nf_link_ctrs[] = {
+	ENG_CTR("connects", struct xf_netfront_stats, connects),
+	ENG_CTR("watchdog_recoveries", struct xf_netfront_stats,
+		watchdog_recoveries),
+	ENG_CTR("watchdog_responses", struct xf_netfront_stats,
+		watchdog_responses),
+	ENG_CTR("tx_timeouts", struct xf_netfront_stats, tx_timeouts),
+};
+
+/* A moved vif: what its frontend negotiated with the last netback, and
+ * what that netback received. */
+static const struct eng_ctr feature_ctrs[] = {
+	ENG_CTR("feature.gso_tcpv4", struct xf_netfront_features, gso_tcpv4),
+	ENG_CTR("feature.gso_tcpv6", struct xf_netfront_features, gso_tcpv6),
+	ENG_CTR("feature.csum", struct xf_netfront_features, tx_csum_v4),
+	ENG_CTR("feature.sg", struct xf_netfront_features, sg),
+};
+
+static const struct eng_ctr last_nb_ctrs[] = {
+	ENG_CTR("last_backend.tx_frames", struct xf_nb_vif_stats, tx_frames),
+	ENG_CTR("last_backend.tx_gso_frames", struct xf_nb_vif_stats,
+		tx_gso_frames),
+	ENG_CTR("last_backend.rx_frames", struct xf_nb_vif_stats, rx_frames),
+	ENG_CTR("last_backend.segmented", struct xf_nb_vif_stats, segmented),
+};
+
+static const struct eng_ctr switch_ctrs[] = {
+	ENG_CTR("forwarded", struct xf_nb_switch_stats, forwarded),
+	ENG_CTR("flooded", struct xf_nb_switch_stats, flooded),
+	ENG_CTR("dropped", struct xf_nb_switch_stats, dropped),
+};
+
 /* From the counters eng_net_collect() set, so that expectations, which
  * are checked after the vifs are gone, see what the receivers saw. */
 void eng_net_measure(struct eng *e, const char *flow, double *bad_csum,
@@ -110,15 +195,8 @@ static void collect_flow(struct eng *e, struct eng_flow *f)
 	C("tx.never_completed", f->sent_frames - (f->completed - unknown));
 	C("tx.dup_completions", f->dup);
 	C("tx.unknown_completions", f->unknown + unknown);
-	C("tx.ok", f->done_ok);
-	C("tx.eio", f->done_eio);
-	C("tx.emsgsize", f->done_emsgsize);
-	C("tx.other_errors", f->done_other);
-	C("rx.good", rs.good);
-	C("rx.bytes", rs.payload_bytes);
-	C("rx.contiguous", rs.contiguous);
-	C("rx.bad", rs.bad);
-	C("rx.bad_bytes", rs.bad_bytes);
+	eng_ctrs_copy(e, nm, flow_done_ctrs, ENG_N(flow_done_ctrs), f, false);
+	eng_ctrs_copy(e, nm, flow_rx_ctrs, ENG_N(flow_rx_ctrs), &rs, false);
 	C("net.sent_bytes", f->ok_bytes);
 	C("net.arrived_bytes", arrived);
 	C("net.lost_bytes", drained ? missing : 0);
@@ -155,70 +233,45 @@ void eng_net_collect(struct eng *e)
 		pthread_mutex_lock(&v->rx_lock);
 		xf_traffic_rx_stats(v->rx, &st);
 		pthread_mutex_unlock(&v->rx_lock);
-#define C(key, val) eng_ctr_set(e, nm, key, (uint64_t)(val))
-		C("rx.frames", st.frames);
-		C("rx.good", st.good);
-		C("rx.bad_csum", st.bad_csum);
-		C("rx.validated_but_bad", st.validated_but_bad);
-		C("rx.bad_seg", st.bad_seg);
-		C("rx.dup", st.dup);
-		C("rx.gso_frames", st.gso_frames);
-		C("rx.payload_bytes", st.payload_bytes);
-		C("rx.throughput_bps", st.throughput_bps);
-		C("rx.probes", st.probes);
+		eng_ctrs_copy(e, nm, vif_rx_ctrs, ENG_N(vif_rx_ctrs), &st,
+			      false);
 		memset(&last, 0, sizeof(last));
 		if (v->nb)
 			xf_nb_vif_stats(v->nb, &last);
 		/* Totals over every netback the vif had. */
 		ns = v->old;
 		eng_nb_stats_add(&ns, &last);
-		C("backend.tx_frames", ns.tx_frames);
-		C("backend.tx_gso_frames", ns.tx_gso_frames);
-		C("backend.csum_filled", ns.csum_filled);
-		C("backend.csum_left_blank", ns.csum_left_blank);
-		C("backend.segmented", ns.segmented);
-		C("backend.tx_max_slots", ns.tx_max_slots);
-		C("backend.rx_frames", ns.rx_frames);
+		eng_ctrs_copy(e, nm, nb_ctrs, ENG_N(nb_ctrs), &ns, false);
 		for (int d = 0; d < XF_NB_DROP_NR; d++) {
 			char dk[64];
 
 			snprintf(dk, sizeof(dk), "backend.drop.%s",
 				 xf_nb_drop_name((enum xf_nb_drop)d));
-			C(dk, ns.drops[d]);
+			eng_ctr_set(e, nm, dk, ns.drops[d]);
 		}
 		xf_netfront_stats(v->nf, &fs);
-		C("tx.frames", fs.tx_frames);
-		C("tx.sw_csum", fs.tx_sw_csum);
-		C("tx.sw_gso", fs.tx_sw_gso);
-		C("tx.slots", fs.tx_slots);
-		C("tx.linearized", fs.tx_linearized);
+		eng_ctrs_copy(e, nm, nf_tx_ctrs, ENG_N(nf_tx_ctrs), &fs,
+			      false);
 		for (int d = 0; d < XF_NF_DROP_NR; d++) {
 			enum xf_netfront_drop why = (enum xf_netfront_drop)d;
 			char dk[64];
 
 			snprintf(dk, sizeof(dk), "frontend.drop.%s",
 				 xf_netfront_drop_name(why));
-			C(dk, fs.drops[d]);
+			eng_ctr_set(e, nm, dk, fs.drops[d]);
 		}
-		C("connects", fs.connects);
-		C("watchdog_recoveries", fs.watchdog_recoveries);
-		C("watchdog_responses", fs.watchdog_responses);
-		C("tx_timeouts", fs.tx_timeouts);
+		eng_ctrs_copy(e, nm, nf_link_ctrs, ENG_N(nf_link_ctrs), &fs,
+			      false);
 		if (v->moves) {
 			/* What the frontend negotiated with the netback it
 			 * ended on, and what that netback received. */
 			xf_netfront_features(v->nf, &ff);
-			C("moves", v->moves);
-			C("feature.gso_tcpv4", ff.gso_tcpv4);
-			C("feature.gso_tcpv6", ff.gso_tcpv6);
-			C("feature.csum", ff.tx_csum_v4);
-			C("feature.sg", ff.sg);
-			C("last_backend.tx_frames", last.tx_frames);
-			C("last_backend.tx_gso_frames", last.tx_gso_frames);
-			C("last_backend.rx_frames", last.rx_frames);
-			C("last_backend.segmented", last.segmented);
+			eng_ctr_set(e, nm, "moves", v->moves);
+			eng_ctrs_copy(e, nm, feature_ctrs, ENG_N(feature_ctrs),
+				      &ff, false);
+			eng_ctrs_copy(e, nm, last_nb_ctrs, ENG_N(last_nb_ctrs),
+				      &last, false);
 		}
-#undef C
 	}
 	for (unsigned int i = 0; n && i < n->nsw; i++) {
 		struct xf_nb_switch_stats ss;
@@ -227,11 +280,8 @@ void eng_net_collect(struct eng *e)
 		char sw[96];
 
 		snprintf(sw, sizeof(sw), "switch.%s", n->swname[i]);
-#define C(key, val) eng_ctr_set(e, sw, key, (uint64_t)(val))
-		C("forwarded", ss.forwarded);
-		C("flooded", ss.flooded);
-		C("dropped", ss.dropped);
-#undef C
+		eng_ctrs_copy(e, sw, switch_ctrs, ENG_N(switch_ctrs), &ss,
+			      false);
 	}
 	for (unsigned int i = 0; n && i < n->nflows; i++)
 		collect_flow(e, &n->flows[i]);
