@@ -182,7 +182,7 @@ int eng_add_timer(struct eng *e, uint64_t when, enum eng_timer_kind k,
 		  struct eng_disk *d);
 void eng_run_hook(struct eng *e, struct xf_scn_hook *h);
 void eng_observe(void *opaque, struct xf_wl_job *wl, int kind, int status);
-struct eng_disk *eng_disk_by_name(struct eng *e, const char *name);
+
 int eng_backend_start(struct eng_disk *d);
 /* Parks the disk's backend until teardown (its actors may still run). */
 int eng_retire_backend(struct eng_disk *d);
@@ -231,6 +231,14 @@ bool eng_mig_busy(const struct eng *e);
 /* From the controller: notices migrated VMs whose frontends are back. */
 void eng_mig_poll(struct eng *e);
 void eng_mig_collect(struct eng *e);
+
+/* engine.c: by scenario name, or NULL. */
+struct eng_disk *eng_disk_by_name(struct eng *e, const char *name);
+struct eng_vm *eng_vm_by_name(struct eng *e, const char *name);
+struct eng_host *eng_host_by_name(struct eng *e, const char *name);
+/* A host's name in reports and vCPU names ("host0": the implicit one of
+ * a scenario without hosts). */
+const char *eng_host_name(const struct eng_host *h);
 
 /* engine.c: the frontend of a disk whose backend is ready; node is the
  * frontend's xenstore directory. */

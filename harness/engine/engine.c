@@ -42,6 +42,27 @@ struct eng_disk *eng_disk_by_name(struct eng *e, const char *name)
 	return NULL;
 }
 
+struct eng_vm *eng_vm_by_name(struct eng *e, const char *name)
+{
+	for (unsigned int i = 0; i < e->nvms; i++)
+		if (!strcmp(e->vms[i].obj->name, name))
+			return &e->vms[i];
+	return NULL;
+}
+
+struct eng_host *eng_host_by_name(struct eng *e, const char *name)
+{
+	for (unsigned int i = 0; i < e->nhosts; i++)
+		if (e->hosts[i].obj && !strcmp(e->hosts[i].obj->name, name))
+			return &e->hosts[i];
+	return NULL;
+}
+
+const char *eng_host_name(const struct eng_host *h)
+{
+	return h->obj ? h->obj->name : "host0";
+}
+
 /* Backend features a scenario's `backend` (disk) or `blk` (host) table
  * asks for; the same keys in both. */
 void eng_blk_features(struct xf_blkback_features *f,
