@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Receive: refill policy, response validation, reassembly of multi-slot
  * frames and extra-info chains, checksum completion. Runs with q->lock
- * held; the rx callback is made with it dropped (deliver.c). The backend is untrusted: each response is copied once and
- * checked before anything is read from the page it names. */
+ * held; the rx callback is made with it dropped (deliver.c). The
+ * backend is untrusted: each response is copied once and checked before
+ * anything is read from the page it names. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

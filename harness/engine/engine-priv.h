@@ -240,6 +240,10 @@ struct eng_host *eng_host_by_name(struct eng *e, const char *name);
  * a scenario without hosts). */
 const char *eng_host_name(const struct eng_host *h);
 
+/* engine.c: what every platform's disk starts with: name, per-disk
+ * completion vCPU, device config (disk idx). */
+void eng_disk_init(struct eng *e, struct eng_disk *d, unsigned int idx,
+		   unsigned int *next_vcpu);
 /* engine.c: the frontend of a disk whose backend is ready; node is the
  * frontend's xenstore directory. */
 int eng_frontend_start(struct eng *e, struct eng_disk *d, const char *node);
@@ -248,8 +252,7 @@ int eng_frontend_start(struct eng *e, struct eng_disk *d, const char *node);
  * a "xen host" serves disks with the kernel's blkback over loop devices
  * on image files the engine creates. */
 int eng_xen_open(struct eng *e);
-int eng_xen_build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
-		       unsigned int *next_vcpu);
+int eng_xen_build_disk(struct eng *e, struct eng_disk *d);
 /* Closes every frontend in order (runs the runtime until they are
  * Closed or a timeout), so the kernel backend lets go of the grants. */
 void eng_xen_close(struct eng *e);

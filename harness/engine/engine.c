@@ -155,23 +155,43 @@ int eng_backend_start(struct eng_disk *d)
 	return xf_blkback_new(&d->bcfg, &d->bb);
 }
 
+void eng_disk_init(struct eng *e, struct eng_disk *d, unsigned int idx,
+		   unsigned int *next_vcpu)
+{
+	const struct xf_scn_obj *o = d->obj;
+
+	snprintf(d->name, sizeof(d->name), "%s", o->name);
+	d->e = e;
+	if (d->vm->obj && !strcmp(xf_scn_str(d->vm->obj, "completion"),
+				  "per-disk")) {
+		d->irq_vcpu = (*next_vcpu)++;
+		snprintf(e->vcpu_names[d->irq_vcpu], 64, "%s/%s-irq",
+			 d->vm->obj->name, o->name);
+		e->vcpu_guest[d->irq_vcpu] = true;
+	} else {
+		d->irq_vcpu = ~0u;
+	}
+	xf_vbd_config_init(&d->vbd);
+	d->vbd.frontend_id = d->vm->domid;
+	d->vbd.backend_id = d->host->domid;
+	d->vbd.devid = 51712 + 16 * idx;
+	d->vbd.readonly = xf_scn_bool(o, "readonly");
+}
+
 static int build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 		      unsigned int *next_vcpu)
 {
 	const struct xf_scn_obj *o = d->obj;
 	const struct xf_scn_obj *be = xf_scn_sub(o, "backend");
 	const struct xf_scn_obj *m = xf_scn_sub(o, "model");
-	const struct xf_scn_obj *vmo = d->vm->obj;
-	const char *pol = xf_scn_str(vmo, "completion");
 	struct xf_blkdisk_config dc;
 	char node[64];
 	unsigned int bvcpu;
 	int r;
 
+	eng_disk_init(e, d, idx, next_vcpu);
 	if (e->xen)
-		return eng_xen_build_disk(e, d, idx, next_vcpu);
-	snprintf(d->name, sizeof(d->name), "%s", o->name);
-	d->e = e;
+		return eng_xen_build_disk(e, d);
 	xf_blkdisk_config_init(&dc);
 	dc.size_bytes = (uint64_t)xf_scn_int(o, "size");
 	dc.sector_size = (unsigned int)xf_scn_int(o, "sector_size");
@@ -191,30 +211,15 @@ static int build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 		if (r)
 			return r;
 	}
-	if (d->vm->obj && !strcmp(pol, "per-disk")) {
-		d->irq_vcpu = (*next_vcpu)++;
-		snprintf(e->vcpu_names[d->irq_vcpu], 64, "%s/%s-irq",
-			 d->vm->obj->name, o->name);
-		e->vcpu_guest[d->irq_vcpu] = true;
-	} else {
-		d->irq_vcpu = ~0u;
-	}
 	/* One backend vCPU per backend queue: blkback puts queue i on
 	 * vCPU queue_vcpu + i, and the backend must never steal guest
 	 * vCPU time. */
 	bvcpu = *next_vcpu;
 	for (int64_t q = 0; q < xf_scn_int(be, "queues"); q++) {
 		snprintf(e->vcpu_names[*next_vcpu], 64, "%s/blkback-%s-q%lld",
-			 d->host->obj ? d->host->obj->name : "host0", o->name,
-			 (long long)q);
+			 eng_host_name(d->host), o->name, (long long)q);
 		(*next_vcpu)++;
 	}
-
-	xf_vbd_config_init(&d->vbd);
-	d->vbd.frontend_id = d->vm->domid;
-	d->vbd.backend_id = d->host->domid;
-	d->vbd.devid = 51712 + 16 * idx;
-	d->vbd.readonly = xf_scn_bool(o, "readonly");
 
 	xf_blkback_config_init(&d->bcfg);
 	d->bcfg.platform = d->host->p;
@@ -667,11 +672,9 @@ static int build(struct eng *e)
 			e->vcpu_guest[next++] = true;
 		}
 		hn = xf_scn_str(v->obj, "host");
-		v->host = &e->hosts[0];
-		for (unsigned int h = 0; hn && h < e->nhosts; h++)
-			if (e->hosts[h].obj &&
-			    !strcmp(e->hosts[h].obj->name, hn))
-				v->host = &e->hosts[h];
+		v->host = hn ? eng_host_by_name(e, hn) : NULL;
+		if (!v->host)
+			v->host = &e->hosts[0];
 		if (e->xen) {
 			/* Every frontend lives in this domain. */
 			v->domid = e->dom0->domid;
@@ -684,13 +687,9 @@ static int build(struct eng *e)
 	e->ndisks = (unsigned int)xf_scn_count(e->scn, "disk");
 	for (unsigned int i = 0; i < e->ndisks; i++) {
 		struct eng_disk *d = &e->disks[i];
-		const char *vmn;
 
 		d->obj = xf_scn_nth(e->scn, "disk", i);
-		vmn = xf_scn_str(d->obj, "vm");
-		for (unsigned int v = 0; v < e->nvms; v++)
-			if (!strcmp(e->vms[v].obj->name, vmn))
-				d->vm = &e->vms[v];
+		d->vm = eng_vm_by_name(e, xf_scn_str(d->obj, "vm"));
 		d->host = d->vm->host;
 		r = build_disk(e, d, i, &next);
 		if (r) {

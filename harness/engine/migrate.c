@@ -31,11 +31,6 @@
 /* libxl's simple_precopy_policy (SPP_TARGET_DIRTY_COUNT). */
 #define MIG_STOP_PAGES 50u
 
-static const char *host_name(const struct eng_host *h)
-{
-	return h->obj ? h->obj->name : "host0";
-}
-
 static uint64_t pages_up(uint64_t bytes)
 {
 	return (bytes + MIG_PAGE - 1) / MIG_PAGE * MIG_PAGE;
@@ -74,24 +69,33 @@ static int add_mig_timer(struct eng *e, uint64_t when, size_t idx)
 	return r;
 }
 
+/* The VM's latest unfinished request before index `before`, or NULL. */
+static const struct eng_mig *last_unfinished(const struct eng *e,
+					     const struct eng_vm *vm,
+					     size_t before)
+{
+	for (size_t i = before; i-- > 0;)
+		if (e->migs[i].vm == vm && e->migs[i].phase != MIG_DONE)
+			return &e->migs[i];
+	return NULL;
+}
+
 /* Where the VM will be when request idx gets its turn: the destination
  * of its latest earlier unfinished request, else where it is now. */
 static struct eng_host *source_of(struct eng *e, size_t idx)
 {
-	struct eng_vm *vm = e->migs[idx].vm;
+	const struct eng_mig *m = last_unfinished(e, e->migs[idx].vm, idx);
 
-	for (size_t i = idx; i-- > 0;)
-		if (e->migs[i].vm == vm && e->migs[i].phase != MIG_DONE)
-			return e->migs[i].dst;
-	return vm->host;
+	return m ? m->dst : e->migs[idx].vm->host;
 }
 
 static void mig_fail(struct eng *e, const struct eng_mig *m, int r,
 		     const char *what)
 {
 	eng_fail(e, r, "migrate (line %d) vm '%s' from host '%s' to host "
-		 "'%s': %s: %s", m->line, m->vm->obj->name, host_name(m->src),
-		 host_name(m->dst), what, strerror(-r));
+		 "'%s': %s: %s", m->line, m->vm->obj->name,
+		 eng_host_name(m->src), eng_host_name(m->dst), what,
+		 strerror(-r));
 }
 
 static void start(struct eng *e, size_t idx, uint64_t now)
@@ -149,20 +153,15 @@ static void pump(struct eng *e, uint64_t now)
 int eng_mig_request(struct eng *e, struct eng_vm *vm, struct eng_host *to,
 		    int line, char *err, size_t len)
 {
+	const struct eng_mig *last = last_unfinished(e, vm, e->nmigs);
+	struct eng_host *at = last ? last->dst : vm->host;
+	bool later = last && last->phase != MIG_RESUMING;
 	struct eng_mig *v;
-	struct eng_host *at = vm->host;
-	bool later = false;
 
-	for (size_t i = e->nmigs; i-- > 0;)
-		if (e->migs[i].vm == vm && e->migs[i].phase != MIG_DONE) {
-			at = e->migs[i].dst;
-			later = e->migs[i].phase != MIG_RESUMING;
-			break;
-		}
 	if (at == to) {
 		snprintf(err, len, "migrate: vm '%s' is %s on host '%s'",
 			 vm->obj->name, later ? "by then" : "already",
-			 host_name(to));
+			 eng_host_name(to));
 		return -EINVAL;
 	}
 	v = realloc(e->migs, (e->nmigs + 1) * sizeof(*v));

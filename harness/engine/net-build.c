@@ -179,19 +179,14 @@ int eng_net_build(struct eng *e, unsigned int *next_vcpu)
 	e->net = n;
 	for (size_t i = 0; i < nv && i < ENG_MAX; i++) {
 		struct eng_vif *v = &n->vifs[i];
-		const char *vmn;
 
 		pthread_mutex_init(&v->rx_lock, NULL);
 		atomic_init(&v->connected, false);
 		atomic_init(&v->inflight, 0);
 		v->obj = xf_scn_nth(e->scn, "vif", i);
-		vmn = xf_scn_str(v->obj, "vm");
-		for (unsigned int k = 0; k < e->nvms; k++)
-			if (!strcmp(e->vms[k].obj->name, vmn))
-				v->vm = &e->vms[k];
+		v->vm = eng_vm_by_name(e, xf_scn_str(v->obj, "vm"));
 		snprintf(e->vcpu_names[*next_vcpu], 64, "%s/netback-%s",
-			 v->vm->host->obj ? v->vm->host->obj->name : "host0",
-			 v->obj->name);
+			 eng_host_name(v->vm->host), v->obj->name);
 		r = build_vif(e, v, (unsigned int)i, (*next_vcpu)++);
 		n->nvifs++;
 		if (r) {

@@ -82,7 +82,7 @@ static void mover_run(struct xf_actor *a)
 	xf_actor_kick(&v->e->ctl);
 	if (r)
 		eng_fail(v->e, r, "vif '%s': moving to host '%s': %s",
-			 v->obj->name, h->obj ? h->obj->name : "host0",
+			 v->obj->name, eng_host_name(h),
 			 strerror(-r));
 }
 
