@@ -175,16 +175,17 @@ void eng_observe(void *opaque, struct xf_wl_job *wl, int kind, int status)
 
 static enum xf_blkdisk_loss_mode loss_mode(const char *s)
 {
-	if (!strcmp(s, "subset"))
-		return XF_BLKDISK_LOSS_SUBSET;
-	if (!strcmp(s, "reorder"))
-		return XF_BLKDISK_LOSS_REORDER;
-	if (!strcmp(s, "torn"))
-		return XF_BLKDISK_LOSS_TORN;
-	if (!strcmp(s, "all"))
-		return XF_BLKDISK_LOSS_ALL;
-	return XF_BLKDISK_LOSS_NONE;
+	enum xf_blkdisk_loss_mode lm;
+
+	return xf_blkdisk_loss_mode_parse(s, &lm) ? XF_BLKDISK_LOSS_NONE : lm;
 }
+
+static const char *const loss_kinds[] = {
+	[XF_DUR_LOSS_OLDER] = "older",
+	[XF_DUR_LOSS_BLANK] = "blank",
+	[XF_DUR_LOSS_CORRUPT] = "corrupt",
+	[XF_DUR_LOSS_UNKNOWN] = "unknown",
+};
 
 static void merge_report(struct eng *e, struct eng_disk *d,
 			 const struct xf_dur_report *rep)
@@ -209,12 +210,11 @@ static void merge_report(struct eng *e, struct eng_disk *d,
 			.flush_id = rep->losses[i].flush_id,
 			.found_id = rep->losses[i].found_id,
 		};
-		static const char *const kinds[] = { "older", "blank",
-						     "corrupt", "unknown" };
 
 		snprintf(l.disk, sizeof(l.disk), "%s", d->name);
 		snprintf(l.kind, sizeof(l.kind), "%s",
-			 kinds[rep->losses[i].kind]);
+			 xf_name_of(loss_kinds, XF_NAMES_N(loss_kinds),
+				    rep->losses[i].kind, "unknown"));
 		xf_result_add_loss(res, &l);
 	}
 }
@@ -562,13 +562,8 @@ static int act_drop_notify(struct act *c)
 
 static int act_set_flush_mode(struct act *c)
 {
-	const char *m = xf_scn_str(c->f, "flush_mode");
-
 	xf_blkdisk_set_cache_mode(c->d->disk,
-		!strcmp(m, "ignore-flush") ? XF_BLKDISK_CACHE_IGNORE_FLUSH :
-		!strcmp(m, "ignore-fua") ? XF_BLKDISK_CACHE_IGNORE_FUA :
-		!strcmp(m, "eopnotsupp") ? XF_BLKDISK_CACHE_EOPNOTSUPP :
-		XF_BLKDISK_CACHE_HONOUR);
+		eng_flush_mode(xf_scn_str(c->f, "flush_mode")));
 	return 0;
 }
 

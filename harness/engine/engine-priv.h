@@ -12,6 +12,7 @@
 #include <xfront/engine.h>
 #include <xfront/mock.h>
 #include <xfront/runtime.h>
+#include <xfront/util.h>
 #include <xfront/workload.h>
 
 #define ENG_MAX 64
@@ -270,5 +271,8 @@ void eng_fail(struct eng *e, int rc, const char *fmt, ...)
 
 void eng_blk_features(struct xf_blkback_features *f,
 		      const struct xf_scn_obj *be);
+/* A scenario's flush_mode name (the disk model's cache modes; the
+ * schema allows honour, ignore-flush, ignore-fua, eopnotsupp). */
+enum xf_blkdisk_cache_mode eng_flush_mode(const char *name);
 
 #endif

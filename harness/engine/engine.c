@@ -81,19 +81,19 @@ void eng_blk_features(struct xf_blkback_features *f,
 		f->sectors_unit = XF_BLKBACK_SECTORS_512;
 }
 
+enum xf_blkdisk_cache_mode eng_flush_mode(const char *name)
+{
+	enum xf_blkdisk_cache_mode cm;
+
+	return xf_blkdisk_cache_mode_parse(name, &cm) ? XF_BLKDISK_CACHE_HONOUR :
+						       cm;
+}
+
 static enum xf_blkdisk_cache_mode cache_mode(const struct xf_scn_obj *m)
 {
-	const char *fm = xf_scn_str(m, "flush_mode");
-
 	if (!strcmp(xf_scn_str(m, "cache"), "none"))
 		return XF_BLKDISK_CACHE_WRITE_THROUGH;
-	if (!strcmp(fm, "ignore-flush"))
-		return XF_BLKDISK_CACHE_IGNORE_FLUSH;
-	if (!strcmp(fm, "ignore-fua"))
-		return XF_BLKDISK_CACHE_IGNORE_FUA;
-	if (!strcmp(fm, "eopnotsupp"))
-		return XF_BLKDISK_CACHE_EOPNOTSUPP;
-	return XF_BLKDISK_CACHE_HONOUR;
+	return eng_flush_mode(xf_scn_str(m, "flush_mode"));
 }
 
 static struct xf_blklat lat(double base_us, double jitter_us)

@@ -25,6 +25,13 @@
 static void flow_run(struct xf_actor *a);
 static const struct xf_actor_ops flow_ops = { .run = flow_run };
 
+/* frag_layout as scenarios spell it. */
+static const char *const frag_layouts[] = {
+	[XF_TRAFFIC_FRAGS_LINEAR] = "linear",
+	[XF_TRAFFIC_FRAGS_TINY_FIRST] = "tiny-first",
+	[XF_TRAFFIC_FRAGS_MANY] = "many",
+};
+
 int eng_flow_build(struct eng *e, struct eng_flow *f, unsigned int idx)
 {
 	struct eng_net *n = net(e);
@@ -33,6 +40,7 @@ int eng_flow_build(struct eng *e, struct eng_flow *f, unsigned int idx)
 	const char *layout = xf_scn_str(o, "frag_layout");
 	struct xf_traffic_gen_config gc;
 	bool tcp = proto[0] == 't';
+	unsigned int kind;
 	uint64_t bytes = (uint64_t)xf_scn_int(o, "bytes");
 	int r;
 
@@ -52,10 +60,9 @@ int eng_flow_build(struct eng *e, struct eng_flow *f, unsigned int idx)
 		gc.gso_payload = 60000;
 	gc.csum = xf_scn_bool(o, "csum_offload") ? XF_TRAFFIC_CSUM_OFFLOAD :
 		  XF_TRAFFIC_CSUM_GOOD;
-	if (!strcmp(layout, "tiny-first"))
-		gc.frags.kind = XF_TRAFFIC_FRAGS_TINY_FIRST;
-	else if (!strcmp(layout, "many"))
-		gc.frags.kind = XF_TRAFFIC_FRAGS_MANY;
+	if (!xf_name_lookup(frag_layouts, XF_NAMES_N(frag_layouts), layout,
+			    &kind))
+		gc.frags.kind = (enum xf_traffic_frags)kind;
 	gc.frags.nfrags = (unsigned int)xf_scn_int(o, "nfrags");
 	gc.frags.first_frag = (uint32_t)xf_scn_int(o, "first_frag");
 	gc.cookie_base = (uint64_t)(idx + 1) << FLOW_COOKIE_SHIFT;
