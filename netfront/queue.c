@@ -173,6 +173,24 @@ void nf_release_retry(struct xf_netfront *nf)
 	pthread_mutex_unlock(&nf->lock);
 }
 
+/* The rings, buffers and per-id arrays of a session (what exists of
+ * them). */
+static void release_rings(struct nf_queue *q)
+{
+	struct xf_netfront *nf = q->nf;
+
+	region_release(nf, &q->tx_bufs);
+	region_release(nf, &q->rx_bufs);
+	region_release(nf, &q->tx_ring_pg);
+	region_release(nf, &q->rx_ring_pg);
+	free(q->tx_owner);
+	free(q->tx_free);
+	free(q->tx_at);
+	q->tx_owner = NULL;
+	q->tx_free = NULL;
+	q->tx_at = NULL;
+}
+
 int nf_queue_setup(struct nf_queue *q, bool split)
 {
 	struct xf_netfront *nf = q->nf;
@@ -246,16 +264,7 @@ int nf_queue_setup(struct nf_queue *q, bool split)
 	q->session++;
 	return 0;
 err:
-	free(q->tx_owner);
-	free(q->tx_free);
-	free(q->tx_at);
-	q->tx_owner = NULL;
-	q->tx_free = NULL;
-	q->tx_at = NULL;
-	region_release(nf, &q->tx_bufs);
-	region_release(nf, &q->rx_bufs);
-	region_release(nf, &q->tx_ring_pg);
-	region_release(nf, &q->rx_ring_pg);
+	release_rings(q);
 	return rc;
 }
 
@@ -340,21 +349,10 @@ void nf_queue_quiesce(struct nf_queue *q, int drop)
 /* Caller holds q->lock. */
 void nf_queue_release(struct nf_queue *q)
 {
-	struct xf_netfront *nf = q->nf;
-
 	if (!q->set_up)
 		return;
 	nf_queue_quiesce(q, -1);
-	region_release(nf, &q->tx_bufs);
-	region_release(nf, &q->rx_bufs);
-	region_release(nf, &q->tx_ring_pg);
-	region_release(nf, &q->rx_ring_pg);
-	free(q->tx_owner);
-	free(q->tx_free);
-	free(q->tx_at);
-	q->tx_owner = NULL;
-	q->tx_free = NULL;
-	q->tx_at = NULL;
+	release_rings(q);
 	q->set_up = false;
 }
 

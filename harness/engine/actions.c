@@ -103,31 +103,25 @@ void eng_run_hook(struct eng *e, struct xf_scn_hook *h)
 		eng_fail(e, -EINVAL, "%s", err);
 }
 
+/* The counter each count-triggered hook watches. */
+static const char *const hook_counters[] = {
+	[XF_SCN_HOOK_INFLIGHT] = "inflight",
+	[XF_SCN_HOOK_FLUSH] = "flushes",
+	[XF_SCN_HOOK_WRITE] = "writes",
+	[XF_SCN_HOOK_COMPLETE] = "completions",
+};
+
 static uint64_t hook_value(struct eng *e, const struct xf_scn_hook *h)
 {
+	const char *key = xf_name_of(hook_counters, XF_NAMES_N(hook_counters),
+				     h->event, NULL);
 	double v = 0;
 	char name[96];
 
-	switch (h->event) {
-	case XF_SCN_HOOK_INFLIGHT:
-		snprintf(name, sizeof(name), "%s%sinflight",
-			 h->target ? h->target : "", h->target ? "." : "");
-		break;
-	case XF_SCN_HOOK_FLUSH:
-		snprintf(name, sizeof(name), "%s%sflushes",
-			 h->target ? h->target : "", h->target ? "." : "");
-		break;
-	case XF_SCN_HOOK_WRITE:
-		snprintf(name, sizeof(name), "%s%swrites",
-			 h->target ? h->target : "", h->target ? "." : "");
-		break;
-	case XF_SCN_HOOK_COMPLETE:
-		snprintf(name, sizeof(name), "%s%scompletions",
-			 h->target ? h->target : "", h->target ? "." : "");
-		break;
-	default:
+	if (!key)
 		return 0;
-	}
+	snprintf(name, sizeof(name), "%s%s%s", h->target ? h->target : "",
+		 h->target ? "." : "", key);
 	counter_cb(e, name, &v);
 	return (uint64_t)v;
 }
@@ -338,7 +332,7 @@ int eng_vm_suspend(struct eng *e, struct eng_vm *vm, bool resume)
 		if (r)
 			return r;
 	}
-	return resume ? eng_net_vm_resume(e, vm) : eng_net_vm_suspend(e, vm);
+	return eng_net_vm_suspend(e, vm, resume);
 }
 
 int eng_retire_backend(struct eng_disk *d)

@@ -88,7 +88,7 @@ static void mover_run(struct xf_actor *a)
 
 const struct xf_actor_ops eng_vif_mover_ops = { .run = mover_run };
 
-int eng_net_vm_suspend(struct eng *e, struct eng_vm *vm)
+int eng_net_vm_suspend(struct eng *e, struct eng_vm *vm, bool resume)
 {
 	struct eng_net *n = net(e);
 
@@ -96,30 +96,13 @@ int eng_net_vm_suspend(struct eng *e, struct eng_vm *vm)
 		struct eng_vif *v = &n->vifs[i];
 		int r;
 
-		if (v->vm != vm || v->suspended)
+		if (v->vm != vm || v->suspended == !resume)
 			continue;
-		r = xf_netfront_suspend(v->nf);
+		r = resume ? xf_netfront_resume(v->nf) :
+			     xf_netfront_suspend(v->nf);
 		if (r)
 			return r;
-		v->suspended = true;
-	}
-	return 0;
-}
-
-int eng_net_vm_resume(struct eng *e, struct eng_vm *vm)
-{
-	struct eng_net *n = net(e);
-
-	for (unsigned int i = 0; n && i < n->nvifs; i++) {
-		struct eng_vif *v = &n->vifs[i];
-		int r;
-
-		if (v->vm != vm || !v->suspended)
-			continue;
-		r = xf_netfront_resume(v->nf);
-		if (r)
-			return r;
-		v->suspended = false;
+		v->suspended = !resume;
 	}
 	return 0;
 }

@@ -40,9 +40,8 @@ unsigned int eng_net_vcpus(struct eng *e);
 void eng_net_measure(struct eng *e, const char *flow, double *bad_csum,
 		     double *bad_seg, double *gbps);
 
-/* The VM's vifs: suspend (netfront keeps its frames), resume. */
-int eng_net_vm_suspend(struct eng *e, struct eng_vm *vm);
-int eng_net_vm_resume(struct eng *e, struct eng_vm *vm);
+/* The VM's vifs: suspend (netfront keeps its frames), or resume. */
+int eng_net_vm_suspend(struct eng *e, struct eng_vm *vm, bool resume);
 /* Migration switch-over: each suspended vif gets a netback on host h
  * (h's net table, else its own backend table) and resumes. Runs on
  * each vif's backend vCPU, right after this call. */
