@@ -172,8 +172,7 @@ int nf_tx_responses(struct nf_queue *q)
 		if (rsp.status == XF_NETIF_RSP_NULL) {
 			if (q->tx_extras_out == 0) {
 				tx_rsp_error(q, "with NULL status for a "
-						 "data slot", rsp.id,
-						 rsp.status);
+					     "data slot", rsp.id, rsp.status);
 				return -EIO;
 			}
 			q->tx_extras_out--;
@@ -181,15 +180,15 @@ int nf_tx_responses(struct nf_queue *q)
 			continue;
 		}
 		if (rsp.id >= q->nr_tx || !q->tx_owner[rsp.id]) {
-			tx_rsp_error(q, "for an id not in flight",
-					 rsp.id, rsp.status);
+			tx_rsp_error(q, "for an id not in flight", rsp.id,
+				     rsp.status);
 			return -EIO;
 		}
 		if (rsp.status != XF_NETIF_RSP_OKAY &&
 		    rsp.status != XF_NETIF_RSP_ERROR &&
 		    rsp.status != XF_NETIF_RSP_DROPPED) {
 			tx_rsp_error(q, "with an unknown status", rsp.id,
-					 rsp.status);
+				     rsp.status);
 			return -EIO;
 		}
 		fr = q->tx_owner[rsp.id];
@@ -452,6 +451,12 @@ int nf_tx_pump(struct nf_queue *q)
 	uint64_t now = nf->cfg.tx_timeout_ns ? xf_rt_now_ns(nf->rt) : 0;
 
 	for (;;) {
+		uint16_t txflags;
+		bool hw_gso, lin;
+		unsigned int need;
+		uint32_t off;
+		int n;
+
 		/* A frame the last pass ended is called back before the
 		 * next one charges the vCPU. */
 		if (!nf_deliver(q, NULL))
@@ -459,11 +464,6 @@ int nf_tx_pump(struct nf_queue *q)
 		fr = bl_peek(q);
 		if (!fr)
 			break;
-		uint16_t txflags;
-		bool hw_gso, lin;
-		unsigned int need;
-		uint32_t off;
-		int n;
 
 		if (fr->mcast) {
 			if (xf_front_ring_free_requests(&q->tx) < 2 ||
