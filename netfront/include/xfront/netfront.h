@@ -9,10 +9,23 @@
  * log callback.
  *
  * Threading: xf_netfront_send() and the getters may be called from any
- * thread. The rx/tx_done/state callbacks run on the queue (or xenbus)
- * actor's vCPU; they may call xf_netfront_send() but not free the device.
- * xf_netfront_new/start/suspend/resume/close/free are called from the
- * thread that drives the runtime (or before xf_rt_run()).
+ * thread. xf_netfront_new/start/suspend/resume/close/free are called from
+ * the thread that drives the runtime (or before xf_rt_run()); free only
+ * while none of the device's actors is running (in real mode: with the
+ * runtime stopped).
+ *
+ * Callbacks run with no netfront lock held. rx and tx_done run on the
+ * queue actor's vCPU; tx_done also on the xenbus actor's (frames that a
+ * disconnect or a close ends) and in xf_netfront_free() (frames it ends);
+ * state and log on the actor (or in the call) that changed the state.
+ * They may call xf_netfront_send(), the getters, xf_netfront_stats() and
+ * xf_netfront_queue_info(), but not free the device.
+ *
+ * Ordering: one queue's tx_done and rx callbacks never run concurrently;
+ * a queue's tx_done calls come in the order it finished the frames, its
+ * rx calls in ring order. The frames a queue finished before it found a
+ * protocol error are called back before the XF_NETFRONT_ERROR state
+ * callback, and every tx_done comes before XF_NETFRONT_CLOSED.
  */
 #ifndef XFRONT_NETFRONT_H
 #define XFRONT_NETFRONT_H
@@ -312,8 +325,8 @@ struct xf_netfront_queue_info {
 	uint64_t tx_timeout_slots;
 	uint64_t events_lost;
 };
-/* -EINVAL for a queue index >= max_queues. Any thread, but not from
- * inside the netfront's callbacks (they run with the queue locked). */
+/* -EINVAL for a queue index >= max_queues. Any thread, callbacks
+ * included. */
 int xf_netfront_queue_info(const struct xf_netfront *nf, unsigned int queue,
 			   struct xf_netfront_queue_info *out);
 

@@ -104,6 +104,21 @@ int xf_name_lookup(const char *const *table, unsigned int n,
 const char *xf_name_of(const char *const *table, unsigned int n,
 		       unsigned int v, const char *fallback);
 
+/* ------------------------------------------------------------------ */
+/* FIFO additions. */
+
+/* Puts all of *from before the head of *to (in order), leaving *from
+ * empty: work taken back goes ahead of what waits. */
+#define XF_FIFO_SPLICE_FRONT(to, from, link) do {		\
+	if ((from)->head) {					\
+		(from)->tail->link = (to)->head;		\
+		if (!(to)->tail)				\
+			(to)->tail = (from)->tail;		\
+		(to)->head = (from)->head;			\
+		(from)->head = (from)->tail = NULL;		\
+	}							\
+} while (0)
+
 #ifdef __cplusplus
 }
 #endif
