@@ -247,21 +247,10 @@ fail:
 	return r;
 }
 
-static void bf_complete_now(struct xf_blkfront_io *head)
-{
-	while (head) {
-		struct xf_blkfront_io *io = head;
-
-		head = io->priv.done_next;
-		io->priv.done_next = NULL;
-		io->done(io, io->priv.status);
-	}
-}
-
 static void bf_teardown(struct xf_blkfront *bf, unsigned int nq_added,
 			bool xb_added)
 {
-	struct xf_blkfront_io *done = NULL, **tail = &done;
+	bf_iolist done = XF_FIFO_INIT;
 
 	if (xb_added)
 		xf_actor_remove(&bf->xb_actor);
@@ -284,10 +273,7 @@ static void bf_teardown(struct xf_blkfront *bf, unsigned int nq_added,
 			q->old = c->next;
 			bf_conn_release(bf, q, c);
 		}
-		*tail = q->done_head;
-		while (*tail)
-			tail = &(*tail)->priv.done_next;
-		q->done_head = q->done_tail = NULL;
+		XF_FIFO_SPLICE(&done, &q->done, priv.done_next);
 		pthread_mutex_unlock(&q->lock);
 		if (q->evh)
 			bf->p->evtchn->close(q->evh);
@@ -304,7 +290,7 @@ static void bf_teardown(struct xf_blkfront *bf, unsigned int nq_added,
 		bf->zombies = pg->next;
 		free(pg);
 	}
-	bf_complete_now(done);
+	bf_complete(&done);
 	pthread_mutex_destroy(&bf->lock);
 	pthread_mutex_destroy(&bf->err_lock);
 	pthread_mutex_destroy(&bf->fence_lock);
