@@ -29,19 +29,20 @@ void xf_blkfront_config_init(struct xf_blkfront_config *cfg)
 	cfg->abi = XF_BLKIF_ABI_X86_64;
 }
 
+static const char *const state_names[] = {
+	[XF_BLKFRONT_CONNECTING] = "connecting",
+	[XF_BLKFRONT_CONNECTED] = "connected",
+	[XF_BLKFRONT_RECONNECTING] = "reconnecting",
+	[XF_BLKFRONT_SUSPENDED] = "suspended",
+	[XF_BLKFRONT_GONE] = "gone",
+	[XF_BLKFRONT_ERROR] = "error",
+	[XF_BLKFRONT_CLOSING] = "closing",
+	[XF_BLKFRONT_CLOSED] = "closed",
+};
+
 const char *xf_blkfront_state_name(enum xf_blkfront_state s)
 {
-	switch (s) {
-	case XF_BLKFRONT_CONNECTING: return "connecting";
-	case XF_BLKFRONT_CONNECTED: return "connected";
-	case XF_BLKFRONT_RECONNECTING: return "reconnecting";
-	case XF_BLKFRONT_SUSPENDED: return "suspended";
-	case XF_BLKFRONT_GONE: return "gone";
-	case XF_BLKFRONT_ERROR: return "error";
-	case XF_BLKFRONT_CLOSING: return "closing";
-	case XF_BLKFRONT_CLOSED: return "closed";
-	}
-	return "?";
+	return XF_NAME_OF(state_names, s, "?");
 }
 
 static int bf_normalise_config(struct xf_blkfront_config *c)

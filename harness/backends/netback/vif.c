@@ -23,9 +23,7 @@ static const char *const drop_names[XF_NB_DROP_NR] = {
 
 const char *xf_nb_drop_name(enum xf_nb_drop d)
 {
-	if ((unsigned int)d >= XF_NB_DROP_NR)
-		return "unknown";
-	return drop_names[d];
+	return XF_NAME_OF(drop_names, d, "unknown");
 }
 
 void xf_nb_features_default(struct xf_nb_features *f)

@@ -162,6 +162,21 @@ int xf_name_lookup(const char *const *table, unsigned int n,
 const char *xf_name_of(const char *const *table, unsigned int n,
 		       unsigned int v, const char *fallback);
 
+/* The two above for a table array in scope (its size taken from its
+ * type). XF_NAME_PARSE stores the index into the enum *out only on
+ * success and yields 0 or -EINVAL; out is evaluated once. */
+#define XF_NAME_PARSE(table, name, out) __extension__ ({		\
+	__typeof__(out) xf_name_out_ = (out);				\
+	unsigned int xf_name_v_;					\
+	int xf_name_r_ = xf_name_lookup(table, XF_NAMES_N(table),	\
+					name, &xf_name_v_);		\
+	if (!xf_name_r_)						\
+		*xf_name_out_ = (__typeof__(*xf_name_out_))xf_name_v_;	\
+	xf_name_r_;							\
+})
+#define XF_NAME_OF(table, v, fallback)					\
+	xf_name_of(table, XF_NAMES_N(table), (unsigned int)(v), fallback)
+
 #ifdef __cplusplus
 }
 #endif
