@@ -86,9 +86,9 @@ static int bf_normalise_config(struct xf_blkfront_config *c)
 	if (c->timeout_clock != XF_CLOCK_MONOTONIC &&
 	    c->timeout_clock != XF_CLOCK_WALL)
 		return -EINVAL;
-	if (c->event_index_bug != XF_BLKFRONT_EVIDX_OK &&
-	    c->event_index_bug != XF_BLKFRONT_EVIDX_STALE &&
-	    c->event_index_bug != XF_BLKFRONT_EVIDX_AHEAD)
+	if (c->event_index_bug != XF_RING_EVIDX_OK &&
+	    c->event_index_bug != XF_RING_EVIDX_STALE &&
+	    c->event_index_bug != XF_RING_EVIDX_AHEAD)
 		return -EINVAL;
 	if (c->sectors_unit != XF_BLKFRONT_SECTORS_512 &&
 	    c->sectors_unit != XF_BLKFRONT_SECTORS_SECTOR_SIZE)

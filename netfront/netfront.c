@@ -171,9 +171,9 @@ int xf_netfront_new(const struct xf_netfront_config *cfg,
 	maxq = cfg->max_queues ? cfg->max_queues : 1;
 	if (maxq > XF_NETFRONT_MAX_QUEUES)
 		return -EINVAL;
-	if (cfg->event_index_bug != XF_NETFRONT_EVIDX_OK &&
-	    cfg->event_index_bug != XF_NETFRONT_EVIDX_STALE &&
-	    cfg->event_index_bug != XF_NETFRONT_EVIDX_AHEAD)
+	if (cfg->event_index_bug != XF_RING_EVIDX_OK &&
+	    cfg->event_index_bug != XF_RING_EVIDX_STALE &&
+	    cfg->event_index_bug != XF_RING_EVIDX_AHEAD)
 		return -EINVAL;
 	if (cfg->rx_high_watermark &&
 	    cfg->rx_low_watermark > cfg->rx_high_watermark)

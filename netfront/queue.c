@@ -430,12 +430,11 @@ static void queue_run(struct xf_actor *a)
 			break;
 		/* Arm rsp_event on both rings and re-check: a response that
 		 * landed after the last read would otherwise sleep. */
-		rc = xf_front_ring_final_check_as(
-			&q->tx, (enum xf_ring_evidx)nf->cfg.event_index_bug);
+		rc = xf_front_ring_final_check_as(&q->tx,
+						  nf->cfg.event_index_bug);
 		if (rc == 0)
 			rc = xf_front_ring_final_check_as(
-				&q->rx,
-				(enum xf_ring_evidx)nf->cfg.event_index_bug);
+				&q->rx, nf->cfg.event_index_bug);
 		if (rc < 0) {
 			nf_queue_error(q, "queue %u: backend moved rsp_prod "
 				       "more than a ring ahead", q->idx);

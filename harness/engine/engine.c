@@ -282,10 +282,10 @@ int eng_frontend_start(struct eng *e, struct eng_disk *d, const char *node)
 	fc.connect_timeout_ns = (uint64_t)xf_scn_int(o, "connect_timeout");
 	fc.watchdog_period_ns = (uint64_t)xf_scn_int(o, "watchdog");
 	fc.event_index_bug = !strcmp(xf_scn_str(o, "event_index_bug"),
-				     "stale") ? XF_BLKFRONT_EVIDX_STALE :
+				     "stale") ? XF_RING_EVIDX_STALE :
 			     !strcmp(xf_scn_str(o, "event_index_bug"),
-				     "ahead") ? XF_BLKFRONT_EVIDX_AHEAD :
-			     XF_BLKFRONT_EVIDX_OK;
+				     "ahead") ? XF_RING_EVIDX_AHEAD :
+			     XF_RING_EVIDX_OK;
 	fc.timeout_clock = !strcmp(xf_scn_str(o, "timeout_clock"), "wall") ?
 			   XF_CLOCK_WALL : XF_CLOCK_MONOTONIC;
 	fc.sectors_unit = !strcmp(xf_scn_str(o, "sectors_unit"),

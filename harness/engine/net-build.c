@@ -150,9 +150,9 @@ static int build_vif(struct eng *e, struct eng_vif *v, unsigned int idx,
 	fc.tx_timeout_ns = (uint64_t)xf_scn_int(fe, "tx_timeout");
 	fc.event_index_bug =
 		!strcmp(xf_scn_str(fe, "event_index_bug"), "stale") ?
-		XF_NETFRONT_EVIDX_STALE :
+		XF_RING_EVIDX_STALE :
 		!strcmp(xf_scn_str(fe, "event_index_bug"), "ahead") ?
-		XF_NETFRONT_EVIDX_AHEAD : XF_NETFRONT_EVIDX_OK;
+		XF_RING_EVIDX_AHEAD : XF_RING_EVIDX_OK;
 	fc.ops = &eng_nf_ops;
 	fc.opaque = v;
 	r = xf_netfront_new(&fc, &v->nf);

@@ -33,7 +33,7 @@ static void teardown(void)
 }
 
 static void connect_front(uint64_t wd_period,
-			  enum xf_blkfront_evidx_bug bug)
+			  enum xf_ring_evidx_bug bug)
 {
 	struct xf_blkfront_config cfg;
 
@@ -118,7 +118,7 @@ static void dropped_notifications(uint64_t wd_period)
 	struct xf_mock_stats ms;
 
 	memset(d, 0, sizeof(d));
-	connect_front(wd_period, XF_BLKFRONT_EVIDX_OK);
+	connect_front(wd_period, XF_RING_EVIDX_OK);
 	memset(sb.disk, 0x5a, 4 * 4096);
 	ck_assert_int_eq(xf_mock_evtchn_drop_next(sb.hv, SB_BE_DOMID,
 						  sb.q[0].lport, 1000), 0);
@@ -176,7 +176,7 @@ START_TEST(dropped_notify_recovered_by_watchdog)
 END_TEST
 
 /* Three sequential I/Os against a backend that honours rsp_event. */
-static void event_index(enum xf_blkfront_evidx_bug bug, uint64_t wd)
+static void event_index(enum xf_ring_evidx_bug bug, uint64_t wd)
 {
 	static uint8_t buf[3][4096];
 	struct xf_blkfront_io io[3];
@@ -193,8 +193,8 @@ static void event_index(enum xf_blkfront_evidx_bug bug, uint64_t wd)
 		ck_assert_uint_eq(serve_honouring_event(&notified), 1);
 		for (unsigned int s = 0; s < 5 && !d[i].calls; s++)
 			run_for(SEC);
-		if (bug == XF_BLKFRONT_EVIDX_OK || wd ||
-		    (i == 0 && bug == XF_BLKFRONT_EVIDX_STALE)) {
+		if (bug == XF_RING_EVIDX_OK || wd ||
+		    (i == 0 && bug == XF_RING_EVIDX_STALE)) {
 			/* STALE never writes rsp_event: the first response
 			 * crosses its initial value of 1. AHEAD moved it a
 			 * ring ahead at the first final check. */
@@ -206,7 +206,7 @@ static void event_index(enum xf_blkfront_evidx_bug bug, uint64_t wd)
 			st = qstats();
 			ck_assert_uint_eq(st.responses, i);
 			ck_assert_uint_eq(notified,
-					  bug == XF_BLKFRONT_EVIDX_STALE);
+					  bug == XF_RING_EVIDX_STALE);
 			ck_assert_uint_eq(st.watchdog_recoveries, 0);
 			xf_blkfront_free(sb.bf);
 			sb.bf = NULL;
@@ -217,12 +217,12 @@ static void event_index(enum xf_blkfront_evidx_bug bug, uint64_t wd)
 	}
 	st = qstats();
 	ck_assert_uint_eq(st.responses, 3);
-	if (bug == XF_BLKFRONT_EVIDX_OK) {
+	if (bug == XF_RING_EVIDX_OK) {
 		ck_assert_uint_eq(notified, 3);
 		ck_assert_uint_eq(st.watchdog_recoveries, 0);
 		ck_assert_uint_eq(st.watchdog_responses, 0);
 	} else {
-		unsigned int lost = bug == XF_BLKFRONT_EVIDX_STALE ? 2 : 3;
+		unsigned int lost = bug == XF_RING_EVIDX_STALE ? 2 : 3;
 
 		ck_assert_uint_eq(notified, 3 - lost);
 		ck_assert_uint_eq(st.watchdog_recoveries, lost);
@@ -232,31 +232,31 @@ static void event_index(enum xf_blkfront_evidx_bug bug, uint64_t wd)
 
 START_TEST(evidx_ok_with_watchdog_no_recoveries)
 {
-	event_index(XF_BLKFRONT_EVIDX_OK, 1 * SEC);
+	event_index(XF_RING_EVIDX_OK, 1 * SEC);
 }
 END_TEST
 
 START_TEST(evidx_stale_stalls)
 {
-	event_index(XF_BLKFRONT_EVIDX_STALE, 0);
+	event_index(XF_RING_EVIDX_STALE, 0);
 }
 END_TEST
 
 START_TEST(evidx_stale_recovered)
 {
-	event_index(XF_BLKFRONT_EVIDX_STALE, 1 * SEC);
+	event_index(XF_RING_EVIDX_STALE, 1 * SEC);
 }
 END_TEST
 
 START_TEST(evidx_ahead_stalls)
 {
-	event_index(XF_BLKFRONT_EVIDX_AHEAD, 0);
+	event_index(XF_RING_EVIDX_AHEAD, 0);
 }
 END_TEST
 
 START_TEST(evidx_ahead_recovered)
 {
-	event_index(XF_BLKFRONT_EVIDX_AHEAD, 1 * SEC);
+	event_index(XF_RING_EVIDX_AHEAD, 1 * SEC);
 }
 END_TEST
 
@@ -270,7 +270,7 @@ START_TEST(slow_backend_rekicked_once_per_period)
 	struct xf_blkfront_queue_stats st;
 	struct xf_mock_stats before, after;
 
-	connect_front(1 * SEC, XF_BLKFRONT_EVIDX_OK);
+	connect_front(1 * SEC, XF_RING_EVIDX_OK);
 	mkread(&io, buf, 0, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	xf_mock_stats(sb.hv, SB_FE_DOMID, &before);
@@ -300,7 +300,7 @@ START_TEST(bad_knob_values_rejected)
 
 	xf_blkfront_config_init(&cfg);
 	ck_assert_int_eq(cfg.timeout_clock, XF_CLOCK_MONOTONIC);
-	ck_assert_int_eq(cfg.event_index_bug, XF_BLKFRONT_EVIDX_OK);
+	ck_assert_int_eq(cfg.event_index_bug, XF_RING_EVIDX_OK);
 	ck_assert_uint_eq(cfg.watchdog_period_ns, 0);
 	cfg.platform = sb.fe;
 	cfg.rt = sb.rt;
@@ -308,7 +308,7 @@ START_TEST(bad_knob_values_rejected)
 	cfg.timeout_clock = (enum xf_rt_clock)7;
 	ck_assert_int_eq(xf_blkfront_new(&cfg, &bf), -EINVAL);
 	cfg.timeout_clock = XF_CLOCK_MONOTONIC;
-	cfg.event_index_bug = (enum xf_blkfront_evidx_bug)9;
+	cfg.event_index_bug = (enum xf_ring_evidx_bug)9;
 	ck_assert_int_eq(xf_blkfront_new(&cfg, &bf), -EINVAL);
 	ck_assert_ptr_null(bf);
 }

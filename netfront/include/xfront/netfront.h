@@ -36,6 +36,7 @@
 #include <xfront/netif.h>
 #include <xfront/pkt.h>
 #include <xfront/platform.h>
+#include <xfront/ring.h>
 #include <xfront/runtime.h>
 
 #ifdef __cplusplus
@@ -128,19 +129,6 @@ struct xf_netfront_ops {
 	void (*log)(void *opaque, const char *msg);
 };
 
-/* Fault-reproduction knob (deliberately broken variants, for scenarios
- * that show broken beside fixed; never use it otherwise): how a queue
- * arms rsp_event on its tx and rx rings in the final check. A wrong
- * rsp_event means the backend's pushes do not cross it, so no
- * notification comes: traffic stalls (lost wakeup), and only the
- * watchdog, or a send() that happens to poll the rings, recovers it. */
-enum xf_netfront_evidx_bug {
-	XF_NETFRONT_EVIDX_OK = 0,    /* rsp_event = rsp_cons + 1 (correct) */
-	XF_NETFRONT_EVIDX_STALE = 1, /* never re-armed: after the first
-					notification none come */
-	XF_NETFRONT_EVIDX_AHEAD = 2, /* armed a whole ring ahead */
-};
-
 struct xf_netfront_config {
 	struct xf_platform *plat;   /* the frontend domain */
 	struct xf_rt *rt;
@@ -214,7 +202,10 @@ struct xf_netfront_config {
 	 * 0 (default) = off.
 	 */
 	uint64_t tx_timeout_ns;
-	enum xf_netfront_evidx_bug event_index_bug;
+	/* Fault-reproduction knob for the tx and rx rings: see enum
+	 * xf_ring_evidx_bug. Only the watchdog, or a send() that happens
+	 * to poll the rings, recovers the stall. */
+	enum xf_ring_evidx_bug event_index_bug;
 	const struct xf_netfront_ops *ops;
 	void *opaque;
 };
