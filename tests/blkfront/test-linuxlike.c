@@ -15,6 +15,8 @@
 #include <xfront/blkfront.h>
 #include <xfront/mock.h>
 
+#include "done-rec.h"
+
 #define FE 1
 #define BE 0
 #define DISK_BYTES (8u << 20)
@@ -30,19 +32,6 @@ static struct {
 	struct xf_blkfront *bf;
 	atomic_uint closed;
 } E;
-
-struct done_rec {
-	atomic_int calls;
-	atomic_int status;
-};
-
-static void rec_done(struct xf_blkfront_io *io, int status)
-{
-	struct done_rec *d = io->opaque;
-
-	atomic_store(&d->status, status);
-	atomic_fetch_add(&d->calls, 1);
-}
 
 static void on_event(struct xf_blkfront *bf, enum xf_blkfront_event ev,
 		     void *opaque)
@@ -168,18 +157,12 @@ static void write_read(unsigned int seed)
 	for (unsigned int i = 0; i < IO_LEN; i++)
 		w[i] = (uint8_t)(i * 7 + seed);
 	for (int pass = 0; pass < 2; pass++) {
-		memset(&io, 0, sizeof(io));
 		memset(&d, 0, sizeof(d));
-		io.op = pass ? XF_BLKFRONT_READ : XF_BLKFRONT_WRITE;
-		io.offset_bytes = 1u << 20;
-		io.len_bytes = IO_LEN;
-		io.buf = pass ? r : w;
-		io.done = rec_done;
-		io.opaque = &d;
+		rec_io(&io, pass ? XF_BLKFRONT_READ : XF_BLKFRONT_WRITE,
+		       1u << 20, IO_LEN, pass ? r : w, &d);
 		ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), 0);
 		run();
-		ck_assert_int_eq(atomic_load(&d.calls), 1);
-		ck_assert_int_eq(atomic_load(&d.status), 0);
+		rec_expect_once(&d, 1, 0);
 	}
 	ck_assert_mem_eq(r, w, IO_LEN);
 	free(w);
