@@ -289,6 +289,15 @@ int fx_do(struct fx *f, const struct xf_blkif_req *r)
 	return rsp[0].status;
 }
 
+int fx_do_rw(struct fx *f, uint8_t op, uint64_t id, uint64_t sector,
+	     unsigned int nsect)
+{
+	struct xf_blkif_req r;
+
+	fx_rw(&r, f, op, id, sector, nsect);
+	return fx_do(f, &r);
+}
+
 void fx_rw(struct xf_blkif_req *r, struct fx *f, uint8_t op, uint64_t id,
 	   uint64_t sector, unsigned int nsect)
 {

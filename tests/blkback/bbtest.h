@@ -46,6 +46,10 @@ struct fx {
 	unsigned int data_pages;
 };
 
+/* A latency of exactly ns. */
+#define FX_FIXED_NS(ns) \
+	((struct xf_blklat){ .kind = XF_BLKLAT_FIXED, .base_ns = (ns) })
+
 /* Runtime driver used by fx_init (default sim). */
 extern enum xf_rt_mode fx_rt_mode;
 
@@ -105,6 +109,9 @@ unsigned int fx_responses(struct fx *f, unsigned int qi,
 /* Submits, runs until idle, expects exactly one response; returns its
  * status (and checks id/op echo). */
 int fx_do(struct fx *f, const struct xf_blkif_req *r);
+/* fx_do() of fx_rw(op, id, sector, nsect). */
+int fx_do_rw(struct fx *f, uint8_t op, uint64_t id, uint64_t sector,
+	     unsigned int nsect);
 
 /* Request builders over the shared data pages: nsect 512-byte sectors
  * starting at page 0, at most 8 per segment. */

@@ -37,6 +37,13 @@ static void fill(struct fx *f, unsigned int pages, uint8_t seed)
 	}
 }
 
+/* Power goes: what was only cached is gone. */
+static void power_loss(void)
+{
+	ck_assert_int_eq(xf_blkdisk_power_loss(F.disk, XF_BLKDISK_LOSS_NONE, 1,
+					       0), 0);
+}
+
 /* Reads len bytes at sector from the disk, what a power loss would keep
  * (durable) or what a read sees. */
 static uint8_t *disk_read(uint64_t sector, size_t len, bool durable)
@@ -74,19 +81,18 @@ static void check_zero(uint64_t sector, size_t len, bool durable)
 
 static void roundtrip(bool persistent, enum xf_blkif_abi abi)
 {
-	struct xf_blkif_req r;
 	struct xf_blkback_stats st;
 
 	fx_start(&F);
 	fx_connect(&F, 1, 0, abi, persistent);
 	fx_share_data(&F, 4);
 	fill(&F, 4, 3);
-	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 11, 64, 32);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_WRITE, 11, 64, 32),
+			 XF_BLKIF_RSP_OKAY);
 	check_disk(64, 4, 3, false);
 	memset(F.data, 0, 4 * XF_PAGE_SIZE);
-	fx_rw(&r, &F, XF_BLKIF_OP_READ, 12, 64, 32);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_READ, 12, 64, 32),
+			 XF_BLKIF_RSP_OKAY);
 	for (unsigned int p = 0; p < 4; p++)
 		for (unsigned int i = 0; i < XF_PAGE_SIZE; i++)
 			ck_assert_uint_eq(((uint8_t *)fx_page(&F, p))[i],
@@ -129,14 +135,13 @@ END_TEST
 
 START_TEST(persistent_not_negotiated_without_backend_feature)
 {
-	struct xf_blkif_req r;
 	struct xf_blkback_stats st;
 
 	ck_assert_int_eq(xf_blkback_features_preset("no-persistent",
 						    &F.cfg.features), 0);
 	fx_up(&F, true, 1);
-	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 1, 0, 8);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_WRITE, 1, 0, 8),
+			 XF_BLKIF_RSP_OKAY);
 	xf_blkback_stats(F.bb, &st);
 	ck_assert_uint_eq(st.persistent_maps, 0);
 }
@@ -180,19 +185,16 @@ END_TEST
 
 START_TEST(flush_makes_durable_power_loss_keeps_it)
 {
-	struct xf_blkif_req r;
-
 	fx_up(&F, false, 2);
 	fill(&F, 2, 1);
-	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 1, 0, 16);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
-	fx_rw(&r, &F, XF_BLKIF_OP_FLUSH_DISKCACHE, 2, 0, 0);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_WRITE, 1, 0, 16),
+			 XF_BLKIF_RSP_OKAY);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_FLUSH_DISKCACHE, 2, 0, 0),
+			 XF_BLKIF_RSP_OKAY);
 	fill(&F, 2, 100);
-	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 3, 16, 16);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
-	ck_assert_int_eq(xf_blkdisk_power_loss(F.disk, XF_BLKDISK_LOSS_NONE, 1,
-					       0), 0);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_WRITE, 3, 16, 16),
+			 XF_BLKIF_RSP_OKAY);
+	power_loss();
 	check_disk(0, 2, 1, true);
 	check_disk(0, 2, 1, false);
 	check_zero(16, 8192, false);
@@ -201,17 +203,14 @@ END_TEST
 
 START_TEST(flush_with_data_is_preflush_then_cached)
 {
-	struct xf_blkif_req r;
-
 	fx_up(&F, false, 1);
 	fill(&F, 1, 5);
-	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 1, 0, 8);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_WRITE, 1, 0, 8),
+			 XF_BLKIF_RSP_OKAY);
 	fill(&F, 1, 6);
-	fx_rw(&r, &F, XF_BLKIF_OP_FLUSH_DISKCACHE, 2, 8, 8);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
-	ck_assert_int_eq(xf_blkdisk_power_loss(F.disk, XF_BLKDISK_LOSS_NONE, 1,
-					       0), 0);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_FLUSH_DISKCACHE, 2, 8, 8),
+			 XF_BLKIF_RSP_OKAY);
+	power_loss();
 	check_disk(0, 1, 5, true); /* the write before: durable */
 	/* The flush's own data was only cached. */
 	check_zero(8, 4096, true);
@@ -240,8 +239,8 @@ START_TEST(discard_zeroes)
 
 	fx_up(&F, false, 2);
 	fill(&F, 2, 1);
-	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 1, 0, 16);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_WRITE, 1, 0, 16),
+			 XF_BLKIF_RSP_OKAY);
 	fx_rw(&r, &F, XF_BLKIF_OP_DISCARD, 0, 8, 0);
 	r.nr_sectors = 8;
 	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
@@ -301,16 +300,14 @@ END_TEST
 
 START_TEST(large_sectors)
 {
-	struct xf_blkif_req r;
-
 	F.dcfg.sector_size = 4096;
 	fx_up(&F, false, 2);
 	fill(&F, 2, 4);
-	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 1, 8, 16);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_WRITE, 1, 8, 16),
+			 XF_BLKIF_RSP_OKAY);
 	check_disk(8, 2, 4, false);
-	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 2, 4, 8);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_ERROR);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_WRITE, 2, 4, 8),
+			 XF_BLKIF_RSP_ERROR);
 }
 END_TEST
 
@@ -320,8 +317,7 @@ START_TEST(latency_in_virtual_time)
 	struct xf_blkif_req r;
 	struct xf_blkif_rsp rsp[8];
 
-	F.cfg.latency.write = (struct xf_blklat){ .kind = XF_BLKLAT_FIXED,
-						  .base_ns = 1000000 };
+	F.cfg.latency.write = FX_FIXED_NS(1000000);
 	fx_up(&F, false, 1);
 	for (unsigned int i = 0; i < 4; i++) {
 		fx_rw(&r, &F, XF_BLKIF_OP_WRITE, i, i * 8, 8);
@@ -340,10 +336,8 @@ START_TEST(barrier_orders)
 	struct xf_blkif_req r;
 	struct xf_blkif_rsp rsp[8];
 
-	F.cfg.latency.write = (struct xf_blklat){ .kind = XF_BLKLAT_FIXED,
-						  .base_ns = 3000000 };
-	F.cfg.latency.flush = (struct xf_blklat){ .kind = XF_BLKLAT_FIXED,
-						  .base_ns = 1000000 };
+	F.cfg.latency.write = FX_FIXED_NS(3000000);
+	F.cfg.latency.flush = FX_FIXED_NS(1000000);
 	fx_up(&F, false, 1);
 	fill(&F, 1, 21);
 	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 1, 0, 8);
@@ -358,8 +352,7 @@ START_TEST(barrier_orders)
 	ck_assert_uint_eq(rsp[1].id, 2);
 	ck_assert_uint_eq(rsp[2].id, 3);
 	/* The barrier's pre-flush made write 1 durable, not write 3. */
-	ck_assert_int_eq(xf_blkdisk_power_loss(F.disk, XF_BLKDISK_LOSS_NONE, 1,
-					       0), 0);
+	power_loss();
 	check_disk(0, 1, 21, true);
 	check_zero(8, 4096, true);
 }
@@ -388,8 +381,8 @@ START_TEST(error_injection_rules)
 	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_ERROR);
 	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_ERROR);
 	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
-	fx_rw(&r, &F, XF_BLKIF_OP_READ, 1, 0, 8);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_READ, 1, 0, 8),
+			 XF_BLKIF_RSP_OKAY);
 	fx_rw(&r, &F, XF_BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0);
 	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_EOPNOTSUPP);
 	xf_blkback_stats(F.bb, &st);
@@ -599,7 +592,6 @@ END_TEST
 /* The vCPU cost model: each request charges the queue's vCPU. */
 START_TEST(cpu_cost_charged)
 {
-	struct xf_blkif_req r;
 	struct xf_rt_vcpu_stats vs;
 
 	F.cfg.cpu_ns_per_request = 50000;
@@ -608,8 +600,8 @@ START_TEST(cpu_cost_charged)
 	ck_assert_int_eq(xf_rt_vcpu_stats(F.rt, 1, &vs), 0);
 	ck_assert_uint_eq(vs.busy_ns, 0);
 	for (unsigned int i = 0; i < 10; i++) {
-		fx_rw(&r, &F, XF_BLKIF_OP_READ, i, 0, 8);
-		ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+		ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_READ, i, 0, 8),
+				 XF_BLKIF_RSP_OKAY);
 	}
 	ck_assert_int_eq(xf_rt_vcpu_stats(F.rt, 1, &vs), 0);
 	ck_assert_uint_eq(vs.busy_ns, 10 * 50000);

@@ -103,8 +103,7 @@ START_TEST(crash_with_io_in_flight_real)
 	struct xf_blkif_req r;
 	struct xf_blkif_rsp rsp[16];
 
-	F.cfg.latency.write = (struct xf_blklat){ .kind = XF_BLKLAT_FIXED,
-						  .base_ns = 50000000 };
+	F.cfg.latency.write = FX_FIXED_NS(50000000);
 	fx_up(&F, true, 1);
 	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 1, 0, 8);
 	for (int i = 0; i < 8; i++)

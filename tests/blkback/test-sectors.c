@@ -39,7 +39,6 @@ START_TEST(publishes_in_its_unit)
 	unsigned int ss = (_i & 1) ? 4096 : 512;
 	bool in_ss = _i & 2;
 	uint64_t end = DISK / 512; /* the real end, in wire sectors */
-	struct xf_blkif_req r;
 
 	F.dcfg.sector_size = ss;
 	F.dcfg.physical_sector_size = ss;
@@ -53,14 +52,14 @@ START_TEST(publishes_in_its_unit)
 	/* What the backend serves does not depend on what it published:
 	 * the last logical sector is there, the next one is not. */
 	fx_share_data(&F, 1);
-	fx_rw(&r, &F, XF_BLKIF_OP_READ, 1, end - ss / 512, ss / 512);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_READ, 1, end - ss / 512,
+				  ss / 512), XF_BLKIF_RSP_OKAY);
 	ck_assert_uint_eq(past_end_rejects(), 0);
-	fx_rw(&r, &F, XF_BLKIF_OP_READ, 2, end, ss / 512);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_ERROR);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_READ, 2, end, ss / 512),
+			 XF_BLKIF_RSP_ERROR);
 	ck_assert_uint_eq(past_end_rejects(), 1);
-	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 3, 8 * end - ss / 512, ss / 512);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_ERROR);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_WRITE, 3, 8 * end - ss / 512,
+				  ss / 512), XF_BLKIF_RSP_ERROR);
 	ck_assert_uint_eq(past_end_rejects(), 2);
 }
 END_TEST

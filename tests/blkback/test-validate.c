@@ -264,12 +264,8 @@ START_TEST(req_prod_overflow_halts)
 	/* A reconnect gives a fresh ring. */
 	fx_reconnect(&F);
 	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	{
-		struct xf_blkif_req r;
-
-		fx_rw(&r, &F, XF_BLKIF_OP_READ, 1, 0, 8);
-		ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
-	}
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_READ, 1, 0, 8),
+			 XF_BLKIF_RSP_OKAY);
 }
 END_TEST
 

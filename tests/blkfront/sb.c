@@ -96,6 +96,14 @@ void sb_front_config(struct sb *sb, struct xf_blkfront_config *cfg)
 	cfg->nodename = "device/vbd/51712";
 }
 
+void sb_expect_refused(const struct xf_blkfront_config *cfg)
+{
+	struct xf_blkfront *bf = NULL;
+
+	ck_assert_int_eq(xf_blkfront_new(cfg, &bf), -EINVAL);
+	ck_assert_ptr_null(bf);
+}
+
 void sb_front(struct sb *sb, struct xf_blkfront_config *cfg)
 {
 	sb_front_config(sb, cfg);
@@ -524,4 +532,12 @@ int sb_submit_served(struct sb *sb, struct xf_blkfront_io *io)
 	sb_run(sb);
 	ck_assert_int_eq(d->calls, before + 1);
 	return d->status;
+}
+
+void sb_submit_pop(struct sb *sb, struct xf_blkfront_io *io,
+		   struct xf_blkif_req *req)
+{
+	ck_assert_int_eq(xf_blkfront_submit(sb->bf, io), 0);
+	sb_run(sb);
+	ck_assert_int_eq(sb_pop(sb, 0, req), 0);
 }

@@ -63,6 +63,8 @@ void sb_create_dirs(struct sb *sb, int trusted);
 void sb_remove_dirs(struct sb *sb);
 /* Points cfg at the frontend domain, the runtime and the device. */
 void sb_front_config(struct sb *sb, struct xf_blkfront_config *cfg);
+/* Asserts that a frontend on cfg is refused with -EINVAL. */
+void sb_expect_refused(const struct xf_blkfront_config *cfg);
 /* Starts a frontend on cfg (platform/rt/nodename/event filled in). */
 void sb_front(struct sb *sb, struct xf_blkfront_config *cfg);
 /* sb_front(), then runs. */
@@ -132,6 +134,9 @@ void sb_fill(uint8_t *b, size_t len, unsigned int seed);
 void sb_mkwrite(struct xf_blkfront_io *io, struct done_rec *d, uint8_t *buf,
 		size_t len, uint64_t off, unsigned int queue,
 		unsigned int seed);
+/* Submits io, runs, and takes the one request it made off queue 0. */
+void sb_submit_pop(struct sb *sb, struct xf_blkfront_io *io,
+		   struct xf_blkif_req *req);
 /* Submits io (completing through rec_done), serves the one request it
  * makes and returns its status; asserts it completed exactly once. */
 int sb_submit_served(struct sb *sb, struct xf_blkfront_io *io);

@@ -125,7 +125,8 @@ static const struct {
 	/* The same grid on a 512-byte sector disk: byte offsets, 512-byte
 	 * sectors on the wire. 512 B + 200 KiB: 67.5 KiB to 68 KiB,
 	 * 128 KiB, then 4.5 KiB. */
-	{ 512, 256, 512, 200 * KIB, 3, { { 1, 135 }, { 136, 256 }, { 392, 9 } } },
+	{ 512, 256, 512, 200 * KIB, 3,
+	  { { 1, 135 }, { 136, 256 }, { 392, 9 } } },
 	/* No limit (the default): one request per discard, as before. */
 	{ 4096, 0, 0, 1024 * KIB, 1, { { 0, 2048 } } },
 };

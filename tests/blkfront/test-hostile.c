@@ -200,19 +200,38 @@ START_TEST(event_storm_without_responses)
 }
 END_TEST
 
-/* The error state is left by device removal and re-appearance. */
-START_TEST(error_cleared_by_reappearance)
+/* A response to nothing: the device goes into the error state. */
+static void hostile_answer(uint64_t id, uint8_t op, int16_t status)
+{
+	connect_plain(1);
+	sb_respond(&sb, 0, id, op, status);
+	sb_run(&sb);
+	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), -EPROTO);
+}
+
+/* Connected again, no error, nothing held, and an I/O of op works. */
+static void expect_working(enum xf_blkfront_op op)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
 	struct done_rec d = { 0, 0 };
 	struct xf_blkfront_info info;
+
+	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
+	ck_assert_int_eq(info.state, XF_BLKFRONT_CONNECTED);
+	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), 0);
+	ck_assert_uint_eq(info.grants_busy, 0);
+	rec_io(&io, op, 0, sizeof(buf), buf, &d);
+	ck_assert_int_eq(sb_submit_served(&sb, &io), 0);
+}
+
+/* The error state is left by device removal and re-appearance. */
+START_TEST(error_cleared_by_reappearance)
+{
+	struct xf_blkfront_info info;
 	struct xf_mock_stats ms;
 
-	connect_plain(1);
-	sb_respond(&sb, 0, 999, XF_BLKIF_OP_READ, 0);
-	sb_run(&sb);
-	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), -EPROTO);
+	hostile_answer(999, XF_BLKIF_OP_READ, 0);
 	/* Toolstack removes both directories, backend goes away. */
 	sb_remove_dirs(&sb);
 	sb_run(&sb);
@@ -224,11 +243,7 @@ START_TEST(error_cleared_by_reappearance)
 	sb_create_dirs(&sb, -1);
 	sb_run(&sb);
 	sb_connect(&sb, 64, 512);
-	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
-	ck_assert_int_eq(info.state, XF_BLKFRONT_CONNECTED);
-	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), 0);
-	rec_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
-	ck_assert_int_eq(sb_submit_served(&sb, &io), 0);
+	expect_working(XF_BLKFRONT_WRITE);
 }
 END_TEST
 
@@ -236,26 +251,13 @@ END_TEST
  * (as after a migration). */
 START_TEST(error_cleared_by_resume)
 {
-	static uint8_t buf[4096];
-	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
-	struct xf_blkfront_info info;
-
-	connect_plain(1);
-	sb_respond(&sb, 0, 5, XF_BLKIF_OP_WRITE, 42);
-	sb_run(&sb);
-	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), -EPROTO);
+	hostile_answer(5, XF_BLKIF_OP_WRITE, 42);
 	sb_remove_dirs(&sb);
 	sb_create_dirs(&sb, -1);
 	ck_assert_int_eq(xf_blkfront_resume(sb.bf), 0);
 	sb_run(&sb);
 	sb_connect(&sb, 64, 512);
-	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
-	ck_assert_int_eq(info.state, XF_BLKFRONT_CONNECTED);
-	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), 0);
-	ck_assert_uint_eq(info.grants_busy, 0);
-	rec_io(&io, XF_BLKFRONT_READ, 0, sizeof(buf), buf, &d);
-	ck_assert_int_eq(sb_submit_served(&sb, &io), 0);
+	expect_working(XF_BLKFRONT_READ);
 }
 END_TEST
 

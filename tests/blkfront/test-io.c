@@ -158,9 +158,7 @@ START_TEST(indirect_pages_read_only)
 
 	connect_with(1, 64, 0, all_features, 512);
 	rec_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_pop(&sb, 0, &req), 0);
+	sb_submit_pop(&sb, &io, &req);
 	ck_assert_uint_eq(req.operation, XF_BLKIF_OP_INDIRECT);
 	ck_assert_int_eq(sb.dom0->gnt->map(sb.dom0, SB_FE_DOMID, 1,
 					   &req.indirect_grefs[0], true,
@@ -197,9 +195,7 @@ START_TEST(persistent_grant_reuse)
 
 	connect_with(1, 0, pers, all_features, 512);
 	rec_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_pop(&sb, 0, &r1), 0);
+	sb_submit_pop(&sb, &io, &r1);
 	sb_answer(&sb, 0, &r1, 1);
 	sb_run(&sb);
 	ck_assert_int_eq(d.calls, 1);
@@ -207,9 +203,7 @@ START_TEST(persistent_grant_reuse)
 	/* 4 ring pages + 2 pooled data pages, or just the ring. */
 	ck_assert_uint_eq(ms.gnt_shared_pages, pers ? 6 : 4);
 	rec_io(&io, XF_BLKFRONT_READ, 0, sizeof(buf), buf, &d);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_pop(&sb, 0, &r2), 0);
+	sb_submit_pop(&sb, &io, &r2);
 	ck_assert_uint_eq(r2.nr_segments, 2);
 	if (pers) {
 		/* LIFO: the page returned last is handed out first. */
@@ -246,7 +240,8 @@ START_TEST(queue_spread)
 	connect_with(4, -1, 1, all_features, 512);
 	ck_assert_uint_eq(sb.nq, 4);
 	for (unsigned int i = 0; i < 4; i++) {
-		rec_io(&io[i], XF_BLKFRONT_WRITE, i * 4096, 4096, buf[i], &d[i]);
+		rec_io(&io[i], XF_BLKFRONT_WRITE, i * 4096, 4096, buf[i],
+		       &d[i]);
 		io[i].queue = i + 4; /* modulo the 4 queues */
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	}
@@ -289,7 +284,8 @@ START_TEST(queue_full_fifo)
 	connect_with(1, 0, 1, NULL, 512);
 	for (unsigned int i = 0; i < N; i++) {
 		memset(buf[i], i + 1, 512);
-		rec_io(&io[i], XF_BLKFRONT_WRITE, i * 512ull, 512, buf[i], &d[i]);
+		rec_io(&io[i], XF_BLKFRONT_WRITE, i * 512ull, 512, buf[i],
+		       &d[i]);
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	}
 	sb_run(&sb);
@@ -429,9 +425,7 @@ START_TEST(flush_eopnotsupp_degrades)
 
 	connect_with(1, -1, 1, fl, 512);
 	rec_io(&io, XF_BLKFRONT_FLUSH, 0, 0, NULL, &d);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_pop(&sb, 0, &req), 0);
+	sb_submit_pop(&sb, &io, &req);
 	sb_respond(&sb, 0, req.id, req.operation, XF_BLKIF_RSP_EOPNOTSUPP);
 	sb_run(&sb);
 	rec_expect_once(&d, 1, -EOPNOTSUPP);
@@ -486,9 +480,7 @@ START_TEST(sector_size_4096)
 	rec_io(&io, XF_BLKFRONT_WRITE, 4096, 2048, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
 	rec_io(&io, XF_BLKFRONT_WRITE, 8192, 16384, buf, &d);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_pop(&sb, 0, &req), 0);
+	sb_submit_pop(&sb, &io, &req);
 	/* Sector fields stay in 512-byte units. */
 	ck_assert_uint_eq(req.sector_number, 16);
 	ck_assert_uint_eq(req.nr_segments, 4);
@@ -527,32 +519,37 @@ END_TEST
 
 START_TEST(bad_submissions)
 {
+	/* Each refused with -EINVAL; the disk is SB_DISK_BYTES long. */
+	static const struct {
+		enum xf_blkfront_op op;
+		uint64_t off, len;
+		bool no_buf, fua, no_done;
+	} bad[] = {
+		{ XF_BLKFRONT_READ, 0, 0 },
+		{ XF_BLKFRONT_READ, 0, 512, .no_buf = true },
+		{ XF_BLKFRONT_READ, 100, 512 },
+		{ XF_BLKFRONT_READ, 0, 512, .fua = true },
+		{ (enum xf_blkfront_op)9, 0, 512 },
+		{ XF_BLKFRONT_READ, UINT64_MAX - 511, 1024 },
+		{ XF_BLKFRONT_READ, SB_DISK_BYTES - 512, 1024 },
+		{ XF_BLKFRONT_DISCARD, SB_DISK_BYTES, 512, .no_buf = true },
+		{ XF_BLKFRONT_READ, 0, 512, .no_done = true },
+	};
 	static uint8_t buf[512];
 	struct xf_blkfront_io io;
 	struct done_rec d = { 0, 0 };
 
 	connect_with(1, -1, 1, NULL, 512);
-	rec_io(&io, XF_BLKFRONT_READ, 0, 0, buf, &d);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
-	rec_io(&io, XF_BLKFRONT_READ, 0, 512, NULL, &d);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
-	rec_io(&io, XF_BLKFRONT_READ, 100, 512, buf, &d);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
-	rec_io(&io, XF_BLKFRONT_READ, 0, 512, buf, &d);
-	io.flags = XF_BLKFRONT_F_FUA;
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
-	rec_io(&io, (enum xf_blkfront_op)9, 0, 512, buf, &d);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
-	rec_io(&io, XF_BLKFRONT_READ, UINT64_MAX - 511, 1024, buf, &d);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
-	/* The disk is SB_DISK_BYTES long. */
-	rec_io(&io, XF_BLKFRONT_READ, SB_DISK_BYTES - 512, 1024, buf, &d);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
-	rec_io(&io, XF_BLKFRONT_DISCARD, SB_DISK_BYTES, 512, NULL, &d);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
-	rec_io(&io, XF_BLKFRONT_READ, 0, 512, buf, &d);
-	io.done = NULL;
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		rec_io(&io, bad[i].op, bad[i].off, bad[i].len,
+		       bad[i].no_buf ? NULL : buf, &d);
+		if (bad[i].fua)
+			io.flags = XF_BLKFRONT_F_FUA;
+		if (bad[i].no_done)
+			io.done = NULL;
+		ck_assert_msg(xf_blkfront_submit(sb.bf, &io) == -EINVAL,
+			      "bad submission %u accepted", i);
+	}
 	sb_run(&sb);
 	ck_assert_int_eq(d.calls, 0);
 }
@@ -577,15 +574,11 @@ START_TEST(untrusted_bounce_pages_zeroed)
 	memset(a, 0xaa, sizeof(a));
 	memset(b, 0xbb, sizeof(b));
 	rec_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(a), a, &d);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_pop(&sb, 0, &r1), 0);
+	sb_submit_pop(&sb, &io, &r1);
 	sb_answer(&sb, 0, &r1, 1);
 	sb_run(&sb);
 	rec_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(b), b, &d);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_pop(&sb, 0, &r2), 0);
+	sb_submit_pop(&sb, &io, &r2);
 	ck_assert_uint_eq(r2.seg[0].last_sect, 0);
 	ck_assert_int_eq(sb.dom0->gnt->map(sb.dom0, SB_FE_DOMID, 1,
 					   &r2.seg[0].gref, false,

@@ -85,6 +85,19 @@ static void serve(unsigned int qi, const struct xf_blkif_req *req)
 	ok(qi, req);
 }
 
+/* The flush goes out alone on queue qi; once it is answered, the write
+ * at sector follows. Both answered. */
+static void flush_then_write(unsigned int qi, uint64_t sector)
+{
+	struct xf_blkif_req req;
+
+	sb_expect_req(&sb, qi, XF_BLKIF_OP_FLUSH_DISKCACHE, 0, &req);
+	sb_expect_empty(&sb, qi);
+	ok(qi, &req);
+	sb_expect_req(&sb, qi, XF_BLKIF_OP_WRITE, sector, &req);
+	ok(qi, &req);
+}
+
 /* Neither queue holds a request. */
 static void expect_idle(void)
 {
@@ -168,8 +181,8 @@ START_TEST(backend_close_reopen_x10)
 		ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 		ck_assert_int_eq(info.state, XF_BLKFRONT_RECONNECTING);
 		/* Submitted while disconnected: held. */
-		rec_io(&rio, XF_BLKFRONT_READ, io[3].offset_bytes, lens[3], rbuf,
-		       &d[NIO]);
+		rec_io(&rio, XF_BLKFRONT_READ, io[3].offset_bytes, lens[3],
+		       rbuf, &d[NIO]);
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &rio), 0);
 		sb_backend_closed(&sb);
 		ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_INITIALISING);
@@ -256,7 +269,8 @@ START_TEST(suspend_resume_fewer_features)
 	memset(d, 0, sizeof(d));
 	start(4, &big);
 	for (unsigned int i = 0; i < NIO; i++) {
-		sb_mkwrite(&io[i], &d[i], wbuf[i], LEN, (uint64_t)i * LEN, i, i);
+		sb_mkwrite(&io[i], &d[i], wbuf[i], LEN, (uint64_t)i * LEN, i,
+			   i);
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	}
 	sb_run(&sb);
@@ -320,11 +334,7 @@ START_TEST(flush_order_kept_on_reissue)
 	sb_expect_req(&sb, 0, XF_BLKIF_OP_WRITE, 0, &req);
 	sb_expect_empty(&sb, 0);
 	ok(0, &req);
-	sb_expect_req(&sb, 0, XF_BLKIF_OP_FLUSH_DISKCACHE, 0, &req);
-	sb_expect_empty(&sb, 0);
-	ok(0, &req);
-	sb_expect_req(&sb, 0, XF_BLKIF_OP_WRITE, 8, &req);
-	ok(0, &req);
+	flush_then_write(0, 8);
 	rec_expect_once(d, 3, 0);
 	sb_close_clean(&sb);
 }
@@ -443,11 +453,7 @@ START_TEST(flush_fence_survives_second_reconnect)
 		expect_idle();
 	}
 	ok(0, &req);
-	sb_expect_req(&sb, 1, XF_BLKIF_OP_FLUSH_DISKCACHE, 0, &req);
-	sb_expect_empty(&sb, 1);
-	ok(1, &req);
-	sb_expect_req(&sb, 1, XF_BLKIF_OP_WRITE, 16, &req);
-	ok(1, &req);
+	flush_then_write(1, 16);
 	rec_expect_once(d, 3, 0);
 	sb_close_clean(&sb);
 }

@@ -324,14 +324,12 @@ END_TEST
 START_TEST(unknown_unit_refused)
 {
 	struct xf_blkfront_config cfg;
-	struct xf_blkfront *bf = NULL;
 
 	xf_blkfront_config_init(&cfg);
 	ck_assert_int_eq(cfg.sectors_unit, XF_BLKFRONT_SECTORS_512);
 	sb_front_config(&sb, &cfg);
 	cfg.sectors_unit = (enum xf_blkfront_sectors_unit)2;
-	ck_assert_int_eq(xf_blkfront_new(&cfg, &bf), -EINVAL);
-	ck_assert_ptr_null(bf);
+	sb_expect_refused(&cfg);
 }
 END_TEST
 
