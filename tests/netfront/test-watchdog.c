@@ -373,7 +373,7 @@ END_TEST
 /* A scripted backend: its notification is dropped by the mock, or it
  * honours a wrongly armed rsp_event. */
 
-static void rb_setup(uint64_t period, enum xf_netfront_evidx_bug bug,
+static void rb_setup(uint64_t period, enum xf_ring_evidx_bug bug,
 		     uint64_t tx_timeout)
 {
 	nt_env_init(&env, XF_RT_SIM, NULL);
@@ -443,7 +443,7 @@ static void backend_notify_dropped(uint64_t period)
 	uint8_t buf[256];
 	uint32_t len;
 
-	rb_setup(period, XF_NETFRONT_EVIDX_OK, 0);
+	rb_setup(period, XF_RING_EVIDX_OK, 0);
 	len = frame(buf, vm, vm->mac);
 	send_range(vm, vm->mac, 1, 4);
 	run_for(MS);
@@ -516,7 +516,7 @@ static unsigned int serve_honouring_event(unsigned int *notified)
 
 /* Three frames one after the other; each is answered once the frontend
  * has pushed it and gone quiet. */
-static void event_index(enum xf_netfront_evidx_bug bug, uint64_t period)
+static void event_index(enum xf_ring_evidx_bug bug, uint64_t period)
 {
 	unsigned int notified = 0;
 
@@ -526,8 +526,8 @@ static void event_index(enum xf_netfront_evidx_bug bug, uint64_t period)
 		run_for(MS);
 		ck_assert_uint_eq(serve_honouring_event(&notified), 1);
 		run_for(period ? 3 * period : SEC);
-		if (bug == XF_NETFRONT_EVIDX_OK || period ||
-		    (i == 1 && bug == XF_NETFRONT_EVIDX_STALE)) {
+		if (bug == XF_RING_EVIDX_OK || period ||
+		    (i == 1 && bug == XF_RING_EVIDX_STALE)) {
 			/* STALE never writes rsp_event: the first response
 			 * crosses its initial value of 1. AHEAD moved it a
 			 * ring ahead at the first final check. */
@@ -543,10 +543,10 @@ static void event_index(enum xf_netfront_evidx_bug bug, uint64_t period)
 				ck_assert_uint_eq(rec_of(vm)->done[i - 1], 1);
 		}
 	}
-	if (bug == XF_NETFRONT_EVIDX_OK) {
+	if (bug == XF_RING_EVIDX_OK) {
 		ck_assert_uint_eq(notified, 3);
 		ck_assert_uint_eq(nstats(vm).watchdog_recoveries, 0);
-	} else if (bug == XF_NETFRONT_EVIDX_STALE) {
+	} else if (bug == XF_RING_EVIDX_STALE) {
 		ck_assert_uint_eq(notified, 1);
 		ck_assert_uint_eq(nstats(vm).watchdog_recoveries,
 				  period ? 2 : 0);
@@ -562,37 +562,37 @@ static void event_index(enum xf_netfront_evidx_bug bug, uint64_t period)
 
 START_TEST(event_index_ok)
 {
-	event_index(XF_NETFRONT_EVIDX_OK, 0);
+	event_index(XF_RING_EVIDX_OK, 0);
 }
 END_TEST
 
 START_TEST(event_index_ok_watchdog_idle)
 {
-	event_index(XF_NETFRONT_EVIDX_OK, 10 * MS);
+	event_index(XF_RING_EVIDX_OK, 10 * MS);
 }
 END_TEST
 
 START_TEST(stale_rsp_event_stalls)
 {
-	event_index(XF_NETFRONT_EVIDX_STALE, 0);
+	event_index(XF_RING_EVIDX_STALE, 0);
 }
 END_TEST
 
 START_TEST(stale_rsp_event_recovered_by_watchdog)
 {
-	event_index(XF_NETFRONT_EVIDX_STALE, 10 * MS);
+	event_index(XF_RING_EVIDX_STALE, 10 * MS);
 }
 END_TEST
 
 START_TEST(ahead_rsp_event_stalls)
 {
-	event_index(XF_NETFRONT_EVIDX_AHEAD, 0);
+	event_index(XF_RING_EVIDX_AHEAD, 0);
 }
 END_TEST
 
 START_TEST(ahead_rsp_event_recovered_by_watchdog)
 {
-	event_index(XF_NETFRONT_EVIDX_AHEAD, 10 * MS);
+	event_index(XF_RING_EVIDX_AHEAD, 10 * MS);
 }
 END_TEST
 
@@ -605,7 +605,7 @@ START_TEST(tx_timeout_kicks_and_completes_once)
 	struct xf_netfront_stats st;
 	uint16_t ids[8];
 
-	rb_setup(0, XF_NETFRONT_EVIDX_OK, SEC);
+	rb_setup(0, XF_RING_EVIDX_OK, SEC);
 	send_range(vm, vm->mac, 1, 3);
 	run_for(MS);
 	ck_assert_uint_eq(rb_take_ids(ids, 8), 3);
@@ -650,10 +650,10 @@ START_TEST(bad_config_and_queue)
 
 	nt_env_init(&env, XF_RT_SIM, NULL);
 	a = vm_new(1, true);
-	a->ncfg.event_index_bug = (enum xf_netfront_evidx_bug)7;
+	a->ncfg.event_index_bug = (enum xf_ring_evidx_bug)7;
 	ck_assert_int_eq(xf_netfront_new(&a->ncfg, &nf), -EINVAL);
 	ck_assert_ptr_null(nf);
-	a->ncfg.event_index_bug = XF_NETFRONT_EVIDX_OK;
+	a->ncfg.event_index_bug = XF_RING_EVIDX_OK;
 	nt_vm_start(a);
 	ck_assert_int_eq(xf_netfront_queue_info(a->nf, 1, &qi), -EINVAL);
 	ck_assert_int_eq(xf_netfront_lose_events(NULL, 1), -EINVAL);
