@@ -8,16 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+
+#include "xt.h"
+
 #ifndef XF_HAVE_XEN_HEADERS
-int main(void)
+XT_SUITE("abi-diff")
 {
-	printf("SKIP: Xen public headers (xen/io/ring.h) not found; "
-	       "install libxen-dev to run the abi suite\n");
-	return 77;
+	xt_skip("Xen public headers (xen/io/ring.h) not found; "
+		"install libxen-dev to run the abi suite");
 }
 #else
-
-#include <check.h>
 
 #include <xfront/ring.h>
 #include <xfront/blkif.h>
@@ -854,27 +854,13 @@ START_TEST(encoders_match_xen_fields)
 }
 END_TEST
 
-static Suite *diff_suite(void)
+XT_SUITE("abi-diff")
 {
-	Suite *s = suite_create("abi-diff");
-	TCase *tc = tcase_create("differential");
+	TCase *tc = xt_tcase("differential");
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, encoders_match_xen_fields);
 	tcase_add_loop_test(tc, differential, 0,
 			    (int)(sizeof(cfgs) / sizeof(cfgs[0])));
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(diff_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 #endif

@@ -7,16 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+
+#include "xt.h"
+
 #ifndef XF_HAVE_XEN_HEADERS
-int main(void)
+XT_SUITE("abi-layout")
 {
-	printf("SKIP: Xen public headers (xen/io/blkif.h) not found; "
-	       "install libxen-dev to run the abi suite\n");
-	return 77;
+	xt_skip("Xen public headers (xen/io/blkif.h) not found; "
+		"install libxen-dev to run the abi suite");
 }
 #else
-
-#include <check.h>
 
 #include <xfront/ring.h>
 #include <xfront/blkif.h>
@@ -350,10 +350,9 @@ START_TEST(protocol_constants)
 }
 END_TEST
 
-static Suite *layout_suite(void)
+XT_SUITE("abi-layout")
 {
-	Suite *s = suite_create("abi-layout");
-	TCase *tc = tcase_create("layout");
+	TCase *tc = xt_tcase("layout");
 
 	tcase_add_test(tc, sring_header);
 	tcase_add_test(tc, blkif_structs);
@@ -363,18 +362,5 @@ static Suite *layout_suite(void)
 			    XF_MAX_RING_PAGE_ORDER + 1);
 	tcase_add_test(tc, nr_ents_matches_rd32);
 	tcase_add_test(tc, protocol_constants);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(layout_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 #endif

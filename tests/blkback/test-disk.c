@@ -2,7 +2,6 @@
 /* The disk model on its own: the volatile cache, what a flush covers,
  * the cache modes, every power-loss choice, the durability log, cache
  * pressure and the file-backed image. */
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,8 @@
 #include <unistd.h>
 #include <xfront/blkif.h>
 #include <xfront/blkback.h>
+
+#include "xt.h"
 
 #define SZ (1u << 20)
 
@@ -515,10 +516,9 @@ START_TEST(overlay_memory_follows_dirty_data)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("blkback-disk")
 {
-	Suite *s = suite_create("blkback-disk");
-	TCase *t = tcase_create("disk");
+	TCase *t = xt_tcase("disk");
 
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, flush_covers_exactly_completed_before_submit);
@@ -537,17 +537,4 @@ static Suite *suite(void)
 	tcase_add_test(t, bad_configs_and_ranges);
 	tcase_add_test(t, huge_discard_is_sparse);
 	tcase_add_test(t, overlay_memory_follows_dirty_data);
-	suite_add_tcase(s, t);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

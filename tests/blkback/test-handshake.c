@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bbtest.h"
+#include "xt.h"
 
 static struct fx F;
 
@@ -524,10 +525,9 @@ START_TEST(presets_all_valid)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("blkback-handshake")
 {
-	Suite *s = suite_create("blkback-handshake");
-	TCase *t = tcase_create("handshake");
+	TCase *t = xt_tcase("handshake");
 
 	tcase_add_checked_fixture(t, setup_linux, teardown);
 	tcase_set_timeout(t, 60);
@@ -556,17 +556,4 @@ static Suite *suite(void)
 	tcase_add_test(t, no_transaction_and_trusted);
 	tcase_add_test(t, backend_before_directory);
 	tcase_add_test(t, set_features_on_reconnect);
-	suite_add_tcase(s, t);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

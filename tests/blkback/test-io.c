@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bbtest.h"
+#include "xt.h"
 
 static struct fx F;
 
@@ -674,10 +675,9 @@ START_TEST(cpu_cost_charged)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("blkback-io")
 {
-	Suite *s = suite_create("blkback-io");
-	TCase *t = tcase_create("io");
+	TCase *t = xt_tcase("io");
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_set_timeout(t, 60);
@@ -701,17 +701,4 @@ static Suite *suite(void)
 	tcase_add_test(t, shared_budget_splits_iops);
 	tcase_add_test(t, same_seed_same_run);
 	tcase_add_test(t, cpu_cost_charged);
-	suite_add_tcase(s, t);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

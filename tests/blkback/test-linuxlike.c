@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bbtest.h"
+#include "xt.h"
 
 static struct fx F;
 
@@ -167,10 +168,9 @@ START_TEST(beyond_persistent_limit_still_maps_writable)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("blkback-linuxlike")
 {
-	Suite *s = suite_create("blkback-linuxlike");
-	TCase *tc = tcase_create("linuxlike");
+	TCase *tc = xt_tcase("linuxlike");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -181,17 +181,4 @@ static Suite *suite(void)
 	tcase_add_test(tc, read_only_indirect_page_fine_without_persistent);
 	tcase_add_test(tc, read_only_persistent_data_page_fails_even_for_write);
 	tcase_add_test(tc, beyond_persistent_limit_still_maps_writable);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* The performance model: latency distributions (seeded, so exact
  * statistics can be asserted without flakiness) and token budgets. */
-#include <check.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xfront/blkback.h>
 #include <xfront/util.h>
+
+#include "xt.h"
 
 static void seed(struct xf_rng *r, uint64_t v)
 {
@@ -215,10 +216,9 @@ START_TEST(names_roundtrip)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("blkback-model")
 {
-	Suite *s = suite_create("blkback-model");
-	TCase *t = tcase_create("model");
+	TCase *t = xt_tcase("model");
 
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, fixed_and_none);
@@ -231,17 +231,4 @@ static Suite *suite(void)
 	tcase_add_test(t, budget_bandwidth);
 	tcase_add_test(t, budget_shared_alternating);
 	tcase_add_test(t, names_roundtrip);
-	suite_add_tcase(s, t);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

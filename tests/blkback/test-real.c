@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bbtest.h"
+#include "xt.h"
 
 static struct fx F;
 
@@ -130,27 +131,13 @@ START_TEST(crash_with_io_in_flight_real)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("blkback-real")
 {
-	Suite *s = suite_create("blkback-real");
-	TCase *t = tcase_create("real");
+	TCase *t = xt_tcase("real");
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, multiqueue_concurrent_io);
 	tcase_add_test(t, reconnect_real);
 	tcase_add_test(t, crash_with_io_in_flight_real);
-	suite_add_tcase(s, t);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bbtest.h"
+#include "xt.h"
 
 #define DISK (1u << 20)
 
@@ -174,10 +175,9 @@ START_TEST(unit_names)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("blkback-sectors")
 {
-	Suite *s = suite_create("blkback-sectors");
-	TCase *t = tcase_create("sectors");
+	TCase *t = xt_tcase("sectors");
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_set_timeout(t, 60);
@@ -187,17 +187,4 @@ static Suite *suite(void)
 	tcase_add_test(t, set_features_switches_unit);
 	tcase_add_test(t, new_refuses_unknown_unit);
 	tcase_add_test(t, unit_names);
-	suite_add_tcase(s, t);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bbtest.h"
+#include "xt.h"
 
 static struct fx F;
 
@@ -445,10 +446,9 @@ START_TEST(mutated_requests)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("blkback-validate")
 {
-	Suite *s = suite_create("blkback-validate");
-	TCase *t = tcase_create("validate");
+	TCase *t = xt_tcase("validate");
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_set_timeout(t, 60);
@@ -468,17 +468,4 @@ static Suite *suite(void)
 	tcase_add_test(t, req_prod_overflow_halts);
 	tcase_add_test(t, ring_full_of_garbage);
 	tcase_add_loop_test(t, mutated_requests, 0, 24);
-	suite_add_tcase(s, t);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

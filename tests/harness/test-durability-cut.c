@@ -2,7 +2,6 @@
 /* The durability checker across a power cut: I/O in flight at the cut
  * (it may land before or after it), flushes in flight, and a cut held
  * as one instant while another thread reports. */
-#include <check.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <errno.h>
@@ -10,6 +9,8 @@
 #include <stdlib.h>
 #include <time.h>
 #include <xfront/durability.h>
+
+#include "xt.h"
 
 #define NR 16
 static struct xf_dur *d;
@@ -198,10 +199,9 @@ START_TEST(hold_makes_the_cut_one_instant)
 }
 END_TEST
 
-static Suite *cut_suite(void)
+XT_SUITE("harness-durability-cut")
 {
-	Suite *s = suite_create("durability-cut");
-	TCase *tc = tcase_create("cut");
+	TCase *tc = xt_tcase("cut");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, inflight_write_landing_after_cut_is_legal);
@@ -211,17 +211,4 @@ static Suite *cut_suite(void)
 	tcase_add_test(tc, flush_in_flight_at_cut_guarantees_nothing);
 	tcase_add_test(tc, carried_writes_complete_once);
 	tcase_add_test(tc, hold_makes_the_cut_one_instant);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(cut_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

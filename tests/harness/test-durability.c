@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* The durability checker on constructed histories: losses it must find,
  * legal outcomes it must accept. */
-#include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <xfront/durability.h>
+
+#include "xt.h"
 
 #define NR 16
 static struct xf_dur *d;
@@ -221,10 +222,9 @@ START_TEST(bad_calls)
 }
 END_TEST
 
-static Suite *dur_suite(void)
+XT_SUITE("harness-durability")
 {
-	Suite *s = suite_create("durability");
-	TCase *tc = tcase_create("check");
+	TCase *tc = xt_tcase("check");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, flushed_write_lost_is_found);
@@ -238,17 +238,4 @@ static Suite *dur_suite(void)
 	tcase_add_test(tc, corrupt_and_unknown);
 	tcase_add_test(tc, baseline_carries_over);
 	tcase_add_test(tc, bad_calls);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(dur_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

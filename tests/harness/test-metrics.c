@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-#include <check.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <xfront/metrics.h>
+
+#include "xt.h"
 
 static uint64_t rng_state;
 
@@ -201,10 +202,9 @@ START_TEST(jain)
 }
 END_TEST
 
-static Suite *metrics_suite(void)
+XT_SUITE("harness-metrics")
 {
-	Suite *s = suite_create("metrics");
-	TCase *tc = tcase_create("core");
+	TCase *tc = xt_tcase("core");
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, bucket_geometry);
@@ -215,17 +215,4 @@ static Suite *metrics_suite(void)
 	tcase_add_test(tc, series_per_second);
 	tcase_add_test(tc, counters);
 	tcase_add_test(tc, jain);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(metrics_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

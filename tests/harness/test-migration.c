@@ -7,7 +7,6 @@
  * first served; in-flight I/O re-issued exactly once; a vif moved to a
  * host without GSO stops using it; bad migrate requests.
  */
-#include <check.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +15,8 @@
 #include <unistd.h>
 #include <xfront/engine.h>
 #include <xfront/scenario.h>
+
+#include "xt.h"
 
 #define PAGE 4096u
 #define STOP_BYTES (50u * PAGE)
@@ -537,10 +538,9 @@ START_TEST(hook_migrates)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("harness-migration")
 {
-	Suite *s = suite_create("migration");
-	TCase *t = tcase_create("model");
+	TCase *t = xt_tcase("model");
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_set_timeout(t, 60);
@@ -558,17 +558,4 @@ static Suite *suite(void)
 	tcase_add_test(t, bad_input);
 	tcase_add_test(t, bad_runtime_request);
 	tcase_add_test(t, hook_migrates);
-	suite_add_tcase(s, t);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

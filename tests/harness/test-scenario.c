@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 /* The scenario language: every validation error with its file:line
  * message, defaults and normalisation, variants, params, hooks. */
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <xfront/scenario.h>
+
+#include "xt.h"
 
 static char dir[4096];
 static struct xf_scn_diag diag;
@@ -536,10 +537,9 @@ START_TEST(value_parsers)
 }
 END_TEST
 
-static Suite *scn_suite(void)
+XT_SUITE("harness-scenario")
 {
-	Suite *s = suite_create("scenario");
-	TCase *tc = tcase_create("load");
+	TCase *tc = xt_tcase("load");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -560,17 +560,4 @@ static Suite *scn_suite(void)
 	tcase_add_test(tc, check_function);
 	tcase_add_test(tc, runaway_code_is_bounded);
 	tcase_add_test(tc, value_parsers);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(scn_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* The block workload against a fake in-memory target on the sim
  * runtime: self-describing sectors, the vCPU cost model, verification. */
-#include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xfront/workload.h>
+
+#include "xt.h"
 
 #define DISK_BYTES (1u << 20)
 #define MAX_PENDING 256
@@ -331,10 +332,9 @@ START_TEST(bad_config)
 }
 END_TEST
 
-static Suite *wl_suite(void)
+XT_SUITE("harness-workload")
 {
-	Suite *s = suite_create("workload");
-	TCase *tc = tcase_create("job");
+	TCase *tc = xt_tcase("job");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -346,17 +346,4 @@ static Suite *wl_suite(void)
 	tcase_add_test(tc, verify_clean_and_corrupt);
 	tcase_add_test(tc, rate_and_io_size_limits);
 	tcase_add_test(tc, bad_config);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(wl_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Mock domain lifecycle: destroy cleans up and counts leaks. */
 #include "mock-fixture.h"
+#include "xt.h"
 
 static void setup(void)
 {
@@ -102,20 +103,12 @@ START_TEST(hv_free_with_everything_open)
 }
 END_TEST
 
-static Suite *domain_suite(void)
+XT_SUITE("mock-domain")
 {
-	Suite *s = suite_create("mock-domain");
-	TCase *tc = tcase_create("domain");
+	TCase *tc = xt_tcase("domain");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, destroy_cleans_up_and_counts_leaks);
 	tcase_add_test(tc, hv_free_with_everything_open);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	return run_suite(domain_suite());
 }

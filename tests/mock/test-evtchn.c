@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include "mock-fixture.h"
+#include "xt.h"
 
 static struct xf_evtch *fe, *be;
 static xf_port fport, bport;
@@ -236,10 +237,9 @@ START_TEST(stress_two_threads_notify_pending)
 }
 END_TEST
 
-static Suite *evtchn_suite(void)
+XT_SUITE("mock-evtchn")
 {
-	Suite *s = suite_create("mock-evtchn");
-	TCase *tc = tcase_create("evtchn");
+	TCase *tc = xt_tcase("evtchn");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -252,11 +252,4 @@ static Suite *evtchn_suite(void)
 	tcase_add_test(tc, unbind_makes_peer_unbound_and_rebindable);
 	tcase_add_test(tc, close_handle_unbinds_ports);
 	tcase_add_test(tc, stress_two_threads_notify_pending);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	return run_suite(evtchn_suite());
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "mock-fixture.h"
+#include "xt.h"
 
 #define PS XF_PAGE_SIZE
 
@@ -546,10 +547,9 @@ START_TEST(grant_memory_of_dead_granter_and_mapper)
 }
 END_TEST
 
-static Suite *grant_suite(void)
+XT_SUITE("mock-grant")
 {
-	Suite *s = suite_create("mock-grant");
-	TCase *tc = tcase_create("grant");
+	TCase *tc = xt_tcase("grant");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -568,11 +568,4 @@ static Suite *grant_suite(void)
 	tcase_add_test(tc, granter_death_counts_leak);
 	tcase_add_test(tc, same_grant_mapped_twice);
 	tcase_add_test(tc, reuse_keeps_multipage_contiguous);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	return run_suite(grant_suite());
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Mock xenstore: watches, permissions, transactions. */
 #include "xs-helpers.h"
+#include "xt.h"
 
 static struct xf_xs *x0, *x1, *x2;
 
@@ -332,10 +333,9 @@ START_TEST(domain_intro_release_watches)
 }
 END_TEST
 
-static Suite *store_suite(void)
+XT_SUITE("mock-store")
 {
-	Suite *s = suite_create("mock-store");
-	TCase *tc = tcase_create("store");
+	TCase *tc = xt_tcase("store");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -352,11 +352,4 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, txn_unrelated_change_no_conflict_and_abort);
 	tcase_add_test(tc, txn_create_conflicts_with_concurrent_create);
 	tcase_add_test(tc, domain_intro_release_watches);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	return run_suite(store_suite());
 }

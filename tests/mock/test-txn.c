@@ -7,6 +7,7 @@
  * (implicit parents included) never conflict on their own.
  */
 #include "xs-helpers.h"
+#include "xt.h"
 
 static struct xf_xs *x0, *xb, *x1;
 
@@ -368,10 +369,9 @@ START_TEST(two_txns_create_same_dir_second_conflicts)
 }
 END_TEST
 
-static Suite *txn_suite(void)
+XT_SUITE("mock-txn")
 {
-	Suite *s = suite_create("mock-txn");
-	TCase *tc = tcase_create("txn");
+	TCase *tc = xt_tcase("txn");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -388,11 +388,4 @@ static Suite *txn_suite(void)
 	tcase_add_test(tc,
 		       sibling_created_concurrently_under_written_parent_conflicts);
 	tcase_add_test(tc, two_txns_create_same_dir_second_conflicts);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	return run_suite(txn_suite());
 }

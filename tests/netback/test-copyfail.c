@@ -2,12 +2,12 @@
 /* Grant copies that fail outright: the backend answers the frame's slots
  * with errors and counts a copy-failed drop, never "len bytes" for data
  * it never copied; failed notifies are counted. */
-#include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nettest.h"
+#include "xt.h"
 
 static struct nt_env env;
 static struct nt_vm *a, *b;
@@ -157,10 +157,9 @@ START_TEST(failed_notify_is_counted)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("netback-copyfail")
 {
-	Suite *s = suite_create("netback-copyfail");
-	TCase *tc = tcase_create("copyfail");
+	TCase *tc = xt_tcase("copyfail");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -168,17 +167,4 @@ static Suite *suite(void)
 	tcase_add_test(tc, rx_copy_failure_multi_slot);
 	tcase_add_test(tc, tx_copy_failure_counts_drop);
 	tcase_add_test(tc, failed_notify_is_counted);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

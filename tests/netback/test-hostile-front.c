@@ -4,7 +4,6 @@
  * never a crash or an overrun (XSA-423/432 class); slot limits as Linux
  * netback's xenvif_count_requests() applies them, and a packet cut by
  * req_prod is fatal as there, never waited for. */
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,8 @@
 
 #include "nettest.h"
 #include <xfront/ring.h>
+
+#include "xt.h"
 
 static struct nt_env env;
 static struct nt_vm *vm;
@@ -546,12 +547,9 @@ START_TEST(complete_chains_pass)
 }
 END_TEST
 
-int main(void)
+XT_SUITE("netback-hostile-front")
 {
-	Suite *s = suite_create("netback-hostile-front");
-	TCase *tc = tcase_create("hostile");
-	SRunner *sr;
-	int failed;
+	TCase *tc = xt_tcase("hostile");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -574,10 +572,4 @@ int main(void)
 	tcase_add_loop_test(tc, missing_extra_is_fatal, 0, 3);
 	tcase_add_test(tc, partial_chain_after_extra_is_fatal);
 	tcase_add_test(tc, complete_chains_pass);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -2,12 +2,12 @@
 /* Mock netback offloads between two guests on a switch: checksum fill
  * and validation, GSO pass-through and segmentation, and each bug mode
  * caught by the traffic receiver. */
-#include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nettest.h"
+#include "xt.h"
 
 static struct nt_env env;
 static struct nt_vm *a, *b;
@@ -249,10 +249,9 @@ START_TEST(features_published_per_instance)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("netback-offload")
 {
-	Suite *s = suite_create("netback-offload");
-	TCase *tc = tcase_create("offload");
+	TCase *tc = xt_tcase("offload");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -266,17 +265,4 @@ static Suite *suite(void)
 	tcase_add_test(tc, bug_drop_short_first_slot);
 	tcase_add_test(tc, no_sg_guest_gets_no_big_frames);
 	tcase_add_test(tc, features_published_per_instance);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

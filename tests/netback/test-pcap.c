@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Capture files: read back with libpcap (count and bytes), and decoded
  * by tshark when it is installed (TCP decoded, checksum state shown). */
-#include <check.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "nettest.h"
+#include "xt.h"
 
 static struct nt_env env;
 static struct nt_vm *a, *b;
@@ -55,7 +55,6 @@ static void go(bool tcp, uint32_t bugs, unsigned int n, uint8_t **sent,
 	nt_env_fini(&env);
 }
 
-#ifndef NB_TSHARK
 START_TEST(pcap_read_back)
 {
 	char err[PCAP_ERRBUF_SIZE];
@@ -91,9 +90,7 @@ START_TEST(pcap_read_back)
 		free(sent[i]);
 }
 END_TEST
-#endif
 
-#ifdef NB_TSHARK
 /* Runs tshark over the capture; returns its output (malloc'ed). */
 static char *tshark(const char *fields)
 {
@@ -171,33 +168,27 @@ START_TEST(tshark_decodes_tcp_and_checksums)
 		free(sent[i]);
 }
 END_TEST
-#endif
 
-/* Built twice: the libpcap read-back test, and (NB_TSHARK) the tshark
- * test, which is skipped (77) when tshark is not installed. */
-int main(void)
+XT_SUITE("netback-pcap")
 {
-	Suite *s = suite_create("netback-pcap");
-	TCase *tc = tcase_create("pcap");
-	SRunner *sr;
-	int failed;
+	TCase *tc = xt_tcase("pcap");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
-#ifdef NB_TSHARK
-	if (!have_tshark()) {
-		printf("SKIP: tshark is not installed (apt-get install "
-		       "tshark)\n");
-		return 77;
-	}
-	tcase_add_test(tc, tshark_decodes_tcp_and_checksums);
-#else
 	tcase_add_test(tc, pcap_read_back);
-#endif
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+}
+
+/* A suite of its own, skipped when tshark is not installed. */
+XT_SUITE("netback-tshark")
+{
+	TCase *tc;
+
+	if (!have_tshark()) {
+		xt_skip("tshark is not installed (apt-get install tshark)");
+		return;
+	}
+	tc = xt_tcase("tshark");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, tshark_decodes_tcp_and_checksums);
 }

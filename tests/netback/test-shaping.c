@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Shaping (loss, latency, rate), multicast filtering, multi-queue and
  * several switches. Times are virtual (sim), so they are exact. */
-#include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nettest.h"
+#include "xt.h"
 
 static struct nt_env env;
 static struct nt_vm *a, *b;
@@ -330,10 +330,9 @@ START_TEST(real_mode_traffic)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("netback-shaping")
 {
-	Suite *s = suite_create("netback-shaping");
-	TCase *tc = tcase_create("shaping");
+	TCase *tc = xt_tcase("shaping");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -349,17 +348,4 @@ static Suite *suite(void)
 	tcase_add_test(tc, multi_queue_spreads_flows);
 	tcase_add_test(tc, two_switches_are_isolated);
 	tcase_add_test(tc, real_mode_traffic);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -2,11 +2,11 @@
 /* The learning switch's MAC table when ports go away at run time (a vif
  * detaching, as on migration): the entries of the others stay found, so
  * unicast keeps going to exactly one port instead of being flooded. */
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nettest.h"
+#include "xt.h"
 
 #define TABLE 1024 /* NB_MAC_TABLE in the switch */
 
@@ -202,22 +202,13 @@ START_TEST(many_macs_survive_detach)
 }
 END_TEST
 
-int main(void)
+XT_SUITE("netback-switch")
 {
-	Suite *s = suite_create("netback-switch");
-	TCase *tc = tcase_create("switch");
-	SRunner *sr;
-	int failed;
+	TCase *tc = xt_tcase("switch");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, colliding_mac_survives_detach);
 	tcase_add_test(tc, collision_run_across_table_end);
 	tcase_add_test(tc, many_macs_survive_detach);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

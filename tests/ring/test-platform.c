@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 /* Platform convenience wrappers over a tiny fake store. */
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <xfront/platform.h>
+
+#include "xt.h"
 
 /* The fake store holds one key; reads of anything else are -ENOENT. */
 static const char *fake_key = "dev/x";
@@ -199,10 +200,9 @@ START_TEST(strv_free_frees_everything)
 }
 END_TEST
 
-static Suite *platform_suite(void)
+XT_SUITE("ring-platform")
 {
-	Suite *s = suite_create("platform");
-	TCase *tc = tcase_create("wrappers");
+	TCase *tc = xt_tcase("wrappers");
 
 	tcase_add_test(tc, read_uint_accepts_plain_decimal);
 	tcase_add_test(tc, read_uint_rejects_junk);
@@ -211,17 +211,4 @@ static Suite *platform_suite(void)
 	tcase_add_test(tc, read_str_returns_owned_copy);
 	tcase_add_test(tc, printf_writes_formatted_value);
 	tcase_add_test(tc, strv_free_frees_everything);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(platform_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -7,13 +7,14 @@
  * on a timer; what neither arrived nor is shown lost when the deadline
  * cuts the run is reported as in flight. Nothing goes missing silently.
  */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <xfront/engine.h>
 #include <xfront/scenario.h>
+
+#include "xt.h"
 
 static char dir[4096];
 static struct xf_scn_diag diag;
@@ -254,12 +255,9 @@ START_TEST(unreachable_flow_drains_at_once)
 }
 END_TEST
 
-int main(void)
+XT_SUITE("scenario-net-drain")
 {
-	Suite *s = suite_create("net-drain");
-	TCase *tc = tcase_create("drain");
-	SRunner *sr;
-	int failed;
+	TCase *tc = xt_tcase("drain");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -268,10 +266,4 @@ int main(void)
 	tcase_add_test(tc, lost_tail_deterministic);
 	tcase_add_test(tc, cut_by_deadline_reports_in_flight);
 	tcase_add_test(tc, unreachable_flow_drains_at_once);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

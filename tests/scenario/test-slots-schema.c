@@ -2,13 +2,14 @@
 /* Scenario keys for TX fragment layouts and netfront switches (the slot
  * limit scenarios): defaults, accepted values, and every validation
  * error with its file:line message. */
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <xfront/scenario.h>
+
+#include "xt.h"
 
 static char dir[4096];
 static struct xf_scn_diag diag;
@@ -197,10 +198,9 @@ START_TEST(frontend_table_validated)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("scenario-slots-schema")
 {
-	Suite *s = suite_create("slots-schema");
-	TCase *tc = tcase_create("schema");
+	TCase *tc = xt_tcase("schema");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, defaults_are_linear_and_fixed);
@@ -208,17 +208,4 @@ static Suite *suite(void)
 	tcase_add_test(tc, bad_values_reported_with_line);
 	tcase_add_test(tc, keys_need_their_layout);
 	tcase_add_test(tc, frontend_table_validated);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -3,12 +3,13 @@
  * range of each frame number, drain probes, and the receiver's per-flow
  * view (bytes that arrived good or bad, the resolved offset), also for
  * TCP streams past 4 GiB. */
-#include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <xfront/traffic.h>
+
+#include "xt.h"
 
 static const uint8_t ma[6] = { 0x00, 0x16, 0x3e, 0, 0, 1 };
 static const uint8_t mb[6] = { 0x00, 0x16, 0x3e, 0, 0, 2 };
@@ -198,21 +199,12 @@ START_TEST(tcp_offsets_unwrap_past_4g)
 }
 END_TEST
 
-int main(void)
+XT_SUITE("traffic-account")
 {
-	Suite *s = suite_create("traffic-account");
-	TCase *tc = tcase_create("account");
-	SRunner *sr;
-	int failed;
+	TCase *tc = xt_tcase("account");
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, frame_range_matches_generator, 0, 4);
 	tcase_add_loop_test(tc, receiver_accounts_bytes_and_probes, 0, 4);
 	tcase_add_test(tc, tcp_offsets_unwrap_past_4g);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -4,7 +4,6 @@
  * stats, and end to end through netfront and the mock netback: a raw
  * (old) frontend loses 19-slot chains and tiny first slots, the default
  * one linearises and pulls headers up, SG off sends one slot. */
-#include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <xfront/traffic.h>
 
 #include "nettest.h"
+#include "xt.h"
 
 static const uint8_t ma[6] = { 0x00, 0x16, 0x3e, 0, 0, 1 };
 static const uint8_t mb[6] = { 0x00, 0x16, 0x3e, 0, 0, 2 };
@@ -389,18 +389,16 @@ START_TEST(default_frontend_pulls_tiny_first_slot_up)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("traffic-frags")
 {
-	Suite *s = suite_create("traffic-frags");
-	TCase *tc = tcase_create("split");
-	TCase *e2e = tcase_create("end-to-end");
+	TCase *tc = xt_tcase("split");
+	TCase *e2e = xt_tcase("end-to-end");
 
 	tcase_add_test(tc, split_linear);
 	tcase_add_test(tc, split_tiny_first);
 	tcase_add_test(tc, split_many);
 	tcase_add_test(tc, generator_cuts_frames_into_fragments);
 	tcase_add_test(tc, rx_stats_per_flow);
-	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(e2e, e2e_setup, e2e_teardown);
 	tcase_set_timeout(e2e, 60);
 	tcase_add_test(e2e, raw_frontend_drops_19_slot_chains);
@@ -410,17 +408,4 @@ static Suite *suite(void)
 	tcase_add_loop_test(e2e, tiny_first_slot_against_dropping_backend,
 			    0, 2);
 	tcase_add_test(e2e, default_frontend_pulls_tiny_first_slot_up);
-	suite_add_tcase(s, e2e);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

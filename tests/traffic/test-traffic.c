@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Frame builders, checksums, software segmentation, the generator and
  * the receiver's verdicts. */
-#include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <xfront/traffic.h>
+
+#include "xt.h"
 
 static const uint8_t ma[6] = { 0x00, 0x16, 0x3e, 0, 0, 1 };
 static const uint8_t mb[6] = { 0x00, 0x16, 0x3e, 0, 0, 2 };
@@ -305,12 +306,9 @@ START_TEST(parse_rejects_truncated)
 }
 END_TEST
 
-int main(void)
+XT_SUITE("traffic")
 {
-	Suite *s = suite_create("traffic");
-	TCase *tc = tcase_create("traffic");
-	SRunner *sr;
-	int failed;
+	TCase *tc = xt_tcase("traffic");
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, build_headers_and_checksums, 0, 4);
@@ -321,10 +319,4 @@ int main(void)
 	tcase_add_loop_test(tc, receiver_verdicts, 0, 4);
 	tcase_add_test(tc, garp_and_mac_helpers);
 	tcase_add_test(tc, parse_rejects_truncated);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

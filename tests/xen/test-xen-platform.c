@@ -6,7 +6,6 @@
  * ops translate libxenstore's results into the platform contract; grant
  * and event-channel calls fail with -errno where /dev/xen is absent.
  */
-#include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -18,6 +17,7 @@
 #include <xfront/platform.h>
 #include <xfront/xen.h>
 #include "fake-xenstored.h"
+#include "xt.h"
 
 static char tmpdir[64];
 
@@ -387,17 +387,15 @@ START_TEST(grants_and_evtchn_without_devices)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("xen-platform")
 {
-	Suite *s = suite_create("xen-platform");
-	TCase *tc = tcase_create("open");
+	TCase *tc = xt_tcase("open");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, open_without_xenstored_fails_with_errno);
 	tcase_add_test(tc, open_rejects_null);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("fake-xenstored");
+	tc = xt_tcase("fake-xenstored");
 	tcase_add_checked_fixture(tc, fake_setup, fake_teardown);
 	tcase_add_test(tc, open_reads_own_domid);
 	tcase_add_test(tc, open_rejects_bad_domid);
@@ -405,17 +403,4 @@ static Suite *suite(void)
 	tcase_add_test(tc, store_watch_events);
 	tcase_add_test(tc, store_transactions);
 	tcase_add_test(tc, grants_and_evtchn_without_devices);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
