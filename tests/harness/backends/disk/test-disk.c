@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <xfront/blkif.h>
-#include <xfront/blkback.h>
+#include <xfront/blkdisk.h>
 
 #include "xt.h"
 
