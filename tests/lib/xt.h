@@ -26,6 +26,7 @@
 #define XFRONT_TESTS_XT_H
 
 #include <check.h>
+#include <stdint.h>
 
 #define XT_MAX_CASES 16
 
@@ -62,5 +63,17 @@ TCase *xt_tcase(const char *name);
 /* The suite being built is skipped, with the reason printed as
  * "SKIP: reason"; its test cases, if any, do not run. */
 void xt_skip(const char *reason);
+
+/* Big-endian fields of a frame (network byte order). */
+static inline uint16_t xt_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t xt_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
 
 #endif
