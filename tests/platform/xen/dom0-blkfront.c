@@ -96,27 +96,9 @@ static bool closed(void)
 	return atomic_load(&ev_closed) > 0;
 }
 
-static bool run_until(bool (*done)(void), int timeout_ms)
-{
-	uint64_t end = xf_rt_now_ns(rt) + (uint64_t)timeout_ms * 1000000u;
-
-	while (!done()) {
-		if (xf_rt_now_ns(rt) >= end)
-			return false;
-		xf_rt_run(rt, end);
-	}
-	return true;
-}
-
 static long be_long(const char *key)
 {
-	char path[256];
-	uint64_t v;
-
-	snprintf(path, sizeof(path), "%s/%s", BE, key);
-	if (xf_xs_read_uint(P, xs, XF_TXN_NONE, path, UINT32_MAX, &v))
-		return -1;
-	return (long)v;
+	return dt_xs_long(P, xs, BE, key);
 }
 
 /* Submits n ios and waits for all of them. Returns submit errors as a
@@ -139,7 +121,7 @@ static int do_ios(struct xf_blkfront_io *io, int *st, unsigned int n,
 	}
 	if (bad)
 		return -bad;
-	run_until(all_done, timeout_ms);
+	dt_run_until(rt, all_done, timeout_ms);
 	for (unsigned int i = 0; i < n; i++)
 		ok += st[i] == 0;
 	return ok;
@@ -359,12 +341,12 @@ static void test_io(const struct xf_blkfront_info *in)
 	rc = xf_blkfront_submit(bf, &past);
 	dt_check(&ctx, rc == -EINVAL, "read-past-end", "submit rc=%d", rc);
 	if (rc == 0)
-		run_until(all_done, 5000);
+		dt_run_until(rt, all_done, 5000);
 	past.offset_bytes = 100;
 	rc = xf_blkfront_submit(bf, &past);
 	dt_check(&ctx, rc == -EINVAL, "misaligned", "submit rc=%d", rc);
 	if (rc == 0)
-		run_until(all_done, 5000);
+		dt_run_until(rt, all_done, 5000);
 
 	queue_totals(in, &t1);
 	dt_check(&ctx, !in->persistent ||
@@ -393,7 +375,6 @@ static void test_io(const struct xf_blkfront_info *in)
 int main(void)
 {
 	struct xf_blkfront_config cfg;
-	struct xf_rt_config rcfg;
 	struct xf_blkfront_info in;
 	struct dt_counts cn;
 	char loopdev[32] = "", msg[256] = "";
@@ -401,12 +382,7 @@ int main(void)
 	int rc;
 
 	dt_init(&ctx, "blkfront");
-	rc = xf_xen_platform_open(&P);
-	if (!dt_check(&ctx, rc == 0, "platform-open", "rc=%d", rc))
-		return dt_finish(&ctx);
-	W = dt_count_platform(P);
-	rc = P->store->open(P, &xs);
-	if (!dt_check(&ctx, rc == 0, "xs-open", "rc=%d", rc))
+	if (!dt_open_counted(&ctx, &P, &W, &xs))
 		return dt_finish(&ctx);
 
 	rc = dt_disk_image(IMG, IMG_BYTES, NULL, 0);
@@ -434,11 +410,7 @@ int main(void)
 		be_long("max-ring-page-order"));
 	t0 = dt_now_ms();
 
-	xf_rt_config_init(&rcfg);
-	rcfg.mode = XF_RT_REAL;
-	rcfg.nr_vcpus = 2;
-	rc = xf_rt_new(&rcfg, &rt);
-	if (!dt_check(&ctx, rc == 0, "runtime-real", "rc=%d", rc))
+	if (!dt_rt_real(&ctx, 2, &rt))
 		goto out;
 	xf_blkfront_config_init(&cfg);
 	cfg.platform = W;
@@ -449,7 +421,7 @@ int main(void)
 	rc = xf_blkfront_new(&cfg, &bf);
 	if (!dt_check(&ctx, rc == 0, "blkfront-new", "rc=%d", rc))
 		goto out;
-	bool ok = run_until(connected, 20000);
+	bool ok = dt_run_until(rt, connected, 20000);
 	xf_blkfront_error(bf, msg, sizeof(msg));
 	memset(&in, 0, sizeof(in));
 	xf_blkfront_get_info(bf, &in);
@@ -468,7 +440,7 @@ int main(void)
 close:
 	t0 = dt_now_ms();
 	rc = xf_blkfront_close(bf);
-	ok = rc == 0 && run_until(closed, 15000);
+	ok = rc == 0 && dt_run_until(rt, closed, 15000);
 	xf_blkfront_get_info(bf, &in);
 	long bst = be_long("state");
 	dt_check(&ctx, ok && in.state == XF_BLKFRONT_CLOSED,
@@ -483,15 +455,7 @@ close:
 		 "connects=%llu", (unsigned long long)in.grants_busy,
 		 (unsigned long long)in.protocol_errors,
 		 (unsigned long long)in.connects);
-	dt_count_get(&cn);
-	dt_check(&ctx, cn.pages_shared > 0 &&
-			       cn.pages_shared == cn.pages_unshared &&
-			       cn.share_failed == 0,
-		 "grants-released", "pages shared=%ld revoked=%ld (%ld calls)",
-		 cn.pages_shared, cn.pages_unshared, cn.share_calls);
-	dt_check(&ctx, cn.ports_bound > 0 && cn.ports_bound == cn.ports_unbound,
-		 "ports-released", "bound=%ld unbound=%ld", cn.ports_bound,
-		 cn.ports_unbound);
+	dt_check_released(&ctx);
 out:
 	if (bf)
 		xf_blkfront_free(bf);
@@ -507,12 +471,7 @@ out:
 	P->store->rm(xs, XF_TXN_NONE, BE);
 	P->store->rm(xs, XF_TXN_NONE, FE);
 	if (loopdev[0]) {
-		/* blkback drops its reference asynchronously after the
-		 * backend directory disappears. */
-		uint64_t end = dt_now_ms() + 5000;
-		while ((rc = dt_loop_detach(loopdev)) == -EBUSY &&
-		       dt_now_ms() < end)
-			dt_wait_fd(-1, 50);
+		rc = dt_loop_detach_wait(loopdev, 5000);
 		dt_check(&ctx, rc == 0, "loop-detach", "rc=%d", rc);
 	}
 	P->store->close(xs);

@@ -122,20 +122,6 @@ static const struct xf_netfront_ops ops = {
 	.log = on_log,
 };
 
-/* Drives the runtime until done() holds or timeout_ms passes; callbacks
- * stop the runtime whenever something changed, so this re-checks. */
-static bool run_until(bool (*done)(void), int timeout_ms)
-{
-	uint64_t end = xf_rt_now_ns(rt) + (uint64_t)timeout_ms * 1000000u;
-
-	while (!done()) {
-		if (xf_rt_now_ns(rt) >= end)
-			return false;
-		xf_rt_run(rt, end);
-	}
-	return true;
-}
-
 static bool is_connected(void)
 {
 	int s = atomic_load(&nf_state);
@@ -168,45 +154,7 @@ static bool rx_all_in(void)
 
 static long be_long(const char *key)
 {
-	char path[256];
-	uint64_t v;
-
-	snprintf(path, sizeof(path), "%s/%s", BE, key);
-	if (xf_xs_read_uint(P, xs, XF_TXN_NONE, path, UINT32_MAX, &v))
-		return -1;
-	return (long)v;
-}
-
-static int open_vif_socket(void)
-{
-	struct sockaddr_ll sll = { 0 };
-	struct ifreq ifr = { 0 };
-	int one = 1 << 20;
-	int s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
-
-	if (s < 0)
-		return -errno;
-	setsockopt(s, SOL_SOCKET, SO_RCVBUF, &one, sizeof(one));
-	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", IFNAME);
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-		goto fail;
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-		goto fail;
-	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_ALL);
-	sll.sll_ifindex = (int)if_nametoindex(IFNAME);
-	if (!sll.sll_ifindex ||
-	    bind(s, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-		goto fail;
-	return s;
-fail:
-	{
-		int err = -errno;
-
-		close(s);
-		return err ? err : -EIO;
-	}
+	return dt_xs_long(P, xs, BE, key);
 }
 
 static int set_mtu(int s, int mtu)
@@ -288,7 +236,7 @@ static void test_tx(int s, const struct xf_netfront_features *ft)
 	want_tx = 1;
 	rc = send_frame(0, &f1, 1, 0, 0, 0);
 	dt_check(&ctx, rc == 0, "tx-small-send", "rc=%d", rc);
-	bool ok = run_until(tx_all_done, 5000);
+	bool ok = dt_run_until(rt, tx_all_done, 5000);
 	dt_check(&ctx, ok && tx_status[0] == 0, "tx-small-done",
 		 "done=%d status=%d", ok, tx_status[0]);
 	ok = vif_sees(s, small, sizeof(small), &got, 3000);
@@ -304,7 +252,7 @@ static void test_tx(int s, const struct xf_netfront_features *ft)
 	want_tx = 2;
 	rc = send_frame(1, f2, 3, 0, 0, 1);
 	dt_check(&ctx, rc == 0, "tx-sg-send", "rc=%d", rc);
-	ok = run_until(tx_all_done, 5000);
+	ok = dt_run_until(rt, tx_all_done, 5000);
 	dt_check(&ctx, ok && tx_status[1] == 0, "tx-sg-done",
 		 "done=%d status=%d", ok, tx_status[1]);
 	ok = vif_sees(s, sg, sizeof(sg), &got, 3000);
@@ -334,7 +282,7 @@ static void test_tx(int s, const struct xf_netfront_features *ft)
 	want_tx = 3;
 	rc = rc ? rc : send_frame(0, &f3, 1, XF_NET_F_CSUM_BLANK, 1400, 2);
 	dt_check(&ctx, rc == 0, "tx-gso-send", "rc=%d", rc);
-	ok = run_until(tx_all_done, 5000);
+	ok = dt_run_until(rt, tx_all_done, 5000);
 	dt_check(&ctx, ok && tx_status[2] == 0, "tx-gso-done",
 		 "done=%d status=%d", ok, tx_status[2]);
 	/* Without backend GSO the library cuts 1400-byte segments: the vif
@@ -409,7 +357,7 @@ static void test_tx_flows(void)
 			bad++;
 	}
 	want_tx = 8 - bad;
-	bool ok = run_until(tx_all_done, 3000);
+	bool ok = dt_run_until(rt, tx_all_done, 3000);
 	dt_check(&ctx, bad == 0 && ok, "tx-flow-hash-queues",
 		 "%d of 8 flows completed (send errors %d) on %u queues",
 		 atomic_load(&tx_done_count), bad, xf_netfront_nr_queues(nf));
@@ -474,7 +422,7 @@ static void test_rx(int s)
 			 "frame %u: sent=%zd of %zu errno=%d", i, n, lens[i],
 			 n < 0 ? errno : 0);
 	}
-	bool ok = run_until(rx_all_in, 5000);
+	bool ok = dt_run_until(rt, rx_all_in, 5000);
 	dt_check(&ctx, ok, "rx-frames-arrived", "%u of 3", nrxf);
 	for (unsigned int i = 0; i < 3; i++) {
 		char tag[17];
@@ -575,18 +523,12 @@ static void check_features(void)
 int main(void)
 {
 	struct xf_netfront_config cfg;
-	struct xf_rt_config rc_cfg;
 	struct dt_counts cn;
 	long st = -1;
 	int rc, s = -1;
 
 	dt_init(&ctx, "netfront");
-	rc = xf_xen_platform_open(&P);
-	if (!dt_check(&ctx, rc == 0, "platform-open", "rc=%d", rc))
-		return dt_finish(&ctx);
-	W = dt_count_platform(P);
-	rc = P->store->open(P, &xs);
-	if (!dt_check(&ctx, rc == 0, "xs-open", "rc=%d", rc))
+	if (!dt_open_counted(&ctx, &P, &W, &xs))
 		return dt_finish(&ctx);
 
 	uint64_t t0 = dt_now_ms();
@@ -596,11 +538,7 @@ int main(void)
 	rc = rc ? rc : dt_vif_hotplug_done(P, xs, BE);
 	dt_check(&ctx, rc == 0, "toolstack", "rc=%d", rc);
 
-	xf_rt_config_init(&rc_cfg);
-	rc_cfg.mode = XF_RT_REAL;
-	rc_cfg.nr_vcpus = 2;
-	rc = xf_rt_new(&rc_cfg, &rt);
-	if (!dt_check(&ctx, rc == 0, "runtime-real", "rc=%d", rc))
+	if (!dt_rt_real(&ctx, 2, &rt))
 		goto out;
 	xf_netfront_config_init(&cfg);
 	cfg.plat = W;
@@ -613,7 +551,7 @@ int main(void)
 	rc = rc ? rc : xf_netfront_start(nf);
 	if (!dt_check(&ctx, rc == 0, "netfront-new-start", "rc=%d", rc))
 		goto out;
-	bool ok = run_until(is_connected, 20000);
+	bool ok = dt_run_until(rt, is_connected, 20000);
 	const char *err = xf_netfront_error(nf);
 	if (!dt_check(&ctx, ok && atomic_load(&nf_state) ==
 					   XF_NETFRONT_CONNECTED,
@@ -630,7 +568,7 @@ int main(void)
 	struct xf_netfront_features ft;
 	xf_netfront_features(nf, &ft);
 
-	s = open_vif_socket();
+	s = dt_packet_socket(IFNAME, 1 << 20);
 	if (!dt_check(&ctx, s >= 0, "vif-socket", "fd/rc=%d", s))
 		goto close;
 	t0 = dt_now_ms();
@@ -645,7 +583,7 @@ int main(void)
 close:
 	t0 = dt_now_ms();
 	rc = xf_netfront_close(nf);
-	ok = rc == 0 && run_until(is_closed, 8000);
+	ok = rc == 0 && dt_run_until(rt, is_closed, 8000);
 	st = be_long("state");
 	err = xf_netfront_error(nf);
 	dt_check(&ctx, ok && atomic_load(&nf_state) == XF_NETFRONT_CLOSED,
@@ -657,21 +595,13 @@ close:
 		/* Toolstack teardown: removing the backend directory makes
 		 * netback unmap, after which netfront can revoke. */
 		P->store->rm(xs, XF_TXN_NONE, BE);
-		ok = run_until(is_closed, 10000);
+		ok = dt_run_until(rt, is_closed, 10000);
 		dt_note(&ctx, "after removing the backend directory: state=%d",
 			atomic_load(&nf_state));
 	}
 	dt_check(&ctx, st == XF_XENBUS_CLOSED || !ok, "backend-closed",
 		 "be-state=%ld", st);
-	dt_count_get(&cn);
-	dt_check(&ctx, cn.pages_shared > 0 &&
-			       cn.pages_shared == cn.pages_unshared &&
-			       cn.share_failed == 0,
-		 "grants-released", "pages shared=%ld revoked=%ld (%ld calls)",
-		 cn.pages_shared, cn.pages_unshared, cn.share_calls);
-	dt_check(&ctx, cn.ports_bound > 0 && cn.ports_bound == cn.ports_unbound,
-		 "ports-released", "bound=%ld unbound=%ld", cn.ports_bound,
-		 cn.ports_unbound);
+	dt_check_released(&ctx);
 	{
 		struct xf_netfront_stats ns;
 

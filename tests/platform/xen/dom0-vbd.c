@@ -233,13 +233,7 @@ int main(void)
 		 "read-past-end-error", "rc=%d status=%d", rc, rsp.status);
 
 close:
-	xf_xs_printf(P, xs, XF_TXN_NONE, FE "/state", "%d", XF_XENBUS_CLOSING);
-	rc = dt_xs_wait_int(P, xs, BE "/state", XF_XENBUS_CLOSING, 10000, &st);
-	dt_check(&ctx, rc == 0, "backend-closing", "rc=%d state=%ld", rc, st);
-	xf_xs_printf(P, xs, XF_TXN_NONE, FE "/state", "%d", XF_XENBUS_CLOSED);
-	rc = dt_xs_wait_int(P, xs, BE "/state", XF_XENBUS_CLOSED, 10000, &st);
-	dt_check(&ctx, rc == 0 && st == XF_XENBUS_CLOSED, "backend-closed",
-		 "rc=%d state=%ld", rc, st);
+	dt_xenbus_close(&ctx, P, xs, FE, BE);
 out:
 	/* Toolstack teardown: backend first, so blkback lets go. */
 	P->store->rm(xs, XF_TXN_NONE, BE);
@@ -251,12 +245,7 @@ out:
 	if (data)
 		P->gnt->unshare(P, data, 2);
 	if (loopdev[0]) {
-		/* blkback drops its reference asynchronously after the
-		 * backend directory disappears. */
-		uint64_t end = dt_now_ms() + 5000;
-		while ((rc = dt_loop_detach(loopdev)) == -EBUSY &&
-		       dt_now_ms() < end)
-			dt_wait_fd(-1, 50);
+		rc = dt_loop_detach_wait(loopdev, 5000);
 		dt_check(&ctx, rc == 0, "loop-detach", "rc=%d", rc);
 	}
 	P->evtchn->close(evh);

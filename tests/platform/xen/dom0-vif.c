@@ -64,36 +64,6 @@ static void post_rx(uint16_t id)
 	r->gref = rx_ref[id];
 }
 
-static int open_vif_socket(void)
-{
-	struct sockaddr_ll sll = { 0 };
-	struct ifreq ifr = { 0 };
-	int s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
-
-	if (s < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", IFNAME);
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-		goto fail;
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-		goto fail;
-	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_ALL);
-	sll.sll_ifindex = (int)if_nametoindex(IFNAME);
-	if (!sll.sll_ifindex ||
-	    bind(s, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-		goto fail;
-	return s;
-fail:
-	{
-		int err = -errno;
-
-		close(s);
-		return err ? err : -EIO;
-	}
-}
-
 static bool frame_is_ours(const unsigned char *f, size_t n, const char *pl)
 {
 	return n >= 14 + strlen(pl) && f[12] == (ETHTYPE >> 8) &&
@@ -270,7 +240,7 @@ int main(void)
 		      st, (unsigned long long)(dt_now_ms() - t0)))
 		goto close;
 
-	s = open_vif_socket();
+	s = dt_packet_socket(IFNAME, 0);
 	if (!dt_check(&ctx, s >= 0, "vif-socket", "fd/rc=%d", s))
 		goto close;
 	test_tx(s, txb, txb_ref);
@@ -278,13 +248,7 @@ int main(void)
 	close(s);
 
 close:
-	xf_xs_printf(P, xs, XF_TXN_NONE, FE "/state", "%d", XF_XENBUS_CLOSING);
-	rc = dt_xs_wait_int(P, xs, BE "/state", XF_XENBUS_CLOSING, 10000, &st);
-	dt_check(&ctx, rc == 0, "backend-closing", "rc=%d state=%ld", rc, st);
-	xf_xs_printf(P, xs, XF_TXN_NONE, FE "/state", "%d", XF_XENBUS_CLOSED);
-	rc = dt_xs_wait_int(P, xs, BE "/state", XF_XENBUS_CLOSED, 10000, &st);
-	dt_check(&ctx, rc == 0 && st == XF_XENBUS_CLOSED, "backend-closed",
-		 "rc=%d state=%ld", rc, st);
+	dt_xenbus_close(&ctx, P, xs, FE, BE);
 out:
 	P->store->rm(xs, XF_TXN_NONE, BE);
 	P->store->rm(xs, XF_TXN_NONE, FE);

@@ -1,17 +1,25 @@
 /* SPDX-License-Identifier: MIT */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/loop.h>
+#include <net/if.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <xfront/xen.h>
+#include <xfront/xenbus.h>
 
 #include "dom0util.h"
 
@@ -59,6 +67,57 @@ int dt_finish(struct dt_ctx *c)
 	       c->test, c->checks, c->failed);
 	fflush(stdout);
 	return ok ? 0 : 1;
+}
+
+bool dt_open_counted(struct dt_ctx *c, struct xf_platform **p,
+		     struct xf_platform **w, struct xf_xs **xs)
+{
+	int rc = xf_xen_platform_open(p);
+
+	if (!dt_check(c, rc == 0, "platform-open", "rc=%d", rc))
+		return false;
+	*w = dt_count_platform(*p);
+	rc = (*p)->store->open(*p, xs);
+	return dt_check(c, rc == 0, "xs-open", "rc=%d", rc);
+}
+
+bool dt_rt_real(struct dt_ctx *c, unsigned int nr_vcpus, struct xf_rt **rt)
+{
+	struct xf_rt_config cfg;
+	int rc;
+
+	xf_rt_config_init(&cfg);
+	cfg.mode = XF_RT_REAL;
+	cfg.nr_vcpus = nr_vcpus;
+	rc = xf_rt_new(&cfg, rt);
+	return dt_check(c, rc == 0, "runtime-real", "rc=%d", rc);
+}
+
+bool dt_run_until(struct xf_rt *rt, bool (*done)(void), int timeout_ms)
+{
+	uint64_t end = xf_rt_now_ns(rt) + (uint64_t)timeout_ms * 1000000u;
+
+	while (!done()) {
+		if (xf_rt_now_ns(rt) >= end)
+			return false;
+		xf_rt_run(rt, end);
+	}
+	return true;
+}
+
+void dt_check_released(struct dt_ctx *c)
+{
+	struct dt_counts cn;
+
+	dt_count_get(&cn);
+	dt_check(c, cn.pages_shared > 0 &&
+			    cn.pages_shared == cn.pages_unshared &&
+			    cn.share_failed == 0,
+		 "grants-released", "pages shared=%ld revoked=%ld (%ld calls)",
+		 cn.pages_shared, cn.pages_unshared, cn.share_calls);
+	dt_check(c, cn.ports_bound > 0 && cn.ports_bound == cn.ports_unbound,
+		 "ports-released", "bound=%ld unbound=%ld", cn.ports_bound,
+		 cn.ports_unbound);
 }
 
 uint64_t dt_now_ms(void)
@@ -141,6 +200,18 @@ int dt_xs_wait_int(const struct xf_platform *p, struct xf_xs *xs,
 	return rc;
 }
 
+long dt_xs_long(const struct xf_platform *p, struct xf_xs *xs,
+		const char *dir, const char *key)
+{
+	char path[256];
+	uint64_t v;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	if (xf_xs_read_uint(p, xs, XF_TXN_NONE, path, UINT32_MAX, &v))
+		return -1;
+	return (long)v;
+}
+
 int dt_xs_write_all(const struct xf_platform *p, struct xf_xs *xs,
 		    const char *dir, const char *const *kv)
 {
@@ -168,6 +239,24 @@ int dt_xs_write_all(const struct xf_platform *p, struct xf_xs *xs,
 		rc = p->store->txn_end(xs, t, false);
 	}
 	return rc;
+}
+
+void dt_xenbus_close(struct dt_ctx *c, const struct xf_platform *p,
+		     struct xf_xs *xs, const char *fe, const char *be)
+{
+	char fstate[256], bstate[256];
+	long st = -1;
+	int rc;
+
+	snprintf(fstate, sizeof(fstate), "%s/state", fe);
+	snprintf(bstate, sizeof(bstate), "%s/state", be);
+	xf_xs_printf(p, xs, XF_TXN_NONE, fstate, "%d", XF_XENBUS_CLOSING);
+	rc = dt_xs_wait_int(p, xs, bstate, XF_XENBUS_CLOSING, 10000, &st);
+	dt_check(c, rc == 0, "backend-closing", "rc=%d state=%ld", rc, st);
+	xf_xs_printf(p, xs, XF_TXN_NONE, fstate, "%d", XF_XENBUS_CLOSED);
+	rc = dt_xs_wait_int(p, xs, bstate, XF_XENBUS_CLOSED, 10000, &st);
+	dt_check(c, rc == 0 && st == XF_XENBUS_CLOSED, "backend-closed",
+		 "rc=%d state=%ld", rc, st);
 }
 
 int dt_vbd_toolstack(const struct xf_platform *p, struct xf_xs *xs,
@@ -313,4 +402,46 @@ int dt_loop_detach(const char *dev)
 		rc = -errno;
 	close(fd);
 	return rc;
+}
+
+int dt_loop_detach_wait(const char *dev, int timeout_ms)
+{
+	uint64_t end = dt_now_ms() + (uint64_t)timeout_ms;
+	int rc;
+
+	while ((rc = dt_loop_detach(dev)) == -EBUSY && dt_now_ms() < end)
+		dt_wait_fd(-1, 50);
+	return rc;
+}
+
+int dt_packet_socket(const char *ifname, int rcvbuf)
+{
+	struct sockaddr_ll sll = { 0 };
+	struct ifreq ifr = { 0 };
+	int s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+
+	if (s < 0)
+		return -errno;
+	if (rcvbuf > 0)
+		setsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", ifname);
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		goto fail;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		goto fail;
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = (int)if_nametoindex(ifname);
+	if (!sll.sll_ifindex ||
+	    bind(s, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+		goto fail;
+	return s;
+fail:
+	{
+		int err = -errno;
+
+		close(s);
+		return err ? err : -EIO;
+	}
 }

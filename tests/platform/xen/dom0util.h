@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <xfront/platform.h>
+#include <xfront/runtime.h>
 
 struct dt_ctx {
 	const char *test;
@@ -35,6 +36,21 @@ void dt_note(struct dt_ctx *c, const char *fmt, ...)
 /* Prints the XF-RESULT line; returns the exit code (0 pass, 1 fail). */
 int dt_finish(struct dt_ctx *c);
 
+/* Opens the xen platform *p, its counting wrapper *w (dom0count.c) and a
+ * xenstore connection on *p, as the checks platform-open and xs-open.
+ * false when one failed (the caller then returns dt_finish()). */
+bool dt_open_counted(struct dt_ctx *c, struct xf_platform **p,
+		     struct xf_platform **w, struct xf_xs **xs);
+/* A real-mode runtime of nr_vcpus vCPUs, as the check runtime-real. */
+bool dt_rt_real(struct dt_ctx *c, unsigned int nr_vcpus, struct xf_rt **rt);
+/* Runs rt until done() holds or timeout_ms of runtime time passed. The
+ * callbacks stop the runtime whenever something changed, so done() is
+ * checked again after every stop. */
+bool dt_run_until(struct xf_rt *rt, bool (*done)(void), int timeout_ms);
+/* The checks grants-released and ports-released: the counting wrapper
+ * saw pages shared and ports bound, and every one given back. */
+void dt_check_released(struct dt_ctx *c);
+
 uint64_t dt_now_ms(void);
 /* poll() one fd for input; 1 readable, 0 timeout, -errno. */
 int dt_wait_fd(int fd, int timeout_ms);
@@ -44,6 +60,11 @@ int dt_wait_fd(int fd, int timeout_ms);
  * in *last. 0 when reached, -ETIMEDOUT, or -errno. */
 int dt_xs_wait_int(const struct xf_platform *p, struct xf_xs *xs,
 		   const char *path, long want, int timeout_ms, long *last);
+
+/* The unsigned key dir/key (at most UINT32_MAX); -1 when absent or not
+ * a number. */
+long dt_xs_long(const struct xf_platform *p, struct xf_xs *xs,
+		const char *dir, const char *key);
 
 /* Writes "key=value" pairs under dir in one transaction, retrying on
  * EAGAIN. kv is a NULL-terminated list: key, value, key, value, NULL. */
@@ -71,6 +92,12 @@ struct dt_vbd {
 int dt_vbd_toolstack(const struct xf_platform *p, struct xf_xs *xs,
 		     const struct dt_vbd *v);
 
+/* The frontend's side of an orderly xenbus close: Closing, then Closed,
+ * each time waiting for the backend to follow, as the checks
+ * backend-closing and backend-closed. */
+void dt_xenbus_close(struct dt_ctx *c, const struct xf_platform *p,
+		     struct xf_xs *xs, const char *fe, const char *be);
+
 /* Same for a vif served by netback (device/vif-user/<handle> for the
  * frontend); netback needs a "script" key even though none runs, and
  * hotplug-status=connected (dt_vif_hotplug_done) before it connects. */
@@ -88,6 +115,14 @@ int dt_disk_image(const char *path, uint64_t bytes, const void *head,
 int dt_loop_attach(const char *file, char *dev, size_t devlen,
 		   unsigned int *major, unsigned int *minor);
 int dt_loop_detach(const char *dev);
+/* dt_loop_detach(), retried while the device is busy, for up to
+ * timeout_ms: blkback drops its reference asynchronously after the
+ * backend directory disappears. */
+int dt_loop_detach_wait(const char *dev, int timeout_ms);
+
+/* A raw AF_PACKET socket on every protocol of ifname, which it brings
+ * up; rcvbuf > 0 sets SO_RCVBUF. The fd, or -errno. */
+int dt_packet_socket(const char *ifname, int rcvbuf);
 
 /* Counting wrapper (dom0count.c): a platform that forwards every call to
  * real and counts grants shared/revoked, event channels bound/unbound and
