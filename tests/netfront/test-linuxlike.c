@@ -2,11 +2,11 @@
 /* Behaviour that a Linux netback exposes and the mock reproduces: fewer
  * queues than the frontend would like, and the Closing/Closed order of
  * the close handshake (netback goes Closed only after the frontend). */
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nettest.h"
+#include "xt.h"
 
 static struct nt_env env;
 static struct nt_vm *vm;
@@ -167,10 +167,9 @@ START_TEST(close_before_connect_completes)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("netfront-linuxlike")
 {
-	Suite *s = suite_create("netfront-linuxlike");
-	TCase *tc = tcase_create("linuxlike");
+	TCase *tc = xt_tcase("linuxlike");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -180,17 +179,4 @@ static Suite *suite(void)
 	tcase_add_test(tc, backend_answers_closing_with_closing);
 	tcase_add_test(tc, close_completes_against_linux_order);
 	tcase_add_test(tc, close_before_connect_completes);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }
