@@ -74,9 +74,7 @@ void sb_init(struct sb *sb, enum xf_rt_mode mode, unsigned int nr_vcpus,
 
 	memset(sb, 0, sizeof(*sb));
 	sb->mode = mode;
-	ck_assert_int_eq(xf_mock_hv_new(&sb->hv), 0);
-	ck_assert_int_eq(xf_mock_domain_new(sb->hv, SB_BE_DOMID, &sb->dom0), 0);
-	ck_assert_int_eq(xf_mock_domain_new(sb->hv, SB_FE_DOMID, &sb->fe), 0);
+	xt_mock_pair(&sb->hv, &sb->dom0, &sb->fe);
 	xf_rt_config_init(&rc);
 	rc.mode = mode;
 	rc.nr_vcpus = nr_vcpus;

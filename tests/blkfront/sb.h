@@ -18,8 +18,10 @@
 #include <xfront/platform.h>
 #include <xfront/runtime.h>
 
-#define SB_FE_DOMID 1
-#define SB_BE_DOMID 0
+#include "xt-mock.h"
+
+#define SB_FE_DOMID XT_GUEST
+#define SB_BE_DOMID XT_DOM0
 #define SB_DEVID 51712
 #define SB_DISK_BYTES (4u << 20)
 #define SB_MAX_Q 16

@@ -18,9 +18,11 @@
 #include <xfront/mock.h>
 
 #include "xt.h"
+#include "xt-blk.h"
+#include "xt-mock.h"
 
-#define FE 1
-#define BE 0
+#define FE XT_GUEST
+#define BE XT_DOM0
 #define BE2 2
 #define DISK_BYTES (16u << 20)
 
@@ -51,19 +53,6 @@ static bool front_whole_granules;
 static unsigned int disk_sector_size;
 static enum xf_blkback_sectors_unit backend_sectors_unit;
 static enum xf_blkfront_sectors_unit front_sectors_unit;
-
-struct done_rec {
-	atomic_int calls;
-	atomic_int status;
-};
-
-static void rec_done(struct xf_blkfront_io *io, int status)
-{
-	struct done_rec *d = io->opaque;
-
-	atomic_store(&d->status, status);
-	atomic_fetch_add(&d->calls, 1);
-}
 
 static void on_event(struct xf_blkfront *bf, enum xf_blkfront_event ev,
 		     void *opaque)
@@ -102,7 +91,7 @@ static bool is_connected(void *arg)
 }
 
 struct wait_n {
-	struct done_rec *d;
+	struct xt_done *d;
 	unsigned int n;
 };
 
@@ -123,9 +112,7 @@ static void env_init(enum xf_rt_mode mode)
 
 	memset(&E, 0, sizeof(E));
 	E.mode = mode;
-	ck_assert_int_eq(xf_mock_hv_new(&E.hv), 0);
-	ck_assert_int_eq(xf_mock_domain_new(E.hv, BE, &E.dom0), 0);
-	ck_assert_int_eq(xf_mock_domain_new(E.hv, FE, &E.fe), 0);
+	xt_mock_pair(&E.hv, &E.dom0, &E.fe);
 	ck_assert_int_eq(xf_mock_domain_new(E.hv, BE2, &E.dom2), 0);
 	xf_rt_config_init(&rc);
 	rc.mode = mode;
@@ -232,19 +219,13 @@ static void write_read_verify(unsigned int n, uint64_t len, uint64_t base,
 			      unsigned int seed)
 {
 	struct xf_blkfront_io *io = calloc(n, sizeof(*io));
-	struct done_rec *d = calloc(n, sizeof(*d));
+	struct xt_done *d = calloc(n, sizeof(*d));
 	uint8_t *w = malloc(n * len), *r = calloc(n, len);
 	struct wait_n wn = { d, n };
 
+	xt_blk_ios(io, d, n, XF_BLKFRONT_WRITE, base, len, w, true);
 	for (unsigned int i = 0; i < n; i++) {
 		fill(w + i * len, len, seed + i);
-		io[i].op = XF_BLKFRONT_WRITE;
-		io[i].offset_bytes = base + i * len;
-		io[i].len_bytes = len;
-		io[i].buf = w + i * len;
-		io[i].queue = i;
-		io[i].done = rec_done;
-		io[i].opaque = &d[i];
 		ck_assert_int_eq(xf_blkfront_submit(E.bf, &io[i]), 0);
 	}
 	ck_assert(run_until(all_done, &wn));
@@ -339,7 +320,7 @@ END_TEST
 
 static bool flush_done(void *arg)
 {
-	return atomic_load(&((struct done_rec *)arg)->calls) > 0;
+	return atomic_load(&((struct xt_done *)arg)->calls) > 0;
 }
 
 /* Flush and FUA through a backend whose cache refuses flushes: the
@@ -347,7 +328,7 @@ static bool flush_done(void *arg)
 START_TEST(flush_eopnotsupp_reported)
 {
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkfront_info info;
 
 	env_init(XF_RT_SIM);
@@ -357,7 +338,7 @@ START_TEST(flush_eopnotsupp_reported)
 	ck_assert(run_until(is_connected, NULL));
 	memset(&io, 0, sizeof(io));
 	io.op = XF_BLKFRONT_FLUSH;
-	io.done = rec_done;
+	io.done = xt_blk_done;
 	io.opaque = &d;
 	ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), 0);
 	ck_assert(run_until(flush_done, &d));
@@ -383,7 +364,7 @@ START_TEST(discard_grid_end_to_end)
 	const uint64_t t0 = 68 << 10, t1 = 1028 << 10;
 	static uint8_t data[(1 << 20) + (64 << 10)], back[sizeof(data)];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkback_stats bs;
 	struct xf_blkfront_info info;
 
@@ -404,7 +385,7 @@ START_TEST(discard_grid_end_to_end)
 	io.op = XF_BLKFRONT_DISCARD;
 	io.offset_bytes = off;
 	io.len_bytes = len;
-	io.done = rec_done;
+	io.done = xt_blk_done;
 	io.opaque = &d;
 	ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), 0);
 	ck_assert(run_until(flush_done, &d));
@@ -458,22 +439,16 @@ START_TEST(crash_and_replace_x10)
 	ck_assert(run_until(is_connected, NULL));
 	for (unsigned int round = 0; round < 10; round++) {
 		struct xf_blkfront_io io[NIO];
-		struct done_rec d[NIO];
+		struct xt_done d[NIO];
 		struct wait_n wn = { d, NIO };
 
 		memset(io, 0, sizeof(io));
 		memset(d, 0, sizeof(d));
 		xf_blkback_freeze(E.bb, true);
 		run_slice();
+		xt_blk_ios(io, d, NIO, XF_BLKFRONT_WRITE, 0, LEN, w[0], true);
 		for (unsigned int i = 0; i < NIO; i++) {
 			fill(w[i], LEN, round * 100 + i);
-			io[i].op = XF_BLKFRONT_WRITE;
-			io[i].offset_bytes = (uint64_t)i * LEN;
-			io[i].len_bytes = LEN;
-			io[i].buf = w[i];
-			io[i].queue = i;
-			io[i].done = rec_done;
-			io[i].opaque = &d[i];
 			ck_assert_int_eq(xf_blkfront_submit(E.bf, &io[i]), 0);
 		}
 		run_slice();
@@ -526,7 +501,7 @@ START_TEST(migrate_to_fewer_features)
 	enum { NIO = 8, LEN = 256 * 1024 };
 	static uint8_t w[NIO][LEN], chk[LEN];
 	struct xf_blkfront_io io[NIO];
-	struct done_rec d[NIO];
+	struct xt_done d[NIO];
 	struct wait_n wn = { d, NIO };
 	struct xf_blkfront_info info;
 
@@ -538,15 +513,9 @@ START_TEST(migrate_to_fewer_features)
 	ck_assert(run_until(is_connected, NULL));
 	xf_blkback_freeze(E.bb, true);
 	run_slice();
+	xt_blk_ios(io, d, NIO, XF_BLKFRONT_WRITE, 0, LEN, w[0], true);
 	for (unsigned int i = 0; i < NIO; i++) {
 		fill(w[i], LEN, 77 + i);
-		io[i].op = XF_BLKFRONT_WRITE;
-		io[i].offset_bytes = (uint64_t)i * LEN;
-		io[i].len_bytes = LEN;
-		io[i].buf = w[i];
-		io[i].queue = i;
-		io[i].done = rec_done;
-		io[i].opaque = &d[i];
 		ck_assert_int_eq(xf_blkfront_submit(E.bf, &io[i]), 0);
 	}
 	run_slice();
@@ -762,7 +731,7 @@ static bool fe_released(void *arg)
 
 static bool gone_or_done(void *arg)
 {
-	return atomic_load(&((struct done_rec *)arg)->calls) > 0;
+	return atomic_load(&((struct xt_done *)arg)->calls) > 0;
 }
 
 /* Graceful removal by the toolstack (backend Closing): the frontend
@@ -772,7 +741,7 @@ START_TEST(toolstack_graceful_removal)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkfront_info info;
 
 	front_timeout_ns = 50000000; /* 50 ms */
@@ -791,7 +760,7 @@ START_TEST(toolstack_graceful_removal)
 	io.op = XF_BLKFRONT_WRITE;
 	io.len_bytes = sizeof(buf);
 	io.buf = buf;
-	io.done = rec_done;
+	io.done = xt_blk_done;
 	io.opaque = &d;
 	ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), 0);
 	run_slice();
@@ -824,8 +793,8 @@ static int one_io(enum xf_blkfront_op op, uint64_t off, uint64_t len)
 	static uint8_t buf[16384];
 	struct xf_blkfront_io io = { .op = op, .offset_bytes = off,
 				     .len_bytes = len, .buf = buf,
-				     .done = rec_done };
-	struct done_rec d = { 0, 0 };
+				     .done = xt_blk_done };
+	struct xt_done d = { 0, 0 };
 
 	io.opaque = &d;
 	ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), 0);
@@ -857,7 +826,7 @@ START_TEST(sectors_unit_matrix)
 	struct xf_blkfront_info info;
 	struct xf_blkback_stats bs;
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	static uint8_t buf[8192];
 
 	disk_sector_size = ss;
@@ -902,7 +871,7 @@ START_TEST(sectors_unit_matrix)
 	io = (struct xf_blkfront_io){ .op = XF_BLKFRONT_READ,
 				      .offset_bytes = believed,
 				      .len_bytes = ss, .buf = buf,
-				      .done = rec_done, .opaque = &d };
+				      .done = xt_blk_done, .opaque = &d };
 	ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), -EINVAL);
 	if (believed < DISK_BYTES) {
 		io.op = XF_BLKFRONT_WRITE;

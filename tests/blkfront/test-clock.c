@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "sb.h"
-#include "done-rec.h"
 #include "xt.h"
+#include "xt-blk.h"
 
 #define MS 1000000ull
 #define SEC 1000000000ull
@@ -66,15 +66,9 @@ static void backend_up(void)
 }
 
 static void mkio(struct xf_blkfront_io *io, enum xf_blkfront_op op,
-		 void *buf, uint64_t off, struct done_rec *d)
+		 void *buf, uint64_t off, struct xt_done *d)
 {
-	memset(io, 0, sizeof(*io));
-	io->op = op;
-	io->offset_bytes = off;
-	io->len_bytes = 4096;
-	io->buf = buf;
-	io->done = rec_done;
-	io->opaque = d;
+	xt_blk_io(io, op, off, 4096, buf, d);
 }
 
 static enum xf_blkfront_state fstate(void)
@@ -91,7 +85,7 @@ static void connect_step_forward(enum xf_rt_clock clock)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0 };
+	struct xt_done d = { 0 };
 
 	front(clock, 10 * SEC, 0);
 	memset(sb.disk, 0x33, 4096);
@@ -134,7 +128,7 @@ static void connect_step_backward(enum xf_rt_clock clock)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0 };
+	struct xt_done d = { 0 };
 
 	front(clock, 2 * SEC, 0);
 	mkio(&io, XF_BLKFRONT_READ, buf, 0, &d);
@@ -176,7 +170,7 @@ static void reconnect_step_forward(enum xf_rt_clock clock)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0 };
+	struct xt_done d = { 0 };
 
 	front(clock, 0, 0); /* default 30 s */
 	backend_up();
@@ -229,7 +223,7 @@ static uint64_t io_stream_step(enum xf_rt_clock clock, int64_t step)
 	enum { N = 12 };
 	static uint8_t buf[N][4096];
 	struct xf_blkfront_io io[N];
-	struct done_rec d[N];
+	struct xt_done d[N];
 	struct xf_blkfront_queue_stats st;
 	unsigned int next = 0;
 
@@ -304,7 +298,7 @@ static uint64_t stall_after_backward_step(enum xf_rt_clock clock)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0 };
+	struct xt_done d = { 0 };
 	struct xf_blkfront_queue_stats st;
 
 	front(clock, 0, 1 * SEC);

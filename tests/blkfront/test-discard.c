@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "sb.h"
-#include "done-rec.h"
 #include "xt.h"
+#include "xt-blk.h"
 
 #define KIB 1024ull
 
@@ -62,7 +62,7 @@ static void connect_discard(unsigned int ss, const char *gran,
 	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_CONNECTED);
 }
 
-static void submit_discard(struct xf_blkfront_io *io, struct done_rec *d,
+static void submit_discard(struct xf_blkfront_io *io, struct xt_done *d,
 			   uint64_t off, uint64_t len)
 {
 	memset(io, 0, sizeof(*io));
@@ -70,7 +70,7 @@ static void submit_discard(struct xf_blkfront_io *io, struct done_rec *d,
 	io->op = XF_BLKFRONT_DISCARD;
 	io->offset_bytes = off;
 	io->len_bytes = len;
-	io->done = rec_done;
+	io->done = xt_blk_done;
 	io->opaque = d;
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, io), 0);
 	sb_run(&sb);
@@ -101,7 +101,7 @@ static unsigned int expect_ring(const struct piece *want, unsigned int n,
 /* Answers the pieces in order (status per piece) and checks the caller
  * sees nothing until the last one, then exactly one completion. */
 static void answer_all(const struct xf_blkif_req *reqs, unsigned int n,
-		       const int16_t *status, struct done_rec *d)
+		       const int16_t *status, struct xt_done *d)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		ck_assert_int_eq(d->calls, 0);
@@ -139,7 +139,7 @@ static const struct {
 START_TEST(split_on_grid_4k_sectors)
 {
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 	struct xf_blkif_req reqs[64];
 	struct xf_blkfront_info info;
 	unsigned int n;
@@ -172,7 +172,7 @@ START_TEST(split_on_grid_512_sectors)
 	static const struct piece want[] = { { 1, 135 }, { 136, 256 },
 					     { 392, 9 } };
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 	struct xf_blkif_req reqs[64];
 
 	connect_discard(512, "65536", "4096", 256, false);
@@ -188,7 +188,7 @@ START_TEST(no_limit_one_request)
 {
 	static const struct piece want[] = { { 0, 2048 } };
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 	struct xf_blkif_req reqs[64];
 
 	connect_discard(4096, "65536", "4096", 0, false);
@@ -204,7 +204,7 @@ END_TEST
 START_TEST(error_in_one_piece_one_completion)
 {
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 	struct xf_blkif_req reqs[64];
 	struct xf_blkfront_queue_stats qs;
 	struct xf_blkfront_info info;
@@ -238,7 +238,7 @@ END_TEST
 START_TEST(error_stops_unsent_pieces)
 {
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 	struct xf_blkif_req req;
 	struct xf_blkfront_queue_stats qs;
 	unsigned int n = 0;
@@ -275,7 +275,7 @@ START_TEST(trim_to_whole_granules)
 		{ 1032, 256 }, { 1288, 256 }, { 1544, 256 }, { 1800, 128 },
 	};
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 	struct xf_blkif_req reqs[64];
 	struct xf_blkfront_queue_stats qs;
 	bool split = _i;
@@ -334,7 +334,7 @@ START_TEST(backend_geometry_validated)
 	};
 	struct xf_blkfront_info info;
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 	struct xf_blkif_req reqs[64];
 	unsigned int n = 0;
 	uint64_t end;

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "sb.h"
-#include "done-rec.h"
 #include "xt.h"
+#include "xt-blk.h"
 
 static struct sb sb;
 
@@ -63,7 +63,7 @@ START_TEST(hostile_response)
 {
 	static uint8_t buf[3][4096];
 	struct xf_blkfront_io io[3], late;
-	struct done_rec d[3], dl = { 0, 0 };
+	struct xt_done d[3], dl = { 0, 0 };
 	struct xf_blkif_req req[3];
 	struct xf_blkfront_info info;
 	struct xf_mock_stats ms;
@@ -72,16 +72,9 @@ START_TEST(hostile_response)
 
 	memset(d, 0, sizeof(d));
 	connect_plain(_i == H_GRANT_KEPT ? 0 : 1);
-	for (int i = 0; i < 3; i++) {
-		memset(&io[i], 0, sizeof(io[i]));
-		io[i].op = XF_BLKFRONT_WRITE;
-		io[i].offset_bytes = (uint64_t)i * 4096;
-		io[i].len_bytes = 4096;
-		io[i].buf = buf[i];
-		io[i].done = rec_done;
-		io[i].opaque = &d[i];
+	xt_blk_ios(io, d, 3, XF_BLKFRONT_WRITE, 0, 4096, buf[0], false);
+	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
-	}
 	sb_run(&sb);
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(sb_pop(&sb, 0, &req[i]), 0);
@@ -144,7 +137,7 @@ START_TEST(hostile_response)
 	late.op = XF_BLKFRONT_READ;
 	late.len_bytes = 4096;
 	late.buf = buf[0];
-	late.done = rec_done;
+	late.done = xt_blk_done;
 	late.opaque = &dl;
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &late), 0);
 	sb_run(&sb);
@@ -170,22 +163,15 @@ START_TEST(response_rewritten_after_read)
 {
 	static uint8_t buf[2][4096];
 	struct xf_blkfront_io io[2];
-	struct done_rec d[2];
+	struct xt_done d[2];
 	struct xf_blkif_req req[2];
 	struct sb_queue *q = &sb.q[0];
 
 	memset(d, 0, sizeof(d));
 	connect_plain(1);
-	for (int i = 0; i < 2; i++) {
-		memset(&io[i], 0, sizeof(io[i]));
-		io[i].op = XF_BLKFRONT_WRITE;
-		io[i].offset_bytes = (uint64_t)i * 4096;
-		io[i].len_bytes = 4096;
-		io[i].buf = buf[i];
-		io[i].done = rec_done;
-		io[i].opaque = &d[i];
+	xt_blk_ios(io, d, 2, XF_BLKFRONT_WRITE, 0, 4096, buf[0], false);
+	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
-	}
 	sb_run(&sb);
 	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(sb_pop(&sb, 0, &req[i]), 0);
@@ -235,7 +221,7 @@ START_TEST(error_cleared_by_reappearance)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkfront_info info;
 	struct xf_mock_stats ms;
 
@@ -269,7 +255,7 @@ START_TEST(error_cleared_by_reappearance)
 	io.op = XF_BLKFRONT_WRITE;
 	io.len_bytes = sizeof(buf);
 	io.buf = buf;
-	io.done = rec_done;
+	io.done = xt_blk_done;
 	io.opaque = &d;
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
@@ -286,7 +272,7 @@ START_TEST(error_cleared_by_resume)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkfront_info info;
 
 	connect_plain(1);
@@ -313,7 +299,7 @@ START_TEST(error_cleared_by_resume)
 	io.op = XF_BLKFRONT_READ;
 	io.len_bytes = sizeof(buf);
 	io.buf = buf;
-	io.done = rec_done;
+	io.done = xt_blk_done;
 	io.opaque = &d;
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
@@ -340,7 +326,7 @@ START_TEST(failed_notify_is_counted)
 	static struct xf_evtchn_ops evt;
 	struct xf_blkfront_queue_stats qs;
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 
 	connect_plain(0);
 	real_evt = sb.fe->evtchn;
@@ -351,7 +337,7 @@ START_TEST(failed_notify_is_counted)
 	io.op = XF_BLKFRONT_READ;
 	io.len_bytes = 4096;
 	io.buf = buf;
-	io.done = rec_done;
+	io.done = xt_blk_done;
 	io.opaque = &d;
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "sb.h"
-#include "done-rec.h"
 #include "xt.h"
+#include "xt-blk.h"
 
 static struct sb sb;
 
@@ -48,18 +48,6 @@ static void connect_with(int max_queues, int indirect, int persistent,
 	sb_state(&sb, XF_XENBUS_CONNECTED);
 	sb_run(&sb);
 	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_CONNECTED);
-}
-
-static void mkio(struct xf_blkfront_io *io, enum xf_blkfront_op op,
-		 uint64_t off, uint64_t len, void *buf, struct done_rec *d)
-{
-	memset(io, 0, sizeof(*io));
-	io->op = op;
-	io->offset_bytes = off;
-	io->len_bytes = len;
-	io->buf = buf;
-	io->done = rec_done;
-	io->opaque = d;
 }
 
 /* Pops every request on queue qi into reqs (max n); returns count. */
@@ -103,7 +91,7 @@ START_TEST(split_45k)
 	static uint8_t buf[45 * 1024];
 	struct xf_blkfront_io io;
 	struct xf_blkif_req reqs[8];
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	bool indirect = _i;
 	struct xf_blkfront_queue_stats qs;
 
@@ -112,7 +100,7 @@ START_TEST(split_45k)
 	connect_with(1, indirect ? 64 : 0, 1,
 		     (const char *const[]){ "feature-max-indirect-segments",
 					    "256", NULL }, 512);
-	mkio(&io, XF_BLKFRONT_WRITE, 8192, sizeof(buf), buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 8192, sizeof(buf), buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
 	unsigned int n = pop_all(0, reqs, 8);
@@ -157,13 +145,13 @@ START_TEST(data_roundtrip)
 	const size_t len = 600 * 1024;
 	uint8_t *wbuf = malloc(len), *rbuf = calloc(1, len);
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	int persistent = _i & 1, indirect = (_i & 2) ? 32 : 0;
 
 	for (size_t i = 0; i < len; i++)
 		wbuf[i] = (uint8_t)(i * 13 + 1);
 	connect_with(1, indirect, persistent, all_features, 512);
-	mkio(&io, XF_BLKFRONT_WRITE, 4096 * 3, len, wbuf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 4096 * 3, len, wbuf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	for (int i = 0; i < 10 && d.calls == 0; i++) {
 		sb_run(&sb);
@@ -173,7 +161,7 @@ START_TEST(data_roundtrip)
 	ck_assert_int_eq(d.calls, 1);
 	ck_assert_int_eq(d.status, 0);
 	ck_assert_mem_eq(sb.disk + 4096 * 3, wbuf, len);
-	mkio(&io, XF_BLKFRONT_READ, 4096 * 3, len, rbuf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_READ, 4096 * 3, len, rbuf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	for (int i = 0; i < 10 && d.calls == 1; i++) {
 		sb_run(&sb);
@@ -195,11 +183,11 @@ START_TEST(indirect_pages_read_only)
 	static uint8_t buf[64 * 1024];
 	struct xf_blkfront_io io;
 	struct xf_blkif_req req;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	void *page;
 
 	connect_with(1, 64, 0, all_features, 512);
-	mkio(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
 	ck_assert_int_eq(sb_pop(&sb, 0, &req), 0);
@@ -233,13 +221,13 @@ START_TEST(persistent_grant_reuse)
 	static uint8_t buf[8192];
 	struct xf_blkfront_io io;
 	struct xf_blkif_req r1, r2;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkfront_queue_stats qs;
 	struct xf_mock_stats ms;
 	bool pers = _i;
 
 	connect_with(1, 0, pers, all_features, 512);
-	mkio(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
 	ck_assert_int_eq(sb_pop(&sb, 0, &r1), 0);
@@ -249,7 +237,7 @@ START_TEST(persistent_grant_reuse)
 	sb_fe_stats(&sb, &ms);
 	/* 4 ring pages + 2 pooled data pages, or just the ring. */
 	ck_assert_uint_eq(ms.gnt_shared_pages, pers ? 6 : 4);
-	mkio(&io, XF_BLKFRONT_READ, 0, sizeof(buf), buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_READ, 0, sizeof(buf), buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
 	ck_assert_int_eq(sb_pop(&sb, 0, &r2), 0);
@@ -283,13 +271,14 @@ START_TEST(queue_spread)
 {
 	static uint8_t buf[4][4096];
 	struct xf_blkfront_io io[4];
-	struct done_rec d[4] = { { 0, 0 } };
+	struct xt_done d[4] = { { 0, 0 } };
 	struct xf_blkif_req req;
 
 	connect_with(4, -1, 1, all_features, 512);
 	ck_assert_uint_eq(sb.nq, 4);
 	for (unsigned int i = 0; i < 4; i++) {
-		mkio(&io[i], XF_BLKFRONT_WRITE, i * 4096, 4096, buf[i], &d[i]);
+		xt_blk_io(&io[i], XF_BLKFRONT_WRITE, i * 4096, 4096, buf[i],
+			  &d[i]);
 		io[i].queue = i + 4; /* modulo the 4 queues */
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	}
@@ -325,7 +314,7 @@ START_TEST(queue_full_fifo)
 	enum { N = 100 };
 	static uint8_t buf[N][512];
 	static struct xf_blkfront_io io[N];
-	struct done_rec d[N];
+	struct xt_done d[N];
 	struct xf_blkif_req reqs[64];
 	unsigned int total = 0;
 
@@ -333,7 +322,8 @@ START_TEST(queue_full_fifo)
 	connect_with(1, 0, 1, NULL, 512);
 	for (unsigned int i = 0; i < N; i++) {
 		memset(buf[i], i + 1, 512);
-		mkio(&io[i], XF_BLKFRONT_WRITE, i * 512ull, 512, buf[i], &d[i]);
+		xt_blk_io(&io[i], XF_BLKFRONT_WRITE, i * 512ull, 512, buf[i],
+			  &d[i]);
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	}
 	sb_run(&sb);
@@ -370,14 +360,14 @@ static void expect_one(uint8_t op, uint8_t nseg)
 START_TEST(flush_ops_on_wire)
 {
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkif_req req;
 	/* 0: flush-cache; 1: barrier only; 2: neither */
 	static const char *const fl[] = { "feature-flush-cache", "1", NULL };
 	static const char *const ba[] = { "feature-barrier", "1", NULL };
 
 	connect_with(1, -1, 1, _i == 0 ? fl : _i == 1 ? ba : NULL, 512);
-	mkio(&io, XF_BLKFRONT_FLUSH, 0, 0, NULL, &d);
+	xt_blk_io(&io, XF_BLKFRONT_FLUSH, 0, 0, NULL, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	if (_i == 2) {
 		sb_run(&sb);
@@ -401,14 +391,14 @@ START_TEST(fua_emulation)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkif_req req;
 	static const char *const fl[] = { "feature-flush-cache", "1", NULL };
 	static const char *const ba[] = { "feature-barrier", "1",
 					  "feature-flush-cache", "1", NULL };
 
 	connect_with(1, -1, 1, _i == 0 ? ba : _i == 1 ? fl : NULL, 512);
-	mkio(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
 	io.flags = XF_BLKFRONT_F_FUA;
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	if (_i == 0) {
@@ -441,11 +431,11 @@ END_TEST
 START_TEST(discard_on_wire)
 {
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkif_req req;
 
 	connect_with(1, -1, 1, _i ? all_features : NULL, 512);
-	mkio(&io, XF_BLKFRONT_DISCARD, 1 << 20, 3 << 20, NULL, &d);
+	xt_blk_io(&io, XF_BLKFRONT_DISCARD, 1 << 20, 3 << 20, NULL, &d);
 	io.flags = XF_BLKFRONT_F_SECURE;
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
@@ -472,13 +462,13 @@ END_TEST
 START_TEST(flush_eopnotsupp_degrades)
 {
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkif_req req;
 	struct xf_blkfront_info info;
 	static const char *const fl[] = { "feature-flush-cache", "1", NULL };
 
 	connect_with(1, -1, 1, fl, 512);
-	mkio(&io, XF_BLKFRONT_FLUSH, 0, 0, NULL, &d);
+	xt_blk_io(&io, XF_BLKFRONT_FLUSH, 0, 0, NULL, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
 	ck_assert_int_eq(sb_pop(&sb, 0, &req), 0);
@@ -505,11 +495,11 @@ START_TEST(error_response_fails_io_once)
 {
 	static uint8_t buf[90 * 1024];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkif_req reqs[4];
 
 	connect_with(1, 0, 1, NULL, 512);
-	mkio(&io, XF_BLKFRONT_READ, 0, sizeof(buf), buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_READ, 0, sizeof(buf), buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
 	ck_assert_uint_eq(pop_all(0, reqs, 4), 3);
@@ -529,15 +519,15 @@ START_TEST(sector_size_4096)
 {
 	static uint8_t buf[16384];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkif_req req;
 
 	connect_with(1, -1, 1, NULL, 4096);
-	mkio(&io, XF_BLKFRONT_WRITE, 512, 4096, buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 512, 4096, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
-	mkio(&io, XF_BLKFRONT_WRITE, 4096, 2048, buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 4096, 2048, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
-	mkio(&io, XF_BLKFRONT_WRITE, 8192, 16384, buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 8192, 16384, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
 	ck_assert_int_eq(sb_pop(&sb, 0, &req), 0);
@@ -557,7 +547,7 @@ START_TEST(read_only_disk)
 	struct xf_blkfront_config cfg;
 	struct xf_blkfront_io io;
 	struct xf_blkfront_info info;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 
 	xf_blkfront_config_init(&cfg);
 	sb_front(&sb, &cfg);
@@ -571,9 +561,9 @@ START_TEST(read_only_disk)
 	sb_run(&sb);
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert(info.read_only && info.cdrom && !info.removable);
-	mkio(&io, XF_BLKFRONT_WRITE, 0, 512, buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 0, 512, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EROFS);
-	mkio(&io, XF_BLKFRONT_READ, 0, 512, buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_READ, 0, 512, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
 	ck_assert_uint_eq(sb_serve_all(&sb), 1);
@@ -587,28 +577,28 @@ START_TEST(bad_submissions)
 {
 	static uint8_t buf[512];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 
 	connect_with(1, -1, 1, NULL, 512);
-	mkio(&io, XF_BLKFRONT_READ, 0, 0, buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_READ, 0, 0, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
-	mkio(&io, XF_BLKFRONT_READ, 0, 512, NULL, &d);
+	xt_blk_io(&io, XF_BLKFRONT_READ, 0, 512, NULL, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
-	mkio(&io, XF_BLKFRONT_READ, 100, 512, buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_READ, 100, 512, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
-	mkio(&io, XF_BLKFRONT_READ, 0, 512, buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_READ, 0, 512, buf, &d);
 	io.flags = XF_BLKFRONT_F_FUA;
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
-	mkio(&io, (enum xf_blkfront_op)9, 0, 512, buf, &d);
+	xt_blk_io(&io, (enum xf_blkfront_op)9, 0, 512, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
-	mkio(&io, XF_BLKFRONT_READ, UINT64_MAX - 511, 1024, buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_READ, UINT64_MAX - 511, 1024, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
 	/* The disk is SB_DISK_BYTES long. */
-	mkio(&io, XF_BLKFRONT_READ, SB_DISK_BYTES - 512, 1024, buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_READ, SB_DISK_BYTES - 512, 1024, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
-	mkio(&io, XF_BLKFRONT_DISCARD, SB_DISK_BYTES, 512, NULL, &d);
+	xt_blk_io(&io, XF_BLKFRONT_DISCARD, SB_DISK_BYTES, 512, NULL, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
-	mkio(&io, XF_BLKFRONT_READ, 0, 512, buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_READ, 0, 512, buf, &d);
 	io.done = NULL;
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
 	sb_run(&sb);
@@ -622,7 +612,7 @@ START_TEST(untrusted_bounce_pages_zeroed)
 {
 	static uint8_t a[4096], b[512];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkif_req r1, r2;
 	struct xf_blkfront_info info;
 	uint8_t *page;
@@ -634,13 +624,13 @@ START_TEST(untrusted_bounce_pages_zeroed)
 	ck_assert(!info.persistent && !info.trusted);
 	memset(a, 0xaa, sizeof(a));
 	memset(b, 0xbb, sizeof(b));
-	mkio(&io, XF_BLKFRONT_WRITE, 0, sizeof(a), a, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(a), a, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
 	ck_assert_int_eq(sb_pop(&sb, 0, &r1), 0);
 	answer(0, &r1, 1);
 	sb_run(&sb);
-	mkio(&io, XF_BLKFRONT_WRITE, 0, sizeof(b), b, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(b), b, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
 	ck_assert_int_eq(sb_pop(&sb, 0, &r2), 0);

@@ -15,9 +15,11 @@
 #include <xfront/mock.h>
 
 #include "xt.h"
+#include "xt-blk.h"
+#include "xt-mock.h"
 
-#define FE 1
-#define BE 0
+#define FE XT_GUEST
+#define BE XT_DOM0
 #define DISK_BYTES (8u << 20)
 #define IO_LEN (256u * 1024) /* 64 segments: indirect */
 
@@ -31,19 +33,6 @@ static struct {
 	struct xf_blkfront *bf;
 	atomic_uint closed;
 } E;
-
-struct done_rec {
-	atomic_int calls;
-	atomic_int status;
-};
-
-static void rec_done(struct xf_blkfront_io *io, int status)
-{
-	struct done_rec *d = io->opaque;
-
-	atomic_store(&d->status, status);
-	atomic_fetch_add(&d->calls, 1);
-}
 
 static void on_event(struct xf_blkfront *bf, enum xf_blkfront_event ev,
 		     void *opaque)
@@ -65,9 +54,7 @@ static void setup(void)
 	struct xf_blkdisk_config dc;
 
 	memset(&E, 0, sizeof(E));
-	ck_assert_int_eq(xf_mock_hv_new(&E.hv), 0);
-	ck_assert_int_eq(xf_mock_domain_new(E.hv, BE, &E.dom0), 0);
-	ck_assert_int_eq(xf_mock_domain_new(E.hv, FE, &E.fe), 0);
+	xt_mock_pair(&E.hv, &E.dom0, &E.fe);
 	xf_rt_config_init(&rc);
 	rc.mode = XF_RT_SIM;
 	rc.nr_vcpus = 2;
@@ -164,7 +151,7 @@ static void write_read(unsigned int seed)
 {
 	uint8_t *w = malloc(IO_LEN), *r = calloc(1, IO_LEN);
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 
 	for (unsigned int i = 0; i < IO_LEN; i++)
 		w[i] = (uint8_t)(i * 7 + seed);
@@ -175,7 +162,7 @@ static void write_read(unsigned int seed)
 		io.offset_bytes = 1u << 20;
 		io.len_bytes = IO_LEN;
 		io.buf = pass ? r : w;
-		io.done = rec_done;
+		io.done = xt_blk_done;
 		io.opaque = &d;
 		ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), 0);
 		run();

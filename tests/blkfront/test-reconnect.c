@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "sb.h"
-#include "done-rec.h"
 #include "xt.h"
+#include "xt-blk.h"
 
 static struct sb sb;
 
@@ -75,7 +75,7 @@ static void fill(uint8_t *b, size_t len, unsigned int seed)
 		b[i] = (uint8_t)(i * 31 + seed * 7 + 1);
 }
 
-static unsigned int serve_until_done(struct done_rec *d, unsigned int n)
+static unsigned int serve_until_done(struct xt_done *d, unsigned int n)
 {
 	unsigned int served = 0;
 
@@ -125,7 +125,7 @@ START_TEST(backend_close_reopen_x10)
 	backend_connect(&feats[0]);
 	for (unsigned int round = 0; round < 10; round++) {
 		struct xf_blkfront_io io[NIO], rio;
-		struct done_rec d[NIO + 1];
+		struct xt_done d[NIO + 1];
 		struct xf_blkif_req req;
 		struct xf_blkfront_info info;
 		uint64_t off = 0;
@@ -139,7 +139,7 @@ START_TEST(backend_close_reopen_x10)
 			io[i].len_bytes = lens[i];
 			io[i].buf = wbuf[i];
 			io[i].queue = i;
-			io[i].done = rec_done;
+			io[i].done = xt_blk_done;
 			io[i].opaque = &d[i];
 			off += lens[i] + 4096;
 			ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
@@ -164,7 +164,7 @@ START_TEST(backend_close_reopen_x10)
 		rio.offset_bytes = io[3].offset_bytes;
 		rio.len_bytes = lens[3];
 		rio.buf = rbuf;
-		rio.done = rec_done;
+		rio.done = xt_blk_done;
 		rio.opaque = &d[NIO];
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &rio), 0);
 		sb_unmap_rings(&sb);
@@ -211,7 +211,7 @@ START_TEST(only_unanswered_parts_reissued)
 {
 	static uint8_t buf[88 * 1024];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkif_req r[2];
 	struct xf_blkfront_queue_stats qs;
 	const struct feat f = { 1, 0, 0, false, false };
@@ -223,7 +223,7 @@ START_TEST(only_unanswered_parts_reissued)
 	io.op = XF_BLKFRONT_WRITE;
 	io.len_bytes = sizeof(buf);
 	io.buf = buf;
-	io.done = rec_done;
+	io.done = xt_blk_done;
 	io.opaque = &d;
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
@@ -262,7 +262,7 @@ START_TEST(suspend_resume_fewer_features)
 	enum { NIO = 4, LEN = 256 * 1024 };
 	static uint8_t wbuf[NIO][LEN];
 	struct xf_blkfront_io io[NIO];
-	struct done_rec d[NIO];
+	struct xt_done d[NIO];
 	struct xf_blkif_req req;
 	struct xf_blkfront_info info;
 	const struct feat big = { 4, 2, 256, true, true };
@@ -272,16 +272,9 @@ START_TEST(suspend_resume_fewer_features)
 	memset(d, 0, sizeof(d));
 	start(4);
 	backend_connect(&big);
+	xt_blk_ios(io, d, NIO, XF_BLKFRONT_WRITE, 0, LEN, wbuf[0], true);
 	for (unsigned int i = 0; i < NIO; i++) {
 		fill(wbuf[i], LEN, i);
-		memset(&io[i], 0, sizeof(io[i]));
-		io[i].op = XF_BLKFRONT_WRITE;
-		io[i].offset_bytes = (uint64_t)i * LEN;
-		io[i].len_bytes = LEN;
-		io[i].buf = wbuf[i];
-		io[i].queue = i;
-		io[i].done = rec_done;
-		io[i].opaque = &d[i];
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	}
 	sb_run(&sb);
@@ -335,7 +328,7 @@ START_TEST(flush_order_kept_on_reissue)
 {
 	static uint8_t b1[4096], b2[4096];
 	struct xf_blkfront_io io[3];
-	struct done_rec d[3];
+	struct xt_done d[3];
 	struct xf_blkif_req req, extra;
 	const struct feat f = { 1, 0, 0, true, true };
 
@@ -344,7 +337,7 @@ START_TEST(flush_order_kept_on_reissue)
 	backend_connect(&f);
 	for (int i = 0; i < 3; i++) {
 		memset(&io[i], 0, sizeof(io[i]));
-		io[i].done = rec_done;
+		io[i].done = xt_blk_done;
 		io[i].opaque = &d[i];
 	}
 	io[0].op = XF_BLKFRONT_WRITE;
@@ -414,7 +407,7 @@ START_TEST(flush_fence_across_queues)
 {
 	static uint8_t buf[7][4096];
 	struct xf_blkfront_io io[7];
-	struct done_rec d[7];
+	struct xt_done d[7];
 	struct xf_blkif_req w0, w1, fl, tail[4];
 	struct xf_blkfront_queue_stats qs;
 	const bool barrier = _i;
@@ -434,7 +427,7 @@ START_TEST(flush_fence_across_queues)
 		io[i].len_bytes = sizeof(buf[i]);
 		io[i].buf = buf[i];
 		io[i].queue = queue[i];
-		io[i].done = rec_done;
+		io[i].done = xt_blk_done;
 		io[i].opaque = &d[i];
 	}
 	if (barrier) {
@@ -520,7 +513,7 @@ START_TEST(flush_fence_survives_second_reconnect)
 {
 	static uint8_t b0[4096], b2[4096];
 	struct xf_blkfront_io io[3];
-	struct done_rec d[3];
+	struct xt_done d[3];
 	struct xf_blkif_req req;
 	const struct feat f = { 2, 0, 0, false, true, false };
 
@@ -529,7 +522,7 @@ START_TEST(flush_fence_survives_second_reconnect)
 	backend_connect(&f);
 	for (int i = 0; i < 3; i++) {
 		memset(&io[i], 0, sizeof(io[i]));
-		io[i].done = rec_done;
+		io[i].done = xt_blk_done;
 		io[i].opaque = &d[i];
 	}
 	io[0].op = XF_BLKFRONT_WRITE;
@@ -585,7 +578,7 @@ START_TEST(fua_barrier_fence_survives_redecision)
 {
 	static uint8_t buf[4][4096];
 	struct xf_blkfront_io io[4];
-	struct done_rec d[4];
+	struct xt_done d[4];
 	struct xf_blkif_req req, w0, wd, t0, t1;
 	struct xf_blkfront_queue_stats qs;
 	struct xf_blkfront_info info;
@@ -607,7 +600,7 @@ START_TEST(fua_barrier_fence_survives_redecision)
 		io[i].len_bytes = sizeof(buf[i]);
 		io[i].buf = buf[i];
 		io[i].queue = queue[i];
-		io[i].done = rec_done;
+		io[i].done = xt_blk_done;
 		io[i].opaque = &d[i];
 	}
 	io[1].flags = XF_BLKFRONT_F_FUA;
@@ -718,7 +711,7 @@ START_TEST(fua_unprotected_counted_once_on_reissue)
 {
 	static uint8_t buf[2][4096];
 	struct xf_blkfront_io io[2];
-	struct done_rec d[2];
+	struct xt_done d[2];
 	struct xf_blkif_req req;
 	struct xf_blkfront_info info;
 	const struct feat none = { 1, 0, 0, false, false, false };
@@ -734,7 +727,7 @@ START_TEST(fua_unprotected_counted_once_on_reissue)
 		io[i].offset_bytes = (uint64_t)i * 4096;
 		io[i].len_bytes = sizeof(buf[i]);
 		io[i].buf = buf[i];
-		io[i].done = rec_done;
+		io[i].done = xt_blk_done;
 		io[i].opaque = &d[i];
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	}
@@ -793,7 +786,7 @@ START_TEST(fua_without_cache_control_degraded)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkif_req req;
 	struct xf_blkfront_info info;
 	const struct feat none = { 1, 0, 0, false, false, false };
@@ -806,7 +799,7 @@ START_TEST(fua_without_cache_control_degraded)
 	io.flags = XF_BLKFRONT_F_FUA;
 	io.len_bytes = sizeof(buf);
 	io.buf = buf;
-	io.done = rec_done;
+	io.done = xt_blk_done;
 	io.opaque = &d;
 	for (int round = 0; round < 4; round++) {
 		bool protected_ = round == 3;
@@ -856,7 +849,7 @@ START_TEST(device_removal_and_reappearance)
 {
 	static uint8_t buf[3][8192];
 	struct xf_blkfront_io io[3];
-	struct done_rec d[3];
+	struct xt_done d[3];
 	struct xf_blkfront_info info;
 	struct xf_mock_stats ms;
 	const struct feat f = { 2, 1, 32, true, true };
@@ -872,7 +865,7 @@ START_TEST(device_removal_and_reappearance)
 		io[i].len_bytes = sizeof(buf[i]);
 		io[i].buf = buf[i];
 		io[i].queue = (unsigned int)i;
-		io[i].done = rec_done;
+		io[i].done = xt_blk_done;
 		io[i].opaque = &d[i];
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	}
@@ -908,7 +901,7 @@ START_TEST(free_with_io_outstanding)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io[2];
-	struct done_rec d[2];
+	struct xt_done d[2];
 	struct xf_mock_stats ms;
 	const struct feat f = { 1, 0, 0, false, false };
 
@@ -920,7 +913,7 @@ START_TEST(free_with_io_outstanding)
 		io[i].op = XF_BLKFRONT_WRITE;
 		io[i].len_bytes = 4096;
 		io[i].buf = buf;
-		io[i].done = rec_done;
+		io[i].done = xt_blk_done;
 		io[i].opaque = &d[i];
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	}

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "sb.h"
-#include "done-rec.h"
 #include "xt.h"
+#include "xt-blk.h"
 
 static struct sb sb;
 static uint8_t buf[16384];
@@ -74,16 +74,10 @@ static uint64_t size_seen(void)
 }
 
 static void mkio(struct xf_blkfront_io *io, enum xf_blkfront_op op,
-		 uint64_t off, uint64_t len, struct done_rec *d)
+		 uint64_t off, uint64_t len, struct xt_done *d)
 {
-	memset(io, 0, sizeof(*io));
 	memset(d, 0, sizeof(*d));
-	io->op = op;
-	io->offset_bytes = off;
-	io->len_bytes = len;
-	io->buf = buf;
-	io->done = rec_done;
-	io->opaque = d;
+	xt_blk_io(io, op, off, len, buf, d);
 }
 
 /* Submits one read and lets the scripted backend (a disk of
@@ -91,7 +85,7 @@ static void mkio(struct xf_blkfront_io *io, enum xf_blkfront_op op,
 static int read_at(uint64_t off, uint64_t len)
 {
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 
 	mkio(&io, XF_BLKFRONT_READ, off, len, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
@@ -108,7 +102,7 @@ static void refused(enum xf_blkfront_op op, uint64_t off, uint64_t len)
 {
 	struct xf_blkfront_io io;
 	struct xf_blkif_req req;
-	struct done_rec d;
+	struct xt_done d;
 
 	mkio(&io, op, off, len, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
@@ -162,7 +156,7 @@ START_TEST(eight_times_larger)
 {
 	struct xf_blkfront_io io;
 	struct xf_blkif_req req, extra;
-	struct done_rec d;
+	struct xt_done d;
 	uint64_t seen;
 
 	connect(XF_BLKFRONT_SECTORS_SECTOR_SIZE, SB_DISK_BYTES / 512, 4096);
@@ -237,7 +231,7 @@ START_TEST(size_not_whole_sectors)
 {
 	struct xf_blkfront_info info;
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 	char msg[256];
 
 	start(not_whole[_i].unit);
@@ -288,7 +282,7 @@ END_TEST
 START_TEST(held_io_checked_at_issue)
 {
 	struct xf_blkfront_io in, out;
-	struct done_rec din, dout;
+	struct xt_done din, dout;
 	struct xf_blkif_req req;
 
 	start(XF_BLKFRONT_SECTORS_512);

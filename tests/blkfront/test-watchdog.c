@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "sb.h"
-#include "done-rec.h"
 #include "xt.h"
+#include "xt-blk.h"
 
 #define MS 1000000ull
 #define SEC 1000000000ull
@@ -54,15 +54,9 @@ static void connect_front(uint64_t wd_period,
 }
 
 static void mkread(struct xf_blkfront_io *io, void *buf, uint64_t off,
-		   struct done_rec *d)
+		   struct xt_done *d)
 {
-	memset(io, 0, sizeof(*io));
-	io->op = XF_BLKFRONT_READ;
-	io->offset_bytes = off;
-	io->len_bytes = 4096;
-	io->buf = buf;
-	io->done = rec_done;
-	io->opaque = d;
+	xt_blk_io(io, XF_BLKFRONT_READ, off, 4096, buf, d);
 }
 
 /* Runs sim time forward by ns (or less when nothing is left to do). */
@@ -113,7 +107,7 @@ static void dropped_notifications(uint64_t wd_period)
 {
 	static uint8_t buf[4][4096];
 	struct xf_blkfront_io io[4];
-	struct done_rec d[4];
+	struct xt_done d[4];
 	struct xf_blkfront_queue_stats st;
 	struct xf_mock_stats ms;
 
@@ -180,7 +174,7 @@ static void event_index(enum xf_blkfront_evidx_bug bug, uint64_t wd)
 {
 	static uint8_t buf[3][4096];
 	struct xf_blkfront_io io[3];
-	struct done_rec d[3];
+	struct xt_done d[3];
 	struct xf_blkfront_queue_stats st;
 	unsigned int notified = 0;
 
@@ -266,7 +260,7 @@ START_TEST(slow_backend_rekicked_once_per_period)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0 };
+	struct xt_done d = { 0 };
 	struct xf_blkfront_queue_stats st;
 	struct xf_mock_stats before, after;
 

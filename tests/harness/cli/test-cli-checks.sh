@@ -3,15 +3,7 @@
 # scenario and variant names (they reach file names and gnuplot scripts).
 # usage: test-cli-checks.sh path/to/xfront
 set -u
-XF=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "not ok - $1"; fails=$((fails + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
-
-cd "$T" || exit 1
+. "$(dirname "$0")/../../lib/xt.sh"
 cat > slow.lua <<'EOF'
 scenario { name = "slow", description = "would run for a while", duration = "50ms" }
 vm { name = "vm0" }

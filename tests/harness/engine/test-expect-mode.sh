@@ -4,15 +4,7 @@
 # run mode with nothing to check is refused before anything runs.
 # usage: test-expect-mode.sh path/to/xfront
 set -u
-XF=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "not ok - $1"; fails=$((fails + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
-
-cd "$T" || exit 1
+. "$(dirname "$0")/../../lib/xt.sh"
 # The sim-only block fails in sim (an IOPS no backend reaches), the
 # real-only one would fail in real mode (1e9 I/O errors at least).
 cat > m.lua <<'EOF'

@@ -3,15 +3,7 @@
 # completed no I/O failing instead of passing every "at most" check.
 # usage: test-expect.sh path/to/xfront
 set -u
-XF=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "not ok - $1"; fails=$((fails + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
-
-cd "$T" || exit 1
+. "$(dirname "$0")/../../lib/xt.sh"
 cat > prefix.lua <<'EOF'
 scenario { name = "prefix", description = "job rr is not rr1", duration = "200ms" }
 vm { name = "vm0", vcpus = 2 }
