@@ -10,6 +10,7 @@
 #include <xfront/blkif.h>
 #include <xfront/platform.h>
 #include <xfront/blkfront.h>
+#include <xfront/util.h>
 
 #define BF_PATH_MAX 256
 #define BF_MAX_SECTOR_SIZE XF_PAGE_SIZE
@@ -90,6 +91,10 @@ struct bf_conn {
 	bool persistent;
 };
 
+/* Completed ios waiting for their callbacks, linked through
+ * priv.done_next. */
+typedef XF_FIFO(struct xf_blkfront_io) bf_iolist;
+
 struct bf_queue {
 	struct xf_actor actor;
 	struct xf_blkfront *bf;
@@ -100,8 +105,8 @@ struct bf_queue {
 	struct bf_conn *conn;     /* current connection or NULL */
 	struct bf_conn *old;      /* taken-back connections to release */
 	bool live;                /* device connected: may issue */
-	struct xf_blkfront_unit *fifo_head, *fifo_tail;
-	struct xf_blkfront_io *done_head, *done_tail;
+	XF_FIFO(struct xf_blkfront_unit) fifo; /* linked through next */
+	bf_iolist done;
 	bool error_seen;          /* error state already applied */
 	uint64_t charge_ns;       /* CPU to charge once the lock is gone */
 	/* Watchdog: armed while requests are on the ring. progress is in
@@ -246,12 +251,14 @@ void bf_shadow_release_pages(struct xf_blkfront *bf, struct bf_conn *c,
 /* queue.c */
 void bf_queue_run(struct xf_actor *a);
 void bf_fifo_insert_sorted(struct bf_queue *q, struct xf_blkfront_unit *u);
-void bf_fifo_append(struct bf_queue *q, struct xf_blkfront_unit *u);
 /* io part finished with status; completes the io when nothing of it is
  * left. Queue lock held. */
 void bf_io_part_done(struct bf_queue *q, struct xf_blkfront_io *io,
 		     int status);
 void bf_fail_queued(struct bf_queue *q, int status);
+/* Runs the callbacks of everything on *done, emptying it. No lock
+ * held. */
+void bf_complete(bf_iolist *done);
 
 /* issue.c */
 void bf_issue(struct bf_queue *q);

@@ -185,8 +185,7 @@ int bf_process_responses(struct bf_queue *q)
 				return r;
 		}
 		int more = xf_front_ring_final_check_as(
-			&c->ring,
-			(enum xf_ring_evidx)q->bf->cfg.event_index_bug);
+			&c->ring, q->bf->cfg.event_index_bug);
 
 		if (more < 0)
 			return bf_violation(q, "rsp_prod more than a ring ahead "

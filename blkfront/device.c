@@ -29,19 +29,20 @@ void xf_blkfront_config_init(struct xf_blkfront_config *cfg)
 	cfg->abi = XF_BLKIF_ABI_X86_64;
 }
 
+static const char *const state_names[] = {
+	[XF_BLKFRONT_CONNECTING] = "connecting",
+	[XF_BLKFRONT_CONNECTED] = "connected",
+	[XF_BLKFRONT_RECONNECTING] = "reconnecting",
+	[XF_BLKFRONT_SUSPENDED] = "suspended",
+	[XF_BLKFRONT_GONE] = "gone",
+	[XF_BLKFRONT_ERROR] = "error",
+	[XF_BLKFRONT_CLOSING] = "closing",
+	[XF_BLKFRONT_CLOSED] = "closed",
+};
+
 const char *xf_blkfront_state_name(enum xf_blkfront_state s)
 {
-	switch (s) {
-	case XF_BLKFRONT_CONNECTING: return "connecting";
-	case XF_BLKFRONT_CONNECTED: return "connected";
-	case XF_BLKFRONT_RECONNECTING: return "reconnecting";
-	case XF_BLKFRONT_SUSPENDED: return "suspended";
-	case XF_BLKFRONT_GONE: return "gone";
-	case XF_BLKFRONT_ERROR: return "error";
-	case XF_BLKFRONT_CLOSING: return "closing";
-	case XF_BLKFRONT_CLOSED: return "closed";
-	}
-	return "?";
+	return XF_NAME_OF(state_names, s, "?");
 }
 
 static int bf_normalise_config(struct xf_blkfront_config *c)
@@ -85,9 +86,9 @@ static int bf_normalise_config(struct xf_blkfront_config *c)
 	if (c->timeout_clock != XF_CLOCK_MONOTONIC &&
 	    c->timeout_clock != XF_CLOCK_WALL)
 		return -EINVAL;
-	if (c->event_index_bug != XF_BLKFRONT_EVIDX_OK &&
-	    c->event_index_bug != XF_BLKFRONT_EVIDX_STALE &&
-	    c->event_index_bug != XF_BLKFRONT_EVIDX_AHEAD)
+	if (c->event_index_bug != XF_RING_EVIDX_OK &&
+	    c->event_index_bug != XF_RING_EVIDX_STALE &&
+	    c->event_index_bug != XF_RING_EVIDX_AHEAD)
 		return -EINVAL;
 	if (c->sectors_unit != XF_BLKFRONT_SECTORS_512 &&
 	    c->sectors_unit != XF_BLKFRONT_SECTORS_SECTOR_SIZE)
@@ -247,21 +248,10 @@ fail:
 	return r;
 }
 
-static void bf_complete_now(struct xf_blkfront_io *head)
-{
-	while (head) {
-		struct xf_blkfront_io *io = head;
-
-		head = io->priv.done_next;
-		io->priv.done_next = NULL;
-		io->done(io, io->priv.status);
-	}
-}
-
 static void bf_teardown(struct xf_blkfront *bf, unsigned int nq_added,
 			bool xb_added)
 {
-	struct xf_blkfront_io *done = NULL, **tail = &done;
+	bf_iolist done = XF_FIFO_INIT;
 
 	if (xb_added)
 		xf_actor_remove(&bf->xb_actor);
@@ -284,10 +274,7 @@ static void bf_teardown(struct xf_blkfront *bf, unsigned int nq_added,
 			q->old = c->next;
 			bf_conn_release(bf, q, c);
 		}
-		*tail = q->done_head;
-		while (*tail)
-			tail = &(*tail)->priv.done_next;
-		q->done_head = q->done_tail = NULL;
+		XF_FIFO_SPLICE(&done, &q->done, priv.done_next);
 		pthread_mutex_unlock(&q->lock);
 		if (q->evh)
 			bf->p->evtchn->close(q->evh);
@@ -304,7 +291,7 @@ static void bf_teardown(struct xf_blkfront *bf, unsigned int nq_added,
 		bf->zombies = pg->next;
 		free(pg);
 	}
-	bf_complete_now(done);
+	bf_complete(&done);
 	pthread_mutex_destroy(&bf->lock);
 	pthread_mutex_destroy(&bf->err_lock);
 	pthread_mutex_destroy(&bf->fence_lock);

@@ -46,7 +46,7 @@ void bf_fence_rebuild(struct xf_blkfront *bf)
 		io->priv.is_fence = false;
 	}
 	for (unsigned int i = 0; i < bf->nr_alloc; i++)
-		for (struct xf_blkfront_unit *u = bf->q[i].fifo_head; u;
+		for (struct xf_blkfront_unit *u = bf->q[i].fifo.head; u;
 		     u = u->next)
 			if (u->fence && !u->io->priv.is_fence) {
 				bf_fence_insert(bf, u->io);
@@ -58,7 +58,7 @@ void bf_fence_rebuild(struct xf_blkfront *bf)
 
 			/* Units of one io are adjacent (same seq, sorted):
 			 * count each io once. */
-			for (struct xf_blkfront_unit *u = bf->q[i].fifo_head;
+			for (struct xf_blkfront_unit *u = bf->q[i].fifo.head;
 			     u; u = u->next) {
 				if (u->io == last)
 					continue;

@@ -309,7 +309,7 @@ void bf_issue(struct bf_queue *q)
 
 	if (!q->live || !c)
 		return;
-	while ((u = q->fifo_head)) {
+	while ((u = XF_FIFO_HEAD(&q->fifo))) {
 		struct xf_blkfront_io *io = u->io;
 		int r;
 
@@ -337,10 +337,7 @@ void bf_issue(struct bf_queue *q)
 			/* The io already failed: the rest is not sent. */
 			r = 0;
 		}
-		q->fifo_head = u->next;
-		if (!q->fifo_head)
-			q->fifo_tail = NULL;
-		u->next = NULL;
+		XF_FIFO_POP(&q->fifo, next);
 		if (u->heap)
 			free(u);
 		bf_io_part_done(q, io, r < 0 ? r : 0);

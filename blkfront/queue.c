@@ -14,14 +14,11 @@
 
 #include "bf.h"
 
-void bf_fifo_append(struct bf_queue *q, struct xf_blkfront_unit *u)
+/* Submission order: by io, then by offset within it. */
+static bool bf_unit_ahead(const struct xf_blkfront_unit *a,
+			  const struct xf_blkfront_unit *b)
 {
-	u->next = NULL;
-	if (q->fifo_tail)
-		q->fifo_tail->next = u;
-	else
-		q->fifo_head = u;
-	q->fifo_tail = u;
+	return a->seq < b->seq || (a->seq == b->seq && a->off <= b->off);
 }
 
 /* Keeps the FIFO in submission order: used for work taken back from
@@ -29,25 +26,12 @@ void bf_fifo_append(struct bf_queue *q, struct xf_blkfront_unit *u)
  * work. */
 void bf_fifo_insert_sorted(struct bf_queue *q, struct xf_blkfront_unit *u)
 {
-	struct xf_blkfront_unit **pp = &q->fifo_head;
-
-	while (*pp && ((*pp)->seq < u->seq ||
-		       ((*pp)->seq == u->seq && (*pp)->off <= u->off)))
-		pp = &(*pp)->next;
-	u->next = *pp;
-	*pp = u;
-	if (!u->next)
-		q->fifo_tail = u;
+	XF_FIFO_INSERT_SORTED(&q->fifo, u, next, bf_unit_ahead);
 }
 
 static void bf_done_append(struct bf_queue *q, struct xf_blkfront_io *io)
 {
-	io->priv.done_next = NULL;
-	if (q->done_tail)
-		q->done_tail->priv.done_next = io;
-	else
-		q->done_head = io;
-	q->done_tail = io;
+	XF_FIFO_PUSH(&q->done, io, priv.done_next);
 	q->st.ios_completed++;
 	if (io->priv.status)
 		q->st.errors++;
@@ -85,24 +69,11 @@ void bf_io_part_done(struct bf_queue *q, struct xf_blkfront_io *io,
 	bf_done_append(q, io);
 }
 
-static struct xf_blkfront_unit *bf_fifo_pop(struct bf_queue *q)
-{
-	struct xf_blkfront_unit *u = q->fifo_head;
-
-	if (u) {
-		q->fifo_head = u->next;
-		if (!q->fifo_head)
-			q->fifo_tail = NULL;
-		u->next = NULL;
-	}
-	return u;
-}
-
 void bf_fail_queued(struct bf_queue *q, int status)
 {
 	struct xf_blkfront_unit *u;
 
-	while ((u = bf_fifo_pop(q))) {
+	while ((u = XF_FIFO_POP(&q->fifo, next))) {
 		struct xf_blkfront_io *io = u->io;
 
 		if (u->heap)
@@ -200,13 +171,14 @@ int xf_blkfront_submit(struct xf_blkfront *bf, struct xf_blkfront_io *io)
 	u->kind = io->op == XF_BLKFRONT_FLUSH ? BF_U_FLUSH : BF_U_DATA;
 	u->fence = false;
 	u->heap = false;
-	bf_fifo_append(q, u);
+	XF_FIFO_PUSH(&q->fifo, u, next);
 	q->st.ios_submitted++;
 	/* Issue from the submitter's context (as a block layer would);
 	 * completions still run on the queue's own actor. */
 	if (atomic_load(&bf->fail_mode) == BF_HOLD)
 		bf_issue(q);
-	kick = q->done_head || atomic_load(&bf->fail_mode) != BF_HOLD;
+	kick = !XF_FIFO_EMPTY(&q->done) ||
+	       atomic_load(&bf->fail_mode) != BF_HOLD;
 	/* Events (e.g. an unprotected FUA write) are delivered by the
 	 * queue actor. */
 	if (atomic_load(&bf->ev_pending))
@@ -293,7 +265,7 @@ void bf_queue_run(struct xf_actor *a)
 {
 	struct bf_queue *q = (struct bf_queue *)a;
 	struct xf_blkfront *bf = q->bf;
-	struct xf_blkfront_io *done;
+	bf_iolist done = XF_FIFO_INIT;
 	uint64_t charge, rx_before, rsp_before = 0, now = 0, mono = 0;
 	uint64_t wd_timer = 0;
 	bool wd_active = false, wd_set = false;
@@ -341,8 +313,7 @@ void bf_queue_run(struct xf_actor *a)
 	if (bf->cfg.watchdog_period_ns)
 		wd_set = bf_watchdog_rearm(q, wd_active, now, rsp_before,
 					   mono, &wd_timer);
-	done = q->done_head;
-	q->done_head = q->done_tail = NULL;
+	XF_FIFO_SPLICE(&done, &q->done, priv.done_next);
 	charge = q->charge_ns;
 	q->charge_ns = 0;
 	pthread_mutex_unlock(&q->lock);
@@ -352,11 +323,13 @@ void bf_queue_run(struct xf_actor *a)
 		xf_rt_charge(bf->rt, charge);
 
 	bf_deliver_events(bf);
-	while (done) {
-		struct xf_blkfront_io *io = done;
+	bf_complete(&done);
+}
 
-		done = io->priv.done_next;
-		io->priv.done_next = NULL;
+void bf_complete(bf_iolist *done)
+{
+	struct xf_blkfront_io *io;
+
+	while ((io = XF_FIFO_POP(done, priv.done_next)))
 		io->done(io, io->priv.status);
-	}
 }

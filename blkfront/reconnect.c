@@ -105,12 +105,10 @@ void bf_redistribute(struct xf_blkfront *bf, unsigned int nr_active)
 		struct bf_queue *to = &bf->q[i % nr_active];
 		struct xf_blkfront_unit *u;
 
-		while ((u = from->fifo_head)) {
-			from->fifo_head = u->next;
+		while ((u = XF_FIFO_POP(&from->fifo, next))) {
 			u->io->priv.queue = to->idx;
 			bf_fifo_insert_sorted(to, u);
 		}
-		from->fifo_tail = NULL;
 	}
 	atomic_store(&bf->nr_active, nr_active);
 	bf_unlock_all(bf);

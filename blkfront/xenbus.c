@@ -296,7 +296,7 @@ static bool bf_all_drained(struct xf_blkfront *bf)
 		struct bf_queue *q = &bf->q[i];
 
 		pthread_mutex_lock(&q->lock);
-		if ((q->conn && q->conn->inflight) || q->fifo_head)
+		if ((q->conn && q->conn->inflight) || !XF_FIFO_EMPTY(&q->fifo))
 			idle = false;
 		pthread_mutex_unlock(&q->lock);
 	}

@@ -23,9 +23,8 @@ static const char *const drop_names[XF_NF_DROP_NR] = {
 
 const char *xf_netfront_drop_name(enum xf_netfront_drop d)
 {
-	if ((unsigned int)d >= XF_NF_DROP_NR)
-		return "unknown";
-	return drop_names[d];
+	return xf_name_of(drop_names, XF_NAMES_N(drop_names), (unsigned int)d,
+			  "unknown");
 }
 
 int nf_drop_errno(int drop)
@@ -75,17 +74,14 @@ void nf_set_state(struct xf_netfront *nf, enum xf_netfront_state st)
 		nf->cfg.ops->state(nf->cfg.opaque, st);
 }
 
-void nf_set_error(struct xf_netfront *nf, const char *fmt, ...)
+void nf_vset_error(struct xf_netfront *nf, const char *fmt, va_list ap)
 {
-	va_list ap;
 	bool was;
 
 	pthread_mutex_lock(&nf->lock);
 	was = atomic_exchange(&nf->broken, true);
 	if (!was) {
-		va_start(ap, fmt);
 		vsnprintf(nf->err, sizeof(nf->err), fmt, ap);
-		va_end(ap);
 		nf->st.errors++;
 	}
 	pthread_mutex_unlock(&nf->lock);
@@ -96,6 +92,15 @@ void nf_set_error(struct xf_netfront *nf, const char *fmt, ...)
 	/* Every queue flushes its frames with DEVICE_ERROR when it runs. */
 	for (unsigned int i = 0; i < nf->max_queues; i++)
 		nf_queue_kick(&nf->q[i]);
+}
+
+void nf_set_error(struct xf_netfront *nf, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	nf_vset_error(nf, fmt, ap);
+	va_end(ap);
 }
 
 void nf_stat_add(struct xf_netfront *nf, uint64_t *field, uint64_t v)
@@ -166,9 +171,9 @@ int xf_netfront_new(const struct xf_netfront_config *cfg,
 	maxq = cfg->max_queues ? cfg->max_queues : 1;
 	if (maxq > XF_NETFRONT_MAX_QUEUES)
 		return -EINVAL;
-	if (cfg->event_index_bug != XF_NETFRONT_EVIDX_OK &&
-	    cfg->event_index_bug != XF_NETFRONT_EVIDX_STALE &&
-	    cfg->event_index_bug != XF_NETFRONT_EVIDX_AHEAD)
+	if (cfg->event_index_bug != XF_RING_EVIDX_OK &&
+	    cfg->event_index_bug != XF_RING_EVIDX_STALE &&
+	    cfg->event_index_bug != XF_RING_EVIDX_AHEAD)
 		return -EINVAL;
 	if (cfg->rx_high_watermark &&
 	    cfg->rx_low_watermark > cfg->rx_high_watermark)
@@ -322,12 +327,7 @@ int xf_netfront_send(struct xf_netfront *nf, int queue,
 		nf_tx_free_frame(fr);
 		return -EAGAIN;
 	}
-	fr->next = NULL;
-	if (q->bl_tail)
-		q->bl_tail->next = fr;
-	else
-		q->bl_head = fr;
-	q->bl_tail = fr;
+	XF_FIFO_PUSH(&q->bl, fr, next);
 	q->bl_len++;
 	pthread_mutex_unlock(&q->bl_lock);
 	nf_queue_kick(q);
@@ -430,7 +430,7 @@ void xf_netfront_free(struct xf_netfront *nf)
 		nf_queue_quiesce(q, XF_NF_DROP_CLOSED);
 		nf_tx_flush_all(q, XF_NF_DROP_CLOSED);
 		nf_queue_release(q);
-		pthread_mutex_unlock(&q->lock);
+		nf_unlock_deliver(q);
 	}
 	nf_release_retry(nf);
 	/* Whatever the backend still maps is abandoned here; the platform
@@ -483,6 +483,20 @@ void xf_netfront_stats(const struct xf_netfront *nf,
 	pthread_mutex_lock(&m->lock);
 	*out = nf->st;
 	pthread_mutex_unlock(&m->lock);
+	/* The watchdog's counters live in the queues only (as blkfront's
+	 * do): summed here, one queue lock at a time. */
+	for (unsigned int i = 0; i < nf->max_queues; i++) {
+		struct nf_queue *q = &m->q[i];
+
+		pthread_mutex_lock(&q->lock);
+		out->watchdog_checks += q->wd_checks;
+		out->watchdog_recoveries += q->wd_recoveries;
+		out->watchdog_responses += q->wd_responses;
+		out->tx_timeouts += q->tx_timeouts;
+		out->tx_timeout_slots += q->tx_timeout_slots;
+		out->events_lost += q->events_lost;
+		pthread_mutex_unlock(&q->lock);
+	}
 }
 
 int xf_netfront_queue_info(const struct xf_netfront *nf, unsigned int queue,

@@ -4,6 +4,7 @@
 #define XF_NETFRONT_PRIV_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 
 #include <xfront/xenbus.h>
@@ -11,6 +12,7 @@
 #include <xfront/netif.h>
 #include <xfront/platform.h>
 #include <xfront/netfront.h>
+#include <xfront/util.h>
 
 #define NF_PATH_MAX 256
 #define NF_ERR_MAX 256
@@ -43,6 +45,8 @@ struct nf_txframe {
 	int drop;               /* drop reason or -1 */
 };
 
+typedef XF_FIFO(struct nf_txframe) nf_txlist;
+
 struct nf_region {
 	void *addr;
 	unsigned int n;
@@ -72,6 +76,15 @@ struct nf_queue {
 	unsigned int idx;
 	struct xf_actor actor;
 	pthread_mutex_t lock;        /* ring state; held by run() */
+	/* Frames whose tx_done is due, and one deliverer at a time
+	 * (deliver.c); under lock. */
+	nf_txlist done;
+	bool delivering;
+	pthread_cond_t deliver_cv;
+	/* Counts set-ups and quiesces: a delivery point that dropped the
+	 * lock finds out whether the rings it worked on are still its. */
+	unsigned int session;
+	char log_pending[NF_PATH_MAX + 128]; /* logged at the next delivery */
 	struct xf_evtch *evh;
 	bool wakeup_hooked;
 	bool fd_watched;
@@ -99,10 +112,9 @@ struct nf_queue {
 	uint64_t wd_rsp_mark;         /* tx_rsp_seen at the last run */
 	uint64_t tx_rsp_seen;         /* tx responses consumed */
 	uint64_t *tx_at;              /* per tx id: when put on the ring */
-	uint64_t tx_pump_now;         /* stamp for the slots being pushed */
 	uint64_t tx_deadline;         /* earliest possible tx timeout */
 	uint64_t timer_at;            /* the actor's timer; UINT64_MAX none */
-	/* Counters, also summed into nf->st. */
+	/* Counters; xf_netfront_stats() sums them over the queues. */
 	uint64_t notify_received;
 	uint64_t wd_checks, wd_recoveries, wd_responses;
 	uint64_t tx_timeouts, tx_timeout_slots;
@@ -111,7 +123,7 @@ struct nf_queue {
 
 	/* Backlog, guarded by bl_lock (send() may run on any thread). */
 	pthread_mutex_t bl_lock;
-	struct nf_txframe *bl_head, *bl_tail;
+	nf_txlist bl;
 	unsigned int bl_len;
 };
 
@@ -152,8 +164,12 @@ struct xf_netfront {
 /* netfront.c */
 void nf_log(struct xf_netfront *nf, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The error state (first error only): text, state callback, every
+ * queue kicked. Not with a queue lock held: see nf_queue_error(). */
 void nf_set_error(struct xf_netfront *nf, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void nf_vset_error(struct xf_netfront *nf, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 void nf_set_state(struct xf_netfront *nf, enum xf_netfront_state st);
 void nf_stat_add(struct xf_netfront *nf, uint64_t *field, uint64_t v);
 int nf_drop_errno(int drop);
@@ -165,28 +181,45 @@ int nf_queue_setup(struct nf_queue *q, bool split);
 int nf_queue_write_keys(struct nf_queue *q, xf_txn t, const char *base,
 			bool split);
 /* Stops ring processing: in-flight tx frames go back to the backlog
- * (or are dropped), rx state is discarded, ports unbound. */
+ * (or are dropped), rx state is discarded, ports unbound. The frames it
+ * ends are delivered at the caller's nf_unlock_deliver(). */
 void nf_queue_quiesce(struct nf_queue *q, int drop);
 /* Releases ring and buffer grants (to the release list if busy). */
 void nf_queue_release(struct nf_queue *q);
 void nf_release_retry(struct xf_netfront *nf);
 void nf_queue_kick(struct nf_queue *q);
 
+/* deliver.c: callbacks after the queue lock is dropped. Each is called
+ * with q->lock held and returns with it held (nf_unlock_deliver: not). */
+/* The due tx_done callbacks, then rx's (if given), then a pending log
+ * line. false: the queue was quiesced or set up again meanwhile, the
+ * rings the caller was working on are not its any more. */
+bool nf_deliver(struct nf_queue *q, const struct xf_net_rx_frame *rx);
+void nf_unlock_deliver(struct nf_queue *q);
+/* nf_set_error() for an error found under q->lock: due callbacks first,
+ * then the error state, with the lock dropped. */
+void nf_queue_error(struct nf_queue *q, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* tx.c */
 void nf_tx_complete(struct nf_queue *q, struct nf_txframe *fr, int drop);
 void nf_tx_free_frame(struct nf_txframe *fr);
 void nf_bl_push_front(struct nf_queue *q, struct nf_txframe *fr);
 void nf_bl_push(struct nf_queue *q, struct nf_txframe *fr);
+/* Puts the n frames of *l, in order, at the head of the backlog. */
+void nf_bl_push_list_front(struct nf_queue *q, nf_txlist *l, unsigned int n);
 struct nf_txframe *nf_bl_pop(struct nf_queue *q);
 /* Moves the backlog of a queue the current connection does not use to
  * one it does (returns that queue, else NULL). */
 struct nf_queue *nf_bl_rehome(struct nf_queue *q);
 void nf_tx_flush_all(struct nf_queue *q, int drop);
 int nf_tx_responses(struct nf_queue *q);
-void nf_tx_pump(struct nf_queue *q);
+/* -ESTALE: the session ended while callbacks ran (nf_deliver). */
+int nf_tx_pump(struct nf_queue *q);
 int nf_queue_garp(struct xf_netfront *nf);
 
 /* rx.c */
+/* -EIO on a protocol error, -ESTALE as nf_tx_pump(). */
 int nf_rx_responses(struct nf_queue *q);
 void nf_rx_refill(struct nf_queue *q);
 void nf_rx_reset(struct nf_queue *q);

@@ -53,6 +53,7 @@ int nf_queue_init(struct xf_netfront *nf, unsigned int idx)
 	atomic_init(&q->kicked, false);
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_mutex_init(&q->bl_lock, NULL);
+	pthread_cond_init(&q->deliver_cv, NULL);
 	if (nf->cfg.nr_queue_vcpus)
 		vcpu = nf->cfg.queue_vcpu[idx % nf->cfg.nr_queue_vcpus];
 	else
@@ -88,6 +89,7 @@ err:
 	q->actor.rt = NULL;
 	pthread_mutex_destroy(&q->lock);
 	pthread_mutex_destroy(&q->bl_lock);
+	pthread_cond_destroy(&q->deliver_cv);
 	return rc;
 }
 
@@ -105,6 +107,7 @@ void nf_queue_fini(struct nf_queue *q)
 	q->rxs.buf = NULL;
 	pthread_mutex_destroy(&q->lock);
 	pthread_mutex_destroy(&q->bl_lock);
+	pthread_cond_destroy(&q->deliver_cv);
 }
 
 static int region_share(struct xf_netfront *nf, struct nf_region *r,
@@ -168,6 +171,24 @@ void nf_release_retry(struct xf_netfront *nf)
 		}
 	}
 	pthread_mutex_unlock(&nf->lock);
+}
+
+/* The rings, buffers and per-id arrays of a session (what exists of
+ * them). */
+static void release_rings(struct nf_queue *q)
+{
+	struct xf_netfront *nf = q->nf;
+
+	region_release(nf, &q->tx_bufs);
+	region_release(nf, &q->rx_bufs);
+	region_release(nf, &q->tx_ring_pg);
+	region_release(nf, &q->rx_ring_pg);
+	free(q->tx_owner);
+	free(q->tx_free);
+	free(q->tx_at);
+	q->tx_owner = NULL;
+	q->tx_free = NULL;
+	q->tx_at = NULL;
 }
 
 int nf_queue_setup(struct nf_queue *q, bool split)
@@ -240,18 +261,10 @@ int nf_queue_setup(struct nf_queue *q, bool split)
 	nf_wd_reset(q);
 	q->set_up = true;
 	q->quiesced = false;
+	q->session++;
 	return 0;
 err:
-	free(q->tx_owner);
-	free(q->tx_free);
-	free(q->tx_at);
-	q->tx_owner = NULL;
-	q->tx_free = NULL;
-	q->tx_at = NULL;
-	region_release(nf, &q->tx_bufs);
-	region_release(nf, &q->rx_bufs);
-	region_release(nf, &q->tx_ring_pg);
-	region_release(nf, &q->rx_ring_pg);
+	release_rings(q);
 	return rc;
 }
 
@@ -289,8 +302,9 @@ void nf_queue_quiesce(struct nf_queue *q, int drop)
 {
 	struct xf_netfront *nf = q->nf;
 	const struct xf_platform *p = nf->p;
-	struct nf_txframe *back = NULL, *fr, *tail = NULL;
-	unsigned int i;
+	nf_txlist back = XF_FIFO_INIT;
+	struct nf_txframe *fr;
+	unsigned int i, nback = 0;
 
 	if (!q->set_up || q->quiesced)
 		return;
@@ -298,7 +312,12 @@ void nf_queue_quiesce(struct nf_queue *q, int drop)
 	 * backend never answered is re-sent. */
 	if (drop < 0 && !atomic_load(&nf->broken))
 		nf_tx_responses(q);
+	/* An error there drops the lock (nf_queue_error): the queue's own
+	 * run may have quiesced it meanwhile. */
+	if (!q->set_up || q->quiesced)
+		return;
 	q->quiesced = true;
+	q->session++;
 	/* In-flight frames: each goes back to the head of the backlog once
 	 * (in id order does not matter; a frame is found via its first
 	 * occupied id), so it is sent exactly once more after reconnect. */
@@ -316,24 +335,11 @@ void nf_queue_quiesce(struct nf_queue *q, int drop)
 					      XF_NF_DROP_CLOSED);
 			continue;
 		}
-		fr->next = NULL;
-		if (tail)
-			tail->next = fr;
-		else
-			back = fr;
-		tail = fr;
+		XF_FIFO_PUSH(&back, fr, next);
+		nback++;
 		nf_stat_add(nf, &nf->st.tx_requeued, 1);
 	}
-	if (back) {
-		pthread_mutex_lock(&q->bl_lock);
-		tail->next = q->bl_head;
-		q->bl_head = back;
-		if (!q->bl_tail)
-			q->bl_tail = tail;
-		for (fr = back; fr != tail->next; fr = fr->next)
-			q->bl_len++;
-		pthread_mutex_unlock(&q->bl_lock);
-	}
+	nf_bl_push_list_front(q, &back, nback);
 	nf_rx_reset(q);
 	p->evtchn->unbind(q->evh, q->port_tx);
 	if (q->port_rx != q->port_tx)
@@ -343,21 +349,10 @@ void nf_queue_quiesce(struct nf_queue *q, int drop)
 /* Caller holds q->lock. */
 void nf_queue_release(struct nf_queue *q)
 {
-	struct xf_netfront *nf = q->nf;
-
 	if (!q->set_up)
 		return;
 	nf_queue_quiesce(q, -1);
-	region_release(nf, &q->tx_bufs);
-	region_release(nf, &q->rx_bufs);
-	region_release(nf, &q->tx_ring_pg);
-	region_release(nf, &q->rx_ring_pg);
-	free(q->tx_owner);
-	free(q->tx_free);
-	free(q->tx_at);
-	q->tx_owner = NULL;
-	q->tx_free = NULL;
-	q->tx_at = NULL;
+	release_rings(q);
 	q->set_up = false;
 }
 
@@ -384,7 +379,6 @@ static void queue_run(struct xf_actor *a)
 		 * look at the rings. */
 		notified = false;
 		lost = true;
-		nf_stat_add(nf, &nf->st.events_lost, 1);
 	}
 	pthread_mutex_lock(&q->lock);
 	if (notified)
@@ -393,7 +387,7 @@ static void queue_run(struct xf_actor *a)
 		q->events_lost++;
 		if (!kicked && (!wd || q->timer_at == UINT64_MAX ||
 				xf_rt_now_ns(nf->rt) < q->timer_at)) {
-			pthread_mutex_unlock(&q->lock);
+			nf_unlock_deliver(q);
 			return;
 		}
 	}
@@ -411,7 +405,7 @@ static void queue_run(struct xf_actor *a)
 
 		if (wd)
 			set = nf_wd_stop(q, &timer);
-		pthread_mutex_unlock(&q->lock);
+		nf_unlock_deliver(q);
 		if (to)
 			nf_queue_kick(to);
 		goto timer;
@@ -423,26 +417,27 @@ static void queue_run(struct xf_actor *a)
 		nf_wd_before(q, notified, xf_rt_now_ns(nf->rt));
 	for (;;) {
 		rc = nf_tx_responses(q);
-		if (rc < 0)
-			break;
-		rc = nf_rx_responses(q);
-		if (rc < 0)
-			break;
-		nf_rx_refill(q);
-		nf_tx_pump(q);
-		if (atomic_load(&nf->broken))
+		/* Their callbacks before the rx work charges the vCPU. */
+		if (rc == 0 && !nf_deliver(q, NULL))
+			rc = -ESTALE;
+		if (rc == 0)
+			rc = nf_rx_responses(q);
+		if (rc == 0) {
+			nf_rx_refill(q);
+			rc = nf_tx_pump(q);
+		}
+		if (rc < 0 || atomic_load(&nf->broken))
 			break;
 		/* Arm rsp_event on both rings and re-check: a response that
 		 * landed after the last read would otherwise sleep. */
-		rc = xf_front_ring_final_check_as(
-			&q->tx, (enum xf_ring_evidx)nf->cfg.event_index_bug);
+		rc = xf_front_ring_final_check_as(&q->tx,
+						  nf->cfg.event_index_bug);
 		if (rc == 0)
 			rc = xf_front_ring_final_check_as(
-				&q->rx,
-				(enum xf_ring_evidx)nf->cfg.event_index_bug);
+				&q->rx, nf->cfg.event_index_bug);
 		if (rc < 0) {
-			nf_set_error(nf, "queue %u: backend moved rsp_prod "
-				     "more than a ring ahead", q->idx);
+			nf_queue_error(q, "queue %u: backend moved rsp_prod "
+				       "more than a ring ahead", q->idx);
 			break;
 		}
 		if (rc == 0)
@@ -452,15 +447,21 @@ static void queue_run(struct xf_actor *a)
 		nf_tx_flush_all(q, XF_NF_DROP_DEVICE_ERROR);
 		goto idle;
 	}
+	if (rc == -ESTALE) {
+		/* Quiesced or set up again while callbacks ran: the next
+		 * run starts from what the queue is now. */
+		nf_queue_kick(q);
+		goto idle;
+	}
 	if (wd)
 		set = nf_wd_after(q, xf_rt_now_ns(nf->rt), &timer);
-	pthread_mutex_unlock(&q->lock);
+	nf_unlock_deliver(q);
 	goto timer;
 idle:
 	/* Not in use: no tick, no tx timeout. */
 	if (wd)
 		set = nf_wd_stop(q, &timer);
-	pthread_mutex_unlock(&q->lock);
+	nf_unlock_deliver(q);
 timer:
 	/* Only the queue's own actor sets its timer. */
 	if (set)

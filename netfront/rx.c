@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Receive: refill policy, response validation, reassembly of multi-slot
  * frames and extra-info chains, checksum completion. Runs with q->lock
- * held. The backend is untrusted: each response is copied once and
- * checked before anything is read from the page it names. */
+ * held; the rx callback is made with it dropped (deliver.c). The
+ * backend is untrusted: each response is copied once and checked before
+ * anything is read from the page it names. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,35 +48,36 @@ void nf_rx_refill(struct nf_queue *q)
 		nf_stat_add(nf, &nf->st.notify_failed, 1);
 }
 
-static void rx_deliver(struct nf_queue *q)
+/* Counts the frame just completed; false when it is dropped, else *f
+ * describes it (data in the reassembly buffer) for the rx callback. */
+static bool rx_finish(struct nf_queue *q, struct xf_net_rx_frame *f)
 {
 	struct xf_netfront *nf = q->nf;
 	struct nf_rxstate *s = &q->rxs;
-	struct xf_net_rx_frame f;
 	int drop = -1;
 
-	memset(&f, 0, sizeof(f));
-	f.data = s->buf;
-	f.len = s->len;
-	f.queue = q->idx;
-	f.nr_slots = s->slots;
-	f.gso_size = s->gso_size;
-	f.gso_type = s->gso_type;
+	memset(f, 0, sizeof(*f));
+	f->data = s->buf;
+	f->len = s->len;
+	f->queue = q->idx;
+	f->nr_slots = s->slots;
+	f->gso_size = s->gso_size;
+	f->gso_type = s->gso_type;
 	if (s->rx_flags & XF_NETRXF_data_validated)
-		f.flags |= XF_NET_F_DATA_VALIDATED;
+		f->flags |= XF_NET_F_DATA_VALIDATED;
 	if (s->dropped) {
 		drop = XF_NF_DROP_RX_STATUS;
 	} else if ((s->rx_flags & XF_NETRXF_csum_blank) &&
 		   !nf->cfg.no_rx_csum_complete) {
 		/* The backend left the checksum to us (CHECKSUM_PARTIAL). */
 		if (xf_pkt_csum_fill(s->buf, s->len) == 0) {
-			f.flags |= XF_NET_F_DATA_VALIDATED;
+			f->flags |= XF_NET_F_DATA_VALIDATED;
 			nf_stat_add(nf, &nf->st.rx_csum_completed, 1);
 		}
 	} else if (s->rx_flags & XF_NETRXF_csum_blank) {
-		f.flags |= XF_NET_F_CSUM_BLANK;
+		f->flags |= XF_NET_F_CSUM_BLANK;
 	} else if (nf->cfg.rx_verify_csum &&
-		   !(f.flags & XF_NET_F_DATA_VALIDATED) && !s->gso_size &&
+		   !(f->flags & XF_NET_F_DATA_VALIDATED) && !s->gso_size &&
 		   xf_pkt_csum_verify(s->buf, s->len) == -EBADMSG) {
 		drop = XF_NF_DROP_RX_CSUM;
 	}
@@ -93,8 +95,7 @@ static void rx_deliver(struct nf_queue *q)
 	pthread_mutex_unlock(&nf->lock);
 	if (nf->cfg.rx_cost_ns)
 		xf_rt_charge(nf->rt, nf->cfg.rx_cost_ns);
-	if (drop < 0)
-		nf->cfg.ops->rx(nf->cfg.opaque, &f);
+	return drop < 0;
 }
 
 static int rx_bad(struct nf_queue *q, const char *fmt, unsigned int a,
@@ -103,7 +104,7 @@ static int rx_bad(struct nf_queue *q, const char *fmt, unsigned int a,
 	char what[128];
 
 	snprintf(what, sizeof(what), fmt, a, b);
-	nf_set_error(q->nf, "queue %u: rx %s", q->idx, what);
+	nf_queue_error(q, "queue %u: rx %s", q->idx, what);
 	return -EIO;
 }
 
@@ -180,9 +181,9 @@ int nf_rx_responses(struct nf_queue *q)
 
 	n = xf_front_ring_responses(&q->rx, &prod);
 	if (n < 0) {
-		nf_set_error(q->nf, "queue %u: rx rsp_prod %u more than a "
-			     "ring ahead of rsp_cons %u", q->idx, prod,
-			     q->rx.rsp_cons);
+		nf_queue_error(q, "queue %u: rx rsp_prod %u more than a "
+			       "ring ahead of rsp_cons %u", q->idx, prod,
+			       q->rx.rsp_cons);
 		return -EIO;
 	}
 	if ((unsigned int)n > q->rx_posted)
@@ -213,7 +214,13 @@ int nf_rx_responses(struct nf_queue *q)
 		if (rc < 0)
 			return rc;
 		if (!s->want_extra && !s->want_more) {
-			rx_deliver(q);
+			struct xf_net_rx_frame f;
+
+			/* Called back here, before the refill below may
+			 * notify the backend; the buffer is not touched
+			 * until the callback has returned. */
+			if (!nf_deliver(q, rx_finish(q, &f) ? &f : NULL))
+				return -ESTALE;
 			memset(s, 0, offsetof(struct nf_rxstate, buf));
 		}
 		/* Keep the ring fed while a burst drains. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Transmit: backlog, offload decisions and fallbacks, slot layout, tx
- * responses. Everything here runs with q->lock held. */
+ * responses. Everything here runs with q->lock held; finished frames
+ * wait on the done list for their tx_done (deliver.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +17,7 @@ void nf_tx_free_frame(struct nf_txframe *fr)
 void nf_bl_push(struct nf_queue *q, struct nf_txframe *fr)
 {
 	pthread_mutex_lock(&q->bl_lock);
-	fr->next = NULL;
-	if (q->bl_tail)
-		q->bl_tail->next = fr;
-	else
-		q->bl_head = fr;
-	q->bl_tail = fr;
+	XF_FIFO_PUSH(&q->bl, fr, next);
 	q->bl_len++;
 	pthread_mutex_unlock(&q->bl_lock);
 }
@@ -29,11 +25,16 @@ void nf_bl_push(struct nf_queue *q, struct nf_txframe *fr)
 void nf_bl_push_front(struct nf_queue *q, struct nf_txframe *fr)
 {
 	pthread_mutex_lock(&q->bl_lock);
-	fr->next = q->bl_head;
-	q->bl_head = fr;
-	if (!q->bl_tail)
-		q->bl_tail = fr;
+	XF_FIFO_PUSH_FRONT(&q->bl, fr, next);
 	q->bl_len++;
+	pthread_mutex_unlock(&q->bl_lock);
+}
+
+void nf_bl_push_list_front(struct nf_queue *q, nf_txlist *l, unsigned int n)
+{
+	pthread_mutex_lock(&q->bl_lock);
+	XF_FIFO_SPLICE_FRONT(&q->bl, l, next);
+	q->bl_len += n;
 	pthread_mutex_unlock(&q->bl_lock);
 }
 
@@ -42,7 +43,7 @@ static struct nf_txframe *bl_peek(struct nf_queue *q)
 	struct nf_txframe *fr;
 
 	pthread_mutex_lock(&q->bl_lock);
-	fr = q->bl_head;
+	fr = XF_FIFO_HEAD(&q->bl);
 	pthread_mutex_unlock(&q->bl_lock);
 	return fr;
 }
@@ -52,14 +53,9 @@ struct nf_txframe *nf_bl_pop(struct nf_queue *q)
 	struct nf_txframe *fr;
 
 	pthread_mutex_lock(&q->bl_lock);
-	fr = q->bl_head;
-	if (fr) {
-		q->bl_head = fr->next;
-		if (!q->bl_head)
-			q->bl_tail = NULL;
+	fr = XF_FIFO_POP(&q->bl, next);
+	if (fr)
 		q->bl_len--;
-		fr->next = NULL;
-	}
 	pthread_mutex_unlock(&q->bl_lock);
 	return fr;
 }
@@ -68,7 +64,7 @@ struct nf_queue *nf_bl_rehome(struct nf_queue *q)
 {
 	struct xf_netfront *nf = q->nf;
 	unsigned int nq = atomic_load(&nf->nr_queues);
-	struct nf_txframe *head, *tail;
+	nf_txlist moved = XF_FIFO_INIT;
 	struct nf_queue *to;
 	unsigned int n;
 
@@ -81,20 +77,14 @@ struct nf_queue *nf_bl_rehome(struct nf_queue *q)
 	 * it kicks the queue afterwards, so a frame that lands here after
 	 * the detach is moved by the next run. */
 	pthread_mutex_lock(&q->bl_lock);
-	head = q->bl_head;
-	tail = q->bl_tail;
+	XF_FIFO_SPLICE(&moved, &q->bl, next);
 	n = q->bl_len;
-	q->bl_head = q->bl_tail = NULL;
 	q->bl_len = 0;
 	pthread_mutex_unlock(&q->bl_lock);
-	if (!head)
+	if (XF_FIFO_EMPTY(&moved))
 		return NULL;
 	pthread_mutex_lock(&to->bl_lock);
-	if (to->bl_tail)
-		to->bl_tail->next = head;
-	else
-		to->bl_head = head;
-	to->bl_tail = tail;
+	XF_FIFO_SPLICE(&to->bl, &moved, next);
 	to->bl_len += n;
 	pthread_mutex_unlock(&to->bl_lock);
 	return to;
@@ -136,7 +126,10 @@ void nf_tx_complete(struct nf_queue *q, struct nf_txframe *fr, int drop)
 		if (status == 0)
 			nf_stat_add(nf, &nf->st.mcast_sent, 1);
 	} else if (nf->cfg.ops && nf->cfg.ops->tx_done) {
-		nf->cfg.ops->tx_done(nf->cfg.opaque, fr->cookie, status);
+		/* Called back after the lock is dropped (deliver.c). */
+		fr->status = status;
+		XF_FIFO_PUSH(&q->done, fr, next);
+		return;
 	}
 	nf_tx_free_frame(fr);
 }
@@ -149,11 +142,11 @@ void nf_tx_flush_all(struct nf_queue *q, int drop)
 		nf_tx_complete(q, fr, drop);
 }
 
-static void set_error_locked(struct nf_queue *q, const char *what,
-			     unsigned int id, int status)
+static void tx_rsp_error(struct nf_queue *q, const char *what,
+			 unsigned int id, int status)
 {
-	nf_set_error(q->nf, "queue %u: tx response %s (id %u, status %d)",
-		     q->idx, what, id, status);
+	nf_queue_error(q, "queue %u: tx response %s (id %u, status %d)",
+		       q->idx, what, id, status);
 }
 
 int nf_tx_responses(struct nf_queue *q)
@@ -164,9 +157,9 @@ int nf_tx_responses(struct nf_queue *q)
 
 	n = xf_front_ring_responses(&q->tx, &prod);
 	if (n < 0) {
-		nf_set_error(q->nf, "queue %u: tx rsp_prod %u more than a "
-			     "ring ahead of rsp_cons %u", q->idx, prod,
-			     q->tx.rsp_cons);
+		nf_queue_error(q, "queue %u: tx rsp_prod %u more than a "
+			       "ring ahead of rsp_cons %u", q->idx, prod,
+			       q->tx.rsp_cons);
 		return -EIO;
 	}
 	while (n-- > 0) {
@@ -178,9 +171,8 @@ int nf_tx_responses(struct nf_queue *q)
 		 * On a data slot it would leave that frame pending forever. */
 		if (rsp.status == XF_NETIF_RSP_NULL) {
 			if (q->tx_extras_out == 0) {
-				set_error_locked(q, "with NULL status for a "
-						 "data slot", rsp.id,
-						 rsp.status);
+				tx_rsp_error(q, "with NULL status for a "
+					     "data slot", rsp.id, rsp.status);
 				return -EIO;
 			}
 			q->tx_extras_out--;
@@ -188,15 +180,15 @@ int nf_tx_responses(struct nf_queue *q)
 			continue;
 		}
 		if (rsp.id >= q->nr_tx || !q->tx_owner[rsp.id]) {
-			set_error_locked(q, "for an id not in flight",
-					 rsp.id, rsp.status);
+			tx_rsp_error(q, "for an id not in flight", rsp.id,
+				     rsp.status);
 			return -EIO;
 		}
 		if (rsp.status != XF_NETIF_RSP_OKAY &&
 		    rsp.status != XF_NETIF_RSP_ERROR &&
 		    rsp.status != XF_NETIF_RSP_DROPPED) {
-			set_error_locked(q, "with an unknown status", rsp.id,
-					 rsp.status);
+			tx_rsp_error(q, "with an unknown status", rsp.id,
+				     rsp.status);
 			return -EIO;
 		}
 		fr = q->tx_owner[rsp.id];
@@ -216,7 +208,7 @@ int nf_tx_responses(struct nf_queue *q)
 
 struct seg_ctx {
 	struct nf_txframe *parent;
-	struct nf_txframe *head, *tail;
+	nf_txlist segs;
 	int err;
 };
 
@@ -237,11 +229,7 @@ static int seg_emit(void *opaque, uint8_t *seg, uint32_t len)
 	fr->parent = c->parent;
 	fr->drop = -1;
 	fr->flags = XF_NET_F_DATA_VALIDATED;
-	if (c->tail)
-		c->tail->next = fr;
-	else
-		c->head = fr;
-	c->tail = fr;
+	XF_FIFO_PUSH(&c->segs, fr, next);
 	c->parent->outstanding++;
 	return 0;
 }
@@ -249,31 +237,22 @@ static int seg_emit(void *opaque, uint8_t *seg, uint32_t len)
 /* Replaces the backlog head by its software segments. */
 static int tx_sw_segment(struct nf_queue *q, struct nf_txframe *fr)
 {
-	struct seg_ctx c = { .parent = fr };
-	struct nf_txframe *s, *n;
+	struct seg_ctx c = { .parent = fr, .segs = XF_FIFO_INIT };
+	struct nf_txframe *s;
 	int rc;
 
 	fr->outstanding = 0;
 	rc = xf_pkt_gso_segment(fr->data, fr->len, fr->gso_size, seg_emit,
 				&c);
 	if (rc < 0 || c.err) {
-		for (s = c.head; s; s = n) {
-			n = s->next;
+		while ((s = XF_FIFO_POP(&c.segs, next)))
 			nf_tx_free_frame(s);
-		}
 		fr->outstanding = 0;
 		return rc < 0 ? rc : c.err;
 	}
 	nf_stat_add(q->nf, &q->nf->st.tx_sw_gso, 1);
-	/* Splice the children in order at the head of the backlog. */
-	pthread_mutex_lock(&q->bl_lock);
-	for (s = c.head; s; s = s->next)
-		q->bl_len++;
-	c.tail->next = q->bl_head;
-	q->bl_head = c.head;
-	if (!q->bl_tail)
-		q->bl_tail = c.tail;
-	pthread_mutex_unlock(&q->bl_lock);
+	/* The children, in order, at the head of the backlog. */
+	nf_bl_push_list_front(q, &c.segs, fr->outstanding);
 	/* The parent only waits for its children now. */
 	fr->segmented = true;
 	return 0;
@@ -349,9 +328,10 @@ static void put_extra(struct nf_queue *q, const struct xf_netif_extra_info *e)
 	q->tx_extras_out++;
 }
 
+/* now: the tx-timeout stamp of the slot (0 when that is off). */
 static uint16_t put_req(struct nf_queue *q, struct nf_txframe *fr,
 			uint16_t flags, uint16_t size, const uint8_t *data,
-			uint32_t len)
+			uint32_t len, uint64_t now)
 {
 	struct xf_netif_tx_request req;
 	uint16_t id = q->tx_free[--q->tx_nfree];
@@ -360,7 +340,7 @@ static uint16_t put_req(struct nf_queue *q, struct nf_txframe *fr,
 	if (len)
 		memcpy(page, data, len);
 	q->tx_owner[id] = fr;
-	q->tx_at[id] = q->tx_pump_now;
+	q->tx_at[id] = now;
 	fr->outstanding++;
 	memset(&req, 0, sizeof(req));
 	req.gref = q->tx_bufs.refs[id];
@@ -390,11 +370,12 @@ static bool gso_offload_ok(struct xf_netfront *nf, uint8_t type)
 	return false;
 }
 
-static void send_mcast(struct nf_queue *q, struct nf_txframe *fr)
+static void send_mcast(struct nf_queue *q, struct nf_txframe *fr,
+		       uint64_t now)
 {
 	struct xf_netif_extra_info e;
 
-	put_req(q, fr, XF_NETTXF_extra_info, 0, NULL, 0);
+	put_req(q, fr, XF_NETTXF_extra_info, 0, NULL, 0, now);
 	memset(&e, 0, sizeof(e));
 	e.type = fr->mcast_add ? XF_NETIF_EXTRA_TYPE_MCAST_ADD :
 				 XF_NETIF_EXTRA_TYPE_MCAST_DEL;
@@ -460,28 +441,36 @@ bad:
 	return 1;
 }
 
-void nf_tx_pump(struct nf_queue *q)
+int nf_tx_pump(struct nf_queue *q)
 {
 	struct xf_netfront *nf = q->nf;
 	struct nf_txframe *fr;
 	uint32_t lens[NF_MAX_TX_SLOTS + 2];
 	bool pushed = false;
+	/* Stamp for the tx timeout, read once per batch. */
+	uint64_t now = nf->cfg.tx_timeout_ns ? xf_rt_now_ns(nf->rt) : 0;
 
-	/* Stamps for the tx timeout, read once per batch. */
-	q->tx_pump_now = nf->cfg.tx_timeout_ns ? xf_rt_now_ns(nf->rt) : 0;
-	while ((fr = bl_peek(q))) {
+	for (;;) {
 		uint16_t txflags;
 		bool hw_gso, lin;
 		unsigned int need;
 		uint32_t off;
 		int n;
 
+		/* A frame the last pass ended is called back before the
+		 * next one charges the vCPU. */
+		if (!nf_deliver(q, NULL))
+			return -ESTALE;
+		fr = bl_peek(q);
+		if (!fr)
+			break;
+
 		if (fr->mcast) {
 			if (xf_front_ring_free_requests(&q->tx) < 2 ||
 			    q->tx_nfree < 1)
 				break;
 			nf_bl_pop(q);
-			send_mcast(q, fr);
+			send_mcast(q, fr, now);
 			pushed = true;
 			continue;
 		}
@@ -515,7 +504,7 @@ void nf_tx_pump(struct nf_queue *q)
 			}
 			if (i + 1 < n)
 				fl |= XF_NETTXF_more_data;
-			put_req(q, fr, fl, size, fr->data + off, lens[i]);
+			put_req(q, fr, fl, size, fr->data + off, lens[i], now);
 			off += lens[i];
 			if (i == 0 && hw_gso) {
 				struct xf_netif_extra_info e;
@@ -535,6 +524,7 @@ void nf_tx_pump(struct nf_queue *q)
 	if (pushed && xf_front_ring_push_requests(&q->tx) &&
 	    nf->p->evtchn->notify(q->evh, q->port_tx) < 0)
 		nf_stat_add(nf, &nf->st.notify_failed, 1);
+	return 0;
 }
 
 int nf_queue_garp(struct xf_netfront *nf)

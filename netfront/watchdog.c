@@ -10,6 +10,7 @@
  * per response: nothing can complete twice).
  */
 #include <stdint.h>
+#include <stdio.h>
 
 #include "nf_priv.h"
 
@@ -76,18 +77,11 @@ void nf_wd_before(struct nf_queue *q, bool notified, uint64_t now)
 		pending = unconsumed(&q->tx) + unconsumed(&q->rx);
 	stalled = tx_busy(q) && now >= q->wd_progress &&
 		  now - q->wd_progress >= period;
-	if (!pending && !stalled) {
-		nf_stat_add(nf, &nf->st.watchdog_checks, 1);
+	if (!pending && !stalled)
 		return;
-	}
 	q->wd_recoveries++;
 	q->wd_responses += pending;
 	q->wd_progress = now;
-	pthread_mutex_lock(&nf->lock);
-	nf->st.watchdog_checks++;
-	nf->st.watchdog_recoveries++;
-	nf->st.watchdog_responses += pending;
-	pthread_mutex_unlock(&nf->lock);
 	kick_backend(q);
 }
 
@@ -116,13 +110,11 @@ static uint64_t tx_timeout_check(struct nf_queue *q, uint64_t now)
 		return oldest;
 	q->tx_timeouts++;
 	q->tx_timeout_slots += expired;
-	pthread_mutex_lock(&nf->lock);
-	nf->st.tx_timeouts++;
-	nf->st.tx_timeout_slots += expired;
-	pthread_mutex_unlock(&nf->lock);
-	nf_log(nf, "%s: queue %u: %u tx slots unanswered for %llu ms, "
-	       "notifying the backend again", nf->dir, q->idx, expired,
-	       (unsigned long long)(age / 1000000));
+	/* Logged once the lock is dropped (nf_unlock_deliver). */
+	snprintf(q->log_pending, sizeof(q->log_pending),
+		 "%s: queue %u: %u tx slots unanswered for %llu ms, "
+		 "notifying the backend again", nf->dir, q->idx, expired,
+		 (unsigned long long)(age / 1000000));
 	kick_backend(q);
 	return oldest;
 }

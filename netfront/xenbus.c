@@ -99,7 +99,7 @@ static void disconnect(struct xf_netfront *nf, bool release)
 		nf_queue_quiesce(q, -1);
 		if (release)
 			nf_queue_release(q);
-		pthread_mutex_unlock(&q->lock);
+		nf_unlock_deliver(q);
 	}
 	if (release)
 		nf->nr_queues = 0;
@@ -287,7 +287,7 @@ static void flush_backlogs(struct xf_netfront *nf, int drop)
 	for (unsigned int i = 0; i < nf->max_queues; i++) {
 		pthread_mutex_lock(&nf->q[i].lock);
 		nf_tx_flush_all(&nf->q[i], drop);
-		pthread_mutex_unlock(&nf->q[i].lock);
+		nf_unlock_deliver(&nf->q[i]);
 	}
 }
 

@@ -13,6 +13,7 @@
 
 #include <xfront/ring.h>
 #include <xfront/blkif.h>
+#include <xfront/util.h>
 
 _Static_assert(sizeof(struct xf_blkif_request_segment) == 8, "segment");
 _Static_assert(sizeof(struct xf_blkif_request) == 112, "x86_64 request");
@@ -40,28 +41,22 @@ _Static_assert(SLOT_X86_32 >= sizeof(struct xf_blkif_x86_32_request_discard) &&
 	       SLOT_X86_32 >= sizeof(struct xf_blkif_x86_32_request_indirect),
 	       "every x86_32 request fits a slot");
 
+/* The xenstore "protocol" values. */
+static const char *const abi_names[] = {
+	[XF_BLKIF_ABI_X86_64] = "x86_64-abi",
+	[XF_BLKIF_ABI_X86_32] = "x86_32-abi",
+};
+
 int xf_blkif_abi_parse(const char *protocol, enum xf_blkif_abi *out)
 {
-	if (!protocol || !out)
+	if (!out)
 		return -EINVAL;
-	if (strcmp(protocol, "x86_64-abi") == 0)
-		*out = XF_BLKIF_ABI_X86_64;
-	else if (strcmp(protocol, "x86_32-abi") == 0)
-		*out = XF_BLKIF_ABI_X86_32;
-	else
-		return -EINVAL;
-	return 0;
+	return XF_NAME_PARSE(abi_names, protocol, out);
 }
 
 const char *xf_blkif_abi_name(enum xf_blkif_abi abi)
 {
-	switch (abi) {
-	case XF_BLKIF_ABI_X86_64:
-		return "x86_64-abi";
-	case XF_BLKIF_ABI_X86_32:
-		return "x86_32-abi";
-	}
-	return "unknown-abi";
+	return XF_NAME_OF(abi_names, abi, "unknown-abi");
 }
 
 size_t xf_blkif_slot_size(enum xf_blkif_abi abi)

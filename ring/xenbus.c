@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* xenbus state names, spelled as Linux's xenbus_strstate(). */
+#include <xfront/util.h>
 #include <xfront/xenbus.h>
 
 const char *xf_xenbus_state_name(int state)
@@ -16,7 +17,6 @@ const char *xf_xenbus_state_name(int state)
 		[XF_XENBUS_RECONFIGURED] = "Reconfigured",
 	};
 
-	if (state < 0 || (unsigned int)state >= sizeof(names) / sizeof(names[0]))
-		return "Invalid";
-	return names[state];
+	/* A negative state wraps to out of range. */
+	return XF_NAME_OF(names, state, "Invalid");
 }

@@ -283,12 +283,7 @@ static bool enqueue_locked(struct xf_rt *rt, struct real_vcpu *v,
 	if (ra->queued)
 		return false;
 	ra->queued = true;
-	ra->next = NULL;
-	if (v->tail)
-		v->tail->next = ra;
-	else
-		v->head = ra;
-	v->tail = ra;
+	XF_FIFO_PUSH(&v->runq, ra, next);
 	atomic_fetch_add_explicit(&v->nr_runnable, 1, memory_order_relaxed);
 	work_inc(rt);
 	/* One waker is enough: clear the flag so later kickers skip the
@@ -345,17 +340,7 @@ void real_actor_remove(struct xf_rt *rt, struct rt_actor *ra)
 
 	pthread_mutex_lock(&v->lock);
 	if (ra->queued) {
-		struct rt_actor **pp = &v->head, *prev = NULL;
-
-		while (*pp && *pp != ra) {
-			prev = *pp;
-			pp = &(*pp)->next;
-		}
-		if (*pp) {
-			*pp = ra->next;
-			if (v->tail == ra)
-				v->tail = prev;
-		}
+		XF_FIFO_REMOVE(&v->runq, ra, next);
 		ra->queued = false;
 		atomic_fetch_sub_explicit(&v->nr_runnable, 1,
 					  memory_order_relaxed);
@@ -484,15 +469,11 @@ static void run_batch(struct xf_rt *rt, struct real_vcpu *v)
 		struct xf_actor *a;
 
 		pthread_mutex_lock(&v->lock);
-		ra = v->head;
+		ra = XF_FIFO_POP(&v->runq, next);
 		if (!ra) {
 			pthread_mutex_unlock(&v->lock);
 			break;
 		}
-		v->head = ra->next;
-		if (!v->head)
-			v->tail = NULL;
-		ra->next = NULL;
 		/* Cleared before run() so a kick during run() queues it
 		 * again instead of being lost. */
 		ra->queued = false;
@@ -584,7 +565,7 @@ static int block_wait(struct xf_rt *rt, struct real_vcpu *v)
 	int err;
 
 	pthread_mutex_lock(&v->lock);
-	if (v->head || stopping(rt)) {
+	if (!XF_FIFO_EMPTY(&v->runq) || stopping(rt)) {
 		pthread_mutex_unlock(&v->lock);
 		return 0;
 	}

@@ -77,7 +77,7 @@ struct real_vcpu {
 	uint64_t tfd_armed;         /* absolute deadline programmed, or 0 */
 
 	pthread_mutex_t lock;
-	struct rt_actor *head, *tail;  /* runnable FIFO */
+	XF_FIFO(struct rt_actor) runq; /* runnable, linked through next */
 	bool sleeping;                 /* blocked (or about to) in epoll */
 	struct rt_actor **theap;       /* timer min-heap */
 	size_t theap_nr, theap_cap;

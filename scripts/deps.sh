@@ -5,7 +5,7 @@ set -eu
 
 PKGS="gcc pkg-config meson ninja-build check libsubunit-dev
 libxen-dev liblua5.4-dev libpcap-dev libjson-c-dev gcc-multilib
-gnuplot-nox jq tshark libxml2-utils valgrind
+gnuplot-nox jq tshark libxml2-utils valgrind man-db groff-base
 qemu-system-x86 busybox-static cpio kmod
 chromium"
 

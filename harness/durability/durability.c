@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <xfront/durability.h>
+#include <xfront/util.h>
 
 #define IN_FLIGHT UINT64_MAX
 
@@ -52,14 +53,15 @@ struct xf_dur {
 	uint64_t flushes_ok, flushes_failed, flushes_unsupported;
 };
 
+static const char *const verdict_names[] = {
+	[XF_DUR_OK] = "ok",
+	[XF_DUR_LOSS] = "loss",
+	[XF_DUR_DEGRADED] = "degraded",
+};
+
 const char *xf_dur_verdict_name(enum xf_dur_verdict v)
 {
-	switch (v) {
-	case XF_DUR_OK: return "ok";
-	case XF_DUR_LOSS: return "loss";
-	case XF_DUR_DEGRADED: return "degraded";
-	}
-	return "?";
+	return XF_NAME_OF(verdict_names, v, "?");
 }
 
 int xf_dur_new(uint64_t first, uint64_t nr, struct xf_dur **out)

@@ -103,31 +103,25 @@ void eng_run_hook(struct eng *e, struct xf_scn_hook *h)
 		eng_fail(e, -EINVAL, "%s", err);
 }
 
+/* The counter each count-triggered hook watches. */
+static const char *const hook_counters[] = {
+	[XF_SCN_HOOK_INFLIGHT] = "inflight",
+	[XF_SCN_HOOK_FLUSH] = "flushes",
+	[XF_SCN_HOOK_WRITE] = "writes",
+	[XF_SCN_HOOK_COMPLETE] = "completions",
+};
+
 static uint64_t hook_value(struct eng *e, const struct xf_scn_hook *h)
 {
+	const char *key = xf_name_of(hook_counters, XF_NAMES_N(hook_counters),
+				     h->event, NULL);
 	double v = 0;
 	char name[96];
 
-	switch (h->event) {
-	case XF_SCN_HOOK_INFLIGHT:
-		snprintf(name, sizeof(name), "%s%sinflight",
-			 h->target ? h->target : "", h->target ? "." : "");
-		break;
-	case XF_SCN_HOOK_FLUSH:
-		snprintf(name, sizeof(name), "%s%sflushes",
-			 h->target ? h->target : "", h->target ? "." : "");
-		break;
-	case XF_SCN_HOOK_WRITE:
-		snprintf(name, sizeof(name), "%s%swrites",
-			 h->target ? h->target : "", h->target ? "." : "");
-		break;
-	case XF_SCN_HOOK_COMPLETE:
-		snprintf(name, sizeof(name), "%s%scompletions",
-			 h->target ? h->target : "", h->target ? "." : "");
-		break;
-	default:
+	if (!key)
 		return 0;
-	}
+	snprintf(name, sizeof(name), "%s%s%s", h->target ? h->target : "",
+		 h->target ? "." : "", key);
 	counter_cb(e, name, &v);
 	return (uint64_t)v;
 }
@@ -175,16 +169,17 @@ void eng_observe(void *opaque, struct xf_wl_job *wl, int kind, int status)
 
 static enum xf_blkdisk_loss_mode loss_mode(const char *s)
 {
-	if (!strcmp(s, "subset"))
-		return XF_BLKDISK_LOSS_SUBSET;
-	if (!strcmp(s, "reorder"))
-		return XF_BLKDISK_LOSS_REORDER;
-	if (!strcmp(s, "torn"))
-		return XF_BLKDISK_LOSS_TORN;
-	if (!strcmp(s, "all"))
-		return XF_BLKDISK_LOSS_ALL;
-	return XF_BLKDISK_LOSS_NONE;
+	enum xf_blkdisk_loss_mode lm;
+
+	return xf_blkdisk_loss_mode_parse(s, &lm) ? XF_BLKDISK_LOSS_NONE : lm;
 }
+
+static const char *const loss_kinds[] = {
+	[XF_DUR_LOSS_OLDER] = "older",
+	[XF_DUR_LOSS_BLANK] = "blank",
+	[XF_DUR_LOSS_CORRUPT] = "corrupt",
+	[XF_DUR_LOSS_UNKNOWN] = "unknown",
+};
 
 static void merge_report(struct eng *e, struct eng_disk *d,
 			 const struct xf_dur_report *rep)
@@ -209,12 +204,11 @@ static void merge_report(struct eng *e, struct eng_disk *d,
 			.flush_id = rep->losses[i].flush_id,
 			.found_id = rep->losses[i].found_id,
 		};
-		static const char *const kinds[] = { "older", "blank",
-						     "corrupt", "unknown" };
 
 		snprintf(l.disk, sizeof(l.disk), "%s", d->name);
 		snprintf(l.kind, sizeof(l.kind), "%s",
-			 kinds[rep->losses[i].kind]);
+			 xf_name_of(loss_kinds, XF_NAMES_N(loss_kinds),
+				    rep->losses[i].kind, "unknown"));
 		xf_result_add_loss(res, &l);
 	}
 }
@@ -338,23 +332,7 @@ int eng_vm_suspend(struct eng *e, struct eng_vm *vm, bool resume)
 		if (r)
 			return r;
 	}
-	return resume ? eng_net_vm_resume(e, vm) : eng_net_vm_suspend(e, vm);
-}
-
-static struct eng_vm *vm_by_name(struct eng *e, const char *n)
-{
-	for (unsigned int i = 0; i < e->nvms; i++)
-		if (!strcmp(e->vms[i].obj->name, n))
-			return &e->vms[i];
-	return NULL;
-}
-
-static struct eng_host *host_by_name(struct eng *e, const char *n)
-{
-	for (unsigned int i = 0; i < e->nhosts; i++)
-		if (e->hosts[i].obj && !strcmp(e->hosts[i].obj->name, n))
-			return &e->hosts[i];
-	return NULL;
+	return eng_net_vm_suspend(e, vm, resume);
 }
 
 int eng_retire_backend(struct eng_disk *d)
@@ -382,17 +360,13 @@ void eng_timer_fire(struct eng *e, struct eng_timer *t)
 
 	switch (t->kind) {
 	case T_FAULT:
-		pthread_mutex_lock(&e->lock);
 		r = eng_action(e, t->fault, err, sizeof(err));
-		pthread_mutex_unlock(&e->lock);
 		if (r)
 			eng_fail(e, -EINVAL, "%s:%d: fault: %s", e->scn->path,
 				 t->fault->line, err);
 		break;
 	case T_HOOK:
-		pthread_mutex_lock(&e->lock);
 		eng_run_hook(e, t->hook);
-		pthread_mutex_unlock(&e->lock);
 		break;
 	case T_UNSTALL:
 		if (t->d->bb)
@@ -419,149 +393,243 @@ void eng_timer_fire(struct eng *e, struct eng_timer *t)
 	}
 }
 
+/* One action being taken: its fault (or hook) object and what its
+ * target names, resolved by the table's target kind. */
+struct act {
+	struct eng *e;
+	const struct xf_scn_obj *f;
+	const char *name, *target;
+	struct eng_vm *vm;       /* ACT_VM */
+	struct eng_disk *d;      /* ACT_DISK, ACT_DISK_OR_VIF (NULL: a vif) */
+	uint64_t now, dur;       /* when it is taken; its duration key */
+	char *err;
+	size_t len;
+};
+
+enum act_target {
+	ACT_NONE,        /* the target is not looked up */
+	ACT_VM,
+	ACT_DISK,
+	ACT_DISK_OR_VIF, /* a disk, else a vif of that name */
+};
+
+static int act_clock_step(struct act *c)
+{
+	/* The guest's wall clock jumps; every correct timeout uses the
+	 * monotonic clock and must not notice. */
+	xf_rt_step_wall_clock(c->e->rt,
+			      (int64_t)(xf_scn_num(c->f, "step_s") * 1e9));
+	return 0;
+}
+
+static int vm_suspend_action(struct act *c, bool resume)
+{
+	int r = eng_vm_suspend(c->e, c->vm, resume);
+
+	if (r)
+		snprintf(c->err, c->len, "%s '%s': %s", c->name, c->target,
+			 strerror(-r));
+	return r;
+}
+
+static int act_suspend(struct act *c)
+{
+	return vm_suspend_action(c, false);
+}
+
+static int act_resume(struct act *c)
+{
+	return vm_suspend_action(c, true);
+}
+
+static int act_migrate(struct act *c)
+{
+	const char *to = xf_scn_str(c->f, "to") ? xf_scn_str(c->f, "to") : "";
+	struct eng_host *h = eng_host_by_name(c->e, to);
+
+	if (!h) {
+		snprintf(c->err, c->len, "migrate: no host named '%s'", to);
+		return -EINVAL;
+	}
+	/* Starts now or waits for its hosts; the phases run on timers
+	 * (migrate.c). */
+	return eng_mig_request(c->e, c->vm, h, c->f->line, c->err, c->len);
+}
+
+static int act_power_cut(struct act *c)
+{
+	int r = power_cut(c->e, c->d);
+
+	if (r)
+		snprintf(c->err, c->len, "power_cut '%s': %s", c->target,
+			 strerror(-r));
+	return r;
+}
+
+static int act_crash_backend(struct act *c)
+{
+	if (c->d->bb)
+		xf_blkback_crash(c->d->bb);
+	return 0;
+}
+
+static int act_restart_backend(struct act *c)
+{
+	if (c->d->bb)
+		xf_blkback_crash(c->d->bb);
+	return eng_add_timer(c->e, c->now + (c->dur ? c->dur : 1000000),
+			     T_RESTART, NULL, NULL, c->d);
+}
+
+static int act_stall_backend(struct act *c)
+{
+	if (c->d->bb)
+		xf_blkback_freeze(c->d->bb, true);
+	return c->dur ? eng_add_timer(c->e, c->now + c->dur, T_UNSTALL, NULL,
+				      NULL, c->d) : 0;
+}
+
+static int act_resume_backend(struct act *c)
+{
+	if (c->d->bb)
+		xf_blkback_freeze(c->d->bb, false);
+	return 0;
+}
+
+static int act_remove_device(struct act *c)
+{
+	int r = xf_vbd_destroy(c->e->dom0, &c->d->vbd);
+
+	if (!r && c->dur)
+		r = eng_add_timer(c->e, c->now + c->dur, T_RECREATE, NULL,
+				  NULL, c->d);
+	return r;
+}
+
+static int act_recreate_device(struct act *c)
+{
+	int r = xf_vbd_create(c->e->dom0, &c->d->vbd);
+
+	return r == -EEXIST ? 0 : r;
+}
+
+static int act_error(struct act *c)
+{
+	const char *op = xf_scn_str(c->f, "op");
+	struct xf_blkback_error_rule rule = {
+		.status = !strcmp(xf_scn_str(c->f, "status"), "eopnotsupp") ?
+			  XF_BLKIF_RSP_EOPNOTSUPP : XF_BLKIF_RSP_ERROR,
+		.count = (uint64_t)xf_scn_int(c->f, "count"),
+	};
+
+	if (!strcmp(op, "read"))
+		rule.ops = 1u << XF_BLKIF_OP_READ;
+	else if (!strcmp(op, "write"))
+		rule.ops = 1u << XF_BLKIF_OP_WRITE;
+	else if (!strcmp(op, "flush"))
+		rule.ops = 1u << XF_BLKIF_OP_FLUSH_DISKCACHE |
+			   1u << XF_BLKIF_OP_WRITE_BARRIER;
+	else
+		rule.ops = 0xff;
+	return c->d->bb ? xf_blkback_add_error_rule(c->d->bb, &rule) : 0;
+}
+
+static int act_drop_notify(struct act *c)
+{
+	struct eng_disk *d = c->d;
+	unsigned int count = (unsigned int)xf_scn_int(c->f, "count");
+
+	if (!d)
+		return eng_net_drop_notify(c->e, c->target, count);
+	/* Lose the frontend's next request notifications on every queue
+	 * (a lost wakeup towards the backend). */
+	for (unsigned int q = 0; q < d->nqueues; q++) {
+		struct xf_blkfront_queue_stats qs;
+
+		if (xf_blkfront_queue_stats(d->bf, q, &qs) || !qs.port)
+			continue;
+		xf_mock_evtchn_drop_next(c->e->hv, d->vm->domid, qs.port,
+					 count);
+	}
+	return 0;
+}
+
+static int act_set_flush_mode(struct act *c)
+{
+	xf_blkdisk_set_cache_mode(c->d->disk,
+		eng_flush_mode(xf_scn_str(c->f, "flush_mode")));
+	return 0;
+}
+
+/* Every action a fault or a hook can take (the scenario schema lists the
+ * same names). */
+static const struct {
+	const char *name;
+	enum act_target target;
+	int (*run)(struct act *c);
+} actions[] = {
+	{ "clock_step", ACT_NONE, act_clock_step },
+	{ "suspend", ACT_VM, act_suspend },
+	{ "resume", ACT_VM, act_resume },
+	{ "migrate", ACT_VM, act_migrate },
+	{ "power_cut", ACT_DISK, act_power_cut },
+	{ "crash_backend", ACT_DISK, act_crash_backend },
+	{ "restart_backend", ACT_DISK, act_restart_backend },
+	{ "stall_backend", ACT_DISK, act_stall_backend },
+	{ "resume_backend", ACT_DISK, act_resume_backend },
+	{ "remove_device", ACT_DISK, act_remove_device },
+	{ "recreate_device", ACT_DISK, act_recreate_device },
+	{ "error", ACT_DISK, act_error },
+	{ "drop_notify", ACT_DISK_OR_VIF, act_drop_notify },
+	{ "set_flush_mode", ACT_DISK, act_set_flush_mode },
+};
+
+static int no_disk(struct act *c)
+{
+	snprintf(c->err, c->len, "%s: no disk named '%s'%s", c->name,
+		 c->target, xf_scn_count(c->e->scn, "vif") ?
+		 " (vif faults need the net module)" : "");
+	return -EINVAL;
+}
+
 int eng_action(struct eng *e, const struct xf_scn_obj *f, char *err,
 	       size_t len)
 {
-	const char *a = xf_scn_str(f, "action");
-	const char *target = xf_scn_str(f, "target");
-	struct eng_disk *d = eng_disk_by_name(e, target);
-	uint64_t now = xf_rt_now_ns(e->rt);
-	uint64_t dur = (uint64_t)xf_scn_int(f, "duration");
+	struct act c = {
+		.e = e, .f = f, .name = xf_scn_str(f, "action"),
+		.target = xf_scn_str(f, "target"),
+		.now = xf_rt_now_ns(e->rt),
+		.dur = (uint64_t)xf_scn_int(f, "duration"),
+		.err = err, .len = len,
+	};
 
-	if (!strcmp(a, "clock_step")) {
-		/* The guest's wall clock jumps; every correct timeout uses
-		 * the monotonic clock and must not notice. */
-		xf_rt_step_wall_clock(e->rt, (int64_t)(xf_scn_num(f, "step_s") *
-						       1e9));
-		return 0;
-	}
-	if (!strcmp(a, "suspend") || !strcmp(a, "resume") ||
-	    !strcmp(a, "migrate")) {
-		struct eng_vm *vm = vm_by_name(e, target);
-		struct eng_host *h;
-		int r = 0;
-
-		if (!vm) {
-			snprintf(err, len, "%s: no vm named '%s'", a, target);
-			return -EINVAL;
-		}
-		if (!strcmp(a, "migrate")) {
-			h = host_by_name(e, xf_scn_str(f, "to") ?
-					 xf_scn_str(f, "to") : "");
-			if (!h) {
-				snprintf(err, len, "migrate: no host named "
-					 "'%s'", xf_scn_str(f, "to") ?
-					 xf_scn_str(f, "to") : "");
+	for (size_t i = 0; i < ENG_N(actions); i++) {
+		if (strcmp(actions[i].name, c.name))
+			continue;
+		switch (actions[i].target) {
+		case ACT_NONE:
+			break;
+		case ACT_VM:
+			c.vm = eng_vm_by_name(e, c.target);
+			if (!c.vm) {
+				snprintf(err, len, "%s: no vm named '%s'",
+					 c.name, c.target);
 				return -EINVAL;
 			}
-			/* Starts now or waits for its hosts; the phases
-			 * run on timers (migrate.c). */
-			return eng_mig_request(e, vm, h, f->line, err, len);
+			break;
+		case ACT_DISK:
+		case ACT_DISK_OR_VIF:
+			c.d = eng_disk_by_name(e, c.target);
+			if (c.d)
+				break;
+			if (actions[i].target == ACT_DISK ||
+			    actions[i].run(&c))
+				return no_disk(&c);
+			return 0;
 		}
-		r = eng_vm_suspend(e, vm, !strcmp(a, "resume"));
-		if (r)
-			snprintf(err, len, "%s '%s': %s", a, target,
-				 strerror(-r));
-		return r;
-	}
-	if (!d && !strcmp(a, "drop_notify") &&
-	    !eng_net_drop_notify(e, target, (unsigned int)xf_scn_int(f,
-								  "count")))
-		return 0;
-	if (!d) {
-		snprintf(err, len, "%s: no disk named '%s'%s", a, target,
-			 xf_scn_count(e->scn, "vif") ?
-			 " (vif faults need the net module)" : "");
-		return -EINVAL;
-	}
-	if (!strcmp(a, "power_cut")) {
-		int r = power_cut(e, d);
-
-		if (r)
-			snprintf(err, len, "power_cut '%s': %s", target,
-				 strerror(-r));
-		return r;
-	}
-	if (!strcmp(a, "crash_backend")) {
-		if (d->bb)
-			xf_blkback_crash(d->bb);
-		return 0;
-	}
-	if (!strcmp(a, "restart_backend")) {
-		if (d->bb)
-			xf_blkback_crash(d->bb);
-		return eng_add_timer(e, now + (dur ? dur : 1000000), T_RESTART,
-				     NULL, NULL, d);
-	}
-	if (!strcmp(a, "stall_backend")) {
-		if (d->bb)
-			xf_blkback_freeze(d->bb, true);
-		return dur ? eng_add_timer(e, now + dur, T_UNSTALL, NULL,
-					   NULL, d) : 0;
-	}
-	if (!strcmp(a, "resume_backend")) {
-		if (d->bb)
-			xf_blkback_freeze(d->bb, false);
-		return 0;
-	}
-	if (!strcmp(a, "remove_device")) {
-		int r = xf_vbd_destroy(e->dom0, &d->vbd);
-
-		if (!r && dur)
-			r = eng_add_timer(e, now + dur, T_RECREATE, NULL, NULL,
-					  d);
-		return r;
-	}
-	if (!strcmp(a, "recreate_device")) {
-		int r = xf_vbd_create(e->dom0, &d->vbd);
-
-		return r == -EEXIST ? 0 : r;
-	}
-	if (!strcmp(a, "error")) {
-		const char *op = xf_scn_str(f, "op");
-		struct xf_blkback_error_rule rule = {
-			.status = !strcmp(xf_scn_str(f, "status"),
-					  "eopnotsupp") ?
-				  XF_BLKIF_RSP_EOPNOTSUPP : XF_BLKIF_RSP_ERROR,
-			.count = (uint64_t)xf_scn_int(f, "count"),
-		};
-
-		if (!strcmp(op, "read"))
-			rule.ops = 1u << XF_BLKIF_OP_READ;
-		else if (!strcmp(op, "write"))
-			rule.ops = 1u << XF_BLKIF_OP_WRITE;
-		else if (!strcmp(op, "flush"))
-			rule.ops = 1u << XF_BLKIF_OP_FLUSH_DISKCACHE |
-				   1u << XF_BLKIF_OP_WRITE_BARRIER;
-		else
-			rule.ops = 0xff;
-		return d->bb ? xf_blkback_add_error_rule(d->bb, &rule) : 0;
-	}
-	if (!strcmp(a, "drop_notify")) {
-		/* Lose the frontend's next request notifications on every
-		 * queue (a lost wakeup towards the backend). */
-		for (unsigned int q = 0; q < d->nqueues; q++) {
-			struct xf_blkfront_queue_stats qs;
-
-			if (xf_blkfront_queue_stats(d->bf, q, &qs) || !qs.port)
-				continue;
-			xf_mock_evtchn_drop_next(e->hv, d->vm->domid,
-				qs.port, (unsigned int)xf_scn_int(f, "count"));
-		}
-		return 0;
-	}
-	if (!strcmp(a, "set_flush_mode")) {
-		const char *m = xf_scn_str(f, "flush_mode");
-
-		xf_blkdisk_set_cache_mode(d->disk,
-			!strcmp(m, "ignore-flush") ?
-			XF_BLKDISK_CACHE_IGNORE_FLUSH :
-			!strcmp(m, "ignore-fua") ? XF_BLKDISK_CACHE_IGNORE_FUA :
-			!strcmp(m, "eopnotsupp") ? XF_BLKDISK_CACHE_EOPNOTSUPP :
-			XF_BLKDISK_CACHE_HONOUR);
-		return 0;
+		return actions[i].run(&c);
 	}
 	snprintf(err, len, "%s is not supported by the mock platform yet",
-		 a);
+		 c.name);
 	return -ENOTSUP;
 }

@@ -7,22 +7,109 @@
 #include <string.h>
 #include "engine-priv.h"
 
-void eng_ctr_set(struct eng *e, const char *prefix, const char *key,
-		 uint64_t v)
+static void ctr_put(struct eng *e, const char *prefix, const char *key,
+		    uint64_t v, bool add)
 {
 	char n[160];
 
 	snprintf(n, sizeof(n), "%s.%s", prefix, key);
-	xf_ctrs_set(&e->res->counters, n, v);
+	if (add)
+		xf_ctrs_add(&e->res->counters, n, v);
+	else
+		xf_ctrs_set(&e->res->counters, n, v);
 }
 
-static void ctr(struct eng *e, const char *disk, const char *k, uint64_t v)
+void eng_ctr_set(struct eng *e, const char *prefix, const char *key,
+		 uint64_t v)
 {
-	char n[128];
-
-	snprintf(n, sizeof(n), "%s.%s", disk, k);
-	xf_ctrs_add(&e->res->counters, n, v);
+	ctr_put(e, prefix, key, v, false);
 }
+
+void eng_ctr_add(struct eng *e, const char *prefix, const char *key,
+		 uint64_t v)
+{
+	ctr_put(e, prefix, key, v, true);
+}
+
+static uint64_t field_value(const void *src, const struct eng_ctr *c)
+{
+	const unsigned char *p = (const unsigned char *)src + c->off;
+	uint8_t v8;
+	uint16_t v16;
+	uint32_t v32;
+	uint64_t v64;
+
+	switch (c->size) {
+	case 1:
+		memcpy(&v8, p, 1);
+		return v8;
+	case 2:
+		memcpy(&v16, p, 2);
+		return v16;
+	case 4:
+		memcpy(&v32, p, 4);
+		return v32;
+	default:
+		memcpy(&v64, p, 8);
+		return v64;
+	}
+}
+
+void eng_ctrs_copy(struct eng *e, const char *prefix,
+		   const struct eng_ctr *t, size_t n, const void *src,
+		   bool add)
+{
+	for (size_t i = 0; i < n; i++)
+		ctr_put(e, prefix, t[i].key, field_value(src, &t[i]) / t[i].div,
+			add);
+}
+
+/* Summed over a disk's queues, its connections and backends. */
+static const struct eng_ctr queue_ctrs[] = {
+	ENG_CTR("ios", struct xf_blkfront_queue_stats, ios_completed),
+	ENG_CTR("requests", struct xf_blkfront_queue_stats, requests),
+	ENG_CTR("segments", struct xf_blkfront_queue_stats, segments),
+	ENG_CTR("indirect_requests", struct xf_blkfront_queue_stats,
+		indirect_requests),
+	ENG_CTR("notify_sent", struct xf_blkfront_queue_stats, notify_sent),
+	ENG_CTR("notify_received", struct xf_blkfront_queue_stats,
+		notify_received),
+	ENG_CTR("persistent_hits", struct xf_blkfront_queue_stats,
+		persistent_hits),
+	ENG_CTR("reissued", struct xf_blkfront_queue_stats, reissued),
+	ENG_CTR("watchdog_recoveries", struct xf_blkfront_queue_stats,
+		watchdog_recoveries),
+	ENG_CTR("watchdog_responses", struct xf_blkfront_queue_stats,
+		watchdog_responses),
+	ENG_CTR("discard_skipped", struct xf_blkfront_queue_stats,
+		discard_skipped),
+};
+
+static const struct eng_ctr info_ctrs[] = {
+	ENG_CTR("connects", struct xf_blkfront_info, connects),
+	ENG_CTR("protocol_errors", struct xf_blkfront_info, protocol_errors),
+	ENG_CTR("durability_degraded", struct xf_blkfront_info,
+		durability_degraded),
+	ENG_CTR("queues", struct xf_blkfront_info, nr_queues),
+	ENG_CTR("max_request_bytes", struct xf_blkfront_info,
+		max_request_bytes),
+	ENG_CTR("fua_unprotected", struct xf_blkfront_info, fua_unprotected),
+	ENG_CTR("capacity_bytes", struct xf_blkfront_info, size_bytes),
+};
+
+static const struct eng_ctr blkback_ctrs[] = {
+	ENG_CTR("backend.rsp_error", struct xf_blkback_stats, rsp_error),
+	ENG_CTR("backend.rsp_eopnotsupp", struct xf_blkback_stats,
+		rsp_eopnotsupp),
+	ENG_CTR("backend.injected_errors", struct xf_blkback_stats,
+		injected_errors),
+	ENG_CTR("backend.notify_sent", struct xf_blkback_stats, notify_sent),
+	ENG_CTR("backend.dropped", struct xf_blkback_stats, dropped),
+	ENG_CTR("backend.discard_off_grid", struct xf_blkback_stats,
+		discard_off_grid),
+	ENG_CTR("backend.past_end", struct xf_blkback_stats,
+		rejects[XF_BLKBACK_REJ_PAST_END]),
+};
 
 void eng_collect(struct eng *e)
 {
@@ -59,52 +146,22 @@ void eng_collect(struct eng *e)
 			if (qs.vcpu < res->nvcpus)
 				res->vcpus[qs.vcpu].completions +=
 					qs.ios_completed;
-			ctr(e, d->name, "ios", qs.ios_completed);
-			ctr(e, d->name, "requests", qs.requests);
-			ctr(e, d->name, "segments", qs.segments);
-			ctr(e, d->name, "indirect_requests",
-			    qs.indirect_requests);
-			ctr(e, d->name, "notify_sent", qs.notify_sent);
-			ctr(e, d->name, "notify_received", qs.notify_received);
-			ctr(e, d->name, "persistent_hits", qs.persistent_hits);
-			ctr(e, d->name, "reissued", qs.reissued);
-			ctr(e, d->name, "watchdog_recoveries",
-			    qs.watchdog_recoveries);
-			ctr(e, d->name, "watchdog_responses",
-			    qs.watchdog_responses);
-			ctr(e, d->name, "discard_skipped", qs.discard_skipped);
+			eng_ctrs_copy(e, d->name, queue_ctrs,
+				      ENG_N(queue_ctrs), &qs, true);
 		}
 		if (!xf_blkfront_get_info(d->bf, &info)) {
-			ctr(e, d->name, "connects", info.connects);
-			ctr(e, d->name, "protocol_errors",
-			    info.protocol_errors);
-			ctr(e, d->name, "durability_degraded",
-			    info.durability_degraded);
-			ctr(e, d->name, "queues", info.nr_queues);
-			ctr(e, d->name, "max_request_bytes",
-			    info.max_request_bytes);
-			ctr(e, d->name, "fua_unprotected",
-			    info.fua_unprotected);
-			ctr(e, d->name, "capacity_bytes", info.size_bytes);
+			eng_ctrs_copy(e, d->name, info_ctrs, ENG_N(info_ctrs),
+				      &info, true);
 			degraded += info.durability_degraded;
 			unprotected += info.fua_unprotected;
 		}
 		if (d->bb) {
 			xf_blkback_stats(d->bb, &bs);
-			ctr(e, d->name, "backend.rsp_error", bs.rsp_error);
-			ctr(e, d->name, "backend.rsp_eopnotsupp",
-			    bs.rsp_eopnotsupp);
-			ctr(e, d->name, "backend.injected_errors",
-			    bs.injected_errors);
-			ctr(e, d->name, "backend.notify_sent", bs.notify_sent);
-			ctr(e, d->name, "backend.dropped", bs.dropped);
-			ctr(e, d->name, "backend.discard_off_grid",
-			    bs.discard_off_grid);
-			ctr(e, d->name, "backend.past_end",
-			    bs.rejects[XF_BLKBACK_REJ_PAST_END]);
+			eng_ctrs_copy(e, d->name, blkback_ctrs,
+				      ENG_N(blkback_ctrs), &bs, true);
 		}
 		degraded += d->degraded;
-		ctr(e, d->name, "timeouts", d->timeouts);
+		eng_ctr_add(e, d->name, "timeouts", d->timeouts);
 		if (d->max_reconnect_ns > reconnect)
 			reconnect = d->max_reconnect_ns;
 	}

@@ -3,6 +3,8 @@
 #define XF_ENGINE_PRIV_H
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <xfront/platform.h>
 #include <xfront/blkback.h>
 #include <xfront/blkfront.h>
@@ -10,6 +12,7 @@
 #include <xfront/engine.h>
 #include <xfront/mock.h>
 #include <xfront/runtime.h>
+#include <xfront/util.h>
 #include <xfront/workload.h>
 
 #define ENG_MAX 64
@@ -40,6 +43,7 @@ struct eng_mig_stats {
 	uint64_t start_ns, end_ns;
 	uint64_t bytes;          /* memory sent, every round */
 	uint64_t final_bytes;    /* sent while paused */
+	unsigned int pending;    /* requests not done (set at collect) */
 };
 
 struct eng_vm {
@@ -141,7 +145,13 @@ struct eng {
 	char vcpu_names[XF_RT_MAX_VCPUS][64];
 	bool vcpu_guest[XF_RT_MAX_VCPUS];
 	struct xf_actor ctl;
-	pthread_mutex_t lock;     /* hooks (one Lua state), counters */
+	/* Hooks (one Lua state), counters, timers, migrations. Taken only
+	 * by the entry points: the controller's run, the workload observer
+	 * and blkfront's event callback; what they call (timers firing,
+	 * hooks, actions, migration steps) runs with it held and never
+	 * takes it again. No frontend calls back into the engine from
+	 * inside a call the engine makes. */
+	pthread_mutex_t lock;
 	bool started, finished, failed;
 	uint64_t t0, end_ns, deadline_ns, last_progress;
 	unsigned int jobs_done;
@@ -163,7 +173,8 @@ struct eng {
 	enum xf_dur_verdict verdict;
 };
 
-/* actions.c */
+/* actions.c. eng_action, eng_timer_fire, eng_run_hook: with e->lock
+ * held. */
 int eng_action(struct eng *e, const struct xf_scn_obj *fault, char *err,
 	       size_t len);
 void eng_timer_fire(struct eng *e, struct eng_timer *t);
@@ -172,19 +183,47 @@ int eng_add_timer(struct eng *e, uint64_t when, enum eng_timer_kind k,
 		  struct eng_disk *d);
 void eng_run_hook(struct eng *e, struct xf_scn_hook *h);
 void eng_observe(void *opaque, struct xf_wl_job *wl, int kind, int status);
-struct eng_disk *eng_disk_by_name(struct eng *e, const char *name);
+
 int eng_backend_start(struct eng_disk *d);
 /* Parks the disk's backend until teardown (its actors may still run). */
 int eng_retire_backend(struct eng_disk *d);
 /* Suspends (or resumes) every blkfront and netfront of the VM; stops at
  * the first error. */
 int eng_vm_suspend(struct eng *e, struct eng_vm *vm, bool resume);
-/* Counter "<prefix>.<key>" = v in the run's result. */
+/* collect.c: counter "<prefix>.<key>" = v (set) or += v (add) in the
+ * run's result. */
 void eng_ctr_set(struct eng *e, const char *prefix, const char *key,
 		 uint64_t v);
+void eng_ctr_add(struct eng *e, const char *prefix, const char *key,
+		 uint64_t v);
+
+/* A counter the engine copies from a stats struct into the result (as
+ * Linux's xennet_stats[]): its key, where the field is, its width (any
+ * unsigned integer or bool; anything else does not compile) and a
+ * divisor (1, or 1000 for ns -> us). */
+struct eng_ctr {
+	const char *key;
+	size_t off;
+	unsigned char size;
+	unsigned int div;
+};
+#define ENG_CTR_SIZE(x) _Generic((x), bool: 1, unsigned char: 1,	\
+	unsigned short: 2, unsigned int: sizeof(unsigned int),		\
+	unsigned long: sizeof(unsigned long),				\
+	unsigned long long: sizeof(unsigned long long))
+#define ENG_CTR_DIV(key, type, field, div)				\
+	{ key, offsetof(type, field), ENG_CTR_SIZE(((type *)0)->field), div }
+#define ENG_CTR(key, type, field) ENG_CTR_DIV(key, type, field, 1)
+#define ENG_N(a) (sizeof(a) / sizeof((a)[0]))
+/* "<prefix>.<key>" for each entry of t, in table order, from the struct
+ * at src: set, or added to when add. */
+void eng_ctrs_copy(struct eng *e, const char *prefix,
+		   const struct eng_ctr *t, size_t n, const void *src,
+		   bool add);
 
 /* migrate.c: live migration, pre-copy then stop-and-copy, one at a
- * time per host. Requests wait in arrival order for their hosts. */
+ * time per host. Requests wait in arrival order for their hosts. All
+ * with e->lock held. */
 int eng_mig_request(struct eng *e, struct eng_vm *vm, struct eng_host *to,
 		    int line, char *err, size_t len);
 void eng_mig_timer(struct eng *e, size_t idx);
@@ -194,6 +233,18 @@ bool eng_mig_busy(const struct eng *e);
 void eng_mig_poll(struct eng *e);
 void eng_mig_collect(struct eng *e);
 
+/* engine.c: by scenario name, or NULL. */
+struct eng_disk *eng_disk_by_name(struct eng *e, const char *name);
+struct eng_vm *eng_vm_by_name(struct eng *e, const char *name);
+struct eng_host *eng_host_by_name(struct eng *e, const char *name);
+/* A host's name in reports and vCPU names ("host0": the implicit one of
+ * a scenario without hosts). */
+const char *eng_host_name(const struct eng_host *h);
+
+/* engine.c: what every platform's disk starts with: name, per-disk
+ * completion vCPU, device config (disk idx). */
+void eng_disk_init(struct eng *e, struct eng_disk *d, unsigned int idx,
+		   unsigned int *next_vcpu);
 /* engine.c: the frontend of a disk whose backend is ready; node is the
  * frontend's xenstore directory. */
 int eng_frontend_start(struct eng *e, struct eng_disk *d, const char *node);
@@ -202,8 +253,7 @@ int eng_frontend_start(struct eng *e, struct eng_disk *d, const char *node);
  * a "xen host" serves disks with the kernel's blkback over loop devices
  * on image files the engine creates. */
 int eng_xen_open(struct eng *e);
-int eng_xen_build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
-		       unsigned int *next_vcpu);
+int eng_xen_build_disk(struct eng *e, struct eng_disk *d);
 /* Closes every frontend in order (runs the runtime until they are
  * Closed or a timeout), so the kernel backend lets go of the grants. */
 void eng_xen_close(struct eng *e);
@@ -221,5 +271,8 @@ void eng_fail(struct eng *e, int rc, const char *fmt, ...)
 
 void eng_blk_features(struct xf_blkback_features *f,
 		      const struct xf_scn_obj *be);
+/* A scenario's flush_mode name (the disk model's cache modes; the
+ * schema allows honour, ignore-flush, ignore-fua, eopnotsupp). */
+enum xf_blkdisk_cache_mode eng_flush_mode(const char *name);
 
 #endif

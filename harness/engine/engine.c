@@ -42,6 +42,27 @@ struct eng_disk *eng_disk_by_name(struct eng *e, const char *name)
 	return NULL;
 }
 
+struct eng_vm *eng_vm_by_name(struct eng *e, const char *name)
+{
+	for (unsigned int i = 0; i < e->nvms; i++)
+		if (!strcmp(e->vms[i].obj->name, name))
+			return &e->vms[i];
+	return NULL;
+}
+
+struct eng_host *eng_host_by_name(struct eng *e, const char *name)
+{
+	for (unsigned int i = 0; i < e->nhosts; i++)
+		if (e->hosts[i].obj && !strcmp(e->hosts[i].obj->name, name))
+			return &e->hosts[i];
+	return NULL;
+}
+
+const char *eng_host_name(const struct eng_host *h)
+{
+	return h->obj ? h->obj->name : "host0";
+}
+
 /* Backend features a scenario's `backend` (disk) or `blk` (host) table
  * asks for; the same keys in both. */
 void eng_blk_features(struct xf_blkback_features *f,
@@ -60,19 +81,19 @@ void eng_blk_features(struct xf_blkback_features *f,
 		f->sectors_unit = XF_BLKBACK_SECTORS_512;
 }
 
+enum xf_blkdisk_cache_mode eng_flush_mode(const char *name)
+{
+	enum xf_blkdisk_cache_mode cm;
+
+	return xf_blkdisk_cache_mode_parse(name, &cm) ? XF_BLKDISK_CACHE_HONOUR :
+						       cm;
+}
+
 static enum xf_blkdisk_cache_mode cache_mode(const struct xf_scn_obj *m)
 {
-	const char *fm = xf_scn_str(m, "flush_mode");
-
 	if (!strcmp(xf_scn_str(m, "cache"), "none"))
 		return XF_BLKDISK_CACHE_WRITE_THROUGH;
-	if (!strcmp(fm, "ignore-flush"))
-		return XF_BLKDISK_CACHE_IGNORE_FLUSH;
-	if (!strcmp(fm, "ignore-fua"))
-		return XF_BLKDISK_CACHE_IGNORE_FUA;
-	if (!strcmp(fm, "eopnotsupp"))
-		return XF_BLKDISK_CACHE_EOPNOTSUPP;
-	return XF_BLKDISK_CACHE_HONOUR;
+	return eng_flush_mode(xf_scn_str(m, "flush_mode"));
 }
 
 static struct xf_blklat lat(double base_us, double jitter_us)
@@ -134,23 +155,43 @@ int eng_backend_start(struct eng_disk *d)
 	return xf_blkback_new(&d->bcfg, &d->bb);
 }
 
+void eng_disk_init(struct eng *e, struct eng_disk *d, unsigned int idx,
+		   unsigned int *next_vcpu)
+{
+	const struct xf_scn_obj *o = d->obj;
+
+	snprintf(d->name, sizeof(d->name), "%s", o->name);
+	d->e = e;
+	if (d->vm->obj && !strcmp(xf_scn_str(d->vm->obj, "completion"),
+				  "per-disk")) {
+		d->irq_vcpu = (*next_vcpu)++;
+		snprintf(e->vcpu_names[d->irq_vcpu], 64, "%s/%s-irq",
+			 d->vm->obj->name, o->name);
+		e->vcpu_guest[d->irq_vcpu] = true;
+	} else {
+		d->irq_vcpu = ~0u;
+	}
+	xf_vbd_config_init(&d->vbd);
+	d->vbd.frontend_id = d->vm->domid;
+	d->vbd.backend_id = d->host->domid;
+	d->vbd.devid = 51712 + 16 * idx;
+	d->vbd.readonly = xf_scn_bool(o, "readonly");
+}
+
 static int build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 		      unsigned int *next_vcpu)
 {
 	const struct xf_scn_obj *o = d->obj;
 	const struct xf_scn_obj *be = xf_scn_sub(o, "backend");
 	const struct xf_scn_obj *m = xf_scn_sub(o, "model");
-	const struct xf_scn_obj *vmo = d->vm->obj;
-	const char *pol = xf_scn_str(vmo, "completion");
 	struct xf_blkdisk_config dc;
 	char node[64];
 	unsigned int bvcpu;
 	int r;
 
+	eng_disk_init(e, d, idx, next_vcpu);
 	if (e->xen)
-		return eng_xen_build_disk(e, d, idx, next_vcpu);
-	snprintf(d->name, sizeof(d->name), "%s", o->name);
-	d->e = e;
+		return eng_xen_build_disk(e, d);
 	xf_blkdisk_config_init(&dc);
 	dc.size_bytes = (uint64_t)xf_scn_int(o, "size");
 	dc.sector_size = (unsigned int)xf_scn_int(o, "sector_size");
@@ -170,30 +211,15 @@ static int build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 		if (r)
 			return r;
 	}
-	if (d->vm->obj && !strcmp(pol, "per-disk")) {
-		d->irq_vcpu = (*next_vcpu)++;
-		snprintf(e->vcpu_names[d->irq_vcpu], 64, "%s/%s-irq",
-			 d->vm->obj->name, o->name);
-		e->vcpu_guest[d->irq_vcpu] = true;
-	} else {
-		d->irq_vcpu = ~0u;
-	}
 	/* One backend vCPU per backend queue: blkback puts queue i on
 	 * vCPU queue_vcpu + i, and the backend must never steal guest
 	 * vCPU time. */
 	bvcpu = *next_vcpu;
 	for (int64_t q = 0; q < xf_scn_int(be, "queues"); q++) {
 		snprintf(e->vcpu_names[*next_vcpu], 64, "%s/blkback-%s-q%lld",
-			 d->host->obj ? d->host->obj->name : "host0", o->name,
-			 (long long)q);
+			 eng_host_name(d->host), o->name, (long long)q);
 		(*next_vcpu)++;
 	}
-
-	xf_vbd_config_init(&d->vbd);
-	d->vbd.frontend_id = d->vm->domid;
-	d->vbd.backend_id = d->host->domid;
-	d->vbd.devid = 51712 + 16 * idx;
-	d->vbd.readonly = xf_scn_bool(o, "readonly");
 
 	xf_blkback_config_init(&d->bcfg);
 	d->bcfg.platform = d->host->p;
@@ -256,10 +282,10 @@ int eng_frontend_start(struct eng *e, struct eng_disk *d, const char *node)
 	fc.connect_timeout_ns = (uint64_t)xf_scn_int(o, "connect_timeout");
 	fc.watchdog_period_ns = (uint64_t)xf_scn_int(o, "watchdog");
 	fc.event_index_bug = !strcmp(xf_scn_str(o, "event_index_bug"),
-				     "stale") ? XF_BLKFRONT_EVIDX_STALE :
+				     "stale") ? XF_RING_EVIDX_STALE :
 			     !strcmp(xf_scn_str(o, "event_index_bug"),
-				     "ahead") ? XF_BLKFRONT_EVIDX_AHEAD :
-			     XF_BLKFRONT_EVIDX_OK;
+				     "ahead") ? XF_RING_EVIDX_AHEAD :
+			     XF_RING_EVIDX_OK;
 	fc.timeout_clock = !strcmp(xf_scn_str(o, "timeout_clock"), "wall") ?
 			   XF_CLOCK_WALL : XF_CLOCK_MONOTONIC;
 	fc.sectors_unit = !strcmp(xf_scn_str(o, "sectors_unit"),
@@ -496,7 +522,7 @@ static void ctl_run(struct xf_actor *a)
 	}
 	/* Hooks run on workload and queue threads and may add timers or
 	 * migrations (realloc) at any moment in real mode: walk both
-	 * under the (recursive) engine lock, which hooks hold too. */
+	 * under the engine lock, which hooks hold too. */
 	pthread_mutex_lock(&e->lock);
 	eng_mig_poll(e);
 	for (size_t i = 0; i < e->ntimers && !e->failed; i++) {
@@ -646,11 +672,9 @@ static int build(struct eng *e)
 			e->vcpu_guest[next++] = true;
 		}
 		hn = xf_scn_str(v->obj, "host");
-		v->host = &e->hosts[0];
-		for (unsigned int h = 0; hn && h < e->nhosts; h++)
-			if (e->hosts[h].obj &&
-			    !strcmp(e->hosts[h].obj->name, hn))
-				v->host = &e->hosts[h];
+		v->host = hn ? eng_host_by_name(e, hn) : NULL;
+		if (!v->host)
+			v->host = &e->hosts[0];
 		if (e->xen) {
 			/* Every frontend lives in this domain. */
 			v->domid = e->dom0->domid;
@@ -663,13 +687,9 @@ static int build(struct eng *e)
 	e->ndisks = (unsigned int)xf_scn_count(e->scn, "disk");
 	for (unsigned int i = 0; i < e->ndisks; i++) {
 		struct eng_disk *d = &e->disks[i];
-		const char *vmn;
 
 		d->obj = xf_scn_nth(e->scn, "disk", i);
-		vmn = xf_scn_str(d->obj, "vm");
-		for (unsigned int v = 0; v < e->nvms; v++)
-			if (!strcmp(e->vms[v].obj->name, vmn))
-				d->vm = &e->vms[v];
+		d->vm = eng_vm_by_name(e, xf_scn_str(d->obj, "vm"));
 		d->host = d->vm->host;
 		r = build_disk(e, d, i, &next);
 		if (r) {
@@ -779,16 +799,7 @@ int xf_engine_run(struct xf_scn *scn, const struct xf_engine_opts *o,
 		xf_result_free(res);
 		return -ENOMEM;
 	}
-	{
-		/* Recursive: a hook's action may raise a frontend event
-		 * whose callback takes the lock again. */
-		pthread_mutexattr_t ma;
-
-		pthread_mutexattr_init(&ma);
-		pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
-		pthread_mutex_init(&e->lock, &ma);
-		pthread_mutexattr_destroy(&ma);
-	}
+	pthread_mutex_init(&e->lock, NULL);
 	e->scn = scn;
 	e->o = o;
 	e->res = res;

@@ -31,11 +31,6 @@
 /* libxl's simple_precopy_policy (SPP_TARGET_DIRTY_COUNT). */
 #define MIG_STOP_PAGES 50u
 
-static const char *host_name(const struct eng_host *h)
-{
-	return h->obj ? h->obj->name : "host0";
-}
-
 static uint64_t pages_up(uint64_t bytes)
 {
 	return (bytes + MIG_PAGE - 1) / MIG_PAGE * MIG_PAGE;
@@ -58,14 +53,11 @@ static uint64_t xfer_ns(const struct eng_mig *m, uint64_t bytes)
 	return (uint64_t)ceil((double)bytes * 8.0 / link_gbps(m));
 }
 
+/* io_dirty_bytes is the observer's, under e->lock, which every caller
+ * here holds. */
 static uint64_t vm_io_bytes(struct eng *e, struct eng_vm *vm)
 {
-	uint64_t v;
-
-	pthread_mutex_lock(&e->lock);
-	v = vm->io_dirty_bytes;
-	pthread_mutex_unlock(&e->lock);
-	return v + eng_net_vm_rx_bytes(e, vm);
+	return vm->io_dirty_bytes + eng_net_vm_rx_bytes(e, vm);
 }
 
 static int add_mig_timer(struct eng *e, uint64_t when, size_t idx)
@@ -77,24 +69,33 @@ static int add_mig_timer(struct eng *e, uint64_t when, size_t idx)
 	return r;
 }
 
+/* The VM's latest unfinished request before index `before`, or NULL. */
+static const struct eng_mig *last_unfinished(const struct eng *e,
+					     const struct eng_vm *vm,
+					     size_t before)
+{
+	for (size_t i = before; i-- > 0;)
+		if (e->migs[i].vm == vm && e->migs[i].phase != MIG_DONE)
+			return &e->migs[i];
+	return NULL;
+}
+
 /* Where the VM will be when request idx gets its turn: the destination
  * of its latest earlier unfinished request, else where it is now. */
 static struct eng_host *source_of(struct eng *e, size_t idx)
 {
-	struct eng_vm *vm = e->migs[idx].vm;
+	const struct eng_mig *m = last_unfinished(e, e->migs[idx].vm, idx);
 
-	for (size_t i = idx; i-- > 0;)
-		if (e->migs[i].vm == vm && e->migs[i].phase != MIG_DONE)
-			return e->migs[i].dst;
-	return vm->host;
+	return m ? m->dst : e->migs[idx].vm->host;
 }
 
 static void mig_fail(struct eng *e, const struct eng_mig *m, int r,
 		     const char *what)
 {
 	eng_fail(e, r, "migrate (line %d) vm '%s' from host '%s' to host "
-		 "'%s': %s: %s", m->line, m->vm->obj->name, host_name(m->src),
-		 host_name(m->dst), what, strerror(-r));
+		 "'%s': %s: %s", m->line, m->vm->obj->name,
+		 eng_host_name(m->src), eng_host_name(m->dst), what,
+		 strerror(-r));
 }
 
 static void start(struct eng *e, size_t idx, uint64_t now)
@@ -152,20 +153,15 @@ static void pump(struct eng *e, uint64_t now)
 int eng_mig_request(struct eng *e, struct eng_vm *vm, struct eng_host *to,
 		    int line, char *err, size_t len)
 {
+	const struct eng_mig *last = last_unfinished(e, vm, e->nmigs);
+	struct eng_host *at = last ? last->dst : vm->host;
+	bool later = last && last->phase != MIG_RESUMING;
 	struct eng_mig *v;
-	struct eng_host *at = vm->host;
-	bool later = false;
 
-	for (size_t i = e->nmigs; i-- > 0;)
-		if (e->migs[i].vm == vm && e->migs[i].phase != MIG_DONE) {
-			at = e->migs[i].dst;
-			later = e->migs[i].phase != MIG_RESUMING;
-			break;
-		}
 	if (at == to) {
 		snprintf(err, len, "migrate: vm '%s' is %s on host '%s'",
 			 vm->obj->name, later ? "by then" : "already",
-			 host_name(to));
+			 eng_host_name(to));
 		return -EINVAL;
 	}
 	v = realloc(e->migs, (e->nmigs + 1) * sizeof(*v));
@@ -371,30 +367,35 @@ static bool scenario_migrates(const struct eng *e)
 	return e->nmigs > 0;
 }
 
+/* Times in us. */
+static const struct eng_ctr mig_ctrs[] = {
+	ENG_CTR("migrations", struct eng_mig_stats, done),
+	ENG_CTR("migrations_pending", struct eng_mig_stats, pending),
+	ENG_CTR_DIV("migration_wait_us", struct eng_mig_stats, wait_ns, 1000),
+	ENG_CTR_DIV("migration_us", struct eng_mig_stats, total_ns, 1000),
+	ENG_CTR_DIV("downtime_us", struct eng_mig_stats, downtime_ns, 1000),
+	ENG_CTR_DIV("resume_us", struct eng_mig_stats, resume_ns, 1000),
+	ENG_CTR("precopy_rounds", struct eng_mig_stats, rounds),
+	ENG_CTR_DIV("migration_start_us", struct eng_mig_stats, start_ns,
+		    1000),
+	ENG_CTR_DIV("migration_end_us", struct eng_mig_stats, end_ns, 1000),
+	ENG_CTR("migration_bytes", struct eng_mig_stats, bytes),
+	ENG_CTR("stopcopy_bytes", struct eng_mig_stats, final_bytes),
+};
+
 void eng_mig_collect(struct eng *e)
 {
 	if (!scenario_migrates(e))
 		return;
 	for (unsigned int i = 0; i < e->nvms; i++) {
 		const struct eng_vm *vm = &e->vms[i];
-		const struct eng_mig_stats *st = &vm->mig;
-		uint64_t pending = 0;
+		struct eng_mig_stats st = vm->mig;
 
+		st.pending = 0;
 		for (size_t m = 0; m < e->nmigs; m++)
-			pending += e->migs[m].vm == vm &&
-				   e->migs[m].phase != MIG_DONE;
-#define C(key, val) eng_ctr_set(e, vm->obj->name, key, (uint64_t)(val))
-		C("migrations", st->done);
-		C("migrations_pending", pending);
-		C("migration_wait_us", st->wait_ns / 1000);
-		C("migration_us", st->total_ns / 1000);
-		C("downtime_us", st->downtime_ns / 1000);
-		C("resume_us", st->resume_ns / 1000);
-		C("precopy_rounds", st->rounds);
-		C("migration_start_us", st->start_ns / 1000);
-		C("migration_end_us", st->end_ns / 1000);
-		C("migration_bytes", st->bytes);
-		C("stopcopy_bytes", st->final_bytes);
-#undef C
+			st.pending += e->migs[m].vm == vm &&
+				      e->migs[m].phase != MIG_DONE;
+		eng_ctrs_copy(e, vm->obj->name, mig_ctrs, ENG_N(mig_ctrs), &st,
+			      false);
 	}
 }

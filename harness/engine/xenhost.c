@@ -222,8 +222,7 @@ static void loop_release(struct eng_xdisk *xd)
 	xd->looped = false;
 }
 
-int eng_xen_build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
-		       unsigned int *next_vcpu)
+int eng_xen_build_disk(struct eng *e, struct eng_disk *d)
 {
 	const struct xf_scn_obj *o = d->obj;
 	struct eng_xen *x = e->xh;
@@ -232,22 +231,6 @@ int eng_xen_build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 	unsigned int maj = 0, min = 0;
 	char dom[16], vdev[16], pdev[32];
 	int r;
-
-	snprintf(d->name, sizeof(d->name), "%s", o->name);
-	d->e = e;
-	if (!strcmp(xf_scn_str(d->vm->obj, "completion"), "per-disk")) {
-		d->irq_vcpu = (*next_vcpu)++;
-		snprintf(e->vcpu_names[d->irq_vcpu], 64, "%s/%s-irq",
-			 d->vm->obj->name, o->name);
-		e->vcpu_guest[d->irq_vcpu] = true;
-	} else {
-		d->irq_vcpu = ~0u;
-	}
-	xf_vbd_config_init(&d->vbd);
-	d->vbd.frontend_id = d->vm->domid;
-	d->vbd.backend_id = d->host->domid;
-	d->vbd.devid = 51712 + 16 * idx;
-	d->vbd.readonly = ro;
 
 	r = make_image(xd, o->name, (uint64_t)xf_scn_int(o, "size"));
 	if (!r)

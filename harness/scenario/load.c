@@ -479,6 +479,37 @@ static uint64_t seed_param(const struct xf_scn_opts *o)
 	return 1;
 }
 
+/* A scenario without a name is named after its file ("x/io-aborted.lua"
+ * -> "io-aborted"), so a symlink to a library scenario runs it under the
+ * link's name without a copy of the file. */
+static void name_from_file(struct xf_scn *s)
+{
+	struct xf_scn_obj *sc = (struct xf_scn_obj *)s->scenario;
+	int ni = scn_field_index(sc->kind, "name");
+	const char *base = strrchr(s->path, '/');
+	size_t l;
+	char *n;
+
+	base = base ? base + 1 : s->path;
+	l = strlen(base);
+	if (l > 4 && !strcmp(base + l - 4, ".lua"))
+		l -= 4;
+	n = strndup(base, l);
+	if (!n) {
+		scn_err(s, sc->line, "out of memory");
+		return;
+	}
+	if (!safe_name(n)) {
+		scn_err(s, sc->line, "scenario: no name, and the file name "
+			"'%s' cannot be one: names may use only letters, "
+			"digits, '.', '_' and '-' (add name = ...)", n);
+		free(n);
+		return;
+	}
+	sc->vals[ni].s = n;
+	sc->name = n;
+}
+
 /* --set duration=... / seed=... override the scenario block. */
 static void apply_builtin_params(struct xf_scn *s)
 {
@@ -606,6 +637,8 @@ int xf_scn_load(const char *path, const char *variant,
 				"letters, digits, '.', '_' and '-'",
 				s->objs[i]->name);
 	}
+	if (s->scenario && !s->scenario->name)
+		name_from_file(s);
 	apply_builtin_params(s);
 	scn_check(s);
 	if (diag && diag->n > before) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <string.h>
+#include <xfront/util.h>
 #include <xfront/workload.h>
 
 /* Sector layout: magic, lba, write id, generation, job, then payload
@@ -71,19 +72,18 @@ int xf_wl_stamp_decode(const void *sector, unsigned int ss,
 
 int xf_wl_rw_parse(const char *s, enum xf_wl_rw *out)
 {
-	static const struct { const char *n; enum xf_wl_rw rw; } t[] = {
-		{ "read", XF_WL_READ }, { "write", XF_WL_WRITE },
-		{ "randread", XF_WL_RANDREAD },
-		{ "randwrite", XF_WL_RANDWRITE },
-		{ "rw", XF_WL_RW }, { "readwrite", XF_WL_RW },
-		{ "randrw", XF_WL_RANDRW }, { "trim", XF_WL_TRIM },
+	static const char *const rw_names[] = {
+		[XF_WL_READ] = "read",
+		[XF_WL_WRITE] = "write",
+		[XF_WL_RANDREAD] = "randread",
+		[XF_WL_RANDWRITE] = "randwrite",
+		[XF_WL_RW] = "rw",
+		[XF_WL_RANDRW] = "randrw",
+		[XF_WL_TRIM] = "trim",
 	};
 
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		if (!strcmp(s, t[i].n)) {
-			*out = t[i].rw;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	/* fio's other spelling of rw. */
+	if (s && !strcmp(s, "readwrite"))
+		s = "rw";
+	return XF_NAME_PARSE(rw_names, s, out);
 }

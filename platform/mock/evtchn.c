@@ -63,12 +63,10 @@ static int port_alloc(struct mock_dom *d, struct xf_evtch *h,
 static void queue_port(struct mock_port *p, struct mock_wakeq *wq)
 {
 	struct xf_evtch *h = p->h;
-	bool was_empty = h->q_head == NULL;
+	bool was_empty = XF_FIFO_EMPTY(&h->q);
 
 	p->queued = true;
-	p->qnext = NULL;
-	*h->q_tail = p;
-	h->q_tail = &p->qnext;
+	XF_FIFO_PUSH(&h->q, p, qnext);
 	if (was_empty)
 		mock_efd_set(h->efd);
 	mock_wakeq_add(wq, h->wake_fn, h->wake_opaque);
@@ -77,21 +75,12 @@ static void queue_port(struct mock_port *p, struct mock_wakeq *wq)
 static void dequeue_port(struct mock_port *p)
 {
 	struct xf_evtch *h = p->h;
-	struct mock_port **pp;
 
 	if (!p->queued)
 		return;
-	for (pp = &h->q_head; *pp; pp = &(*pp)->qnext) {
-		if (*pp == p) {
-			*pp = p->qnext;
-			break;
-		}
-	}
-	h->q_tail = &h->q_head;
-	while (*h->q_tail)
-		h->q_tail = &(*h->q_tail)->qnext;
+	XF_FIFO_REMOVE(&h->q, p, qnext);
 	p->queued = false;
-	if (!h->q_head)
+	if (XF_FIFO_EMPTY(&h->q))
 		mock_efd_clear(h->efd);
 }
 
@@ -157,7 +146,6 @@ static int ev_open(struct xf_platform *pl, struct xf_evtch **out)
 	h->efd = fd;
 	h->hv = d->hv;
 	h->dom = d;
-	h->q_tail = &h->q_head;
 	pthread_mutex_lock(&d->hv->lock);
 	if (d->dead) {
 		pthread_mutex_unlock(&d->hv->lock);
@@ -315,13 +303,10 @@ static int ev_pending(struct xf_evtch *h)
 	int rc = -EAGAIN;
 
 	pthread_mutex_lock(&h->hv->lock);
-	p = h->q_head;
+	p = XF_FIFO_POP(&h->q, qnext);
 	if (p) {
-		h->q_head = p->qnext;
-		if (!h->q_head) {
-			h->q_tail = &h->q_head;
+		if (XF_FIFO_EMPTY(&h->q))
 			mock_efd_clear(h->efd);
-		}
 		p->queued = false;
 		p->pending = false;
 		/* Stays masked until unmask(), as libxenevtchn. */
@@ -365,7 +350,7 @@ static int ev_set_wakeup(struct xf_evtch *h, xf_wakeup_fn fn, void *opaque)
 	pthread_mutex_lock(&h->hv->lock);
 	h->wake_fn = fn;
 	h->wake_opaque = opaque;
-	queued = h->q_head != NULL;
+	queued = !XF_FIFO_EMPTY(&h->q);
 	pthread_mutex_unlock(&h->hv->lock);
 	/* Ports queued before the hook existed must not be missed. */
 	if (queued && fn)

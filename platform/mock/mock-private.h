@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <xfront/platform.h>
 #include <xfront/mock.h>
+#include <xfront/util.h>
 
 #define MOCK_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -81,7 +82,7 @@ struct mock_txn {
 	xf_txn id;
 	struct mock_node *root;     /* private snapshot */
 	struct mock_access *acc;
-	struct mock_op *ops, **ops_tail;
+	XF_FIFO(struct mock_op) ops; /* in the order done, through next */
 };
 
 struct mock_watch {
@@ -104,7 +105,7 @@ struct xf_xs {
 	struct mock_dom *dom;
 	struct xf_xs *next;         /* hv->conns */
 	struct mock_watch *watches;
-	struct mock_wevent *ev_head, **ev_tail;
+	XF_FIFO(struct mock_wevent) ev; /* undelivered, through next */
 	struct mock_txn *txns;
 	int efd;
 	xf_wakeup_fn wake_fn;
@@ -159,6 +160,7 @@ void mock_watch_fire(struct xf_mock_hv *hv, const char *path, bool removed,
 void mock_watch_queue(struct xf_xs *xs, const struct mock_watch *w,
 		      const char *path, struct mock_wakeq *wq);
 void mock_xs_detach(struct xf_xs *xs);
+void mock_wevent_free(struct mock_wevent *ev);
 
 /* ---- grants ------------------------------------------------------ */
 
@@ -244,7 +246,7 @@ struct xf_evtch {
 	struct xf_mock_hv *hv;
 	struct mock_dom *dom;
 	struct xf_evtch *next;      /* dom->evtchs */
-	struct mock_port *q_head, **q_tail;
+	XF_FIFO(struct mock_port) q; /* pending, through qnext */
 	int efd;
 	xf_wakeup_fn wake_fn;
 	void *wake_opaque;

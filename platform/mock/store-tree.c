@@ -339,8 +339,7 @@ static void op_log(struct mock_sctx *c, struct mock_op *op)
 {
 	if (!op)
 		return;
-	*c->txn->ops_tail = op;
-	c->txn->ops_tail = &op->next;
+	XF_FIFO_PUSH(&c->txn->ops, op, next);
 }
 
 int mock_st_read(struct mock_sctx *c, const char *path, char **val,

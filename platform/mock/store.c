@@ -34,7 +34,6 @@ static int xs_open(struct xf_platform *p, struct xf_xs **out)
 	xs->efd = fd;
 	xs->hv = hv;
 	xs->dom = d;
-	xs->ev_tail = &xs->ev_head;
 	pthread_mutex_lock(&hv->lock);
 	if (d->dead) {
 		pthread_mutex_unlock(&hv->lock);
@@ -291,7 +290,7 @@ static int xs_unwatch(struct xf_xs *xs, const char *path, const char *token)
 {
 	struct xf_mock_hv *hv = xs->hv;
 	struct mock_watch *w, **pp;
-	struct mock_wevent *ev, **ep;
+	struct mock_wevent *ev;
 	char *cpath = NULL;
 	size_t skip = 0;
 	int rc = -ENOENT;
@@ -312,6 +311,7 @@ static int xs_unwatch(struct xf_xs *xs, const char *path, const char *token)
 		goto out;
 	}
 	for (pp = &xs->watches; (w = *pp); pp = &w->next) {
+		XF_FIFO(struct mock_wevent) keep = XF_FIFO_INIT;
 		size_t rl;
 
 		if (strcmp(w->path, cpath) || strcmp(w->token, token))
@@ -320,23 +320,17 @@ static int xs_unwatch(struct xf_xs *xs, const char *path, const char *token)
 		/* Like libxenstore, drop queued events of this watch so a
 		 * stale event cannot arrive after unwatch returns. */
 		rl = strlen(w->path + w->rel_skip);
-		for (ep = &xs->ev_head; (ev = *ep);) {
+		while ((ev = XF_FIFO_POP(&xs->ev, next))) {
 			if (!strcmp(ev->token, token) &&
 			    !strncmp(ev->path, w->path + w->rel_skip, rl) &&
 			    (ev->path[rl] == '\0' || ev->path[rl] == '/' ||
-			     !strcmp(w->path + w->rel_skip, "/"))) {
-				*ep = ev->next;
-				free(ev->path);
-				free(ev->token);
-				free(ev);
-			} else {
-				ep = &ev->next;
-			}
+			     !strcmp(w->path + w->rel_skip, "/")))
+				mock_wevent_free(ev);
+			else
+				XF_FIFO_PUSH(&keep, ev, next);
 		}
-		xs->ev_tail = &xs->ev_head;
-		while (*xs->ev_tail)
-			xs->ev_tail = &(*xs->ev_tail)->next;
-		if (!xs->ev_head)
+		XF_FIFO_SPLICE(&xs->ev, &keep, next);
+		if (XF_FIFO_EMPTY(&xs->ev))
 			mock_efd_clear(xs->efd);
 		free(w->path);
 		free(w->token);
@@ -358,14 +352,9 @@ static int xs_read_watch(struct xf_xs *xs, char **path, char **token)
 	if (!path || !token)
 		return -EINVAL;
 	pthread_mutex_lock(&hv->lock);
-	ev = xs->ev_head;
-	if (ev) {
-		xs->ev_head = ev->next;
-		if (!xs->ev_head) {
-			xs->ev_tail = &xs->ev_head;
-			mock_efd_clear(xs->efd);
-		}
-	}
+	ev = XF_FIFO_POP(&xs->ev, next);
+	if (ev && XF_FIFO_EMPTY(&xs->ev))
+		mock_efd_clear(xs->efd);
 	pthread_mutex_unlock(&hv->lock);
 	if (!ev)
 		return -EAGAIN;
@@ -386,7 +375,6 @@ static int xs_txn_start(struct xf_xs *xs, xf_txn *t)
 	txn = calloc(1, sizeof(*txn));
 	if (!txn)
 		return -ENOMEM;
-	txn->ops_tail = &txn->ops;
 	pthread_mutex_lock(&hv->lock);
 	if (!alive(xs)) {
 		rc = -ESRCH;
@@ -455,7 +443,7 @@ static int xs_set_wakeup(struct xf_xs *xs, xf_wakeup_fn fn, void *opaque)
 	pthread_mutex_lock(&hv->lock);
 	xs->wake_fn = fn;
 	xs->wake_opaque = opaque;
-	queued = xs->ev_head != NULL;
+	queued = !XF_FIFO_EMPTY(&xs->ev);
 	pthread_mutex_unlock(&hv->lock);
 	/* Events queued before the hook existed must not be missed. */
 	if (queued && fn)

@@ -28,7 +28,7 @@ void mock_txn_free(struct mock_txn *t)
 		free(a->path);
 		free(a);
 	}
-	for (o = t->ops; o; o = on) {
+	for (o = t->ops.head; o; o = on) {
 		on = o->next;
 		free(o->path);
 		free(o->val);
@@ -55,7 +55,7 @@ int mock_txn_commit(struct xf_mock_hv *hv, xf_domid domid,
 	}
 	/* Nothing the operations depend on changed, so the replay sees
 	 * the same nodes and permissions the snapshot did. */
-	for (o = t->ops; o; o = o->next) {
+	for (o = t->ops.head; o; o = o->next) {
 		switch (o->kind) {
 		case MOCK_OP_WRITE:
 			mock_st_write(&c, o->path, o->val, o->len);

@@ -21,11 +21,18 @@ static bool under(const char *a, const char *b)
 	return !strncmp(a, b, lb) && (a[lb] == '\0' || a[lb] == '/');
 }
 
+void mock_wevent_free(struct mock_wevent *ev)
+{
+	free(ev->path);
+	free(ev->token);
+	free(ev);
+}
+
 void mock_watch_queue(struct xf_xs *xs, const struct mock_watch *w,
 		      const char *path, struct mock_wakeq *wq)
 {
 	struct mock_wevent *ev = calloc(1, sizeof(*ev));
-	bool was_empty = xs->ev_head == NULL;
+	bool was_empty = XF_FIFO_EMPTY(&xs->ev);
 
 	/* Relative watches report relative paths. */
 	if (path[0] == '/' && strlen(path) >= w->rel_skip)
@@ -37,13 +44,10 @@ void mock_watch_queue(struct xf_xs *xs, const struct mock_watch *w,
 	ev->path = strdup(path);
 	ev->token = strdup(w->token);
 	if (!ev->path || !ev->token) {
-		free(ev->path);
-		free(ev->token);
-		free(ev);
+		mock_wevent_free(ev);
 		return;
 	}
-	*xs->ev_tail = ev;
-	xs->ev_tail = &ev->next;
+	XF_FIFO_PUSH(&xs->ev, ev, next);
 	xs->dom->st.xs_watch_events++;
 	if (was_empty)
 		mock_efd_set(xs->efd);
@@ -84,13 +88,8 @@ void mock_xs_detach(struct xf_xs *xs)
 		free(w->token);
 		free(w);
 	}
-	while ((ev = xs->ev_head)) {
-		xs->ev_head = ev->next;
-		free(ev->path);
-		free(ev->token);
-		free(ev);
-	}
-	xs->ev_tail = &xs->ev_head;
+	while ((ev = XF_FIFO_POP(&xs->ev, next)))
+		mock_wevent_free(ev);
 	while ((t = xs->txns)) {
 		xs->txns = t->next;
 		mock_txn_free(t);

@@ -1,5 +1,5 @@
 -- Field behaviour: a misbehaving guest agent steps the guest's wall clock
--- (SCENARIOS/issue #8). A driver that measures timeouts on the wall clock
+-- (docs/scenarios.md). A driver that measures timeouts on the wall clock
 -- then sees every armed timeout as expired.
 -- The wall clock jumps 1 hour forward during I/O, and again while the
 -- device reconnects after a backend restart.

@@ -1,5 +1,5 @@
 -- Field behaviour: Windows PV storage drivers past ~20,000 IOPS hit 100 %
--- on one core (SCENARIOS.md #1). Completion runs on vCPU 0, on the
+-- on one core (docs/scenarios.md). Completion runs on vCPU 0, on the
 -- driver's choice of vCPU or on one extra vCPU per disk (xenvbd
 -- NotifierDistributed 0/1/2); preparation runs on one vCPU or spread
 -- (DpcRedirection 0/1). Cost model: 50 us per completion, 5 us per

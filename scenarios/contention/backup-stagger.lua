@@ -1,5 +1,5 @@
 -- Field behaviour: every VM on a host competes for the same storage;
--- backups are the classic hog and staggering them helps (SCENARIOS.md #5).
+-- backups are the classic hog and staggering them helps (docs/scenarios.md).
 -- Two application VMs (4k random reads, 3,000 IOPS each) and two backup
 -- VMs (64k sequential reads throttled to 1,200 IOPS = 79 MB/s each)
 -- share one host budget of 20,000 IOPS and 120 MB/s.

@@ -1,7 +1,7 @@
 -- Field behaviour: PV storage drivers that complete every I/O on vCPU 0
--- hit 100 % on that core and stall at ~20,000 IOPS per disk (SCENARIOS.md
--- #1). The vCPU cost model charges 50 us per completion on the vCPU that
--- runs it and 5 us per preparation on the submitting vCPU.
+-- hit 100 % on that core and stall at ~20,000 IOPS per disk
+-- (docs/scenarios.md). The vCPU cost model charges 50 us per completion
+-- on the vCPU that runs it and 5 us per preparation on the submitting vCPU.
 -- Expectations prove: with completion pinned to vCPU 0 the disk is capped
 -- at 1/completion-cost (20,000 IOPS within 2 %) and vCPU 0 is saturated;
 -- spreading completion over per-queue event channels scales near-linearly.

@@ -1,6 +1,6 @@
 -- Field behaviour: a virtual disk with a volatile write cache loses what
 -- was never flushed at a power failure; a disk that ignores flush loses
--- what the guest was told is safe (SCENARIOS.md #4).
+-- what the guest was told is safe (docs/scenarios.md).
 -- Verified random writes with a flush every 16 writes; power is cut after
 -- the 5th completed flush and at 150 ms; every sector is then judged.
 -- Expectations prove: honouring flush loses nothing acknowledged before a

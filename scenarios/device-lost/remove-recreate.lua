@@ -1,6 +1,6 @@
 -- Field behaviour: a cleanup job removed a PV device that looked idle;
 -- after the next restart the guest had no storage until the driver state
--- was repaired (SCENARIOS.md #3).
+-- was repaired (docs/scenarios.md).
 -- The toolstack removes the device's xenstore directories (frontend and
 -- backend) and re-creates them 20 ms later, while idle and while I/O is
 -- in flight; in the last variant the backend never leaves InitWait.

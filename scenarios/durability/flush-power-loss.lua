@@ -1,7 +1,7 @@
 -- Field behaviour: virtual disks report a volatile write-back cache;
 -- only flush (BLKIF_OP_FLUSH_DISKCACHE) or FUA (carried by
 -- BLKIF_OP_WRITE_BARRIER) make data durable, and cheap disks ignore
--- them (SCENARIOS.md #4).
+-- them (docs/scenarios.md).
 -- Random verified writes with a flush every 16 writes; power is cut at
 -- every flush completion (about 800 in this run; the hook list covers
 -- 1024) and at three seeded random times inside epochs. After every cut

@@ -1,5 +1,5 @@
 -- Field behaviour: after a power failure the guest reads back what the
--- disk kept, not what it was told was written (SCENARIOS.md #4).
+-- disk kept, not what it was told was written (docs/scenarios.md).
 -- Mixed random reads and writes with verification and a flush every 8
 -- writes; power is cut after every 37th write (200 cuts), with reads
 -- and writes in flight, on a disk whose volatile cache honours flush.

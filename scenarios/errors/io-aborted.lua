@@ -1,6 +1,6 @@
 -- Field behaviour: "I/O operation aborted" / "device no longer available"
 -- when something on the host interferes with the storage path
--- (SCENARIOS.md #6).
+-- (docs/scenarios.md, errors/).
 -- The backend answers some requests with BLKIF_RSP_ERROR, refuses flush
 -- with EOPNOTSUPP, stalls, or crashes with requests in flight.
 -- Expectations prove: every request completes exactly once with a stated
@@ -10,7 +10,7 @@
 -- Real mode: all of it holds, except the bounds on the stall's I/O
 -- pause (45..60 ms), wall-clock numbers on a loaded host: sim-only.
 scenario {
-	name = "io-aborted",
+	-- No name: the file's name is used (default/io-errors.lua links here).
 	description = "backend errors, stalls and crash: every I/O completes once",
 	duration = "300ms",
 	timeout = "10s",

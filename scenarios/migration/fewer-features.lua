@@ -1,7 +1,7 @@
 -- Field behaviour: live migration moves a running VM to another host; the
 -- destination's backend may offer fewer features, and the I/O pause the
 -- guest sees depends on its memory, how fast it dirties it and the link
--- (SCENARIOS.md #7).
+-- (docs/scenarios.md).
 -- Two 128 MiB VMs doing verified 64 KiB I/O (more than 8 indirect
 -- segments) migrate Xen-style: pre-copy rounds while the I/O goes on
 -- (disk reads dirty guest pages too), then stop-and-copy with the

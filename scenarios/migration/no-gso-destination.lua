@@ -1,6 +1,6 @@
 -- Field behaviour: a live migration must not lose connections; offloaded
 -- TCP state returns to software during the move and offload resumes only
--- if the destination supports it (SCENARIOS.md #7).
+-- if the destination supports it (docs/scenarios.md).
 -- vm1 sends a TCP-like flow with TSO and checksum offload to vm2 and
 -- receives one back while it migrates to host "dst": its netfront is
 -- suspended (queued and in-flight frames kept), the netback on "src"

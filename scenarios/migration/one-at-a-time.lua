@@ -1,6 +1,6 @@
 -- Field behaviour: a host takes part in one live migration at a time, so
 -- evacuating several VMs through one host takes the sum of their
--- migration times, not the longest one (SCENARIOS.md #7).
+-- migration times, not the longest one (docs/scenarios.md).
 -- Three 128 MiB VMs under light disk load are asked to migrate at the
 -- same moment. "shared-destination": from three hosts to one host;
 -- "shared-source": from one host to three hosts; "disjoint": three

@@ -1,7 +1,7 @@
 -- Field behaviour: with checksum/TCP offload enabled in PV NIC drivers,
 -- some workloads see transport errors; turning every offload off except
 -- correct TCP/UDP checksums cures it at a throughput cost
--- (SCENARIOS.md #2).
+-- (docs/scenarios.md).
 -- A TCP-like flow from vm1 to vm2 through mock netbacks on one bridge.
 -- The frontend leaves checksums to the backend (NETTXF_csum_blank) and
 -- sends GSO super-frames; the "faulty" netback forwards csum_blank frames

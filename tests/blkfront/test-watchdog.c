@@ -33,7 +33,7 @@ static void teardown(void)
 }
 
 static void connect_front(uint64_t wd_period,
-			  enum xf_blkfront_evidx_bug bug)
+			  enum xf_ring_evidx_bug bug)
 {
 	struct xf_blkfront_config cfg;
 
@@ -41,28 +41,15 @@ static void connect_front(uint64_t wd_period,
 	cfg.max_queues = 1;
 	cfg.watchdog_period_ns = wd_period;
 	cfg.event_index_bug = bug;
-	sb_front(&sb, &cfg);
-	sb_run(&sb);
-	sb_state(&sb, XF_XENBUS_INITWAIT);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_INITIALISED);
-	ck_assert_int_eq(sb_map_rings(&sb), 0);
-	sb_disk_props(&sb, SB_DISK_BYTES / 512, 512);
-	sb_state(&sb, XF_XENBUS_CONNECTED);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_CONNECTED);
+	sb_start(&sb, &cfg);
+	sb_connect(&sb, SB_DISK_BYTES / 512, 512);
 }
 
+/* A 4 KiB read into buf from off. */
 static void mkread(struct xf_blkfront_io *io, void *buf, uint64_t off,
 		   struct xt_done *d)
 {
 	xt_blk_io(io, XF_BLKFRONT_READ, off, 4096, buf, d);
-}
-
-/* Runs sim time forward by ns (or less when nothing is left to do). */
-static void run_for(uint64_t ns)
-{
-	xf_rt_run(sb.rt, xf_rt_now_ns(sb.rt) + ns);
 }
 
 static struct xf_blkfront_queue_stats qstats(void)
@@ -112,7 +99,7 @@ static void dropped_notifications(uint64_t wd_period)
 	struct xf_mock_stats ms;
 
 	memset(d, 0, sizeof(d));
-	connect_front(wd_period, XF_BLKFRONT_EVIDX_OK);
+	connect_front(wd_period, XF_RING_EVIDX_OK);
 	memset(sb.disk, 0x5a, 4 * 4096);
 	ck_assert_int_eq(xf_mock_evtchn_drop_next(sb.hv, SB_BE_DOMID,
 						  sb.q[0].lport, 1000), 0);
@@ -120,11 +107,11 @@ static void dropped_notifications(uint64_t wd_period)
 		mkread(&io[i], buf[i], i * 4096ull, &d[i]);
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	}
-	run_for(MS);
+	sb_run_for(&sb, MS);
 	ck_assert_uint_eq(sb_serve_all(&sb), 4);
 	/* Ten seconds of guest time: the responses sit on the ring. */
 	for (unsigned int s = 0; s < 10; s++)
-		run_for(SEC);
+		sb_run_for(&sb, SEC);
 	xf_mock_stats(sb.hv, SB_BE_DOMID, &ms);
 	ck_assert_uint_eq(ms.evtchn_dropped, 4);
 	st = qstats();
@@ -142,8 +129,7 @@ static void dropped_notifications(uint64_t wd_period)
 		return;
 	}
 	for (unsigned int i = 0; i < 4; i++) {
-		ck_assert_int_eq(d[i].calls, 1);
-		ck_assert_int_eq(d[i].status, 0);
+		xt_blk_expect_once(&d[i], 1, 0);
 		ck_assert_int_eq(buf[i][0], 0x5a);
 	}
 	ck_assert_uint_eq(st.responses, 4);
@@ -153,7 +139,7 @@ static void dropped_notifications(uint64_t wd_period)
 	/* Idle again: the watchdog disarmed, so the sim goes idle. */
 	uint64_t before = xf_rt_trace_len(sb.rt);
 
-	run_for(10 * SEC);
+	sb_run_for(&sb, 10 * SEC);
 	ck_assert_uint_eq(xf_rt_trace_len(sb.rt), before);
 }
 
@@ -170,7 +156,7 @@ START_TEST(dropped_notify_recovered_by_watchdog)
 END_TEST
 
 /* Three sequential I/Os against a backend that honours rsp_event. */
-static void event_index(enum xf_blkfront_evidx_bug bug, uint64_t wd)
+static void event_index(enum xf_ring_evidx_bug bug, uint64_t wd)
 {
 	static uint8_t buf[3][4096];
 	struct xf_blkfront_io io[3];
@@ -183,40 +169,38 @@ static void event_index(enum xf_blkfront_evidx_bug bug, uint64_t wd)
 	for (unsigned int i = 0; i < 3; i++) {
 		mkread(&io[i], buf[i], i * 4096ull, &d[i]);
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
-		run_for(MS);
+		sb_run_for(&sb, MS);
 		ck_assert_uint_eq(serve_honouring_event(&notified), 1);
 		for (unsigned int s = 0; s < 5 && !d[i].calls; s++)
-			run_for(SEC);
-		if (bug == XF_BLKFRONT_EVIDX_OK || wd ||
-		    (i == 0 && bug == XF_BLKFRONT_EVIDX_STALE)) {
+			sb_run_for(&sb, SEC);
+		if (bug == XF_RING_EVIDX_OK || wd ||
+		    (i == 0 && bug == XF_RING_EVIDX_STALE)) {
 			/* STALE never writes rsp_event: the first response
 			 * crosses its initial value of 1. AHEAD moved it a
 			 * ring ahead at the first final check. */
-			ck_assert_int_eq(d[i].calls, 1);
-			ck_assert_int_eq(d[i].status, 0);
+			xt_blk_expect_once(&d[i], 1, 0);
 		} else {
 			/* Stalled: no notification, nothing consumed. */
 			ck_assert_int_eq(d[i].calls, 0);
 			st = qstats();
 			ck_assert_uint_eq(st.responses, i);
 			ck_assert_uint_eq(notified,
-					  bug == XF_BLKFRONT_EVIDX_STALE);
+					  bug == XF_RING_EVIDX_STALE);
 			ck_assert_uint_eq(st.watchdog_recoveries, 0);
 			xf_blkfront_free(sb.bf);
 			sb.bf = NULL;
-			ck_assert_int_eq(d[i].calls, 1);
-			ck_assert_int_eq(d[i].status, -ENODEV);
+			xt_blk_expect_once(&d[i], 1, -ENODEV);
 			return;
 		}
 	}
 	st = qstats();
 	ck_assert_uint_eq(st.responses, 3);
-	if (bug == XF_BLKFRONT_EVIDX_OK) {
+	if (bug == XF_RING_EVIDX_OK) {
 		ck_assert_uint_eq(notified, 3);
 		ck_assert_uint_eq(st.watchdog_recoveries, 0);
 		ck_assert_uint_eq(st.watchdog_responses, 0);
 	} else {
-		unsigned int lost = bug == XF_BLKFRONT_EVIDX_STALE ? 2 : 3;
+		unsigned int lost = bug == XF_RING_EVIDX_STALE ? 2 : 3;
 
 		ck_assert_uint_eq(notified, 3 - lost);
 		ck_assert_uint_eq(st.watchdog_recoveries, lost);
@@ -226,31 +210,31 @@ static void event_index(enum xf_blkfront_evidx_bug bug, uint64_t wd)
 
 START_TEST(evidx_ok_with_watchdog_no_recoveries)
 {
-	event_index(XF_BLKFRONT_EVIDX_OK, 1 * SEC);
+	event_index(XF_RING_EVIDX_OK, 1 * SEC);
 }
 END_TEST
 
 START_TEST(evidx_stale_stalls)
 {
-	event_index(XF_BLKFRONT_EVIDX_STALE, 0);
+	event_index(XF_RING_EVIDX_STALE, 0);
 }
 END_TEST
 
 START_TEST(evidx_stale_recovered)
 {
-	event_index(XF_BLKFRONT_EVIDX_STALE, 1 * SEC);
+	event_index(XF_RING_EVIDX_STALE, 1 * SEC);
 }
 END_TEST
 
 START_TEST(evidx_ahead_stalls)
 {
-	event_index(XF_BLKFRONT_EVIDX_AHEAD, 0);
+	event_index(XF_RING_EVIDX_AHEAD, 0);
 }
 END_TEST
 
 START_TEST(evidx_ahead_recovered)
 {
-	event_index(XF_BLKFRONT_EVIDX_AHEAD, 1 * SEC);
+	event_index(XF_RING_EVIDX_AHEAD, 1 * SEC);
 }
 END_TEST
 
@@ -264,14 +248,14 @@ START_TEST(slow_backend_rekicked_once_per_period)
 	struct xf_blkfront_queue_stats st;
 	struct xf_mock_stats before, after;
 
-	connect_front(1 * SEC, XF_BLKFRONT_EVIDX_OK);
+	connect_front(1 * SEC, XF_RING_EVIDX_OK);
 	mkread(&io, buf, 0, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	xf_mock_stats(sb.hv, SB_FE_DOMID, &before);
-	run_for(MS);
+	sb_run_for(&sb, MS);
 	/* 2.5 s without an answer: two periods passed. */
 	for (unsigned int i = 0; i < 10; i++)
-		run_for(250 * MS);
+		sb_run_for(&sb, 250 * MS);
 	xf_mock_stats(sb.hv, SB_FE_DOMID, &after);
 	st = qstats();
 	ck_assert_uint_eq(st.watchdog_recoveries, 2);
@@ -279,9 +263,8 @@ START_TEST(slow_backend_rekicked_once_per_period)
 	ck_assert_uint_ge(after.evtchn_notifies - before.evtchn_notifies, 2);
 	ck_assert_int_eq(d.calls, 0);
 	ck_assert_uint_eq(sb_serve_all(&sb), 1);
-	run_for(MS);
-	ck_assert_int_eq(d.calls, 1);
-	ck_assert_int_eq(d.status, 0);
+	sb_run_for(&sb, MS);
+	xt_blk_expect_once(&d, 1, 0);
 	/* Only one request was ever on the ring. */
 	ck_assert_uint_eq(qstats().requests, 1);
 }
@@ -290,21 +273,17 @@ END_TEST
 START_TEST(bad_knob_values_rejected)
 {
 	struct xf_blkfront_config cfg;
-	struct xf_blkfront *bf = NULL;
 
 	xf_blkfront_config_init(&cfg);
 	ck_assert_int_eq(cfg.timeout_clock, XF_CLOCK_MONOTONIC);
-	ck_assert_int_eq(cfg.event_index_bug, XF_BLKFRONT_EVIDX_OK);
+	ck_assert_int_eq(cfg.event_index_bug, XF_RING_EVIDX_OK);
 	ck_assert_uint_eq(cfg.watchdog_period_ns, 0);
-	cfg.platform = sb.fe;
-	cfg.rt = sb.rt;
-	cfg.nodename = "device/vbd/51712";
+	sb_front_config(&sb, &cfg);
 	cfg.timeout_clock = (enum xf_rt_clock)7;
-	ck_assert_int_eq(xf_blkfront_new(&cfg, &bf), -EINVAL);
+	sb_expect_refused(&cfg);
 	cfg.timeout_clock = XF_CLOCK_MONOTONIC;
-	cfg.event_index_bug = (enum xf_blkfront_evidx_bug)9;
-	ck_assert_int_eq(xf_blkfront_new(&cfg, &bf), -EINVAL);
-	ck_assert_ptr_null(bf);
+	cfg.event_index_bug = (enum xf_ring_evidx_bug)9;
+	sb_expect_refused(&cfg);
 }
 END_TEST
 

@@ -38,3 +38,11 @@ void xt_blk_ios(struct xf_blkfront_io *io, struct xt_done *d,
 			io[i].queue = i;
 	}
 }
+
+void xt_blk_expect_once(struct xt_done *d, unsigned int n, int status)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		ck_assert_int_eq(d[i].calls, 1);
+		ck_assert_int_eq(d[i].status, status);
+	}
+}

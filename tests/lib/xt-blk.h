@@ -31,4 +31,7 @@ void xt_blk_ios(struct xf_blkfront_io *io, struct xt_done *d,
 		unsigned int n, enum xf_blkfront_op op, uint64_t off,
 		uint64_t len, uint8_t *buf, bool spread);
 
+/* Asserts that each of d[0..n) completed exactly once, with status. */
+void xt_blk_expect_once(struct xt_done *d, unsigned int n, int status);
+
 #endif

@@ -13,3 +13,12 @@ bad() { echo "not ok - $1"; fails=$((fails + 1)); }
 # check NAME CONDITION: CONDITION is eval'ed.
 check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 cd "$T" || exit 1
+
+# The middle of most scenario files the harness tests write: vm0 (with
+# extra keys such as ', vcpus = 1'), its 16M disk d0 and a randread job
+# rr on it.
+vm_disk_job() {
+	echo "vm { name = \"vm0\"$1 }"
+	echo 'disk { name = "d0", vm = "vm0", size = "16M" }'
+	echo 'job { name = "rr", disk = "d0", rw = "randread" }'
+}

@@ -33,6 +33,7 @@
 #include <stdint.h>
 #include <xfront/blkif.h>
 #include <xfront/platform.h>
+#include <xfront/ring.h>
 #include <xfront/runtime.h>
 
 #ifdef __cplusplus
@@ -188,15 +189,6 @@ enum xf_blkfront_sectors_unit {
 	XF_BLKFRONT_SECTORS_SECTOR_SIZE = 1,
 };
 
-enum xf_blkfront_evidx_bug {
-	XF_BLKFRONT_EVIDX_OK = 0,    /* rsp_event = rsp_cons + 1 (correct) */
-	XF_BLKFRONT_EVIDX_STALE = 1, /* never re-armed: after the first
-				      * notification none come */
-	XF_BLKFRONT_EVIDX_AHEAD = 2, /* armed a whole ring ahead
-				      * (rsp_cons + ring entries): notified
-				      * only when a full ring completes */
-};
-
 struct xf_blkfront_config {
 	struct xf_platform *platform; /* the frontend's domain */
 	struct xf_rt *rt;
@@ -259,8 +251,8 @@ struct xf_blkfront_config {
 	 * (harmless, but counted). 0 (default) = off: no timer, no extra
 	 * runs, results identical to a build without the watchdog. */
 	uint64_t watchdog_period_ns;
-	/* Fault-reproduction knob: see enum xf_blkfront_evidx_bug. */
-	enum xf_blkfront_evidx_bug event_index_bug;
+	/* Fault-reproduction knob: see enum xf_ring_evidx_bug. */
+	enum xf_ring_evidx_bug event_index_bug;
 	/* Discard. blkif has no discard size limit and, like Linux
 	 * xen-blkfront, the default 0 sends each discard as one request.
 	 * Otherwise (512-byte units) a longer discard is split into several

@@ -9,60 +9,71 @@
 
 #include "bb_priv.h"
 
-struct preset {
-	const char *name;
-	struct xf_blkback_features f;
+/* Indexes of preset_names and presets. */
+enum {
+	P_LINUX,
+	P_QEMU,
+	P_MINIMAL,
+	P_NO_PERSISTENT,
+	P_NO_INDIRECT,
+	P_FEW_INDIRECT,
+	P_SINGLE_QUEUE,
+	P_NO_FLUSH,
+	P_BARRIER_ONLY,
+	P_LEGACY_RING,
+	P_NR
 };
 
-static const struct preset presets[] = {
-	{ "linux", { .persistent = true, .max_indirect_segments = 256,
-		     .max_ring_page_order = 4, .max_queues = 4, .flush = true,
-		     .barrier = true, .discard = true } },
-	{ "qemu", { .max_ring_page_order = 4, .flush = true,
-		    .discard = true } },
-	{ "minimal", { 0 } },
-	{ "no-persistent", { .max_indirect_segments = 256,
-			     .max_ring_page_order = 4, .max_queues = 4,
-			     .flush = true, .barrier = true,
-			     .discard = true } },
-	{ "no-indirect", { .persistent = true, .max_ring_page_order = 4,
-			   .max_queues = 4, .flush = true, .barrier = true,
-			   .discard = true } },
-	{ "few-indirect", { .persistent = true, .max_indirect_segments = 32,
-			    .max_ring_page_order = 4, .max_queues = 4,
-			    .flush = true, .barrier = true,
-			    .discard = true } },
-	{ "single-queue", { .persistent = true, .max_indirect_segments = 256,
-			    .max_ring_page_order = 4, .flush = true,
-			    .barrier = true, .discard = true } },
-	{ "no-flush", { .persistent = true, .max_indirect_segments = 256,
-			.max_ring_page_order = 4, .max_queues = 4,
-			.discard = true } },
-	{ "barrier-only", { .persistent = true, .max_indirect_segments = 256,
-			    .max_ring_page_order = 4, .max_queues = 4,
-			    .barrier = true } },
-	{ "legacy-ring", { .max_ring_page_order = 2,
-			   .legacy_max_ring_pages = true, .flush = true } },
+static const char *const preset_names[P_NR + 1] = {
+	[P_LINUX] = "linux",
+	[P_QEMU] = "qemu",
+	[P_MINIMAL] = "minimal",
+	[P_NO_PERSISTENT] = "no-persistent",
+	[P_NO_INDIRECT] = "no-indirect",
+	[P_FEW_INDIRECT] = "few-indirect",
+	[P_SINGLE_QUEUE] = "single-queue",
+	[P_NO_FLUSH] = "no-flush",
+	[P_BARRIER_ONLY] = "barrier-only",
+	[P_LEGACY_RING] = "legacy-ring",
 };
 
-static const char *const preset_names[] = {
-	"linux", "qemu", "minimal", "no-persistent", "no-indirect",
-	"few-indirect", "single-queue", "no-flush", "barrier-only",
-	"legacy-ring", NULL,
+static const struct xf_blkback_features presets[P_NR] = {
+	[P_LINUX] = { .persistent = true, .max_indirect_segments = 256,
+		.max_ring_page_order = 4, .max_queues = 4, .flush = true,
+		.barrier = true, .discard = true },
+	[P_QEMU] = { .max_ring_page_order = 4, .flush = true, .discard = true },
+	[P_MINIMAL] = { 0 },
+	[P_NO_PERSISTENT] = { .max_indirect_segments = 256,
+		.max_ring_page_order = 4, .max_queues = 4, .flush = true,
+		.barrier = true, .discard = true },
+	[P_NO_INDIRECT] = { .persistent = true, .max_ring_page_order = 4,
+		.max_queues = 4, .flush = true, .barrier = true,
+		.discard = true },
+	[P_FEW_INDIRECT] = { .persistent = true, .max_indirect_segments = 32,
+		.max_ring_page_order = 4, .max_queues = 4, .flush = true,
+		.barrier = true, .discard = true },
+	[P_SINGLE_QUEUE] = { .persistent = true, .max_indirect_segments = 256,
+		.max_ring_page_order = 4, .flush = true, .barrier = true,
+		.discard = true },
+	[P_NO_FLUSH] = { .persistent = true, .max_indirect_segments = 256,
+		.max_ring_page_order = 4, .max_queues = 4, .discard = true },
+	[P_BARRIER_ONLY] = { .persistent = true, .max_indirect_segments = 256,
+		.max_ring_page_order = 4, .max_queues = 4, .barrier = true },
+	[P_LEGACY_RING] = { .max_ring_page_order = 2,
+		.legacy_max_ring_pages = true, .flush = true },
 };
 
 int xf_blkback_features_preset(const char *name,
 			       struct xf_blkback_features *out)
 {
+	unsigned int i;
+
 	if (!name || !out)
 		return -EINVAL;
-	for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
-		if (!strcmp(presets[i].name, name)) {
-			*out = presets[i].f;
-			return 0;
-		}
-	}
-	return -ENOENT;
+	if (xf_name_lookup(preset_names, P_NR, name, &i))
+		return -ENOENT;
+	*out = presets[i];
+	return 0;
 }
 
 const char *const *xf_blkback_feature_presets(void)

@@ -83,7 +83,7 @@ struct bb_queue {
 	unsigned int pg_cap;   /* table slots (power of 2) */
 	unsigned int pg_count;
 	unsigned int pg_max;
-	struct bb_req *inflight;  /* sorted by (due_ns, seq) */
+	XF_FIFO(struct bb_req) inflight; /* sorted by (due_ns, seq) */
 	unsigned int nr_inflight;
 	struct bb_req *barrier;   /* barrier waiting for the drain */
 	bool barrier_active;      /* a barrier is in flight: hold new work */

@@ -79,12 +79,12 @@ static int16_t complete(struct bb_queue *q, struct bb_req *r, uint64_t now)
 unsigned int bb_complete_due(struct bb_queue *q, uint64_t now)
 {
 	unsigned int n = 0;
+	struct bb_req *r;
 
-	while (q->inflight && q->inflight->due_ns <= now) {
-		struct bb_req *r = q->inflight;
+	while ((r = XF_FIFO_HEAD(&q->inflight)) && r->due_ns <= now) {
 		int16_t st;
 
-		q->inflight = r->next;
+		XF_FIFO_POP(&q->inflight, next);
 		q->nr_inflight--;
 		st = complete(q, r, now);
 		bb_respond(q, r->id, r->ring_op, st);

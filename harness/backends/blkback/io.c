@@ -36,18 +36,14 @@ static struct bb_pgrant *pg_find(struct bb_queue *q, xf_gref g)
 	return NULL;
 }
 
-/* NULL when the table is full (or cannot grow): then the caller maps
- * the page for this request only. *failed: the grant is not mappable
- * writable. */
-static void *pg_map(struct bb_queue *q, xf_gref g, bool *failed)
+/* Keeps a mapped page until disconnect. false when the table is full
+ * (or cannot grow): then the page is for this request only. */
+static bool pg_insert(struct bb_queue *q, xf_gref g, void *addr)
 {
-	struct xf_platform *p = q->bb->p;
 	unsigned int i;
-	void *addr;
 
-	*failed = false;
 	if (q->pg_count >= q->pg_max)
-		return NULL;
+		return false;
 	if (!q->pg) {
 		unsigned int cap = 16;
 
@@ -55,14 +51,8 @@ static void *pg_map(struct bb_queue *q, xf_gref g, bool *failed)
 			cap <<= 1;
 		q->pg = calloc(cap, sizeof(*q->pg));
 		if (!q->pg)
-			return NULL;
+			return false;
 		q->pg_cap = cap;
-	}
-	/* Writable even for reads of guest memory: blkif.h note 8, the
-	 * frontend grants persistent pages read-write. */
-	if (p->gnt->map(p, q->bb->cfg.frontend_id, 1, &g, true, &addr) < 0) {
-		*failed = true;
-		return NULL;
 	}
 	for (i = hash_gref(g, q->pg_cap); q->pg[i].used;
 	     i = (i + 1) & (q->pg_cap - 1))
@@ -72,7 +62,7 @@ static void *pg_map(struct bb_queue *q, xf_gref g, bool *failed)
 	q->pg[i].addr = addr;
 	q->pg_count++;
 	q->st.persistent_maps++;
-	return addr;
+	return true;
 }
 
 static int copy_batch(struct bb_queue *q, struct xf_gnt_copy_seg *s,
@@ -106,23 +96,25 @@ int bb_io_xfer(struct bb_queue *q, struct bb_xfer *x, unsigned int n,
 		if (q->persistent) {
 			struct xf_platform *p = q->bb->p;
 			struct bb_pgrant *pg = pg_find(q, x[i].gref);
-			bool failed = false, transient = false;
-			uint8_t *page = pg ? pg->addr
-					   : pg_map(q, x[i].gref, &failed);
-			void *addr = NULL;
+			bool transient = false;
+			uint8_t *page;
 
-			if (pg)
+			if (pg) {
 				q->st.persistent_hits++;
-			if (!page && !failed) {
+				page = pg->addr;
+			} else {
+				void *addr;
+
+				/* Writable even for reads of guest memory:
+				 * blkif.h note 8, the frontend grants
+				 * persistent pages read-write. */
 				if (p->gnt->map(p, q->bb->cfg.frontend_id, 1,
-						&x[i].gref, true, &addr) < 0)
-					failed = true;
+						&x[i].gref, true, &addr) < 0) {
+					r = -EIO;
+					break;
+				}
 				page = addr;
-				transient = !failed;
-			}
-			if (failed) {
-				r = -EIO;
-				break;
+				transient = !pg_insert(q, x[i].gref, addr);
 			}
 			if (to_grant)
 				memcpy(page + x[i].offset, x[i].local,

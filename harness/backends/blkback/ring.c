@@ -85,14 +85,12 @@ unsigned int bb_queue_disconnect(struct bb_queue *q)
 {
 	struct xf_platform *p = q->bb->p;
 	unsigned int dropped = 0;
-	struct bb_req *r, *n;
+	struct bb_req *r;
 
-	for (r = q->inflight; r; r = n) {
-		n = r->next;
+	while ((r = XF_FIFO_POP(&q->inflight, next))) {
 		bb_req_free(r);
 		dropped++;
 	}
-	q->inflight = NULL;
 	q->nr_inflight = 0;
 	if (q->barrier) {
 		bb_req_free(q->barrier);
@@ -191,7 +189,8 @@ static unsigned int consume(struct bb_queue *q, uint64_t now)
 
 static uint64_t next_due(struct bb_queue *q)
 {
-	return q->inflight ? q->inflight->due_ns : UINT64_MAX;
+	return XF_FIFO_EMPTY(&q->inflight) ? UINT64_MAX
+					  : q->inflight.head->due_ns;
 }
 
 static void queue_run(struct xf_actor *a)

@@ -10,15 +10,15 @@
 
 /* ---- scheduling ---- */
 
+static bool due_before(const struct bb_req *a, const struct bb_req *b)
+{
+	return a->due_ns < b->due_ns ||
+	       (a->due_ns == b->due_ns && a->seq < b->seq);
+}
+
 static void insert(struct bb_queue *q, struct bb_req *r)
 {
-	struct bb_req **pp = &q->inflight;
-
-	while (*pp && ((*pp)->due_ns < r->due_ns ||
-		       ((*pp)->due_ns == r->due_ns && (*pp)->seq < r->seq)))
-		pp = &(*pp)->next;
-	r->next = *pp;
-	*pp = r;
+	XF_FIFO_INSERT_SORTED(&q->inflight, r, next, due_before);
 	q->nr_inflight++;
 }
 

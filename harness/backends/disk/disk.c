@@ -85,16 +85,19 @@ void dk_rec_free(struct dk_rec *c)
 	free(c);
 }
 
+void dk_cache_free(struct xf_blkdisk *d)
+{
+	struct dk_rec *c;
+
+	while ((c = XF_FIFO_POP(&d->cache, next)))
+		dk_rec_free(c);
+}
+
 void xf_blkdisk_free(struct xf_blkdisk *d)
 {
-	struct dk_rec *c, *n;
-
 	if (!d)
 		return;
-	for (c = d->head; c; c = n) {
-		n = c->next;
-		dk_rec_free(c);
-	}
+	dk_cache_free(d);
 	dk_store_fini(&d->cur);
 	dk_store_fini(&d->durable);
 	free(d->refs);
@@ -278,12 +281,9 @@ static void account_leave(struct xf_blkdisk *d, const struct dk_rec *c)
 /* Pops the oldest record and makes it durable. */
 static int destage_head(struct xf_blkdisk *d)
 {
-	struct dk_rec *c = d->head;
+	struct dk_rec *c = XF_FIFO_POP(&d->cache, next);
 	int r;
 
-	d->head = c->next;
-	if (!d->head)
-		d->tail = NULL;
 	r = dk_rec_apply(d, c);
 	refs_put(d, c->sector, c->nr_sectors);
 	account_leave(d, c);
@@ -303,11 +303,11 @@ static int destage_overlapping(struct xf_blkdisk *d, uint64_t sector,
 	struct dk_rec *c, *last = NULL;
 	int r = 0;
 
-	for (c = d->head; c; c = c->next)
+	for (c = d->cache.head; c; c = c->next)
 		if (dk_overlaps(c->sector, c->nr_sectors, sector, nr))
 			last = c;
 	while (last && !r) {
-		bool stop = d->head == last;
+		bool stop = d->cache.head == last;
 
 		r = destage_head(d);
 		d->st.destaged_writes++;
@@ -407,14 +407,10 @@ int64_t xf_blkdisk_write_gen(struct xf_blkdisk *d, uint64_t gen,
 		c->sector = sector;
 		c->nr_sectors = nr;
 		c->log_idx = gidx;
-		if (d->tail)
-			d->tail->next = c;
-		else
-			d->head = c;
-		d->tail = c;
+		XF_FIFO_PUSH(&d->cache, c, next);
 		d->st.dirty_writes++;
 		d->st.dirty_bytes += len;
-		while (d->cfg.cache_limit_bytes && d->head &&
+		while (d->cfg.cache_limit_bytes && !XF_FIFO_EMPTY(&d->cache) &&
 		       d->st.dirty_bytes > d->cfg.cache_limit_bytes) {
 			r = destage_head(d);
 			d->st.destaged_writes++;
@@ -488,7 +484,8 @@ int xf_blkdisk_flush_end(struct xf_blkdisk *d, int64_t flush_id,
 		 (mode == XF_BLKDISK_CACHE_IGNORE_FUA &&
 		  f.kind == XF_BLKIF_OP_FLUSH_DISKCACHE);
 	if (honour) {
-		while (d->head && d->head->id <= f.covers_upto && !r)
+		while (!XF_FIFO_EMPTY(&d->cache) &&
+		       d->cache.head->id <= f.covers_upto && !r)
 			r = destage_head(d);
 	} else {
 		d->st.flushes_ignored++;
@@ -516,7 +513,7 @@ int xf_blkdisk_resize(struct xf_blkdisk *d, uint64_t new_bytes)
 		return -EINVAL;
 	pthread_mutex_lock(&d->lock);
 	/* Shrinking must not leave cached data beyond the end. */
-	while (d->head && new_bytes < d->size) {
+	while (!XF_FIFO_EMPTY(&d->cache) && new_bytes < d->size) {
 		r = destage_head(d);
 		d->st.destaged_writes++;
 		if (r < 0)

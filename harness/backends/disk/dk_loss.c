@@ -47,7 +47,7 @@ int xf_blkdisk_power_loss(struct xf_blkdisk *d,
 			  uint64_t now_ns)
 {
 	struct xf_blkdisk_log_entry *e;
-	struct dk_rec **v = NULL, *c, *n;
+	struct dk_rec **v = NULL, *c;
 	enum xf_blkdisk_fate *fate = NULL;
 	struct xf_rng rng;
 	uint64_t pl_id;
@@ -58,7 +58,7 @@ int xf_blkdisk_power_loss(struct xf_blkdisk *d,
 		return -EINVAL;
 	xf_rng_seed(&rng, seed);
 	pthread_mutex_lock(&d->lock);
-	for (c = d->head; c; c = c->next)
+	for (c = d->cache.head; c; c = c->next)
 		cnt++;
 	if (cnt) {
 		v = malloc(cnt * sizeof(*v));
@@ -70,7 +70,7 @@ int xf_blkdisk_power_loss(struct xf_blkdisk *d,
 			return -ENOMEM;
 		}
 	}
-	for (i = 0, c = d->head; c; c = c->next)
+	for (i = 0, c = d->cache.head; c; c = c->next)
 		v[i++] = c;
 	pl_id = ++d->st.power_losses;
 
@@ -142,11 +142,7 @@ int xf_blkdisk_power_loss(struct xf_blkdisk *d,
 		else
 			d->st.survived_writes++;
 	}
-	for (c = d->head; c; c = n) {
-		n = c->next;
-		dk_rec_free(c);
-	}
-	d->head = d->tail = NULL;
+	dk_cache_free(d);
 	d->st.dirty_writes = 0;
 	d->st.dirty_bytes = 0;
 	d->nr_flushes = 0; /* flushes in flight die with the power */

@@ -37,7 +37,7 @@ struct xf_blkdisk {
 	struct dk_store cur;
 	uint32_t *refs;           /* cached records touching each chunk */
 	size_t nr_refs;
-	struct dk_rec *head, *tail;
+	XF_FIFO(struct dk_rec) cache; /* cached records, oldest first */
 	uint64_t next_write_id;   /* ids start at 1 */
 	int64_t next_flush_id;
 	uint64_t last_completed;  /* highest write id completed */
@@ -52,6 +52,8 @@ struct xf_blkdisk {
 };
 
 void dk_rec_free(struct dk_rec *c);
+/* Frees every cached record (no accounting). */
+void dk_cache_free(struct xf_blkdisk *d);
 /* Writes a cached record to the durable store. */
 int dk_rec_apply(struct xf_blkdisk *d, const struct dk_rec *c);
 bool dk_overlaps(uint64_t a, uint64_t an, uint64_t b, uint64_t bn);

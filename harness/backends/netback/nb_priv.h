@@ -11,6 +11,7 @@
 #include <xfront/platform.h>
 #include <xfront/netback.h>
 #include <xfront/pkt.h>
+#include <xfront/util.h>
 
 #define NB_PATH_MAX 256
 #define NB_MAX_QUEUES 16
@@ -27,6 +28,9 @@ struct nb_frame {
 	uint8_t gso_type;
 	uint64_t due_ns;        /* latency queue */
 };
+
+/* Frames linked through next. */
+typedef XF_FIFO(struct nb_frame) nb_framelist;
 
 struct nb_pcap;
 
@@ -82,11 +86,11 @@ struct xf_nb_vif {
 	bool mcast_filter;        /* sampled request-multicast-control */
 
 	/* Latency queue (tx side, only the vif's own actor). */
-	struct nb_frame *lat_head, *lat_tail;
+	nb_framelist lat;
 
 	/* Frames waiting for guest rx buffers; others push under rx_lock. */
 	pthread_mutex_t rx_lock;
-	struct nb_frame *rx_head, *rx_tail;
+	nb_framelist rx;
 	unsigned int rx_len;
 
 	struct nb_pcap *pcap;     /* per-vif capture */
@@ -103,6 +107,8 @@ void nb_stat_add(struct xf_nb_vif *v, uint64_t *field, uint64_t v_);
 void nb_drop(struct xf_nb_vif *v, enum xf_nb_drop d);
 struct nb_frame *nb_frame_new(const uint8_t *data, uint32_t len);
 void nb_frame_free(struct nb_frame *f);
+/* Frees every frame of *q, leaving it empty. */
+void nb_frames_free(nb_framelist *q);
 
 /* xenbus.c */
 void nb_xb_step(struct xf_nb_vif *v);
@@ -132,8 +138,11 @@ void nb_switch_detach(struct xf_nb_switch *sw, struct xf_nb_vif *v);
 /* Ingress: fills a csum_blank checksum unless the bug mode says not. */
 void nb_offload_ingress(struct xf_nb_vif *v, struct nb_frame *f,
 			bool csum_blank);
-/* Egress segmentation: replaces f by its segments (a list). */
-struct nb_frame *nb_offload_segment(struct xf_nb_vif *v, struct nb_frame *f);
+/* Egress segmentation: appends f's segments to *out and frees f, or
+ * appends f itself, offload cleared, when it cannot be segmented. f is
+ * on no list. */
+void nb_offload_segment(struct xf_nb_vif *v, struct nb_frame *f,
+			nb_framelist *out);
 bool nb_offload_validated(struct xf_nb_vif *v, const struct nb_frame *f);
 
 /* pcap.c */

@@ -23,7 +23,7 @@ void nb_offload_ingress(struct xf_nb_vif *v, struct nb_frame *f,
 
 struct seg_ctx {
 	struct xf_nb_vif *v;
-	struct nb_frame *head, *tail;
+	nb_framelist segs;
 	bool bad;
 	uint32_t first_seq;
 	bool have_seq;
@@ -55,38 +55,30 @@ static int emit(void *opaque, uint8_t *seg, uint32_t len)
 		c->err = -ENOMEM;
 		return -ENOMEM;
 	}
-	if (c->tail)
-		c->tail->next = s;
-	else
-		c->head = s;
-	c->tail = s;
+	XF_FIFO_PUSH(&c->segs, s, next);
 	return 0;
 }
 
-struct nb_frame *nb_offload_segment(struct xf_nb_vif *v, struct nb_frame *f)
+void nb_offload_segment(struct xf_nb_vif *v, struct nb_frame *f,
+			nb_framelist *out)
 {
-	struct seg_ctx c = { .v = v };
+	struct seg_ctx c = { .v = v, .segs = XF_FIFO_INIT };
 	int n;
 
 	c.bad = (atomic_load(&v->bugs) & XF_NB_BUG_BAD_SEGMENT) != 0;
 	n = xf_pkt_gso_segment(f->data, f->len, f->gso_size, emit, &c);
 	if (n < 0 || c.err) {
-		struct nb_frame *s, *nx;
-
-		for (s = c.head; s; s = nx) {
-			nx = s->next;
-			nb_frame_free(s);
-		}
+		nb_frames_free(&c.segs);
 		/* Not segmentable: pass it on as a plain frame. */
 		f->gso_size = 0;
 		f->gso_type = 0;
-		return f;
+		XF_FIFO_PUSH(out, f, next);
+		return;
 	}
 	nb_stat_add(v, &v->st.segmented, 1);
 	nb_stat_add(v, &v->st.segments, (uint64_t)n);
-	c.tail->next = f->next;
+	XF_FIFO_SPLICE(out, &c.segs, next);
 	nb_frame_free(f);
-	return c.head;
 }
 
 bool nb_offload_validated(struct xf_nb_vif *v, const struct nb_frame *f)

@@ -12,15 +12,10 @@ void nb_rx_enqueue(struct xf_nb_vif *v, struct nb_frame *f)
 	unsigned int max = v->cfg.rx_queue_max ? v->cfg.rx_queue_max : 1024;
 	bool full;
 
-	f->next = NULL;
 	pthread_mutex_lock(&v->rx_lock);
 	full = v->rx_len >= max;
 	if (!full) {
-		if (v->rx_tail)
-			v->rx_tail->next = f;
-		else
-			v->rx_head = f;
-		v->rx_tail = f;
+		XF_FIFO_PUSH(&v->rx, f, next);
 		v->rx_len++;
 	}
 	pthread_mutex_unlock(&v->rx_lock);
@@ -37,32 +32,23 @@ static struct nb_frame *rx_pop(struct xf_nb_vif *v)
 	struct nb_frame *f;
 
 	pthread_mutex_lock(&v->rx_lock);
-	f = v->rx_head;
-	if (f) {
-		v->rx_head = f->next;
-		if (!v->rx_head)
-			v->rx_tail = NULL;
+	f = XF_FIFO_POP(&v->rx, next);
+	if (f)
 		v->rx_len--;
-		f->next = NULL;
-	}
 	pthread_mutex_unlock(&v->rx_lock);
 	return f;
 }
 
-static void rx_push_front(struct xf_nb_vif *v, struct nb_frame *head)
+/* Puts frames taken but not delivered back ahead of everything queued,
+ * in their order; *back is left empty. */
+static void rx_push_front(struct xf_nb_vif *v, nb_framelist *back)
 {
-	struct nb_frame *t = head;
-	unsigned int n = 1;
+	unsigned int n = 0;
 
-	while (t->next) {
-		t = t->next;
+	for (const struct nb_frame *f = back->head; f; f = f->next)
 		n++;
-	}
 	pthread_mutex_lock(&v->rx_lock);
-	t->next = v->rx_head;
-	v->rx_head = head;
-	if (!v->rx_tail)
-		v->rx_tail = t;
+	XF_FIFO_SPLICE_FRONT(&v->rx, back, next);
 	v->rx_len += n;
 	pthread_mutex_unlock(&v->rx_lock);
 }
@@ -249,11 +235,11 @@ void nb_rx_process(struct xf_nb_vif *v)
 			continue;
 		}
 		if (f->gso_size && !peer_gso(v, f->gso_type)) {
-			f = nb_offload_segment(v, f);
-			if (f->next) {
-				rx_push_front(v, f->next);
-				f->next = NULL;
-			}
+			nb_framelist segs = XF_FIFO_INIT;
+
+			nb_offload_segment(v, f, &segs);
+			f = XF_FIFO_POP(&segs, next);
+			rx_push_front(v, &segs);
 		}
 		if (f->len > XF_PAGE_SIZE && !v->peer.sg) {
 			nb_drop(v, XF_NB_DROP_RX_TOO_BIG);
@@ -269,7 +255,10 @@ void nb_rx_process(struct xf_nb_vif *v)
 		qi = pick_queue(v, f);
 		rc = rx_put(v, &v->q[qi], f, &notify[qi]);
 		if (rc == -EAGAIN) {
-			rx_push_front(v, f);
+			nb_framelist back = XF_FIFO_INIT;
+
+			XF_FIFO_PUSH(&back, f, next);
+			rx_push_front(v, &back);
 			break;
 		}
 		nb_frame_free(f);

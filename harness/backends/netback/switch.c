@@ -103,8 +103,6 @@ static void table_delete(struct xf_nb_switch *sw, unsigned int hole)
 
 void nb_switch_detach(struct xf_nb_switch *sw, struct xf_nb_vif *v)
 {
-	bool found;
-
 	pthread_mutex_lock(&sw->lock);
 	for (unsigned int i = 0; i < sw->nr_ports; i++) {
 		if (sw->ports[i] == v) {
@@ -112,17 +110,14 @@ void nb_switch_detach(struct xf_nb_switch *sw, struct xf_nb_vif *v)
 			break;
 		}
 	}
-	/* A deletion may shift one of v's entries into a slot already
-	 * scanned: scan again until none is left. */
-	do {
-		found = false;
-		for (unsigned int i = 0; i < NB_MAC_TABLE; i++) {
-			if (sw->table[i].used && sw->table[i].vif == v) {
-				table_delete(sw, i);
-				found = true;
-			}
-		}
-	} while (found);
+	/* A deletion at i shifts later entries of its probe run back, one
+	 * of them possibly v's into i itself: look at i again. The run
+	 * starts at i and entries only move back along it, so an entry
+	 * reaches a slot before i only from another slot before i (none
+	 * of them v's by then): one pass is enough. */
+	for (unsigned int i = 0; i < NB_MAC_TABLE; i++)
+		while (sw->table[i].used && sw->table[i].vif == v)
+			table_delete(sw, i);
 	pthread_mutex_unlock(&sw->lock);
 }
 

@@ -209,12 +209,7 @@ static void shape_and_forward(struct xf_nb_vif *v, struct nb_frame *f)
 	}
 	if (v->cfg.latency_ns) {
 		f->due_ns = xf_rt_now_ns(v->rt) + v->cfg.latency_ns;
-		f->next = NULL;
-		if (v->lat_tail)
-			v->lat_tail->next = f;
-		else
-			v->lat_head = f;
-		v->lat_tail = f;
+		XF_FIFO_PUSH(&v->lat, f, next);
 		return;
 	}
 	nb_switch_input(v, f);
@@ -225,14 +220,9 @@ uint64_t nb_tx_release(struct xf_nb_vif *v)
 	uint64_t now = xf_rt_now_ns(v->rt);
 	struct nb_frame *f;
 
-	while ((f = v->lat_head) && f->due_ns <= now) {
-		v->lat_head = f->next;
-		if (!v->lat_head)
-			v->lat_tail = NULL;
-		f->next = NULL;
-		nb_switch_input(v, f);
-	}
-	return v->lat_head ? v->lat_head->due_ns : UINT64_MAX;
+	while ((f = XF_FIFO_HEAD(&v->lat)) && f->due_ns <= now)
+		nb_switch_input(v, XF_FIFO_POP(&v->lat, next));
+	return f ? f->due_ns : UINT64_MAX;
 }
 
 static uint64_t frame_cost_ns(struct xf_nb_vif *v, uint32_t len)

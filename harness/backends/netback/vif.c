@@ -23,9 +23,7 @@ static const char *const drop_names[XF_NB_DROP_NR] = {
 
 const char *xf_nb_drop_name(enum xf_nb_drop d)
 {
-	if ((unsigned int)d >= XF_NB_DROP_NR)
-		return "unknown";
-	return drop_names[d];
+	return XF_NAME_OF(drop_names, d, "unknown");
 }
 
 void xf_nb_features_default(struct xf_nb_features *f)
@@ -112,6 +110,14 @@ void nb_frame_free(struct nb_frame *f)
 		return;
 	free(f->data);
 	free(f);
+}
+
+void nb_frames_free(nb_framelist *q)
+{
+	struct nb_frame *f;
+
+	while ((f = XF_FIFO_POP(q, next)))
+		nb_frame_free(f);
 }
 
 static struct xf_nb_vif *vif_of(struct xf_actor *a)
@@ -254,7 +260,6 @@ err:
 void xf_nb_vif_free(struct xf_nb_vif *v)
 {
 	char path[NB_PATH_MAX + 16];
-	struct nb_frame *f, *n;
 
 	if (!v)
 		return;
@@ -276,14 +281,8 @@ void xf_nb_vif_free(struct xf_nb_vif *v)
 	v->p->store->set_wakeup(v->xs, NULL, NULL);
 	v->p->evtchn->close(v->evh);
 	v->p->store->close(v->xs);
-	for (f = v->lat_head; f; f = n) {
-		n = f->next;
-		nb_frame_free(f);
-	}
-	for (f = v->rx_head; f; f = n) {
-		n = f->next;
-		nb_frame_free(f);
-	}
+	nb_frames_free(&v->lat);
+	nb_frames_free(&v->rx);
 	nb_pcap_close(v->pcap);
 	pthread_mutex_destroy(&v->rx_lock);
 	pthread_mutex_destroy(&v->st_lock);

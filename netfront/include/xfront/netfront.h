@@ -9,10 +9,23 @@
  * log callback.
  *
  * Threading: xf_netfront_send() and the getters may be called from any
- * thread. The rx/tx_done/state callbacks run on the queue (or xenbus)
- * actor's vCPU; they may call xf_netfront_send() but not free the device.
- * xf_netfront_new/start/suspend/resume/close/free are called from the
- * thread that drives the runtime (or before xf_rt_run()).
+ * thread. xf_netfront_new/start/suspend/resume/close/free are called from
+ * the thread that drives the runtime (or before xf_rt_run()); free only
+ * while none of the device's actors is running (in real mode: with the
+ * runtime stopped).
+ *
+ * Callbacks run with no netfront lock held. rx and tx_done run on the
+ * queue actor's vCPU; tx_done also on the xenbus actor's (frames that a
+ * disconnect or a close ends) and in xf_netfront_free() (frames it ends);
+ * state and log on the actor (or in the call) that changed the state.
+ * They may call xf_netfront_send(), the getters, xf_netfront_stats() and
+ * xf_netfront_queue_info(), but not free the device.
+ *
+ * Ordering: one queue's tx_done and rx callbacks never run concurrently;
+ * a queue's tx_done calls come in the order it finished the frames, its
+ * rx calls in ring order. The frames a queue finished before it found a
+ * protocol error are called back before the XF_NETFRONT_ERROR state
+ * callback, and every tx_done comes before XF_NETFRONT_CLOSED.
  */
 #ifndef XFRONT_NETFRONT_H
 #define XFRONT_NETFRONT_H
@@ -23,6 +36,7 @@
 #include <xfront/netif.h>
 #include <xfront/pkt.h>
 #include <xfront/platform.h>
+#include <xfront/ring.h>
 #include <xfront/runtime.h>
 
 #ifdef __cplusplus
@@ -115,19 +129,6 @@ struct xf_netfront_ops {
 	void (*log)(void *opaque, const char *msg);
 };
 
-/* Fault-reproduction knob (deliberately broken variants, for scenarios
- * that show broken beside fixed; never use it otherwise): how a queue
- * arms rsp_event on its tx and rx rings in the final check. A wrong
- * rsp_event means the backend's pushes do not cross it, so no
- * notification comes: traffic stalls (lost wakeup), and only the
- * watchdog, or a send() that happens to poll the rings, recovers it. */
-enum xf_netfront_evidx_bug {
-	XF_NETFRONT_EVIDX_OK = 0,    /* rsp_event = rsp_cons + 1 (correct) */
-	XF_NETFRONT_EVIDX_STALE = 1, /* never re-armed: after the first
-					notification none come */
-	XF_NETFRONT_EVIDX_AHEAD = 2, /* armed a whole ring ahead */
-};
-
 struct xf_netfront_config {
 	struct xf_platform *plat;   /* the frontend domain */
 	struct xf_rt *rt;
@@ -201,7 +202,10 @@ struct xf_netfront_config {
 	 * 0 (default) = off.
 	 */
 	uint64_t tx_timeout_ns;
-	enum xf_netfront_evidx_bug event_index_bug;
+	/* Fault-reproduction knob for the tx and rx rings: see enum
+	 * xf_ring_evidx_bug. Only the watchdog, or a send() that happens
+	 * to poll the rings, recovers the stall. */
+	enum xf_ring_evidx_bug event_index_bug;
 	const struct xf_netfront_ops *ops;
 	void *opaque;
 };
@@ -312,8 +316,8 @@ struct xf_netfront_queue_info {
 	uint64_t tx_timeout_slots;
 	uint64_t events_lost;
 };
-/* -EINVAL for a queue index >= max_queues. Any thread, but not from
- * inside the netfront's callbacks (they run with the queue locked). */
+/* -EINVAL for a queue index >= max_queues. Any thread, callbacks
+ * included. */
 int xf_netfront_queue_info(const struct xf_netfront *nf, unsigned int queue,
 			   struct xf_netfront_queue_info *out);
 

@@ -2,7 +2,7 @@
 /*
  * The generic Xen shared ring (xen/io/ring.h): geometry, free-running
  * indices and the event-index notification rule, both ends. Layouts
- * equal Xen's byte for byte; tests/abi asserts that when libxen-dev is
+ * equal Xen's byte for byte; tests/ring/abi asserts that when libxen-dev is
  * present.
  *
  * Contract for every function: returns 0 (or a count) on success and a
@@ -204,18 +204,24 @@ static inline int xf_front_ring_final_check(struct xf_front_ring *r)
 	return xf_front_ring_responses(r, NULL);
 }
 
-/* How a frontend arms rsp_event in its final check. Anything but OK is
- * broken on purpose, for scenarios that reproduce lost wakeups (the
- * frontends' event_index_bug switches have the same values). */
-enum xf_ring_evidx {
-	XF_RING_EVIDX_OK = 0,    /* rsp_event = rsp_cons + 1 */
-	XF_RING_EVIDX_STALE = 1, /* never re-armed */
-	XF_RING_EVIDX_AHEAD = 2, /* armed a whole ring ahead */
+/* How a frontend arms rsp_event in its final check: the blkfront and
+ * netfront event_index_bug knob. Anything but OK is broken on purpose,
+ * for scenarios that show broken beside fixed; never use it otherwise.
+ * A wrong rsp_event means the backend's pushes do not cross it, so no
+ * notification comes: I/O stalls (a lost wakeup) until something polls
+ * the ring, such as the frontend's watchdog. */
+enum xf_ring_evidx_bug {
+	XF_RING_EVIDX_OK = 0,    /* rsp_event = rsp_cons + 1 (correct) */
+	XF_RING_EVIDX_STALE = 1, /* never re-armed: after the first
+				  * notification none come */
+	XF_RING_EVIDX_AHEAD = 2, /* armed a whole ring ahead (rsp_cons +
+				  * ring entries): notified only when a
+				  * full ring completes */
 };
 
 /* xf_front_ring_final_check(), or one of its broken variants. */
 static inline int xf_front_ring_final_check_as(struct xf_front_ring *r,
-					       enum xf_ring_evidx how)
+					       enum xf_ring_evidx_bug how)
 {
 	int n;
 

@@ -4,29 +4,23 @@
 # usage: test-cli-checks.sh path/to/xfront
 set -u
 . "$(dirname "$0")/../../lib/xt.sh"
-cat > slow.lua <<'EOF'
-scenario { name = "slow", description = "would run for a while", duration = "50ms" }
-vm { name = "vm0" }
-disk { name = "d0", vm = "vm0", size = "16M" }
-job { name = "rr", disk = "d0", rw = "randread" }
-expect { iops_min = 1 }
-EOF
-cat > quote-variant.lua <<'EOF'
-scenario { name = "qv", description = "a quote in a variant name", duration = "50ms" }
-variants { "ok", "it's" }
-vm { name = "vm0" }
-disk { name = "d0", vm = "vm0", size = "16M" }
-job { name = "rr", disk = "d0", rw = "randread" }
-expect { iops_min = 1 }
-EOF
-cat > quote-name.lua <<'EOF'
-scenario { description = "a quote in the title", duration = "50ms",
-  name = "a'b" }
-vm { name = "vm0" }
-disk { name = "d0", vm = "vm0", size = "16M" }
-job { name = "rr", disk = "d0", rw = "randread" }
-expect { iops_min = 1 }
-EOF
+{
+	echo 'scenario { name = "slow", description = "would run for a while", duration = "50ms" }'
+	vm_disk_job ''
+	echo 'expect { iops_min = 1 }'
+} > slow.lua
+{
+	echo 'scenario { name = "qv", description = "a quote in a variant name", duration = "50ms" }'
+	echo "variants { \"ok\", \"it's\" }"
+	vm_disk_job ''
+	echo 'expect { iops_min = 1 }'
+} > quote-variant.lua
+{
+	echo 'scenario { description = "a quote in the title", duration = "50ms",'
+	echo "  name = \"a'b\" }"
+	vm_disk_job ''
+	echo 'expect { iops_min = 1 }'
+} > quote-name.lua
 
 "$XF" run slow.lua --seed '' > out.txt 2>&1; rc=$?
 check "--seed '' is refused" "[ $rc -eq 2 ] && grep -q 'expected a number' out.txt"

@@ -13,26 +13,26 @@ job { name = "rr", disk = "d0", rw = "randread", iodepth = 1 }
 job { name = "rr1", disk = "d1", rw = "randread", iodepth = 1 }
 expect { job = "rr", pause_max_ms = 10 }
 EOF
-cat > noio.lua <<'EOF'
-scenario { name = "noio", description = "a VM that ran nothing", duration = "50ms" }
-vm { name = "vm0" }
-vm { name = "vm1" }
-disk { name = "d0", vm = "vm0", size = "16M" }
-disk { name = "d1", vm = "vm1", size = "16M" }
-job { name = "rr", disk = "d0", rw = "randread" }
-expect { vm = "vm0", hangs = 0 }
-expect { vm = "vm1", hangs = param("hangs", 0) }
-EOF
-cat > noio-ok.lua <<'EOF'
-scenario { name = "noio-ok", description = "no I/O is what is expected", duration = "50ms" }
-vm { name = "vm0" }
-vm { name = "vm1" }
-disk { name = "d0", vm = "vm0", size = "16M" }
-disk { name = "d1", vm = "vm1", size = "16M" }
-job { name = "rr", disk = "d0", rw = "randread" }
-expect { vm = "vm1", iops_max = 0, hangs = 0 }
-expect { vm = "vm1", leaks = 0 }
-EOF
+# Two VMs with a disk each; only vm0 runs a job (lines 2-6).
+idle_vm1() {
+	echo 'vm { name = "vm0" }'
+	echo 'vm { name = "vm1" }'
+	echo 'disk { name = "d0", vm = "vm0", size = "16M" }'
+	echo 'disk { name = "d1", vm = "vm1", size = "16M" }'
+	echo 'job { name = "rr", disk = "d0", rw = "randread" }'
+}
+{
+	echo 'scenario { name = "noio", description = "a VM that ran nothing", duration = "50ms" }'
+	idle_vm1
+	echo 'expect { vm = "vm0", hangs = 0 }'
+	echo 'expect { vm = "vm1", hangs = param("hangs", 0) }'
+} > noio.lua
+{
+	echo 'scenario { name = "noio-ok", description = "no I/O is what is expected", duration = "50ms" }'
+	idle_vm1
+	echo 'expect { vm = "vm1", iops_max = 0, hangs = 0 }'
+	echo 'expect { vm = "vm1", leaks = 0 }'
+} > noio-ok.lua
 
 "$XF" run prefix.lua > out.txt 2>&1; rc=$?
 check "job rr is scoped without rr1 (pause of rr1 not counted)" "[ $rc -eq 0 ]"

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <xfront/scenario.h>
 
 #include "xt.h"
@@ -516,6 +518,66 @@ START_TEST(value_parsers)
 }
 END_TEST
 
+/* A scenario without a name takes its file's: a symlink runs a library
+ * scenario under the link's name, with the library file's lines. */
+START_TEST(name_from_file_and_links)
+{
+	static const char lib[] =
+		"scenario { description = 'test' }\n"      /* 1 */
+		"vm { name = 'vm0', vcpus = 4 }\n"         /* 2 */
+		DISK JOB EXPECT;
+	FILE *f;
+
+	ck_assert_int_eq(mkdir("lib", 0755), 0);
+	ck_assert_int_eq(mkdir("set", 0755), 0);
+	f = fopen("lib/io-aborted.lua", "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(lib, f);
+	fclose(f);
+	ck_assert_int_eq(symlink("../lib/io-aborted.lua", "set/io-errors.lua"),
+			 0);
+	ck_assert_int_eq(symlink("../lib/gone.lua", "set/gone.lua"), 0);
+
+	ck_assert_int_eq(xf_scn_load("lib/io-aborted.lua", NULL, NULL, &scn,
+				     &diag), 0);
+	ck_assert_str_eq(scn->scenario->name, "io-aborted");
+	ck_assert_str_eq(xf_scn_str(scn->scenario, "name"), "io-aborted");
+	xf_scn_free(scn);
+	scn = NULL;
+	ck_assert_int_eq(xf_scn_load("set/io-errors.lua", NULL, NULL, &scn,
+				     &diag), 0);
+	ck_assert_str_eq(scn->path, "set/io-errors.lua");
+	ck_assert_str_eq(scn->scenario->name, "io-errors");
+	ck_assert_int_eq(xf_scn_line(xf_scn_nth(scn, "job", 0), "disk"), 4);
+	xf_scn_free(scn);
+	scn = NULL;
+	ck_assert_int_eq(xf_scn_load("set/gone.lua", NULL, NULL, &scn, &diag),
+			 -ENOENT);
+
+	ck_assert_int_eq(load_opts("scenario { description = 'test' }\n"
+				   "vm { name = 'vm0' }\n" DISK JOB EXPECT,
+				   NULL, NULL), 0);
+	ck_assert_str_eq(scn->scenario->name, "t");
+	f = fopen("a b.lua", "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(lib, f);
+	fclose(f);
+	xf_scn_free(scn);
+	scn = NULL;
+	ck_assert_int_eq(xf_scn_load("a b.lua", NULL, NULL, &scn, &diag),
+			 -EINVAL);
+	assert_diag("a b.lua:1: scenario: no name, and the file name 'a b' "
+		    "cannot be one: names may use only letters, digits, '.', "
+		    "'_' and '-' (add name = ...)");
+	unlink("a b.lua");
+	unlink("set/gone.lua");
+	unlink("set/io-errors.lua");
+	unlink("lib/io-aborted.lua");
+	rmdir("set");
+	rmdir("lib");
+}
+END_TEST
+
 XT_SUITE("harness-scenario")
 {
 	TCase *tc = xt_tcase("load");
@@ -539,4 +601,5 @@ XT_SUITE("harness-scenario")
 	tcase_add_test(tc, check_function);
 	tcase_add_test(tc, runaway_code_is_bounded);
 	tcase_add_test(tc, value_parsers);
+	tcase_add_test(tc, name_from_file_and_links);
 }

@@ -7,18 +7,9 @@
 
 #include <xfront/traffic.h>
 
+#include "flows.h"
 #include "xt.h"
 
-static const uint8_t ma[6] = { 0x00, 0x16, 0x3e, 0, 0, 1 };
-static const uint8_t mb[6] = { 0x00, 0x16, 0x3e, 0, 0, 2 };
-
-static const struct {
-	enum xf_traffic_proto proto;
-	uint8_t ipv;
-} kinds[4] = {
-	{ XF_TRAFFIC_TCP, 4 }, { XF_TRAFFIC_TCP, 6 },
-	{ XF_TRAFFIC_UDP, 4 }, { XF_TRAFFIC_UDP, 6 },
-};
 
 START_TEST(build_headers_and_checksums)
 {

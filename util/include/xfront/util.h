@@ -43,6 +43,16 @@ double xf_rng_double(struct xf_rng *r);
  *     XF_FIFO(struct job) q = XF_FIFO_INIT;
  *     XF_FIFO_PUSH(&q, j, next);
  *     while ((j = XF_FIFO_POP(&q, next))) ...
+ *
+ * link may be a member path (priv.done_next). XF_FIFO_PUSH,
+ * XF_FIFO_PUSH_FRONT, XF_FIFO_POP and XF_FIFO_SPLICE evaluate their
+ * queue and element arguments more than once: pass plain lvalues, never
+ * calls or increments. XF_FIFO_SPLICE_FRONT, XF_FIFO_INSERT_SORTED and
+ * XF_FIFO_REMOVE evaluate each once.
+ *
+ * XF_FIFO(type) is an anonymous struct: two of them are different types
+ * even for the same element type. A FIFO passed between functions needs
+ * a named type: typedef XF_FIFO(struct job) job_list;
  */
 #define XF_FIFO(type) struct { type *head, *tail; }
 #define XF_FIFO_INIT { NULL, NULL }
@@ -90,6 +100,54 @@ double xf_rng_double(struct xf_rng *r);
 	}							\
 } while (0)
 
+/* Puts all of *from before the head of *to (in order), leaving *from
+ * empty: work taken back goes ahead of what waits. */
+#define XF_FIFO_SPLICE_FRONT(to, from, link) do {		\
+	__typeof__(to) xf_fifo_to_ = (to);			\
+	__typeof__(from) xf_fifo_from_ = (from);		\
+	if (xf_fifo_from_->head) {				\
+		xf_fifo_from_->tail->link = xf_fifo_to_->head;	\
+		if (!xf_fifo_to_->tail)				\
+			xf_fifo_to_->tail = xf_fifo_from_->tail;\
+		xf_fifo_to_->head = xf_fifo_from_->head;	\
+		xf_fifo_from_->head = xf_fifo_from_->tail = NULL;\
+	}							\
+} while (0)
+
+/* Inserts e before the first element x for which ahead(x, e) is false:
+ * a FIFO kept sorted. ahead(a, b) is a function or function-like macro
+ * saying a stays ahead of b; with <= (not <) equal keys keep arrival
+ * order. O(length). */
+#define XF_FIFO_INSERT_SORTED(q, e, link, ahead) do {		\
+	__typeof__(q) xf_fifo_q_ = (q);				\
+	__typeof__(xf_fifo_q_->head) xf_fifo_e_ = (e);		\
+	__typeof__(xf_fifo_q_->head) *xf_fifo_pp_ = &xf_fifo_q_->head;\
+	while (*xf_fifo_pp_ && ahead(*xf_fifo_pp_, xf_fifo_e_))	\
+		xf_fifo_pp_ = &(*xf_fifo_pp_)->link;		\
+	xf_fifo_e_->link = *xf_fifo_pp_;			\
+	*xf_fifo_pp_ = xf_fifo_e_;				\
+	if (!xf_fifo_e_->link)					\
+		xf_fifo_q_->tail = xf_fifo_e_;			\
+} while (0)
+
+/* Unlinks e wherever it is in *q (nothing when absent): O(length). */
+#define XF_FIFO_REMOVE(q, e, link) do {				\
+	__typeof__(q) xf_fifo_q_ = (q);				\
+	__typeof__(xf_fifo_q_->head) xf_fifo_e_ = (e);		\
+	__typeof__(xf_fifo_q_->head) *xf_fifo_pp_ = &xf_fifo_q_->head;\
+	__typeof__(xf_fifo_q_->head) xf_fifo_prev_ = NULL;	\
+	while (*xf_fifo_pp_ && *xf_fifo_pp_ != xf_fifo_e_) {	\
+		xf_fifo_prev_ = *xf_fifo_pp_;			\
+		xf_fifo_pp_ = &xf_fifo_prev_->link;		\
+	}							\
+	if (*xf_fifo_pp_) {					\
+		*xf_fifo_pp_ = xf_fifo_e_->link;		\
+		if (xf_fifo_q_->tail == xf_fifo_e_)		\
+			xf_fifo_q_->tail = xf_fifo_prev_;	\
+		xf_fifo_e_->link = NULL;			\
+	}							\
+} while (0)
+
 /* ------------------------------------------------------------------ */
 /* Enum <-> name tables: a designated-initialiser array of names indexed
  * by enum value (holes are NULL), as every module spells its enums for
@@ -103,6 +161,21 @@ int xf_name_lookup(const char *const *table, unsigned int n,
 /* table[v], or fallback when v is out of range or a hole. */
 const char *xf_name_of(const char *const *table, unsigned int n,
 		       unsigned int v, const char *fallback);
+
+/* The two above for a table array in scope (its size taken from its
+ * type). XF_NAME_PARSE stores the index into the enum *out only on
+ * success and yields 0 or -EINVAL; out is evaluated once. */
+#define XF_NAME_PARSE(table, name, out) __extension__ ({		\
+	__typeof__(out) xf_name_out_ = (out);				\
+	unsigned int xf_name_v_;					\
+	int xf_name_r_ = xf_name_lookup(table, XF_NAMES_N(table),	\
+					name, &xf_name_v_);		\
+	if (!xf_name_r_)						\
+		*xf_name_out_ = (__typeof__(*xf_name_out_))xf_name_v_;	\
+	xf_name_r_;							\
+})
+#define XF_NAME_OF(table, v, fallback)					\
+	xf_name_of(table, XF_NAMES_N(table), (unsigned int)(v), fallback)
 
 #ifdef __cplusplus
 }
