@@ -74,9 +74,7 @@ void sb_init(struct sb *sb, enum xf_rt_mode mode, unsigned int nr_vcpus,
 
 	memset(sb, 0, sizeof(*sb));
 	sb->mode = mode;
-	ck_assert_int_eq(xf_mock_hv_new(&sb->hv), 0);
-	ck_assert_int_eq(xf_mock_domain_new(sb->hv, SB_BE_DOMID, &sb->dom0), 0);
-	ck_assert_int_eq(xf_mock_domain_new(sb->hv, SB_FE_DOMID, &sb->fe), 0);
+	xt_mock_pair(&sb->hv, &sb->dom0, &sb->fe);
 	xf_rt_config_init(&rc);
 	rc.mode = mode;
 	rc.nr_vcpus = nr_vcpus;
@@ -512,18 +510,18 @@ void sb_fill(uint8_t *b, size_t len, unsigned int seed)
 		b[i] = (uint8_t)(i * 31 + seed * 7 + 1);
 }
 
-void sb_mkwrite(struct xf_blkfront_io *io, struct done_rec *d, uint8_t *buf,
+void sb_mkwrite(struct xf_blkfront_io *io, struct xt_done *d, uint8_t *buf,
 		size_t len, uint64_t off, unsigned int queue,
 		unsigned int seed)
 {
 	sb_fill(buf, len, seed);
-	rec_io(io, XF_BLKFRONT_WRITE, off, len, buf, d);
+	xt_blk_io(io, XF_BLKFRONT_WRITE, off, len, buf, d);
 	io->queue = queue;
 }
 
 int sb_submit_served(struct sb *sb, struct xf_blkfront_io *io)
 {
-	struct done_rec *d = io->opaque;
+	struct xt_done *d = io->opaque;
 	int before = d->calls;
 
 	ck_assert_int_eq(xf_blkfront_submit(sb->bf, io), 0);

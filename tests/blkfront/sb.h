@@ -18,10 +18,11 @@
 #include <xfront/platform.h>
 #include <xfront/runtime.h>
 
-#include "done-rec.h"
+#include "xt-blk.h"
+#include "xt-mock.h"
 
-#define SB_FE_DOMID 1
-#define SB_BE_DOMID 0
+#define SB_FE_DOMID XT_GUEST
+#define SB_BE_DOMID XT_DOM0
 #define SB_DEVID 51712
 #define SB_DISK_BYTES (4u << 20)
 #define SB_MAX_Q 16
@@ -129,15 +130,15 @@ void sb_expect_empty(struct sb *sb, unsigned int qi);
 
 /* Test data: len bytes of a pattern that differs with seed. */
 void sb_fill(uint8_t *b, size_t len, unsigned int seed);
-/* rec_io() of a write of len bytes of fresh data (seed) from buf at off,
+/* xt_blk_io() of a write of len bytes of fresh data (seed) from buf at off,
  * on queue. */
-void sb_mkwrite(struct xf_blkfront_io *io, struct done_rec *d, uint8_t *buf,
+void sb_mkwrite(struct xf_blkfront_io *io, struct xt_done *d, uint8_t *buf,
 		size_t len, uint64_t off, unsigned int queue,
 		unsigned int seed);
 /* Submits io, runs, and takes the one request it made off queue 0. */
 void sb_submit_pop(struct sb *sb, struct xf_blkfront_io *io,
 		   struct xf_blkif_req *req);
-/* Submits io (completing through rec_done), serves the one request it
+/* Submits io (completing through xt_blk_done), serves the one request it
  * makes and returns its status; asserts it completed exactly once. */
 int sb_submit_served(struct sb *sb, struct xf_blkfront_io *io);
 

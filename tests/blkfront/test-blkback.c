@@ -17,11 +17,12 @@
 #include <xfront/blkfront.h>
 #include <xfront/mock.h>
 
-#include "done-rec.h"
 #include "xt.h"
+#include "xt-blk.h"
+#include "xt-mock.h"
 
-#define FE 1
-#define BE 0
+#define FE XT_GUEST
+#define BE XT_DOM0
 #define BE2 2
 #define DISK_BYTES (16u << 20)
 
@@ -90,7 +91,7 @@ static bool is_connected(void *arg)
 }
 
 struct wait_n {
-	struct done_rec *d;
+	struct xt_done *d;
 	unsigned int n;
 };
 
@@ -111,9 +112,7 @@ static void env_init(enum xf_rt_mode mode)
 
 	memset(&E, 0, sizeof(E));
 	E.mode = mode;
-	ck_assert_int_eq(xf_mock_hv_new(&E.hv), 0);
-	ck_assert_int_eq(xf_mock_domain_new(E.hv, BE, &E.dom0), 0);
-	ck_assert_int_eq(xf_mock_domain_new(E.hv, FE, &E.fe), 0);
+	xt_mock_pair(&E.hv, &E.dom0, &E.fe);
 	ck_assert_int_eq(xf_mock_domain_new(E.hv, BE2, &E.dom2), 0);
 	xf_rt_config_init(&rc);
 	rc.mode = mode;
@@ -230,13 +229,14 @@ static void write_read_verify(unsigned int n, uint64_t len, uint64_t base,
 			      unsigned int seed)
 {
 	struct xf_blkfront_io *io = calloc(n, sizeof(*io));
-	struct done_rec *d = calloc(n, sizeof(*d));
+	struct xt_done *d = calloc(n, sizeof(*d));
 	uint8_t *w = malloc(n * len), *r = calloc(n, len);
 	struct wait_n wn = { d, n };
 
+	xt_blk_ios(io, d, n, XF_BLKFRONT_WRITE, base, len, w, true);
 	for (unsigned int i = 0; i < n; i++) {
 		fill(w + i * len, len, seed + i);
-		rec_io(&io[i], XF_BLKFRONT_WRITE, base + i * len, len,
+		xt_blk_io(&io[i], XF_BLKFRONT_WRITE, base + i * len, len,
 		       w + i * len, &d[i]);
 		io[i].queue = i;
 		ck_assert_int_eq(xf_blkfront_submit(E.bf, &io[i]), 0);
@@ -329,7 +329,7 @@ END_TEST
 
 static bool flush_done(void *arg)
 {
-	return atomic_load(&((struct done_rec *)arg)->calls) > 0;
+	return atomic_load(&((struct xt_done *)arg)->calls) > 0;
 }
 
 /* Flush and FUA through a backend whose cache refuses flushes: the
@@ -337,7 +337,7 @@ static bool flush_done(void *arg)
 START_TEST(flush_eopnotsupp_reported)
 {
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkfront_info info;
 
 	env_init(XF_RT_SIM);
@@ -345,7 +345,7 @@ START_TEST(flush_eopnotsupp_reported)
 	backend_start(E.dom0, "no-persistent");
 	frontend_start();
 	ck_assert(run_until(is_connected, NULL));
-	rec_io(&io, XF_BLKFRONT_FLUSH, 0, 0, NULL, &d);
+	xt_blk_io(&io, XF_BLKFRONT_FLUSH, 0, 0, NULL, &d);
 	ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), 0);
 	ck_assert(run_until(flush_done, &d));
 	ck_assert_int_eq(atomic_load(&d.status), -EOPNOTSUPP);
@@ -370,7 +370,7 @@ START_TEST(discard_grid_end_to_end)
 	const uint64_t t0 = 68 << 10, t1 = 1028 << 10;
 	static uint8_t data[(1 << 20) + (64 << 10)], back[sizeof(data)];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkback_stats bs;
 	struct xf_blkfront_info info;
 
@@ -384,7 +384,7 @@ START_TEST(discard_grid_end_to_end)
 	ck_assert_uint_eq(info.discard_alignment_used, 4096);
 	fill(data, sizeof(data), 9);
 	ck_assert_int_eq(xf_blkdisk_fill(E.disk, 0, data, sizeof(data)), 0);
-	rec_io(&io, XF_BLKFRONT_DISCARD, off, len, NULL, &d);
+	xt_blk_io(&io, XF_BLKFRONT_DISCARD, off, len, NULL, &d);
 	ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), 0);
 	ck_assert(run_until(flush_done, &d));
 	run_slice();
@@ -413,7 +413,7 @@ END_TEST
 
 /* With the backend frozen, submits n writes of len bytes of fresh data
  * (seed + i) from w + i * len at i * len, on queue i. */
-static void submit_frozen_writes(struct xf_blkfront_io *io, struct done_rec *d,
+static void submit_frozen_writes(struct xf_blkfront_io *io, struct xt_done *d,
 				 uint8_t *w, unsigned int n, uint64_t len,
 				 unsigned int seed)
 {
@@ -422,7 +422,7 @@ static void submit_frozen_writes(struct xf_blkfront_io *io, struct done_rec *d,
 	run_slice();
 	for (unsigned int i = 0; i < n; i++) {
 		fill(w + i * len, len, seed + i);
-		rec_io(&io[i], XF_BLKFRONT_WRITE, i * len, len, w + i * len,
+		xt_blk_io(&io[i], XF_BLKFRONT_WRITE, i * len, len, w + i * len,
 		       &d[i]);
 		io[i].queue = i;
 		ck_assert_int_eq(xf_blkfront_submit(E.bf, &io[i]), 0);
@@ -432,13 +432,13 @@ static void submit_frozen_writes(struct xf_blkfront_io *io, struct done_rec *d,
 
 /* Waits for io[0..n); each completed once, OK, its data on the disk
  * (read back through chk). */
-static void expect_on_disk(struct xf_blkfront_io *io, struct done_rec *d,
+static void expect_on_disk(struct xf_blkfront_io *io, struct xt_done *d,
 			   unsigned int n, uint8_t *chk)
 {
 	struct wait_n wn = { d, n };
 
 	ck_assert(run_until(all_done, &wn));
-	rec_expect_once(d, n, 0);
+	xt_blk_expect_once(d, n, 0);
 	for (unsigned int i = 0; i < n; i++) {
 		ck_assert_int_eq(xf_blkdisk_read(E.disk,
 						 io[i].offset_bytes / 512, chk,
@@ -470,7 +470,7 @@ START_TEST(crash_and_replace_x10)
 	env_up(_i ? XF_RT_REAL : XF_RT_SIM, "linux");
 	for (unsigned int round = 0; round < 10; round++) {
 		struct xf_blkfront_io io[NIO];
-		struct done_rec d[NIO];
+		struct xt_done d[NIO];
 
 		submit_frozen_writes(io, d, w[0], NIO, LEN, round * 100);
 		(void)has_inflight;
@@ -515,7 +515,7 @@ START_TEST(migrate_to_fewer_features)
 	enum { NIO = 8, LEN = 256 * 1024 };
 	static uint8_t w[NIO][LEN], chk[LEN];
 	struct xf_blkfront_io io[NIO];
-	struct done_rec d[NIO];
+	struct xt_done d[NIO];
 	struct xf_blkfront_info info;
 
 	env_up(_i ? XF_RT_REAL : XF_RT_SIM, "linux");
@@ -716,7 +716,7 @@ static bool fe_released(void *arg)
 
 static bool gone_or_done(void *arg)
 {
-	return atomic_load(&((struct done_rec *)arg)->calls) > 0;
+	return atomic_load(&((struct xt_done *)arg)->calls) > 0;
 }
 
 /* Graceful removal by the toolstack (backend Closing): the frontend
@@ -726,7 +726,7 @@ START_TEST(toolstack_graceful_removal)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkfront_info info;
 
 	front_timeout_ns = 50000000; /* 50 ms */
@@ -738,7 +738,7 @@ START_TEST(toolstack_graceful_removal)
 	ck_assert_int_eq(info.state, XF_BLKFRONT_RECONNECTING);
 	ck_assert_int_eq(xf_vbd_destroy(E.dom0, &E.vc), 0);
 	run_slice();
-	rec_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), 0);
 	run_slice();
 	ck_assert_int_eq(atomic_load(&d.calls), 0);
@@ -769,9 +769,9 @@ static int one_io(enum xf_blkfront_op op, uint64_t off, uint64_t len)
 {
 	static uint8_t buf[16384];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 
-	rec_io(&io, op, off, len, buf, &d);
+	xt_blk_io(&io, op, off, len, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), 0);
 	ck_assert(run_until(flush_done, &d));
 	/* A few more slices: a second completion would show now. */
@@ -801,7 +801,7 @@ START_TEST(sectors_unit_matrix)
 	struct xf_blkfront_info info;
 	struct xf_blkback_stats bs;
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	static uint8_t buf[8192];
 
 	disk_sector_size = ss;
@@ -840,7 +840,7 @@ START_TEST(sectors_unit_matrix)
 	}
 	/* Past the end the frontend believes: refused locally. */
 	reqs = backend_requests();
-	rec_io(&io, XF_BLKFRONT_READ, believed, ss, buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_READ, believed, ss, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), -EINVAL);
 	if (believed < DISK_BYTES) {
 		io.op = XF_BLKFRONT_WRITE;

@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "sb.h"
-#include "done-rec.h"
 #include "xt.h"
+#include "xt-blk.h"
 
 #define MS 1000000ull
 #define SEC 1000000000ull
@@ -54,17 +54,17 @@ static void backend_up(void)
 
 /* A 4 KiB I/O of buf at off. */
 static void mkio(struct xf_blkfront_io *io, enum xf_blkfront_op op,
-		 void *buf, uint64_t off, struct done_rec *d)
+		 void *buf, uint64_t off, struct xt_done *d)
 {
-	rec_io(io, op, off, 4096, buf, d);
+	xt_blk_io(io, op, off, 4096, buf, d);
 }
 
 /* The I/O completed once: fine, or failed by the connect timeout, which
  * fired once. */
-static void expect_done(struct done_rec *d, bool timed_out)
+static void expect_done(struct xt_done *d, bool timed_out)
 {
 	ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], timed_out);
-	rec_expect_once(d, 1, timed_out ? -ENODEV : 0);
+	xt_blk_expect_once(d, 1, timed_out ? -ENODEV : 0);
 }
 
 static enum xf_blkfront_state fstate(void)
@@ -81,7 +81,7 @@ static void connect_step_forward(enum xf_rt_clock clock)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0 };
+	struct xt_done d = { 0 };
 
 	front(clock, 10 * SEC, 0);
 	memset(sb.disk, 0x33, 4096);
@@ -118,7 +118,7 @@ static void connect_step_backward(enum xf_rt_clock clock)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0 };
+	struct xt_done d = { 0 };
 
 	front(clock, 2 * SEC, 0);
 	mkio(&io, XF_BLKFRONT_READ, buf, 0, &d);
@@ -156,7 +156,7 @@ static void reconnect_step_forward(enum xf_rt_clock clock)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0 };
+	struct xt_done d = { 0 };
 
 	front(clock, 0, 0); /* default 30 s */
 	backend_up();
@@ -201,7 +201,7 @@ static uint64_t io_stream_step(enum xf_rt_clock clock, int64_t step)
 	enum { N = 12 };
 	static uint8_t buf[N][4096];
 	struct xf_blkfront_io io[N];
-	struct done_rec d[N];
+	struct xt_done d[N];
 	struct xf_blkfront_queue_stats st;
 	unsigned int next = 0;
 
@@ -235,7 +235,7 @@ static uint64_t io_stream_step(enum xf_rt_clock clock, int64_t step)
 		}
 	}
 	sb_run_for(&sb, MS);
-	rec_expect_once(d, N, 0);
+	xt_blk_expect_once(d, N, 0);
 	ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], 0);
 	ck_assert_int_eq(xf_blkfront_queue_stats(sb.bf, 0, &st), 0);
 	ck_assert_uint_ge(st.watchdog_checks, 2);
@@ -273,7 +273,7 @@ static uint64_t stall_after_backward_step(enum xf_rt_clock clock)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0 };
+	struct xt_done d = { 0 };
 	struct xf_blkfront_queue_stats st;
 
 	front(clock, 0, 1 * SEC);

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "sb.h"
-#include "done-rec.h"
 #include "xt.h"
+#include "xt-blk.h"
 
 #define KIB 1024ull
 
@@ -54,11 +54,11 @@ static void connect_discard(unsigned int ss, const char *gran,
 	sb_connect(&sb, SB_DISK_BYTES / 512, ss);
 }
 
-static void submit_discard(struct xf_blkfront_io *io, struct done_rec *d,
+static void submit_discard(struct xf_blkfront_io *io, struct xt_done *d,
 			   uint64_t off, uint64_t len)
 {
 	memset(d, 0, sizeof(*d));
-	rec_io(io, XF_BLKFRONT_DISCARD, off, len, NULL, d);
+	xt_blk_io(io, XF_BLKFRONT_DISCARD, off, len, NULL, d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, io), 0);
 	sb_run(&sb);
 }
@@ -86,7 +86,7 @@ static unsigned int expect_ring(const struct piece *want, unsigned int n,
 /* Answers the pieces in order (status per piece) and checks the caller
  * sees nothing until the last one, then exactly one completion. */
 static void answer_all(const struct xf_blkif_req *reqs, unsigned int n,
-		       const int16_t *status, struct done_rec *d)
+		       const int16_t *status, struct xt_done *d)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		ck_assert_int_eq(d->calls, 0);
@@ -134,7 +134,7 @@ static const struct {
 START_TEST(split_on_grid)
 {
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 	struct xf_blkif_req reqs[64];
 	struct xf_blkfront_info info;
 	unsigned int n;
@@ -165,7 +165,7 @@ END_TEST
 START_TEST(error_in_one_piece_one_completion)
 {
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 	struct xf_blkif_req reqs[64];
 	struct xf_blkfront_queue_stats qs;
 	struct xf_blkfront_info info;
@@ -199,7 +199,7 @@ END_TEST
 START_TEST(error_stops_unsent_pieces)
 {
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 	struct xf_blkif_req req;
 	struct xf_blkfront_queue_stats qs;
 	unsigned int n = 0;
@@ -219,7 +219,7 @@ START_TEST(error_stops_unsent_pieces)
 	}
 	/* 32 went out before the first answer; nothing after it. */
 	ck_assert_uint_eq(n, 32);
-	rec_expect_once(&d, 1, -EIO);
+	xt_blk_expect_once(&d, 1, -EIO);
 	ck_assert_int_eq(xf_blkfront_queue_stats(sb.bf, 0, &qs), 0);
 	ck_assert_uint_eq(qs.requests, 32);
 }
@@ -235,7 +235,7 @@ START_TEST(trim_to_whole_granules)
 		{ 1032, 256 }, { 1288, 256 }, { 1544, 256 }, { 1800, 128 },
 	};
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 	struct xf_blkif_req reqs[64];
 	struct xf_blkfront_queue_stats qs;
 	bool split = _i;
@@ -254,7 +254,7 @@ START_TEST(trim_to_whole_granules)
 	/* 8..48 KiB holds no whole granule: advisory, so done, unsent. */
 	submit_discard(&io, &d, 8 * KIB, 40 * KIB);
 	ck_assert_int_eq(sb_pop(&sb, 0, &reqs[0]), -EAGAIN);
-	rec_expect_once(&d, 1, 0);
+	xt_blk_expect_once(&d, 1, 0);
 	/* Exactly one granule, on the grid: kept whole. */
 	submit_discard(&io, &d, 68 * KIB, 64 * KIB);
 	{
@@ -293,7 +293,7 @@ START_TEST(backend_geometry_validated)
 	};
 	struct xf_blkfront_info info;
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 	struct xf_blkif_req reqs[64];
 	unsigned int n;
 	uint64_t end;

@@ -233,7 +233,7 @@ START_TEST(bad_xenstore_values)
 	struct xf_blkfront_info info;
 	struct xf_blkfront_io io;
 	char msg[256], buf[512];
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 
 	start(-1, -1, -1);
 	if (!bad_values[_i].at_connect)
@@ -254,7 +254,7 @@ START_TEST(bad_xenstore_values)
 	ck_assert_int_ne(sb_fe_state(&sb), XF_XENBUS_CONNECTED);
 
 	/* I/O on a device in the error state fails, once. */
-	rec_io(&io, XF_BLKFRONT_READ, 0, 512, buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_READ, 0, 512, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
 	ck_assert_int_eq(d.calls, 1);
@@ -321,12 +321,12 @@ START_TEST(connect_timeout_fails_held_io)
 	struct xf_blkfront_info info;
 	struct xf_blkfront_io io;
 	char buf[512];
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 
 	xf_blkfront_config_init(&cfg);
 	cfg.connect_timeout_ns = 5000000; /* 5 ms of virtual time */
 	sb_front(&sb, &cfg);
-	rec_io(&io, XF_BLKFRONT_READ, 0, sizeof(buf), buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_READ, 0, sizeof(buf), buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
 	ck_assert_int_eq(d.calls, 0); /* held */
@@ -350,12 +350,12 @@ START_TEST(io_before_connect_is_held)
 {
 	struct xf_blkfront_io io[3];
 	char buf[3][4096];
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 
 	start(-1, -1, -1);
 	for (int i = 0; i < 3; i++) {
 		memset(buf[i], 'a' + i, 4096);
-		rec_io(&io[i], XF_BLKFRONT_WRITE, (uint64_t)i * 4096, 4096,
+		xt_blk_io(&io[i], XF_BLKFRONT_WRITE, (uint64_t)i * 4096, 4096,
 		       buf[i], &d);
 		io[i].queue = (unsigned int)i;
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);

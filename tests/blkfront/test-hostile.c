@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "sb.h"
-#include "done-rec.h"
 #include "xt.h"
+#include "xt-blk.h"
 
 static struct sb sb;
 
@@ -39,12 +39,12 @@ static void connect_plain(int persistent)
 /* Submits n 4 KiB writes from buf[i] at i * 4 KiB and takes their n
  * requests off the ring into req. */
 static void submit_writes(unsigned int n, struct xf_blkfront_io *io,
-			  struct done_rec *d, uint8_t (*buf)[4096],
+			  struct xt_done *d, uint8_t (*buf)[4096],
 			  struct xf_blkif_req *req)
 {
 	memset(d, 0, n * sizeof(*d));
 	for (unsigned int i = 0; i < n; i++) {
-		rec_io(&io[i], XF_BLKFRONT_WRITE, (uint64_t)i * 4096, 4096,
+		xt_blk_io(&io[i], XF_BLKFRONT_WRITE, (uint64_t)i * 4096, 4096,
 		       buf[i], &d[i]);
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	}
@@ -72,7 +72,7 @@ START_TEST(hostile_response)
 {
 	static uint8_t buf[3][4096];
 	struct xf_blkfront_io io[3], late;
-	struct done_rec d[3], dl = { 0, 0 };
+	struct xt_done d[3], dl = { 0, 0 };
 	struct xf_blkif_req req[3];
 	struct xf_blkfront_info info;
 	char msg[256];
@@ -88,7 +88,7 @@ START_TEST(hostile_response)
 	case H_DUPLICATE:
 		sb_respond(&sb, 0, req[0].id, XF_BLKIF_OP_WRITE, 0);
 		sb_run(&sb);
-		rec_expect_once(&d[0], 1, 0);
+		xt_blk_expect_once(&d[0], 1, 0);
 		sb_respond(&sb, 0, req[0].id, XF_BLKIF_OP_WRITE, 0);
 		break;
 	case H_NEVER_ISSUED:
@@ -134,10 +134,10 @@ START_TEST(hostile_response)
 	}
 	/* Further responses are ignored; new I/O fails once. */
 	sb_respond(&sb, 0, req[1].id, XF_BLKIF_OP_WRITE, 0);
-	rec_io(&late, XF_BLKFRONT_READ, 0, 4096, buf[0], &dl);
+	xt_blk_io(&late, XF_BLKFRONT_READ, 0, 4096, buf[0], &dl);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &late), 0);
 	sb_run(&sb);
-	rec_expect_once(&dl, 1, -EPROTO);
+	xt_blk_expect_once(&dl, 1, -EPROTO);
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(d[i].calls, 1);
 
@@ -156,7 +156,7 @@ START_TEST(response_rewritten_after_read)
 {
 	static uint8_t buf[2][4096];
 	struct xf_blkfront_io io[2];
-	struct done_rec d[2];
+	struct xt_done d[2];
 	struct xf_blkif_req req[2];
 	struct sb_queue *q = &sb.q[0];
 
@@ -164,7 +164,7 @@ START_TEST(response_rewritten_after_read)
 	submit_writes(2, io, d, buf, req);
 	sb_respond(&sb, 0, req[0].id, XF_BLKIF_OP_WRITE, XF_BLKIF_RSP_ERROR);
 	sb_run(&sb);
-	rec_expect_once(&d[0], 1, -EIO);
+	xt_blk_expect_once(&d[0], 1, -EIO);
 	/* Rewrite the consumed slot: other id, success. */
 	struct xf_blkif_rsp rsp = { .id = req[1].id,
 				    .operation = XF_BLKIF_OP_WRITE,
@@ -176,11 +176,11 @@ START_TEST(response_rewritten_after_read)
 			    &rsp);
 	sb.dom0->evtchn->notify(sb.evh, q->lport);
 	sb_run(&sb);
-	rec_expect_once(&d[0], 1, -EIO);
+	xt_blk_expect_once(&d[0], 1, -EIO);
 	ck_assert_int_eq(d[1].calls, 0);
 	sb_respond(&sb, 0, req[1].id, XF_BLKIF_OP_WRITE, 0);
 	sb_run(&sb);
-	rec_expect_once(&d[1], 1, 0);
+	xt_blk_expect_once(&d[1], 1, 0);
 	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), 0);
 }
 END_TEST
@@ -214,14 +214,14 @@ static void expect_working(enum xf_blkfront_op op)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkfront_info info;
 
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert_int_eq(info.state, XF_BLKFRONT_CONNECTED);
 	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), 0);
 	ck_assert_uint_eq(info.grants_busy, 0);
-	rec_io(&io, op, 0, sizeof(buf), buf, &d);
+	xt_blk_io(&io, op, 0, sizeof(buf), buf, &d);
 	ck_assert_int_eq(sb_submit_served(&sb, &io), 0);
 }
 
@@ -277,14 +277,14 @@ START_TEST(failed_notify_is_counted)
 	static struct xf_evtchn_ops evt;
 	struct xf_blkfront_queue_stats qs;
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 
 	connect_plain(0);
 	real_evt = sb.fe->evtchn;
 	evt = *real_evt;
 	evt.notify = refuse_notify;
 	sb.fe->evtchn = &evt;
-	rec_io(&io, XF_BLKFRONT_READ, 0, 4096, buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_READ, 0, 4096, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
 	sb.fe->evtchn = real_evt;
@@ -294,7 +294,7 @@ START_TEST(failed_notify_is_counted)
 	/* The request is on the ring all the same: serve it. */
 	ck_assert_uint_eq(sb_serve_all(&sb), 1);
 	sb_run(&sb);
-	rec_expect_once(&d, 1, 0);
+	xt_blk_expect_once(&d, 1, 0);
 }
 END_TEST
 

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "sb.h"
-#include "done-rec.h"
 #include "xt.h"
+#include "xt-blk.h"
 
 static struct sb sb;
 
@@ -44,7 +44,7 @@ static void connect_with(int max_queues, int indirect, int persistent,
 
 /* Submits io and serves everything until it completed for the
  * calls-th time. */
-static void serve_until(struct xf_blkfront_io *io, struct done_rec *d,
+static void serve_until(struct xf_blkfront_io *io, struct xt_done *d,
 			int calls)
 {
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, io), 0);
@@ -76,7 +76,7 @@ START_TEST(split_45k)
 	static uint8_t buf[45 * 1024];
 	struct xf_blkfront_io io;
 	struct xf_blkif_req reqs[8];
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	bool indirect = _i;
 	struct xf_blkfront_queue_stats qs;
 
@@ -85,7 +85,7 @@ START_TEST(split_45k)
 	connect_with(1, indirect ? 64 : 0, 1,
 		     (const char *const[]){ "feature-max-indirect-segments",
 					    "256", NULL }, 512);
-	rec_io(&io, XF_BLKFRONT_WRITE, 8192, sizeof(buf), buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 8192, sizeof(buf), buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
 	unsigned int n = sb_pop_all(&sb, 0, reqs, 8);
@@ -113,7 +113,7 @@ START_TEST(split_45k)
 	}
 	sb_answer(&sb, 0, reqs, n);
 	sb_run(&sb);
-	rec_expect_once(&d, 1, 0);
+	xt_blk_expect_once(&d, 1, 0);
 	ck_assert_mem_eq(sb.disk + 8192, buf, sizeof(buf));
 	ck_assert_int_eq(xf_blkfront_queue_stats(sb.bf, 0, &qs), 0);
 	ck_assert_uint_eq(qs.requests, n);
@@ -129,16 +129,16 @@ START_TEST(data_roundtrip)
 	const size_t len = 600 * 1024;
 	uint8_t *wbuf = malloc(len), *rbuf = calloc(1, len);
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	int persistent = _i & 1, indirect = (_i & 2) ? 32 : 0;
 
 	for (size_t i = 0; i < len; i++)
 		wbuf[i] = (uint8_t)(i * 13 + 1);
 	connect_with(1, indirect, persistent, all_features, 512);
-	rec_io(&io, XF_BLKFRONT_WRITE, 4096 * 3, len, wbuf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 4096 * 3, len, wbuf, &d);
 	serve_until(&io, &d, 1);
 	ck_assert_mem_eq(sb.disk + 4096 * 3, wbuf, len);
-	rec_io(&io, XF_BLKFRONT_READ, 4096 * 3, len, rbuf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_READ, 4096 * 3, len, rbuf, &d);
 	serve_until(&io, &d, 2);
 	ck_assert_mem_eq(rbuf, wbuf, len);
 	free(wbuf);
@@ -153,11 +153,11 @@ START_TEST(indirect_pages_read_only)
 	static uint8_t buf[64 * 1024];
 	struct xf_blkfront_io io;
 	struct xf_blkif_req req;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	void *page;
 
 	connect_with(1, 64, 0, all_features, 512);
-	rec_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
 	sb_submit_pop(&sb, &io, &req);
 	ck_assert_uint_eq(req.operation, XF_BLKIF_OP_INDIRECT);
 	ck_assert_int_eq(sb.dom0->gnt->map(sb.dom0, SB_FE_DOMID, 1,
@@ -176,7 +176,7 @@ START_TEST(indirect_pages_read_only)
 			 -EPERM);
 	sb_answer(&sb, 0, &req, 1);
 	sb_run(&sb);
-	rec_expect_once(&d, 1, 0);
+	xt_blk_expect_once(&d, 1, 0);
 }
 END_TEST
 
@@ -188,13 +188,13 @@ START_TEST(persistent_grant_reuse)
 	static uint8_t buf[8192];
 	struct xf_blkfront_io io;
 	struct xf_blkif_req r1, r2;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkfront_queue_stats qs;
 	struct xf_mock_stats ms;
 	bool pers = _i;
 
 	connect_with(1, 0, pers, all_features, 512);
-	rec_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
 	sb_submit_pop(&sb, &io, &r1);
 	sb_answer(&sb, 0, &r1, 1);
 	sb_run(&sb);
@@ -202,7 +202,7 @@ START_TEST(persistent_grant_reuse)
 	sb_fe_stats(&sb, &ms);
 	/* 4 ring pages + 2 pooled data pages, or just the ring. */
 	ck_assert_uint_eq(ms.gnt_shared_pages, pers ? 6 : 4);
-	rec_io(&io, XF_BLKFRONT_READ, 0, sizeof(buf), buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_READ, 0, sizeof(buf), buf, &d);
 	sb_submit_pop(&sb, &io, &r2);
 	ck_assert_uint_eq(r2.nr_segments, 2);
 	if (pers) {
@@ -234,13 +234,13 @@ START_TEST(queue_spread)
 {
 	static uint8_t buf[4][4096];
 	struct xf_blkfront_io io[4];
-	struct done_rec d[4] = { { 0, 0 } };
+	struct xt_done d[4] = { { 0, 0 } };
 	struct xf_blkif_req req;
 
 	connect_with(4, -1, 1, all_features, 512);
 	ck_assert_uint_eq(sb.nq, 4);
 	for (unsigned int i = 0; i < 4; i++) {
-		rec_io(&io[i], XF_BLKFRONT_WRITE, i * 4096, 4096, buf[i],
+		xt_blk_io(&io[i], XF_BLKFRONT_WRITE, i * 4096, 4096, buf[i],
 		       &d[i]);
 		io[i].queue = i + 4; /* modulo the 4 queues */
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
@@ -259,7 +259,7 @@ START_TEST(queue_spread)
 	for (unsigned int q = 0; q < 4; q++) {
 		struct xf_blkfront_queue_stats qs;
 
-		rec_expect_once(&d[q], 1, 0);
+		xt_blk_expect_once(&d[q], 1, 0);
 		ck_assert_int_eq(xf_blkfront_queue_stats(sb.bf, q, &qs), 0);
 		ck_assert_uint_eq(qs.ios_completed, 1);
 		ck_assert_uint_eq(qs.requests, 1);
@@ -276,7 +276,7 @@ START_TEST(queue_full_fifo)
 	enum { N = 100 };
 	static uint8_t buf[N][512];
 	static struct xf_blkfront_io io[N];
-	struct done_rec d[N];
+	struct xt_done d[N];
 	struct xf_blkif_req reqs[64];
 	unsigned int total = 0;
 
@@ -284,7 +284,7 @@ START_TEST(queue_full_fifo)
 	connect_with(1, 0, 1, NULL, 512);
 	for (unsigned int i = 0; i < N; i++) {
 		memset(buf[i], i + 1, 512);
-		rec_io(&io[i], XF_BLKFRONT_WRITE, i * 512ull, 512, buf[i],
+		xt_blk_io(&io[i], XF_BLKFRONT_WRITE, i * 512ull, 512, buf[i],
 		       &d[i]);
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	}
@@ -300,7 +300,7 @@ START_TEST(queue_full_fifo)
 	}
 	ck_assert_uint_eq(total, N);
 	for (unsigned int i = 0; i < N; i++) {
-		rec_expect_once(&d[i], 1, 0);
+		xt_blk_expect_once(&d[i], 1, 0);
 		ck_assert_int_eq(sb.disk[i * 512], (int)(i + 1) & 0xff);
 	}
 }
@@ -321,25 +321,25 @@ static void expect_one(uint8_t op, uint8_t nseg)
 START_TEST(flush_ops_on_wire)
 {
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkif_req req;
 	/* 0: flush-cache; 1: barrier only; 2: neither */
 	static const char *const fl[] = { "feature-flush-cache", "1", NULL };
 	static const char *const ba[] = { "feature-barrier", "1", NULL };
 
 	connect_with(1, -1, 1, _i == 0 ? fl : _i == 1 ? ba : NULL, 512);
-	rec_io(&io, XF_BLKFRONT_FLUSH, 0, 0, NULL, &d);
+	xt_blk_io(&io, XF_BLKFRONT_FLUSH, 0, 0, NULL, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	if (_i == 2) {
 		sb_run(&sb);
 		ck_assert_int_eq(sb_pop(&sb, 0, &req), -EAGAIN);
-		rec_expect_once(&d, 1, -EOPNOTSUPP);
+		xt_blk_expect_once(&d, 1, -EOPNOTSUPP);
 		return;
 	}
 	expect_one(_i == 0 ? XF_BLKIF_OP_FLUSH_DISKCACHE
 			   : XF_BLKIF_OP_WRITE_BARRIER, 0);
 	sb_run(&sb);
-	rec_expect_once(&d, 1, 0);
+	xt_blk_expect_once(&d, 1, 0);
 }
 END_TEST
 
@@ -350,14 +350,14 @@ START_TEST(fua_emulation)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkif_req req;
 	static const char *const fl[] = { "feature-flush-cache", "1", NULL };
 	static const char *const ba[] = { "feature-barrier", "1",
 					  "feature-flush-cache", "1", NULL };
 
 	connect_with(1, -1, 1, _i == 0 ? ba : _i == 1 ? fl : NULL, 512);
-	rec_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
 	io.flags = XF_BLKFRONT_F_FUA;
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	if (_i == 0) {
@@ -372,7 +372,7 @@ START_TEST(fua_emulation)
 	}
 	sb_run(&sb);
 	ck_assert_int_eq(sb_pop(&sb, 0, &req), -EAGAIN);
-	rec_expect_once(&d, 1, 0);
+	xt_blk_expect_once(&d, 1, 0);
 	{
 		struct xf_blkfront_info info;
 
@@ -389,17 +389,17 @@ END_TEST
 START_TEST(discard_on_wire)
 {
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkif_req req;
 
 	connect_with(1, -1, 1, _i ? all_features : NULL, 512);
-	rec_io(&io, XF_BLKFRONT_DISCARD, 1 << 20, 3 << 20, NULL, &d);
+	xt_blk_io(&io, XF_BLKFRONT_DISCARD, 1 << 20, 3 << 20, NULL, &d);
 	io.flags = XF_BLKFRONT_F_SECURE;
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
 	if (!_i) {
 		ck_assert_int_eq(sb_pop(&sb, 0, &req), -EAGAIN);
-		rec_expect_once(&d, 1, -EOPNOTSUPP);
+		xt_blk_expect_once(&d, 1, -EOPNOTSUPP);
 		return;
 	}
 	ck_assert_int_eq(sb_pop(&sb, 0, &req), 0);
@@ -409,7 +409,7 @@ START_TEST(discard_on_wire)
 	ck_assert_uint_eq(req.discard_flag, XF_BLKIF_DISCARD_SECURE);
 	sb_respond(&sb, 0, req.id, req.operation, XF_BLKIF_RSP_OKAY);
 	sb_run(&sb);
-	rec_expect_once(&d, 1, 0);
+	xt_blk_expect_once(&d, 1, 0);
 }
 END_TEST
 
@@ -418,17 +418,17 @@ END_TEST
 START_TEST(flush_eopnotsupp_degrades)
 {
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkif_req req;
 	struct xf_blkfront_info info;
 	static const char *const fl[] = { "feature-flush-cache", "1", NULL };
 
 	connect_with(1, -1, 1, fl, 512);
-	rec_io(&io, XF_BLKFRONT_FLUSH, 0, 0, NULL, &d);
+	xt_blk_io(&io, XF_BLKFRONT_FLUSH, 0, 0, NULL, &d);
 	sb_submit_pop(&sb, &io, &req);
 	sb_respond(&sb, 0, req.id, req.operation, XF_BLKIF_RSP_EOPNOTSUPP);
 	sb_run(&sb);
-	rec_expect_once(&d, 1, -EOPNOTSUPP);
+	xt_blk_expect_once(&d, 1, -EOPNOTSUPP);
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert(info.flush && !info.flush_active);
 	ck_assert_uint_eq(info.durability_degraded, 1);
@@ -448,11 +448,11 @@ START_TEST(error_response_fails_io_once)
 {
 	static uint8_t buf[90 * 1024];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkif_req reqs[4];
 
 	connect_with(1, 0, 1, NULL, 512);
-	rec_io(&io, XF_BLKFRONT_READ, 0, sizeof(buf), buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_READ, 0, sizeof(buf), buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
 	ck_assert_uint_eq(sb_pop_all(&sb, 0, reqs, 4), 3);
@@ -462,7 +462,7 @@ START_TEST(error_response_fails_io_once)
 	ck_assert_int_eq(d.calls, 0);
 	sb_respond(&sb, 0, reqs[2].id, reqs[2].operation, XF_BLKIF_RSP_OKAY);
 	sb_run(&sb);
-	rec_expect_once(&d, 1, -EIO);
+	xt_blk_expect_once(&d, 1, -EIO);
 	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), 0);
 }
 END_TEST
@@ -471,15 +471,15 @@ START_TEST(sector_size_4096)
 {
 	static uint8_t buf[16384];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkif_req req;
 
 	connect_with(1, -1, 1, NULL, 4096);
-	rec_io(&io, XF_BLKFRONT_WRITE, 512, 4096, buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 512, 4096, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
-	rec_io(&io, XF_BLKFRONT_WRITE, 4096, 2048, buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 4096, 2048, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
-	rec_io(&io, XF_BLKFRONT_WRITE, 8192, 16384, buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 8192, 16384, buf, &d);
 	sb_submit_pop(&sb, &io, &req);
 	/* Sector fields stay in 512-byte units. */
 	ck_assert_uint_eq(req.sector_number, 16);
@@ -497,7 +497,7 @@ START_TEST(read_only_disk)
 	struct xf_blkfront_config cfg;
 	struct xf_blkfront_io io;
 	struct xf_blkfront_info info;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 
 	xf_blkfront_config_init(&cfg);
 	sb_start(&sb, &cfg);
@@ -510,9 +510,9 @@ START_TEST(read_only_disk)
 	sb_run(&sb);
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert(info.read_only && info.cdrom && !info.removable);
-	rec_io(&io, XF_BLKFRONT_WRITE, 0, 512, buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 0, 512, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EROFS);
-	rec_io(&io, XF_BLKFRONT_READ, 0, 512, buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_READ, 0, 512, buf, &d);
 	ck_assert_int_eq(sb_submit_served(&sb, &io), 0);
 }
 END_TEST
@@ -537,11 +537,11 @@ START_TEST(bad_submissions)
 	};
 	static uint8_t buf[512];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 
 	connect_with(1, -1, 1, NULL, 512);
 	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		rec_io(&io, bad[i].op, bad[i].off, bad[i].len,
+		xt_blk_io(&io, bad[i].op, bad[i].off, bad[i].len,
 		       bad[i].no_buf ? NULL : buf, &d);
 		if (bad[i].fua)
 			io.flags = XF_BLKFRONT_F_FUA;
@@ -561,7 +561,7 @@ START_TEST(untrusted_bounce_pages_zeroed)
 {
 	static uint8_t a[4096], b[512];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkif_req r1, r2;
 	struct xf_blkfront_info info;
 	uint8_t *page;
@@ -573,11 +573,11 @@ START_TEST(untrusted_bounce_pages_zeroed)
 	ck_assert(!info.persistent && !info.trusted);
 	memset(a, 0xaa, sizeof(a));
 	memset(b, 0xbb, sizeof(b));
-	rec_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(a), a, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(a), a, &d);
 	sb_submit_pop(&sb, &io, &r1);
 	sb_answer(&sb, 0, &r1, 1);
 	sb_run(&sb);
-	rec_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(b), b, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(b), b, &d);
 	sb_submit_pop(&sb, &io, &r2);
 	ck_assert_uint_eq(r2.seg[0].last_sect, 0);
 	ck_assert_int_eq(sb.dom0->gnt->map(sb.dom0, SB_FE_DOMID, 1,

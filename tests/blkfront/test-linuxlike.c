@@ -14,11 +14,12 @@
 #include <xfront/blkfront.h>
 #include <xfront/mock.h>
 
-#include "done-rec.h"
 #include "xt.h"
+#include "xt-blk.h"
+#include "xt-mock.h"
 
-#define FE 1
-#define BE 0
+#define FE XT_GUEST
+#define BE XT_DOM0
 #define DISK_BYTES (8u << 20)
 #define IO_LEN (256u * 1024) /* 64 segments: indirect */
 
@@ -53,9 +54,7 @@ static void setup(void)
 	struct xf_blkdisk_config dc;
 
 	memset(&E, 0, sizeof(E));
-	ck_assert_int_eq(xf_mock_hv_new(&E.hv), 0);
-	ck_assert_int_eq(xf_mock_domain_new(E.hv, BE, &E.dom0), 0);
-	ck_assert_int_eq(xf_mock_domain_new(E.hv, FE, &E.fe), 0);
+	xt_mock_pair(&E.hv, &E.dom0, &E.fe);
 	xf_rt_config_init(&rc);
 	rc.mode = XF_RT_SIM;
 	rc.nr_vcpus = 2;
@@ -165,17 +164,17 @@ static void write_read(unsigned int seed)
 {
 	uint8_t *w = malloc(IO_LEN), *r = calloc(1, IO_LEN);
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 
 	for (unsigned int i = 0; i < IO_LEN; i++)
 		w[i] = (uint8_t)(i * 7 + seed);
 	for (int pass = 0; pass < 2; pass++) {
 		memset(&d, 0, sizeof(d));
-		rec_io(&io, pass ? XF_BLKFRONT_READ : XF_BLKFRONT_WRITE,
+		xt_blk_io(&io, pass ? XF_BLKFRONT_READ : XF_BLKFRONT_WRITE,
 		       1u << 20, IO_LEN, pass ? r : w, &d);
 		ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), 0);
 		run();
-		rec_expect_once(&d, 1, 0);
+		xt_blk_expect_once(&d, 1, 0);
 	}
 	ck_assert_mem_eq(r, w, IO_LEN);
 	free(w);

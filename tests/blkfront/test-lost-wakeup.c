@@ -14,11 +14,12 @@
 #include <xfront/blkback.h>
 #include <xfront/blkfront.h>
 #include <xfront/mock.h>
-#include "done-rec.h"
 #include "xt.h"
+#include "xt-blk.h"
+#include "xt-mock.h"
 
-#define FE 1
-#define BE 0
+#define FE XT_GUEST
+#define BE XT_DOM0
 #define DISK_BYTES (4u << 20)
 #define MS 1000000ull
 #define SEC 1000000000ull
@@ -46,9 +47,7 @@ static void start(uint64_t wd, enum xf_ring_evidx_bug bug)
 	struct xf_blkfront_info info;
 	char path[128];
 
-	ck_assert_int_eq(xf_mock_hv_new(&hv), 0);
-	ck_assert_int_eq(xf_mock_domain_new(hv, BE, &dom0), 0);
-	ck_assert_int_eq(xf_mock_domain_new(hv, FE, &fe), 0);
+	xt_mock_pair(&hv, &dom0, &fe);
 	xf_rt_config_init(&rc);
 	rc.nr_vcpus = 2;
 	ck_assert_int_eq(xf_rt_new(&rc, &rt), 0);
@@ -106,9 +105,9 @@ static void stop(void)
 
 /* A 4 KiB write of buf at off. */
 static void mkwrite(struct xf_blkfront_io *io, void *buf, uint64_t off,
-		    struct done_rec *d)
+		    struct xt_done *d)
 {
-	rec_io(io, XF_BLKFRONT_WRITE, off, 4096, buf, d);
+	xt_blk_io(io, XF_BLKFRONT_WRITE, off, 4096, buf, d);
 }
 
 /* Request notifications dropped: without the watchdog the backend
@@ -118,7 +117,7 @@ static void drop_request_notify(uint64_t wd)
 	enum { N = 8 };
 	static uint8_t buf[N][4096];
 	struct xf_blkfront_io io[N];
-	struct done_rec d[N];
+	struct xt_done d[N];
 	struct xf_blkfront_queue_stats st;
 	struct xf_blkback_stats bs;
 
@@ -148,7 +147,7 @@ static void drop_request_notify(uint64_t wd)
 		for (unsigned int i = 0; i < N; i++) {
 			uint8_t back[4096];
 
-			rec_expect_once(&d[i], 1, 0);
+			xt_blk_expect_once(&d[i], 1, 0);
 			ck_assert_int_eq(xf_blkdisk_read(disk, i * 16ull,
 							 back, 4096), 0);
 			ck_assert_mem_eq(back, buf[i], 4096);
@@ -179,7 +178,7 @@ static void stale_event(uint64_t wd)
 	enum { N = 20 };
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 	struct xf_blkfront_info info;
 	struct xf_blkfront_queue_stats st;
 	unsigned int done = 0;

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "sb.h"
-#include "done-rec.h"
 #include "xt.h"
+#include "xt-blk.h"
 
 static struct sb sb;
 
@@ -107,16 +107,16 @@ static void expect_idle(void)
 
 /* Asserts each of io[0..n) completed once, OK, and its data is on the
  * disk. */
-static void expect_written(struct xf_blkfront_io *io, struct done_rec *d,
+static void expect_written(struct xf_blkfront_io *io, struct xt_done *d,
 			   unsigned int n)
 {
-	rec_expect_once(d, n, 0);
+	xt_blk_expect_once(d, n, 0);
 	for (unsigned int i = 0; i < n; i++)
 		ck_assert_mem_eq(sb.disk + io[i].offset_bytes, io[i].buf,
 				 io[i].len_bytes);
 }
 
-static unsigned int serve_until_done(struct done_rec *d, unsigned int n)
+static unsigned int serve_until_done(struct xt_done *d, unsigned int n)
 {
 	unsigned int served = 0;
 
@@ -154,7 +154,7 @@ START_TEST(backend_close_reopen_x10)
 	start(4, &feats[0]);
 	for (unsigned int round = 0; round < 10; round++) {
 		struct xf_blkfront_io io[NIO], rio;
-		struct done_rec d[NIO + 1];
+		struct xt_done d[NIO + 1];
 		struct xf_blkif_req req;
 		struct xf_blkfront_info info;
 		uint64_t off = 0;
@@ -181,7 +181,7 @@ START_TEST(backend_close_reopen_x10)
 		ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 		ck_assert_int_eq(info.state, XF_BLKFRONT_RECONNECTING);
 		/* Submitted while disconnected: held. */
-		rec_io(&rio, XF_BLKFRONT_READ, io[3].offset_bytes, lens[3],
+		xt_blk_io(&rio, XF_BLKFRONT_READ, io[3].offset_bytes, lens[3],
 		       rbuf, &d[NIO]);
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &rio), 0);
 		sb_backend_closed(&sb);
@@ -195,7 +195,7 @@ START_TEST(backend_close_reopen_x10)
 		expect_written(io, d, NIO);
 		/* The read was submitted after the writes it overlaps
 		 * completed? No: it may run before them; only check once. */
-		rec_expect_once(&d[NIO], 1, 0);
+		xt_blk_expect_once(&d[NIO], 1, 0);
 		ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 		ck_assert_uint_eq(info.connects, round + 2);
 		ck_assert_uint_eq(info.nr_queues,
@@ -220,7 +220,7 @@ START_TEST(only_unanswered_parts_reissued)
 {
 	static uint8_t buf[88 * 1024];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkif_req r[2];
 	struct xf_blkfront_queue_stats qs;
 	const struct feat f = { 1, 0, 0, false, false };
@@ -259,7 +259,7 @@ START_TEST(suspend_resume_fewer_features)
 	enum { NIO = 4, LEN = 256 * 1024 };
 	static uint8_t wbuf[NIO][LEN];
 	struct xf_blkfront_io io[NIO];
-	struct done_rec d[NIO];
+	struct xt_done d[NIO];
 	struct xf_blkif_req req;
 	struct xf_blkfront_info info;
 	const struct feat big = { 4, 2, 256, true, true };
@@ -318,15 +318,15 @@ START_TEST(flush_order_kept_on_reissue)
 {
 	static uint8_t b1[4096], b2[4096];
 	struct xf_blkfront_io io[3];
-	struct done_rec d[3];
+	struct xt_done d[3];
 	struct xf_blkif_req req;
 	const struct feat f = { 1, 0, 0, true, true };
 
 	memset(d, 0, sizeof(d));
 	start(1, &f);
-	rec_io(&io[0], XF_BLKFRONT_WRITE, 0, 4096, b1, &d[0]);
-	rec_io(&io[1], XF_BLKFRONT_FLUSH, 0, 0, NULL, &d[1]);
-	rec_io(&io[2], XF_BLKFRONT_WRITE, 4096, 4096, b2, &d[2]);
+	xt_blk_io(&io[0], XF_BLKFRONT_WRITE, 0, 4096, b1, &d[0]);
+	xt_blk_io(&io[1], XF_BLKFRONT_FLUSH, 0, 0, NULL, &d[1]);
+	xt_blk_io(&io[2], XF_BLKFRONT_WRITE, 4096, 4096, b2, &d[2]);
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	sb_run(&sb);
@@ -335,7 +335,7 @@ START_TEST(flush_order_kept_on_reissue)
 	sb_expect_empty(&sb, 0);
 	ok(0, &req);
 	flush_then_write(0, 8);
-	rec_expect_once(d, 3, 0);
+	xt_blk_expect_once(d, 3, 0);
 	sb_close_clean(&sb);
 }
 END_TEST
@@ -350,7 +350,7 @@ START_TEST(flush_fence_across_queues)
 {
 	static uint8_t buf[7][4096];
 	struct xf_blkfront_io io[7];
-	struct done_rec d[7];
+	struct xt_done d[7];
 	struct xf_blkif_req w0, w1, fl, tail[4];
 	struct xf_blkfront_queue_stats qs;
 	const bool barrier = _i;
@@ -368,7 +368,7 @@ START_TEST(flush_fence_across_queues)
 	if (barrier) {
 		io[2].flags = XF_BLKFRONT_F_FUA;
 	} else {
-		rec_io(&io[2], XF_BLKFRONT_FLUSH, 0, 0, NULL, &d[2]);
+		xt_blk_io(&io[2], XF_BLKFRONT_FLUSH, 0, 0, NULL, &d[2]);
 		io[2].queue = queue[2];
 	}
 	for (int i = 0; i < 5; i++)
@@ -413,7 +413,7 @@ START_TEST(flush_fence_across_queues)
 			   XF_BLKIF_RSP_OKAY);
 	}
 	sb_run(&sb);
-	rec_expect_once(d, 3, 0);
+	xt_blk_expect_once(d, 3, 0);
 	expect_written(&io[3], &d[3], 4);
 	ck_assert_int_eq(xf_blkfront_queue_stats(sb.bf, 0, &qs), 0);
 	ck_assert_uint_eq(qs.reissued, 2);
@@ -433,16 +433,16 @@ START_TEST(flush_fence_survives_second_reconnect)
 {
 	static uint8_t b0[4096], b2[4096];
 	struct xf_blkfront_io io[3];
-	struct done_rec d[3];
+	struct xt_done d[3];
 	struct xf_blkif_req req;
 	const struct feat f = { 2, 0, 0, false, true, false };
 
 	memset(d, 0, sizeof(d));
 	start(2, &f);
-	rec_io(&io[0], XF_BLKFRONT_WRITE, 0, 4096, b0, &d[0]);
-	rec_io(&io[1], XF_BLKFRONT_FLUSH, 0, 0, NULL, &d[1]);
+	xt_blk_io(&io[0], XF_BLKFRONT_WRITE, 0, 4096, b0, &d[0]);
+	xt_blk_io(&io[1], XF_BLKFRONT_FLUSH, 0, 0, NULL, &d[1]);
 	io[1].queue = 1;
-	rec_io(&io[2], XF_BLKFRONT_WRITE, 8192, 4096, b2, &d[2]);
+	xt_blk_io(&io[2], XF_BLKFRONT_WRITE, 8192, 4096, b2, &d[2]);
 	io[2].queue = 1;
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
@@ -454,7 +454,7 @@ START_TEST(flush_fence_survives_second_reconnect)
 	}
 	ok(0, &req);
 	flush_then_write(1, 16);
-	rec_expect_once(d, 3, 0);
+	xt_blk_expect_once(d, 3, 0);
 	sb_close_clean(&sb);
 }
 END_TEST
@@ -471,7 +471,7 @@ START_TEST(fua_barrier_fence_survives_redecision)
 {
 	static uint8_t buf[4][4096];
 	struct xf_blkfront_io io[4];
-	struct done_rec d[4];
+	struct xt_done d[4];
 	struct xf_blkif_req req, w0, wd, t0, t1;
 	struct xf_blkfront_queue_stats qs;
 	struct xf_blkfront_info info;
@@ -542,7 +542,7 @@ START_TEST(fua_barrier_fence_survives_redecision)
 	sb_run(&sb);
 	expect_idle();
 	ok(1, &req);
-	rec_expect_once(&d[1], 1, 0);
+	xt_blk_expect_once(&d[1], 1, 0);
 	sb_expect_req(&sb, 0, XF_BLKIF_OP_WRITE, 256, &t0);
 	sb_expect_empty(&sb, 0);
 	sb_expect_req(&sb, 1, XF_BLKIF_OP_WRITE, 384, &t1);
@@ -556,7 +556,7 @@ START_TEST(fua_barrier_fence_survives_redecision)
 	/* Nothing went out twice, nothing completed twice. */
 	sb_run(&sb);
 	expect_idle();
-	rec_expect_once(d, 4, 0);
+	xt_blk_expect_once(d, 4, 0);
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert_uint_eq(info.connects, 3);
 	ck_assert_uint_eq(info.fua_unprotected, 0);
@@ -574,7 +574,7 @@ START_TEST(fua_unprotected_counted_once_on_reissue)
 {
 	static uint8_t buf[2][4096];
 	struct xf_blkfront_io io[2];
-	struct done_rec d[2];
+	struct xt_done d[2];
 	struct xf_blkif_req req;
 	struct xf_blkfront_info info;
 	const struct feat none = { 1, 0, 0, false, false, false };
@@ -630,14 +630,14 @@ START_TEST(fua_without_cache_control_degraded)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
+	struct xt_done d = { 0, 0 };
 	struct xf_blkif_req req;
 	struct xf_blkfront_info info;
 	const struct feat none = { 1, 0, 0, false, false, false };
 	const struct feat fl = { 1, 0, 0, false, true, false };
 
 	start(1, &none);
-	rec_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
+	xt_blk_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
 	io.flags = XF_BLKFRONT_F_FUA;
 	for (int round = 0; round < 4; round++) {
 		bool protected_ = round == 3;
@@ -680,7 +680,7 @@ START_TEST(device_removal_and_reappearance)
 {
 	static uint8_t buf[3][8192];
 	struct xf_blkfront_io io[3];
-	struct done_rec d[3];
+	struct xt_done d[3];
 	struct xf_blkfront_info info;
 	const struct feat f = { 2, 1, 32, true, true };
 
@@ -714,20 +714,20 @@ START_TEST(free_with_io_outstanding)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io[2];
-	struct done_rec d[2];
+	struct xt_done d[2];
 	const struct feat f = { 1, 0, 0, false, false };
 
 	memset(d, 0, sizeof(d));
 	start(1, &f);
 	for (int i = 0; i < 2; i++) {
-		rec_io(&io[i], XF_BLKFRONT_WRITE, 0, 4096, buf, &d[i]);
+		xt_blk_io(&io[i], XF_BLKFRONT_WRITE, 0, 4096, buf, &d[i]);
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	}
 	sb_run(&sb);
 	sb_unmap_rings(&sb);
 	xf_blkfront_free(sb.bf);
 	sb.bf = NULL;
-	rec_expect_once(d, 2, -ENODEV);
+	xt_blk_expect_once(d, 2, -ENODEV);
 	sb_assert_released(&sb);
 }
 END_TEST

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "sb.h"
-#include "done-rec.h"
 #include "xt.h"
+#include "xt-blk.h"
 
 static struct sb sb;
 static uint8_t buf[16384];
@@ -73,10 +73,10 @@ static uint64_t size_seen(void)
 }
 
 static void mkio(struct xf_blkfront_io *io, enum xf_blkfront_op op,
-		 uint64_t off, uint64_t len, struct done_rec *d)
+		 uint64_t off, uint64_t len, struct xt_done *d)
 {
 	memset(d, 0, sizeof(*d));
-	rec_io(io, op, off, len, buf, d);
+	xt_blk_io(io, op, off, len, buf, d);
 }
 
 /* Submits one read and lets the scripted backend (a disk of
@@ -84,7 +84,7 @@ static void mkio(struct xf_blkfront_io *io, enum xf_blkfront_op op,
 static int read_at(uint64_t off, uint64_t len)
 {
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 
 	mkio(&io, XF_BLKFRONT_READ, off, len, &d);
 	return sb_submit_served(&sb, &io);
@@ -95,7 +95,7 @@ static int read_at(uint64_t off, uint64_t len)
 static void refused(enum xf_blkfront_op op, uint64_t off, uint64_t len)
 {
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 
 	mkio(&io, op, off, len, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
@@ -149,7 +149,7 @@ START_TEST(eight_times_larger)
 {
 	struct xf_blkfront_io io;
 	struct xf_blkif_req req;
-	struct done_rec d;
+	struct xt_done d;
 	uint64_t seen;
 
 	connect(XF_BLKFRONT_SECTORS_SECTOR_SIZE, SB_DISK_BYTES / 512, 4096);
@@ -168,7 +168,7 @@ START_TEST(eight_times_larger)
 	ck_assert_int_eq(sb_do_io(&sb, &req), -ERANGE);
 	sb_respond(&sb, 0, req.id, req.operation, XF_BLKIF_RSP_ERROR);
 	sb_run(&sb);
-	rec_expect_once(&d, 1, -EIO);
+	xt_blk_expect_once(&d, 1, -EIO);
 	sb_run(&sb);
 	ck_assert_int_eq(d.calls, 1);
 
@@ -221,7 +221,7 @@ START_TEST(size_not_whole_sectors)
 {
 	struct xf_blkfront_info info;
 	struct xf_blkfront_io io;
-	struct done_rec d;
+	struct xt_done d;
 	char msg[256];
 
 	start(not_whole[_i].unit);
@@ -238,7 +238,7 @@ START_TEST(size_not_whole_sectors)
 	mkio(&io, XF_BLKFRONT_READ, 0, 512, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
-	rec_expect_once(&d, 1, -EPROTO);
+	xt_blk_expect_once(&d, 1, -EPROTO);
 }
 END_TEST
 
@@ -271,7 +271,7 @@ END_TEST
 START_TEST(held_io_checked_at_issue)
 {
 	struct xf_blkfront_io in, out;
-	struct done_rec din, dout;
+	struct xt_done din, dout;
 	struct xf_blkif_req req;
 
 	start(XF_BLKFRONT_SECTORS_512);
@@ -282,12 +282,12 @@ START_TEST(held_io_checked_at_issue)
 	sb_run(&sb);
 	ck_assert_int_eq(din.calls + dout.calls, 0);
 	publish(SB_DISK_BYTES / 512, 4096, 0);
-	rec_expect_once(&dout, 1, -EINVAL);
+	xt_blk_expect_once(&dout, 1, -EINVAL);
 	sb_expect_req(&sb, 0, XF_BLKIF_OP_READ, 0, &req);
 	sb_expect_empty(&sb, 0);
 	sb_respond(&sb, 0, req.id, XF_BLKIF_OP_READ, XF_BLKIF_RSP_OKAY);
 	sb_run(&sb);
-	rec_expect_once(&din, 1, 0);
+	xt_blk_expect_once(&din, 1, 0);
 	ck_assert_int_eq(dout.calls, 1);
 }
 END_TEST

@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "sb.h"
-#include "done-rec.h"
 #include "xt.h"
+#include "xt-blk.h"
 
 #define MS 1000000ull
 #define SEC 1000000000ull
@@ -47,9 +47,9 @@ static void connect_front(uint64_t wd_period,
 
 /* A 4 KiB read into buf from off. */
 static void mkread(struct xf_blkfront_io *io, void *buf, uint64_t off,
-		   struct done_rec *d)
+		   struct xt_done *d)
 {
-	rec_io(io, XF_BLKFRONT_READ, off, 4096, buf, d);
+	xt_blk_io(io, XF_BLKFRONT_READ, off, 4096, buf, d);
 }
 
 static struct xf_blkfront_queue_stats qstats(void)
@@ -94,7 +94,7 @@ static void dropped_notifications(uint64_t wd_period)
 {
 	static uint8_t buf[4][4096];
 	struct xf_blkfront_io io[4];
-	struct done_rec d[4];
+	struct xt_done d[4];
 	struct xf_blkfront_queue_stats st;
 	struct xf_mock_stats ms;
 
@@ -129,7 +129,7 @@ static void dropped_notifications(uint64_t wd_period)
 		return;
 	}
 	for (unsigned int i = 0; i < 4; i++) {
-		rec_expect_once(&d[i], 1, 0);
+		xt_blk_expect_once(&d[i], 1, 0);
 		ck_assert_int_eq(buf[i][0], 0x5a);
 	}
 	ck_assert_uint_eq(st.responses, 4);
@@ -160,7 +160,7 @@ static void event_index(enum xf_ring_evidx_bug bug, uint64_t wd)
 {
 	static uint8_t buf[3][4096];
 	struct xf_blkfront_io io[3];
-	struct done_rec d[3];
+	struct xt_done d[3];
 	struct xf_blkfront_queue_stats st;
 	unsigned int notified = 0;
 
@@ -178,7 +178,7 @@ static void event_index(enum xf_ring_evidx_bug bug, uint64_t wd)
 			/* STALE never writes rsp_event: the first response
 			 * crosses its initial value of 1. AHEAD moved it a
 			 * ring ahead at the first final check. */
-			rec_expect_once(&d[i], 1, 0);
+			xt_blk_expect_once(&d[i], 1, 0);
 		} else {
 			/* Stalled: no notification, nothing consumed. */
 			ck_assert_int_eq(d[i].calls, 0);
@@ -189,7 +189,7 @@ static void event_index(enum xf_ring_evidx_bug bug, uint64_t wd)
 			ck_assert_uint_eq(st.watchdog_recoveries, 0);
 			xf_blkfront_free(sb.bf);
 			sb.bf = NULL;
-			rec_expect_once(&d[i], 1, -ENODEV);
+			xt_blk_expect_once(&d[i], 1, -ENODEV);
 			return;
 		}
 	}
@@ -244,7 +244,7 @@ START_TEST(slow_backend_rekicked_once_per_period)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
-	struct done_rec d = { 0 };
+	struct xt_done d = { 0 };
 	struct xf_blkfront_queue_stats st;
 	struct xf_mock_stats before, after;
 
@@ -264,7 +264,7 @@ START_TEST(slow_backend_rekicked_once_per_period)
 	ck_assert_int_eq(d.calls, 0);
 	ck_assert_uint_eq(sb_serve_all(&sb), 1);
 	sb_run_for(&sb, MS);
-	rec_expect_once(&d, 1, 0);
+	xt_blk_expect_once(&d, 1, 0);
 	/* Only one request was ever on the ring. */
 	ck_assert_uint_eq(qstats().requests, 1);
 }

@@ -3,7 +3,7 @@
 # scenario and variant names (they reach file names and gnuplot scripts).
 # usage: test-cli-checks.sh path/to/xfront
 set -u
-. "$(dirname "$0")/../cli-lib.sh" "$1"
+. "$(dirname "$0")/../../lib/xt.sh"
 {
 	echo 'scenario { name = "slow", description = "would run for a while", duration = "50ms" }'
 	vm_disk_job ''

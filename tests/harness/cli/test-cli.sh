@@ -2,7 +2,7 @@
 # CLI behaviour: exit codes, messages, JSON shape, JUnit, replay, shards.
 # usage: test-cli.sh path/to/xfront
 set -u
-. "$(dirname "$0")/../cli-lib.sh" "$1"
+. "$(dirname "$0")/../../lib/xt.sh"
 cat > pass.lua <<'EOF'
 -- a run that meets its expectation
 scenario { name = "pass", description = "small passing run", duration = "50ms" }

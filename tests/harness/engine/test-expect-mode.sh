@@ -4,7 +4,7 @@
 # run mode with nothing to check is refused before anything runs.
 # usage: test-expect-mode.sh path/to/xfront
 set -u
-. "$(dirname "$0")/../cli-lib.sh" "$1"
+. "$(dirname "$0")/../../lib/xt.sh"
 # The sim-only block fails in sim (an IOPS no backend reaches), the
 # real-only one would fail in real mode (1e9 I/O errors at least).
 cat > m.lua <<'EOF'

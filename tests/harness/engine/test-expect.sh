@@ -3,7 +3,7 @@
 # completed no I/O failing instead of passing every "at most" check.
 # usage: test-expect.sh path/to/xfront
 set -u
-. "$(dirname "$0")/../cli-lib.sh" "$1"
+. "$(dirname "$0")/../../lib/xt.sh"
 cat > prefix.lua <<'EOF'
 scenario { name = "prefix", description = "job rr is not rr1", duration = "200ms" }
 vm { name = "vm0", vcpus = 2 }

@@ -12,75 +12,43 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <xfront/engine.h>
 #include <xfront/scenario.h>
 
 #include "xt.h"
+#include "xt-scn.h"
 
 #define PAGE 4096u
 #define STOP_BYTES (50u * PAGE)
 
-static char dir[4096];
 static struct xf_scn_diag diag;
 static struct xf_scn *scn;
 static struct xf_result *res;
 static char err[1024];
+static struct xt_scn fx = { .prefix = "xf-mig", .scn = &scn,
+			    .diag = &diag };
 
 static void setup(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/xf-mig-XXXXXX", tmp ? tmp : P_tmpdir);
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(chdir(dir), 0);
-	xf_scn_diag_init(&diag);
-	scn = NULL;
+	xt_scn_setup(&fx);
 	res = NULL;
 }
 
 static void teardown(void)
 {
 	xf_result_free(res);
-	xf_scn_free(scn);
-	xf_scn_diag_free(&diag);
-	unlink("t.lua");
-	if (chdir("/") == 0)
-		rmdir(dir);
-}
-
-static void dump_diag(void)
-{
-	for (size_t i = 0; i < diag.n; i++)
-		fprintf(stderr, "  diag: %s\n", diag.msg[i]);
+	xt_scn_teardown(&fx);
 }
 
 static int load(const char *src)
 {
-	FILE *f = fopen("t.lua", "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(src, f);
-	fclose(f);
-	xf_scn_free(scn);
-	scn = NULL;
-	return xf_scn_load("t.lua", NULL, NULL, &scn, &diag);
+	return xt_scn_load(&fx, src, NULL, NULL);
 }
 
 /* Loads and runs src in sim mode; the run must succeed. */
 static void run(const char *src)
 {
-	struct xf_engine_opts o = { .mode = "sim" };
-	int r = load(src);
-
-	if (r)
-		dump_diag();
-	ck_assert_int_eq(r, 0);
-	xf_result_free(res);
-	res = NULL;
-	r = xf_engine_run(scn, &o, &res, err, sizeof(err));
-	ck_assert_msg(r == 0, "run: %d %s", r, err);
-	ck_assert_msg(!res->error, "run error: %s", res->error);
+	xt_scn_run(&fx, src, &res);
 }
 
 static uint64_t ctr(const char *name)

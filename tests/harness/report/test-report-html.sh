@@ -4,7 +4,6 @@
 # the rendered DOM.
 # usage: test-report-html.sh path/to/xfront
 set -u
-XF=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
 	echo "SKIP: chromium is not installed (Debian package: chromium)"
@@ -14,9 +13,7 @@ if ! command -v gnuplot > /dev/null; then
 	echo "SKIP: gnuplot is not installed (Debian package: gnuplot-nox)"
 	exit 77
 fi
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
+. "$(dirname "$0")/../../lib/xt.sh"
 cat > two.lua <<'EOF'
 -- broken vs fixed side by side
 scenario { name = "two", description = "two variants for the report", duration = "100ms" }

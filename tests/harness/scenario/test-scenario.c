@@ -10,42 +10,27 @@
 #include <xfront/scenario.h>
 
 #include "xt.h"
+#include "xt-scn.h"
 
-static char dir[4096];
 static struct xf_scn_diag diag;
 static struct xf_scn *scn;
+static struct xt_scn fx = { .prefix = "xf-scn", .scn = &scn,
+			    .diag = &diag };
 
 static void setup(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/xf-scn-XXXXXX", tmp ? tmp : P_tmpdir);
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(chdir(dir), 0);
-	xf_scn_diag_init(&diag);
-	scn = NULL;
+	xt_scn_setup(&fx);
 }
 
 static void teardown(void)
 {
-	xf_scn_free(scn);
-	xf_scn_diag_free(&diag);
-	unlink("t.lua");
-	if (chdir("/") == 0)
-		rmdir(dir);
+	xt_scn_teardown(&fx);
 }
 
 static int load_opts(const char *src, const char *variant,
 		     const struct xf_scn_opts *o)
 {
-	FILE *f = fopen("t.lua", "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(src, f);
-	fclose(f);
-	xf_scn_free(scn);
-	scn = NULL;
-	return xf_scn_load("t.lua", variant, o, &scn, &diag);
+	return xt_scn_load(&fx, src, variant, o);
 }
 
 static int load(const char *src)
@@ -63,12 +48,7 @@ static int load(const char *src)
 
 static void assert_diag(const char *want)
 {
-	for (size_t i = 0; i < diag.n; i++)
-		if (!strcmp(diag.msg[i], want))
-			return;
-	for (size_t i = 0; i < diag.n; i++)
-		fprintf(stderr, "  diag: %s\n", diag.msg[i]);
-	ck_abort_msg("missing diagnostic: %s", want);
+	xt_scn_assert_diag(&diag, want);
 }
 
 START_TEST(valid_defaults_and_units)

@@ -3,48 +3,31 @@
  * limit scenarios): defaults, accepted values, and every validation
  * error with its file:line message. */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <xfront/scenario.h>
 
 #include "xt.h"
+#include "xt-scn.h"
 
-static char dir[4096];
 static struct xf_scn_diag diag;
 static struct xf_scn *scn;
+static struct xt_scn fx = { .prefix = "xf-slots", .scn = &scn,
+			    .diag = &diag };
 
 static void setup(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/xf-slots-XXXXXX", tmp ? tmp : P_tmpdir);
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(chdir(dir), 0);
-	xf_scn_diag_init(&diag);
-	scn = NULL;
+	xt_scn_setup(&fx);
 }
 
 static void teardown(void)
 {
-	xf_scn_free(scn);
-	xf_scn_diag_free(&diag);
-	unlink("t.lua");
-	if (chdir("/") == 0)
-		rmdir(dir);
+	xt_scn_teardown(&fx);
 }
 
 static int load(const char *src)
 {
-	FILE *f = fopen("t.lua", "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(src, f);
-	fclose(f);
-	xf_scn_free(scn);
-	scn = NULL;
-	return xf_scn_load("t.lua", NULL, NULL, &scn, &diag);
+	return xt_scn_load(&fx, src, NULL, NULL);
 }
 
 #define HEAD \
@@ -56,12 +39,7 @@ static int load(const char *src)
 
 static void assert_diag(const char *want)
 {
-	for (size_t i = 0; i < diag.n; i++)
-		if (!strcmp(diag.msg[i], want))
-			return;
-	for (size_t i = 0; i < diag.n; i++)
-		fprintf(stderr, "  diag: %s\n", diag.msg[i]);
-	ck_abort_msg("missing diagnostic: %s", want);
+	xt_scn_assert_diag(&diag, want);
 }
 
 /* vif 'a': its frontend's sg and tx_layout, its backend's mode. */

@@ -12,14 +12,15 @@
 #include <xfront/platform.h>
 #include <xfront/mock.h>
 
+#include "xt.h"
+#include "xt-mock.h"
+
 static struct xf_mock_hv *hv;
 static struct xf_platform *d0, *d1, *d2;
 
 static void fx_setup(void)
 {
-	ck_assert_int_eq(xf_mock_hv_new(&hv), 0);
-	ck_assert_int_eq(xf_mock_domain_new(hv, 0, &d0), 0);
-	ck_assert_int_eq(xf_mock_domain_new(hv, 1, &d1), 0);
+	xt_mock_pair(&hv, &d0, &d1);
 	ck_assert_int_eq(xf_mock_domain_new(hv, 2, &d2), 0);
 }
 

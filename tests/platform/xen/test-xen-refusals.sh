@@ -3,12 +3,8 @@
 # runs, with file:line and exit 2; no dom0 needed (nothing runs).
 # usage: test-xen-refusals.sh path/to/xfront path/to/scenarios/xen
 set -u
-XF=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 SCN=$(cd "$2" && pwd)
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-cd "$T" || exit 1
+. "$(dirname "$0")/../../lib/xt.sh"
 
 head='scenario { name = "x", description = "refusal", duration = "50ms" }
 vm { name = "vm0" }'

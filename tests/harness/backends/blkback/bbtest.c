@@ -13,9 +13,7 @@ void fx_init(struct fx *f, const char *preset)
 	struct xf_rt_config rc;
 
 	memset(f, 0, sizeof(*f));
-	ck_assert_int_eq(xf_mock_hv_new(&f->hv), 0);
-	ck_assert_int_eq(xf_mock_domain_new(f->hv, 0, &f->d0), 0);
-	ck_assert_int_eq(xf_mock_domain_new(f->hv, FX_FRONT, &f->fe), 0);
+	xt_mock_pair(&f->hv, &f->d0, &f->fe);
 	ck_assert_int_eq(xf_mock_domain_new(f->hv, 2, &f->d2), 0);
 	xf_rt_config_init(&rc);
 	rc.mode = fx_rt_mode;

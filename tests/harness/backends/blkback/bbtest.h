@@ -13,9 +13,11 @@
 #include <xfront/blkback.h>
 #include <xfront/mock.h>
 
+#include "xt-mock.h"
+
 #define FX_MAXQ 4
-#define FX_FRONT 1
-#define FX_BACK 0
+#define FX_FRONT XT_GUEST
+#define FX_BACK XT_DOM0
 
 struct fx_queue {
 	void *ring;

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* Apart from scn.c so that suites of the loader alone need no engine. */
+#include <xfront/engine.h>
+
+#include "xt.h"
+#include "xt-scn.h"
+
+void xt_scn_run(struct xt_scn *t, const char *src, struct xf_result **res)
+{
+	struct xf_engine_opts o = { .mode = "sim" };
+	char err[1024];
+	int r = xt_scn_load(t, src, NULL, NULL);
+
+	if (r)
+		xt_scn_print_diag(t->diag);
+	ck_assert_int_eq(r, 0);
+	xf_result_free(*res);
+	*res = NULL;
+	r = xf_engine_run(*t->scn, &o, res, err, sizeof(err));
+	ck_assert_msg(r == 0, "run: %d %s", r, err);
+	ck_assert_msg(!(*res)->error, "run error: %s", (*res)->error);
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* xt builder: the mock hypervisor with the two domains most suites
+ * need, dom0 (toolstack and backends) and one guest (the frontend). */
+#ifndef XFRONT_TESTS_XT_MOCK_H
+#define XFRONT_TESTS_XT_MOCK_H
+
+#include <xfront/mock.h>
+#include <xfront/platform.h>
+
+#define XT_DOM0 0
+#define XT_GUEST 1
+
+/* A new hypervisor with domains XT_DOM0 and XT_GUEST; asserts success.
+ * More domains: xf_mock_domain_new(*hv, ...). xf_mock_hv_free() frees
+ * it all. */
+void xt_mock_pair(struct xf_mock_hv **hv, struct xf_platform **dom0,
+		  struct xf_platform **guest);
+
+#endif
