@@ -282,6 +282,26 @@ static void backend_connected(struct xf_netfront *nf)
 		nf_queue_kick(&nf->q[i]);
 }
 
+/*
+ * The backend is Connected or Closing, and what our state key says is
+ * not ours: a resume (the rings it maps were released at suspend, yet
+ * the key still says Connected) or a start over a live backend. Linux
+ * netback re-initialises only when told: our Initialising makes
+ * set_backend_state() walk Connected, Closing, Closed, InitWait
+ * (xen-netback/xenbus.c), and at InitWait we connect as on a fresh
+ * start. Until then its Connected, Closing and Closed are steps of that
+ * walk, not news.
+ */
+static void resync(struct xf_netfront *nf)
+{
+	if (any_set_up(nf))
+		disconnect(nf, true);
+	if (write_state(nf, XF_XENBUS_INITIALISING) < 0)
+		return;
+	nf->resync = true;
+	nf_set_state(nf, XF_NETFRONT_WAIT_BACKEND);
+}
+
 static void flush_backlogs(struct xf_netfront *nf, int drop)
 {
 	for (unsigned int i = 0; i < nf->max_queues; i++) {
@@ -357,6 +377,13 @@ void nf_xb_run(struct xf_actor *a)
 			disconnect(nf, true);
 		return;
 	}
+	/* A resync waits for InitWait, see resync(); a backend that
+	 * starts over or goes away ends it too. */
+	if (gone || bst == XF_XENBUS_INITWAIT ||
+	    bst == XF_XENBUS_INITIALISING || bst == XF_XENBUS_UNKNOWN)
+		nf->resync = false;
+	else if (nf->resync)
+		return;
 	if (gone) {
 		if (any_set_up(nf)) {
 			disconnect(nf, true);
@@ -395,8 +422,14 @@ void nf_xb_run(struct xf_actor *a)
 		if (nf->xb_state == XF_XENBUS_CONNECTED &&
 		    st == XF_NETFRONT_CONNECTING)
 			backend_connected(nf);
+		else if (nf->xb_state == XF_XENBUS_UNKNOWN)
+			resync(nf);
 		break;
 	case XF_XENBUS_CLOSING:
+		if (nf->xb_state == XF_XENBUS_UNKNOWN) {
+			resync(nf);
+			break;
+		}
 		if (any_set_up(nf))
 			disconnect(nf, false);
 		if (nf->xb_state != XF_XENBUS_CLOSED)
