@@ -22,6 +22,7 @@
 		       FSZ(xt, xfld) == FSZ(ft, ffld),			\
 		       #ft "." #ffld " != i386 " #xt "." #xfld)
 #define SAME(xt, ft, f) SAME2(xt, f, ft, f)
+#define SAME_DECL(xt, ft, f) SAME(xt, ft, f);
 #define SAME_SIZE(xt, ft)						\
 	_Static_assert(sizeof(xt) == sizeof(ft), "sizeof " #ft " != i386 " #xt)
 
@@ -37,39 +38,20 @@ typedef struct linux_blkif_x86_32_request LR;
 typedef struct linux_blkif_x86_32_response LP;
 
 SAME_SIZE(XR, FR);
-SAME(XR, FR, operation);
-SAME(XR, FR, nr_segments);
-SAME(XR, FR, handle);
-SAME(XR, FR, id);
-SAME(XR, FR, sector_number);
-SAME(XR, FR, seg);
-SAME(XR, FR, seg[10]);
+XT_BLKIF_REQUEST_FIELDS(SAME_DECL, XR, FR)
 SAME(XR, FR, seg[10].gref);
 SAME(XR, FR, seg[10].first_sect);
 SAME(XR, FR, seg[10].last_sect);
 
 SAME_SIZE(XD, FD);
-SAME(XD, FD, operation);
-SAME(XD, FD, flag);
-SAME(XD, FD, handle);
-SAME(XD, FD, id);
-SAME(XD, FD, sector_number);
-SAME(XD, FD, nr_sectors);
+XT_BLKIF_DISCARD_FIELDS(SAME_DECL, XD, FD)
 
 SAME_SIZE(XI, FI);
-SAME(XI, FI, operation);
-SAME(XI, FI, indirect_op);
-SAME(XI, FI, nr_segments);
-SAME(XI, FI, id);
-SAME(XI, FI, sector_number);
-SAME(XI, FI, handle);
-SAME(XI, FI, indirect_grefs);
+XT_BLKIF_INDIRECT_FIELDS(SAME_DECL, XI, FI)
 SAME2(XI, pad, FI, pad2);
 
 SAME_SIZE(XP, FP);
-SAME(XP, FP, id);
-SAME(XP, FP, operation);
-SAME(XP, FP, status);
+XT_BLKIF_RESPONSE_FIELDS(SAME_DECL, XP, FP)
 
 /* Linux blkback's view of a 32-bit guest equals the i386 native one. */
 SAME_SIZE(XR, LR);
@@ -105,10 +87,13 @@ _Static_assert(offsetof(struct blkif_sring, ring) == XF_SRING_HDR_SIZE,
 
 /* netif has no ABI variants: the same layout on i386. */
 SAME_SIZE(struct netif_tx_request, struct xf_netif_tx_request);
-SAME(struct netif_tx_request, struct xf_netif_tx_request, size);
+XT_NETIF_TX_REQUEST_FIELDS(SAME_DECL, struct netif_tx_request,
+			   struct xf_netif_tx_request)
 SAME_SIZE(struct netif_rx_response, struct xf_netif_rx_response);
-SAME(struct netif_rx_response, struct xf_netif_rx_response, status);
+XT_NETIF_RX_RESPONSE_FIELDS(SAME_DECL, struct netif_rx_response,
+			    struct xf_netif_rx_response)
 SAME_SIZE(struct netif_extra_info, struct xf_netif_extra_info);
-SAME(struct netif_extra_info, struct xf_netif_extra_info, u.gso.features);
+XT_NETIF_EXTRA_FIELDS(SAME_DECL, struct netif_extra_info,
+		      struct xf_netif_extra_info)
 SAME_SIZE(union netif_tx_sring_entry, struct xf_netif_tx_request);
 SAME_SIZE(union netif_rx_sring_entry, struct xf_netif_rx_request);

@@ -37,6 +37,12 @@ int main(void)
 		      FSIZE(ftype, ffield), FSIZE(xtype, xfield));	\
 } while (0)
 #define SAME(xtype, ftype, field) SAME2(xtype, field, ftype, field)
+#define SAME_STMT(xtype, ftype, field) SAME(xtype, ftype, field);
+/* Same size and alignment, and each field of list the same. */
+#define SAME_ALL(list, xtype, ftype) do {				\
+	SAME_SIZE(xtype, ftype);					\
+	list(SAME_STMT, xtype, ftype)					\
+} while (0)
 #define SAME_SIZE(xtype, ftype) do {					\
 	ck_assert_msg(sizeof(xtype) == sizeof(ftype),			\
 		      "sizeof(%s) %zu != sizeof(%s) %zu", #ftype,	\
@@ -67,60 +73,16 @@ END_TEST
 
 START_TEST(blkif_structs)
 {
-	SAME_SIZE(struct blkif_request_segment,
-		  struct xf_blkif_request_segment);
-	SAME(struct blkif_request_segment, struct xf_blkif_request_segment,
-	     gref);
-	SAME(struct blkif_request_segment, struct xf_blkif_request_segment,
-	     first_sect);
-	SAME(struct blkif_request_segment, struct xf_blkif_request_segment,
-	     last_sect);
-
-	SAME_SIZE(struct blkif_request, struct xf_blkif_request);
-	SAME(struct blkif_request, struct xf_blkif_request, operation);
-	SAME(struct blkif_request, struct xf_blkif_request, nr_segments);
-	SAME(struct blkif_request, struct xf_blkif_request, handle);
-	SAME(struct blkif_request, struct xf_blkif_request, id);
-	SAME(struct blkif_request, struct xf_blkif_request, sector_number);
-	SAME(struct blkif_request, struct xf_blkif_request, seg);
-	SAME(struct blkif_request, struct xf_blkif_request, seg[10]);
-
-	SAME_SIZE(struct blkif_request_discard,
-		  struct xf_blkif_request_discard);
-	SAME(struct blkif_request_discard, struct xf_blkif_request_discard,
-	     operation);
-	SAME(struct blkif_request_discard, struct xf_blkif_request_discard,
-	     flag);
-	SAME(struct blkif_request_discard, struct xf_blkif_request_discard,
-	     handle);
-	SAME(struct blkif_request_discard, struct xf_blkif_request_discard,
-	     id);
-	SAME(struct blkif_request_discard, struct xf_blkif_request_discard,
-	     sector_number);
-	SAME(struct blkif_request_discard, struct xf_blkif_request_discard,
-	     nr_sectors);
-
-	SAME_SIZE(struct blkif_request_indirect,
-		  struct xf_blkif_request_indirect);
-	SAME(struct blkif_request_indirect, struct xf_blkif_request_indirect,
-	     operation);
-	SAME(struct blkif_request_indirect, struct xf_blkif_request_indirect,
-	     indirect_op);
-	SAME(struct blkif_request_indirect, struct xf_blkif_request_indirect,
-	     nr_segments);
-	SAME(struct blkif_request_indirect, struct xf_blkif_request_indirect,
-	     id);
-	SAME(struct blkif_request_indirect, struct xf_blkif_request_indirect,
-	     sector_number);
-	SAME(struct blkif_request_indirect, struct xf_blkif_request_indirect,
-	     handle);
-	SAME(struct blkif_request_indirect, struct xf_blkif_request_indirect,
-	     indirect_grefs);
-
-	SAME_SIZE(struct blkif_response, struct xf_blkif_response);
-	SAME(struct blkif_response, struct xf_blkif_response, id);
-	SAME(struct blkif_response, struct xf_blkif_response, operation);
-	SAME(struct blkif_response, struct xf_blkif_response, status);
+	SAME_ALL(XT_BLKIF_SEGMENT_FIELDS, struct blkif_request_segment,
+		 struct xf_blkif_request_segment);
+	SAME_ALL(XT_BLKIF_REQUEST_FIELDS, struct blkif_request,
+		 struct xf_blkif_request);
+	SAME_ALL(XT_BLKIF_DISCARD_FIELDS, struct blkif_request_discard,
+		 struct xf_blkif_request_discard);
+	SAME_ALL(XT_BLKIF_INDIRECT_FIELDS, struct blkif_request_indirect,
+		 struct xf_blkif_request_indirect);
+	SAME_ALL(XT_BLKIF_RESPONSE_FIELDS, struct blkif_response,
+		 struct xf_blkif_response);
 
 	ck_assert_uint_eq(sizeof(union blkif_sring_entry),
 			  xf_blkif_slot_size(XF_BLKIF_ABI_X86_64));
@@ -174,10 +136,7 @@ START_TEST(blkif_x86_32_structs)
 	/* The "other" layout (flush, barrier without data) only has id. */
 	SAME2(L, u.other.id, F, id);
 
-	SAME_SIZE(LR, FR);
-	SAME(LR, FR, id);
-	SAME(LR, FR, operation);
-	SAME(LR, FR, status);
+	SAME_ALL(XT_BLKIF_RESPONSE_FIELDS, LR, FR);
 
 	ck_assert_uint_eq(sizeof(union linux_blkif_x86_32_sring_entry),
 			  xf_blkif_slot_size(XF_BLKIF_ABI_X86_32));
@@ -193,44 +152,15 @@ START_TEST(netif_structs)
 	typedef struct netif_extra_info XE;
 	typedef struct xf_netif_extra_info FE;
 
-	SAME_SIZE(struct netif_tx_request, struct xf_netif_tx_request);
-	SAME(struct netif_tx_request, struct xf_netif_tx_request, gref);
-	SAME(struct netif_tx_request, struct xf_netif_tx_request, offset);
-	SAME(struct netif_tx_request, struct xf_netif_tx_request, flags);
-	SAME(struct netif_tx_request, struct xf_netif_tx_request, id);
-	SAME(struct netif_tx_request, struct xf_netif_tx_request, size);
-
-	SAME_SIZE(struct netif_tx_response, struct xf_netif_tx_response);
-	SAME(struct netif_tx_response, struct xf_netif_tx_response, id);
-	SAME(struct netif_tx_response, struct xf_netif_tx_response, status);
-
-	SAME_SIZE(struct netif_rx_request, struct xf_netif_rx_request);
-	SAME(struct netif_rx_request, struct xf_netif_rx_request, id);
-	SAME(struct netif_rx_request, struct xf_netif_rx_request, pad);
-	SAME(struct netif_rx_request, struct xf_netif_rx_request, gref);
-
-	SAME_SIZE(struct netif_rx_response, struct xf_netif_rx_response);
-	SAME(struct netif_rx_response, struct xf_netif_rx_response, id);
-	SAME(struct netif_rx_response, struct xf_netif_rx_response, offset);
-	SAME(struct netif_rx_response, struct xf_netif_rx_response, flags);
-	SAME(struct netif_rx_response, struct xf_netif_rx_response, status);
-
-	SAME_SIZE(XE, FE);
-	SAME(XE, FE, type);
-	SAME(XE, FE, flags);
-	SAME(XE, FE, u);
-	SAME(XE, FE, u.gso);
-	SAME(XE, FE, u.gso.size);
-	SAME(XE, FE, u.gso.type);
-	SAME(XE, FE, u.gso.pad);
-	SAME(XE, FE, u.gso.features);
-	SAME(XE, FE, u.mcast);
-	SAME(XE, FE, u.mcast.addr);
-	SAME(XE, FE, u.hash);
-	SAME(XE, FE, u.hash.type);
-	SAME(XE, FE, u.hash.algorithm);
-	SAME(XE, FE, u.hash.value);
-	SAME(XE, FE, u.pad);
+	SAME_ALL(XT_NETIF_TX_REQUEST_FIELDS, struct netif_tx_request,
+		 struct xf_netif_tx_request);
+	SAME_ALL(XT_NETIF_TX_RESPONSE_FIELDS, struct netif_tx_response,
+		 struct xf_netif_tx_response);
+	SAME_ALL(XT_NETIF_RX_REQUEST_FIELDS, struct netif_rx_request,
+		 struct xf_netif_rx_request);
+	SAME_ALL(XT_NETIF_RX_RESPONSE_FIELDS, struct netif_rx_response,
+		 struct xf_netif_rx_response);
+	SAME_ALL(XT_NETIF_EXTRA_FIELDS, XE, FE);
 	ck_assert_uint_eq(_Alignof(union netif_tx_sring_entry),
 			  _Alignof(struct xf_netif_tx_request));
 

@@ -31,6 +31,41 @@
 #define XT_PAGE_SIZE 4096u
 
 /*
+ * The fields of each wire struct that the layout checks compare, as
+ * X-macro lists: X(xt, ft, field) for Xen's type xt and xfront's ft.
+ */
+#define XT_BLKIF_SEGMENT_FIELDS(X, xt, ft)				\
+	X(xt, ft, gref) X(xt, ft, first_sect) X(xt, ft, last_sect)
+#define XT_BLKIF_REQUEST_FIELDS(X, xt, ft)				\
+	X(xt, ft, operation) X(xt, ft, nr_segments) X(xt, ft, handle)	\
+	X(xt, ft, id) X(xt, ft, sector_number) X(xt, ft, seg)		\
+	X(xt, ft, seg[10])
+#define XT_BLKIF_DISCARD_FIELDS(X, xt, ft)				\
+	X(xt, ft, operation) X(xt, ft, flag) X(xt, ft, handle)		\
+	X(xt, ft, id) X(xt, ft, sector_number) X(xt, ft, nr_sectors)
+#define XT_BLKIF_INDIRECT_FIELDS(X, xt, ft)				\
+	X(xt, ft, operation) X(xt, ft, indirect_op) X(xt, ft, nr_segments) \
+	X(xt, ft, id) X(xt, ft, sector_number) X(xt, ft, handle)	\
+	X(xt, ft, indirect_grefs)
+#define XT_BLKIF_RESPONSE_FIELDS(X, xt, ft)				\
+	X(xt, ft, id) X(xt, ft, operation) X(xt, ft, status)
+#define XT_NETIF_TX_REQUEST_FIELDS(X, xt, ft)				\
+	X(xt, ft, gref) X(xt, ft, offset) X(xt, ft, flags) X(xt, ft, id) \
+	X(xt, ft, size)
+#define XT_NETIF_TX_RESPONSE_FIELDS(X, xt, ft)				\
+	X(xt, ft, id) X(xt, ft, status)
+#define XT_NETIF_RX_REQUEST_FIELDS(X, xt, ft)				\
+	X(xt, ft, id) X(xt, ft, pad) X(xt, ft, gref)
+#define XT_NETIF_RX_RESPONSE_FIELDS(X, xt, ft)				\
+	X(xt, ft, id) X(xt, ft, offset) X(xt, ft, flags) X(xt, ft, status)
+#define XT_NETIF_EXTRA_FIELDS(X, xt, ft)				\
+	X(xt, ft, type) X(xt, ft, flags) X(xt, ft, u) X(xt, ft, u.gso)	\
+	X(xt, ft, u.gso.size) X(xt, ft, u.gso.type) X(xt, ft, u.gso.pad) \
+	X(xt, ft, u.gso.features) X(xt, ft, u.mcast)			\
+	X(xt, ft, u.mcast.addr) X(xt, ft, u.hash) X(xt, ft, u.hash.type) \
+	X(xt, ft, u.hash.algorithm) X(xt, ft, u.hash.value) X(xt, ft, u.pad)
+
+/*
  * The i386 blkif layout as Linux xen-blkback declares it for a 64-bit
  * dom0 (drivers/block/xen-blkback/common.h): the operation byte, then a
  * packed union, so 64-bit fields are only 4-byte aligned; the response

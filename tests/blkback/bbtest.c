@@ -289,6 +289,15 @@ int fx_do(struct fx *f, const struct xf_blkif_req *r)
 	return rsp[0].status;
 }
 
+int fx_do_rw(struct fx *f, uint8_t op, uint64_t id, uint64_t sector,
+	     unsigned int nsect)
+{
+	struct xf_blkif_req r;
+
+	fx_rw(&r, f, op, id, sector, nsect);
+	return fx_do(f, &r);
+}
+
 void fx_rw(struct xf_blkif_req *r, struct fx *f, uint8_t op, uint64_t id,
 	   uint64_t sector, unsigned int nsect)
 {
@@ -310,4 +319,82 @@ void fx_rw(struct xf_blkif_req *r, struct fx *f, uint8_t op, uint64_t id,
 		i++;
 	}
 	r->nr_segments = (uint8_t)i;
+}
+
+uint64_t fx_bkey(struct fx *f, const char *key)
+{
+	uint64_t v = 0;
+
+	ck_assert_msg(fx_bread_uint(f, key, &v) == 0, "missing %s", key);
+	return v;
+}
+
+bool fx_bhas(struct fx *f, const char *key)
+{
+	uint64_t v;
+
+	return fx_bread_uint(f, key, &v) == 0;
+}
+
+void fx_reconnect(struct fx *f)
+{
+	fx_set_fstate(f, XF_XENBUS_CLOSED);
+	fx_run(f);
+	ck_assert_int_eq(fx_bstate(f), XF_XENBUS_CLOSED);
+	fx_assert_unmapped(f);
+	fx_release_rings(f);
+	fx_set_fstate(f, XF_XENBUS_INITIALISING);
+	fx_run(f);
+	ck_assert_int_eq(fx_bstate(f), XF_XENBUS_INITWAIT);
+}
+
+void fx_up(struct fx *f, bool persistent, unsigned int data_pages)
+{
+	fx_start(f);
+	fx_connect(f, 1, 0, XF_BLKIF_ABI_X86_64, persistent);
+	if (data_pages)
+		fx_share_data(f, data_pages);
+}
+
+void fx_assert_unmapped(struct fx *f)
+{
+	struct xf_mock_stats st;
+
+	xf_mock_stats(f->hv, FX_BACK, &st);
+	ck_assert_uint_eq(st.gnt_mapped_pages, 0);
+}
+
+void fx_seg(struct xf_blkif_req *r, uint8_t op, uint64_t id, uint64_t sector,
+	    xf_gref gref)
+{
+	memset(r, 0, sizeof(*r));
+	r->operation = op;
+	r->id = id;
+	r->sector_number = sector;
+	r->nr_segments = 1;
+	r->seg[0] = (struct xf_blkif_request_segment){ .gref = gref,
+						       .last_sect = 7 };
+}
+
+void fx_indirect(struct xf_blkif_req *r, struct fx *f, uint8_t op,
+		 uint64_t id, unsigned int nseg, bool writable, void **page)
+{
+	struct xf_blkif_request_segment *ind;
+	xf_gref iref;
+
+	ck_assert_uint_gt(f->data_pages, 0);
+	ck_assert_uint_le(nseg, XF_BLKIF_SEGS_PER_INDIRECT_FRAME);
+	ck_assert_int_eq(f->fe->gnt->share(f->fe, FX_BACK, 1, writable, &iref,
+					   page), 0);
+	ind = *page;
+	for (unsigned int i = 0; i < nseg; i++)
+		ind[i] = (struct xf_blkif_request_segment){
+			.gref = f->data_refs[i % f->data_pages],
+			.first_sect = 0, .last_sect = 7 };
+	memset(r, 0, sizeof(*r));
+	r->operation = XF_BLKIF_OP_INDIRECT;
+	r->indirect_op = op;
+	r->nr_indirect_segments = (uint16_t)nseg;
+	r->id = id;
+	r->indirect_grefs[0] = iref;
 }

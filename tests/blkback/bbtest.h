@@ -46,6 +46,10 @@ struct fx {
 	unsigned int data_pages;
 };
 
+/* A latency of exactly ns. */
+#define FX_FIXED_NS(ns) \
+	((struct xf_blklat){ .kind = XF_BLKLAT_FIXED, .base_ns = (ns) })
+
 /* Runtime driver used by fx_init (default sim). */
 extern enum xf_rt_mode fx_rt_mode;
 
@@ -66,6 +70,10 @@ int fx_fread(struct fx *f, const char *key, char *buf, size_t len);
 int fx_bread(struct fx *f, const char *key, char *buf, size_t len);
 /* -ENOENT when absent. */
 int fx_bread_uint(struct fx *f, const char *key, uint64_t *v);
+/* A backend key that must be there, as a number. */
+uint64_t fx_bkey(struct fx *f, const char *key);
+/* Whether the backend wrote key. */
+bool fx_bhas(struct fx *f, const char *key);
 void fx_fwrite(struct fx *f, const char *key, const char *val);
 void fx_set_fstate(struct fx *f, int state);
 
@@ -79,6 +87,15 @@ void fx_connect(struct fx *f, unsigned int nq, unsigned int order,
 		enum xf_blkif_abi abi, bool persistent);
 /* Revokes rings and channels (after the backend let go). */
 void fx_release_rings(struct fx *f);
+/* The frontend goes Closed (the backend follows and lets go of every
+ * grant), revokes its rings and starts over at Initialising: the backend
+ * waits in InitWait again. */
+void fx_reconnect(struct fx *f);
+/* fx_start, one single-page queue (x86_64) connected, and data_pages
+ * data pages shared. */
+void fx_up(struct fx *f, bool persistent, unsigned int data_pages);
+/* Asserts the backend domain maps no grant. */
+void fx_assert_unmapped(struct fx *f);
 
 /* Shares n data pages (writable) once. */
 void fx_share_data(struct fx *f, unsigned int n);
@@ -92,10 +109,22 @@ unsigned int fx_responses(struct fx *f, unsigned int qi,
 /* Submits, runs until idle, expects exactly one response; returns its
  * status (and checks id/op echo). */
 int fx_do(struct fx *f, const struct xf_blkif_req *r);
+/* fx_do() of fx_rw(op, id, sector, nsect). */
+int fx_do_rw(struct fx *f, uint8_t op, uint64_t id, uint64_t sector,
+	     unsigned int nsect);
 
 /* Request builders over the shared data pages: nsect 512-byte sectors
  * starting at page 0, at most 8 per segment. */
 void fx_rw(struct xf_blkif_req *r, struct fx *f, uint8_t op, uint64_t id,
 	   uint64_t sector, unsigned int nsect);
+/* One 4 KiB segment on gref, at sector. */
+void fx_seg(struct xf_blkif_req *r, uint8_t op, uint64_t id, uint64_t sector,
+	    xf_gref gref);
+/* An indirect request of op over nseg whole data pages (page i % the
+ * pages shared) through one indirect page, granted writable or not, at
+ * sector 0. *page is that page, for the caller to fill in further and to
+ * unshare. */
+void fx_indirect(struct xf_blkif_req *r, struct fx *f, uint8_t op,
+		 uint64_t id, unsigned int nseg, bool writable, void **page);
 
 #endif

@@ -21,62 +21,50 @@ static void teardown(void)
 	fx_fini(&F);
 }
 
-static uint64_t bkey(const char *key)
+/* A key of the frontend (fx_fread) or backend (fx_bread) directory. */
+static void key_is(int (*rd)(struct fx *, const char *, char *, size_t),
+		   const char *key, const char *want)
 {
-	uint64_t v = 0;
+	char buf[128];
 
-	ck_assert_msg(fx_bread_uint(&F, key, &v) == 0, "missing %s", key);
-	return v;
+	ck_assert_msg(rd(&F, key, buf, sizeof(buf)) == 0, "missing %s", key);
+	ck_assert_str_eq(buf, want);
 }
 
-static bool bhas(const char *key)
+/* path is owned by owner and readable by reader. */
+static void check_perms(const char *path, xf_domid owner, xf_domid reader)
 {
-	uint64_t v;
+	struct xf_xs_perm *perms;
+	unsigned int n;
 
-	return fx_bread_uint(&F, key, &v) == 0;
+	ck_assert_int_eq(F.d0->store->get_perms(F.xs, XF_TXN_NONE, path,
+						&perms, &n), 0);
+	ck_assert_uint_ge(n, 2);
+	ck_assert_uint_eq(perms[0].domid, owner);
+	ck_assert_uint_eq(perms[1].domid, reader);
+	ck_assert_uint_eq(perms[1].perm, XF_XS_PERM_READ);
+	free(perms);
 }
 
 START_TEST(toolstack_dirs_and_perms)
 {
-	struct xf_xs_perm *perms;
-	unsigned int n;
 	char buf[128];
 
 	fx_start(&F);
-	ck_assert_int_eq(fx_fread(&F, "backend", buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, F.bpath);
-	ck_assert_int_eq(fx_fread(&F, "backend-id", buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "0");
-	ck_assert_int_eq(fx_fread(&F, "virtual-device", buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "51712");
-	ck_assert_int_eq(fx_fread(&F, "device-type", buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "disk");
+	key_is(fx_fread, "backend", F.bpath);
+	key_is(fx_fread, "backend-id", "0");
+	key_is(fx_fread, "virtual-device", "51712");
+	key_is(fx_fread, "device-type", "disk");
 	ck_assert_int_eq(fx_fread(&F, "trusted", buf, sizeof(buf)), -ENOENT);
-	ck_assert_int_eq(fx_bread(&F, "frontend", buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, F.fpath);
-	ck_assert_int_eq(fx_bread(&F, "mode", buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "w");
-	ck_assert_uint_eq(bkey("frontend-id"), FX_FRONT);
-	ck_assert_uint_eq(bkey("online"), 1);
+	key_is(fx_bread, "frontend", F.fpath);
+	key_is(fx_bread, "mode", "w");
+	ck_assert_uint_eq(fx_bkey(&F, "frontend-id"), FX_FRONT);
+	ck_assert_uint_eq(fx_bkey(&F, "online"), 1);
 	ck_assert_int_eq(fx_bread(&F, "params", buf, sizeof(buf)), 0);
 	ck_assert_int_eq(fx_bread(&F, "type", buf, sizeof(buf)), 0);
 
-	/* Frontend dir: owned by the frontend, readable by the backend. */
-	ck_assert_int_eq(F.d0->store->get_perms(F.xs, XF_TXN_NONE, F.fpath,
-						&perms, &n), 0);
-	ck_assert_uint_ge(n, 2);
-	ck_assert_uint_eq(perms[0].domid, FX_FRONT);
-	ck_assert_uint_eq(perms[1].domid, FX_BACK);
-	ck_assert_uint_eq(perms[1].perm, XF_XS_PERM_READ);
-	free(perms);
-	/* Backend dir: owned by the backend, readable by the frontend. */
-	ck_assert_int_eq(F.d0->store->get_perms(F.xs, XF_TXN_NONE, F.bpath,
-						&perms, &n), 0);
-	ck_assert_uint_ge(n, 2);
-	ck_assert_uint_eq(perms[0].domid, FX_BACK);
-	ck_assert_uint_eq(perms[1].domid, FX_FRONT);
-	ck_assert_uint_eq(perms[1].perm, XF_XS_PERM_READ);
-	free(perms);
+	check_perms(F.fpath, FX_FRONT, FX_BACK);
+	check_perms(F.bpath, FX_BACK, FX_FRONT);
 	/* A second create of the same device is refused. */
 	ck_assert_int_eq(xf_vbd_create(F.d0, &F.vbd), -EEXIST);
 }
@@ -88,19 +76,19 @@ START_TEST(linux_features_then_initwait)
 	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_INITWAIT);
 	ck_assert_int_eq(xf_blkback_state(F.bb), XF_XENBUS_INITWAIT);
 	/* As Linux blkback: only written when connecting. */
-	ck_assert(!bhas("feature-persistent"));
-	ck_assert_uint_eq(bkey("feature-max-indirect-segments"), 256);
-	ck_assert_uint_eq(bkey("max-ring-page-order"), 4);
-	ck_assert_uint_eq(bkey("multi-queue-max-queues"), 4);
-	ck_assert_uint_eq(bkey("feature-flush-cache"), 1);
-	ck_assert_uint_eq(bkey("feature-barrier"), 1);
-	ck_assert_uint_eq(bkey("feature-discard"), 1);
-	ck_assert_uint_eq(bkey("discard-granularity"), 512);
-	ck_assert_uint_eq(bkey("discard-alignment"), 0);
-	ck_assert(!bhas("discard-secure"));
-	ck_assert(!bhas("max-ring-pages"));
+	ck_assert(!fx_bhas(&F, "feature-persistent"));
+	ck_assert_uint_eq(fx_bkey(&F, "feature-max-indirect-segments"), 256);
+	ck_assert_uint_eq(fx_bkey(&F, "max-ring-page-order"), 4);
+	ck_assert_uint_eq(fx_bkey(&F, "multi-queue-max-queues"), 4);
+	ck_assert_uint_eq(fx_bkey(&F, "feature-flush-cache"), 1);
+	ck_assert_uint_eq(fx_bkey(&F, "feature-barrier"), 1);
+	ck_assert_uint_eq(fx_bkey(&F, "feature-discard"), 1);
+	ck_assert_uint_eq(fx_bkey(&F, "discard-granularity"), 512);
+	ck_assert_uint_eq(fx_bkey(&F, "discard-alignment"), 0);
+	ck_assert(!fx_bhas(&F, "discard-secure"));
+	ck_assert(!fx_bhas(&F, "max-ring-pages"));
 	/* Disk properties come with Connected. */
-	ck_assert(!bhas("sectors"));
+	ck_assert(!fx_bhas(&F, "sectors"));
 }
 END_TEST
 
@@ -110,13 +98,13 @@ START_TEST(minimal_publishes_nothing)
 						    &F.cfg.features), 0);
 	fx_start(&F);
 	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_INITWAIT);
-	ck_assert(!bhas("feature-persistent"));
-	ck_assert(!bhas("feature-max-indirect-segments"));
-	ck_assert(!bhas("max-ring-page-order"));
-	ck_assert(!bhas("multi-queue-max-queues"));
-	ck_assert(!bhas("feature-flush-cache"));
-	ck_assert(!bhas("feature-barrier"));
-	ck_assert(!bhas("feature-discard"));
+	ck_assert(!fx_bhas(&F, "feature-persistent"));
+	ck_assert(!fx_bhas(&F, "feature-max-indirect-segments"));
+	ck_assert(!fx_bhas(&F, "max-ring-page-order"));
+	ck_assert(!fx_bhas(&F, "multi-queue-max-queues"));
+	ck_assert(!fx_bhas(&F, "feature-flush-cache"));
+	ck_assert(!fx_bhas(&F, "feature-barrier"));
+	ck_assert(!fx_bhas(&F, "feature-discard"));
 	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
 }
 END_TEST
@@ -126,8 +114,8 @@ START_TEST(legacy_ring_pages)
 	ck_assert_int_eq(xf_blkback_features_preset("legacy-ring",
 						    &F.cfg.features), 0);
 	fx_start(&F);
-	ck_assert_uint_eq(bkey("max-ring-page-order"), 2);
-	ck_assert_uint_eq(bkey("max-ring-pages"), 4);
+	ck_assert_uint_eq(fx_bkey(&F, "max-ring-page-order"), 2);
+	ck_assert_uint_eq(fx_bkey(&F, "max-ring-pages"), 4);
 	fx_connect(&F, 1, 2, XF_BLKIF_ABI_X86_64, false);
 }
 END_TEST
@@ -138,14 +126,13 @@ START_TEST(connect_single_page)
 
 	F.dcfg.sector_size = 4096;
 	F.dcfg.physical_sector_size = 4096;
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, true);
+	fx_up(&F, true, 0);
 	/* As Linux blkback: "sectors" in 512-byte units, not sector-size
 	 * units (the default sectors_unit). */
-	ck_assert_uint_eq(bkey("sectors"), (1u << 20) / 512);
-	ck_assert_uint_eq(bkey("sector-size"), 4096);
-	ck_assert_uint_eq(bkey("physical-sector-size"), 4096);
-	ck_assert_uint_eq(bkey("info"), 0);
+	ck_assert_uint_eq(fx_bkey(&F, "sectors"), (1u << 20) / 512);
+	ck_assert_uint_eq(fx_bkey(&F, "sector-size"), 4096);
+	ck_assert_uint_eq(fx_bkey(&F, "physical-sector-size"), 4096);
+	ck_assert_uint_eq(fx_bkey(&F, "info"), 0);
 	xf_blkback_conn_info(F.bb, &ci);
 	ck_assert(ci.connected);
 	ck_assert_uint_eq(ci.nr_queues, 1);
@@ -238,9 +225,9 @@ START_TEST(skip_initwait_path)
 	F.cfg.path = XF_BLKBACK_PATH_SKIP_INITWAIT;
 	fx_start(&F);
 	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_INITIALISING);
-	ck_assert(bhas("feature-max-indirect-segments"));
+	ck_assert(fx_bhas(&F, "feature-max-indirect-segments"));
 	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	ck_assert_uint_eq(bkey("feature-persistent"), 1);
+	ck_assert_uint_eq(fx_bkey(&F, "feature-persistent"), 1);
 }
 END_TEST
 
@@ -269,7 +256,6 @@ END_TEST
  * frontend must be able to revoke once it sees Closed. */
 START_TEST(close_and_reconnect_x10)
 {
-	struct xf_mock_stats st;
 	struct xf_blkback_conn_info ci;
 
 	fx_start(&F);
@@ -279,15 +265,7 @@ START_TEST(close_and_reconnect_x10)
 		fx_set_fstate(&F, XF_XENBUS_CLOSING);
 		fx_run(&F);
 		ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSING);
-		fx_set_fstate(&F, XF_XENBUS_CLOSED);
-		fx_run(&F);
-		ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSED);
-		xf_mock_stats(F.hv, FX_BACK, &st);
-		ck_assert_uint_eq(st.gnt_mapped_pages, 0);
-		fx_release_rings(&F);
-		fx_set_fstate(&F, XF_XENBUS_INITIALISING);
-		fx_run(&F);
-		ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_INITWAIT);
+		fx_reconnect(&F);
 	}
 	xf_blkback_conn_info(F.bb, &ci);
 	ck_assert_uint_eq(ci.connects, 10);
@@ -296,8 +274,7 @@ END_TEST
 
 START_TEST(toolstack_close_request)
 {
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
+	fx_up(&F, false, 0);
 	ck_assert_int_eq(xf_vbd_request_close(F.d0, &F.vbd), 0);
 	fx_run(&F);
 	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSING);
@@ -319,15 +296,12 @@ END_TEST
 
 START_TEST(removal_and_reappearance)
 {
-	struct xf_mock_stats st;
-
 	fx_start(&F);
 	fx_connect(&F, 1, 1, XF_BLKIF_ABI_X86_64, true);
 	ck_assert_int_eq(xf_vbd_destroy(F.d0, &F.vbd), 0);
 	fx_run(&F);
 	ck_assert_int_eq(xf_blkback_state(F.bb), XF_XENBUS_UNKNOWN);
-	xf_mock_stats(F.hv, FX_BACK, &st);
-	ck_assert_uint_eq(st.gnt_mapped_pages, 0);
+	fx_assert_unmapped(&F);
 	fx_release_rings(&F);
 	ck_assert_int_eq(xf_vbd_create(F.d0, &F.vbd), 0);
 	fx_run(&F);
@@ -339,8 +313,7 @@ END_TEST
 /* Destroy and re-create between two runs of the backend. */
 START_TEST(recreated_while_not_looking)
 {
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
+	fx_up(&F, false, 0);
 	ck_assert_int_eq(xf_vbd_destroy(F.d0, &F.vbd), 0);
 	ck_assert_int_eq(xf_vbd_create(F.d0, &F.vbd), 0);
 	fx_run(&F);
@@ -373,7 +346,7 @@ START_TEST(migrate_to_other_backend)
 	fx_release_rings(&F);
 	ck_assert_int_eq(xf_vbd_backend_path(&F.vbd, F.bpath,
 					     sizeof(F.bpath)), 0);
-	ck_assert(!bhas("feature-persistent"));
+	ck_assert(!fx_bhas(&F, "feature-persistent"));
 	/* Reconnect: the frontend's rings must now be granted to dom 2. */
 	{
 		char key[32], val[32];
@@ -405,37 +378,32 @@ END_TEST
 START_TEST(readonly_mode_sets_info)
 {
 	F.vbd.readonly = true;
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	ck_assert_uint_eq(bkey("info") & XF_VDISK_READONLY, XF_VDISK_READONLY);
+	fx_up(&F, false, 0);
+	ck_assert_uint_eq(fx_bkey(&F, "info") & XF_VDISK_READONLY,
+			  XF_VDISK_READONLY);
 }
 END_TEST
 
 START_TEST(resize_rewrites_connected)
 {
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	ck_assert_uint_eq(bkey("sectors"), 2048);
+	fx_up(&F, false, 0);
+	ck_assert_uint_eq(fx_bkey(&F, "sectors"), 2048);
 	ck_assert_int_eq(xf_blkdisk_resize(F.disk, 2u << 20), 0);
 	xf_blkback_resize_notify(F.bb);
 	fx_run(&F);
-	ck_assert_uint_eq(bkey("sectors"), 4096);
+	ck_assert_uint_eq(fx_bkey(&F, "sectors"), 4096);
 	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CONNECTED);
 }
 END_TEST
 
 START_TEST(crash_removes_directory)
 {
-	struct xf_mock_stats st;
-
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, true);
+	fx_up(&F, true, 0);
 	xf_blkback_crash(F.bb);
 	fx_run(&F);
 	ck_assert_int_eq(xf_blkback_state(F.bb), XF_XENBUS_CLOSED);
 	ck_assert_int_eq(fx_bstate(&F), -ENOENT);
-	xf_mock_stats(F.hv, FX_BACK, &st);
-	ck_assert_uint_eq(st.gnt_mapped_pages, 0);
+	fx_assert_unmapped(&F);
 	/* Dead: the directory coming back does not revive it. */
 	ck_assert_int_eq(xf_vbd_destroy(F.d0, &F.vbd), 0);
 	ck_assert_int_eq(xf_vbd_create(F.d0, &F.vbd), 0);
@@ -446,8 +414,7 @@ END_TEST
 
 START_TEST(disappear_writes_no_state)
 {
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
+	fx_up(&F, false, 0);
 	xf_blkback_disappear(F.bb);
 	fx_run(&F);
 	ck_assert_int_eq(xf_blkback_state(F.bb), XF_XENBUS_UNKNOWN);
@@ -457,13 +424,10 @@ END_TEST
 
 START_TEST(no_transaction_and_trusted)
 {
-	char buf[16];
-
 	F.vbd.no_transaction = true;
 	F.vbd.trusted = 0;
 	fx_start(&F);
-	ck_assert_int_eq(fx_fread(&F, "trusted", buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "0");
+	key_is(fx_fread, "trusted", "0");
 	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_INITWAIT);
 	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
 }
@@ -492,19 +456,13 @@ START_TEST(set_features_on_reconnect)
 	struct xf_blkback_features f;
 	struct xf_blkback_conn_info ci;
 
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, true);
+	fx_up(&F, true, 0);
 	ck_assert_int_eq(xf_blkback_features_preset("minimal", &f), 0);
 	xf_blkback_set_features(F.bb, &f);
-	fx_set_fstate(&F, XF_XENBUS_CLOSED);
-	fx_run(&F);
-	fx_release_rings(&F);
-	fx_set_fstate(&F, XF_XENBUS_INITIALISING);
-	fx_run(&F);
-	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_INITWAIT);
-	ck_assert(!bhas("feature-persistent"));
-	ck_assert(!bhas("max-ring-page-order"));
-	ck_assert(!bhas("feature-flush-cache"));
+	fx_reconnect(&F);
+	ck_assert(!fx_bhas(&F, "feature-persistent"));
+	ck_assert(!fx_bhas(&F, "max-ring-page-order"));
+	ck_assert(!fx_bhas(&F, "feature-flush-cache"));
 	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, true);
 	xf_blkback_conn_info(F.bb, &ci);
 	ck_assert(!ci.persistent);

@@ -21,57 +21,82 @@ static void teardown(void)
 	fx_fini(&F);
 }
 
+/* The test data: byte i of page p for seed. */
+static uint8_t pattern(uint8_t seed, unsigned int p, unsigned int i)
+{
+	return (uint8_t)(seed + p * 7 + i * 13);
+}
+
 static void fill(struct fx *f, unsigned int pages, uint8_t seed)
 {
 	for (unsigned int p = 0; p < pages; p++) {
 		uint8_t *b = fx_page(f, p);
 
 		for (unsigned int i = 0; i < XF_PAGE_SIZE; i++)
-			b[i] = (uint8_t)(seed + p * 7 + i * 13);
+			b[i] = pattern(seed, p, i);
 	}
+}
+
+/* Power goes: what was only cached is gone. */
+static void power_loss(void)
+{
+	ck_assert_int_eq(xf_blkdisk_power_loss(F.disk, XF_BLKDISK_LOSS_NONE, 1,
+					       0), 0);
+}
+
+/* Reads len bytes at sector from the disk, what a power loss would keep
+ * (durable) or what a read sees. */
+static uint8_t *disk_read(uint64_t sector, size_t len, bool durable)
+{
+	uint8_t *buf = malloc(len);
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq((durable ? xf_blkdisk_read_durable : xf_blkdisk_read)(
+				 F.disk, sector, buf, len), 0);
+	return buf;
 }
 
 static void check_disk(uint64_t sector, unsigned int pages, uint8_t seed,
 		       bool durable)
 {
-	uint8_t *buf = malloc((size_t)pages * XF_PAGE_SIZE);
+	uint8_t *buf = disk_read(sector, (size_t)pages * XF_PAGE_SIZE,
+				 durable);
 
-	ck_assert_ptr_nonnull(buf);
-	if (durable)
-		ck_assert_int_eq(xf_blkdisk_read_durable(F.disk, sector, buf,
-							 (size_t)pages *
-								 XF_PAGE_SIZE),
-				 0);
-	else
-		ck_assert_int_eq(xf_blkdisk_read(F.disk, sector, buf,
-						 (size_t)pages * XF_PAGE_SIZE),
-				 0);
 	for (unsigned int p = 0; p < pages; p++)
 		for (unsigned int i = 0; i < XF_PAGE_SIZE; i++)
 			ck_assert_uint_eq(buf[p * XF_PAGE_SIZE + i],
-					  (uint8_t)(seed + p * 7 + i * 13));
+					  pattern(seed, p, i));
+	free(buf);
+}
+
+/* The disk holds zeroes at sector for len bytes. */
+static void check_zero(uint64_t sector, size_t len, bool durable)
+{
+	uint8_t *buf = disk_read(sector, len, durable);
+
+	for (size_t i = 0; i < len; i++)
+		ck_assert_uint_eq(buf[i], 0);
 	free(buf);
 }
 
 static void roundtrip(bool persistent, enum xf_blkif_abi abi)
 {
-	struct xf_blkif_req r;
 	struct xf_blkback_stats st;
 
 	fx_start(&F);
 	fx_connect(&F, 1, 0, abi, persistent);
 	fx_share_data(&F, 4);
 	fill(&F, 4, 3);
-	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 11, 64, 32);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_WRITE, 11, 64, 32),
+			 XF_BLKIF_RSP_OKAY);
 	check_disk(64, 4, 3, false);
 	memset(F.data, 0, 4 * XF_PAGE_SIZE);
-	fx_rw(&r, &F, XF_BLKIF_OP_READ, 12, 64, 32);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_READ, 12, 64, 32),
+			 XF_BLKIF_RSP_OKAY);
 	for (unsigned int p = 0; p < 4; p++)
 		for (unsigned int i = 0; i < XF_PAGE_SIZE; i++)
 			ck_assert_uint_eq(((uint8_t *)fx_page(&F, p))[i],
-					  (uint8_t)(3 + p * 7 + i * 13));
+					  pattern(3, p, i));
 	xf_blkback_stats(F.bb, &st);
 	ck_assert_uint_eq(st.requests[XF_BLKIF_OP_WRITE], 1);
 	ck_assert_uint_eq(st.requests[XF_BLKIF_OP_READ], 1);
@@ -110,16 +135,13 @@ END_TEST
 
 START_TEST(persistent_not_negotiated_without_backend_feature)
 {
-	struct xf_blkif_req r;
 	struct xf_blkback_stats st;
 
 	ck_assert_int_eq(xf_blkback_features_preset("no-persistent",
 						    &F.cfg.features), 0);
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, true);
-	fx_share_data(&F, 1);
-	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 1, 0, 8);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+	fx_up(&F, true, 1);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_WRITE, 1, 0, 8),
+			 XF_BLKIF_RSP_OKAY);
 	xf_blkback_stats(F.bb, &st);
 	ck_assert_uint_eq(st.persistent_maps, 0);
 }
@@ -130,29 +152,15 @@ START_TEST(indirect_write_read)
 {
 	struct xf_blkif_req r;
 	struct xf_blkback_stats st;
-	struct xf_blkif_request_segment *ind;
 	void *ipage;
-	xf_gref iref;
 	struct xf_blkif_rsp rsp[2];
 
 	fx_start(&F);
 	fx_connect(&F, 2, 0, XF_BLKIF_ABI_X86_64, false);
 	fx_share_data(&F, 40);
 	fill(&F, 40, 9);
-	ck_assert_int_eq(F.fe->gnt->share(F.fe, FX_BACK, 1, false, &iref,
-					  &ipage), 0);
-	ind = ipage;
-	for (unsigned int i = 0; i < 40; i++)
-		ind[i] = (struct xf_blkif_request_segment){
-			.gref = F.data_refs[i], .first_sect = 0,
-			.last_sect = 7 };
-	memset(&r, 0, sizeof(r));
-	r.operation = XF_BLKIF_OP_INDIRECT;
-	r.indirect_op = XF_BLKIF_OP_WRITE;
-	r.nr_indirect_segments = 40;
-	r.id = 77;
+	fx_indirect(&r, &F, XF_BLKIF_OP_WRITE, 77, 40, false, &ipage);
 	r.sector_number = 8;
-	r.indirect_grefs[0] = iref;
 	fx_submit(&F, 1, &r);
 	fx_run(&F);
 	ck_assert_uint_eq(fx_responses(&F, 1, rsp, 2), 1);
@@ -177,58 +185,35 @@ END_TEST
 
 START_TEST(flush_makes_durable_power_loss_keeps_it)
 {
-	struct xf_blkif_req r;
-
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	fx_share_data(&F, 2);
+	fx_up(&F, false, 2);
 	fill(&F, 2, 1);
-	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 1, 0, 16);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
-	memset(&r, 0, sizeof(r));
-	r.operation = XF_BLKIF_OP_FLUSH_DISKCACHE;
-	r.id = 2;
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_WRITE, 1, 0, 16),
+			 XF_BLKIF_RSP_OKAY);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_FLUSH_DISKCACHE, 2, 0, 0),
+			 XF_BLKIF_RSP_OKAY);
 	fill(&F, 2, 100);
-	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 3, 16, 16);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
-	ck_assert_int_eq(xf_blkdisk_power_loss(F.disk, XF_BLKDISK_LOSS_NONE, 1,
-					       0), 0);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_WRITE, 3, 16, 16),
+			 XF_BLKIF_RSP_OKAY);
+	power_loss();
 	check_disk(0, 2, 1, true);
 	check_disk(0, 2, 1, false);
-	{
-		uint8_t buf[8192], zero[8192] = { 0 };
-
-		ck_assert_int_eq(xf_blkdisk_read(F.disk, 16, buf, 8192), 0);
-		ck_assert_mem_eq(buf, zero, 8192);
-	}
+	check_zero(16, 8192, false);
 }
 END_TEST
 
 START_TEST(flush_with_data_is_preflush_then_cached)
 {
-	struct xf_blkif_req r;
-
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	fx_share_data(&F, 1);
+	fx_up(&F, false, 1);
 	fill(&F, 1, 5);
-	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 1, 0, 8);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_WRITE, 1, 0, 8),
+			 XF_BLKIF_RSP_OKAY);
 	fill(&F, 1, 6);
-	fx_rw(&r, &F, XF_BLKIF_OP_FLUSH_DISKCACHE, 2, 8, 8);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
-	ck_assert_int_eq(xf_blkdisk_power_loss(F.disk, XF_BLKDISK_LOSS_NONE, 1,
-					       0), 0);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_FLUSH_DISKCACHE, 2, 8, 8),
+			 XF_BLKIF_RSP_OKAY);
+	power_loss();
 	check_disk(0, 1, 5, true); /* the write before: durable */
-	{
-		uint8_t buf[4096], zero[4096] = { 0 };
-
-		/* The flush's own data was only cached. */
-		ck_assert_int_eq(xf_blkdisk_read_durable(F.disk, 8, buf, 4096),
-				 0);
-		ck_assert_mem_eq(buf, zero, 4096);
-	}
+	/* The flush's own data was only cached. */
+	check_zero(8, 4096, true);
 }
 END_TEST
 
@@ -238,10 +223,8 @@ START_TEST(eopnotsupp_mode_and_unsupported_ops)
 	struct xf_blkback_stats st;
 
 	F.dcfg.cache_mode = XF_BLKDISK_CACHE_EOPNOTSUPP;
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	memset(&r, 0, sizeof(r));
-	r.operation = XF_BLKIF_OP_FLUSH_DISKCACHE;
+	fx_up(&F, false, 0);
+	fx_rw(&r, &F, XF_BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0);
 	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_EOPNOTSUPP);
 	r.operation = XF_BLKIF_OP_WRITE_BARRIER;
 	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_EOPNOTSUPP);
@@ -254,24 +237,15 @@ START_TEST(discard_zeroes)
 {
 	struct xf_blkif_req r;
 
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	fx_share_data(&F, 2);
+	fx_up(&F, false, 2);
 	fill(&F, 2, 1);
-	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 1, 0, 16);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
-	memset(&r, 0, sizeof(r));
-	r.operation = XF_BLKIF_OP_DISCARD;
-	r.sector_number = 8;
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_WRITE, 1, 0, 16),
+			 XF_BLKIF_RSP_OKAY);
+	fx_rw(&r, &F, XF_BLKIF_OP_DISCARD, 0, 8, 0);
 	r.nr_sectors = 8;
 	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
 	check_disk(0, 1, 1, false);
-	{
-		uint8_t buf[4096], zero[4096] = { 0 };
-
-		ck_assert_int_eq(xf_blkdisk_read(F.disk, 8, buf, 4096), 0);
-		ck_assert_mem_eq(buf, zero, 4096);
-	}
+	check_zero(8, 4096, false);
 	/* secure discard is not offered by this feature set */
 	r.discard_flag = XF_BLKIF_DISCARD_SECURE;
 	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_EOPNOTSUPP);
@@ -302,13 +276,9 @@ START_TEST(discard_off_grid_counted)
 		F.cfg.features.discard_granularity = 65536;
 		F.cfg.features.discard_alignment = 4096;
 	}
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
+	fx_up(&F, false, 0);
 	for (unsigned int i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
-		memset(&r, 0, sizeof(r));
-		r.operation = XF_BLKIF_OP_DISCARD;
-		r.id = i;
-		r.sector_number = d[i].sector;
+		fx_rw(&r, &F, XF_BLKIF_OP_DISCARD, i, d[i].sector, 0);
 		r.nr_sectors = d[i].nr;
 		ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
 		if (_i == 0 && d[i].off)
@@ -330,18 +300,14 @@ END_TEST
 
 START_TEST(large_sectors)
 {
-	struct xf_blkif_req r;
-
 	F.dcfg.sector_size = 4096;
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	fx_share_data(&F, 2);
+	fx_up(&F, false, 2);
 	fill(&F, 2, 4);
-	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 1, 8, 16);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_WRITE, 1, 8, 16),
+			 XF_BLKIF_RSP_OKAY);
 	check_disk(8, 2, 4, false);
-	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 2, 4, 8);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_ERROR);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_WRITE, 2, 4, 8),
+			 XF_BLKIF_RSP_ERROR);
 }
 END_TEST
 
@@ -351,11 +317,8 @@ START_TEST(latency_in_virtual_time)
 	struct xf_blkif_req r;
 	struct xf_blkif_rsp rsp[8];
 
-	F.cfg.latency.write = (struct xf_blklat){ .kind = XF_BLKLAT_FIXED,
-						  .base_ns = 1000000 };
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	fx_share_data(&F, 1);
+	F.cfg.latency.write = FX_FIXED_NS(1000000);
+	fx_up(&F, false, 1);
 	for (unsigned int i = 0; i < 4; i++) {
 		fx_rw(&r, &F, XF_BLKIF_OP_WRITE, i, i * 8, 8);
 		fx_submit(&F, 0, &r);
@@ -373,19 +336,13 @@ START_TEST(barrier_orders)
 	struct xf_blkif_req r;
 	struct xf_blkif_rsp rsp[8];
 
-	F.cfg.latency.write = (struct xf_blklat){ .kind = XF_BLKLAT_FIXED,
-						  .base_ns = 3000000 };
-	F.cfg.latency.flush = (struct xf_blklat){ .kind = XF_BLKLAT_FIXED,
-						  .base_ns = 1000000 };
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	fx_share_data(&F, 1);
+	F.cfg.latency.write = FX_FIXED_NS(3000000);
+	F.cfg.latency.flush = FX_FIXED_NS(1000000);
+	fx_up(&F, false, 1);
 	fill(&F, 1, 21);
 	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 1, 0, 8);
 	fx_submit(&F, 0, &r);
-	memset(&r, 0, sizeof(r));
-	r.operation = XF_BLKIF_OP_WRITE_BARRIER;
-	r.id = 2;
+	fx_rw(&r, &F, XF_BLKIF_OP_WRITE_BARRIER, 2, 0, 0);
 	fx_submit(&F, 0, &r);
 	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 3, 8, 8);
 	fx_submit(&F, 0, &r);
@@ -395,16 +352,9 @@ START_TEST(barrier_orders)
 	ck_assert_uint_eq(rsp[1].id, 2);
 	ck_assert_uint_eq(rsp[2].id, 3);
 	/* The barrier's pre-flush made write 1 durable, not write 3. */
-	ck_assert_int_eq(xf_blkdisk_power_loss(F.disk, XF_BLKDISK_LOSS_NONE, 1,
-					       0), 0);
+	power_loss();
 	check_disk(0, 1, 21, true);
-	{
-		uint8_t buf[4096], zero[4096] = { 0 };
-
-		ck_assert_int_eq(xf_blkdisk_read_durable(F.disk, 8, buf, 4096),
-				 0);
-		ck_assert_mem_eq(buf, zero, 4096);
-	}
+	check_zero(8, 4096, true);
 }
 END_TEST
 
@@ -419,9 +369,7 @@ START_TEST(error_injection_rules)
 	};
 	struct xf_blkback_stats st;
 
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	fx_share_data(&F, 1);
+	fx_up(&F, false, 1);
 	ck_assert_int_eq(xf_blkback_add_error_rule(F.bb, &rule), 0);
 	rule.ops = 1u << XF_BLKIF_OP_FLUSH_DISKCACHE;
 	rule.status = XF_BLKIF_RSP_EOPNOTSUPP;
@@ -433,10 +381,9 @@ START_TEST(error_injection_rules)
 	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_ERROR);
 	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_ERROR);
 	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
-	fx_rw(&r, &F, XF_BLKIF_OP_READ, 1, 0, 8);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
-	memset(&r, 0, sizeof(r));
-	r.operation = XF_BLKIF_OP_FLUSH_DISKCACHE;
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_READ, 1, 0, 8),
+			 XF_BLKIF_RSP_OKAY);
+	fx_rw(&r, &F, XF_BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0);
 	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_EOPNOTSUPP);
 	xf_blkback_stats(F.bb, &st);
 	ck_assert_uint_eq(st.injected_errors, 3);
@@ -456,9 +403,7 @@ START_TEST(error_injection_fraction)
 	};
 	unsigned int errs = 0;
 
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	fx_share_data(&F, 1);
+	fx_up(&F, false, 1);
 	ck_assert_int_eq(xf_blkback_add_error_rule(F.bb, &rule), 0);
 	for (unsigned int i = 0; i < 1000; i++) {
 		fx_rw(&r, &F, XF_BLKIF_OP_READ, i, 0, 8);
@@ -474,9 +419,7 @@ START_TEST(freeze_then_resume)
 	struct xf_blkif_req r;
 	struct xf_blkif_rsp rsp[4];
 
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	fx_share_data(&F, 1);
+	fx_up(&F, false, 1);
 	xf_blkback_freeze(F.bb, true);
 	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 1, 0, 8);
 	fx_submit(&F, 0, &r);
@@ -494,12 +437,9 @@ START_TEST(crash_mid_request)
 {
 	struct xf_blkif_req r;
 	struct xf_blkif_rsp rsp[8];
-	struct xf_mock_stats ms;
 
 	F.cfg.crash_after_requests = 3;
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, true);
-	fx_share_data(&F, 1);
+	fx_up(&F, true, 1);
 	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 1, 0, 8);
 	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
 	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
@@ -509,8 +449,7 @@ START_TEST(crash_mid_request)
 	ck_assert_uint_eq(fx_responses(&F, 0, rsp, 8), 0);
 	ck_assert_int_eq(fx_bstate(&F), -ENOENT);
 	ck_assert_int_eq(xf_blkback_state(F.bb), XF_XENBUS_CLOSED);
-	xf_mock_stats(F.hv, FX_BACK, &ms);
-	ck_assert_uint_eq(ms.gnt_mapped_pages, 0);
+	fx_assert_unmapped(&F);
 }
 END_TEST
 
@@ -530,9 +469,7 @@ START_TEST(shared_budget_splits_iops)
 
 	ck_assert_int_eq(xf_blkbudget_new(&bc, &b), 0);
 	F.cfg.budget = b;
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	fx_share_data(&F, 1);
+	fx_up(&F, false, 1);
 
 	/* A second VM (domain 2) with its own disk on the same budget, its
 	 * frontend driven through a second fixture view. */
@@ -655,19 +592,16 @@ END_TEST
 /* The vCPU cost model: each request charges the queue's vCPU. */
 START_TEST(cpu_cost_charged)
 {
-	struct xf_blkif_req r;
 	struct xf_rt_vcpu_stats vs;
 
 	F.cfg.cpu_ns_per_request = 50000;
 	F.cfg.queue_vcpu = 1;
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	fx_share_data(&F, 1);
+	fx_up(&F, false, 1);
 	ck_assert_int_eq(xf_rt_vcpu_stats(F.rt, 1, &vs), 0);
 	ck_assert_uint_eq(vs.busy_ns, 0);
 	for (unsigned int i = 0; i < 10; i++) {
-		fx_rw(&r, &F, XF_BLKIF_OP_READ, i, 0, 8);
-		ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+		ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_READ, i, 0, 8),
+				 XF_BLKIF_RSP_OKAY);
 	}
 	ck_assert_int_eq(xf_rt_vcpu_stats(F.rt, 1, &vs), 0);
 	ck_assert_uint_eq(vs.busy_ns, 10 * 50000);

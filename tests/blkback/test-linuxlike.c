@@ -21,20 +21,13 @@ static void teardown(void)
 	fx_fini(&F);
 }
 
-static bool bhas(const char *key)
-{
-	uint64_t v;
-
-	return fx_bread_uint(&F, key, &v) == 0;
-}
-
 START_TEST(persistent_key_only_at_connect)
 {
 	uint64_t v;
 
 	fx_start(&F);
 	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_INITWAIT);
-	ck_assert(!bhas("feature-persistent"));
+	ck_assert(!fx_bhas(&F, "feature-persistent"));
 	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, true);
 	ck_assert_int_eq(fx_bread_uint(&F, "feature-persistent", &v), 0);
 	ck_assert_uint_eq(v, 1);
@@ -47,9 +40,8 @@ START_TEST(no_persistent_preset_never_writes_key)
 
 	fx_fini(&F);
 	fx_init(&F, "no-persistent");
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, true);
-	ck_assert(!bhas("feature-persistent"));
+	fx_up(&F, true, 0);
+	ck_assert(!fx_bhas(&F, "feature-persistent"));
 	xf_blkback_conn_info(F.bb, &ci);
 	ck_assert(!ci.persistent);
 }
@@ -59,29 +51,13 @@ END_TEST
  * the data pages are writable. Returns the response status. */
 static int indirect_write(bool persistent, bool ind_writable)
 {
-	struct xf_blkif_request_segment *ind;
 	struct xf_blkif_rsp rsp[2];
 	struct xf_blkif_req r;
 	void *ipage;
-	xf_gref iref;
 	int status;
 
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, persistent);
-	fx_share_data(&F, 16);
-	ck_assert_int_eq(F.fe->gnt->share(F.fe, FX_BACK, 1, ind_writable,
-					  &iref, &ipage), 0);
-	ind = ipage;
-	for (unsigned int i = 0; i < 16; i++)
-		ind[i] = (struct xf_blkif_request_segment){
-			.gref = F.data_refs[i], .first_sect = 0,
-			.last_sect = 7 };
-	memset(&r, 0, sizeof(r));
-	r.operation = XF_BLKIF_OP_INDIRECT;
-	r.indirect_op = XF_BLKIF_OP_WRITE;
-	r.nr_indirect_segments = 16;
-	r.id = 5;
-	r.indirect_grefs[0] = iref;
+	fx_up(&F, persistent, 16);
+	fx_indirect(&r, &F, XF_BLKIF_OP_WRITE, 5, 16, ind_writable, &ipage);
 	fx_submit(&F, 0, &r);
 	fx_run(&F);
 	ck_assert_uint_eq(fx_responses(&F, 0, rsp, 2), 1);
@@ -118,17 +94,11 @@ START_TEST(read_only_persistent_data_page_fails_even_for_write)
 	void *page;
 	xf_gref ref;
 
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, true);
+	fx_up(&F, true, 0);
 	/* A write only reads guest memory, yet blkback maps it writable. */
 	ck_assert_int_eq(F.fe->gnt->share(F.fe, FX_BACK, 1, false, &ref,
 					  &page), 0);
-	memset(&r, 0, sizeof(r));
-	r.operation = XF_BLKIF_OP_WRITE;
-	r.id = 9;
-	r.nr_segments = 1;
-	r.seg[0].gref = ref;
-	r.seg[0].last_sect = 7;
+	fx_seg(&r, XF_BLKIF_OP_WRITE, 9, 0, ref);
 	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_ERROR);
 	xf_blkback_free(F.bb);
 	F.bb = NULL;
@@ -144,9 +114,7 @@ START_TEST(beyond_persistent_limit_still_maps_writable)
 	xf_gref ref;
 
 	F.cfg.max_persistent_grants = 1;
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, true);
-	fx_share_data(&F, 2);
+	fx_up(&F, true, 2);
 	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 1, 0, 16);
 	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
 	xf_blkback_stats(F.bb, &st);
@@ -155,12 +123,7 @@ START_TEST(beyond_persistent_limit_still_maps_writable)
 	/* The table is full: a read-only page still fails. */
 	ck_assert_int_eq(F.fe->gnt->share(F.fe, FX_BACK, 1, false, &ref,
 					  &page), 0);
-	memset(&r, 0, sizeof(r));
-	r.operation = XF_BLKIF_OP_WRITE;
-	r.id = 2;
-	r.nr_segments = 1;
-	r.seg[0].gref = ref;
-	r.seg[0].last_sect = 7;
+	fx_seg(&r, XF_BLKIF_OP_WRITE, 2, 0, ref);
 	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_ERROR);
 	/* Not kept mapped: it can be revoked at once. */
 	ck_assert_int_eq(F.fe->gnt->unshare(F.fe, page, 1), 0);

@@ -46,13 +46,8 @@ START_TEST(multiqueue_concurrent_io)
 	for (unsigned int i = 0; i < 64; i++)
 		memset(fx_page(&F, i), (int)(i + 1), XF_PAGE_SIZE);
 	for (unsigned int i = 0; i < 64; i++) {
-		memset(&r, 0, sizeof(r));
-		r.operation = XF_BLKIF_OP_WRITE;
-		r.id = i;
-		r.sector_number = (uint64_t)i * 8;
-		r.nr_segments = 1;
-		r.seg[0] = (struct xf_blkif_request_segment){
-			.gref = F.data_refs[i], .last_sect = 7 };
+		fx_seg(&r, XF_BLKIF_OP_WRITE, i, (uint64_t)i * 8,
+		       F.data_refs[i]);
 		fx_submit(&F, i % 2, &r);
 	}
 	for (int tries = 0; tries < 200 && got[0] + got[1] < 64; tries++) {
@@ -98,13 +93,7 @@ START_TEST(reconnect_real)
 	fx_start(&F);
 	for (int i = 0; i < 3; i++) {
 		fx_connect(&F, 2, 0, XF_BLKIF_ABI_X86_64, false);
-		fx_set_fstate(&F, XF_XENBUS_CLOSED);
-		fx_run(&F);
-		ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSED);
-		fx_release_rings(&F);
-		fx_set_fstate(&F, XF_XENBUS_INITIALISING);
-		fx_run(&F);
-		ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_INITWAIT);
+		fx_reconnect(&F);
 	}
 }
 END_TEST
@@ -114,11 +103,8 @@ START_TEST(crash_with_io_in_flight_real)
 	struct xf_blkif_req r;
 	struct xf_blkif_rsp rsp[16];
 
-	F.cfg.latency.write = (struct xf_blklat){ .kind = XF_BLKLAT_FIXED,
-						  .base_ns = 50000000 };
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, true);
-	fx_share_data(&F, 1);
+	F.cfg.latency.write = FX_FIXED_NS(50000000);
+	fx_up(&F, true, 1);
 	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 1, 0, 8);
 	for (int i = 0; i < 8; i++)
 		fx_submit(&F, 0, &r);

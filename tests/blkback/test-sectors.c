@@ -25,14 +25,6 @@ static void teardown(void)
 	fx_fini(&F);
 }
 
-static uint64_t bkey(const char *key)
-{
-	uint64_t v = 0;
-
-	ck_assert_msg(fx_bread_uint(&F, key, &v) == 0, "missing %s", key);
-	return v;
-}
-
 static uint64_t past_end_rejects(void)
 {
 	struct xf_blkback_stats st;
@@ -47,29 +39,27 @@ START_TEST(publishes_in_its_unit)
 	unsigned int ss = (_i & 1) ? 4096 : 512;
 	bool in_ss = _i & 2;
 	uint64_t end = DISK / 512; /* the real end, in wire sectors */
-	struct xf_blkif_req r;
 
 	F.dcfg.sector_size = ss;
 	F.dcfg.physical_sector_size = ss;
 	F.cfg.features.sectors_unit = in_ss ? XF_BLKBACK_SECTORS_SECTOR_SIZE
 					    : XF_BLKBACK_SECTORS_512;
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	ck_assert_uint_eq(bkey("sectors"), DISK / (in_ss ? ss : 512));
-	ck_assert_uint_eq(bkey("sector-size"), ss);
-	ck_assert_uint_eq(bkey("physical-sector-size"), ss);
+	fx_up(&F, false, 0);
+	ck_assert_uint_eq(fx_bkey(&F, "sectors"), DISK / (in_ss ? ss : 512));
+	ck_assert_uint_eq(fx_bkey(&F, "sector-size"), ss);
+	ck_assert_uint_eq(fx_bkey(&F, "physical-sector-size"), ss);
 
 	/* What the backend serves does not depend on what it published:
 	 * the last logical sector is there, the next one is not. */
 	fx_share_data(&F, 1);
-	fx_rw(&r, &F, XF_BLKIF_OP_READ, 1, end - ss / 512, ss / 512);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_READ, 1, end - ss / 512,
+				  ss / 512), XF_BLKIF_RSP_OKAY);
 	ck_assert_uint_eq(past_end_rejects(), 0);
-	fx_rw(&r, &F, XF_BLKIF_OP_READ, 2, end, ss / 512);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_ERROR);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_READ, 2, end, ss / 512),
+			 XF_BLKIF_RSP_ERROR);
 	ck_assert_uint_eq(past_end_rejects(), 1);
-	fx_rw(&r, &F, XF_BLKIF_OP_WRITE, 3, 8 * end - ss / 512, ss / 512);
-	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_ERROR);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_WRITE, 3, 8 * end - ss / 512,
+				  ss / 512), XF_BLKIF_RSP_ERROR);
 	ck_assert_uint_eq(past_end_rejects(), 2);
 }
 END_TEST
@@ -99,13 +89,12 @@ START_TEST(resize_keeps_the_unit)
 	F.dcfg.sector_size = 4096;
 	F.cfg.features.sectors_unit = _i ? XF_BLKBACK_SECTORS_SECTOR_SIZE
 					 : XF_BLKBACK_SECTORS_512;
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	ck_assert_uint_eq(bkey("sectors"), DISK / unit);
+	fx_up(&F, false, 0);
+	ck_assert_uint_eq(fx_bkey(&F, "sectors"), DISK / unit);
 	ck_assert_int_eq(xf_blkdisk_resize(F.disk, 3 * DISK), 0);
 	xf_blkback_resize_notify(F.bb);
 	fx_run(&F);
-	ck_assert_uint_eq(bkey("sectors"), 3 * DISK / unit);
+	ck_assert_uint_eq(fx_bkey(&F, "sectors"), 3 * DISK / unit);
 	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CONNECTED);
 }
 END_TEST
@@ -117,28 +106,19 @@ START_TEST(set_features_switches_unit)
 	struct xf_blkback_features f = F.cfg.features;
 
 	F.dcfg.sector_size = 4096;
-	fx_start(&F);
-	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	ck_assert_uint_eq(bkey("sectors"), DISK / 512);
+	fx_up(&F, false, 0);
+	ck_assert_uint_eq(fx_bkey(&F, "sectors"), DISK / 512);
 	f.sectors_unit = XF_BLKBACK_SECTORS_SECTOR_SIZE;
 	xf_blkback_set_features(F.bb, &f);
-	fx_set_fstate(&F, XF_XENBUS_CLOSED);
-	fx_run(&F);
-	fx_release_rings(&F);
-	fx_set_fstate(&F, XF_XENBUS_INITIALISING);
-	fx_run(&F);
+	fx_reconnect(&F);
 	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	ck_assert_uint_eq(bkey("sectors"), DISK / 4096);
+	ck_assert_uint_eq(fx_bkey(&F, "sectors"), DISK / 4096);
 	/* An unknown unit from set_features falls back to Linux's. */
 	f.sectors_unit = (enum xf_blkback_sectors_unit)7;
 	xf_blkback_set_features(F.bb, &f);
-	fx_set_fstate(&F, XF_XENBUS_CLOSED);
-	fx_run(&F);
-	fx_release_rings(&F);
-	fx_set_fstate(&F, XF_XENBUS_INITIALISING);
-	fx_run(&F);
+	fx_reconnect(&F);
 	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	ck_assert_uint_eq(bkey("sectors"), DISK / 512);
+	ck_assert_uint_eq(fx_bkey(&F, "sectors"), DISK / 512);
 }
 END_TEST
 

@@ -89,11 +89,24 @@ void sb_init(struct sb *sb, enum xf_rt_mode mode, unsigned int nr_vcpus,
 	sb_create_dirs(sb, trusted);
 }
 
-void sb_front(struct sb *sb, struct xf_blkfront_config *cfg)
+void sb_front_config(struct sb *sb, struct xf_blkfront_config *cfg)
 {
 	cfg->platform = sb->fe;
 	cfg->rt = sb->rt;
 	cfg->nodename = "device/vbd/51712";
+}
+
+void sb_expect_refused(const struct xf_blkfront_config *cfg)
+{
+	struct xf_blkfront *bf = NULL;
+
+	ck_assert_int_eq(xf_blkfront_new(cfg, &bf), -EINVAL);
+	ck_assert_ptr_null(bf);
+}
+
+void sb_front(struct sb *sb, struct xf_blkfront_config *cfg)
+{
+	sb_front_config(sb, cfg);
 	cfg->event = sb_event;
 	cfg->event_opaque = sb;
 	ck_assert_int_eq(xf_blkfront_new(cfg, &sb->bf), 0);
@@ -120,6 +133,11 @@ void sb_run(struct sb *sb)
 		for (int i = 0; i < 3; i++)
 			xf_rt_run(sb->rt, xf_rt_now_ns(sb->rt) + 3000000ull);
 	}
+}
+
+void sb_run_for(struct sb *sb, uint64_t ns)
+{
+	xf_rt_run(sb->rt, xf_rt_now_ns(sb->rt) + ns);
 }
 
 void sb_write(struct sb *sb, const char *key, const char *val)
@@ -386,4 +404,140 @@ void sb_close_front(struct sb *sb)
 	ck_assert_uint_eq(sb->events[XF_BLKFRONT_EV_CLOSED], 1);
 	xf_blkfront_free(sb->bf);
 	sb->bf = NULL;
+}
+
+void sb_close_clean(struct sb *sb)
+{
+	struct xf_mock_stats ms;
+
+	sb_close_front(sb);
+	sb_assert_released(sb);
+	sb_fe_stats(sb, &ms);
+	ck_assert_uint_eq(ms.gnt_revoke_busy, 0);
+}
+
+void sb_assert_released(struct sb *sb)
+{
+	struct xf_mock_stats ms;
+
+	sb_fe_stats(sb, &ms);
+	ck_assert_uint_eq(ms.gnt_shared_pages, 0);
+	ck_assert_uint_eq(ms.evtchn_open_ports, 0);
+}
+
+void sb_remove_dirs(struct sb *sb)
+{
+	sb_unmap_rings(sb);
+	ck_assert_int_eq(sb->dom0->store->rm(sb->xs, XF_TXN_NONE, sb->fe_path),
+			 0);
+	ck_assert_int_eq(sb->dom0->store->rm(sb->xs, XF_TXN_NONE, sb->be_path),
+			 0);
+}
+
+void sb_start(struct sb *sb, struct xf_blkfront_config *cfg)
+{
+	sb_front(sb, cfg);
+	sb_run(sb);
+}
+
+void sb_initwait(struct sb *sb)
+{
+	sb_state(sb, XF_XENBUS_INITWAIT);
+	sb_run(sb);
+}
+
+void sb_connect(struct sb *sb, uint64_t sectors, unsigned int ss)
+{
+	sb_initwait(sb);
+	sb_connected(sb, sectors, ss);
+}
+
+void sb_connected(struct sb *sb, uint64_t sectors, unsigned int ss)
+{
+	ck_assert_int_eq(sb_fe_state(sb), XF_XENBUS_INITIALISED);
+	ck_assert_int_eq(sb_map_rings(sb), 0);
+	sb_disk_props(sb, sectors, ss);
+	sb_state(sb, XF_XENBUS_CONNECTED);
+	sb_run(sb);
+	ck_assert_int_eq(sb_fe_state(sb), XF_XENBUS_CONNECTED);
+}
+
+void sb_backend_closed(struct sb *sb)
+{
+	sb_unmap_rings(sb);
+	sb_state(sb, XF_XENBUS_CLOSED);
+	sb_run(sb);
+}
+
+unsigned int sb_pop_all(struct sb *sb, unsigned int qi,
+			struct xf_blkif_req *reqs, unsigned int n)
+{
+	unsigned int k = 0;
+
+	while (k < n && sb_pop(sb, qi, &reqs[k]) == 0)
+		k++;
+	return k;
+}
+
+void sb_answer(struct sb *sb, unsigned int qi,
+	       const struct xf_blkif_req *reqs, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		int r = sb_do_io(sb, &reqs[i]);
+
+		sb_respond(sb, qi, reqs[i].id, reqs[i].operation,
+			   r ? XF_BLKIF_RSP_ERROR : XF_BLKIF_RSP_OKAY);
+	}
+}
+
+void sb_expect_req(struct sb *sb, unsigned int qi, uint8_t op,
+		   uint64_t sector, struct xf_blkif_req *req)
+{
+	ck_assert_int_eq(sb_pop(sb, qi, req), 0);
+	ck_assert_uint_eq(req->operation, op);
+	if (op != XF_BLKIF_OP_FLUSH_DISKCACHE)
+		ck_assert_uint_eq(req->sector_number, sector);
+}
+
+void sb_expect_empty(struct sb *sb, unsigned int qi)
+{
+	struct xf_blkif_req req;
+
+	ck_assert_int_eq(sb_pop(sb, qi, &req), -EAGAIN);
+}
+
+void sb_fill(uint8_t *b, size_t len, unsigned int seed)
+{
+	for (size_t i = 0; i < len; i++)
+		b[i] = (uint8_t)(i * 31 + seed * 7 + 1);
+}
+
+void sb_mkwrite(struct xf_blkfront_io *io, struct done_rec *d, uint8_t *buf,
+		size_t len, uint64_t off, unsigned int queue,
+		unsigned int seed)
+{
+	sb_fill(buf, len, seed);
+	rec_io(io, XF_BLKFRONT_WRITE, off, len, buf, d);
+	io->queue = queue;
+}
+
+int sb_submit_served(struct sb *sb, struct xf_blkfront_io *io)
+{
+	struct done_rec *d = io->opaque;
+	int before = d->calls;
+
+	ck_assert_int_eq(xf_blkfront_submit(sb->bf, io), 0);
+	sb_run(sb);
+	ck_assert_uint_eq(sb_serve_all(sb), 1);
+	sb_run(sb);
+	ck_assert_int_eq(d->calls, before + 1);
+	return d->status;
+}
+
+void sb_submit_pop(struct sb *sb, struct xf_blkfront_io *io,
+		   struct xf_blkif_req *req)
+{
+	ck_assert_int_eq(xf_blkfront_submit(sb->bf, io), 0);
+	sb_run(sb);
+	ck_assert_int_eq(sb_pop(sb, 0, req), 0);
 }

@@ -18,6 +18,8 @@
 #include <xfront/platform.h>
 #include <xfront/runtime.h>
 
+#include "done-rec.h"
+
 #define SB_FE_DOMID 1
 #define SB_BE_DOMID 0
 #define SB_DEVID 51712
@@ -54,14 +56,25 @@ struct sb {
  * state 1 (trusted: -1 = no key). */
 void sb_init(struct sb *sb, enum xf_rt_mode mode, unsigned int nr_vcpus,
 	     int trusted);
-/* Starts a frontend on cfg (platform/rt/nodename/event filled in). */
 /* (Re)creates both directories at state 1, as the toolstack does. */
 void sb_create_dirs(struct sb *sb, int trusted);
+/* The toolstack removes both directories; the backend let go first
+ * (rings unmapped). Does not run. */
+void sb_remove_dirs(struct sb *sb);
+/* Points cfg at the frontend domain, the runtime and the device. */
+void sb_front_config(struct sb *sb, struct xf_blkfront_config *cfg);
+/* Asserts that a frontend on cfg is refused with -EINVAL. */
+void sb_expect_refused(const struct xf_blkfront_config *cfg);
+/* Starts a frontend on cfg (platform/rt/nodename/event filled in). */
 void sb_front(struct sb *sb, struct xf_blkfront_config *cfg);
+/* sb_front(), then runs. */
+void sb_start(struct sb *sb, struct xf_blkfront_config *cfg);
 void sb_fini(struct sb *sb);
 
 /* Runs the runtime until it is idle (sim) or for a few ms (real). */
 void sb_run(struct sb *sb);
+/* Runs sim time forward by ns (or less when nothing is left to do). */
+void sb_run_for(struct sb *sb, uint64_t ns);
 
 void sb_write(struct sb *sb, const char *key, const char *val);
 void sb_rm(struct sb *sb, const char *key);
@@ -71,6 +84,18 @@ int sb_fe_state(struct sb *sb);
 char *sb_fe_read(struct sb *sb, const char *key);
 /* Publishes the disk properties for Connected. */
 void sb_disk_props(struct sb *sb, uint64_t sectors, unsigned int ss);
+
+/* The backend goes InitWait, then runs. */
+void sb_initwait(struct sb *sb);
+/* The backend side from the frontend's Initialised to Connected: its
+ * rings are mapped, the disk (sectors in 512-byte units, sector size ss)
+ * is published and the frontend goes Connected. */
+void sb_connected(struct sb *sb, uint64_t sectors, unsigned int ss);
+/* sb_initwait(), then sb_connected(). */
+void sb_connect(struct sb *sb, uint64_t sectors, unsigned int ss);
+/* The backend goes away without a word (rings unmapped, state Closed),
+ * then runs: the frontend starts over. */
+void sb_backend_closed(struct sb *sb);
 
 /* Reads the frontend's transport keys, maps the rings and binds the
  * event channels. 0 or -errno. */
@@ -89,12 +114,43 @@ void sb_respond(struct sb *sb, unsigned int qi, uint64_t id, uint8_t op,
 		int16_t status);
 /* Pops, performs and answers every queued request; returns how many. */
 unsigned int sb_serve_all(struct sb *sb);
+/* Pops up to n requests of queue qi into reqs; returns how many. */
+unsigned int sb_pop_all(struct sb *sb, unsigned int qi,
+			struct xf_blkif_req *reqs, unsigned int n);
+/* Performs and answers reqs on queue qi (ERROR where the I/O failed). */
+void sb_answer(struct sb *sb, unsigned int qi,
+	       const struct xf_blkif_req *reqs, unsigned int n);
+/* Pops the next request of queue qi and asserts its operation and, but
+ * for a flush, its sector. */
+void sb_expect_req(struct sb *sb, unsigned int qi, uint8_t op,
+		   uint64_t sector, struct xf_blkif_req *req);
+/* Asserts queue qi holds no request. */
+void sb_expect_empty(struct sb *sb, unsigned int qi);
+
+/* Test data: len bytes of a pattern that differs with seed. */
+void sb_fill(uint8_t *b, size_t len, unsigned int seed);
+/* rec_io() of a write of len bytes of fresh data (seed) from buf at off,
+ * on queue. */
+void sb_mkwrite(struct xf_blkfront_io *io, struct done_rec *d, uint8_t *buf,
+		size_t len, uint64_t off, unsigned int queue,
+		unsigned int seed);
+/* Submits io, runs, and takes the one request it made off queue 0. */
+void sb_submit_pop(struct sb *sb, struct xf_blkfront_io *io,
+		   struct xf_blkif_req *req);
+/* Submits io (completing through rec_done), serves the one request it
+ * makes and returns its status; asserts it completed exactly once. */
+int sb_submit_served(struct sb *sb, struct xf_blkfront_io *io);
 
 /* Grant and event channel usage of the frontend domain. */
 void sb_fe_stats(struct sb *sb, struct xf_mock_stats *st);
+/* Asserts the frontend domain shares no page and has no port open. */
+void sb_assert_released(struct sb *sb);
 
 /* Full orderly close of the frontend with the scripted backend
  * following, then xf_blkfront_free(). */
 void sb_close_front(struct sb *sb);
+/* sb_close_front(), sb_assert_released(), and no revoke ever found a
+ * grant still mapped. */
+void sb_close_clean(struct sb *sb);
 
 #endif

@@ -18,6 +18,8 @@
 #include <xfront/blkfront.h>
 #include <xfront/mock.h>
 
+#include "done-rec.h"
+
 #define FE 1
 #define BE 0
 #define BE2 2
@@ -50,19 +52,6 @@ static bool front_whole_granules;
 static unsigned int disk_sector_size;
 static enum xf_blkback_sectors_unit backend_sectors_unit;
 static enum xf_blkfront_sectors_unit front_sectors_unit;
-
-struct done_rec {
-	atomic_int calls;
-	atomic_int status;
-};
-
-static void rec_done(struct xf_blkfront_io *io, int status)
-{
-	struct done_rec *d = io->opaque;
-
-	atomic_store(&d->status, status);
-	atomic_fetch_add(&d->calls, 1);
-}
 
 static void on_event(struct xf_blkfront *bf, enum xf_blkfront_event ev,
 		     void *opaque)
@@ -191,6 +180,16 @@ static void frontend_start(void)
 	ck_assert_int_eq(xf_blkfront_new(&cfg, &E.bf), 0);
 }
 
+/* env_init(mode), a backend of preset, a frontend, connected. */
+static void env_up(enum xf_rt_mode mode, const char *preset)
+{
+	env_init(mode);
+	backend_start(E.dom0, preset);
+	frontend_start();
+	ck_assert_msg(run_until(is_connected, NULL), "%s: not connected",
+		      preset);
+}
+
 static bool is_closed(void *arg)
 {
 	(void)arg;
@@ -237,13 +236,9 @@ static void write_read_verify(unsigned int n, uint64_t len, uint64_t base,
 
 	for (unsigned int i = 0; i < n; i++) {
 		fill(w + i * len, len, seed + i);
-		io[i].op = XF_BLKFRONT_WRITE;
-		io[i].offset_bytes = base + i * len;
-		io[i].len_bytes = len;
-		io[i].buf = w + i * len;
+		rec_io(&io[i], XF_BLKFRONT_WRITE, base + i * len, len,
+		       w + i * len, &d[i]);
 		io[i].queue = i;
-		io[i].done = rec_done;
-		io[i].opaque = &d[i];
 		ck_assert_int_eq(xf_blkfront_submit(E.bf, &io[i]), 0);
 	}
 	ck_assert(run_until(all_done, &wn));
@@ -289,12 +284,8 @@ START_TEST(preset_handshake_and_data)
 	struct xf_blkfront_info info;
 	struct xf_blkback_stats bs;
 
-	env_init(_i % 2 ? XF_RT_REAL : XF_RT_SIM);
 	ck_assert_int_eq(xf_blkback_features_preset(preset, &f), 0);
-	backend_start(E.dom0, preset);
-	frontend_start();
-	ck_assert_msg(run_until(is_connected, NULL), "%s: not connected",
-		      preset);
+	env_up(_i % 2 ? XF_RT_REAL : XF_RT_SIM, preset);
 	xf_blkfront_get_info(E.bf, &info);
 	xf_blkback_conn_info(E.bb, &ci);
 	ck_assert_uint_eq(info.nr_queues, f.max_queues > 1 ?
@@ -354,10 +345,7 @@ START_TEST(flush_eopnotsupp_reported)
 	backend_start(E.dom0, "no-persistent");
 	frontend_start();
 	ck_assert(run_until(is_connected, NULL));
-	memset(&io, 0, sizeof(io));
-	io.op = XF_BLKFRONT_FLUSH;
-	io.done = rec_done;
-	io.opaque = &d;
+	rec_io(&io, XF_BLKFRONT_FLUSH, 0, 0, NULL, &d);
 	ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), 0);
 	ck_assert(run_until(flush_done, &d));
 	ck_assert_int_eq(atomic_load(&d.status), -EOPNOTSUPP);
@@ -390,21 +378,13 @@ START_TEST(discard_grid_end_to_end)
 	backend_discard_align = 4096;
 	front_max_discard_sectors = _i == 1 ? 256 : 0;
 	front_whole_granules = _i == 2;
-	env_init(XF_RT_SIM);
-	backend_start(E.dom0, "linux");
-	frontend_start();
-	ck_assert(run_until(is_connected, NULL));
+	env_up(XF_RT_SIM, "linux");
 	xf_blkfront_get_info(E.bf, &info);
 	ck_assert_uint_eq(info.discard_granularity_used, 65536);
 	ck_assert_uint_eq(info.discard_alignment_used, 4096);
 	fill(data, sizeof(data), 9);
 	ck_assert_int_eq(xf_blkdisk_fill(E.disk, 0, data, sizeof(data)), 0);
-	memset(&io, 0, sizeof(io));
-	io.op = XF_BLKFRONT_DISCARD;
-	io.offset_bytes = off;
-	io.len_bytes = len;
-	io.done = rec_done;
-	io.opaque = &d;
+	rec_io(&io, XF_BLKFRONT_DISCARD, off, len, NULL, &d);
 	ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), 0);
 	ck_assert(run_until(flush_done, &d));
 	run_slice();
@@ -431,6 +411,42 @@ START_TEST(discard_grid_end_to_end)
 }
 END_TEST
 
+/* With the backend frozen, submits n writes of len bytes of fresh data
+ * (seed + i) from w + i * len at i * len, on queue i. */
+static void submit_frozen_writes(struct xf_blkfront_io *io, struct done_rec *d,
+				 uint8_t *w, unsigned int n, uint64_t len,
+				 unsigned int seed)
+{
+	memset(d, 0, n * sizeof(*d));
+	xf_blkback_freeze(E.bb, true);
+	run_slice();
+	for (unsigned int i = 0; i < n; i++) {
+		fill(w + i * len, len, seed + i);
+		rec_io(&io[i], XF_BLKFRONT_WRITE, i * len, len, w + i * len,
+		       &d[i]);
+		io[i].queue = i;
+		ck_assert_int_eq(xf_blkfront_submit(E.bf, &io[i]), 0);
+	}
+	run_slice();
+}
+
+/* Waits for io[0..n); each completed once, OK, its data on the disk
+ * (read back through chk). */
+static void expect_on_disk(struct xf_blkfront_io *io, struct done_rec *d,
+			   unsigned int n, uint8_t *chk)
+{
+	struct wait_n wn = { d, n };
+
+	ck_assert(run_until(all_done, &wn));
+	rec_expect_once(d, n, 0);
+	for (unsigned int i = 0; i < n; i++) {
+		ck_assert_int_eq(xf_blkdisk_read(E.disk,
+						 io[i].offset_bytes / 512, chk,
+						 io[i].len_bytes), 0);
+		ck_assert_mem_eq(chk, io[i].buf, io[i].len_bytes);
+	}
+}
+
 static bool has_inflight(void *arg)
 {
 	struct xf_blkback_stats bs;
@@ -451,31 +467,12 @@ START_TEST(crash_and_replace_x10)
 	static const char *const rot[] = { "linux", "minimal", "qemu",
 					   "few-indirect", "single-queue" };
 
-	env_init(_i ? XF_RT_REAL : XF_RT_SIM);
-	backend_start(E.dom0, "linux");
-	frontend_start();
-	ck_assert(run_until(is_connected, NULL));
+	env_up(_i ? XF_RT_REAL : XF_RT_SIM, "linux");
 	for (unsigned int round = 0; round < 10; round++) {
 		struct xf_blkfront_io io[NIO];
 		struct done_rec d[NIO];
-		struct wait_n wn = { d, NIO };
 
-		memset(io, 0, sizeof(io));
-		memset(d, 0, sizeof(d));
-		xf_blkback_freeze(E.bb, true);
-		run_slice();
-		for (unsigned int i = 0; i < NIO; i++) {
-			fill(w[i], LEN, round * 100 + i);
-			io[i].op = XF_BLKFRONT_WRITE;
-			io[i].offset_bytes = (uint64_t)i * LEN;
-			io[i].len_bytes = LEN;
-			io[i].buf = w[i];
-			io[i].queue = i;
-			io[i].done = rec_done;
-			io[i].opaque = &d[i];
-			ck_assert_int_eq(xf_blkfront_submit(E.bf, &io[i]), 0);
-		}
-		run_slice();
+		submit_frozen_writes(io, d, w[0], NIO, LEN, round * 100);
 		(void)has_inflight;
 		xf_blkback_crash(E.bb);
 		run_slice();
@@ -490,14 +487,7 @@ START_TEST(crash_and_replace_x10)
 		backend_start(E.dom0, rot[round % 5]);
 		ck_assert_msg(run_until(is_connected, NULL),
 			      "round %u: no reconnect", round);
-		ck_assert(run_until(all_done, &wn));
-		for (unsigned int i = 0; i < NIO; i++) {
-			ck_assert_int_eq(atomic_load(&d[i].calls), 1);
-			ck_assert_int_eq(atomic_load(&d[i].status), 0);
-			ck_assert_int_eq(xf_blkdisk_read(E.disk,
-				io[i].offset_bytes / 512, chk, LEN), 0);
-			ck_assert_mem_eq(chk, w[i], LEN);
-		}
+		expect_on_disk(io, d, NIO, chk);
 		/* Callbacks never run twice, even later. */
 		run_slice();
 		for (unsigned int i = 0; i < NIO; i++)
@@ -526,29 +516,10 @@ START_TEST(migrate_to_fewer_features)
 	static uint8_t w[NIO][LEN], chk[LEN];
 	struct xf_blkfront_io io[NIO];
 	struct done_rec d[NIO];
-	struct wait_n wn = { d, NIO };
 	struct xf_blkfront_info info;
 
-	memset(io, 0, sizeof(io));
-	memset(d, 0, sizeof(d));
-	env_init(_i ? XF_RT_REAL : XF_RT_SIM);
-	backend_start(E.dom0, "linux");
-	frontend_start();
-	ck_assert(run_until(is_connected, NULL));
-	xf_blkback_freeze(E.bb, true);
-	run_slice();
-	for (unsigned int i = 0; i < NIO; i++) {
-		fill(w[i], LEN, 77 + i);
-		io[i].op = XF_BLKFRONT_WRITE;
-		io[i].offset_bytes = (uint64_t)i * LEN;
-		io[i].len_bytes = LEN;
-		io[i].buf = w[i];
-		io[i].queue = i;
-		io[i].done = rec_done;
-		io[i].opaque = &d[i];
-		ck_assert_int_eq(xf_blkfront_submit(E.bf, &io[i]), 0);
-	}
-	run_slice();
+	env_up(_i ? XF_RT_REAL : XF_RT_SIM, "linux");
+	submit_frozen_writes(io, d, w[0], NIO, LEN, 77);
 	ck_assert_int_eq(xf_blkfront_suspend(E.bf), 0);
 	run_slice();
 	xf_blkback_free(E.bb);
@@ -562,14 +533,7 @@ START_TEST(migrate_to_fewer_features)
 	ck_assert_uint_eq(info.nr_queues, 1);
 	ck_assert_uint_eq(info.max_indirect_segments, 0);
 	ck_assert(!info.persistent);
-	ck_assert(run_until(all_done, &wn));
-	for (unsigned int i = 0; i < NIO; i++) {
-		ck_assert_int_eq(atomic_load(&d[i].calls), 1);
-		ck_assert_int_eq(atomic_load(&d[i].status), 0);
-		ck_assert_int_eq(xf_blkdisk_read(E.disk, io[i].offset_bytes /
-						 512, chk, LEN), 0);
-		ck_assert_mem_eq(chk, w[i], LEN);
-	}
+	expect_on_disk(io, d, NIO, chk);
 	env_fini();
 }
 END_TEST
@@ -584,10 +548,7 @@ START_TEST(resize_from_backend)
 {
 	struct xf_blkfront_info info;
 
-	env_init(XF_RT_SIM);
-	backend_start(E.dom0, "qemu");
-	frontend_start();
-	ck_assert(run_until(is_connected, NULL));
+	env_up(XF_RT_SIM, "qemu");
 	ck_assert_int_eq(xf_blkdisk_resize(E.disk, DISK_BYTES * 2), 0);
 	xf_blkback_resize_notify(E.bb);
 	ck_assert(run_until(is_resized, NULL));
@@ -682,10 +643,7 @@ START_TEST(concurrent_workload_with_crash)
 
 	WL = w;
 	backend_latency_ns = 20000;
-	env_init(_i ? XF_RT_REAL : XF_RT_SIM);
-	backend_start(E.dom0, "linux");
-	frontend_start();
-	ck_assert(run_until(is_connected, NULL));
+	env_up(_i ? XF_RT_REAL : XF_RT_SIM, "linux");
 	for (unsigned int i = 0; i < WL_DEPTH; i++) {
 		w->io[i].done = wl_done;
 		w->io[i].opaque = w;
@@ -737,10 +695,7 @@ START_TEST(skip_initwait_and_abi32)
 	backend_path = _i & 1 ? XF_BLKBACK_PATH_SKIP_INITWAIT
 			      : XF_BLKBACK_PATH_NORMAL;
 	front_abi = _i & 2 ? XF_BLKIF_ABI_X86_32 : XF_BLKIF_ABI_X86_64;
-	env_init(XF_RT_SIM);
-	backend_start(E.dom0, "linux");
-	frontend_start();
-	ck_assert(run_until(is_connected, NULL));
+	env_up(XF_RT_SIM, "linux");
 	xf_blkback_conn_info(E.bb, &ci);
 	ck_assert_int_eq(ci.abi, front_abi);
 	write_read_verify(4, 100 * 1024, 0, 9);
@@ -775,10 +730,7 @@ START_TEST(toolstack_graceful_removal)
 	struct xf_blkfront_info info;
 
 	front_timeout_ns = 50000000; /* 50 ms */
-	env_init(XF_RT_SIM);
-	backend_start(E.dom0, "linux");
-	frontend_start();
-	ck_assert(run_until(is_connected, NULL));
+	env_up(XF_RT_SIM, "linux");
 	write_read_verify(2, 8192, 0, 1);
 	ck_assert_int_eq(xf_vbd_request_close(E.dom0, &E.vc), 0);
 	ck_assert(run_until(fe_released, NULL));
@@ -786,12 +738,7 @@ START_TEST(toolstack_graceful_removal)
 	ck_assert_int_eq(info.state, XF_BLKFRONT_RECONNECTING);
 	ck_assert_int_eq(xf_vbd_destroy(E.dom0, &E.vc), 0);
 	run_slice();
-	memset(&io, 0, sizeof(io));
-	io.op = XF_BLKFRONT_WRITE;
-	io.len_bytes = sizeof(buf);
-	io.buf = buf;
-	io.done = rec_done;
-	io.opaque = &d;
+	rec_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), 0);
 	run_slice();
 	ck_assert_int_eq(atomic_load(&d.calls), 0);
@@ -821,12 +768,10 @@ static uint64_t backend_requests(void)
 static int one_io(enum xf_blkfront_op op, uint64_t off, uint64_t len)
 {
 	static uint8_t buf[16384];
-	struct xf_blkfront_io io = { .op = op, .offset_bytes = off,
-				     .len_bytes = len, .buf = buf,
-				     .done = rec_done };
+	struct xf_blkfront_io io;
 	struct done_rec d = { 0, 0 };
 
-	io.opaque = &d;
+	rec_io(&io, op, off, len, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), 0);
 	ck_assert(run_until(flush_done, &d));
 	/* A few more slices: a second completion would show now. */
@@ -864,10 +809,7 @@ START_TEST(sectors_unit_matrix)
 					: XF_BLKBACK_SECTORS_512;
 	front_sectors_unit = (_i & 2) ? XF_BLKFRONT_SECTORS_SECTOR_SIZE
 				      : XF_BLKFRONT_SECTORS_512;
-	env_init(_i & 1 ? XF_RT_REAL : XF_RT_SIM);
-	backend_start(E.dom0, "linux");
-	frontend_start();
-	ck_assert(run_until(is_connected, NULL));
+	env_up(_i & 1 ? XF_RT_REAL : XF_RT_SIM, "linux");
 	xf_blkfront_get_info(E.bf, &info);
 	ck_assert_uint_eq(xf_blkdisk_size_bytes(E.disk), DISK_BYTES);
 	ck_assert_uint_eq(info.sectors, DISK_BYTES / be_unit);
@@ -898,10 +840,7 @@ START_TEST(sectors_unit_matrix)
 	}
 	/* Past the end the frontend believes: refused locally. */
 	reqs = backend_requests();
-	io = (struct xf_blkfront_io){ .op = XF_BLKFRONT_READ,
-				      .offset_bytes = believed,
-				      .len_bytes = ss, .buf = buf,
-				      .done = rec_done, .opaque = &d };
+	rec_io(&io, XF_BLKFRONT_READ, believed, ss, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), -EINVAL);
 	if (believed < DISK_BYTES) {
 		io.op = XF_BLKFRONT_WRITE;
@@ -929,10 +868,7 @@ START_TEST(completion_cost_on_queue_vcpu)
 	struct xf_blkfront_queue_stats q0, q1;
 
 	front_cpu_completion_ns = 50000;
-	env_init(XF_RT_SIM);
-	backend_start(E.dom0, "linux");
-	frontend_start();
-	ck_assert(run_until(is_connected, NULL));
+	env_up(XF_RT_SIM, "linux");
 	write_read_verify(8, 4096, 0, 3);
 	ck_assert_int_eq(xf_blkfront_queue_stats(E.bf, 0, &q0), 0);
 	ck_assert_int_eq(xf_blkfront_queue_stats(E.bf, 1, &q1), 0);

@@ -33,11 +33,6 @@ static void teardown(void)
 	sb_fini(&sb);
 }
 
-static void run_for(uint64_t ns)
-{
-	xf_rt_run(sb.rt, xf_rt_now_ns(sb.rt) + ns);
-}
-
 static void front(enum xf_rt_clock clock, uint64_t connect_timeout,
 		  uint64_t wd_period)
 {
@@ -49,32 +44,27 @@ static void front(enum xf_rt_clock clock, uint64_t connect_timeout,
 	cfg.initwait_grace_ns = UINT64_MAX; /* wait for InitWait */
 	cfg.timeout_clock = clock;
 	cfg.watchdog_period_ns = wd_period;
-	sb_front(&sb, &cfg);
-	sb_run(&sb);
+	sb_start(&sb, &cfg);
 }
 
 static void backend_up(void)
 {
-	sb_state(&sb, XF_XENBUS_INITWAIT);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_INITIALISED);
-	ck_assert_int_eq(sb_map_rings(&sb), 0);
-	sb_disk_props(&sb, SB_DISK_BYTES / 512, 512);
-	sb_state(&sb, XF_XENBUS_CONNECTED);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_CONNECTED);
+	sb_connect(&sb, SB_DISK_BYTES / 512, 512);
 }
 
+/* A 4 KiB I/O of buf at off. */
 static void mkio(struct xf_blkfront_io *io, enum xf_blkfront_op op,
 		 void *buf, uint64_t off, struct done_rec *d)
 {
-	memset(io, 0, sizeof(*io));
-	io->op = op;
-	io->offset_bytes = off;
-	io->len_bytes = 4096;
-	io->buf = buf;
-	io->done = rec_done;
-	io->opaque = d;
+	rec_io(io, op, off, 4096, buf, d);
+}
+
+/* The I/O completed once: fine, or failed by the connect timeout, which
+ * fired once. */
+static void expect_done(struct done_rec *d, bool timed_out)
+{
+	ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], timed_out);
+	rec_expect_once(d, 1, timed_out ? -ENODEV : 0);
 }
 
 static enum xf_blkfront_state fstate(void)
@@ -97,23 +87,17 @@ static void connect_step_forward(enum xf_rt_clock clock)
 	memset(sb.disk, 0x33, 4096);
 	mkio(&io, XF_BLKFRONT_READ, buf, 0, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
-	run_for(1 * SEC);
+	sb_run_for(&sb, 1 * SEC);
 	xf_rt_step_wall_clock(sb.rt, (int64_t)HOUR);
-	run_for(1 * SEC);
+	sb_run_for(&sb, 1 * SEC);
 	ck_assert_uint_eq(xf_rt_now_ns(sb.rt) < 10 * SEC, 1);
 	backend_up();
 	sb_serve_all(&sb);
-	run_for(10 * MS);
-	ck_assert_int_eq(d.calls, 1);
-	if (clock == XF_CLOCK_MONOTONIC) {
-		ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], 0);
-		ck_assert_int_eq(d.status, 0);
+	sb_run_for(&sb, 10 * MS);
+	/* Broken variant: the connect timed out 8 s early. */
+	expect_done(&d, clock != XF_CLOCK_MONOTONIC);
+	if (clock == XF_CLOCK_MONOTONIC)
 		ck_assert_int_eq(buf[0], 0x33);
-	} else {
-		/* Broken variant: the connect timed out 8 s early. */
-		ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], 1);
-		ck_assert_int_eq(d.status, -ENODEV);
-	}
 }
 
 START_TEST(connect_step_forward_monotonic)
@@ -142,10 +126,8 @@ static void connect_step_backward(enum xf_rt_clock clock)
 	xf_rt_step_wall_clock(sb.rt, -10 * (int64_t)SEC);
 	xf_rt_run(sb.rt, 3 * SEC);
 	if (clock == XF_CLOCK_MONOTONIC) {
-		ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], 1);
+		expect_done(&d, true);
 		ck_assert_int_eq(fstate(), XF_BLKFRONT_GONE);
-		ck_assert_int_eq(d.calls, 1);
-		ck_assert_int_eq(d.status, -ENODEV);
 		return;
 	}
 	/* Broken variant: the timeout comes 10 s late; I/O hangs. */
@@ -153,9 +135,7 @@ static void connect_step_backward(enum xf_rt_clock clock)
 	ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], 0);
 	ck_assert_int_eq(d.calls, 0);
 	xf_rt_run(sb.rt, 12 * SEC + 500 * MS);
-	ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], 1);
-	ck_assert_int_eq(d.calls, 1);
-	ck_assert_int_eq(d.status, -ENODEV);
+	expect_done(&d, true);
 }
 
 START_TEST(connect_step_backward_monotonic)
@@ -188,10 +168,8 @@ static void reconnect_step_forward(enum xf_rt_clock clock)
 	sb_run(&sb);
 	ck_assert_int_eq(fstate(), XF_BLKFRONT_RECONNECTING);
 	xf_rt_step_wall_clock(sb.rt, (int64_t)HOUR);
-	run_for(500 * MS);
-	sb_unmap_rings(&sb);
-	sb_state(&sb, XF_XENBUS_CLOSED);
-	sb_run(&sb);
+	sb_run_for(&sb, 500 * MS);
+	sb_backend_closed(&sb);
 	sb_state(&sb, XF_XENBUS_INITIALISING);
 	sb_run(&sb);
 	backend_up();
@@ -199,15 +177,9 @@ static void reconnect_step_forward(enum xf_rt_clock clock)
 		sb_serve_all(&sb);
 		sb_run(&sb);
 	}
-	ck_assert_int_eq(d.calls, 1);
-	if (clock == XF_CLOCK_MONOTONIC) {
-		ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], 0);
-		ck_assert_int_eq(d.status, 0);
+	expect_done(&d, clock != XF_CLOCK_MONOTONIC);
+	if (clock == XF_CLOCK_MONOTONIC)
 		ck_assert_mem_eq(sb.disk + 8192, buf, 4096);
-	} else {
-		ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], 1);
-		ck_assert_int_eq(d.status, -ENODEV);
-	}
 }
 
 START_TEST(reconnect_step_forward_monotonic)
@@ -244,7 +216,7 @@ static uint64_t io_stream_step(enum xf_rt_clock clock, int64_t step)
 	for (unsigned int k = 0; k < N; k++) {
 		struct xf_blkif_req req;
 
-		run_for(300 * MS);
+		sb_run_for(&sb, 300 * MS);
 		ck_assert_int_eq(sb_pop(&sb, 0, &req), 0);
 		ck_assert_int_eq(sb_do_io(&sb, &req), 0);
 		sb_respond(&sb, 0, req.id, req.operation, XF_BLKIF_RSP_OKAY);
@@ -258,15 +230,12 @@ static uint64_t io_stream_step(enum xf_rt_clock clock, int64_t step)
 		if (k == 5) {
 			/* Right after a response was consumed, before the
 			 * next watchdog tick. */
-			run_for(MS);
+			sb_run_for(&sb, MS);
 			xf_rt_step_wall_clock(sb.rt, step);
 		}
 	}
-	run_for(MS);
-	for (unsigned int i = 0; i < N; i++) {
-		ck_assert_int_eq(d[i].calls, 1);
-		ck_assert_int_eq(d[i].status, 0);
-	}
+	sb_run_for(&sb, MS);
+	rec_expect_once(d, N, 0);
 	ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], 0);
 	ck_assert_int_eq(xf_blkfront_queue_stats(sb.bf, 0, &st), 0);
 	ck_assert_uint_ge(st.watchdog_checks, 2);
@@ -311,10 +280,10 @@ static uint64_t stall_after_backward_step(enum xf_rt_clock clock)
 	backend_up();
 	mkio(&io, XF_BLKFRONT_READ, buf, 0, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
-	run_for(MS);
+	sb_run_for(&sb, MS);
 	xf_rt_step_wall_clock(sb.rt, -(int64_t)HOUR);
 	for (unsigned int i = 0; i < 10; i++)
-		run_for(SEC);
+		sb_run_for(&sb, SEC);
 	ck_assert_int_eq(d.calls, 0);
 	ck_assert_int_eq(xf_blkfront_queue_stats(sb.bf, 0, &st), 0);
 	ck_assert_uint_ge(st.watchdog_checks, 9);

@@ -11,14 +11,6 @@
 
 static struct sb sb;
 
-static void count_done(struct xf_blkfront_io *io, int status)
-{
-	int *st = io->opaque;
-
-	st[0]++;
-	st[1] = status;
-}
-
 static void setup(void)
 {
 	sb_init(&sb, XF_RT_SIM, 2, -1);
@@ -37,8 +29,7 @@ static void start(int max_queues, int order, int indirect)
 	cfg.max_queues = max_queues;
 	cfg.max_ring_page_order = order;
 	cfg.max_indirect_segments = indirect;
-	sb_front(&sb, &cfg);
-	sb_run(&sb);
+	sb_start(&sb, &cfg);
 }
 
 static void fe_key_eq(const char *key, const char *want)
@@ -54,14 +45,13 @@ static void fe_key_eq(const char *key, const char *want)
 	free(v);
 }
 
-static void finish_connect(void)
+/* The frontend wrote key, whatever its value. */
+static void fe_key_set(const char *key)
 {
-	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_INITIALISED);
-	ck_assert_int_eq(sb_map_rings(&sb), 0);
-	sb_disk_props(&sb, 2048, 512);
-	sb_state(&sb, XF_XENBUS_CONNECTED);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_CONNECTED);
+	char *v = sb_fe_read(&sb, key);
+
+	ck_assert_msg(v != NULL, "%s missing", key);
+	free(v);
 }
 
 START_TEST(normal_path_defaults)
@@ -71,8 +61,7 @@ START_TEST(normal_path_defaults)
 	start(-1, -1, -1);
 	/* Frontend waits in Initialising for the backend. */
 	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_INITIALISING);
-	sb_state(&sb, XF_XENBUS_INITWAIT);
-	sb_run(&sb);
+	sb_initwait(&sb);
 	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_INITIALISED);
 	fe_key_eq("protocol", "x86_64-abi");
 	/* Our own capability, as Linux blkfront writes it: whether it is
@@ -81,11 +70,8 @@ START_TEST(normal_path_defaults)
 	fe_key_eq("ring-page-order", NULL);
 	fe_key_eq("multi-queue-num-queues", NULL);
 	fe_key_eq("queue-0", NULL);
-	char *v = sb_fe_read(&sb, "ring-ref");
-
-	ck_assert_ptr_nonnull(v);
-	free(v);
-	finish_connect();
+	fe_key_set("ring-ref");
+	sb_connected(&sb, 2048, 512);
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert_int_eq(info.state, XF_BLKFRONT_CONNECTED);
 	ck_assert_uint_eq(info.sectors, 2048);
@@ -110,8 +96,7 @@ START_TEST(multi_queue_multi_page)
 	sb_write(&sb, "max-ring-page-order", "2");
 	sb_write(&sb, "feature-persistent", "1");
 	sb_write(&sb, "feature-max-indirect-segments", "512");
-	sb_state(&sb, XF_XENBUS_INITWAIT);
-	sb_run(&sb);
+	sb_initwait(&sb);
 	fe_key_eq("multi-queue-num-queues", "4");
 	fe_key_eq("ring-page-order", "2");
 	fe_key_eq("num-ring-pages", "4");
@@ -125,19 +110,13 @@ START_TEST(multi_queue_multi_page)
 
 		for (int j = 0; j < 4; j++) {
 			snprintf(key, sizeof(key), "queue-%d/ring-ref%d", q, j);
-			char *v = sb_fe_read(&sb, key);
-
-			ck_assert_msg(v != NULL, "%s missing", key);
-			free(v);
+			fe_key_set(key);
 		}
 		snprintf(key, sizeof(key), "queue-%d/event-channel", q);
-		char *v = sb_fe_read(&sb, key);
-
-		ck_assert_msg(v != NULL, "%s missing", key);
-		free(v);
+		fe_key_set(key);
 	}
 	fe_key_eq("queue-4", NULL);
-	finish_connect();
+	sb_connected(&sb, 2048, 512);
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert_uint_eq(info.nr_queues, 4);
 	ck_assert_uint_eq(info.ring_page_order, 2);
@@ -157,11 +136,10 @@ START_TEST(frontend_limits_win)
 	sb_write(&sb, "multi-queue-max-queues", "16");
 	sb_write(&sb, "max-ring-page-order", "4");
 	sb_write(&sb, "feature-max-indirect-segments", "512");
-	sb_state(&sb, XF_XENBUS_INITWAIT);
-	sb_run(&sb);
+	sb_initwait(&sb);
 	fe_key_eq("multi-queue-num-queues", "2");
 	fe_key_eq("ring-page-order", "1");
-	finish_connect();
+	sb_connected(&sb, 2048, 512);
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert_uint_eq(info.max_indirect_segments, 64);
 	ck_assert_uint_eq(info.max_request_bytes, 64 * 4096);
@@ -172,15 +150,11 @@ START_TEST(legacy_max_ring_pages)
 {
 	start(1, -1, -1);
 	sb_write(&sb, "max-ring-pages", "4");
-	sb_state(&sb, XF_XENBUS_INITWAIT);
-	sb_run(&sb);
+	sb_initwait(&sb);
 	fe_key_eq("ring-page-order", "2");
 	fe_key_eq("ring-ref", NULL);
-	char *v = sb_fe_read(&sb, "ring-ref3");
-
-	ck_assert_ptr_nonnull(v);
-	free(v);
-	finish_connect();
+	fe_key_set("ring-ref3");
+	sb_connected(&sb, 2048, 512);
 }
 END_TEST
 
@@ -210,7 +184,7 @@ START_TEST(skip_initwait_initialised)
 	start(-1, -1, -1);
 	sb_state(&sb, XF_XENBUS_INITIALISED);
 	sb_run(&sb);
-	finish_connect();
+	sb_connected(&sb, 2048, 512);
 }
 END_TEST
 
@@ -219,9 +193,7 @@ START_TEST(repeated_connected_is_resize)
 	struct xf_blkfront_info info;
 
 	start(-1, -1, -1);
-	sb_state(&sb, XF_XENBUS_INITWAIT);
-	sb_run(&sb);
-	finish_connect();
+	sb_connect(&sb, 2048, 512);
 	sb_state(&sb, XF_XENBUS_CONNECTED); /* same size: no event */
 	sb_run(&sb);
 	ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_RESIZED], 0);
@@ -261,13 +233,12 @@ START_TEST(bad_xenstore_values)
 	struct xf_blkfront_info info;
 	struct xf_blkfront_io io;
 	char msg[256], buf[512];
-	int st[2] = { 0, 0 };
+	struct done_rec d = { 0, 0 };
 
 	start(-1, -1, -1);
 	if (!bad_values[_i].at_connect)
 		sb_write(&sb, bad_values[_i].key, bad_values[_i].val);
-	sb_state(&sb, XF_XENBUS_INITWAIT);
-	sb_run(&sb);
+	sb_initwait(&sb);
 	if (bad_values[_i].at_connect) {
 		ck_assert_int_eq(sb_map_rings(&sb), 0);
 		sb_disk_props(&sb, 2048, 512);
@@ -283,16 +254,11 @@ START_TEST(bad_xenstore_values)
 	ck_assert_int_ne(sb_fe_state(&sb), XF_XENBUS_CONNECTED);
 
 	/* I/O on a device in the error state fails, once. */
-	memset(&io, 0, sizeof(io));
-	io.op = XF_BLKFRONT_READ;
-	io.len_bytes = 512;
-	io.buf = buf;
-	io.opaque = st;
-	io.done = count_done;
+	rec_io(&io, XF_BLKFRONT_READ, 0, 512, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
-	ck_assert_int_eq(st[0], 1);
-	ck_assert_int_eq(st[1], -EPROTO);
+	ck_assert_int_eq(d.calls, 1);
+	ck_assert_int_eq(d.status, -EPROTO);
 }
 END_TEST
 
@@ -305,9 +271,7 @@ START_TEST(absurd_offers_are_clamped)
 	sb_write(&sb, "max-ring-page-order", "4294967295");
 	sb_write(&sb, "multi-queue-max-queues", "4294967295");
 	sb_write(&sb, "feature-max-indirect-segments", "4294967295");
-	sb_state(&sb, XF_XENBUS_INITWAIT);
-	sb_run(&sb);
-	finish_connect();
+	sb_connect(&sb, 2048, 512);
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert_uint_eq(info.nr_queues, 4);
 	ck_assert_uint_eq(info.ring_page_order, XF_MAX_RING_PAGE_ORDER);
@@ -324,10 +288,9 @@ START_TEST(untrusted_disables_persistent)
 	sb_init(&sb, XF_RT_SIM, 1, 0);
 	start(-1, -1, -1);
 	sb_write(&sb, "feature-persistent", "1");
-	sb_state(&sb, XF_XENBUS_INITWAIT);
-	sb_run(&sb);
+	sb_initwait(&sb);
 	fe_key_eq("feature-persistent", "0");
-	finish_connect();
+	sb_connected(&sb, 2048, 512);
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert(!info.persistent);
 	ck_assert(!info.trusted);
@@ -341,12 +304,10 @@ START_TEST(abi_x86_32)
 
 	xf_blkfront_config_init(&cfg);
 	cfg.abi = XF_BLKIF_ABI_X86_32;
-	sb_front(&sb, &cfg);
-	sb_run(&sb);
-	sb_state(&sb, XF_XENBUS_INITWAIT);
-	sb_run(&sb);
+	sb_start(&sb, &cfg);
+	sb_initwait(&sb);
 	fe_key_eq("protocol", "x86_32-abi");
-	finish_connect();
+	sb_connected(&sb, 2048, 512);
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert_uint_eq(info.ring_entries,
 			  xf_blkif_ring_size(XF_BLKIF_ABI_X86_32, 0));
@@ -360,39 +321,28 @@ START_TEST(connect_timeout_fails_held_io)
 	struct xf_blkfront_info info;
 	struct xf_blkfront_io io;
 	char buf[512];
-	int st[2] = { 0, 0 };
+	struct done_rec d = { 0, 0 };
 
 	xf_blkfront_config_init(&cfg);
 	cfg.connect_timeout_ns = 5000000; /* 5 ms of virtual time */
 	sb_front(&sb, &cfg);
-	memset(&io, 0, sizeof(io));
-	io.op = XF_BLKFRONT_READ;
-	io.len_bytes = sizeof(buf);
-	io.buf = buf;
-	io.done = count_done;
-	io.opaque = st;
+	rec_io(&io, XF_BLKFRONT_READ, 0, sizeof(buf), buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
-	ck_assert_int_eq(st[0], 0); /* held */
+	ck_assert_int_eq(d.calls, 0); /* held */
 	for (int i = 0; i < 10; i++)
 		sb_run(&sb);
-	ck_assert_int_eq(st[0], 1);
-	ck_assert_int_eq(st[1], -ENODEV);
+	ck_assert_int_eq(d.calls, 1);
+	ck_assert_int_eq(d.status, -ENODEV);
 	ck_assert_uint_eq(sb.events[XF_BLKFRONT_EV_TIMEOUT], 1);
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert_int_eq(info.state, XF_BLKFRONT_GONE);
 	/* A late backend still connects, and I/O works again. */
-	sb_state(&sb, XF_XENBUS_INITWAIT);
-	sb_run(&sb);
-	finish_connect();
+	sb_connect(&sb, 2048, 512);
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert_int_eq(info.state, XF_BLKFRONT_CONNECTED);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
-	sb_run(&sb);
-	ck_assert_uint_eq(sb_serve_all(&sb), 1);
-	sb_run(&sb);
-	ck_assert_int_eq(st[0], 2);
-	ck_assert_int_eq(st[1], 0);
+	ck_assert_int_eq(sb_submit_served(&sb, &io), 0);
+	ck_assert_int_eq(d.calls, 2);
 }
 END_TEST
 
@@ -400,30 +350,23 @@ START_TEST(io_before_connect_is_held)
 {
 	struct xf_blkfront_io io[3];
 	char buf[3][4096];
-	int st[2] = { 0, 0 };
+	struct done_rec d = { 0, 0 };
 
 	start(-1, -1, -1);
 	for (int i = 0; i < 3; i++) {
-		memset(&io[i], 0, sizeof(io[i]));
-		io[i].op = XF_BLKFRONT_WRITE;
-		io[i].offset_bytes = (uint64_t)i * 4096;
-		io[i].len_bytes = 4096;
 		memset(buf[i], 'a' + i, 4096);
-		io[i].buf = buf[i];
+		rec_io(&io[i], XF_BLKFRONT_WRITE, (uint64_t)i * 4096, 4096,
+		       buf[i], &d);
 		io[i].queue = (unsigned int)i;
-		io[i].done = count_done;
-		io[i].opaque = st;
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	}
-	sb_state(&sb, XF_XENBUS_INITWAIT);
-	sb_run(&sb);
-	finish_connect();
+	sb_connect(&sb, 2048, 512);
 	sb_run(&sb);
 	/* One queue negotiated: every held io moved there. */
 	ck_assert_uint_eq(sb_serve_all(&sb), 3);
 	sb_run(&sb);
-	ck_assert_int_eq(st[0], 3);
-	ck_assert_int_eq(st[1], 0);
+	ck_assert_int_eq(d.calls, 3);
+	ck_assert_int_eq(d.status, 0);
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(sb.disk[i * 4096 + 17], 'a' + i);
 }
@@ -432,22 +375,18 @@ END_TEST
 START_TEST(bad_config_rejected)
 {
 	struct xf_blkfront_config cfg;
-	struct xf_blkfront *bf = NULL;
 
 	xf_blkfront_config_init(&cfg);
-	ck_assert_int_eq(xf_blkfront_new(&cfg, &bf), -EINVAL);
-	cfg.platform = sb.fe;
-	cfg.rt = sb.rt;
-	cfg.nodename = "device/vbd/51712";
+	sb_expect_refused(&cfg);
+	sb_front_config(&sb, &cfg);
 	cfg.max_queues = 0;
-	ck_assert_int_eq(xf_blkfront_new(&cfg, &bf), -EINVAL);
+	sb_expect_refused(&cfg);
 	cfg.max_queues = 1;
 	cfg.max_ring_page_order = 9;
-	ck_assert_int_eq(xf_blkfront_new(&cfg, &bf), -EINVAL);
+	sb_expect_refused(&cfg);
 	cfg.max_ring_page_order = 0;
 	cfg.queue_vcpu[0] = 7; /* only 2 vCPUs */
-	ck_assert_int_eq(xf_blkfront_new(&cfg, &bf), -EINVAL);
-	ck_assert_ptr_null(bf);
+	sb_expect_refused(&cfg);
 }
 END_TEST
 
@@ -458,17 +397,11 @@ START_TEST(close_releases_everything)
 	start(4, 2, -1);
 	sb_write(&sb, "multi-queue-max-queues", "4");
 	sb_write(&sb, "max-ring-page-order", "2");
-	sb_state(&sb, XF_XENBUS_INITWAIT);
-	sb_run(&sb);
-	finish_connect();
+	sb_connect(&sb, 2048, 512);
 	sb_fe_stats(&sb, &st);
 	ck_assert_uint_eq(st.gnt_shared_pages, 16);
-	sb_close_front(&sb);
+	sb_close_clean(&sb);
 	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_CLOSED);
-	sb_fe_stats(&sb, &st);
-	ck_assert_uint_eq(st.gnt_shared_pages, 0);
-	ck_assert_uint_eq(st.gnt_revoke_busy, 0);
-	ck_assert_uint_eq(st.evtchn_open_ports, 0);
 }
 END_TEST
 
@@ -487,7 +420,7 @@ START_TEST(backend_never_initwait_grace)
 		sb_run(&sb);
 	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_INITIALISED);
 	fe_key_eq("ring-page-order", "1");
-	finish_connect();
+	sb_connected(&sb, 2048, 512);
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert_int_eq(info.state, XF_BLKFRONT_CONNECTED);
 }
@@ -518,13 +451,9 @@ START_TEST(store_refusal_is_retried)
 						   sb.fe_path, rw, 2), 0);
 	for (int i = 0; i < 30; i++)
 		sb_run(&sb);
-	finish_connect();
-	struct xf_mock_stats ms;
-
+	sb_connected(&sb, 2048, 512);
 	sb_close_front(&sb);
-	sb_fe_stats(&sb, &ms);
-	ck_assert_uint_eq(ms.gnt_shared_pages, 0);
-	ck_assert_uint_eq(ms.evtchn_open_ports, 0);
+	sb_assert_released(&sb);
 }
 END_TEST
 

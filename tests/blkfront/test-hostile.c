@@ -31,16 +31,25 @@ static void connect_plain(int persistent)
 	xf_blkfront_config_init(&cfg);
 	cfg.max_queues = 1;
 	cfg.persistent = persistent;
-	sb_front(&sb, &cfg);
-	sb_run(&sb);
+	sb_start(&sb, &cfg);
 	sb_write(&sb, "feature-persistent", "1");
-	sb_state(&sb, XF_XENBUS_INITWAIT);
+	sb_connect(&sb, SB_DISK_BYTES / 512, 512);
+}
+
+/* Submits n 4 KiB writes from buf[i] at i * 4 KiB and takes their n
+ * requests off the ring into req. */
+static void submit_writes(unsigned int n, struct xf_blkfront_io *io,
+			  struct done_rec *d, uint8_t (*buf)[4096],
+			  struct xf_blkif_req *req)
+{
+	memset(d, 0, n * sizeof(*d));
+	for (unsigned int i = 0; i < n; i++) {
+		rec_io(&io[i], XF_BLKFRONT_WRITE, (uint64_t)i * 4096, 4096,
+		       buf[i], &d[i]);
+		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
+	}
 	sb_run(&sb);
-	ck_assert_int_eq(sb_map_rings(&sb), 0);
-	sb_disk_props(&sb, SB_DISK_BYTES / 512, 512);
-	sb_state(&sb, XF_XENBUS_CONNECTED);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_CONNECTED);
+	ck_assert_uint_eq(sb_pop_all(&sb, 0, req, n), n);
 }
 
 enum hostile {
@@ -66,25 +75,11 @@ START_TEST(hostile_response)
 	struct done_rec d[3], dl = { 0, 0 };
 	struct xf_blkif_req req[3];
 	struct xf_blkfront_info info;
-	struct xf_mock_stats ms;
 	char msg[256];
 	void *kept = NULL;
 
-	memset(d, 0, sizeof(d));
 	connect_plain(_i == H_GRANT_KEPT ? 0 : 1);
-	for (int i = 0; i < 3; i++) {
-		memset(&io[i], 0, sizeof(io[i]));
-		io[i].op = XF_BLKFRONT_WRITE;
-		io[i].offset_bytes = (uint64_t)i * 4096;
-		io[i].len_bytes = 4096;
-		io[i].buf = buf[i];
-		io[i].done = rec_done;
-		io[i].opaque = &d[i];
-		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
-	}
-	sb_run(&sb);
-	for (int i = 0; i < 3; i++)
-		ck_assert_int_eq(sb_pop(&sb, 0, &req[i]), 0);
+	submit_writes(3, io, d, buf, req);
 
 	switch (_i) {
 	case H_ID_RANGE:
@@ -93,8 +88,7 @@ START_TEST(hostile_response)
 	case H_DUPLICATE:
 		sb_respond(&sb, 0, req[0].id, XF_BLKIF_OP_WRITE, 0);
 		sb_run(&sb);
-		ck_assert_int_eq(d[0].calls, 1);
-		ck_assert_int_eq(d[0].status, 0);
+		rec_expect_once(&d[0], 1, 0);
 		sb_respond(&sb, 0, req[0].id, XF_BLKIF_OP_WRITE, 0);
 		break;
 	case H_NEVER_ISSUED:
@@ -140,16 +134,10 @@ START_TEST(hostile_response)
 	}
 	/* Further responses are ignored; new I/O fails once. */
 	sb_respond(&sb, 0, req[1].id, XF_BLKIF_OP_WRITE, 0);
-	memset(&late, 0, sizeof(late));
-	late.op = XF_BLKFRONT_READ;
-	late.len_bytes = 4096;
-	late.buf = buf[0];
-	late.done = rec_done;
-	late.opaque = &dl;
+	rec_io(&late, XF_BLKFRONT_READ, 0, 4096, buf[0], &dl);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &late), 0);
 	sb_run(&sb);
-	ck_assert_int_eq(dl.calls, 1);
-	ck_assert_int_eq(dl.status, -EPROTO);
+	rec_expect_once(&dl, 1, -EPROTO);
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(d[i].calls, 1);
 
@@ -158,9 +146,7 @@ START_TEST(hostile_response)
 		sb.dom0->gnt->unmap(sb.dom0, kept, 1);
 	}
 	sb_close_front(&sb);
-	sb_fe_stats(&sb, &ms);
-	ck_assert_uint_eq(ms.gnt_shared_pages, 0);
-	ck_assert_uint_eq(ms.evtchn_open_ports, 0);
+	sb_assert_released(&sb);
 }
 END_TEST
 
@@ -174,25 +160,11 @@ START_TEST(response_rewritten_after_read)
 	struct xf_blkif_req req[2];
 	struct sb_queue *q = &sb.q[0];
 
-	memset(d, 0, sizeof(d));
 	connect_plain(1);
-	for (int i = 0; i < 2; i++) {
-		memset(&io[i], 0, sizeof(io[i]));
-		io[i].op = XF_BLKFRONT_WRITE;
-		io[i].offset_bytes = (uint64_t)i * 4096;
-		io[i].len_bytes = 4096;
-		io[i].buf = buf[i];
-		io[i].done = rec_done;
-		io[i].opaque = &d[i];
-		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
-	}
-	sb_run(&sb);
-	for (int i = 0; i < 2; i++)
-		ck_assert_int_eq(sb_pop(&sb, 0, &req[i]), 0);
+	submit_writes(2, io, d, buf, req);
 	sb_respond(&sb, 0, req[0].id, XF_BLKIF_OP_WRITE, XF_BLKIF_RSP_ERROR);
 	sb_run(&sb);
-	ck_assert_int_eq(d[0].calls, 1);
-	ck_assert_int_eq(d[0].status, -EIO);
+	rec_expect_once(&d[0], 1, -EIO);
 	/* Rewrite the consumed slot: other id, success. */
 	struct xf_blkif_rsp rsp = { .id = req[1].id,
 				    .operation = XF_BLKIF_OP_WRITE,
@@ -204,13 +176,11 @@ START_TEST(response_rewritten_after_read)
 			    &rsp);
 	sb.dom0->evtchn->notify(sb.evh, q->lport);
 	sb_run(&sb);
-	ck_assert_int_eq(d[0].calls, 1);
-	ck_assert_int_eq(d[0].status, -EIO);
+	rec_expect_once(&d[0], 1, -EIO);
 	ck_assert_int_eq(d[1].calls, 0);
 	sb_respond(&sb, 0, req[1].id, XF_BLKIF_OP_WRITE, 0);
 	sb_run(&sb);
-	ck_assert_int_eq(d[1].calls, 1);
-	ck_assert_int_eq(d[1].status, 0);
+	rec_expect_once(&d[1], 1, 0);
 	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), 0);
 }
 END_TEST
@@ -230,23 +200,40 @@ START_TEST(event_storm_without_responses)
 }
 END_TEST
 
-/* The error state is left by device removal and re-appearance. */
-START_TEST(error_cleared_by_reappearance)
+/* A response to nothing: the device goes into the error state. */
+static void hostile_answer(uint64_t id, uint8_t op, int16_t status)
+{
+	connect_plain(1);
+	sb_respond(&sb, 0, id, op, status);
+	sb_run(&sb);
+	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), -EPROTO);
+}
+
+/* Connected again, no error, nothing held, and an I/O of op works. */
+static void expect_working(enum xf_blkfront_op op)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
 	struct done_rec d = { 0, 0 };
 	struct xf_blkfront_info info;
+
+	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
+	ck_assert_int_eq(info.state, XF_BLKFRONT_CONNECTED);
+	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), 0);
+	ck_assert_uint_eq(info.grants_busy, 0);
+	rec_io(&io, op, 0, sizeof(buf), buf, &d);
+	ck_assert_int_eq(sb_submit_served(&sb, &io), 0);
+}
+
+/* The error state is left by device removal and re-appearance. */
+START_TEST(error_cleared_by_reappearance)
+{
+	struct xf_blkfront_info info;
 	struct xf_mock_stats ms;
 
-	connect_plain(1);
-	sb_respond(&sb, 0, 999, XF_BLKIF_OP_READ, 0);
-	sb_run(&sb);
-	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), -EPROTO);
+	hostile_answer(999, XF_BLKIF_OP_READ, 0);
 	/* Toolstack removes both directories, backend goes away. */
-	sb_unmap_rings(&sb);
-	ck_assert_int_eq(sb.dom0->store->rm(sb.xs, XF_TXN_NONE, sb.fe_path), 0);
-	ck_assert_int_eq(sb.dom0->store->rm(sb.xs, XF_TXN_NONE, sb.be_path), 0);
+	sb_remove_dirs(&sb);
 	sb_run(&sb);
 	sb_fe_stats(&sb, &ms);
 	ck_assert_uint_eq(ms.gnt_shared_pages, 0);
@@ -255,28 +242,8 @@ START_TEST(error_cleared_by_reappearance)
 	/* Re-created at state 1: a fresh handshake clears the error. */
 	sb_create_dirs(&sb, -1);
 	sb_run(&sb);
-	sb_state(&sb, XF_XENBUS_INITWAIT);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_INITIALISED);
-	ck_assert_int_eq(sb_map_rings(&sb), 0);
-	sb_disk_props(&sb, 64, 512);
-	sb_state(&sb, XF_XENBUS_CONNECTED);
-	sb_run(&sb);
-	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
-	ck_assert_int_eq(info.state, XF_BLKFRONT_CONNECTED);
-	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), 0);
-	memset(&io, 0, sizeof(io));
-	io.op = XF_BLKFRONT_WRITE;
-	io.len_bytes = sizeof(buf);
-	io.buf = buf;
-	io.done = rec_done;
-	io.opaque = &d;
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
-	sb_run(&sb);
-	ck_assert_uint_eq(sb_serve_all(&sb), 1);
-	sb_run(&sb);
-	ck_assert_int_eq(d.calls, 1);
-	ck_assert_int_eq(d.status, 0);
+	sb_connect(&sb, 64, 512);
+	expect_working(XF_BLKFRONT_WRITE);
 }
 END_TEST
 
@@ -284,43 +251,13 @@ END_TEST
  * (as after a migration). */
 START_TEST(error_cleared_by_resume)
 {
-	static uint8_t buf[4096];
-	struct xf_blkfront_io io;
-	struct done_rec d = { 0, 0 };
-	struct xf_blkfront_info info;
-
-	connect_plain(1);
-	sb_respond(&sb, 0, 5, XF_BLKIF_OP_WRITE, 42);
-	sb_run(&sb);
-	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), -EPROTO);
-	sb_unmap_rings(&sb);
-	sb.dom0->store->rm(sb.xs, XF_TXN_NONE, sb.fe_path);
-	sb.dom0->store->rm(sb.xs, XF_TXN_NONE, sb.be_path);
+	hostile_answer(5, XF_BLKIF_OP_WRITE, 42);
+	sb_remove_dirs(&sb);
 	sb_create_dirs(&sb, -1);
 	ck_assert_int_eq(xf_blkfront_resume(sb.bf), 0);
 	sb_run(&sb);
-	sb_state(&sb, XF_XENBUS_INITWAIT);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_map_rings(&sb), 0);
-	sb_disk_props(&sb, 64, 512);
-	sb_state(&sb, XF_XENBUS_CONNECTED);
-	sb_run(&sb);
-	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
-	ck_assert_int_eq(info.state, XF_BLKFRONT_CONNECTED);
-	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), 0);
-	ck_assert_uint_eq(info.grants_busy, 0);
-	memset(&io, 0, sizeof(io));
-	io.op = XF_BLKFRONT_READ;
-	io.len_bytes = sizeof(buf);
-	io.buf = buf;
-	io.done = rec_done;
-	io.opaque = &d;
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
-	sb_run(&sb);
-	ck_assert_uint_eq(sb_serve_all(&sb), 1);
-	sb_run(&sb);
-	ck_assert_int_eq(d.calls, 1);
-	ck_assert_int_eq(d.status, 0);
+	sb_connect(&sb, 64, 512);
+	expect_working(XF_BLKFRONT_READ);
 }
 END_TEST
 
@@ -347,12 +284,7 @@ START_TEST(failed_notify_is_counted)
 	evt = *real_evt;
 	evt.notify = refuse_notify;
 	sb.fe->evtchn = &evt;
-	memset(&io, 0, sizeof(io));
-	io.op = XF_BLKFRONT_READ;
-	io.len_bytes = 4096;
-	io.buf = buf;
-	io.done = rec_done;
-	io.opaque = &d;
+	rec_io(&io, XF_BLKFRONT_READ, 0, 4096, buf, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
 	sb.fe->evtchn = real_evt;
@@ -362,8 +294,7 @@ START_TEST(failed_notify_is_counted)
 	/* The request is on the ring all the same: serve it. */
 	ck_assert_uint_eq(sb_serve_all(&sb), 1);
 	sb_run(&sb);
-	ck_assert_int_eq(d.calls, 1);
-	ck_assert_int_eq(d.status, 0);
+	rec_expect_once(&d, 1, 0);
 }
 END_TEST
 

@@ -15,6 +15,8 @@
 #include <xfront/blkfront.h>
 #include <xfront/mock.h>
 
+#include "done-rec.h"
+
 #define FE 1
 #define BE 0
 #define DISK_BYTES (8u << 20)
@@ -30,19 +32,6 @@ static struct {
 	struct xf_blkfront *bf;
 	atomic_uint closed;
 } E;
-
-struct done_rec {
-	atomic_int calls;
-	atomic_int status;
-};
-
-static void rec_done(struct xf_blkfront_io *io, int status)
-{
-	struct done_rec *d = io->opaque;
-
-	atomic_store(&d->status, status);
-	atomic_fetch_add(&d->calls, 1);
-}
 
 static void on_event(struct xf_blkfront *bf, enum xf_blkfront_event ev,
 		     void *opaque)
@@ -100,30 +89,6 @@ static void teardown(void)
 	xf_mock_hv_free(E.hv);
 }
 
-static void start(const char *preset, int persistent)
-{
-	struct xf_blkback_config bc;
-	struct xf_blkfront_config cfg;
-	char path[128];
-
-	xf_blkback_config_init(&bc);
-	bc.platform = E.dom0;
-	bc.rt = E.rt;
-	bc.frontend_id = FE;
-	bc.devid = E.vc.devid;
-	bc.disk = E.disk;
-	ck_assert_int_eq(xf_blkback_features_preset(preset, &bc.features), 0);
-	ck_assert_int_eq(xf_blkback_new(&bc, &E.bb), 0);
-	xf_blkfront_config_init(&cfg);
-	ck_assert_int_eq(xf_vbd_frontend_path(&E.vc, path, sizeof(path)), 0);
-	cfg.platform = E.fe;
-	cfg.rt = E.rt;
-	cfg.nodename = path;
-	cfg.event = on_event;
-	cfg.persistent = persistent;
-	ck_assert_int_eq(xf_blkfront_new(&cfg, &E.bf), 0);
-	run();
-}
 
 /* A key of the frontend (fe) or backend directory; NULL when absent. */
 static char *key(bool fe, const char *k)
@@ -158,6 +123,43 @@ static void key_eq(bool fe, const char *k, const char *want)
 	free(v);
 }
 
+/* A backend of preset and a frontend (persistent: its knob), connected;
+ * the frontend offered persistent grants unless told not to, the backend
+ * published be_key (NULL: nothing), and both use them or not. */
+static void start(const char *preset, int persistent, const char *be_key,
+		  bool used, struct xf_blkfront_info *info)
+{
+	struct xf_blkback_config bc;
+	struct xf_blkfront_config cfg;
+	struct xf_blkback_conn_info ci;
+	char path[128];
+
+	xf_blkback_config_init(&bc);
+	bc.platform = E.dom0;
+	bc.rt = E.rt;
+	bc.frontend_id = FE;
+	bc.devid = E.vc.devid;
+	bc.disk = E.disk;
+	ck_assert_int_eq(xf_blkback_features_preset(preset, &bc.features), 0);
+	ck_assert_int_eq(xf_blkback_new(&bc, &E.bb), 0);
+	xf_blkfront_config_init(&cfg);
+	ck_assert_int_eq(xf_vbd_frontend_path(&E.vc, path, sizeof(path)), 0);
+	cfg.platform = E.fe;
+	cfg.rt = E.rt;
+	cfg.nodename = path;
+	cfg.event = on_event;
+	cfg.persistent = persistent;
+	ck_assert_int_eq(xf_blkfront_new(&cfg, &E.bf), 0);
+	run();
+	xf_blkfront_get_info(E.bf, info);
+	ck_assert_int_eq(info->state, XF_BLKFRONT_CONNECTED);
+	key_eq(true, "feature-persistent", persistent ? "1" : "0");
+	key_eq(false, "feature-persistent", be_key);
+	xf_blkback_conn_info(E.bb, &ci);
+	ck_assert(ci.persistent == used);
+	ck_assert(info->persistent == used);
+}
+
 /* Writes then reads back IO_LEN bytes; both must succeed. */
 static void write_read(unsigned int seed)
 {
@@ -168,18 +170,12 @@ static void write_read(unsigned int seed)
 	for (unsigned int i = 0; i < IO_LEN; i++)
 		w[i] = (uint8_t)(i * 7 + seed);
 	for (int pass = 0; pass < 2; pass++) {
-		memset(&io, 0, sizeof(io));
 		memset(&d, 0, sizeof(d));
-		io.op = pass ? XF_BLKFRONT_READ : XF_BLKFRONT_WRITE;
-		io.offset_bytes = 1u << 20;
-		io.len_bytes = IO_LEN;
-		io.buf = pass ? r : w;
-		io.done = rec_done;
-		io.opaque = &d;
+		rec_io(&io, pass ? XF_BLKFRONT_READ : XF_BLKFRONT_WRITE,
+		       1u << 20, IO_LEN, pass ? r : w, &d);
 		ck_assert_int_eq(xf_blkfront_submit(E.bf, &io), 0);
 		run();
-		ck_assert_int_eq(atomic_load(&d.calls), 1);
-		ck_assert_int_eq(atomic_load(&d.status), 0);
+		rec_expect_once(&d, 1, 0);
 	}
 	ck_assert_mem_eq(r, w, IO_LEN);
 	free(w);
@@ -188,18 +184,10 @@ static void write_read(unsigned int seed)
 
 START_TEST(persistent_used_when_backend_offers_it_at_connect)
 {
-	struct xf_blkback_conn_info ci;
 	struct xf_blkfront_info info;
 	struct xf_blkback_stats bs;
 
-	start("linux", -1);
-	xf_blkfront_get_info(E.bf, &info);
-	ck_assert_int_eq(info.state, XF_BLKFRONT_CONNECTED);
-	key_eq(true, "feature-persistent", "1");
-	key_eq(false, "feature-persistent", "1");
-	xf_blkback_conn_info(E.bb, &ci);
-	ck_assert(ci.persistent);
-	ck_assert(info.persistent);
+	start("linux", -1, "1", true, &info);
 	ck_assert_uint_gt(info.max_indirect_segments, 11);
 	write_read(3);
 	write_read(4);
@@ -212,33 +200,18 @@ END_TEST
 
 START_TEST(capability_advertised_without_backend_offer)
 {
-	struct xf_blkback_conn_info ci;
 	struct xf_blkfront_info info;
 
-	start("no-persistent", -1);
-	xf_blkfront_get_info(E.bf, &info);
-	ck_assert_int_eq(info.state, XF_BLKFRONT_CONNECTED);
-	key_eq(true, "feature-persistent", "1");
-	key_eq(false, "feature-persistent", NULL);
-	xf_blkback_conn_info(E.bb, &ci);
-	ck_assert(!ci.persistent);
-	ck_assert(!info.persistent);
+	start("no-persistent", -1, NULL, false, &info);
 	write_read(5);
 }
 END_TEST
 
 START_TEST(frontend_without_persistent_writes_zero)
 {
-	struct xf_blkback_conn_info ci;
 	struct xf_blkfront_info info;
 
-	start("linux", 0);
-	xf_blkfront_get_info(E.bf, &info);
-	ck_assert_int_eq(info.state, XF_BLKFRONT_CONNECTED);
-	key_eq(true, "feature-persistent", "0");
-	xf_blkback_conn_info(E.bb, &ci);
-	ck_assert(!ci.persistent);
-	ck_assert(!info.persistent);
+	start("linux", 0, "1", false, &info);
 	write_read(6);
 }
 END_TEST

@@ -104,16 +104,11 @@ static void stop(void)
 	xf_mock_hv_free(hv);
 }
 
+/* A 4 KiB write of buf at off. */
 static void mkwrite(struct xf_blkfront_io *io, void *buf, uint64_t off,
 		    struct done_rec *d)
 {
-	memset(io, 0, sizeof(*io));
-	io->op = XF_BLKFRONT_WRITE;
-	io->offset_bytes = off;
-	io->len_bytes = 4096;
-	io->buf = buf;
-	io->done = rec_done;
-	io->opaque = d;
+	rec_io(io, XF_BLKFRONT_WRITE, off, 4096, buf, d);
 }
 
 /* Request notifications dropped: without the watchdog the backend
@@ -153,8 +148,7 @@ static void drop_request_notify(uint64_t wd)
 		for (unsigned int i = 0; i < N; i++) {
 			uint8_t back[4096];
 
-			ck_assert_int_eq(d[i].calls, 1);
-			ck_assert_int_eq(d[i].status, 0);
+			rec_expect_once(&d[i], 1, 0);
 			ck_assert_int_eq(xf_blkdisk_read(disk, i * 16ull,
 							 back, 4096), 0);
 			ck_assert_mem_eq(back, buf[i], 4096);

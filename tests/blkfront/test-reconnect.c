@@ -49,30 +49,71 @@ static void publish(const struct feat *f)
 static void backend_connect(const struct feat *f)
 {
 	publish(f);
-	sb_state(&sb, XF_XENBUS_INITWAIT);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_INITIALISED);
-	ck_assert_int_eq(sb_map_rings(&sb), 0);
-	sb_disk_props(&sb, SB_DISK_BYTES / 512, 512);
-	sb_state(&sb, XF_XENBUS_CONNECTED);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_CONNECTED);
+	sb_connect(&sb, SB_DISK_BYTES / 512, 512);
 }
 
-static void start(int max_queues)
+/* A frontend of max_queues, connected to a backend offering f. */
+static void start(int max_queues, const struct feat *f)
 {
 	struct xf_blkfront_config cfg;
 
 	xf_blkfront_config_init(&cfg);
 	cfg.max_queues = max_queues;
-	sb_front(&sb, &cfg);
+	sb_start(&sb, &cfg);
+	backend_connect(f);
+}
+
+/* The backend restarts: gone, then a new one offering f connects. */
+static void backend_restart(const struct feat *f)
+{
+	sb_backend_closed(&sb);
+	backend_connect(f);
 	sb_run(&sb);
 }
 
-static void fill(uint8_t *b, size_t len, unsigned int seed)
+/* Answers req OK and runs. */
+static void ok(unsigned int qi, const struct xf_blkif_req *req)
 {
-	for (size_t i = 0; i < len; i++)
-		b[i] = (uint8_t)(i * 31 + seed * 7 + 1);
+	sb_respond(&sb, qi, req->id, req->operation, XF_BLKIF_RSP_OKAY);
+	sb_run(&sb);
+}
+
+/* Performs req, answers it OK and runs. */
+static void serve(unsigned int qi, const struct xf_blkif_req *req)
+{
+	ck_assert_int_eq(sb_do_io(&sb, req), 0);
+	ok(qi, req);
+}
+
+/* The flush goes out alone on queue qi; once it is answered, the write
+ * at sector follows. Both answered. */
+static void flush_then_write(unsigned int qi, uint64_t sector)
+{
+	struct xf_blkif_req req;
+
+	sb_expect_req(&sb, qi, XF_BLKIF_OP_FLUSH_DISKCACHE, 0, &req);
+	sb_expect_empty(&sb, qi);
+	ok(qi, &req);
+	sb_expect_req(&sb, qi, XF_BLKIF_OP_WRITE, sector, &req);
+	ok(qi, &req);
+}
+
+/* Neither queue holds a request. */
+static void expect_idle(void)
+{
+	sb_expect_empty(&sb, 0);
+	sb_expect_empty(&sb, 1);
+}
+
+/* Asserts each of io[0..n) completed once, OK, and its data is on the
+ * disk. */
+static void expect_written(struct xf_blkfront_io *io, struct done_rec *d,
+			   unsigned int n)
+{
+	rec_expect_once(d, n, 0);
+	for (unsigned int i = 0; i < n; i++)
+		ck_assert_mem_eq(sb.disk + io[i].offset_bytes, io[i].buf,
+				 io[i].len_bytes);
 }
 
 static unsigned int serve_until_done(struct done_rec *d, unsigned int n)
@@ -94,17 +135,6 @@ static unsigned int serve_until_done(struct done_rec *d, unsigned int n)
 	return served;
 }
 
-static void leak_check_after_close(void)
-{
-	struct xf_mock_stats ms;
-
-	sb_close_front(&sb);
-	sb_fe_stats(&sb, &ms);
-	ck_assert_uint_eq(ms.gnt_shared_pages, 0);
-	ck_assert_uint_eq(ms.gnt_revoke_busy, 0);
-	ck_assert_uint_eq(ms.evtchn_open_ports, 0);
-}
-
 /* Backend goes Closing with requests in flight (some already answered),
  * then Closed, then accepts a new connection with other features. Ten
  * rounds in one test. */
@@ -121,8 +151,7 @@ START_TEST(backend_close_reopen_x10)
 		{ 1, 3, 0, false, true },
 	};
 
-	start(4);
-	backend_connect(&feats[0]);
+	start(4, &feats[0]);
 	for (unsigned int round = 0; round < 10; round++) {
 		struct xf_blkfront_io io[NIO], rio;
 		struct done_rec d[NIO + 1];
@@ -132,15 +161,8 @@ START_TEST(backend_close_reopen_x10)
 
 		memset(d, 0, sizeof(d));
 		for (unsigned int i = 0; i < NIO; i++) {
-			fill(wbuf[i], lens[i], round * 16 + i);
-			memset(&io[i], 0, sizeof(io[i]));
-			io[i].op = XF_BLKFRONT_WRITE;
-			io[i].offset_bytes = off;
-			io[i].len_bytes = lens[i];
-			io[i].buf = wbuf[i];
-			io[i].queue = i;
-			io[i].done = rec_done;
-			io[i].opaque = &d[i];
+			sb_mkwrite(&io[i], &d[i], wbuf[i], lens[i], off, i,
+				   round * 16 + i);
 			off += lens[i] + 4096;
 			ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 		}
@@ -159,17 +181,10 @@ START_TEST(backend_close_reopen_x10)
 		ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 		ck_assert_int_eq(info.state, XF_BLKFRONT_RECONNECTING);
 		/* Submitted while disconnected: held. */
-		memset(&rio, 0, sizeof(rio));
-		rio.op = XF_BLKFRONT_READ;
-		rio.offset_bytes = io[3].offset_bytes;
-		rio.len_bytes = lens[3];
-		rio.buf = rbuf;
-		rio.done = rec_done;
-		rio.opaque = &d[NIO];
+		rec_io(&rio, XF_BLKFRONT_READ, io[3].offset_bytes, lens[3],
+		       rbuf, &d[NIO]);
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &rio), 0);
-		sb_unmap_rings(&sb);
-		sb_state(&sb, XF_XENBUS_CLOSED);
-		sb_run(&sb);
+		sb_backend_closed(&sb);
 		ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_INITIALISING);
 		/* Only I/O whose every part was answered completed. */
 		for (unsigned int i = 0; i < NIO; i++)
@@ -177,16 +192,10 @@ START_TEST(backend_close_reopen_x10)
 		ck_assert_int_eq(d[NIO].calls, 0);
 		backend_connect(&feats[(round + 1) % 4]);
 		serve_until_done(d, NIO + 1);
-		for (unsigned int i = 0; i < NIO; i++) {
-			ck_assert_int_eq(d[i].calls, 1);
-			ck_assert_int_eq(d[i].status, 0);
-			ck_assert_mem_eq(sb.disk + io[i].offset_bytes, wbuf[i],
-					 lens[i]);
-		}
+		expect_written(io, d, NIO);
 		/* The read was submitted after the writes it overlaps
 		 * completed? No: it may run before them; only check once. */
-		ck_assert_int_eq(d[NIO].calls, 1);
-		ck_assert_int_eq(d[NIO].status, 0);
+		rec_expect_once(&d[NIO], 1, 0);
 		ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 		ck_assert_uint_eq(info.connects, round + 2);
 		ck_assert_uint_eq(info.nr_queues,
@@ -195,13 +204,13 @@ START_TEST(backend_close_reopen_x10)
 				  round + 1);
 		/* No stray responses left: nothing was sent twice. */
 		for (unsigned int q = 0; q < sb.nq; q++)
-			ck_assert_int_eq(sb_pop(&sb, q, &req), -EAGAIN);
+			sb_expect_empty(&sb, q);
 	}
 	struct xf_mock_stats ms;
 
 	sb_fe_stats(&sb, &ms);
 	ck_assert_uint_eq(ms.gnt_revoke_busy, 0);
-	leak_check_after_close();
+	sb_close_clean(&sb);
 }
 END_TEST
 
@@ -216,15 +225,8 @@ START_TEST(only_unanswered_parts_reissued)
 	struct xf_blkfront_queue_stats qs;
 	const struct feat f = { 1, 0, 0, false, false };
 
-	start(1);
-	backend_connect(&f);
-	fill(buf, sizeof(buf), 3);
-	memset(&io, 0, sizeof(io));
-	io.op = XF_BLKFRONT_WRITE;
-	io.len_bytes = sizeof(buf);
-	io.buf = buf;
-	io.done = rec_done;
-	io.opaque = &d;
+	start(1, &f);
+	sb_mkwrite(&io, &d, buf, sizeof(buf), 0, 0, 3);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
 	ck_assert_int_eq(sb_pop(&sb, 0, &r[0]), 0);
@@ -240,17 +242,12 @@ START_TEST(only_unanswered_parts_reissued)
 	ck_assert_int_eq(xf_blkfront_queue_stats(sb.bf, 0, &qs), 0);
 	ck_assert_uint_eq(qs.reissued, 1);
 	sb_run(&sb);
-	ck_assert_int_eq(sb_pop(&sb, 0, &r[0]), 0);
-	ck_assert_uint_eq(r[0].sector_number, 0);
+	sb_expect_req(&sb, 0, XF_BLKIF_OP_WRITE, 0, &r[0]);
 	ck_assert_uint_eq(r[0].nr_segments, 11);
-	ck_assert_int_eq(sb_pop(&sb, 0, &r[1]), -EAGAIN);
-	ck_assert_int_eq(sb_do_io(&sb, &r[0]), 0);
-	sb_respond(&sb, 0, r[0].id, r[0].operation, 0);
-	sb_run(&sb);
-	ck_assert_int_eq(d.calls, 1);
-	ck_assert_int_eq(d.status, 0);
-	ck_assert_mem_eq(sb.disk, buf, sizeof(buf));
-	leak_check_after_close();
+	sb_expect_empty(&sb, 0);
+	serve(0, &r[0]);
+	expect_written(&io, &d, 1);
+	sb_close_clean(&sb);
 }
 END_TEST
 
@@ -270,18 +267,10 @@ START_TEST(suspend_resume_fewer_features)
 	unsigned int nreq = 0;
 
 	memset(d, 0, sizeof(d));
-	start(4);
-	backend_connect(&big);
+	start(4, &big);
 	for (unsigned int i = 0; i < NIO; i++) {
-		fill(wbuf[i], LEN, i);
-		memset(&io[i], 0, sizeof(io[i]));
-		io[i].op = XF_BLKFRONT_WRITE;
-		io[i].offset_bytes = (uint64_t)i * LEN;
-		io[i].len_bytes = LEN;
-		io[i].buf = wbuf[i];
-		io[i].queue = i;
-		io[i].done = rec_done;
-		io[i].opaque = &d[i];
+		sb_mkwrite(&io[i], &d[i], wbuf[i], LEN, (uint64_t)i * LEN, i,
+			   i);
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	}
 	sb_run(&sb);
@@ -295,9 +284,7 @@ START_TEST(suspend_resume_fewer_features)
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert_int_eq(info.state, XF_BLKFRONT_SUSPENDED);
 	/* Migration: old backend gone, both directories re-created. */
-	sb_unmap_rings(&sb);
-	sb.dom0->store->rm(sb.xs, XF_TXN_NONE, sb.fe_path);
-	sb.dom0->store->rm(sb.xs, XF_TXN_NONE, sb.be_path);
+	sb_remove_dirs(&sb);
 	sb_create_dirs(&sb, -1);
 	sb_run(&sb);
 	ck_assert_int_eq(xf_blkfront_resume(sb.bf), 0);
@@ -320,12 +307,8 @@ START_TEST(suspend_resume_fewer_features)
 	sb_run(&sb);
 	/* 64 pages each: 5 requests of 11 and one of 9. */
 	ck_assert_uint_eq(nreq, NIO * 6);
-	for (unsigned int i = 0; i < NIO; i++) {
-		ck_assert_int_eq(d[i].calls, 1);
-		ck_assert_int_eq(d[i].status, 0);
-		ck_assert_mem_eq(sb.disk + i * LEN, wbuf[i], LEN);
-	}
-	leak_check_after_close();
+	expect_written(io, d, NIO);
+	sb_close_clean(&sb);
 }
 END_TEST
 
@@ -336,73 +319,26 @@ START_TEST(flush_order_kept_on_reissue)
 	static uint8_t b1[4096], b2[4096];
 	struct xf_blkfront_io io[3];
 	struct done_rec d[3];
-	struct xf_blkif_req req, extra;
+	struct xf_blkif_req req;
 	const struct feat f = { 1, 0, 0, true, true };
 
 	memset(d, 0, sizeof(d));
-	start(1);
-	backend_connect(&f);
-	for (int i = 0; i < 3; i++) {
-		memset(&io[i], 0, sizeof(io[i]));
-		io[i].done = rec_done;
-		io[i].opaque = &d[i];
-	}
-	io[0].op = XF_BLKFRONT_WRITE;
-	io[0].len_bytes = 4096;
-	io[0].buf = b1;
-	io[1].op = XF_BLKFRONT_FLUSH;
-	io[2].op = XF_BLKFRONT_WRITE;
-	io[2].offset_bytes = 4096;
-	io[2].len_bytes = 4096;
-	io[2].buf = b2;
+	start(1, &f);
+	rec_io(&io[0], XF_BLKFRONT_WRITE, 0, 4096, b1, &d[0]);
+	rec_io(&io[1], XF_BLKFRONT_FLUSH, 0, 0, NULL, &d[1]);
+	rec_io(&io[2], XF_BLKFRONT_WRITE, 4096, 4096, b2, &d[2]);
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	sb_run(&sb);
-	sb_unmap_rings(&sb);
-	sb_state(&sb, XF_XENBUS_CLOSED);
-	sb_run(&sb);
-	backend_connect(&f);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_pop(&sb, 0, &req), 0);
-	ck_assert_uint_eq(req.operation, XF_BLKIF_OP_WRITE);
-	ck_assert_uint_eq(req.sector_number, 0);
-	ck_assert_int_eq(sb_pop(&sb, 0, &extra), -EAGAIN);
-	sb_respond(&sb, 0, req.id, req.operation, 0);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_pop(&sb, 0, &req), 0);
-	ck_assert_uint_eq(req.operation, XF_BLKIF_OP_FLUSH_DISKCACHE);
-	ck_assert_int_eq(sb_pop(&sb, 0, &extra), -EAGAIN);
-	sb_respond(&sb, 0, req.id, req.operation, 0);
-	sb_run(&sb);
-	ck_assert_int_eq(sb_pop(&sb, 0, &req), 0);
-	ck_assert_uint_eq(req.operation, XF_BLKIF_OP_WRITE);
-	ck_assert_uint_eq(req.sector_number, 8);
-	sb_respond(&sb, 0, req.id, req.operation, 0);
-	sb_run(&sb);
-	for (int i = 0; i < 3; i++) {
-		ck_assert_int_eq(d[i].calls, 1);
-		ck_assert_int_eq(d[i].status, 0);
-	}
-	leak_check_after_close();
+	backend_restart(&f);
+	sb_expect_req(&sb, 0, XF_BLKIF_OP_WRITE, 0, &req);
+	sb_expect_empty(&sb, 0);
+	ok(0, &req);
+	flush_then_write(0, 8);
+	rec_expect_once(d, 3, 0);
+	sb_close_clean(&sb);
 }
 END_TEST
-
-/* Pops the next request of queue qi and checks what it is. */
-static void expect_req(unsigned int qi, uint8_t op, uint64_t sector,
-		       struct xf_blkif_req *req)
-{
-	ck_assert_int_eq(sb_pop(&sb, qi, req), 0);
-	ck_assert_uint_eq(req->operation, op);
-	if (op != XF_BLKIF_OP_FLUSH_DISKCACHE)
-		ck_assert_uint_eq(req->sector_number, sector);
-}
-
-static void expect_empty(unsigned int qi)
-{
-	struct xf_blkif_req req;
-
-	ck_assert_int_eq(sb_pop(&sb, qi, &req), -EAGAIN);
-}
 
 /* Two queues, all in flight at a reconnect: W0 (q0), W1 (q1), then a
  * flush on q1 (_i = 0) or a FUA write sent as a barrier on q1 (_i = 1),
@@ -424,34 +360,22 @@ START_TEST(flush_fence_across_queues)
 	static const unsigned int queue[7] = { 0, 1, 1, 0, 1, 0, 1 };
 
 	memset(d, 0, sizeof(d));
-	start(2);
-	backend_connect(&f);
-	for (int i = 0; i < 7; i++) {
-		fill(buf[i], sizeof(buf[i]), 60 + i);
-		memset(&io[i], 0, sizeof(io[i]));
-		io[i].op = XF_BLKFRONT_WRITE;
-		io[i].offset_bytes = (uint64_t)i * 65536; /* sector 128 * i */
-		io[i].len_bytes = sizeof(buf[i]);
-		io[i].buf = buf[i];
-		io[i].queue = queue[i];
-		io[i].done = rec_done;
-		io[i].opaque = &d[i];
-	}
+	start(2, &f);
+	/* W<i> at sector 128 * i. */
+	for (int i = 0; i < 7; i++)
+		sb_mkwrite(&io[i], &d[i], buf[i], sizeof(buf[i]),
+			   (uint64_t)i * 65536, queue[i], 60 + i);
 	if (barrier) {
 		io[2].flags = XF_BLKFRONT_F_FUA;
 	} else {
-		io[2].op = XF_BLKFRONT_FLUSH;
-		io[2].offset_bytes = 0;
-		io[2].len_bytes = 0;
-		io[2].buf = NULL;
+		rec_io(&io[2], XF_BLKFRONT_FLUSH, 0, 0, NULL, &d[2]);
+		io[2].queue = queue[2];
 	}
 	for (int i = 0; i < 5; i++)
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	sb_run(&sb);
 	/* All five went out on the first connection, nobody answered. */
-	sb_unmap_rings(&sb);
-	sb_state(&sb, XF_XENBUS_CLOSED);
-	sb_run(&sb);
+	sb_backend_closed(&sb);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[5]), 0);
 	backend_connect(&f);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[6]), 0);
@@ -459,57 +383,46 @@ START_TEST(flush_fence_across_queues)
 	for (int i = 0; i < 7; i++)
 		ck_assert_int_eq(d[i].calls, 0);
 	/* Only the writes before the fence. */
-	expect_req(0, XF_BLKIF_OP_WRITE, 0, &w0);
-	expect_empty(0);
-	expect_req(1, XF_BLKIF_OP_WRITE, 128, &w1);
-	expect_empty(1);
+	sb_expect_req(&sb, 0, XF_BLKIF_OP_WRITE, 0, &w0);
+	sb_expect_empty(&sb, 0);
+	sb_expect_req(&sb, 1, XF_BLKIF_OP_WRITE, 128, &w1);
+	sb_expect_empty(&sb, 1);
 	/* W1 done: the fence still waits for W0 on queue 0. */
-	sb_respond(&sb, 1, w1.id, w1.operation, XF_BLKIF_RSP_OKAY);
-	sb_run(&sb);
+	ok(1, &w1);
 	ck_assert_int_eq(d[1].calls, 1);
-	expect_empty(0);
-	expect_empty(1);
-	sb_respond(&sb, 0, w0.id, w0.operation, XF_BLKIF_RSP_OKAY);
-	sb_run(&sb);
+	expect_idle();
+	ok(0, &w0);
 	ck_assert_int_eq(d[0].calls, 1);
-	expect_req(1, fence_op, 256, &fl);
-	expect_empty(1);
-	expect_empty(0);
+	sb_expect_req(&sb, 1, fence_op, 256, &fl);
+	expect_idle();
 	/* Nothing passes the fence while it is on the ring. */
 	sb_run(&sb);
-	expect_empty(0);
-	expect_empty(1);
-	sb_respond(&sb, 1, fl.id, fl.operation, XF_BLKIF_RSP_OKAY);
-	sb_run(&sb);
+	expect_idle();
+	ok(1, &fl);
 	ck_assert_int_eq(d[2].calls, 1);
 	/* Then the rest, in submission order on each queue. */
-	expect_req(0, XF_BLKIF_OP_WRITE, 384, &tail[0]);
-	expect_req(0, XF_BLKIF_OP_WRITE, 640, &tail[1]);
-	expect_empty(0);
-	expect_req(1, XF_BLKIF_OP_WRITE, 512, &tail[2]);
-	expect_req(1, XF_BLKIF_OP_WRITE, 768, &tail[3]);
-	expect_empty(1);
+	sb_expect_req(&sb, 0, XF_BLKIF_OP_WRITE, 384, &tail[0]);
+	sb_expect_req(&sb, 0, XF_BLKIF_OP_WRITE, 640, &tail[1]);
+	sb_expect_empty(&sb, 0);
+	sb_expect_req(&sb, 1, XF_BLKIF_OP_WRITE, 512, &tail[2]);
+	sb_expect_req(&sb, 1, XF_BLKIF_OP_WRITE, 768, &tail[3]);
+	sb_expect_empty(&sb, 1);
 	for (int i = 0; i < 4; i++) {
 		ck_assert_int_eq(sb_do_io(&sb, &tail[i]), 0);
 		sb_respond(&sb, i < 2 ? 0 : 1, tail[i].id, tail[i].operation,
 			   XF_BLKIF_RSP_OKAY);
 	}
 	sb_run(&sb);
-	for (int i = 0; i < 7; i++) {
-		ck_assert_int_eq(d[i].calls, 1);
-		ck_assert_int_eq(d[i].status, 0);
-	}
-	for (int i = 3; i < 7; i++)
-		ck_assert_mem_eq(sb.disk + io[i].offset_bytes, buf[i], 4096);
+	rec_expect_once(d, 3, 0);
+	expect_written(&io[3], &d[3], 4);
 	ck_assert_int_eq(xf_blkfront_queue_stats(sb.bf, 0, &qs), 0);
 	ck_assert_uint_eq(qs.reissued, 2);
 	ck_assert_int_eq(xf_blkfront_queue_stats(sb.bf, 1, &qs), 0);
 	ck_assert_uint_eq(qs.reissued, 3);
 	/* Nothing went out twice. */
 	sb_run(&sb);
-	expect_empty(0);
-	expect_empty(1);
-	leak_check_after_close();
+	expect_idle();
+	sb_close_clean(&sb);
 }
 END_TEST
 
@@ -525,51 +438,24 @@ START_TEST(flush_fence_survives_second_reconnect)
 	const struct feat f = { 2, 0, 0, false, true, false };
 
 	memset(d, 0, sizeof(d));
-	start(2);
-	backend_connect(&f);
-	for (int i = 0; i < 3; i++) {
-		memset(&io[i], 0, sizeof(io[i]));
-		io[i].done = rec_done;
-		io[i].opaque = &d[i];
-	}
-	io[0].op = XF_BLKFRONT_WRITE;
-	io[0].len_bytes = 4096;
-	io[0].buf = b0;
-	io[0].queue = 0;
-	io[1].op = XF_BLKFRONT_FLUSH;
+	start(2, &f);
+	rec_io(&io[0], XF_BLKFRONT_WRITE, 0, 4096, b0, &d[0]);
+	rec_io(&io[1], XF_BLKFRONT_FLUSH, 0, 0, NULL, &d[1]);
 	io[1].queue = 1;
-	io[2].op = XF_BLKFRONT_WRITE;
-	io[2].offset_bytes = 8192;
-	io[2].len_bytes = 4096;
-	io[2].buf = b2;
+	rec_io(&io[2], XF_BLKFRONT_WRITE, 8192, 4096, b2, &d[2]);
 	io[2].queue = 1;
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	sb_run(&sb);
 	for (int round = 0; round < 2; round++) {
-		sb_unmap_rings(&sb);
-		sb_state(&sb, XF_XENBUS_CLOSED);
-		sb_run(&sb);
-		backend_connect(&f);
-		sb_run(&sb);
-		expect_req(0, XF_BLKIF_OP_WRITE, 0, &req);
-		expect_empty(0);
-		expect_empty(1);
+		backend_restart(&f);
+		sb_expect_req(&sb, 0, XF_BLKIF_OP_WRITE, 0, &req);
+		expect_idle();
 	}
-	sb_respond(&sb, 0, req.id, req.operation, XF_BLKIF_RSP_OKAY);
-	sb_run(&sb);
-	expect_req(1, XF_BLKIF_OP_FLUSH_DISKCACHE, 0, &req);
-	expect_empty(1);
-	sb_respond(&sb, 1, req.id, req.operation, XF_BLKIF_RSP_OKAY);
-	sb_run(&sb);
-	expect_req(1, XF_BLKIF_OP_WRITE, 16, &req);
-	sb_respond(&sb, 1, req.id, req.operation, XF_BLKIF_RSP_OKAY);
-	sb_run(&sb);
-	for (int i = 0; i < 3; i++) {
-		ck_assert_int_eq(d[i].calls, 1);
-		ck_assert_int_eq(d[i].status, 0);
-	}
-	leak_check_after_close();
+	ok(0, &req);
+	flush_then_write(1, 16);
+	rec_expect_once(d, 3, 0);
+	sb_close_clean(&sb);
 }
 END_TEST
 
@@ -597,48 +483,34 @@ START_TEST(fua_barrier_fence_survives_redecision)
 	uint64_t requests;
 
 	memset(d, 0, sizeof(d));
-	start(2);
-	backend_connect(&b1);
-	for (int i = 0; i < 4; i++) {
-		fill(buf[i], sizeof(buf[i]), 80 + i);
-		memset(&io[i], 0, sizeof(io[i]));
-		io[i].op = XF_BLKFRONT_WRITE;
-		io[i].offset_bytes = (uint64_t)i * 65536; /* sector 128 * i */
-		io[i].len_bytes = sizeof(buf[i]);
-		io[i].buf = buf[i];
-		io[i].queue = queue[i];
-		io[i].done = rec_done;
-		io[i].opaque = &d[i];
-	}
+	start(2, &b1);
+	/* W<i> at sector 128 * i. */
+	for (int i = 0; i < 4; i++)
+		sb_mkwrite(&io[i], &d[i], buf[i], sizeof(buf[i]),
+			   (uint64_t)i * 65536, queue[i], 80 + i);
 	io[1].flags = XF_BLKFRONT_F_FUA;
 	for (int i = 0; i < 4; i++)
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	sb_run(&sb);
 	/* Connection 1: everything out, W as a barrier; nobody answers. */
-	expect_req(0, XF_BLKIF_OP_WRITE, 0, &req);
-	expect_req(0, XF_BLKIF_OP_WRITE, 256, &req);
-	expect_empty(0);
-	expect_req(1, XF_BLKIF_OP_WRITE_BARRIER, 128, &req);
-	expect_req(1, XF_BLKIF_OP_WRITE, 384, &req);
-	expect_empty(1);
-	sb_unmap_rings(&sb);
-	sb_state(&sb, XF_XENBUS_CLOSED);
-	sb_run(&sb);
+	sb_expect_req(&sb, 0, XF_BLKIF_OP_WRITE, 0, &req);
+	sb_expect_req(&sb, 0, XF_BLKIF_OP_WRITE, 256, &req);
+	sb_expect_empty(&sb, 0);
+	sb_expect_req(&sb, 1, XF_BLKIF_OP_WRITE_BARRIER, 128, &req);
+	sb_expect_req(&sb, 1, XF_BLKIF_OP_WRITE, 384, &req);
+	sb_expect_empty(&sb, 1);
+	sb_backend_closed(&sb);
 
 	/* Connection 2: W is a fence behind W0. */
 	backend_connect(&b2);
 	sb_run(&sb);
-	expect_req(0, XF_BLKIF_OP_WRITE, 0, &w0);
-	expect_empty(0);
-	expect_empty(1);
-	ck_assert_int_eq(sb_do_io(&sb, &w0), 0);
-	sb_respond(&sb, 0, w0.id, w0.operation, XF_BLKIF_RSP_OKAY);
-	sb_run(&sb);
+	sb_expect_req(&sb, 0, XF_BLKIF_OP_WRITE, 0, &w0);
+	expect_idle();
+	serve(0, &w0);
 	ck_assert_int_eq(d[0].calls, 1);
 	/* No barrier here: W's data as a plain write, alone. */
-	expect_req(1, XF_BLKIF_OP_WRITE, 128, &wd);
-	expect_empty(0);
-	expect_empty(1);
+	sb_expect_req(&sb, 1, XF_BLKIF_OP_WRITE, 128, &wd);
+	expect_idle();
 	ck_assert_int_eq(xf_blkfront_queue_stats(sb.bf, 1, &qs), 0);
 	requests = qs.requests;
 	if (flush_queued) {
@@ -653,60 +525,44 @@ START_TEST(fua_barrier_fence_survives_redecision)
 	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_CLOSED);
 	ck_assert_int_eq(xf_blkfront_queue_stats(sb.bf, 1, &qs), 0);
 	ck_assert_uint_eq(qs.requests, requests);
-	sb_unmap_rings(&sb);
-	sb_state(&sb, XF_XENBUS_CLOSED);
-	sb_run(&sb);
+	sb_backend_closed(&sb);
 	ck_assert_int_eq(d[1].calls, 0);
 
 	/* Connection 3: the rest of W alone, then W2 and W3. */
 	backend_connect(&b2);
 	sb_run(&sb);
 	if (!flush_queued) {
-		expect_req(1, XF_BLKIF_OP_WRITE, 128, &req);
-		expect_empty(0);
-		expect_empty(1);
-		ck_assert_int_eq(sb_do_io(&sb, &req), 0);
-		sb_respond(&sb, 1, req.id, req.operation, XF_BLKIF_RSP_OKAY);
-		sb_run(&sb);
+		sb_expect_req(&sb, 1, XF_BLKIF_OP_WRITE, 128, &req);
+		expect_idle();
+		serve(1, &req);
 	}
-	expect_req(1, XF_BLKIF_OP_FLUSH_DISKCACHE, 0, &req);
-	expect_empty(0);
-	expect_empty(1);
+	sb_expect_req(&sb, 1, XF_BLKIF_OP_FLUSH_DISKCACHE, 0, &req);
+	expect_idle();
 	ck_assert_int_eq(d[1].calls, 0);
 	sb_run(&sb);
-	expect_empty(0);
-	expect_empty(1);
-	sb_respond(&sb, 1, req.id, req.operation, XF_BLKIF_RSP_OKAY);
-	sb_run(&sb);
-	ck_assert_int_eq(d[1].calls, 1);
-	ck_assert_int_eq(d[1].status, 0);
-	expect_req(0, XF_BLKIF_OP_WRITE, 256, &t0);
-	expect_empty(0);
-	expect_req(1, XF_BLKIF_OP_WRITE, 384, &t1);
-	expect_empty(1);
+	expect_idle();
+	ok(1, &req);
+	rec_expect_once(&d[1], 1, 0);
+	sb_expect_req(&sb, 0, XF_BLKIF_OP_WRITE, 256, &t0);
+	sb_expect_empty(&sb, 0);
+	sb_expect_req(&sb, 1, XF_BLKIF_OP_WRITE, 384, &t1);
+	sb_expect_empty(&sb, 1);
 	ck_assert_int_eq(sb_do_io(&sb, &t0), 0);
 	ck_assert_int_eq(sb_do_io(&sb, &t1), 0);
 	sb_respond(&sb, 0, t0.id, t0.operation, XF_BLKIF_RSP_OKAY);
 	sb_respond(&sb, 1, t1.id, t1.operation, XF_BLKIF_RSP_OKAY);
 	sb_run(&sb);
-	for (int i = 0; i < 4; i++) {
-		ck_assert_int_eq(d[i].calls, 1);
-		ck_assert_int_eq(d[i].status, 0);
-		ck_assert_mem_eq(sb.disk + io[i].offset_bytes, buf[i],
-				 sizeof(buf[i]));
-	}
+	expect_written(io, d, 4);
 	/* Nothing went out twice, nothing completed twice. */
 	sb_run(&sb);
-	expect_empty(0);
-	expect_empty(1);
-	for (int i = 0; i < 4; i++)
-		ck_assert_int_eq(d[i].calls, 1);
+	expect_idle();
+	rec_expect_once(d, 4, 0);
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert_uint_eq(info.connects, 3);
 	ck_assert_uint_eq(info.fua_unprotected, 0);
 	sb_fe_stats(&sb, &ms);
 	ck_assert_uint_eq(ms.gnt_revoke_busy, 0);
-	leak_check_after_close();
+	sb_close_clean(&sb);
 }
 END_TEST
 
@@ -724,51 +580,33 @@ START_TEST(fua_unprotected_counted_once_on_reissue)
 	const struct feat none = { 1, 0, 0, false, false, false };
 
 	memset(d, 0, sizeof(d));
-	start(1);
-	backend_connect(&none);
+	start(1, &none);
 	for (int i = 0; i < 2; i++) {
-		fill(buf[i], sizeof(buf[i]), 90 + i);
-		memset(&io[i], 0, sizeof(io[i]));
-		io[i].op = XF_BLKFRONT_WRITE;
+		sb_mkwrite(&io[i], &d[i], buf[i], sizeof(buf[i]),
+			   (uint64_t)i * 4096, 0, 90 + i);
 		io[i].flags = XF_BLKFRONT_F_FUA;
-		io[i].offset_bytes = (uint64_t)i * 4096;
-		io[i].len_bytes = sizeof(buf[i]);
-		io[i].buf = buf[i];
-		io[i].done = rec_done;
-		io[i].opaque = &d[i];
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	}
 	sb_run(&sb);
 	/* The first is answered, the second is still in flight. */
-	expect_req(0, XF_BLKIF_OP_WRITE, 0, &req);
+	sb_expect_req(&sb, 0, XF_BLKIF_OP_WRITE, 0, &req);
 	ck_assert_int_eq(sb_do_io(&sb, &req), 0);
 	sb_respond(&sb, 0, req.id, req.operation, XF_BLKIF_RSP_OKAY);
-	expect_req(0, XF_BLKIF_OP_WRITE, 8, &req);
-	expect_empty(0);
+	sb_expect_req(&sb, 0, XF_BLKIF_OP_WRITE, 8, &req);
+	sb_expect_empty(&sb, 0);
 	sb_run(&sb);
 	ck_assert_int_eq(d[0].calls, 1);
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert_uint_eq(info.fua_unprotected, 2);
 	ck_assert_uint_eq(info.durability_degraded, 1);
 	for (int round = 0; round < 2; round++) {
-		sb_unmap_rings(&sb);
-		sb_state(&sb, XF_XENBUS_CLOSED);
-		sb_run(&sb);
-		backend_connect(&none);
-		sb_run(&sb);
-		expect_req(0, XF_BLKIF_OP_WRITE, 8, &req);
-		expect_empty(0);
+		backend_restart(&none);
+		sb_expect_req(&sb, 0, XF_BLKIF_OP_WRITE, 8, &req);
+		sb_expect_empty(&sb, 0);
 	}
-	ck_assert_int_eq(sb_do_io(&sb, &req), 0);
-	sb_respond(&sb, 0, req.id, req.operation, XF_BLKIF_RSP_OKAY);
-	sb_run(&sb);
-	for (int i = 0; i < 2; i++) {
-		ck_assert_int_eq(d[i].calls, 1);
-		ck_assert_int_eq(d[i].status, 0);
-		ck_assert_mem_eq(sb.disk + io[i].offset_bytes, buf[i],
-				 sizeof(buf[i]));
-	}
-	expect_empty(0);
+	serve(0, &req);
+	expect_written(io, d, 2);
+	sb_expect_empty(&sb, 0);
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert_uint_eq(info.fua_unprotected, 2);
 	ck_assert_uint_eq(info.durability_degraded, 3);
@@ -776,13 +614,12 @@ START_TEST(fua_unprotected_counted_once_on_reissue)
 	/* Resubmitted after completion: a new write, counted again. */
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[1]), 0);
 	sb_run(&sb);
-	expect_req(0, XF_BLKIF_OP_WRITE, 8, &req);
-	sb_respond(&sb, 0, req.id, req.operation, XF_BLKIF_RSP_OKAY);
-	sb_run(&sb);
+	sb_expect_req(&sb, 0, XF_BLKIF_OP_WRITE, 8, &req);
+	ok(0, &req);
 	ck_assert_int_eq(d[1].calls, 2);
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert_uint_eq(info.fua_unprotected, 3);
-	leak_check_after_close();
+	sb_close_clean(&sb);
 }
 END_TEST
 
@@ -799,40 +636,27 @@ START_TEST(fua_without_cache_control_degraded)
 	const struct feat none = { 1, 0, 0, false, false, false };
 	const struct feat fl = { 1, 0, 0, false, true, false };
 
-	start(1);
-	backend_connect(&none);
-	memset(&io, 0, sizeof(io));
-	io.op = XF_BLKFRONT_WRITE;
+	start(1, &none);
+	rec_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
 	io.flags = XF_BLKFRONT_F_FUA;
-	io.len_bytes = sizeof(buf);
-	io.buf = buf;
-	io.done = rec_done;
-	io.opaque = &d;
 	for (int round = 0; round < 4; round++) {
 		bool protected_ = round == 3;
 
 		if (round == 2 || round == 3) {
 			/* Reconnect: a new connection reports again. */
-			sb_unmap_rings(&sb);
-			sb_state(&sb, XF_XENBUS_CLOSED);
-			sb_run(&sb);
+			sb_backend_closed(&sb);
 			backend_connect(round == 3 ? &fl : &none);
 		}
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 		sb_run(&sb);
-		ck_assert_int_eq(sb_pop(&sb, 0, &req), 0);
-		ck_assert_uint_eq(req.operation, XF_BLKIF_OP_WRITE);
-		sb_respond(&sb, 0, req.id, req.operation, XF_BLKIF_RSP_OKAY);
-		sb_run(&sb);
+		sb_expect_req(&sb, 0, XF_BLKIF_OP_WRITE, 0, &req);
+		ok(0, &req);
 		if (protected_) {
-			ck_assert_int_eq(sb_pop(&sb, 0, &req), 0);
-			ck_assert_uint_eq(req.operation,
-					  XF_BLKIF_OP_FLUSH_DISKCACHE);
-			sb_respond(&sb, 0, req.id, req.operation,
-				   XF_BLKIF_RSP_OKAY);
-			sb_run(&sb);
+			sb_expect_req(&sb, 0, XF_BLKIF_OP_FLUSH_DISKCACHE, 0,
+				      &req);
+			ok(0, &req);
 		}
-		ck_assert_int_eq(sb_pop(&sb, 0, &req), -EAGAIN);
+		sb_expect_empty(&sb, 0);
 		ck_assert_int_eq(d.calls, round + 1);
 		ck_assert_int_eq(d.status, 0);
 		ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
@@ -846,7 +670,7 @@ START_TEST(fua_without_cache_control_degraded)
 			round < 2 ? 1 : 2);
 	}
 	ck_assert_int_eq(xf_blkfront_error(sb.bf, NULL, 0), 0);
-	leak_check_after_close();
+	sb_close_clean(&sb);
 }
 END_TEST
 
@@ -858,47 +682,29 @@ START_TEST(device_removal_and_reappearance)
 	struct xf_blkfront_io io[3];
 	struct done_rec d[3];
 	struct xf_blkfront_info info;
-	struct xf_mock_stats ms;
 	const struct feat f = { 2, 1, 32, true, true };
 
 	memset(d, 0, sizeof(d));
-	start(2);
-	backend_connect(&f);
+	start(2, &f);
 	for (int i = 0; i < 3; i++) {
-		fill(buf[i], sizeof(buf[i]), 40 + i);
-		memset(&io[i], 0, sizeof(io[i]));
-		io[i].op = XF_BLKFRONT_WRITE;
-		io[i].offset_bytes = (uint64_t)i * 65536;
-		io[i].len_bytes = sizeof(buf[i]);
-		io[i].buf = buf[i];
-		io[i].queue = (unsigned int)i;
-		io[i].done = rec_done;
-		io[i].opaque = &d[i];
+		sb_mkwrite(&io[i], &d[i], buf[i], sizeof(buf[i]),
+			   (uint64_t)i * 65536, (unsigned int)i, 40 + i);
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	}
 	sb_run(&sb);
-	sb_unmap_rings(&sb);
-	sb.dom0->store->rm(sb.xs, XF_TXN_NONE, sb.fe_path);
-	sb.dom0->store->rm(sb.xs, XF_TXN_NONE, sb.be_path);
+	sb_remove_dirs(&sb);
 	sb_run(&sb);
 	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
 	ck_assert_int_eq(info.state, XF_BLKFRONT_RECONNECTING);
-	sb_fe_stats(&sb, &ms);
-	ck_assert_uint_eq(ms.gnt_shared_pages, 0);
-	ck_assert_uint_eq(ms.evtchn_open_ports, 0);
+	sb_assert_released(&sb);
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(d[i].calls, 0);
 	sb_create_dirs(&sb, -1);
 	sb_run(&sb);
 	backend_connect(&f);
 	serve_until_done(d, 3);
-	for (int i = 0; i < 3; i++) {
-		ck_assert_int_eq(d[i].calls, 1);
-		ck_assert_int_eq(d[i].status, 0);
-		ck_assert_mem_eq(sb.disk + io[i].offset_bytes, buf[i],
-				 sizeof(buf[i]));
-	}
-	leak_check_after_close();
+	expect_written(io, d, 3);
+	sb_close_clean(&sb);
 }
 END_TEST
 
@@ -909,32 +715,20 @@ START_TEST(free_with_io_outstanding)
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io[2];
 	struct done_rec d[2];
-	struct xf_mock_stats ms;
 	const struct feat f = { 1, 0, 0, false, false };
 
 	memset(d, 0, sizeof(d));
-	start(1);
-	backend_connect(&f);
+	start(1, &f);
 	for (int i = 0; i < 2; i++) {
-		memset(&io[i], 0, sizeof(io[i]));
-		io[i].op = XF_BLKFRONT_WRITE;
-		io[i].len_bytes = 4096;
-		io[i].buf = buf;
-		io[i].done = rec_done;
-		io[i].opaque = &d[i];
+		rec_io(&io[i], XF_BLKFRONT_WRITE, 0, 4096, buf, &d[i]);
 		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[i]), 0);
 	}
 	sb_run(&sb);
 	sb_unmap_rings(&sb);
 	xf_blkfront_free(sb.bf);
 	sb.bf = NULL;
-	for (int i = 0; i < 2; i++) {
-		ck_assert_int_eq(d[i].calls, 1);
-		ck_assert_int_eq(d[i].status, -ENODEV);
-	}
-	sb_fe_stats(&sb, &ms);
-	ck_assert_uint_eq(ms.gnt_shared_pages, 0);
-	ck_assert_uint_eq(ms.evtchn_open_ports, 0);
+	rec_expect_once(d, 2, -ENODEV);
+	sb_assert_released(&sb);
 }
 END_TEST
 

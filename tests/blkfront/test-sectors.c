@@ -34,8 +34,7 @@ static void start(enum xf_blkfront_sectors_unit unit)
 	xf_blkfront_config_init(&cfg);
 	cfg.max_queues = 1;
 	cfg.sectors_unit = unit;
-	sb_front(&sb, &cfg);
-	sb_run(&sb);
+	sb_start(&sb, &cfg);
 	sb_state(&sb, XF_XENBUS_INITWAIT);
 	sb_run(&sb);
 	ck_assert_int_eq(sb_fe_state(&sb), XF_XENBUS_INITIALISED);
@@ -76,14 +75,8 @@ static uint64_t size_seen(void)
 static void mkio(struct xf_blkfront_io *io, enum xf_blkfront_op op,
 		 uint64_t off, uint64_t len, struct done_rec *d)
 {
-	memset(io, 0, sizeof(*io));
 	memset(d, 0, sizeof(*d));
-	io->op = op;
-	io->offset_bytes = off;
-	io->len_bytes = len;
-	io->buf = buf;
-	io->done = rec_done;
-	io->opaque = d;
+	rec_io(io, op, off, len, buf, d);
 }
 
 /* Submits one read and lets the scripted backend (a disk of
@@ -94,12 +87,7 @@ static int read_at(uint64_t off, uint64_t len)
 	struct done_rec d;
 
 	mkio(&io, XF_BLKFRONT_READ, off, len, &d);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
-	sb_run(&sb);
-	ck_assert_uint_eq(sb_serve_all(&sb), 1);
-	sb_run(&sb);
-	ck_assert_int_eq(d.calls, 1);
-	return d.status;
+	return sb_submit_served(&sb, &io);
 }
 
 /* An I/O the frontend refuses: submit fails, nothing reaches the ring
@@ -107,13 +95,12 @@ static int read_at(uint64_t off, uint64_t len)
 static void refused(enum xf_blkfront_op op, uint64_t off, uint64_t len)
 {
 	struct xf_blkfront_io io;
-	struct xf_blkif_req req;
 	struct done_rec d;
 
 	mkio(&io, op, off, len, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), -EINVAL);
 	sb_run(&sb);
-	ck_assert_int_eq(sb_pop(&sb, 0, &req), -EAGAIN);
+	sb_expect_empty(&sb, 0);
 	ck_assert_int_eq(d.calls, 0);
 }
 
@@ -161,7 +148,7 @@ END_TEST
 START_TEST(eight_times_larger)
 {
 	struct xf_blkfront_io io;
-	struct xf_blkif_req req, extra;
+	struct xf_blkif_req req;
 	struct done_rec d;
 	uint64_t seen;
 
@@ -174,17 +161,14 @@ START_TEST(eight_times_larger)
 	mkio(&io, XF_BLKFRONT_WRITE, SB_DISK_BYTES, 4096, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
-	ck_assert_int_eq(sb_pop(&sb, 0, &req), 0);
-	ck_assert_int_eq(req.operation, XF_BLKIF_OP_WRITE);
-	ck_assert_uint_eq(req.sector_number, SB_DISK_BYTES / 512);
-	ck_assert_int_eq(sb_pop(&sb, 0, &extra), -EAGAIN);
+	sb_expect_req(&sb, 0, XF_BLKIF_OP_WRITE, SB_DISK_BYTES / 512, &req);
+	sb_expect_empty(&sb, 0);
 	/* ... the backend cannot do it, and its error is the I/O's one
 	 * completion. */
 	ck_assert_int_eq(sb_do_io(&sb, &req), -ERANGE);
 	sb_respond(&sb, 0, req.id, req.operation, XF_BLKIF_RSP_ERROR);
 	sb_run(&sb);
-	ck_assert_int_eq(d.calls, 1);
-	ck_assert_int_eq(d.status, -EIO);
+	rec_expect_once(&d, 1, -EIO);
 	sb_run(&sb);
 	ck_assert_int_eq(d.calls, 1);
 
@@ -254,8 +238,7 @@ START_TEST(size_not_whole_sectors)
 	mkio(&io, XF_BLKFRONT_READ, 0, 512, &d);
 	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
 	sb_run(&sb);
-	ck_assert_int_eq(d.calls, 1);
-	ck_assert_int_eq(d.status, -EPROTO);
+	rec_expect_once(&d, 1, -EPROTO);
 }
 END_TEST
 
@@ -299,15 +282,12 @@ START_TEST(held_io_checked_at_issue)
 	sb_run(&sb);
 	ck_assert_int_eq(din.calls + dout.calls, 0);
 	publish(SB_DISK_BYTES / 512, 4096, 0);
-	ck_assert_int_eq(dout.calls, 1);
-	ck_assert_int_eq(dout.status, -EINVAL);
-	ck_assert_int_eq(sb_pop(&sb, 0, &req), 0);
-	ck_assert_uint_eq(req.sector_number, 0);
-	ck_assert_int_eq(sb_pop(&sb, 0, &req), -EAGAIN);
+	rec_expect_once(&dout, 1, -EINVAL);
+	sb_expect_req(&sb, 0, XF_BLKIF_OP_READ, 0, &req);
+	sb_expect_empty(&sb, 0);
 	sb_respond(&sb, 0, req.id, XF_BLKIF_OP_READ, XF_BLKIF_RSP_OKAY);
 	sb_run(&sb);
-	ck_assert_int_eq(din.calls, 1);
-	ck_assert_int_eq(din.status, 0);
+	rec_expect_once(&din, 1, 0);
 	ck_assert_int_eq(dout.calls, 1);
 }
 END_TEST
@@ -344,16 +324,12 @@ END_TEST
 START_TEST(unknown_unit_refused)
 {
 	struct xf_blkfront_config cfg;
-	struct xf_blkfront *bf = NULL;
 
 	xf_blkfront_config_init(&cfg);
 	ck_assert_int_eq(cfg.sectors_unit, XF_BLKFRONT_SECTORS_512);
-	cfg.platform = sb.fe;
-	cfg.rt = sb.rt;
-	cfg.nodename = "device/vbd/51712";
+	sb_front_config(&sb, &cfg);
 	cfg.sectors_unit = (enum xf_blkfront_sectors_unit)2;
-	ck_assert_int_eq(xf_blkfront_new(&cfg, &bf), -EINVAL);
-	ck_assert_ptr_null(bf);
+	sb_expect_refused(&cfg);
 }
 END_TEST
 

@@ -3,38 +3,24 @@
 # scenario and variant names (they reach file names and gnuplot scripts).
 # usage: test-cli-checks.sh path/to/xfront
 set -u
-XF=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "not ok - $1"; fails=$((fails + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
-
-cd "$T" || exit 1
-cat > slow.lua <<'EOF'
-scenario { name = "slow", description = "would run for a while", duration = "50ms" }
-vm { name = "vm0" }
-disk { name = "d0", vm = "vm0", size = "16M" }
-job { name = "rr", disk = "d0", rw = "randread" }
-expect { iops_min = 1 }
-EOF
-cat > quote-variant.lua <<'EOF'
-scenario { name = "qv", description = "a quote in a variant name", duration = "50ms" }
-variants { "ok", "it's" }
-vm { name = "vm0" }
-disk { name = "d0", vm = "vm0", size = "16M" }
-job { name = "rr", disk = "d0", rw = "randread" }
-expect { iops_min = 1 }
-EOF
-cat > quote-name.lua <<'EOF'
-scenario { description = "a quote in the title", duration = "50ms",
-  name = "a'b" }
-vm { name = "vm0" }
-disk { name = "d0", vm = "vm0", size = "16M" }
-job { name = "rr", disk = "d0", rw = "randread" }
-expect { iops_min = 1 }
-EOF
+. "$(dirname "$0")/cli-lib.sh" "$1"
+{
+	echo 'scenario { name = "slow", description = "would run for a while", duration = "50ms" }'
+	vm_disk_job ''
+	echo 'expect { iops_min = 1 }'
+} > slow.lua
+{
+	echo 'scenario { name = "qv", description = "a quote in a variant name", duration = "50ms" }'
+	echo "variants { \"ok\", \"it's\" }"
+	vm_disk_job ''
+	echo 'expect { iops_min = 1 }'
+} > quote-variant.lua
+{
+	echo 'scenario { description = "a quote in the title", duration = "50ms",'
+	echo "  name = \"a'b\" }"
+	vm_disk_job ''
+	echo 'expect { iops_min = 1 }'
+} > quote-name.lua
 
 "$XF" run slow.lua --seed '' > out.txt 2>&1; rc=$?
 check "--seed '' is refused" "[ $rc -eq 2 ] && grep -q 'expected a number' out.txt"

@@ -2,15 +2,7 @@
 # CLI behaviour: exit codes, messages, JSON shape, JUnit, replay, shards.
 # usage: test-cli.sh path/to/xfront
 set -u
-XF=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "not ok - $1"; fails=$((fails + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
-
-cd "$T" || exit 1
+. "$(dirname "$0")/cli-lib.sh" "$1"
 cat > pass.lua <<'EOF'
 -- a run that meets its expectation
 scenario { name = "pass", description = "small passing run", duration = "50ms" }

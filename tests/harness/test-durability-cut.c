@@ -11,46 +11,7 @@
 #include <time.h>
 #include <xfront/durability.h>
 
-#define NR 16
-static struct xf_dur *d;
-static struct xf_dur_seen seen[NR];
-static struct xf_dur_report rep;
-
-static void setup(void)
-{
-	ck_assert_int_eq(xf_dur_new(100, NR, &d), 0);
-	for (int i = 0; i < NR; i++)
-		seen[i] = (struct xf_dur_seen){ XF_DUR_SEEN_BLANK, 0 };
-}
-
-static void teardown(void)
-{
-	xf_dur_report_free(&rep);
-	xf_dur_free(d);
-}
-
-static void see(uint64_t s, uint64_t n, uint64_t id)
-{
-	for (uint64_t i = 0; i < n; i++)
-		seen[s - 100 + i] = (struct xf_dur_seen){ XF_DUR_SEEN_WRITE,
-							  id };
-}
-
-static void check_verdict(enum xf_dur_verdict v)
-{
-	xf_dur_report_free(&rep);
-	ck_assert_int_eq(xf_dur_check(d, seen, 16, &rep), 0);
-	ck_assert_int_eq(rep.verdict, v);
-}
-
-static uint64_t flush_ok(void)
-{
-	uint64_t f = xf_dur_flush_submit(d);
-
-	ck_assert_uint_gt(f, 0);
-	ck_assert_int_eq(xf_dur_flush_done(d, f, 0), 0);
-	return f;
-}
+#include "dur-fixture.h"
 
 /* The backend took the write only after the power loss: it lands, is
  * acknowledged and flushed; the next cut finds it. Legal, and its
@@ -187,8 +148,7 @@ START_TEST(hold_makes_the_cut_one_instant)
 	 * chance to get through; the hold must stop it. */
 	nanosleep(&ts, NULL);
 	ck_assert(!atomic_load(&a.done));
-	ck_assert_int_eq(xf_dur_check(d, seen, 16, &rep), 0);
-	ck_assert_int_eq(rep.verdict, XF_DUR_OK);
+	check_verdict(XF_DUR_OK);
 	ck_assert(!atomic_load(&a.done));
 	xf_dur_release(d);
 	ck_assert_int_eq(pthread_join(t, NULL), 0);

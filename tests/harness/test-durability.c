@@ -6,45 +6,7 @@
 #include <stdlib.h>
 #include <xfront/durability.h>
 
-#define NR 16
-static struct xf_dur *d;
-static struct xf_dur_seen seen[NR];
-static struct xf_dur_report rep;
-
-static void setup(void)
-{
-	ck_assert_int_eq(xf_dur_new(100, NR, &d), 0);
-	for (int i = 0; i < NR; i++)
-		seen[i] = (struct xf_dur_seen){ XF_DUR_SEEN_BLANK, 0 };
-}
-
-static void teardown(void)
-{
-	xf_dur_report_free(&rep);
-	xf_dur_free(d);
-}
-
-static void see(uint64_t s, uint64_t n, uint64_t id)
-{
-	for (uint64_t i = 0; i < n; i++)
-		seen[s - 100 + i] = (struct xf_dur_seen){ XF_DUR_SEEN_WRITE,
-							  id };
-}
-
-static void write_acked(uint64_t id, uint64_t s, uint64_t n)
-{
-	ck_assert_int_eq(xf_dur_write_submit(d, id, s, n), 0);
-	ck_assert_int_eq(xf_dur_write_done(d, id, 0, false), 0);
-}
-
-static uint64_t flush_ok(void)
-{
-	uint64_t f = xf_dur_flush_submit(d);
-
-	ck_assert_uint_gt(f, 0);
-	ck_assert_int_eq(xf_dur_flush_done(d, f, 0), 0);
-	return f;
-}
+#include "dur-fixture.h"
 
 START_TEST(flushed_write_lost_is_found)
 {
@@ -54,8 +16,7 @@ START_TEST(flushed_write_lost_is_found)
 	f = flush_ok();
 	write_acked(2, 100, 4); /* not flushed: may or may not survive */
 	/* power loss: everything blank */
-	ck_assert_int_eq(xf_dur_check(d, seen, 16, &rep), 0);
-	ck_assert_int_eq(rep.verdict, XF_DUR_LOSS);
+	check_verdict(XF_DUR_LOSS);
 	ck_assert_uint_eq(rep.sectors_lost, 8);
 	ck_assert_uint_eq(rep.writes_lost, 1);
 	ck_assert_uint_eq(rep.nlosses, 1);
@@ -74,8 +35,7 @@ START_TEST(later_unguaranteed_write_is_legal)
 	write_acked(2, 100, 4);
 	see(100, 4, 2); /* the later write survived */
 	see(104, 4, 1); /* the flushed one */
-	ck_assert_int_eq(xf_dur_check(d, seen, 16, &rep), 0);
-	ck_assert_int_eq(rep.verdict, XF_DUR_OK);
+	check_verdict(XF_DUR_OK);
 	ck_assert_uint_eq(rep.unguaranteed_kept, 4);
 	ck_assert_uint_eq(rep.guaranteed_ok, NR - 4);
 	ck_assert_uint_eq(rep.sectors_lost, 0);
@@ -91,8 +51,7 @@ START_TEST(older_write_back_is_loss)
 	write_acked(2, 100, 2);
 	f2 = flush_ok();
 	see(100, 2, 1);
-	ck_assert_int_eq(xf_dur_check(d, seen, 16, &rep), 0);
-	ck_assert_int_eq(rep.verdict, XF_DUR_LOSS);
+	check_verdict(XF_DUR_LOSS);
 	ck_assert_uint_eq(rep.nlosses, 1);
 	ck_assert_int_eq(rep.losses[0].kind, XF_DUR_LOSS_OLDER);
 	ck_assert_uint_eq(rep.losses[0].write_id, 2);
@@ -109,8 +68,7 @@ START_TEST(flush_before_ack_does_not_cover)
 	f = xf_dur_flush_submit(d);
 	ck_assert_int_eq(xf_dur_write_done(d, 1, 0, false), 0);
 	ck_assert_int_eq(xf_dur_flush_done(d, f, 0), 0);
-	ck_assert_int_eq(xf_dur_check(d, seen, 16, &rep), 0);
-	ck_assert_int_eq(rep.verdict, XF_DUR_OK);
+	check_verdict(XF_DUR_OK);
 }
 END_TEST
 
@@ -118,8 +76,7 @@ START_TEST(fua_is_guaranteed_at_ack)
 {
 	ck_assert_int_eq(xf_dur_write_submit(d, 5, 110, 2), 0);
 	ck_assert_int_eq(xf_dur_write_done(d, 5, 0, true), 0);
-	ck_assert_int_eq(xf_dur_check(d, seen, 16, &rep), 0);
-	ck_assert_int_eq(rep.verdict, XF_DUR_LOSS);
+	check_verdict(XF_DUR_LOSS);
 	ck_assert_uint_eq(rep.losses[0].write_id, 5);
 	ck_assert_uint_eq(rep.losses[0].flush_id, 0);
 	ck_assert_uint_eq(rep.losses[0].nr_sectors, 2);
@@ -134,8 +91,7 @@ START_TEST(concurrent_writes_either_may_win)
 	ck_assert_int_eq(xf_dur_write_done(d, 1, 0, false), 0);
 	flush_ok();
 	see(100, 1, 1);
-	ck_assert_int_eq(xf_dur_check(d, seen, 16, &rep), 0);
-	ck_assert_int_eq(rep.verdict, XF_DUR_OK);
+	check_verdict(XF_DUR_OK);
 	ck_assert_uint_eq(rep.unguaranteed_kept, 1);
 }
 END_TEST
@@ -148,8 +104,7 @@ START_TEST(failed_write_may_have_landed)
 	ck_assert_int_eq(xf_dur_write_done(d, 2, -EIO, false), 0);
 	flush_ok();
 	see(100, 1, 2);
-	ck_assert_int_eq(xf_dur_check(d, seen, 16, &rep), 0);
-	ck_assert_int_eq(rep.verdict, XF_DUR_OK);
+	check_verdict(XF_DUR_OK);
 }
 END_TEST
 
@@ -160,8 +115,7 @@ START_TEST(eopnotsupp_is_degraded_not_pass)
 	write_acked(1, 100, 1);
 	f = xf_dur_flush_submit(d);
 	ck_assert_int_eq(xf_dur_flush_done(d, f, -EOPNOTSUPP), 0);
-	ck_assert_int_eq(xf_dur_check(d, seen, 16, &rep), 0);
-	ck_assert_int_eq(rep.verdict, XF_DUR_DEGRADED);
+	check_verdict(XF_DUR_DEGRADED);
 	ck_assert_uint_eq(rep.flushes_unsupported, 1);
 	ck_assert_str_eq(rep.degraded_why,
 			 "the backend refused flush (EOPNOTSUPP)");
@@ -175,8 +129,7 @@ START_TEST(corrupt_and_unknown)
 	flush_ok();
 	seen[0] = (struct xf_dur_seen){ XF_DUR_SEEN_CORRUPT, 0 };
 	see(101, 1, 77); /* a write never submitted there */
-	ck_assert_int_eq(xf_dur_check(d, seen, 16, &rep), 0);
-	ck_assert_int_eq(rep.verdict, XF_DUR_LOSS);
+	check_verdict(XF_DUR_LOSS);
 	ck_assert_uint_eq(rep.sectors_corrupt, 1);
 	ck_assert_uint_eq(rep.nlosses, 2);
 	ck_assert_int_eq(rep.losses[0].kind, XF_DUR_LOSS_CORRUPT);
@@ -190,16 +143,11 @@ START_TEST(baseline_carries_over)
 	write_acked(1, 100, 1);
 	flush_ok();
 	see(100, 1, 1);
-	ck_assert_int_eq(xf_dur_check(d, seen, 16, &rep), 0);
-	ck_assert_int_eq(rep.verdict, XF_DUR_OK);
-	xf_dur_report_free(&rep);
+	check_verdict(XF_DUR_OK);
 	/* second power loss, nothing written: the old data must stay */
-	ck_assert_int_eq(xf_dur_check(d, seen, 16, &rep), 0);
-	ck_assert_int_eq(rep.verdict, XF_DUR_OK);
-	xf_dur_report_free(&rep);
+	check_verdict(XF_DUR_OK);
 	seen[0] = (struct xf_dur_seen){ XF_DUR_SEEN_BLANK, 0 };
-	ck_assert_int_eq(xf_dur_check(d, seen, 16, &rep), 0);
-	ck_assert_int_eq(rep.verdict, XF_DUR_LOSS);
+	check_verdict(XF_DUR_LOSS);
 }
 END_TEST
 

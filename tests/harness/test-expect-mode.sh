@@ -4,15 +4,7 @@
 # run mode with nothing to check is refused before anything runs.
 # usage: test-expect-mode.sh path/to/xfront
 set -u
-XF=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "not ok - $1"; fails=$((fails + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
-
-cd "$T" || exit 1
+. "$(dirname "$0")/cli-lib.sh" "$1"
 # The sim-only block fails in sim (an IOPS no backend reaches), the
 # real-only one would fail in real mode (1e9 I/O errors at least).
 cat > m.lua <<'EOF'
@@ -26,29 +18,23 @@ expect { name = "real-only", io_errors_min = 1e9, mode = "real" }
 EOF
 sed -e 's/iops_min = 1e9/iops_min = 1/' -e 's/io_errors_min = 1e9/io_errors = 0/' \
 	m.lua > ok.lua
-cat > none-real.lua <<'EOF'
-scenario { name = "none-real", description = "nothing checked in real mode", duration = "50ms" }
-variants { "a", "b" }
-vm { name = "vm0", vcpus = 1 }
-disk { name = "d0", vm = "vm0", size = "16M" }
-job { name = "rr", disk = "d0", rw = "randread" }
-expect { hangs = 0, mode = variant == "b" and "sim" or "any" }
-EOF
-cat > never.lua <<'EOF'
-scenario { name = "never", description = "a block for a mode never run", duration = "50ms", mode = "sim" }
-vm { name = "vm0", vcpus = 1 }
-disk { name = "d0", vm = "vm0", size = "16M" }
-job { name = "rr", disk = "d0", rw = "randread" }
-expect { hangs = 0 }
-expect { hangs = 0, mode = "real" }
-EOF
-cat > simonly.lua <<'EOF'
-scenario { name = "simonly", description = "real mode makes no sense", duration = "50ms", mode = "sim" }
-vm { name = "vm0", vcpus = 1 }
-disk { name = "d0", vm = "vm0", size = "16M" }
-job { name = "rr", disk = "d0", rw = "randread" }
-expect { iops_min = 1e9, mode = "sim" }
-EOF
+{
+	echo 'scenario { name = "none-real", description = "nothing checked in real mode", duration = "50ms" }'
+	echo 'variants { "a", "b" }'
+	vm_disk_job ', vcpus = 1'
+	echo 'expect { hangs = 0, mode = variant == "b" and "sim" or "any" }'
+} > none-real.lua
+{
+	echo 'scenario { name = "never", description = "a block for a mode never run", duration = "50ms", mode = "sim" }'
+	vm_disk_job ', vcpus = 1'
+	echo 'expect { hangs = 0 }'
+	echo 'expect { hangs = 0, mode = "real" }'
+} > never.lua
+{
+	echo 'scenario { name = "simonly", description = "real mode makes no sense", duration = "50ms", mode = "sim" }'
+	vm_disk_job ', vcpus = 1'
+	echo 'expect { iops_min = 1e9, mode = "sim" }'
+} > simonly.lua
 
 "$XF" run ok.lua --no-color > out.txt 2>&1; rc=$?
 check "sim: passes on its checked blocks" "[ $rc -eq 0 ]"

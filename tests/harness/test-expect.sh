@@ -3,15 +3,7 @@
 # completed no I/O failing instead of passing every "at most" check.
 # usage: test-expect.sh path/to/xfront
 set -u
-XF=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "not ok - $1"; fails=$((fails + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
-
-cd "$T" || exit 1
+. "$(dirname "$0")/cli-lib.sh" "$1"
 cat > prefix.lua <<'EOF'
 scenario { name = "prefix", description = "job rr is not rr1", duration = "200ms" }
 vm { name = "vm0", vcpus = 2 }
@@ -21,26 +13,26 @@ job { name = "rr", disk = "d0", rw = "randread", iodepth = 1 }
 job { name = "rr1", disk = "d1", rw = "randread", iodepth = 1 }
 expect { job = "rr", pause_max_ms = 10 }
 EOF
-cat > noio.lua <<'EOF'
-scenario { name = "noio", description = "a VM that ran nothing", duration = "50ms" }
-vm { name = "vm0" }
-vm { name = "vm1" }
-disk { name = "d0", vm = "vm0", size = "16M" }
-disk { name = "d1", vm = "vm1", size = "16M" }
-job { name = "rr", disk = "d0", rw = "randread" }
-expect { vm = "vm0", hangs = 0 }
-expect { vm = "vm1", hangs = param("hangs", 0) }
-EOF
-cat > noio-ok.lua <<'EOF'
-scenario { name = "noio-ok", description = "no I/O is what is expected", duration = "50ms" }
-vm { name = "vm0" }
-vm { name = "vm1" }
-disk { name = "d0", vm = "vm0", size = "16M" }
-disk { name = "d1", vm = "vm1", size = "16M" }
-job { name = "rr", disk = "d0", rw = "randread" }
-expect { vm = "vm1", iops_max = 0, hangs = 0 }
-expect { vm = "vm1", leaks = 0 }
-EOF
+# Two VMs with a disk each; only vm0 runs a job (lines 2-6).
+idle_vm1() {
+	echo 'vm { name = "vm0" }'
+	echo 'vm { name = "vm1" }'
+	echo 'disk { name = "d0", vm = "vm0", size = "16M" }'
+	echo 'disk { name = "d1", vm = "vm1", size = "16M" }'
+	echo 'job { name = "rr", disk = "d0", rw = "randread" }'
+}
+{
+	echo 'scenario { name = "noio", description = "a VM that ran nothing", duration = "50ms" }'
+	idle_vm1
+	echo 'expect { vm = "vm0", hangs = 0 }'
+	echo 'expect { vm = "vm1", hangs = param("hangs", 0) }'
+} > noio.lua
+{
+	echo 'scenario { name = "noio-ok", description = "no I/O is what is expected", duration = "50ms" }'
+	idle_vm1
+	echo 'expect { vm = "vm1", iops_max = 0, hangs = 0 }'
+	echo 'expect { vm = "vm1", leaks = 0 }'
+} > noio-ok.lua
 
 "$XF" run prefix.lua > out.txt 2>&1; rc=$?
 check "job rr is scoped without rr1 (pause of rr1 not counted)" "[ $rc -eq 0 ]"

@@ -141,24 +141,49 @@ static void model(uint64_t mem, double rate, double gbps,
 	m->total_ns = t + m->down_ns;
 }
 
+/* Runs a scenario of duration dur: hosts src and dst (with their extra
+ * keys), then body. */
+static void two_host_run(const char *dur, const char *src_keys,
+			 const char *dst_keys, const char *body)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf),
+		 "scenario { name = 'm', description = 'x', duration = '%s' }\n"
+		 "host { name = 'src'%s }\n"
+		 "host { name = 'dst'%s }\n"
+		 "%s", dur, src_keys, dst_keys, body);
+	run(buf);
+}
+
+/* The same with vm1 migrating from src to dst at, and expect. */
+static void migrate_run(const char *dur, const char *src_keys,
+			const char *dst_keys, const char *body, const char *at,
+			const char *expect)
+{
+	char buf[3072];
+
+	snprintf(buf, sizeof(buf),
+		 "%s"
+		 "fault { at = '%s', action = 'migrate', target = 'vm1',"
+		 " to = 'dst' }\n"
+		 "expect { %s }\n", body, at, expect);
+	two_host_run(dur, src_keys, dst_keys, buf);
+}
+
 /* One VM writing (writes do not dirty guest memory: the backend reads
  * it), migrating at 10 ms. */
 static void one_vm(const char *vm_keys, const char *src_keys,
 		   const char *dst_keys)
 {
-	char buf[2048];
+	char body[512];
 
-	snprintf(buf, sizeof(buf),
-		 "scenario { name = 'm', description = 'x', duration = '20ms' }\n"
-		 "host { name = 'src'%s }\n"
-		 "host { name = 'dst'%s }\n"
+	snprintf(body, sizeof(body),
 		 "vm { name = 'vm1', host = 'src'%s }\n"
 		 "disk { name = 'd1', vm = 'vm1', size = '16M' }\n"
-		 "job { name = 'j', disk = 'd1', rw = 'write', iodepth = 2 }\n"
-		 "fault { at = '10ms', action = 'migrate', target = 'vm1',"
-		 " to = 'dst' }\n"
-		 "expect { io_errors = 0 }\n", src_keys, dst_keys, vm_keys);
-	run(buf);
+		 "job { name = 'j', disk = 'd1', rw = 'write', iodepth = 2 }\n",
+		 vm_keys);
+	migrate_run("20ms", src_keys, dst_keys, body, "10ms", "io_errors = 0");
 }
 
 START_TEST(duration_follows_memory_and_link)
@@ -231,24 +256,16 @@ END_TEST
 START_TEST(disk_reads_dirty_memory)
 {
 	struct model m;
-	char buf[2048];
 
 	/* Same VM, but reading: every read lands in guest pages, so the
 	 * rounds after the first carry more than the dirty rate alone. */
-	snprintf(buf, sizeof(buf),
-		 "scenario { name = 'm', description = 'x', duration = '100ms' }\n"
-		 "host { name = 'src', link_gbps = 8 }\n"
-		 "host { name = 'dst', link_gbps = 8 }\n"
-		 "vm { name = 'vm1', host = 'src', memory = '64M',"
-		 " dirty_rate = '64M' }\n"
-		 "disk { name = 'd1', vm = 'vm1', size = '16M',"
-		 " model = { latency_us = 100 } }\n"
-		 "job { name = 'j', disk = 'd1', rw = 'randread', bs = '64k',"
-		 " iodepth = 4 }\n"
-		 "fault { at = '10ms', action = 'migrate', target = 'vm1',"
-		 " to = 'dst' }\n"
-		 "expect { io_errors = 0 }\n");
-	run(buf);
+	migrate_run("100ms", ", link_gbps = 8", ", link_gbps = 8",
+		    "vm { name = 'vm1', host = 'src', memory = '64M',"
+		    " dirty_rate = '64M' }\n"
+		    "disk { name = 'd1', vm = 'vm1', size = '16M',"
+		    " model = { latency_us = 100 } }\n"
+		    "job { name = 'j', disk = 'd1', rw = 'randread', bs = '64k',"
+		    " iodepth = 4 }\n", "10ms", "io_errors = 0");
 	model(64 << 20, 64 << 20, 8, 5, 1000000, &m);
 	ck_assert_uint_gt(ctr("vm1.migration_bytes"), m.bytes);
 	ck_assert_uint_gt(ctr("vm1.migration_us"), m.total_ns / 1000);
@@ -257,25 +274,18 @@ END_TEST
 
 START_TEST(pause_is_stop_and_copy_only)
 {
-	char buf[2048];
 	uint64_t down, pause = 0;
 
 	/* I/O keeps going during pre-copy; it stops only while the VM is
 	 * paused: the longest gap is the downtime plus the re-issued
 	 * requests' service time, far from the migration's length. */
-	snprintf(buf, sizeof(buf),
-		 "scenario { name = 'm', description = 'x', duration = '150ms' }\n"
-		 "host { name = 'src' }\n"
-		 "host { name = 'dst' }\n"
-		 "vm { name = 'vm1', host = 'src', memory = '64M',"
-		 " switchover = '3ms' }\n"
-		 "disk { name = 'd1', vm = 'vm1', size = '16M',"
-		 " model = { latency_us = 100 } }\n"
-		 "job { name = 'j', disk = 'd1', rw = 'randrw', iodepth = 2 }\n"
-		 "fault { at = '20ms', action = 'migrate', target = 'vm1',"
-		 " to = 'dst' }\n"
-		 "expect { io_errors = 0 }\n");
-	run(buf);
+	migrate_run("150ms", "", "",
+		    "vm { name = 'vm1', host = 'src', memory = '64M',"
+		    " switchover = '3ms' }\n"
+		    "disk { name = 'd1', vm = 'vm1', size = '16M',"
+		    " model = { latency_us = 100 } }\n"
+		    "job { name = 'j', disk = 'd1', rw = 'randrw', iodepth = 2 }\n",
+		    "20ms", "io_errors = 0");
 	down = ctr("vm1.downtime_us") * 1000;
 	for (size_t i = 0; i < res->njobs; i++)
 		if (res->jobs[i].max_pause_ns > pause)
@@ -356,20 +366,16 @@ START_TEST(reissue_exactly_once)
 	/* Verified 64 KiB I/O in flight at the pause, resumed against a
 	 * backend with 8 indirect segments and one queue: re-issued (and
 	 * re-split), each completes once, data intact. */
-	run("scenario { name = 'm', description = 'x', duration = '120ms' }\n"
-	    "host { name = 'src' }\n"
-	    "host { name = 'dst', blk = { persistent_grants = false,"
-	    " indirect_segments = 8, queues = 1 } }\n"
-	    "vm { name = 'vm1', host = 'src', vcpus = 2, completion = 'driver',"
-	    " memory = '32M' }\n"
-	    "disk { name = 'd1', vm = 'vm1', size = '32M',"
-	    " backend = { queues = 2, indirect_segments = 32 },"
-	    " model = { latency_us = 1000 } }\n"
-	    "job { name = 'j', disk = 'd1', rw = 'randrw', bs = '64k',"
-	    " iodepth = 8, verify = true }\n"
-	    "fault { at = '10ms', action = 'migrate', target = 'vm1',"
-	    " to = 'dst' }\n"
-	    "expect { io_errors = 0 }\n");
+	migrate_run("120ms", "",
+		    ", blk = { persistent_grants = false,"
+		    " indirect_segments = 8, queues = 1 }",
+		    "vm { name = 'vm1', host = 'src', vcpus = 2,"
+		    " completion = 'driver', memory = '32M' }\n"
+		    "disk { name = 'd1', vm = 'vm1', size = '32M',"
+		    " backend = { queues = 2, indirect_segments = 32 },"
+		    " model = { latency_us = 1000 } }\n"
+		    "job { name = 'j', disk = 'd1', rw = 'randrw', bs = '64k',"
+		    " iodepth = 8, verify = true }\n", "10ms", "io_errors = 0");
 	ck_assert_uint_gt(ctr("d1.reissued"), 0);
 	ck_assert_uint_eq(ctr("d1.queues"), 1);
 	ck_assert_uint_eq(ctr("d1.connects"), 2);
@@ -386,24 +392,16 @@ END_TEST
 
 static void vif_run(bool gso)
 {
-	char buf[2048];
-
-	snprintf(buf, sizeof(buf),
-		 "scenario { name = 'm', description = 'x', duration = '60ms' }\n"
-		 "host { name = 'src' }\n"
-		 "host { name = 'dst', net = { gso_tcpv4 = %s,"
-		 " gso_tcpv6 = %s } }\n"
-		 "vm { name = 'vm1', host = 'src', memory = '16M' }\n"
-		 "vm { name = 'vm2', host = 'src', memory = '16M' }\n"
-		 "vif { name = 'vif1', vm = 'vm1' }\n"
-		 "vif { name = 'vif2', vm = 'vm2' }\n"
-		 "flow { name = 'f', from = 'vif1', to = 'vif2',"
-		 " msg_size = '60k', rate = '200M' }\n"
-		 "fault { at = '10ms', action = 'migrate', target = 'vm1',"
-		 " to = 'dst' }\n"
-		 "expect { bad_checksums = 0 }\n",
-		 gso ? "true" : "false", gso ? "true" : "false");
-	run(buf);
+	migrate_run("60ms", "", gso ?
+		    ", net = { gso_tcpv4 = true, gso_tcpv6 = true }" :
+		    ", net = { gso_tcpv4 = false, gso_tcpv6 = false }",
+		    "vm { name = 'vm1', host = 'src', memory = '16M' }\n"
+		    "vm { name = 'vm2', host = 'src', memory = '16M' }\n"
+		    "vif { name = 'vif1', vm = 'vm1' }\n"
+		    "vif { name = 'vif2', vm = 'vm2' }\n"
+		    "flow { name = 'f', from = 'vif1', to = 'vif2',"
+		    " msg_size = '60k', rate = '200M' }\n", "10ms",
+		    "bad_checksums = 0");
 	ck_assert_uint_eq(ctr("vm1.migrations"), 1);
 	ck_assert_uint_eq(ctr("vif1.moves"), 1);
 	ck_assert_uint_eq(ctr("vif1.connects"), 2);
@@ -524,13 +522,12 @@ END_TEST
 START_TEST(hook_migrates)
 {
 	/* The same model from a hook, at an exact point of the I/O. */
-	run("scenario { name = 'm', description = 'x', duration = '20ms' }\n"
-	    "host { name = 'src' }\nhost { name = 'dst' }\n"
-	    "vm { name = 'vm1', host = 'src', memory = '8M' }\n"
-	    "disk { name = 'd1', vm = 'vm1', size = '16M' }\n"
-	    "job { name = 'j', disk = 'd1', rw = 'write' }\n"
-	    "on_write(100, function(ctx) ctx:migrate('vm1', 'dst') end)\n"
-	    "expect { io_errors = 0 }\n");
+	two_host_run("20ms", "", "",
+		     "vm { name = 'vm1', host = 'src', memory = '8M' }\n"
+		     "disk { name = 'd1', vm = 'vm1', size = '16M' }\n"
+		     "job { name = 'j', disk = 'd1', rw = 'write' }\n"
+		     "on_write(100, function(ctx) ctx:migrate('vm1', 'dst') end)\n"
+		     "expect { io_errors = 0 }\n");
 	ck_assert_uint_eq(ctr("vm1.migrations"), 1);
 	ck_assert_uint_gt(ctr("vm1.migration_start_us"), 0);
 	ck_assert_uint_eq(ctr("d1.connects"), 2);

@@ -98,10 +98,13 @@ static void teardown(void)
 	free(fk.mem);
 }
 
-static struct xf_job_result *run_job(struct xf_wl_config *c)
+/* Runs one job of config c against target t to its end (obs, if not
+ * NULL, sees its events); returns its result. */
+static struct xf_job_result *run_job_on(const struct xf_wl_target *t,
+					struct xf_wl_config *c,
+					xf_wl_observer_fn obs)
 {
 	static struct xf_job_result res;
-	struct xf_wl_target t = { fake_submit, &fk, DISK_BYTES, 512, 1 };
 	struct xf_wl_job *j;
 
 	memset(&res, 0, sizeof(res));
@@ -109,7 +112,9 @@ static struct xf_job_result *run_job(struct xf_wl_config *c)
 	xf_hist_init(&res.wr.clat);
 	xf_hist_init(&res.fl.clat);
 	xf_series_init(&res.series, 0, 0);
-	ck_assert_int_eq(xf_wl_new(rt, &t, c, &res, &j), 0);
+	ck_assert_int_eq(xf_wl_new(rt, t, c, &res, &j), 0);
+	if (obs)
+		xf_wl_set_observer(j, obs, NULL);
 	xf_wl_start(j);
 	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
 	ck_assert(xf_wl_done(j));
@@ -117,6 +122,35 @@ static struct xf_job_result *run_job(struct xf_wl_config *c)
 	xf_wl_free(j);
 	xf_series_free(&res.series);
 	return &res;
+}
+
+/* The same against the fake disk. */
+static struct xf_job_result *run_job(struct xf_wl_config *c)
+{
+	struct xf_wl_target t = { fake_submit, &fk, DISK_BYTES, 512, 1 };
+
+	return run_job_on(&t, c, NULL);
+}
+
+/* A job's default config with the given pattern, queue depth and run
+ * time (0: the default). */
+static struct xf_wl_config config(enum xf_wl_rw rw, unsigned int iodepth,
+				  uint64_t runtime_ns)
+{
+	struct xf_wl_config c;
+
+	xf_wl_config_init(&c);
+	c.rw = rw;
+	c.iodepth = iodepth;
+	if (runtime_ns)
+		c.runtime_ns = runtime_ns;
+	return c;
+}
+
+static void assert_within(uint64_t v, uint64_t lo, uint64_t hi)
+{
+	ck_assert_uint_ge(v, lo);
+	ck_assert_uint_le(v, hi);
 }
 
 START_TEST(stamp_roundtrip)
@@ -191,53 +225,33 @@ static void order_obs(void *opaque, struct xf_wl_job *j, int kind,
 
 START_TEST(submit_event_precedes_completion)
 {
-	static struct xf_job_result res;
 	struct xf_wl_target t = { inline_submit, NULL, DISK_BYTES, 512, 1 };
-	struct xf_wl_config c;
-	struct xf_wl_job *j;
+	struct xf_wl_config c = config(XF_WL_RANDREAD, 1, 0);
+	struct xf_job_result *r;
 
 	memset(&ord, 0, sizeof(ord));
-	memset(&res, 0, sizeof(res));
-	xf_hist_init(&res.rd.clat);
-	xf_hist_init(&res.wr.clat);
-	xf_hist_init(&res.fl.clat);
-	xf_series_init(&res.series, 0, 0);
-	xf_wl_config_init(&c);
-	c.rw = XF_WL_RANDREAD;
-	c.iodepth = 1;
 	c.io_size = 30 * 4096;
 	c.prep_cost_ns = 1000;
-	ck_assert_int_eq(xf_wl_new(rt, &t, &c, &res, &j), 0);
-	xf_wl_set_observer(j, order_obs, NULL);
-	xf_wl_start(j);
-	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
-	ck_assert(xf_wl_done(j));
+	r = run_job_on(&t, &c, order_obs);
 	ck_assert(!ord.completion_before_submit);
 	ck_assert_uint_gt(ord.completions, 0);
 	ck_assert_uint_gt(ord.refused, 0);
 	ck_assert_uint_eq(ord.submits, ord.calls);
 	ck_assert_uint_eq(ord.submits, ord.completions + ord.refused);
 	ck_assert_int_eq(ord.outstanding, 0);
-	ck_assert_uint_eq(res.rd.errors, ord.refused);
-	xf_wl_free(j);
-	xf_series_free(&res.series);
+	ck_assert_uint_eq(r->rd.errors, ord.refused);
 }
 END_TEST
 
 START_TEST(completion_cost_caps_iops)
 {
-	struct xf_wl_config c;
+	struct xf_wl_config c = config(XF_WL_RANDREAD, 16, 100000000);
 	struct xf_job_result *r;
 
-	xf_wl_config_init(&c);
-	c.rw = XF_WL_RANDREAD;
-	c.iodepth = 16;
-	c.runtime_ns = 100000000;
 	c.vcpu = 1;
 	c.completion_cost_ns = 50000;
 	r = run_job(&c);
-	ck_assert_uint_ge(r->rd.ios, 1990);
-	ck_assert_uint_le(r->rd.ios, 2016);
+	assert_within(r->rd.ios, 1990, 2016);
 	ck_assert_uint_eq(r->rd.errors, 0);
 	/* latency includes queueing behind the busy vCPU */
 	ck_assert_uint_gt(xf_hist_percentile(&r->rd.clat, 50), 100000);
@@ -246,21 +260,16 @@ END_TEST
 
 START_TEST(prep_cost_charged_on_job_vcpu)
 {
-	struct xf_wl_config c;
+	struct xf_wl_config c = config(XF_WL_RANDWRITE, 4, 50000000);
 	struct xf_rt_vcpu_stats st;
 	struct xf_job_result *r;
 
-	xf_wl_config_init(&c);
-	c.rw = XF_WL_RANDWRITE;
-	c.iodepth = 4;
-	c.runtime_ns = 50000000;
 	c.vcpu = 1;
 	c.prep_cost_ns = 20000;
 	r = run_job(&c);
 	/* 4 I/Os per 10 us latency would be 20,000; prep on vCPU 1 caps
 	 * it at one per 20 us: 2,500 in 50 ms. */
-	ck_assert_uint_ge(r->wr.ios, 2490);
-	ck_assert_uint_le(r->wr.ios, 2510);
+	assert_within(r->wr.ios, 2490, 2510);
 	ck_assert_int_eq(xf_rt_vcpu_stats(rt, 1, &st), 0);
 	ck_assert_uint_ge(st.busy_ns, 2490ull * 20000);
 	ck_assert_int_eq(xf_rt_vcpu_stats(rt, 0, &st), 0);
@@ -270,14 +279,10 @@ END_TEST
 
 START_TEST(verify_clean_and_corrupt)
 {
-	struct xf_wl_config c;
+	struct xf_wl_config c = config(XF_WL_RANDRW, 8, 20000000);
 	struct xf_job_result *r;
 
-	xf_wl_config_init(&c);
-	c.rw = XF_WL_RANDRW;
-	c.iodepth = 8;
 	c.size = 64 * 4096;
-	c.runtime_ns = 20000000;
 	c.verify = true;
 	r = run_job(&c);
 	ck_assert_uint_gt(r->rd.ios, 100);
@@ -294,20 +299,13 @@ END_TEST
 
 START_TEST(rate_and_io_size_limits)
 {
-	struct xf_wl_config c;
+	struct xf_wl_config c = config(XF_WL_READ, 4, 100000000);
 	struct xf_job_result *r;
 
-	xf_wl_config_init(&c);
-	c.rw = XF_WL_READ;
-	c.iodepth = 4;
-	c.runtime_ns = 100000000;
 	c.rate_iops = 1000;
 	r = run_job(&c);
-	ck_assert_uint_ge(r->rd.ios, 99);
-	ck_assert_uint_le(r->rd.ios, 101);
-	xf_wl_config_init(&c);
-	c.rw = XF_WL_WRITE;
-	c.iodepth = 4;
+	assert_within(r->rd.ios, 99, 101);
+	c = config(XF_WL_WRITE, 4, 0);
 	c.io_size = 40 * 4096;
 	r = run_job(&c);
 	ck_assert_uint_eq(r->wr.ios, 40);

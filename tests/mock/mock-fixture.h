@@ -44,6 +44,31 @@ static inline struct xf_mock_stats stats_of(uint32_t domid)
 	return st;
 }
 
+/* An interdomain event channel: u opens *hu and allocates *pu unbound
+ * for b, b opens *hb and binds it as *pb. */
+static inline void evtchn_link(struct xf_platform *u, struct xf_evtch **hu,
+			       xf_port *pu, struct xf_platform *b,
+			       struct xf_evtch **hb, xf_port *pb)
+{
+	ck_assert_int_eq(u->evtchn->open(u, hu), 0);
+	ck_assert_int_eq(b->evtchn->open(b, hb), 0);
+	ck_assert_int_eq(u->evtchn->alloc_unbound(*hu, b->domid, pu), 0);
+	ck_assert_int_eq(b->evtchn->bind_interdomain(*hb, u->domid, *pu, pb),
+			 0);
+}
+
+/* g grants n zeroed pages writable to m (refs, g's view *gp) and m maps
+ * them writable (*mp). */
+static inline void share_map(struct xf_platform *g, struct xf_platform *m,
+			     unsigned int n, xf_gref *refs, uint8_t **gp,
+			     uint8_t **mp)
+{
+	ck_assert_int_eq(g->gnt->share(g, m->domid, n, true, refs,
+				       (void **)gp), 0);
+	ck_assert_int_eq(m->gnt->map(m, g->domid, n, refs, true,
+				     (void **)mp), 0);
+}
+
 struct wake_count {
 	unsigned int n;
 };

@@ -26,10 +26,7 @@ START_TEST(destroy_cleans_up_and_counts_leaks)
 	ck_assert_int_eq(d1->store->open(d1, &x1), 0);
 	ck_assert_int_eq(d0->store->open(d0, &x0), 0);
 	ck_assert_int_eq(d1->store->watch(x1, "/", "all"), 0);
-	ck_assert_int_eq(d1->evtchn->open(d1, &h1), 0);
-	ck_assert_int_eq(d2->evtchn->open(d2, &h2), 0);
-	ck_assert_int_eq(d1->evtchn->alloc_unbound(h1, 2, &p1), 0);
-	ck_assert_int_eq(d2->evtchn->bind_interdomain(h2, 1, p1, &p2), 0);
+	evtchn_link(d1, &h1, &p1, d2, &h2, &p2);
 	/* dom1 shares 3 pages with dom2, dom2 maps 2 of them; dom1 also
 	 * maps a page of dom2. */
 	ck_assert_int_eq(d1->gnt->share(d1, 2, 3, true, refs, (void **)&fe),

@@ -11,11 +11,7 @@ static xf_port fport, bport;
 static void setup(void)
 {
 	fx_setup();
-	ck_assert_int_eq(d1->evtchn->open(d1, &fe), 0);
-	ck_assert_int_eq(d0->evtchn->open(d0, &be), 0);
-	ck_assert_int_eq(d1->evtchn->alloc_unbound(fe, 0, &fport), 0);
-	ck_assert_int_eq(d0->evtchn->bind_interdomain(be, 1, fport, &bport),
-			 0);
+	evtchn_link(d1, &fe, &fport, d0, &be, &bport);
 	/* Binding sets the binder's port pending (as Xen does). */
 	ck_assert_int_eq(d0->evtchn->pending(be), (int)bport);
 	ck_assert_int_eq(d0->evtchn->unmask(be, bport), 0);

@@ -113,9 +113,7 @@ START_TEST(xsa396_revoke_while_mapped)
 	xf_gref ref;
 	uint8_t *fe, *be;
 
-	ck_assert_int_eq(d1->gnt->share(d1, 0, 1, true, &ref, (void **)&fe),
-			 0);
-	ck_assert_int_eq(d0->gnt->map(d0, 1, 1, &ref, true, (void **)&be), 0);
+	share_map(d1, d0, 1, &ref, &fe, &be);
 	ck_assert_int_eq(d1->gnt->unshare(d1, fe, 1), -EBUSY);
 	ck_assert_uint_eq(stats_of(1).gnt_revoke_busy, 1);
 	/* The page stays valid and shared on both sides. */
@@ -132,63 +130,67 @@ START_TEST(xsa396_revoke_while_mapped)
 }
 END_TEST
 
-START_TEST(unmap_notify_clears_byte_and_signals_port)
-{
-	struct xf_evtch *h0, *h1;
-	xf_port p1, p0;
+/* dom1 grants a page to mapper m, which maps it (fe, be), and an event
+ * channel from dom1 (h1, p1, unbound) to m (hm, pm). */
+struct notify_rig {
+	struct xf_evtch *h1, *hm;
+	xf_port p1, pm;
 	xf_gref ref;
 	uint8_t *fe, *be;
+};
 
-	ck_assert_int_eq(d0->evtchn->open(d0, &h0), 0);
-	ck_assert_int_eq(d1->evtchn->open(d1, &h1), 0);
-	ck_assert_int_eq(d1->evtchn->alloc_unbound(h1, 0, &p1), 0);
-	ck_assert_int_eq(d0->evtchn->bind_interdomain(h0, 1, p1, &p0), 0);
-	while (d0->evtchn->pending(h0) >= 0)
+static struct notify_rig notify_rig(struct xf_platform *m)
+{
+	struct notify_rig r;
+
+	evtchn_link(d1, &r.h1, &r.p1, m, &r.hm, &r.pm);
+	share_map(d1, m, 1, &r.ref, &r.fe, &r.be);
+	return r;
+}
+
+static void notify_rig_close(struct notify_rig *r, struct xf_platform *m)
+{
+	m->evtchn->close(r->hm);
+	d1->evtchn->close(r->h1);
+}
+
+START_TEST(unmap_notify_clears_byte_and_signals_port)
+{
+	struct notify_rig r = notify_rig(d0);
+
+	while (d0->evtchn->pending(r.hm) >= 0)
 		;
-	ck_assert_int_eq(d1->gnt->share(d1, 0, 1, true, &ref, (void **)&fe),
-			 0);
-	ck_assert_int_eq(d0->gnt->map(d0, 1, 1, &ref, true, (void **)&be), 0);
-	be[10] = 1;
-	ck_assert_int_eq(d0->gnt->set_unmap_notify(d0, be, 10, p0), 0);
-	ck_assert_int_eq(d0->gnt->set_unmap_notify(d0, be, PS, p0), -EINVAL);
-	ck_assert_int_eq(d0->gnt->set_unmap_notify(d0, fe, 0, p0), -EINVAL);
-	ck_assert_int_eq(d1->evtchn->pending(h1), -EAGAIN);
-	ck_assert_uint_eq(fe[10], 1);
-	ck_assert_int_eq(d0->gnt->unmap(d0, be, 1), 0);
-	ck_assert_uint_eq(fe[10], 0);
-	ck_assert_int_eq(d1->evtchn->pending(h1), (int)p1);
-	d0->evtchn->close(h0);
-	d1->evtchn->close(h1);
-	ck_assert_int_eq(d1->gnt->unshare(d1, fe, 1), 0);
+	r.be[10] = 1;
+	ck_assert_int_eq(d0->gnt->set_unmap_notify(d0, r.be, 10, r.pm), 0);
+	ck_assert_int_eq(d0->gnt->set_unmap_notify(d0, r.be, PS, r.pm),
+			 -EINVAL);
+	ck_assert_int_eq(d0->gnt->set_unmap_notify(d0, r.fe, 0, r.pm),
+			 -EINVAL);
+	ck_assert_int_eq(d1->evtchn->pending(r.h1), -EAGAIN);
+	ck_assert_uint_eq(r.fe[10], 1);
+	ck_assert_int_eq(d0->gnt->unmap(d0, r.be, 1), 0);
+	ck_assert_uint_eq(r.fe[10], 0);
+	ck_assert_int_eq(d1->evtchn->pending(r.h1), (int)r.p1);
+	notify_rig_close(&r, d0);
+	ck_assert_int_eq(d1->gnt->unshare(d1, r.fe, 1), 0);
 }
 END_TEST
 
 START_TEST(unmap_notify_on_mapper_death)
 {
-	struct xf_evtch *h2, *h1;
-	xf_port p1, p2;
-	xf_gref ref;
-	uint8_t *fe, *be;
+	struct notify_rig r = notify_rig(d2);
 
-	ck_assert_int_eq(d2->evtchn->open(d2, &h2), 0);
-	ck_assert_int_eq(d1->evtchn->open(d1, &h1), 0);
-	ck_assert_int_eq(d1->evtchn->alloc_unbound(h1, 2, &p1), 0);
-	ck_assert_int_eq(d2->evtchn->bind_interdomain(h2, 1, p1, &p2), 0);
-	ck_assert_int_eq(d1->gnt->share(d1, 2, 1, true, &ref, (void **)&fe),
-			 0);
-	ck_assert_int_eq(d2->gnt->map(d2, 1, 1, &ref, true, (void **)&be), 0);
-	fe[0] = 0xff;
-	ck_assert_int_eq(d2->gnt->set_unmap_notify(d2, be, 0, p2), 0);
+	r.fe[0] = 0xff;
+	ck_assert_int_eq(d2->gnt->set_unmap_notify(d2, r.be, 0, r.pm), 0);
 	xf_mock_domain_destroy(d2);
-	ck_assert_uint_eq(fe[0], 0);
-	ck_assert_int_eq(d1->evtchn->pending(h1), (int)p1);
+	ck_assert_uint_eq(r.fe[0], 0);
+	ck_assert_int_eq(d1->evtchn->pending(r.h1), (int)r.p1);
 	/* The mapping is released, so revoke works now. */
-	ck_assert_int_eq(d1->gnt->unshare(d1, fe, 1), 0);
+	ck_assert_int_eq(d1->gnt->unshare(d1, r.fe, 1), 0);
 	ck_assert_uint_eq(stats_of(1).gnt_leaked, 0);
 	/* The dead mapper's code can still clean up. */
-	ck_assert_int_eq(d2->gnt->unmap(d2, be, 1), 0);
-	d2->evtchn->close(h2);
-	d1->evtchn->close(h1);
+	ck_assert_int_eq(d2->gnt->unmap(d2, r.be, 1), 0);
+	notify_rig_close(&r, d2);
 }
 END_TEST
 
@@ -263,9 +265,7 @@ START_TEST(same_grant_mapped_twice)
 	xf_gref ref;
 	uint8_t *fe, *b1, *b2;
 
-	ck_assert_int_eq(d1->gnt->share(d1, 0, 1, true, &ref, (void **)&fe),
-			 0);
-	ck_assert_int_eq(d0->gnt->map(d0, 1, 1, &ref, true, (void **)&b1), 0);
+	share_map(d1, d0, 1, &ref, &fe, &b1);
 	ck_assert_int_eq(d0->gnt->map(d0, 1, 1, &ref, false, (void **)&b2),
 			 0);
 	ck_assert_ptr_ne(b1, b2);
@@ -472,9 +472,7 @@ START_TEST(grant_memory_unshare_while_mapped)
 
 	ck_assert_ptr_nonnull(refs);
 	xf_mock_set_grant_cache(hv, 0);
-	ck_assert_int_eq(d1->gnt->share(d1, 0, u, true, refs, (void **)&fe),
-			 0);
-	ck_assert_int_eq(d0->gnt->map(d0, 1, u, refs, true, (void **)&be), 0);
+	share_map(d1, d0, u, refs, &fe, &be);
 	be[(u - 1) * PS] = 5;
 	ck_assert_int_eq(d1->gnt->unshare(d1, fe, u), -EBUSY);
 	ck_assert_uint_eq(mem_of(1), u);
@@ -533,10 +531,7 @@ START_TEST(grant_memory_of_dead_granter_and_mapper)
 	uint8_t *fe, *be;
 
 	ck_assert_ptr_nonnull(r);
-	ck_assert_int_eq(d1->gnt->share(d1, 2, 2 * u, true, r, (void **)&fe),
-			 0);
-	ck_assert_int_eq(d2->gnt->map(d2, 1, 2 * u, r, true, (void **)&be),
-			 0);
+	share_map(d1, d2, 2 * u, r, &fe, &be);
 	xf_mock_domain_destroy(d1);
 	ck_assert_uint_eq(mem_of(1), 2 * u);
 	xf_mock_domain_destroy(d2);

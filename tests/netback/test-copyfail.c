@@ -41,8 +41,7 @@ static int notify_maybe_fail(struct xf_evtch *h, xf_port port)
 static void setup(void)
 {
 	nt_env_init(&env, XF_RT_SIM, NULL);
-	a = nt_vm_new(&env, 1, false);
-	b = nt_vm_new(&env, 2, false);
+	nt_pair_new(&env, &a, &b);
 	orig_gnt = env.dom0->gnt;
 	wrapped = *orig_gnt;
 	wrapped.copy = copy_maybe_fail;
@@ -53,10 +52,7 @@ static void setup(void)
 	env.dom0->evtchn = &wrapped_evt;
 	fail_to_grant = fail_from_grant = fail_notify = false;
 	copy_failures = 0;
-	nt_vm_start(a);
-	nt_vm_start(b);
-	nt_run(&env);
-	ck_assert_int_eq(xf_netfront_state(b->nf), XF_NETFRONT_CONNECTED);
+	nt_pair_start(a, b);
 }
 
 static void teardown(void)
@@ -66,16 +62,11 @@ static void teardown(void)
 	nt_env_fini(&env);
 }
 
+/* a sends b n frames, then the sim runs until idle. */
 static void send_udp(unsigned int n, uint32_t payload)
 {
-	uint8_t buf[9100];
-
-	for (unsigned int i = 0; i < n; i++) {
-		uint32_t len = nt_udp_frame(buf, a->mac, b->mac, payload,
-					    (uint8_t)i);
-
-		ck_assert_int_eq(nt_send(a, buf, len, 0, 0, 1), 0);
-	}
+	nt_send_udp(a, b->mac, n, payload);
+	nt_run(&env);
 }
 
 START_TEST(rx_copy_failure_answers_error)
@@ -85,7 +76,6 @@ START_TEST(rx_copy_failure_answers_error)
 
 	fail_to_grant = true;
 	send_udp(3, 100);
-	nt_run(&env);
 	ck_assert_uint_ge(copy_failures, 3);
 	/* Nothing delivered: the guest saw errors, not 100-byte frames. */
 	ck_assert_uint_eq(b->nr_rx, 0);
@@ -101,7 +91,6 @@ START_TEST(rx_copy_failure_answers_error)
 	/* The ring is still usable once copies work again. */
 	fail_to_grant = false;
 	send_udp(2, 100);
-	nt_run(&env);
 	ck_assert_uint_eq(b->nr_rx, 2);
 }
 END_TEST
@@ -113,7 +102,6 @@ START_TEST(rx_copy_failure_multi_slot)
 
 	fail_to_grant = true;
 	send_udp(1, 6000);
-	nt_run(&env);
 	ck_assert_uint_eq(b->nr_rx, 0);
 	xf_netfront_stats(b->nf, &fb);
 	ck_assert_uint_eq(fb.rx_frames, 0);
@@ -121,7 +109,6 @@ START_TEST(rx_copy_failure_multi_slot)
 	ck_assert_uint_eq(vb.drops[XF_NB_DROP_COPY_FAILED], 1);
 	fail_to_grant = false;
 	send_udp(1, 6000);
-	nt_run(&env);
 	ck_assert_uint_eq(b->nr_rx, 1);
 	ck_assert_uint_gt(b->rx[0].len, 6000);
 }
@@ -133,7 +120,6 @@ START_TEST(tx_copy_failure_counts_drop)
 
 	fail_from_grant = true;
 	send_udp(4, 100);
-	nt_run(&env);
 	ck_assert_uint_eq(b->nr_rx, 0);
 	xf_nb_vif_stats(a->vif, &va);
 	ck_assert_uint_eq(va.drops[XF_NB_DROP_COPY_FAILED], 4);
@@ -147,7 +133,6 @@ START_TEST(failed_notify_is_counted)
 
 	fail_notify = true;
 	send_udp(1, 100);
-	nt_run(&env);
 	xf_nb_vif_stats(a->vif, &va);
 	xf_nb_vif_stats(b->vif, &vb);
 	/* a's tx responses and b's rx responses each wanted a notify. */

@@ -147,6 +147,24 @@ START_TEST(refuses_frontend_without_rx_copy)
 }
 END_TEST
 
+/* An extra-info slot of the given type and flags; a GSO one (TCPv4)
+ * with gso_size. */
+static void put_extra(uint8_t type, uint8_t flags, uint16_t gso_size)
+{
+	struct xf_netif_extra_info e;
+	uint8_t slot[XF_NETIF_TX_SLOT_SIZE] = { 0 };
+
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.flags = flags;
+	if (type == XF_NETIF_EXTRA_TYPE_GSO) {
+		e.u.gso.type = XF_NETIF_GSO_TYPE_TCPV4;
+		e.u.gso.size = gso_size;
+	}
+	memcpy(slot, &e, sizeof(e));
+	memcpy(xf_front_ring_next_request(&tx), slot, sizeof(slot));
+}
+
 /* A frame of len bytes in buffer page 0, sent as a chain of n data
  * slots: the rest of the frame in 10-byte slots after the first, ids
  * id0, id0 + 1, ... With gso, a GSO extra follows the first slot. */
@@ -157,17 +175,8 @@ static void put_chain(unsigned int n, uint32_t len, uint16_t id0, bool gso)
 	ck_assert_uint_ge(first, XF_ETH_HLEN);
 	put(bref[0], 0, (n > 1 ? XF_NETTXF_more_data : 0) |
 		(gso ? XF_NETTXF_extra_info : 0), id0, (uint16_t)len);
-	if (gso) {
-		struct xf_netif_extra_info e;
-		uint8_t slot[XF_NETIF_TX_SLOT_SIZE] = { 0 };
-
-		memset(&e, 0, sizeof(e));
-		e.type = XF_NETIF_EXTRA_TYPE_GSO;
-		e.u.gso.type = XF_NETIF_GSO_TYPE_TCPV4;
-		e.u.gso.size = 100;
-		memcpy(slot, &e, sizeof(e));
-		memcpy(xf_front_ring_next_request(&tx), slot, sizeof(slot));
-	}
+	if (gso)
+		put_extra(XF_NETIF_EXTRA_TYPE_GSO, 0, 100);
 	for (unsigned int i = 1; i < n; i++)
 		put(bref[0], (uint16_t)(first + 10 * (i - 1)),
 		    i + 1 < n ? XF_NETTXF_more_data : 0,
@@ -338,7 +347,6 @@ START_TEST(bad_chains_answered_with_errors)
 {
 	struct xf_netif_tx_response r[16];
 	struct xf_nb_vif_stats vs;
-	struct xf_netif_extra_info e;
 	unsigned int n;
 
 	connect_raw(true);
@@ -351,15 +359,7 @@ START_TEST(bad_chains_answered_with_errors)
 	put(bref[1], 0, 0, 4, 100);
 	/* 3: GSO extra with size 0. */
 	put(bref[0], 0, XF_NETTXF_extra_info, 5, 200);
-	memset(&e, 0, sizeof(e));
-	e.type = XF_NETIF_EXTRA_TYPE_GSO;
-	e.u.gso.type = XF_NETIF_GSO_TYPE_TCPV4;
-	{
-		uint8_t slot[12] = { 0 };
-
-		memcpy(slot, &e, sizeof(e));
-		memcpy(xf_front_ring_next_request(&tx), slot, 12);
-	}
+	put_extra(XF_NETIF_EXTRA_TYPE_GSO, 0, 0);
 	/* 4: a grant that does not exist. */
 	put(0xdead, 0, 0, 6, 200);
 	/* 5: shorter than an Ethernet header. */
@@ -397,23 +397,6 @@ START_TEST(req_prod_overflow_stops_vif)
 				     "more than a ring ahead"));
 }
 END_TEST
-
-/* An extra-info slot of the given type and flags. */
-static void put_extra(uint8_t type, uint8_t flags)
-{
-	struct xf_netif_extra_info e;
-	uint8_t slot[XF_NETIF_TX_SLOT_SIZE] = { 0 };
-
-	memset(&e, 0, sizeof(e));
-	e.type = type;
-	e.flags = flags;
-	if (type == XF_NETIF_EXTRA_TYPE_GSO) {
-		e.u.gso.type = XF_NETIF_GSO_TYPE_TCPV4;
-		e.u.gso.size = 100;
-	}
-	memcpy(slot, &e, sizeof(e));
-	memcpy(xf_front_ring_next_request(&tx), slot, sizeof(slot));
-}
 
 /* The vif was stopped by an incomplete chain: the message, the counter,
  * nothing answered after the good frames, and nothing more ever. */
@@ -487,7 +470,8 @@ START_TEST(missing_extra_is_fatal)
 	put(bref[0], 0, XF_NETTXF_extra_info |
 		(_i == 2 ? XF_NETTXF_more_data : 0), 100, 400);
 	if (_i == 1)
-		put_extra(XF_NETIF_EXTRA_TYPE_GSO, XF_NETIF_EXTRA_FLAG_MORE);
+		put_extra(XF_NETIF_EXTRA_TYPE_GSO, XF_NETIF_EXTRA_FLAG_MORE,
+			  100);
 	push();
 	expect_incomplete("missing extra info", 1);
 }
@@ -500,7 +484,7 @@ START_TEST(partial_chain_after_extra_is_fatal)
 	frame_in_buf(0, 400);
 	put(bref[0], 0, XF_NETTXF_extra_info | XF_NETTXF_more_data, 100,
 	    400);
-	put_extra(XF_NETIF_EXTRA_TYPE_GSO, 0);
+	put_extra(XF_NETIF_EXTRA_TYPE_GSO, 0, 100);
 	push();
 	expect_incomplete("more slots than", 0);
 }

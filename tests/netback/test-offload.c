@@ -16,8 +16,7 @@ static struct xf_traffic_flow fl;
 static void setup(void)
 {
 	nt_env_init(&env, XF_RT_SIM, NULL);
-	a = nt_vm_new(&env, 1, false);
-	b = nt_vm_new(&env, 2, false);
+	nt_pair_new(&env, &a, &b);
 }
 
 static void teardown(void)
@@ -27,11 +26,7 @@ static void teardown(void)
 
 static void go(enum xf_traffic_proto proto, uint8_t ipv)
 {
-	nt_vm_start(a);
-	nt_vm_start(b);
-	nt_run(&env);
-	ck_assert_int_eq(xf_netfront_state(a->nf), XF_NETFRONT_CONNECTED);
-	ck_assert_int_eq(xf_netfront_state(b->nf), XF_NETFRONT_CONNECTED);
+	nt_pair_start(a, b);
 	xf_traffic_flow_init(&fl, 5, proto, ipv, a->mac, b->mac);
 	ck_assert_int_eq(xf_traffic_rx_expect(b->trx, &fl, true), 0);
 }
@@ -44,14 +39,9 @@ static void stream(uint64_t total, bool gso, enum xf_traffic_csum cs,
 		.flow = fl, .total_bytes = total, .gso = gso, .csum = cs,
 	};
 	struct xf_traffic_gen *g;
-	int rc;
 
 	ck_assert_int_eq(xf_traffic_gen_new(&gc, &g), 0);
-	while (!xf_traffic_gen_done(g)) {
-		rc = xf_traffic_gen_send(g, a->nf, 0, 64);
-		ck_assert(rc >= 0 || rc == -EAGAIN);
-		nt_run(&env);
-	}
+	nt_gen_drain(a, g);
 	ck_assert_uint_eq(a->done_ok, xf_traffic_gen_frames(g));
 	xf_traffic_gen_free(g);
 	xf_traffic_rx_stats(b->trx, rs);
@@ -96,30 +86,47 @@ START_TEST(bug_csum_unfilled_detected)
 }
 END_TEST
 
+/* UDP over IP version ipv with wrong checksums: every frame arrives
+ * bad. */
+static struct xf_traffic_rx_stats bad_csum_stream(uint8_t ipv)
+{
+	struct xf_traffic_rx_stats rs;
+
+	go(XF_TRAFFIC_UDP, ipv);
+	stream(20000, false, XF_TRAFFIC_CSUM_BAD, &rs);
+	ck_assert_uint_gt(rs.frames, 0);
+	ck_assert_uint_eq(rs.bad_csum, rs.frames);
+	return rs;
+}
+
 START_TEST(bug_validate_bad_detected)
 {
 	struct xf_traffic_rx_stats rs;
 
 	b->vcfg.bugs = XF_NB_BUG_VALIDATE_BAD;
-	go(XF_TRAFFIC_UDP, 4);
-	stream(20000, false, XF_TRAFFIC_CSUM_BAD, &rs);
-	ck_assert_uint_gt(rs.frames, 0);
-	ck_assert_uint_eq(rs.bad_csum, rs.frames);
+	rs = bad_csum_stream(4);
 	ck_assert_uint_eq(rs.validated_but_bad, rs.frames);
 }
 END_TEST
 
 START_TEST(bad_csum_not_validated_without_bug)
 {
-	struct xf_traffic_rx_stats rs;
-
-	go(XF_TRAFFIC_UDP, 6);
-	stream(20000, false, XF_TRAFFIC_CSUM_BAD, &rs);
-	ck_assert_uint_gt(rs.frames, 0);
-	ck_assert_uint_eq(rs.bad_csum, rs.frames);
-	ck_assert_uint_eq(rs.validated_but_bad, 0);
+	ck_assert_uint_eq(bad_csum_stream(6).validated_but_bad, 0);
 }
 END_TEST
+
+/* total bytes of TCP over IP version ipv as GSO frames with checksum
+ * offload; returns b's backend stats. */
+static struct xf_nb_vif_stats gso_stream(uint8_t ipv, uint64_t total,
+					 struct xf_traffic_rx_stats *rs)
+{
+	struct xf_nb_vif_stats vb;
+
+	go(XF_TRAFFIC_TCP, ipv);
+	stream(total, true, XF_TRAFFIC_CSUM_OFFLOAD, rs);
+	xf_nb_vif_stats(b->vif, &vb);
+	return vb;
+}
 
 START_TEST(gso_segmented_for_guest_without_gso)
 {
@@ -127,9 +134,7 @@ START_TEST(gso_segmented_for_guest_without_gso)
 	struct xf_nb_vif_stats vb;
 
 	b->ncfg.no_gso_tcpv4 = true;
-	go(XF_TRAFFIC_TCP, 4);
-	stream(600000, true, XF_TRAFFIC_CSUM_OFFLOAD, &rs);
-	xf_nb_vif_stats(b->vif, &vb);
+	vb = gso_stream(4, 600000, &rs);
 	ck_assert_uint_eq(vb.segmented, 10);
 	ck_assert_uint_eq(rs.gso_frames, 0);
 	ck_assert_uint_eq(rs.bad_seg, 0);
@@ -146,11 +151,8 @@ END_TEST
 START_TEST(gso_passed_whole_to_gso_guest)
 {
 	struct xf_traffic_rx_stats rs;
-	struct xf_nb_vif_stats vb;
+	struct xf_nb_vif_stats vb = gso_stream(6, 120000, &rs);
 
-	go(XF_TRAFFIC_TCP, 6);
-	stream(120000, true, XF_TRAFFIC_CSUM_OFFLOAD, &rs);
-	xf_nb_vif_stats(b->vif, &vb);
 	ck_assert_uint_eq(vb.segmented, 0);
 	ck_assert_uint_eq(vb.rx_gso_frames, 2);
 	ck_assert_uint_eq(rs.gso_frames, 2);
@@ -166,8 +168,7 @@ START_TEST(bug_bad_segment_detected)
 
 	b->ncfg.no_gso_tcpv4 = true;
 	b->vcfg.bugs = XF_NB_BUG_BAD_SEGMENT;
-	go(XF_TRAFFIC_TCP, 4);
-	stream(120000, true, XF_TRAFFIC_CSUM_OFFLOAD, &rs);
+	gso_stream(4, 120000, &rs);
 	/* Checksums are right; the stream positions are not. */
 	ck_assert_uint_eq(rs.bad_csum, 0);
 	ck_assert_uint_gt(rs.bad_seg, 0);

@@ -31,12 +31,9 @@ static void go(bool tcp, uint32_t bugs, unsigned int n, uint8_t **sent,
 	struct xf_traffic_flow fl;
 
 	nt_env_init(&env, XF_RT_SIM, path);
-	a = nt_vm_new(&env, 1, false);
-	b = nt_vm_new(&env, 2, false);
+	nt_pair_new(&env, &a, &b);
 	a->vcfg.bugs = bugs;
-	nt_vm_start(a);
-	nt_vm_start(b);
-	nt_run(&env);
+	nt_pair_start(a, b);
 	xf_traffic_flow_init(&fl, 1, tcp ? XF_TRAFFIC_TCP : XF_TRAFFIC_UDP, 4,
 			     a->mac, b->mac);
 	for (unsigned int i = 0; i < n; i++) {

@@ -14,8 +14,7 @@ static struct nt_vm *a, *b;
 static void setup(void)
 {
 	nt_env_init(&env, XF_RT_SIM, NULL);
-	a = nt_vm_new(&env, 1, false);
-	b = nt_vm_new(&env, 2, false);
+	nt_pair_new(&env, &a, &b);
 }
 
 static void teardown(void)
@@ -25,52 +24,48 @@ static void teardown(void)
 
 static void go(void)
 {
-	nt_vm_start(a);
-	nt_vm_start(b);
-	nt_run(&env);
-	ck_assert_int_eq(xf_netfront_state(b->nf), XF_NETFRONT_CONNECTED);
+	nt_pair_start(a, b);
 }
 
-static void send_udp(unsigned int n, uint32_t payload)
+/* a sends b n frames of payload bytes, then the sim runs until idle;
+ * returns when that started. */
+static uint64_t send_udp(unsigned int n, uint32_t payload)
 {
-	uint8_t buf[9100];
+	uint64_t t0 = xf_rt_now_ns(env.rt);
 
-	for (unsigned int i = 0; i < n; i++) {
-		uint32_t len = nt_udp_frame(buf, a->mac, b->mac, payload,
-					    (uint8_t)i);
+	nt_send_udp(a, b->mac, n, payload);
+	nt_run(&env);
+	return t0;
+}
 
-		ck_assert_int_eq(nt_send(a, buf, len, 0, 0, 1), 0);
-	}
+/* n 100-byte frames over a's lossy wire; returns how many it lost. */
+static uint64_t lossy(uint32_t ppm, unsigned int n)
+{
+	struct xf_nb_vif_stats va;
+
+	a->vcfg.loss_ppm = ppm;
+	go();
+	send_udp(n, 100);
+	xf_nb_vif_stats(a->vif, &va);
+	return va.drops[XF_NB_DROP_LOSS];
 }
 
 START_TEST(total_loss)
 {
-	struct xf_nb_vif_stats va;
-
-	a->vcfg.loss_ppm = 1000000;
-	go();
-	send_udp(50, 100);
-	nt_run(&env);
+	ck_assert_uint_eq(lossy(1000000, 50), 50);
 	/* The backend took them (tx_done ok) and the wire lost them. */
 	ck_assert_uint_eq(a->done_ok, 50);
 	ck_assert_uint_eq(b->nr_rx, 0);
-	xf_nb_vif_stats(a->vif, &va);
-	ck_assert_uint_eq(va.drops[XF_NB_DROP_LOSS], 50);
 }
 END_TEST
 
 START_TEST(partial_loss_is_seeded)
 {
-	struct xf_nb_vif_stats va;
+	uint64_t lost = lossy(250000, 400);
 
-	a->vcfg.loss_ppm = 250000;
-	go();
-	send_udp(400, 100);
-	nt_run(&env);
-	xf_nb_vif_stats(a->vif, &va);
-	ck_assert_uint_eq(va.drops[XF_NB_DROP_LOSS] + b->nr_rx, 400);
-	ck_assert_uint_gt(va.drops[XF_NB_DROP_LOSS], 40);
-	ck_assert_uint_lt(va.drops[XF_NB_DROP_LOSS], 200);
+	ck_assert_uint_eq(lost + b->nr_rx, 400);
+	ck_assert_uint_gt(lost, 40);
+	ck_assert_uint_lt(lost, 200);
 }
 END_TEST
 
@@ -84,44 +79,52 @@ START_TEST(latency_delays_delivery)
 	go();
 	xf_traffic_flow_init(&fl, 1, XF_TRAFFIC_UDP, 4, a->mac, b->mac);
 	ck_assert_int_eq(xf_traffic_rx_expect(b->trx, &fl, false), 0);
-	t0 = xf_rt_now_ns(env.rt);
-	send_udp(1, 100);
-	nt_run(&env);
+	t0 = send_udp(1, 100);
 	ck_assert_uint_eq(b->nr_rx, 1);
 	xf_traffic_rx_stats(b->trx, &rs);
 	ck_assert_uint_ge(rs.first_ns, t0 + 5000000);
 }
 END_TEST
 
-START_TEST(byte_rate_limit)
+/* Connects, sends n frames, all arrive; returns the virtual time it
+ * took. */
+static uint64_t timed_udp(unsigned int n, uint32_t payload)
 {
 	uint64_t t0;
 
+	go();
+	t0 = send_udp(n, payload);
+	ck_assert_uint_eq(b->nr_rx, n);
+	return xf_rt_now_ns(env.rt) - t0;
+}
+
+START_TEST(byte_rate_limit)
+{
+	uint64_t took;
+
 	/* 1 MB/s: 100 frames of ~1 KB take ~0.1 s of virtual time. */
 	a->vcfg.rate_bytes_per_s = 1000000;
-	go();
-	t0 = xf_rt_now_ns(env.rt);
-	send_udp(100, 1000);
-	nt_run(&env);
-	ck_assert_uint_eq(b->nr_rx, 100);
-	ck_assert_uint_ge(xf_rt_now_ns(env.rt) - t0, 99 * 1000000ull / 10);
-	ck_assert_uint_le(xf_rt_now_ns(env.rt) - t0, 200000000ull);
+	took = timed_udp(100, 1000);
+	ck_assert_uint_ge(took, 99 * 1000000ull / 10);
+	ck_assert_uint_le(took, 200000000ull);
 }
 END_TEST
 
 START_TEST(frame_rate_limit)
 {
-	uint64_t t0;
-
 	a->vcfg.rate_frames_per_s = 1000;
-	go();
-	t0 = xf_rt_now_ns(env.rt);
-	send_udp(50, 100);
-	nt_run(&env);
-	ck_assert_uint_eq(b->nr_rx, 50);
-	ck_assert_uint_ge(xf_rt_now_ns(env.rt) - t0, 49000000ull);
+	ck_assert_uint_ge(timed_udp(50, 100), 49000000ull);
 }
 END_TEST
+
+/* a sends the frame in buf, then b has received rx frames in all. */
+static void send_expect(const uint8_t *buf, uint32_t len, uint64_t cookie,
+			unsigned int rx)
+{
+	ck_assert_int_eq(nt_send(a, buf, len, 0, 0, cookie), 0);
+	nt_run(&env);
+	ck_assert_uint_eq(b->nr_rx, rx);
+}
 
 START_TEST(multicast_filter)
 {
@@ -135,21 +138,15 @@ START_TEST(multicast_filter)
 	xf_nb_vif_peer(b->vif, &pe);
 	ck_assert(pe.multicast_control);
 	len = nt_udp_frame(buf, a->mac, group, 100, 1);
-	ck_assert_int_eq(nt_send(a, buf, len, 0, 0, 1), 0);
-	nt_run(&env);
-	ck_assert_uint_eq(b->nr_rx, 0);
+	send_expect(buf, len, 1, 0);
 	xf_nb_vif_stats(b->vif, &vb);
 	ck_assert_uint_eq(vb.drops[XF_NB_DROP_MCAST_FILTER], 1);
 	ck_assert_int_eq(xf_netfront_mcast(b->nf, group, true), 0);
 	nt_run(&env);
-	ck_assert_int_eq(nt_send(a, buf, len, 0, 0, 2), 0);
-	nt_run(&env);
-	ck_assert_uint_eq(b->nr_rx, 1);
+	send_expect(buf, len, 2, 1);
 	ck_assert_int_eq(xf_netfront_mcast(b->nf, group, false), 0);
 	nt_run(&env);
-	ck_assert_int_eq(nt_send(a, buf, len, 0, 0, 3), 0);
-	nt_run(&env);
-	ck_assert_uint_eq(b->nr_rx, 1);
+	send_expect(buf, len, 3, 1);
 }
 END_TEST
 
@@ -163,20 +160,14 @@ START_TEST(dynamic_multicast_control)
 	go();
 	len = nt_udp_frame(buf, a->mac, group, 100, 1);
 	/* Filtering on from connect: dropped. */
-	ck_assert_int_eq(nt_send(a, buf, len, 0, 0, 1), 0);
-	nt_run(&env);
-	ck_assert_uint_eq(b->nr_rx, 0);
+	send_expect(buf, len, 1, 0);
 	/* Turned off at run time: the backend re-samples and floods. */
 	ck_assert_int_eq(xf_netfront_mcast_filter(b->nf, false), 0);
 	nt_run(&env);
-	ck_assert_int_eq(nt_send(a, buf, len, 0, 0, 2), 0);
-	nt_run(&env);
-	ck_assert_uint_eq(b->nr_rx, 1);
+	send_expect(buf, len, 2, 1);
 	ck_assert_int_eq(xf_netfront_mcast_filter(b->nf, true), 0);
 	nt_run(&env);
-	ck_assert_int_eq(nt_send(a, buf, len, 0, 0, 3), 0);
-	nt_run(&env);
-	ck_assert_uint_eq(b->nr_rx, 1);
+	send_expect(buf, len, 3, 1);
 }
 END_TEST
 
@@ -190,25 +181,14 @@ END_TEST
 
 START_TEST(same_seed_same_loss)
 {
-	struct xf_nb_vif_stats va;
 	uint64_t first, hash;
 
-	a->vcfg.loss_ppm = 300000;
-	go();
-	send_udp(300, 100);
-	nt_run(&env);
-	xf_nb_vif_stats(a->vif, &va);
-	first = va.drops[XF_NB_DROP_LOSS];
+	first = lossy(300000, 300);
 	hash = xf_rt_trace_hash(env.rt);
 	/* Same seed, same run: bit for bit. */
 	nt_env_fini(&env);
 	setup();
-	a->vcfg.loss_ppm = 300000;
-	go();
-	send_udp(300, 100);
-	nt_run(&env);
-	xf_nb_vif_stats(a->vif, &va);
-	ck_assert_uint_eq(va.drops[XF_NB_DROP_LOSS], first);
+	ck_assert_uint_eq(lossy(300000, 300), first);
 	ck_assert_uint_eq(xf_rt_trace_hash(env.rt), hash);
 }
 END_TEST
@@ -293,8 +273,7 @@ START_TEST(real_mode_traffic)
 
 	nt_env_fini(&env);
 	nt_env_init(&renv, XF_RT_REAL, NULL);
-	x = nt_vm_new(&renv, 1, false);
-	y = nt_vm_new(&renv, 2, false);
+	nt_pair_new(&renv, &x, &y);
 	x->vcfg.vcpu = 0;
 	y->vcfg.vcpu = 1;
 	x->ncfg.xenbus_vcpu = 1;

@@ -149,6 +149,34 @@ void nt_run(struct nt_env *e)
 	ck_assert_int_eq(xf_rt_run(e->rt, UINT64_MAX), 0);
 }
 
+void nt_pair_new(struct nt_env *e, struct nt_vm **a, struct nt_vm **b)
+{
+	*a = nt_vm_new(e, 1, false);
+	*b = nt_vm_new(e, 2, false);
+}
+
+void nt_pair_start(struct nt_vm *a, struct nt_vm *b)
+{
+	nt_vm_start(a);
+	nt_vm_start(b);
+	nt_run(a->env);
+	ck_assert_int_eq(xf_netfront_state(a->nf), XF_NETFRONT_CONNECTED);
+	ck_assert_int_eq(xf_netfront_state(b->nf), XF_NETFRONT_CONNECTED);
+}
+
+void nt_close_clean(struct nt_vm *vm)
+{
+	struct xf_mock_stats ms;
+
+	ck_assert_int_eq(xf_netfront_close(vm->nf), 0);
+	nt_run(vm->env);
+	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CLOSED);
+	xf_mock_stats(vm->env->hv, vm->domid, &ms);
+	ck_assert_uint_eq(ms.gnt_shared_pages, 0);
+	ck_assert_uint_eq(ms.evtchn_open_ports, 0);
+	ck_assert_uint_eq(ms.gnt_revoke_busy, 0);
+}
+
 int nt_send_frags(struct nt_vm *vm, const uint8_t *data, const uint32_t
 		  *lens, unsigned int n, uint32_t flags, uint16_t gso,
 		  uint64_t cookie)
@@ -187,4 +215,28 @@ uint32_t nt_udp_frame(uint8_t *buf, const uint8_t *src, const uint8_t *dst,
 					  XF_TRAFFIC_CSUM_GOOD, buf,
 					  XF_NET_MAX_FRAME, &len), 0);
 	return len;
+}
+
+void nt_send_udp(struct nt_vm *from, const uint8_t *to_mac, unsigned int n,
+		 uint32_t payload)
+{
+	uint8_t *buf = malloc(XF_NET_MAX_FRAME);
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t len = nt_udp_frame(buf, from->mac, to_mac, payload,
+					    (uint8_t)i);
+
+		ck_assert_int_eq(nt_send(from, buf, len, 0, 0, 1), 0);
+	}
+	free(buf);
+}
+
+void nt_gen_drain(struct nt_vm *from, struct xf_traffic_gen *g)
+{
+	while (!xf_traffic_gen_done(g)) {
+		int rc = xf_traffic_gen_send(g, from->nf, 0, 64);
+
+		ck_assert(rc >= 0 || rc == -EAGAIN);
+		nt_run(from->env);
+	}
 }

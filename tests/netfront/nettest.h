@@ -64,12 +64,25 @@ void nt_vm_start(struct nt_vm *vm);
 void nt_vm_start_front(struct nt_vm *vm);
 /* Sim: runs until idle. */
 void nt_run(struct nt_env *e);
+/* vm 1 and vm 2 on the switch (not loopback), configs to tweak. */
+void nt_pair_new(struct nt_env *e, struct nt_vm **a, struct nt_vm **b);
+/* Sim: starts both and runs until idle; both are connected. */
+void nt_pair_start(struct nt_vm *a, struct nt_vm *b);
+/* Sim: closes vm's netfront and runs until idle; it is closed and the
+ * guest has no grant shared, no event channel open, no revoke pending. */
+void nt_close_clean(struct nt_vm *vm);
 int nt_send(struct nt_vm *vm, const uint8_t *data, uint32_t len,
 	    uint32_t flags, uint16_t gso, uint64_t cookie);
 int nt_send_frags(struct nt_vm *vm, const uint8_t *data, const uint32_t
 		  *lens, unsigned int n, uint32_t flags, uint16_t gso,
 		  uint64_t cookie);
 void nt_rx_clear(struct nt_vm *vm);
+/* Hands all of g's stream to from's netfront (queue 0, up to 64
+ * frames a call), running the sim between calls. */
+void nt_gen_drain(struct nt_vm *from, struct xf_traffic_gen *g);
+/* Sends n UDP frames of payload bytes (flow seed i for frame i), cookie 1. */
+void nt_send_udp(struct nt_vm *from, const uint8_t *to_mac, unsigned int n,
+		 uint32_t payload);
 /* A simple UDP/IPv4 frame with a payload of len bytes between vms. */
 uint32_t nt_udp_frame(uint8_t *buf, const uint8_t *src, const uint8_t *dst,
 		      uint32_t payload, uint8_t seed);

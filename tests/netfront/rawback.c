@@ -114,6 +114,21 @@ void rb_connect(struct rawback *rb)
 	put(rb, "state", "4");
 }
 
+void rb_offer(struct rawback *rb, struct nt_vm *vm, const char *const *feat)
+{
+	rb_init(rb, vm, feat);
+	nt_vm_start_front(vm);
+	nt_run(vm->env);
+}
+
+void rb_start(struct rawback *rb, struct nt_vm *vm, const char *const *feat)
+{
+	rb_offer(rb, vm, feat);
+	rb_connect(rb);
+	nt_run(vm->env);
+	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CONNECTED);
+}
+
 void rb_fini(struct rawback *rb)
 {
 	struct xf_platform *p;
@@ -147,6 +162,18 @@ unsigned int rb_tx_take(struct rawback *rb, unsigned int qi, uint8_t
 		xf_back_ring_take_request(&rb->q[qi].tx, slots[k], 12);
 		k++;
 	}
+	return k;
+}
+
+unsigned int rb_tx_take_reqs(struct rawback *rb, unsigned int qi,
+			     struct xf_netif_tx_request *reqs,
+			     unsigned int max)
+{
+	uint8_t slot[1][12];
+	unsigned int k = 0;
+
+	while (k < max && rb_tx_take(rb, qi, slot, 1) == 1)
+		memcpy(&reqs[k++], slot[0], sizeof(reqs[0]));
 	return k;
 }
 

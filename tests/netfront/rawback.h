@@ -29,12 +29,20 @@ struct rawback {
 void rb_init(struct rawback *rb, struct nt_vm *vm, const char *const *feat);
 /* Reads the frontend's keys, maps rings, binds ports, goes Connected. */
 void rb_connect(struct rawback *rb);
+/* rb_init, then the frontend started and run until idle. */
+void rb_offer(struct rawback *rb, struct nt_vm *vm, const char *const *feat);
+/* rb_offer and rb_connect: returns with the frontend connected. */
+void rb_start(struct rawback *rb, struct nt_vm *vm, const char *const *feat);
 void rb_fini(struct rawback *rb);
 /* Reads the frontend key (relative to its dir); NULL when absent. */
 char *rb_fe_read(struct rawback *rb, const char *key);
 /* Copies up to max pending tx slots (12 bytes each); consumes them. */
 unsigned int rb_tx_take(struct rawback *rb, unsigned int qi, uint8_t
 			(*slots)[12], unsigned int max);
+/* rb_tx_take, as requests (an extra-info slot comes out as one too). */
+unsigned int rb_tx_take_reqs(struct rawback *rb, unsigned int qi,
+			     struct xf_netif_tx_request *reqs,
+			     unsigned int max);
 void rb_tx_respond(struct rawback *rb, unsigned int qi, uint16_t id,
 		   int16_t status);
 /* Reads bytes of a tx grant. */

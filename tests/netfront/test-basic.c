@@ -44,17 +44,13 @@ END_TEST
 
 START_TEST(switch_two_vms)
 {
-	struct nt_vm *a = nt_vm_new(&env, 1, false);
-	struct nt_vm *b = nt_vm_new(&env, 2, false);
+	struct nt_vm *a, *b;
 	uint8_t buf[2048];
 	uint32_t len;
 	struct xf_nb_switch_stats ss;
 
-	nt_vm_start(a);
-	nt_vm_start(b);
-	nt_run(&env);
-	ck_assert_int_eq(xf_netfront_state(a->nf), XF_NETFRONT_CONNECTED);
-	ck_assert_int_eq(xf_netfront_state(b->nf), XF_NETFRONT_CONNECTED);
+	nt_pair_new(&env, &a, &b);
+	nt_pair_start(a, b);
 	len = nt_udp_frame(buf, a->mac, b->mac, 1000, 1);
 	ck_assert_int_eq(nt_send(a, buf, len, 0, 0, 1), 0);
 	nt_run(&env);
@@ -125,8 +121,6 @@ END_TEST
 START_TEST(rx_refill_watermarks)
 {
 	struct nt_vm *vm = nt_vm_new(&env, 1, true);
-	uint8_t buf[2048];
-	uint32_t len;
 	struct xf_netfront_stats st;
 	struct xf_nb_vif_stats vs;
 
@@ -138,10 +132,7 @@ START_TEST(rx_refill_watermarks)
 	ck_assert_uint_eq(st.rx_refills, 1);
 	/* 100 frames through at most 32 posted buffers: refilled in
 	 * batches each time fewer than 8 were left. */
-	for (int i = 0; i < 100; i++) {
-		len = nt_udp_frame(buf, vm->mac, vm->mac, 100, (uint8_t)i);
-		ck_assert_int_eq(nt_send(vm, buf, len, 0, 0, 1), 0);
-	}
+	nt_send_udp(vm, vm->mac, 100, 100);
 	nt_run(&env);
 	ck_assert_uint_eq(vm->nr_rx, 100);
 	xf_netfront_stats(vm->nf, &st);
@@ -194,8 +185,6 @@ START_TEST(vcpu_cost_model)
 {
 	struct nt_vm *vm = nt_vm_new(&env, 1, true);
 	struct xf_rt_vcpu_stats v0, v1;
-	uint8_t buf[512];
-	uint32_t len;
 
 	/* Queue on vCPU 1, backend on vCPU 0: each pays its own cost. */
 	vm->ncfg.queue_vcpu[0] = 1;
@@ -206,10 +195,7 @@ START_TEST(vcpu_cost_model)
 	vm->vcfg.cost_ns_per_frame = 5000;
 	nt_vm_start(vm);
 	nt_run(&env);
-	for (int i = 0; i < 100; i++) {
-		len = nt_udp_frame(buf, vm->mac, vm->mac, 100, (uint8_t)i);
-		ck_assert_int_eq(nt_send(vm, buf, len, 0, 0, 1), 0);
-	}
+	nt_send_udp(vm, vm->mac, 100, 100);
 	nt_run(&env);
 	ck_assert_uint_eq(vm->nr_rx, 100);
 	ck_assert_int_eq(xf_rt_vcpu_stats(env.rt, 0, &v0), 0);
@@ -229,13 +215,7 @@ START_TEST(close_releases_grants_and_ports)
 	nt_run(&env);
 	xf_mock_stats(env.hv, 1, &ms);
 	ck_assert_uint_gt(ms.gnt_shared_pages, 0);
-	ck_assert_int_eq(xf_netfront_close(vm->nf), 0);
-	nt_run(&env);
-	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CLOSED);
-	xf_mock_stats(env.hv, 1, &ms);
-	ck_assert_uint_eq(ms.gnt_shared_pages, 0);
-	ck_assert_uint_eq(ms.evtchn_open_ports, 0);
-	ck_assert_uint_eq(ms.gnt_revoke_busy, 0);
+	nt_close_clean(vm);
 }
 END_TEST
 

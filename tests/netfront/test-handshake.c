@@ -50,9 +50,7 @@ START_TEST(full_features_two_queues_split)
 	struct xf_netfront_features f;
 
 	vm->ncfg.max_queues = 2;
-	rb_init(&rb, vm, all_feat);
-	nt_vm_start_front(vm);
-	nt_run(&env);
+	rb_offer(&rb, vm, all_feat);
 	/* Linux-style: straight to Connected, no Initialised. */
 	ck_assert_msg(xf_netfront_state(vm->nf) == XF_NETFRONT_CONNECTING,
 		      "state %d: %s", xf_netfront_state(vm->nf), vm->log);
@@ -102,9 +100,7 @@ START_TEST(minimal_backend_single_queue)
 	char *v;
 
 	vm->ncfg.max_queues = 4;
-	rb_init(&rb, vm, feat);
-	nt_vm_start_front(vm);
-	nt_run(&env);
+	rb_offer(&rb, vm, feat);
 	assert_key("multi-queue-num-queues", NULL);
 	ck_assert_ptr_nonnull(v = rb_fe_read(&rb, "tx-ring-ref"));
 	free(v);
@@ -129,11 +125,7 @@ START_TEST(no_csum_offload_backend)
 	struct nt_vm *vm = nt_vm_new(&env, 1, true);
 	struct xf_netfront_features f;
 
-	rb_init(&rb, vm, feat);
-	nt_vm_start_front(vm);
-	nt_run(&env);
-	rb_connect(&rb);
-	nt_run(&env);
+	rb_start(&rb, vm, feat);
 	xf_netfront_features(vm->nf, &f);
 	ck_assert(!f.tx_csum_v4 && !f.tx_csum_v6);
 }
@@ -149,9 +141,7 @@ START_TEST(frontend_switches_turn_offloads_off)
 	vm->ncfg.no_split_evtchn = true;
 	vm->ncfg.no_multicast_control = true;
 	vm->ncfg.no_tx_csum = true;
-	rb_init(&rb, vm, all_feat);
-	nt_vm_start_front(vm);
-	nt_run(&env);
+	rb_offer(&rb, vm, all_feat);
 	assert_key("feature-sg", "0");
 	assert_key("feature-gso-tcpv4", "0");
 	assert_key("feature-gso-tcpv6", "0");
@@ -172,9 +162,7 @@ START_TEST(refuses_backend_without_rx_copy)
 	struct nt_vm *vm = nt_vm_new(&env, 1, true);
 	const char *err;
 
-	rb_init(&rb, vm, feat);
-	nt_vm_start_front(vm);
-	nt_run(&env);
+	rb_offer(&rb, vm, feat);
 	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_ERROR);
 	err = xf_netfront_error(vm->nf);
 	ck_assert_ptr_nonnull(err);
@@ -198,9 +186,7 @@ START_TEST(reads_mtu_and_trusted)
 	ck_assert_int_eq(xf_xs_printf(p, xs, 0,
 				      "/local/domain/1/device/vif/0/trusted", "0"), 0);
 	p->store->close(xs);
-	rb_init(&rb, vm, all_feat);
-	nt_vm_start_front(vm);
-	nt_run(&env);
+	rb_offer(&rb, vm, all_feat);
 	xf_netfront_features(vm->nf, &f);
 	ck_assert_uint_eq(f.mtu, 9000);
 	ck_assert(!f.trusted);

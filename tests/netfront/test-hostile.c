@@ -24,12 +24,7 @@ static void setup(void)
 {
 	nt_env_init(&env, XF_RT_SIM, NULL);
 	vm = nt_vm_new(&env, 1, true);
-	rb_init(&rb, vm, feat);
-	nt_vm_start_front(vm);
-	nt_run(&env);
-	rb_connect(&rb);
-	nt_run(&env);
-	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CONNECTED);
+	rb_start(&rb, vm, feat);
 	nrq = rb_rx_take(&rb, 0, rq, 256);
 	ck_assert_uint_eq(nrq, 256);
 }
@@ -160,12 +155,19 @@ static void send_some(unsigned int n)
 	nt_run(&env);
 }
 
+/* Sends n frames and takes their requests; returns the first one's id. */
+static uint16_t send_take(unsigned int n)
+{
+	struct xf_netif_tx_request r[8];
+
+	send_some(n);
+	ck_assert_uint_eq(rb_tx_take_reqs(&rb, 0, r, 8), n);
+	return r[0].id;
+}
+
 START_TEST(tx_bad_id_fails_pending_frames_once)
 {
-	uint8_t slots[8][12];
-
-	send_some(3);
-	ck_assert_uint_eq(rb_tx_take(&rb, 0, slots, 8), 3);
+	send_take(3);
 	rb_tx_respond(&rb, 0, 300, XF_NETIF_RSP_OKAY);
 	expect_error("not in flight");
 	ck_assert_uint_eq(vm->done_err, 3);
@@ -176,14 +178,10 @@ END_TEST
 
 START_TEST(tx_duplicate_id)
 {
-	uint8_t slots[8][12];
-	struct xf_netif_tx_request r;
+	uint16_t id = send_take(2);
 
-	send_some(2);
-	ck_assert_uint_eq(rb_tx_take(&rb, 0, slots, 8), 2);
-	memcpy(&r, slots[0], sizeof(r));
-	rb_tx_respond(&rb, 0, r.id, XF_NETIF_RSP_OKAY);
-	rb_tx_respond(&rb, 0, r.id, XF_NETIF_RSP_OKAY);
+	rb_tx_respond(&rb, 0, id, XF_NETIF_RSP_OKAY);
+	rb_tx_respond(&rb, 0, id, XF_NETIF_RSP_OKAY);
 	expect_error("not in flight");
 	ck_assert_uint_eq(vm->done_ok, 1);
 	ck_assert_uint_eq(vm->done_err, 1);
@@ -192,13 +190,7 @@ END_TEST
 
 START_TEST(tx_unknown_status)
 {
-	uint8_t slots[8][12];
-	struct xf_netif_tx_request r;
-
-	send_some(1);
-	ck_assert_uint_eq(rb_tx_take(&rb, 0, slots, 8), 1);
-	memcpy(&r, slots[0], sizeof(r));
-	rb_tx_respond(&rb, 0, r.id, 7);
+	rb_tx_respond(&rb, 0, send_take(1), 7);
 	expect_error("unknown status");
 	ck_assert_uint_eq(vm->done_err, 1);
 }
@@ -208,13 +200,7 @@ END_TEST
  * would otherwise stay pending forever. */
 START_TEST(tx_null_on_data_slot)
 {
-	uint8_t slots[8][12];
-	struct xf_netif_tx_request r;
-
-	send_some(1);
-	ck_assert_uint_eq(rb_tx_take(&rb, 0, slots, 8), 1);
-	memcpy(&r, slots[0], sizeof(r));
-	rb_tx_respond(&rb, 0, r.id, XF_NETIF_RSP_NULL);
+	rb_tx_respond(&rb, 0, send_take(1), XF_NETIF_RSP_NULL);
 	expect_error("NULL status");
 	ck_assert_uint_eq(vm->done_err, 1);
 	ck_assert_uint_eq(vm->done_ok, 0);

@@ -150,34 +150,20 @@ END_TEST
 
 START_TEST(close_completes_against_linux_order)
 {
-	struct xf_mock_stats ms;
-
 	vm->ncfg.max_queues = 2;
 	nt_vm_start(vm);
 	nt_run(&env);
 	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CONNECTED);
-	ck_assert_int_eq(xf_netfront_close(vm->nf), 0);
-	nt_run(&env);
-	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CLOSED);
+	nt_close_clean(vm);
 	ck_assert_uint_eq(be_state(), 6);
-	xf_mock_stats(env.hv, 1, &ms);
-	ck_assert_uint_eq(ms.gnt_shared_pages, 0);
-	ck_assert_uint_eq(ms.evtchn_open_ports, 0);
-	ck_assert_uint_eq(ms.gnt_revoke_busy, 0);
 }
 END_TEST
 
 START_TEST(close_before_connect_completes)
 {
-	struct xf_mock_stats ms;
-
 	nt_vm_start(vm);
-	ck_assert_int_eq(xf_netfront_close(vm->nf), 0);
-	nt_run(&env);
-	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CLOSED);
+	nt_close_clean(vm);
 	ck_assert_uint_eq(be_state(), 6);
-	xf_mock_stats(env.hv, 1, &ms);
-	ck_assert_uint_eq(ms.gnt_shared_pages, 0);
 }
 END_TEST
 

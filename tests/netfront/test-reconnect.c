@@ -64,6 +64,16 @@ static void restart_backend(const struct xf_nb_features *f)
 	ck_assert_int_eq(xf_nb_vif_new(&vm->vcfg, &vm->vif), 0);
 }
 
+/* The toolstack makes the vif's directories afresh (at state 1). */
+static void add_vif_dirs(void)
+{
+	struct xf_nb_vif_dirs d = { .fe_domid = 1, .be_domid = 0, .devid = 0,
+				    .mtu = 1500, .trusted = -1 };
+
+	memcpy(d.mac, vm->mac, 6);
+	ck_assert_int_eq(xf_nb_toolstack_add_vif(env.dom0, &d), 0);
+}
+
 START_TEST(backend_restart_with_frames_in_flight)
 {
 	struct xf_traffic_rx_stats rs;
@@ -153,11 +163,6 @@ END_TEST
 
 START_TEST(device_removal_and_reappearance)
 {
-	struct xf_nb_vif_dirs d = { .fe_domid = 1, .be_domid = 0, .devid = 0,
-				    .mtu = 1500, .trusted = -1 };
-	struct xf_mock_stats ms;
-
-	memcpy(d.mac, vm->mac, 6);
 	nt_vm_start(vm);
 	nt_run(&env);
 	ck_assert_int_eq(xf_nb_toolstack_remove_vif(env.dom0, 1, 0, 0), 0);
@@ -166,28 +171,20 @@ START_TEST(device_removal_and_reappearance)
 	ck_assert(!xf_nb_vif_connected(vm->vif));
 	send_range(0, 10);
 	/* The frontend directory comes back too (a re-plug). */
-	ck_assert_int_eq(xf_nb_toolstack_add_vif(env.dom0, &d), 0);
+	add_vif_dirs();
 	nt_run(&env);
 	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CONNECTED);
 	ck_assert_uint_eq(vm->done_ok, 10);
 	ck_assert_uint_eq(xf_traffic_rx_contiguous(vm->trx, 1), 1000);
-	ck_assert_int_eq(xf_netfront_close(vm->nf), 0);
-	nt_run(&env);
-	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CLOSED);
-	xf_mock_stats(env.hv, 1, &ms);
-	ck_assert_uint_eq(ms.gnt_shared_pages, 0);
-	ck_assert_uint_eq(ms.evtchn_open_ports, 0);
+	nt_close_clean(vm);
 }
 END_TEST
 
 START_TEST(suspend_resume_to_new_backend)
 {
-	struct xf_nb_vif_dirs d = { .fe_domid = 1, .be_domid = 0, .devid = 0,
-				    .mtu = 1500, .trusted = -1 };
 	struct xf_netfront_features f;
 	struct xf_netfront_stats st;
 
-	memcpy(d.mac, vm->mac, 6);
 	nt_vm_start(vm);
 	nt_run(&env);
 	send_range(0, 5);
@@ -199,7 +196,7 @@ START_TEST(suspend_resume_to_new_backend)
 	xf_nb_vif_free(vm->vif);
 	vm->vif = NULL;
 	ck_assert_int_eq(xf_nb_toolstack_remove_vif(env.dom0, 1, 0, 0), 0);
-	ck_assert_int_eq(xf_nb_toolstack_add_vif(env.dom0, &d), 0);
+	add_vif_dirs();
 	vm->vcfg.feat.split_evtchn = false;
 	vm->vcfg.feat.gso_tcpv6 = false;
 	ck_assert_int_eq(xf_nb_vif_new(&vm->vcfg, &vm->vif), 0);

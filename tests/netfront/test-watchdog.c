@@ -162,6 +162,37 @@ static uint32_t frame(uint8_t *buf, const struct nt_vm *from,
 	return nt_udp_frame(buf, from->mac, to_mac, 64, 1);
 }
 
+/* Sends the same small frame with cookies first..last, all accepted. */
+static void send_range(struct nt_vm *from, const uint8_t *to_mac,
+		       unsigned int first, unsigned int last)
+{
+	uint8_t buf[256];
+	uint32_t len = frame(buf, from, to_mac);
+
+	for (unsigned int i = first; i <= last; i++)
+		ck_assert_int_eq(nt_send(from, buf, len, 0, 0, i), 0);
+}
+
+/* vm 1 and vm 2, not loopback; configure them, then start them. */
+static void pair_new(enum xf_rt_mode mode, struct nt_vm **a,
+		     struct nt_vm **b)
+{
+	nt_env_init(&env, mode, NULL);
+	*a = vm_new(1, false);
+	*b = vm_new(2, false);
+}
+
+/* Sim: starts both and runs until dog, the one with the watchdog, is
+ * connected. */
+static void pair_connect(struct nt_vm *a, struct nt_vm *b,
+			 const struct nt_vm *dog)
+{
+	nt_vm_start(a);
+	nt_vm_start(b);
+	run_for(100 * MS);
+	ck_assert_int_eq(xf_netfront_state(dog->nf), XF_NETFRONT_CONNECTED);
+}
+
 /* ------------------------------------------------------------------ */
 /* The frontend's tx kick dropped: the mock netback sleeps with requests
  * on the ring. */
@@ -177,9 +208,7 @@ START_TEST(tx_kick_dropped_stalls_without_watchdog)
 	uint32_t len;
 	int rc;
 
-	nt_env_init(&env, XF_RT_SIM, NULL);
-	a = vm_new(1, false);
-	b = vm_new(2, false);
+	pair_new(XF_RT_SIM, &a, &b);
 	a->ncfg.tx_backlog_max = 64;
 	nt_vm_start(a);
 	nt_vm_start(b);
@@ -236,19 +265,12 @@ START_TEST(tx_kick_dropped_recovered_by_watchdog)
 	struct xf_netfront_stats st;
 	struct xf_mock_stats ms;
 	struct nt_vm *a, *b;
-	uint8_t buf[256];
 	uint64_t t0, checks;
-	uint32_t len;
 	unsigned int i;
 
-	nt_env_init(&env, XF_RT_SIM, NULL);
-	a = vm_new(1, false);
-	b = vm_new(2, false);
+	pair_new(XF_RT_SIM, &a, &b);
 	a->ncfg.watchdog_period_ns = period;
-	nt_vm_start(a);
-	nt_vm_start(b);
-	run_for(100 * MS);
-	ck_assert_int_eq(xf_netfront_state(a->nf), XF_NETFRONT_CONNECTED);
+	pair_connect(a, b, a);
 	qi = qinfo(a);
 	/* Connected with the watchdog on: the tick runs even when idle. */
 	ck_assert(qi.timer_armed);
@@ -258,9 +280,7 @@ START_TEST(tx_kick_dropped_recovered_by_watchdog)
 	 * lost: each costs one period. */
 	ck_assert_int_eq(xf_mock_evtchn_drop_next(env.hv, a->domid, qi.port_tx,
 						  3), 0);
-	len = frame(buf, a, b->mac);
-	for (i = 1; i <= 300; i++)
-		ck_assert_int_eq(nt_send(a, buf, len, 0, 0, i), 0);
+	send_range(a, b->mac, 1, 300);
 	t0 = xf_rt_now_ns(env.rt);
 	for (i = 0; i < 100 && total_done(rec_of(a)) < 300; i++)
 		run_for(period);
@@ -276,8 +296,7 @@ START_TEST(tx_kick_dropped_recovered_by_watchdog)
 	ck_assert_uint_eq(qinfo(a).watchdog_recoveries, 3);
 	/* Traffic flows again: ticks go on checking, nothing to recover. */
 	checks = st.watchdog_checks;
-	for (i = 301; i <= 400; i++)
-		ck_assert_int_eq(nt_send(a, buf, len, 0, 0, i), 0);
+	send_range(a, b->mac, 301, 400);
 	run_for(100 * MS);
 	assert_once(rec_of(a), 1, 400, 0);
 	st = nstats(a);
@@ -302,22 +321,13 @@ static void rx_lost(uint64_t period)
 {
 	struct xf_netfront_stats st;
 	struct nt_vm *a, *b;
-	uint8_t buf[256];
-	uint32_t len;
 	uint64_t n0;
 
-	nt_env_init(&env, XF_RT_SIM, NULL);
-	a = vm_new(1, false);
-	b = vm_new(2, false);
+	pair_new(XF_RT_SIM, &a, &b);
 	b->ncfg.watchdog_period_ns = period;
-	nt_vm_start(a);
-	nt_vm_start(b);
-	run_for(100 * MS);
-	ck_assert_int_eq(xf_netfront_state(b->nf), XF_NETFRONT_CONNECTED);
+	pair_connect(a, b, b);
 	ck_assert_int_eq(xf_netfront_lose_events(b->nf, 1000), 0);
-	len = frame(buf, a, b->mac);
-	for (unsigned int i = 1; i <= 20; i++)
-		ck_assert_int_eq(nt_send(a, buf, len, 0, 0, i), 0);
+	send_range(a, b->mac, 1, 20);
 	run_for(period ? 3 * period : SEC);
 	assert_once(rec_of(a), 1, 20, 0);
 	st = nstats(b);
@@ -337,8 +347,7 @@ static void rx_lost(uint64_t period)
 	/* The recovery re-armed rsp_event: later frames are announced. */
 	ck_assert_int_eq(xf_netfront_lose_events(b->nf, 0), 0);
 	n0 = qinfo(b).notify_received;
-	for (unsigned int i = 21; i <= 40; i++)
-		ck_assert_int_eq(nt_send(a, buf, len, 0, 0, i), 0);
+	send_range(a, b->mac, 21, 40);
 	run_for(MS);
 	ck_assert_uint_eq(rec_of(b)->rx, 40);
 	ck_assert_uint_gt(qinfo(b).notify_received, n0);
@@ -404,15 +413,12 @@ static unsigned int rb_drain_events(void)
 /* Takes every tx request (single-slot frames) into ids[]. */
 static unsigned int rb_take_ids(uint16_t *ids, unsigned int max)
 {
-	uint8_t slots[256][12];
-	unsigned int n = rb_tx_take(&rb, 0, slots, max);
+	struct xf_netif_tx_request r[256];
+	unsigned int n = rb_tx_take_reqs(&rb, 0, r, max);
 
 	for (unsigned int i = 0; i < n; i++) {
-		struct xf_netif_tx_request r;
-
-		memcpy(&r, slots[i], sizeof(r));
-		ck_assert_uint_eq(r.flags & XF_NETTXF_more_data, 0);
-		ids[i] = r.id;
+		ck_assert_uint_eq(r[i].flags & XF_NETTXF_more_data, 0);
+		ids[i] = r[i].id;
 	}
 	return n;
 }
@@ -439,8 +445,7 @@ static void backend_notify_dropped(uint64_t period)
 
 	rb_setup(period, XF_RING_EVIDX_OK, 0);
 	len = frame(buf, vm, vm->mac);
-	for (unsigned int i = 1; i <= 4; i++)
-		ck_assert_int_eq(nt_send(vm, buf, len, 0, 0, i), 0);
+	send_range(vm, vm->mac, 1, 4);
 	run_for(MS);
 	ck_assert_uint_eq(rb_take_ids(ids, 8), 4);
 	for (unsigned int i = 0; i < 4; i++)
@@ -514,13 +519,10 @@ static unsigned int serve_honouring_event(unsigned int *notified)
 static void event_index(enum xf_ring_evidx_bug bug, uint64_t period)
 {
 	unsigned int notified = 0;
-	uint8_t buf[256];
-	uint32_t len;
 
 	rb_setup(period, bug, 0);
-	len = frame(buf, vm, vm->mac);
 	for (unsigned int i = 1; i <= 3; i++) {
-		ck_assert_int_eq(nt_send(vm, buf, len, 0, 0, i), 0);
+		send_range(vm, vm->mac, i, i);
 		run_for(MS);
 		ck_assert_uint_eq(serve_honouring_event(&notified), 1);
 		run_for(period ? 3 * period : SEC);
@@ -602,13 +604,9 @@ START_TEST(tx_timeout_kicks_and_completes_once)
 {
 	struct xf_netfront_stats st;
 	uint16_t ids[8];
-	uint8_t buf[256];
-	uint32_t len;
 
 	rb_setup(0, XF_RING_EVIDX_OK, SEC);
-	len = frame(buf, vm, vm->mac);
-	for (unsigned int i = 1; i <= 3; i++)
-		ck_assert_int_eq(nt_send(vm, buf, len, 0, 0, i), 0);
+	send_range(vm, vm->mac, 1, 3);
 	run_for(MS);
 	ck_assert_uint_eq(rb_take_ids(ids, 8), 3);
 	ck_assert_uint_ge(rb_drain_events(), 1);
@@ -732,12 +730,7 @@ static bool rx_ring_filled_unannounced(void)
  * ra's completions come within any fixed time. */
 static void real_rx_lost(uint64_t period, uint64_t rate)
 {
-	uint8_t buf[256];
-	uint32_t len;
-
-	nt_env_init(&env, XF_RT_REAL, NULL);
-	ra = vm_new(1, false);
-	rbm = vm_new(2, false);
+	pair_new(XF_RT_REAL, &ra, &rbm);
 	rbm->ncfg.watchdog_period_ns = period;
 	ra->vcfg.rate_frames_per_s = rate;
 	nt_vm_start(ra);
@@ -747,9 +740,7 @@ static void real_rx_lost(uint64_t period, uint64_t rate)
 	stop_on_state = false;
 	ck_assert(both_connected());
 	ck_assert_int_eq(xf_netfront_lose_events(rbm->nf, 1000000000), 0);
-	len = frame(buf, ra, rbm->mac);
-	for (unsigned int i = 1; i <= 50; i++)
-		ck_assert_int_eq(nt_send(ra, buf, len, 0, 0, i), 0);
+	send_range(ra, rbm->mac, 1, 50);
 	/* ra's side does not depend on rbm's wakeups: all 50 complete,
 	 * however slowly. With the watchdog rbm receives them all. */
 	rec_of(ra)->stop_done = 50;

@@ -12,6 +12,8 @@ static struct nt_env env;
 static struct rawback rb;
 static struct nt_vm *vm;
 static uint8_t (*slots)[12];
+/* The frame sent, and what the backend reads back of it. */
+static uint8_t *buf, *got;
 
 static const char *const all_feat[] = {
 	"feature-rx-copy=1", "feature-sg=1", "feature-gso-tcpv4=1",
@@ -22,21 +24,13 @@ static const char *const bare_feat[] = {
 	NULL,
 };
 
-static void start(const char *const *feat)
-{
-	rb_init(&rb, vm, feat);
-	nt_vm_start_front(vm);
-	nt_run(&env);
-	rb_connect(&rb);
-	nt_run(&env);
-	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CONNECTED);
-}
-
 static void setup(void)
 {
 	nt_env_init(&env, XF_RT_SIM, NULL);
 	vm = nt_vm_new(&env, 1, true);
 	slots = calloc(512, 12);
+	buf = malloc(XF_NET_MAX_FRAME);
+	got = malloc(XF_NET_MAX_FRAME);
 }
 
 static void teardown(void)
@@ -44,6 +38,8 @@ static void teardown(void)
 	rb_fini(&rb);
 	nt_env_fini(&env);
 	free(slots);
+	free(buf);
+	free(got);
 }
 
 static struct xf_netif_tx_request req(unsigned int i)
@@ -62,7 +58,8 @@ static struct xf_netif_extra_info extra(unsigned int i)
 	return e;
 }
 
-static uint32_t tcp_frame(uint8_t *buf, uint8_t ipv, uint32_t payload,
+/* A TCP frame into buf. */
+static uint32_t tcp_frame(uint8_t ipv, uint32_t payload,
 			  enum xf_traffic_csum cs)
 {
 	struct xf_traffic_flow fl;
@@ -72,6 +69,32 @@ static uint32_t tcp_frame(uint8_t *buf, uint8_t ipv, uint32_t payload,
 	ck_assert_int_eq(xf_traffic_build(&fl, 0, payload, cs, buf,
 					  XF_NET_MAX_FRAME, &len), 0);
 	return len;
+}
+
+/* Sends buf as one frame; returns how many tx slots it took. */
+static unsigned int send_take(uint32_t len, uint32_t flags, uint16_t gso,
+			      uint64_t cookie)
+{
+	ck_assert_int_eq(nt_send(vm, buf, len, flags, gso, cookie), 0);
+	nt_run(&env);
+	return rb_tx_take(&rb, 0, slots, 512);
+}
+
+/* The same with buf split into n fragments of lens bytes. */
+static unsigned int send_frags_take(const uint32_t *lens, unsigned int n)
+{
+	ck_assert_int_eq(nt_send_frags(vm, buf, lens, n, 0, 0, 1), 0);
+	nt_run(&env);
+	return rb_tx_take(&rb, 0, slots, 512);
+}
+
+/* Answers slots 0..n-1 OKAY and lets the frontend see it. */
+static void respond_okay(unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		rb_tx_respond(&rb, 0, req(i).id, XF_NETIF_RSP_OKAY);
+	rb_push(&rb, 0);
+	nt_run(&env);
 }
 
 /* Reassembles a tx chain's data starting at slot i from the grants. */
@@ -100,14 +123,11 @@ static uint32_t gather(unsigned int i, unsigned int n, uint8_t *out)
 
 START_TEST(multi_slot_layout)
 {
-	uint8_t *buf = malloc(XF_NET_MAX_FRAME), *got = malloc(XF_NET_MAX_FRAME);
 	uint32_t len = nt_udp_frame(buf, vm->mac, vm->mac, 9000, 1);
 	unsigned int n;
 
-	start(all_feat);
-	ck_assert_int_eq(nt_send(vm, buf, len, 0, 0, 1), 0);
-	nt_run(&env);
-	n = rb_tx_take(&rb, 0, slots, 512);
+	rb_start(&rb, vm, all_feat);
+	n = send_take(len, 0, 0, 1);
 	ck_assert_uint_eq(n, 3);
 	/* First slot: the whole frame's size; later slots: their own. */
 	ck_assert_uint_eq(req(0).size, len);
@@ -119,28 +139,19 @@ START_TEST(multi_slot_layout)
 	ck_assert_uint_eq(gather(0, n, got), len);
 	ck_assert_mem_eq(got, buf, len);
 	/* Answer: the frame completes once, all its ids come back. */
-	for (unsigned int i = 0; i < n; i++)
-		rb_tx_respond(&rb, 0, req(i).id, XF_NETIF_RSP_OKAY);
-	rb_push(&rb, 0);
-	nt_run(&env);
+	respond_okay(n);
 	ck_assert_uint_eq(vm->done_ok, 1);
-	free(buf);
-	free(got);
 }
 END_TEST
 
 START_TEST(gso_extra_info_and_csum_blank)
 {
-	uint8_t *buf = malloc(XF_NET_MAX_FRAME), *got = malloc(XF_NET_MAX_FRAME);
-	uint32_t len = tcp_frame(buf, 4, 30000, XF_TRAFFIC_CSUM_OFFLOAD);
+	uint32_t len = tcp_frame(4, 30000, XF_TRAFFIC_CSUM_OFFLOAD);
 	struct xf_netif_extra_info e;
 	unsigned int n;
 
-	start(all_feat);
-	ck_assert_int_eq(nt_send(vm, buf, len, XF_NET_F_CSUM_BLANK, 1460, 9),
-			 0);
-	nt_run(&env);
-	n = rb_tx_take(&rb, 0, slots, 512);
+	rb_start(&rb, vm, all_feat);
+	n = send_take(len, XF_NET_F_CSUM_BLANK, 1460, 9);
 	/* 8 data slots for 30054 bytes plus one GSO extra after the first. */
 	ck_assert_uint_eq(n, 9);
 	ck_assert_uint_eq(req(0).flags, XF_NETTXF_csum_blank |
@@ -156,41 +167,30 @@ START_TEST(gso_extra_info_and_csum_blank)
 	ck_assert_uint_eq(gather(0, n, got), len);
 	/* Sent as is: the checksum stays blank for the backend. */
 	ck_assert_mem_eq(got, buf, len);
-	free(buf);
-	free(got);
 }
 END_TEST
 
 START_TEST(gso_v6_type)
 {
-	uint8_t *buf = malloc(XF_NET_MAX_FRAME);
-	uint32_t len = tcp_frame(buf, 6, 20000, XF_TRAFFIC_CSUM_OFFLOAD);
+	uint32_t len = tcp_frame(6, 20000, XF_TRAFFIC_CSUM_OFFLOAD);
 
-	start(all_feat);
-	ck_assert_int_eq(nt_send(vm, buf, len, XF_NET_F_CSUM_BLANK, 1440, 1),
-			 0);
-	nt_run(&env);
-	ck_assert_uint_ge(rb_tx_take(&rb, 0, slots, 512), 2);
+	rb_start(&rb, vm, all_feat);
+	ck_assert_uint_ge(send_take(len, XF_NET_F_CSUM_BLANK, 1440, 1), 2);
 	ck_assert_uint_eq(extra(1).u.gso.type, XF_NETIF_GSO_TYPE_TCPV6);
 	ck_assert_uint_eq(extra(1).u.gso.size, 1440);
-	free(buf);
 }
 END_TEST
 
 START_TEST(software_fallbacks_without_offloads)
 {
-	uint8_t *buf = malloc(XF_NET_MAX_FRAME), *got = malloc(XF_NET_MAX_FRAME);
-	uint32_t len = tcp_frame(buf, 4, 5000, XF_TRAFFIC_CSUM_OFFLOAD);
+	uint32_t len = tcp_frame(4, 5000, XF_TRAFFIC_CSUM_OFFLOAD);
 	struct xf_netfront_stats st;
 	unsigned int n, i = 0, frames = 0;
 	uint32_t total = 0;
 
-	start(bare_feat);
+	rb_start(&rb, vm, bare_feat);
 	/* No GSO and no checksum offload: segmented and checksummed here. */
-	ck_assert_int_eq(nt_send(vm, buf, len, XF_NET_F_CSUM_BLANK, 1000, 1),
-			 0);
-	nt_run(&env);
-	n = rb_tx_take(&rb, 0, slots, 512);
+	n = send_take(len, XF_NET_F_CSUM_BLANK, 1000, 1);
 	while (i < n) {
 		struct xf_netif_tx_request r = req(i);
 		struct xf_pkt_info pi;
@@ -208,30 +208,22 @@ START_TEST(software_fallbacks_without_offloads)
 	}
 	ck_assert_uint_eq(frames, 5);
 	ck_assert_uint_eq(total, 5000);
-	for (i = 0; i < n; i++)
-		rb_tx_respond(&rb, 0, req(i).id, XF_NETIF_RSP_OKAY);
-	rb_push(&rb, 0);
-	nt_run(&env);
+	respond_okay(n);
 	/* One completion for the one frame the caller sent. */
 	ck_assert_uint_eq(vm->done_ok, 1);
 	xf_netfront_stats(vm->nf, &st);
 	ck_assert_uint_eq(st.tx_sw_gso, 1);
-	free(buf);
-	free(got);
 }
 END_TEST
 
 START_TEST(csum_fallback_fills_checksum)
 {
-	uint8_t buf[2048], got[2048];
-	uint32_t len = tcp_frame(buf, 4, 500, XF_TRAFFIC_CSUM_OFFLOAD);
+	uint32_t len = tcp_frame(4, 500, XF_TRAFFIC_CSUM_OFFLOAD);
 	struct xf_netfront_stats st;
 
-	start(bare_feat);
+	rb_start(&rb, vm, bare_feat);
 	ck_assert_int_eq(xf_pkt_csum_verify(buf, len), -EBADMSG);
-	ck_assert_int_eq(nt_send(vm, buf, len, XF_NET_F_CSUM_BLANK, 0, 1), 0);
-	nt_run(&env);
-	ck_assert_uint_eq(rb_tx_take(&rb, 0, slots, 512), 1);
+	ck_assert_uint_eq(send_take(len, XF_NET_F_CSUM_BLANK, 0, 1), 1);
 	ck_assert_uint_eq(req(0).flags, XF_NETTXF_data_validated);
 	rb_read_grant(&rb, req(0).gref, 0, got, (uint16_t)len);
 	ck_assert_int_eq(xf_pkt_csum_verify(got, len), 0);
@@ -242,32 +234,25 @@ END_TEST
 
 START_TEST(tiny_first_fragment_is_pulled_up)
 {
-	uint8_t buf[4096];
 	uint32_t len = nt_udp_frame(buf, vm->mac, vm->mac, 1000, 1);
 	uint32_t lens[3] = { 6, 20, len - 26 };
 	struct xf_pkt_info pi;
 
-	start(all_feat);
+	rb_start(&rb, vm, all_feat);
 	ck_assert_int_eq(xf_pkt_parse(buf, len, &pi), 0);
-	ck_assert_int_eq(nt_send_frags(vm, buf, lens, 3, 0, 0, 1), 0);
-	nt_run(&env);
-	ck_assert_uint_eq(rb_tx_take(&rb, 0, slots, 512), 1);
+	ck_assert_uint_eq(send_frags_take(lens, 3), 1);
 	ck_assert_uint_eq(req(0).size, len);
 }
 END_TEST
 
 START_TEST(raw_layout_keeps_tiny_first_slot)
 {
-	uint8_t buf[4096];
 	uint32_t len = nt_udp_frame(buf, vm->mac, vm->mac, 1000, 1);
 	uint32_t lens[3] = { 6, 20, len - 26 };
-	uint8_t got[4096];
 
 	vm->ncfg.tx_raw_layout = true;
-	start(all_feat);
-	ck_assert_int_eq(nt_send_frags(vm, buf, lens, 3, 0, 0, 1), 0);
-	nt_run(&env);
-	ck_assert_uint_eq(rb_tx_take(&rb, 0, slots, 512), 3);
+	rb_start(&rb, vm, all_feat);
+	ck_assert_uint_eq(send_frags_take(lens, 3), 3);
 	ck_assert_uint_eq(req(0).size, len);
 	ck_assert_uint_eq(req(1).size, 20);
 	ck_assert_uint_eq(req(2).size, len - 26);
@@ -278,7 +263,6 @@ END_TEST
 
 START_TEST(slot_limit_respected)
 {
-	uint8_t *buf = malloc(XF_NET_MAX_FRAME);
 	uint32_t len = nt_udp_frame(buf, vm->mac, vm->mac, 60000, 1);
 	uint32_t lens[40];
 	struct xf_netfront_stats st;
@@ -289,43 +273,37 @@ START_TEST(slot_limit_respected)
 		lens[i] = i == 39 ? left : len / 40;
 		left -= lens[i];
 	}
-	start(all_feat);
-	ck_assert_int_eq(nt_send_frags(vm, buf, lens, 40, 0, 0, 1), 0);
-	nt_run(&env);
-	n = rb_tx_take(&rb, 0, slots, 512);
+	rb_start(&rb, vm, all_feat);
+	n = send_frags_take(lens, 40);
 	ck_assert_uint_le(n, XF_NETIF_NR_SLOTS_MIN);
 	ck_assert_uint_eq(n, (len + 4095) / 4096);
 	xf_netfront_stats(vm->nf, &st);
 	ck_assert_uint_eq(st.tx_linearized, 1);
-	free(buf);
 }
 END_TEST
 
 START_TEST(no_sg_big_frame_dropped_with_reason)
 {
 	static const char *const nosg[] = { "feature-rx-copy=1", NULL };
-	uint8_t *buf = malloc(XF_NET_MAX_FRAME);
 	uint32_t len = nt_udp_frame(buf, vm->mac, vm->mac, 9000, 1);
 	struct xf_netfront_stats st;
 
-	start(nosg);
+	rb_start(&rb, vm, nosg);
 	ck_assert_int_eq(nt_send(vm, buf, len, 0, 0, 1), 0);
 	nt_run(&env);
 	ck_assert_uint_eq(vm->done_err, 1);
 	ck_assert_int_eq(vm->last_status, -EMSGSIZE);
 	xf_netfront_stats(vm->nf, &st);
 	ck_assert_uint_eq(st.drops[XF_NF_DROP_TOO_BIG], 1);
-	free(buf);
 }
 END_TEST
 
 START_TEST(tx_ids_recycled_after_response)
 {
-	uint8_t buf[2048];
 	uint32_t len = nt_udp_frame(buf, vm->mac, vm->mac, 100, 1);
 	unsigned int n, total = 0;
 
-	start(all_feat);
+	rb_start(&rb, vm, all_feat);
 	/* Three times the ring: only possible if ids come back. */
 	for (int i = 0; i < 768; i++)
 		ck_assert_int_eq(nt_send(vm, buf, len, 0, 0, 1), 0);
@@ -348,11 +326,10 @@ END_TEST
 
 START_TEST(backend_error_and_dropped_statuses)
 {
-	uint8_t buf[2048];
 	uint32_t len = nt_udp_frame(buf, vm->mac, vm->mac, 100, 1);
 	struct xf_netfront_stats st;
 
-	start(all_feat);
+	rb_start(&rb, vm, all_feat);
 	ck_assert_int_eq(nt_send(vm, buf, len, 0, 0, 1), 0);
 	ck_assert_int_eq(nt_send(vm, buf, len, 0, 0, 2), 0);
 	nt_run(&env);
@@ -376,7 +353,7 @@ START_TEST(multicast_control_request)
 	static const uint8_t group[6] = { 0x01, 0x00, 0x5e, 0, 0, 1 };
 	struct xf_netfront_stats st;
 
-	start(mc);
+	rb_start(&rb, vm, mc);
 	ck_assert_int_eq(xf_netfront_mcast(vm->nf, group, true), 0);
 	nt_run(&env);
 	ck_assert_uint_eq(rb_tx_take(&rb, 0, slots, 512), 2);

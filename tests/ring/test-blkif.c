@@ -195,14 +195,22 @@ static bool all_zero(const uint8_t *p, size_t from, size_t to)
 	return true;
 }
 
+/* Encodes r into a 112-byte slot prefilled with 0xff, so stale bytes
+ * show. */
+static void encode_over_ff(enum xf_blkif_abi abi, uint8_t s[112],
+			   const struct xf_blkif_req *r)
+{
+	memset(s, 0xff, 112);
+	xf_blkif_encode_req(abi, s, r);
+}
+
 /* Wire offsets, independent of the struct definitions. */
 START_TEST(xsa216_rw_layout_no_stale_padding)
 {
 	struct xf_blkif_req r = make_req(XF_BLKIF_OP_WRITE, 11);
 	uint8_t s[112];
 
-	memset(s, 0xff, sizeof(s));
-	xf_blkif_encode_req(XF_BLKIF_ABI_X86_64, s, &r);
+	encode_over_ff(XF_BLKIF_ABI_X86_64, s, &r);
 	ck_assert_uint_eq(s[0], XF_BLKIF_OP_WRITE);
 	ck_assert_uint_eq(s[1], 11);
 	ck_assert_uint_eq(rd16(s + 2), r.handle);
@@ -214,8 +222,7 @@ START_TEST(xsa216_rw_layout_no_stale_padding)
 	ck_assert_uint_eq(s[24 + 10 * 8 + 5], r.seg[10].last_sect);
 	ck_assert(all_zero(s, 24 + 10 * 8 + 6, 24 + 11 * 8));
 
-	memset(s, 0xff, sizeof(s));
-	xf_blkif_encode_req(XF_BLKIF_ABI_X86_32, s, &r);
+	encode_over_ff(XF_BLKIF_ABI_X86_32, s, &r);
 	ck_assert_uint_eq(s[0], XF_BLKIF_OP_WRITE);
 	ck_assert_uint_eq(rd16(s + 2), r.handle);
 	ck_assert_uint_eq(rd64(s + 4), r.id);
@@ -227,51 +234,50 @@ START_TEST(xsa216_rw_layout_no_stale_padding)
 
 	/* Fewer segments: the unused ones are zero, not stale. */
 	r = make_req(XF_BLKIF_OP_READ, 2);
-	memset(s, 0xff, sizeof(s));
-	xf_blkif_encode_req(XF_BLKIF_ABI_X86_64, s, &r);
+	encode_over_ff(XF_BLKIF_ABI_X86_64, s, &r);
 	ck_assert(all_zero(s, 24 + 2 * 8 - 2, 112));
 	ck_assert(all_zero(s, 4, 8));
 }
 END_TEST
+
+/* An indirect request's id, handle (zero padding after it) and its
+ * eight indirect grefs at these offsets, zeros after them up to end. */
+static void assert_indirect_tail(const uint8_t *s, const struct xf_blkif_req *r,
+				 size_t id, size_t handle, size_t grefs,
+				 size_t end)
+{
+	ck_assert_uint_eq(rd64(s + id), r->id);
+	ck_assert_uint_eq(rd16(s + handle), r->handle);
+	ck_assert(all_zero(s, handle + 2, grefs));
+	ck_assert_uint_eq(rd32(s + grefs), r->indirect_grefs[0]);
+	ck_assert_uint_eq(rd32(s + grefs + 28), r->indirect_grefs[7]);
+	ck_assert(all_zero(s, grefs + 32, end));
+}
 
 START_TEST(discard_and_indirect_wire_layout)
 {
 	struct xf_blkif_req r = make_req(XF_BLKIF_OP_DISCARD, 1);
 	uint8_t s[112];
 
-	memset(s, 0xff, sizeof(s));
-	xf_blkif_encode_req(XF_BLKIF_ABI_X86_64, s, &r);
+	encode_over_ff(XF_BLKIF_ABI_X86_64, s, &r);
 	ck_assert_uint_eq(s[1], XF_BLKIF_DISCARD_SECURE);
 	ck_assert_uint_eq(rd64(s + 8), r.id);
 	ck_assert_uint_eq(rd64(s + 24), r.nr_sectors);
 	ck_assert(all_zero(s, 32, 112));
-	memset(s, 0xff, sizeof(s));
-	xf_blkif_encode_req(XF_BLKIF_ABI_X86_32, s, &r);
+	encode_over_ff(XF_BLKIF_ABI_X86_32, s, &r);
 	ck_assert_uint_eq(rd64(s + 4), r.id);
 	ck_assert_uint_eq(rd64(s + 12), r.sector_number);
 	ck_assert_uint_eq(rd64(s + 20), r.nr_sectors);
 	ck_assert(all_zero(s, 28, 108));
 
 	r = make_req(XF_BLKIF_OP_INDIRECT, 3);
-	memset(s, 0xff, sizeof(s));
-	xf_blkif_encode_req(XF_BLKIF_ABI_X86_64, s, &r);
+	encode_over_ff(XF_BLKIF_ABI_X86_64, s, &r);
 	ck_assert_uint_eq(s[1], r.indirect_op);
 	ck_assert_uint_eq(rd16(s + 2), r.nr_indirect_segments);
-	ck_assert_uint_eq(rd64(s + 8), r.id);
 	ck_assert_uint_eq(rd64(s + 16), r.sector_number);
-	ck_assert_uint_eq(rd16(s + 24), r.handle);
-	ck_assert(all_zero(s, 26, 28));
-	ck_assert_uint_eq(rd32(s + 28), r.indirect_grefs[0]);
-	ck_assert_uint_eq(rd32(s + 56), r.indirect_grefs[7]);
-	ck_assert(all_zero(s, 60, 112));
-	memset(s, 0xff, sizeof(s));
-	xf_blkif_encode_req(XF_BLKIF_ABI_X86_32, s, &r);
-	ck_assert_uint_eq(rd64(s + 4), r.id);
-	ck_assert_uint_eq(rd16(s + 20), r.handle);
-	ck_assert(all_zero(s, 22, 24));
-	ck_assert_uint_eq(rd32(s + 24), r.indirect_grefs[0]);
-	ck_assert_uint_eq(rd32(s + 52), r.indirect_grefs[7]);
-	ck_assert(all_zero(s, 56, 108));
+	assert_indirect_tail(s, &r, 8, 24, 28, 112);
+	encode_over_ff(XF_BLKIF_ABI_X86_32, s, &r);
+	assert_indirect_tail(s, &r, 4, 20, 24, 108);
 }
 END_TEST
 

@@ -49,19 +49,21 @@ static uint64_t get_u64(const void *buf)
 
 START_TEST(nr_ents_rounds_down_to_power_of_two)
 {
-	ck_assert_uint_eq(xf_ring_nr_ents(4096, 112), 32);
-	ck_assert_uint_eq(xf_ring_nr_ents(4096, 108), 32);
-	ck_assert_uint_eq(xf_ring_nr_ents(4096, 12), 256);
-	ck_assert_uint_eq(xf_ring_nr_ents(4096, 8), 256);
-	ck_assert_uint_eq(xf_ring_nr_ents(8192, 112), 64);
-	ck_assert_uint_eq(xf_ring_nr_ents(65536, 112), 512);
-	ck_assert_uint_eq(xf_ring_nr_ents(4096, 4032), 1);
-	ck_assert_uint_eq(xf_ring_nr_ents(4096, 2016), 2);
-	ck_assert_uint_eq(xf_ring_nr_ents(4096, 2017), 1);
-	ck_assert_uint_eq(xf_ring_nr_ents(4096, 4033), 0);
-	ck_assert_uint_eq(xf_ring_nr_ents(64, 8), 0);
-	ck_assert_uint_eq(xf_ring_nr_ents(10, 8), 0);
-	ck_assert_uint_eq(xf_ring_nr_ents(4096, 0), 0);
+	/* Ring bytes, slot size and the entries that fit. */
+	static const struct {
+		size_t bytes, slot;
+		unsigned int want;
+	} c[] = {
+		{ 4096, 112, 32 }, { 4096, 108, 32 }, { 4096, 12, 256 },
+		{ 4096, 8, 256 }, { 8192, 112, 64 }, { 65536, 112, 512 },
+		{ 4096, 4032, 1 }, { 4096, 2016, 2 }, { 4096, 2017, 1 },
+		{ 4096, 4033, 0 }, { 64, 8, 0 }, { 10, 8, 0 }, { 4096, 0, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		ck_assert_msg(xf_ring_nr_ents(c[i].bytes, c[i].slot) ==
+			      c[i].want, "xf_ring_nr_ents(%zu, %zu) != %u",
+			      c[i].bytes, c[i].slot, c[i].want);
 }
 END_TEST
 

@@ -12,6 +12,8 @@
 
 #include <xfront/runtime.h>
 
+#include "actors.h"
+
 #define MS 1000000ull
 #define SAFETY_NS (20ull * 1000 * MS)
 
@@ -78,12 +80,12 @@ static void bounce(uint64_t spin_ns)
 					      i ? "b1" : "b0", i), 0);
 	}
 	xf_actor_kick(&b[0].a);
-	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
+	run_idle(rt);
 	ck_assert_uint_eq(atomic_load(&total), BOUNCES);
 	ck_assert_uint_eq(b[0].turns + b[1].turns, BOUNCES);
 	ck_assert_uint_eq(b[0].turns, BOUNCES / 2);
-	ck_assert_int_eq(xf_rt_vcpu_stats(rt, 0, &st0), 0);
-	ck_assert_int_eq(xf_rt_vcpu_stats(rt, 1, &st1), 0);
+	st0 = vcpu_stats(rt, 0);
+	st1 = vcpu_stats(rt, 1);
 	ck_assert_uint_eq(st0.runs, b[0].runs);
 	ck_assert_uint_eq(st1.runs, b[1].runs);
 	ck_assert_uint_gt(st0.wall_ns, 0);
@@ -175,14 +177,11 @@ START_TEST(timer_set_cross_thread)
 	struct arm_other o = { .target = &t };
 
 	ck_assert_int_eq(xf_actor_add(rt, &t.a, &timed_ops, "t", 1), 0);
-	ck_assert_int_eq(xf_actor_add(rt, &o.a, &arm_other_ops, "o", 0), 0);
-	xf_actor_kick(&o.a);
+	start_actor(rt, &o.a, &arm_other_ops, "o", 0);
 	ck_assert_int_eq(xf_rt_run(rt, xf_rt_now_ns(rt) + SAFETY_NS), 0);
 	ck_assert_uint_eq(t.runs, 1);
 	ck_assert_uint_ge(t.ran_at, t.deadline);
-	xf_actor_remove(&t.a);
-	xf_actor_remove(&o.a);
-	xf_rt_free(rt);
+	rt_done(rt, 2, &t.a, &o.a);
 }
 END_TEST
 
@@ -260,9 +259,7 @@ START_TEST(watch_fd_eventfd)
 	ck_assert_uint_eq(r.got, SIGNALS);
 	ck_assert_uint_eq(w.sent, SIGNALS);
 	ck_assert_uint_ge(r.runs, SIGNALS);
-	xf_actor_remove(&w.a);
-	xf_actor_remove(&r.a);
-	xf_rt_free(rt);
+	rt_done(rt, 2, &w.a, &r.a);
 	close(fd);
 }
 END_TEST
@@ -285,7 +282,7 @@ START_TEST(watch_fd_runs_until_limit)
 	ck_assert_uint_eq(r.runs, 0);
 	xf_actor_remove(&r.a);
 	/* No watches left: an idle runtime returns at once. */
-	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
+	run_idle(rt);
 	xf_rt_free(rt);
 	close(fd);
 }
@@ -321,13 +318,11 @@ START_TEST(stop_from_run)
 	ck_assert_int_eq(xf_actor_add(rt, &busy.a, &stopper_ops, "b", 1), 0);
 	xf_actor_kick(&s.a);
 	xf_actor_kick(&busy.a);
-	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
+	run_idle(rt);
 	/* busy never stops itself: returning proves the stop reached a
 	 * thread that never blocks. */
 	ck_assert_uint_eq(s.n, 1000);
-	xf_actor_remove(&s.a);
-	xf_actor_remove(&busy.a);
-	xf_rt_free(rt);
+	rt_done(rt, 2, &s.a, &busy.a);
 }
 END_TEST
 
@@ -338,18 +333,16 @@ START_TEST(charge_counts_busy)
 	struct stopper s = { .stop_at = 3 };
 	uint64_t t0;
 
-	ck_assert_int_eq(xf_actor_add(rt, &s.a, &stopper_ops, "s", 0), 0);
-	xf_actor_kick(&s.a);
-	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
+	start_actor(rt, &s.a, &stopper_ops, "s", 0);
+	run_idle(rt);
 	/* Charging outside a vCPU thread burns but is not attributed. */
 	t0 = xf_rt_now_ns(rt);
 	xf_rt_charge(rt, MS);
 	ck_assert_uint_ge(xf_rt_now_ns(rt) - t0, MS);
-	ck_assert_int_eq(xf_rt_vcpu_stats(rt, 0, &st), 0);
+	st = vcpu_stats(rt, 0);
 	ck_assert_uint_eq(st.busy_ns, 0);
 	ck_assert_uint_eq(st.runs, 3);
-	xf_actor_remove(&s.a);
-	xf_rt_free(rt);
+	rt_done(rt, 1, &s.a);
 }
 END_TEST
 
@@ -375,14 +368,12 @@ START_TEST(charge_burns_cpu)
 	struct charger c = { 0 };
 	struct xf_rt_vcpu_stats st;
 
-	ck_assert_int_eq(xf_actor_add(rt, &c.a, &charger_ops, "c", 0), 0);
-	xf_actor_kick(&c.a);
-	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
+	start_actor(rt, &c.a, &charger_ops, "c", 0);
+	run_idle(rt);
 	ck_assert_uint_ge(c.after - c.before, 200 * 1000);
-	ck_assert_int_eq(xf_rt_vcpu_stats(rt, 0, &st), 0);
+	st = vcpu_stats(rt, 0);
 	ck_assert_uint_eq(st.busy_ns, 200 * 1000);
-	xf_actor_remove(&c.a);
-	xf_rt_free(rt);
+	rt_done(rt, 1, &c.a);
 }
 END_TEST
 
@@ -419,12 +410,10 @@ START_TEST(pinning)
 	}
 	cfg.pin_cpu[0] = cpu;
 	ck_assert_int_eq(xf_rt_new(&cfg, &rt), 0);
-	ck_assert_int_eq(xf_actor_add(rt, &s.a, &stopper_ops, "s", 0), 0);
-	xf_actor_kick(&s.a);
-	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
+	start_actor(rt, &s.a, &stopper_ops, "s", 0);
+	run_idle(rt);
 	ck_assert_uint_eq(s.n, 2);
-	xf_actor_remove(&s.a);
-	xf_rt_free(rt);
+	rt_done(rt, 1, &s.a);
 }
 END_TEST
 

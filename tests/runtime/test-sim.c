@@ -8,6 +8,8 @@
 
 #include <xfront/runtime.h>
 
+#include "actors.h"
+
 #define US 1000ull
 #define MS 1000000ull
 
@@ -93,7 +95,7 @@ static void run_workload(uint64_t seed, struct w_result *res)
 	}
 	for (unsigned int i = 0; i < W_ACTORS; i++)
 		xf_actor_kick(&w->act[i].a);
-	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
+	run_idle(rt);
 
 	memset(res, 0, sizeof(*res));
 	res->hash = xf_rt_trace_hash(rt);
@@ -169,11 +171,9 @@ static void tie_order(uint64_t seed, unsigned int *order, uint64_t *hash)
 		act[i].id = i;
 		act[i].order = order;
 		act[i].pos = &pos;
-		ck_assert_int_eq(xf_actor_add(rt, &act[i].a, &tb_ops, "tb",
-					      i), 0);
-		xf_actor_kick(&act[i].a);
+		start_actor(rt, &act[i].a, &tb_ops, "tb", i);
 	}
-	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
+	run_idle(rt);
 	ck_assert_uint_eq(pos, TB_N);
 	*hash = xf_rt_trace_hash(rt);
 	for (unsigned int i = 0; i < TB_N; i++)
@@ -230,16 +230,14 @@ START_TEST(cost_one_vcpu_full_busy)
 	struct unit_actor u = { .left = 200, .cost = 50 * US };
 	struct xf_rt_vcpu_stats st;
 
-	ck_assert_int_eq(xf_actor_add(rt, &u.a, &unit_ops, "u", 0), 0);
-	xf_actor_kick(&u.a);
-	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
-	ck_assert_int_eq(xf_rt_vcpu_stats(rt, 0, &st), 0);
+	start_actor(rt, &u.a, &unit_ops, "u", 0);
+	run_idle(rt);
+	st = vcpu_stats(rt, 0);
 	ck_assert_uint_eq(st.wall_ns, 200 * 50 * US);
 	ck_assert_uint_eq(st.busy_ns, 200 * 50 * US);
 	ck_assert_uint_eq(st.runs, 200);
 	ck_assert_uint_eq(u.last_start, 199 * 50 * US);
-	xf_actor_remove(&u.a);
-	xf_rt_free(rt);
+	rt_done(rt, 1, &u.a);
 }
 END_TEST
 
@@ -254,13 +252,11 @@ static uint64_t two_actors_elapsed(unsigned int nr_vcpus)
 	uint64_t busy = 0, wall;
 
 	for (unsigned int i = 0; i < 2; i++) {
-		ck_assert_int_eq(xf_actor_add(rt, &u[i].a, &unit_ops, "u",
-					      i % nr_vcpus), 0);
-		xf_actor_kick(&u[i].a);
+		start_actor(rt, &u[i].a, &unit_ops, "u", i % nr_vcpus);
 	}
-	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
+	run_idle(rt);
 	for (unsigned int v = 0; v < nr_vcpus; v++) {
-		ck_assert_int_eq(xf_rt_vcpu_stats(rt, v, &st), 0);
+		st = vcpu_stats(rt, v);
 		busy += st.busy_ns;
 	}
 	wall = st.wall_ns;
@@ -312,12 +308,10 @@ static uint64_t peer_start(unsigned int peer_vcpu)
 	ck_assert_int_eq(xf_actor_add(rt, &peer.a, &unit_ops, "p",
 				      peer_vcpu), 0);
 	xf_actor_kick(&k.a);
-	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
+	run_idle(rt);
 	ck_assert_uint_eq(peer.runs, 1);
 	start = peer.first_start;
-	xf_actor_remove(&k.a);
-	xf_actor_remove(&peer.a);
-	xf_rt_free(rt);
+	rt_done(rt, 2, &k.a, &peer.a);
 	return start;
 }
 
@@ -333,15 +327,13 @@ START_TEST(kicks_coalesce)
 	struct xf_rt *rt = new_sim(1, 1);
 	struct unit_actor u = { .left = 0 };
 
-	ck_assert_int_eq(xf_actor_add(rt, &u.a, &unit_ops, "u", 0), 0);
-	xf_actor_kick(&u.a);
+	start_actor(rt, &u.a, &unit_ops, "u", 0);
 	xf_actor_kick(&u.a);
 	xf_actor_wakeup(&u.a);
-	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
+	run_idle(rt);
 	ck_assert_uint_eq(u.runs, 1);
 	ck_assert_uint_eq(xf_rt_trace_len(rt), 1);
-	xf_actor_remove(&u.a);
-	xf_rt_free(rt);
+	rt_done(rt, 1, &u.a);
 }
 END_TEST
 
@@ -377,17 +369,16 @@ START_TEST(timers_exact)
 	ck_assert_int_eq(xf_actor_add(rt, &t.a, &ticker_ops, "t", 0), 0);
 	xf_actor_set_timer(&t.a, 5 * MS);
 	xf_actor_set_timer(&t.a, 3 * MS + 7); /* replaces the 5 ms one */
-	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
+	run_idle(rt);
 	ck_assert_uint_eq(t.n, 1);
 	ck_assert_uint_eq(t.at[0], 3 * MS + 7);
 
 	xf_actor_set_timer(&t.a, 9 * MS);
 	xf_actor_set_timer(&t.a, UINT64_MAX); /* cancels */
-	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
+	run_idle(rt);
 	ck_assert_uint_eq(t.n, 1);
 	ck_assert_uint_eq(xf_rt_now_ns(rt), 3 * MS + 7);
-	xf_actor_remove(&t.a);
-	xf_rt_free(rt);
+	rt_done(rt, 1, &t.a);
 }
 END_TEST
 
@@ -396,19 +387,17 @@ START_TEST(run_until_stops_and_resumes)
 	struct xf_rt *rt = new_sim(1, 1);
 	struct ticker t = { .period = MS, .limit = TICKS };
 
-	ck_assert_int_eq(xf_actor_add(rt, &t.a, &ticker_ops, "t", 0), 0);
-	xf_actor_kick(&t.a);
+	start_actor(rt, &t.a, &ticker_ops, "t", 0);
 	ck_assert_int_eq(xf_rt_run(rt, 4 * MS + MS / 2), 0);
 	ck_assert_uint_eq(t.n, 5); /* 0, 1, 2, 3, 4 ms */
 	ck_assert_uint_eq(xf_rt_now_ns(rt), 4 * MS + MS / 2);
 	ck_assert_int_eq(xf_rt_run(rt, 7 * MS), 0); /* inclusive */
 	ck_assert_uint_eq(t.n, 8);
-	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
+	run_idle(rt);
 	ck_assert_uint_eq(t.n, TICKS);
 	for (unsigned int i = 0; i < TICKS; i++)
 		ck_assert_uint_eq(t.at[i], i * MS);
-	xf_actor_remove(&t.a);
-	xf_rt_free(rt);
+	rt_done(rt, 1, &t.a);
 }
 END_TEST
 
@@ -434,15 +423,13 @@ START_TEST(stop_from_run)
 	struct xf_rt *rt = new_sim(1, 1);
 	struct stopper s = { .stop_at = 10 };
 
-	ck_assert_int_eq(xf_actor_add(rt, &s.a, &stopper_ops, "s", 0), 0);
-	xf_actor_kick(&s.a);
-	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
+	start_actor(rt, &s.a, &stopper_ops, "s", 0);
+	run_idle(rt);
 	ck_assert_uint_eq(s.n, 10);
 	/* Still queued: a bounded second run continues from there. */
 	ck_assert_int_eq(xf_rt_run(rt, 14 * US), 0);
 	ck_assert_uint_eq(s.n, 15);
-	xf_actor_remove(&s.a);
-	xf_rt_free(rt);
+	rt_done(rt, 1, &s.a);
 }
 END_TEST
 
@@ -458,11 +445,10 @@ START_TEST(remove_cancels_events)
 	xf_actor_kick(&t.a);
 	xf_actor_kick(&u.a);
 	xf_actor_remove(&t.a);
-	ck_assert_int_eq(xf_rt_run(rt, UINT64_MAX), 0);
+	run_idle(rt);
 	ck_assert_uint_eq(t.n, 0);
 	ck_assert_uint_eq(u.runs, 1);
-	xf_actor_remove(&u.a);
-	xf_rt_free(rt);
+	rt_done(rt, 1, &u.a);
 }
 END_TEST
 
@@ -505,8 +491,7 @@ START_TEST(config_errors)
 	ck_assert_int_eq(xf_actor_watch_fd(&a, 0), -ENOTSUP);
 	ck_assert_int_eq(xf_actor_unwatch_fd(&a, 0), -ENOTSUP);
 	ck_assert_int_eq(xf_rt_vcpu_stats(rt, 2, &st), -EINVAL);
-	xf_actor_remove(&a);
-	xf_rt_free(rt);
+	rt_done(rt, 1, &a);
 }
 END_TEST
 

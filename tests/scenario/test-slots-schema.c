@@ -63,9 +63,20 @@ static void assert_diag(const char *want)
 	ck_abort_msg("missing diagnostic: %s", want);
 }
 
+/* vif 'a': its frontend's sg and tx_layout, its backend's mode. */
+static void assert_vif_a(bool sg, const char *tx_layout, const char *mode)
+{
+	const struct xf_scn_obj *v = xf_scn_find(scn, "vif", "a");
+
+	ck_assert(xf_scn_bool(xf_scn_sub(v, "frontend"), "sg") == sg);
+	ck_assert_str_eq(xf_scn_str(xf_scn_sub(v, "frontend"), "tx_layout"),
+			 tx_layout);
+	ck_assert_str_eq(xf_scn_str(xf_scn_sub(v, "backend"), "mode"), mode);
+}
+
 START_TEST(defaults_are_linear_and_fixed)
 {
-	const struct xf_scn_obj *f, *v;
+	const struct xf_scn_obj *f;
 
 	ck_assert_int_eq(load(HEAD
 		"flow { name = 'f', from = 'a', to = 'b' }\n" EXPECT), 0);
@@ -76,18 +87,13 @@ START_TEST(defaults_are_linear_and_fixed)
 	ck_assert(!xf_scn_isset(f, "nfrags"));
 	ck_assert_int_eq(xf_scn_int(f, "nfrags"), 0);
 	ck_assert_int_eq(xf_scn_int(f, "first_frag"), 6);
-	v = xf_scn_find(scn, "vif", "a");
-	ck_assert(xf_scn_bool(xf_scn_sub(v, "frontend"), "sg"));
-	ck_assert_str_eq(xf_scn_str(xf_scn_sub(v, "frontend"), "tx_layout"),
-			 "pullup");
-	ck_assert_str_eq(xf_scn_str(xf_scn_sub(v, "backend"), "mode"),
-			 "correct");
+	assert_vif_a(true, "pullup", "correct");
 }
 END_TEST
 
 START_TEST(layouts_and_switches_accepted)
 {
-	const struct xf_scn_obj *f, *v;
+	const struct xf_scn_obj *f;
 
 	ck_assert_int_eq(load(
 		"scenario { name = 'x', description = 'test' }\n"
@@ -112,12 +118,7 @@ START_TEST(layouts_and_switches_accepted)
 	ck_assert_int_eq(xf_scn_int(f, "nfrags"), 64);
 	f = xf_scn_find(scn, "flow", "k");
 	ck_assert_int_eq(xf_scn_int(f, "first_frag"), 4096);
-	v = xf_scn_find(scn, "vif", "a");
-	ck_assert(!xf_scn_bool(xf_scn_sub(v, "frontend"), "sg"));
-	ck_assert_str_eq(xf_scn_str(xf_scn_sub(v, "frontend"), "tx_layout"),
-			 "raw");
-	ck_assert_str_eq(xf_scn_str(xf_scn_sub(v, "backend"), "mode"),
-			 "drop-short-first");
+	assert_vif_a(false, "raw", "drop-short-first");
 }
 END_TEST
 

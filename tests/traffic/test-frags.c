@@ -14,8 +14,7 @@
 
 #include "nettest.h"
 
-static const uint8_t ma[6] = { 0x00, 0x16, 0x3e, 0, 0, 1 };
-static const uint8_t mb[6] = { 0x00, 0x16, 0x3e, 0, 0, 2 };
+#include "flows.h"
 
 /* Fragments must tile the frame in order, none empty. */
 static void assert_tiles(const struct xf_net_frag *fr, int n,
@@ -204,8 +203,7 @@ static struct nt_vm *a, *b;
 static void e2e_setup(void)
 {
 	nt_env_init(&env, XF_RT_SIM, NULL);
-	a = nt_vm_new(&env, 1, false);
-	b = nt_vm_new(&env, 2, false);
+	nt_pair_new(&env, &a, &b);
 }
 
 static void e2e_teardown(void)
@@ -225,13 +223,8 @@ static struct sent stream(const struct xf_traffic_frag_layout *l,
 	struct xf_traffic_gen_config gc;
 	struct xf_traffic_gen *g;
 	struct sent s;
-	int rc;
 
-	nt_vm_start(a);
-	nt_vm_start(b);
-	nt_run(&env);
-	ck_assert_int_eq(xf_netfront_state(a->nf), XF_NETFRONT_CONNECTED);
-	ck_assert_int_eq(xf_netfront_state(b->nf), XF_NETFRONT_CONNECTED);
+	nt_pair_start(a, b);
 	memset(&gc, 0, sizeof(gc));
 	xf_traffic_flow_init(&gc.flow, 7, XF_TRAFFIC_TCP, 4, a->mac, b->mac);
 	ck_assert_int_eq(xf_traffic_rx_expect(b->trx, &gc.flow, true), 0);
@@ -241,11 +234,7 @@ static struct sent stream(const struct xf_traffic_frag_layout *l,
 	gc.frags = *l;
 	gc.cookie_base = UINT64_C(3) << 40;
 	ck_assert_int_eq(xf_traffic_gen_new(&gc, &g), 0);
-	while (!xf_traffic_gen_done(g)) {
-		rc = xf_traffic_gen_send(g, a->nf, 0, 64);
-		ck_assert(rc >= 0 || rc == -EAGAIN);
-		nt_run(&env);
-	}
+	nt_gen_drain(a, g);
 	nt_run(&env);
 	s.frames = xf_traffic_gen_frames(g);
 	s.bytes = xf_traffic_gen_sent_bytes(g);
@@ -259,6 +248,29 @@ static struct sent stream(const struct xf_traffic_frag_layout *l,
 	return s;
 }
 
+/* Every frame of s went through and b has the whole stream. */
+static void assert_through(const struct sent *s)
+{
+	ck_assert_uint_eq(a->done_ok, s->frames);
+	ck_assert_uint_eq(xf_traffic_rx_contiguous(b->trx, 7), s->bytes);
+}
+
+static uint64_t a_linearized(void)
+{
+	struct xf_netfront_stats st;
+
+	xf_netfront_stats(a->nf, &st);
+	return st.tx_linearized;
+}
+
+static struct xf_nb_vif_stats a_vif(void)
+{
+	struct xf_nb_vif_stats va;
+
+	xf_nb_vif_stats(a->vif, &va);
+	return va;
+}
+
 static const struct xf_traffic_frag_layout rocket = {
 	.kind = XF_TRAFFIC_FRAGS_MANY, .nfrags = 19,
 };
@@ -266,7 +278,6 @@ static const struct xf_traffic_frag_layout rocket = {
 START_TEST(raw_frontend_drops_19_slot_chains)
 {
 	struct xf_netfront_stats st;
-	struct xf_nb_vif_stats va;
 	struct sent s;
 
 	a->ncfg.tx_raw_layout = true;
@@ -277,8 +288,7 @@ START_TEST(raw_frontend_drops_19_slot_chains)
 	xf_netfront_stats(a->nf, &st);
 	ck_assert_uint_eq(st.drops[XF_NF_DROP_TOO_BIG], 10);
 	ck_assert_uint_eq(st.tx_linearized, 0);
-	xf_nb_vif_stats(a->vif, &va);
-	ck_assert_uint_eq(va.tx_frames, 0);
+	ck_assert_uint_eq(a_vif().tx_frames, 0);
 	ck_assert_str_eq(xf_nb_vif_error(a->vif) ? xf_nb_vif_error(a->vif) :
 			 "", "");
 	ck_assert_uint_eq(xf_traffic_rx_contiguous(b->trx, 7), 0);
@@ -287,17 +297,11 @@ END_TEST
 
 START_TEST(default_frontend_linearises_19_slot_chains)
 {
-	struct xf_netfront_stats st;
-	struct xf_nb_vif_stats va;
-	struct sent s;
+	struct sent s = stream(&rocket, 10 * 60000, true);
 
-	s = stream(&rocket, 10 * 60000, true);
-	ck_assert_uint_eq(a->done_ok, s.frames);
-	xf_netfront_stats(a->nf, &st);
-	ck_assert_uint_eq(st.tx_linearized, s.frames);
-	xf_nb_vif_stats(a->vif, &va);
-	ck_assert_uint_le(va.tx_max_slots, XF_NETIF_NR_SLOTS_MIN);
-	ck_assert_uint_eq(xf_traffic_rx_contiguous(b->trx, 7), s.bytes);
+	assert_through(&s);
+	ck_assert_uint_eq(a_linearized(), s.frames);
+	ck_assert_uint_le(a_vif().tx_max_slots, XF_NETIF_NR_SLOTS_MIN);
 }
 END_TEST
 
@@ -306,18 +310,13 @@ START_TEST(raw_frontend_sends_18_slots_as_is)
 	const struct xf_traffic_frag_layout l = {
 		.kind = XF_TRAFFIC_FRAGS_MANY, .nfrags = 18,
 	};
-	struct xf_netfront_stats st;
-	struct xf_nb_vif_stats va;
 	struct sent s;
 
 	a->ncfg.tx_raw_layout = true;
 	s = stream(&l, 10 * 60000, true);
-	ck_assert_uint_eq(a->done_ok, s.frames);
-	xf_netfront_stats(a->nf, &st);
-	ck_assert_uint_eq(st.tx_linearized, 0);
-	xf_nb_vif_stats(a->vif, &va);
-	ck_assert_uint_eq(va.tx_max_slots, XF_NETIF_NR_SLOTS_MIN);
-	ck_assert_uint_eq(xf_traffic_rx_contiguous(b->trx, 7), s.bytes);
+	assert_through(&s);
+	ck_assert_uint_eq(a_linearized(), 0);
+	ck_assert_uint_eq(a_vif().tx_max_slots, XF_NETIF_NR_SLOTS_MIN);
 }
 END_TEST
 
@@ -330,11 +329,10 @@ START_TEST(raw_frontend_with_sg_off_sends_one_slot)
 	a->ncfg.no_sg = true;
 	a->vcfg.bugs = XF_NB_BUG_DROP_SHORT_FIRST;
 	s = stream(&rocket, 10 * 60000, true);
-	ck_assert_uint_eq(a->done_ok, s.frames);
-	xf_nb_vif_stats(a->vif, &va);
+	assert_through(&s);
+	va = a_vif();
 	ck_assert_uint_eq(va.tx_max_slots, 1);
 	ck_assert_uint_eq(va.drops[XF_NB_DROP_SHORT_FIRST], 0);
-	ck_assert_uint_eq(xf_traffic_rx_contiguous(b->trx, 7), s.bytes);
 }
 END_TEST
 
@@ -353,17 +351,16 @@ START_TEST(tiny_first_slot_against_dropping_backend)
 	a->vcfg.bugs = XF_NB_BUG_DROP_SHORT_FIRST;
 	s = stream(&l, 50 * 1460, false);
 	ck_assert_uint_eq(s.frames, 50);
-	xf_nb_vif_stats(a->vif, &va);
+	va = a_vif();
 	if (_i == 0) {
 		ck_assert_uint_eq(a->done_err, 50);
 		ck_assert_int_eq(a->last_status, -EIO);
 		ck_assert_uint_eq(va.drops[XF_NB_DROP_SHORT_FIRST], 50);
 		ck_assert_uint_eq(xf_traffic_rx_contiguous(b->trx, 7), 0);
 	} else {
-		ck_assert_uint_eq(a->done_ok, 50);
+		assert_through(&s);
 		ck_assert_uint_eq(va.drops[XF_NB_DROP_SHORT_FIRST], 0);
 		ck_assert_uint_eq(va.tx_max_slots, 2);
-		ck_assert_uint_eq(xf_traffic_rx_contiguous(b->trx, 7), s.bytes);
 	}
 }
 END_TEST
@@ -374,18 +371,13 @@ START_TEST(default_frontend_pulls_tiny_first_slot_up)
 		.kind = XF_TRAFFIC_FRAGS_TINY_FIRST, .first_frag = 1,
 		.nfrags = 5,
 	};
-	struct xf_netfront_stats st;
-	struct xf_nb_vif_stats va;
 	struct sent s;
 
 	a->vcfg.bugs = XF_NB_BUG_DROP_SHORT_FIRST;
 	s = stream(&l, 50 * 1460, false);
-	ck_assert_uint_eq(a->done_ok, s.frames);
-	xf_netfront_stats(a->nf, &st);
-	ck_assert_uint_eq(st.tx_linearized, s.frames);
-	xf_nb_vif_stats(a->vif, &va);
-	ck_assert_uint_eq(va.drops[XF_NB_DROP_SHORT_FIRST], 0);
-	ck_assert_uint_eq(xf_traffic_rx_contiguous(b->trx, 7), s.bytes);
+	assert_through(&s);
+	ck_assert_uint_eq(a_linearized(), s.frames);
+	ck_assert_uint_eq(a_vif().drops[XF_NB_DROP_SHORT_FIRST], 0);
 }
 END_TEST
 

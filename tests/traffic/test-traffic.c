@@ -8,8 +8,7 @@
 
 #include <xfront/traffic.h>
 
-static const uint8_t ma[6] = { 0x00, 0x16, 0x3e, 0, 0, 1 };
-static const uint8_t mb[6] = { 0x00, 0x16, 0x3e, 0, 0, 2 };
+#include "flows.h"
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -21,14 +20,6 @@ static uint32_t get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	       (uint32_t)p[2] << 8 | p[3];
 }
-
-static const struct {
-	enum xf_traffic_proto proto;
-	uint8_t ipv;
-} kinds[4] = {
-	{ XF_TRAFFIC_TCP, 4 }, { XF_TRAFFIC_TCP, 6 },
-	{ XF_TRAFFIC_UDP, 4 }, { XF_TRAFFIC_UDP, 6 },
-};
 
 START_TEST(build_headers_and_checksums)
 {

@@ -50,6 +50,17 @@ skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 ts() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(ts)" 'BEGIN { printf "%.1f", b - a }'; }
+# The library paths in ldd output on stdin.
+ldd_libs() { awk '/=> \// { print $3 } /^\t\/lib64/ { print $1 }'; }
+# Copies the libraries listed on stdin (once each) into the tree $1.
+copy_libs() {
+	sort -u | while read -r lib; do
+		case $lib in
+		/lib64/*) cp -L "$lib" "$1/lib64/" ;;
+		*) cp -L "$lib" "$1/lib/x86_64-linux-gnu/" ;;
+		esac
+	done
+}
 T_START=$(ts)
 
 [ "$(uname -m)" = x86_64 ] || skip "host is $(uname -m), the dom0 image is amd64"
@@ -171,13 +182,7 @@ if [ ! -f "$BASE/.complete" ]; then
 	for b in "${BINS[@]}"; do
 		LD_LIBRARY_PATH=$X/usr/lib/x86_64-linux-gnu ldd "$b" ||
 			fail "ldd $b (the host needs the libxen 4.17 libraries: apt-get install libxen-dev)"
-	done | awk '/=> \// { print $3 } /^\t\/lib64/ { print $1 }' | sort -u |
-		while read -r lib; do
-			case $lib in
-			/lib64/*) cp -L "$lib" "$R/lib64/" ;;
-			*) cp -L "$lib" "$R/lib/x86_64-linux-gnu/" ;;
-			esac
-		done
+	done | ldd_libs | copy_libs "$R"
 	(cd "$R" && find . | "$R/bin/busybox" cpio -o -H newc -R 0:0 2>/dev/null) >"$BASE/base.cpio" ||
 		fail "building the base initramfs"
 	cp "$R/bin/busybox" "$BASE/busybox"
@@ -212,14 +217,9 @@ for d in /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu /lib64 /usr/lib64; do
 	[ -e "$d/libgcc_s.so.1" ] && { GCC_S=$d/libgcc_s.so.1; break; }
 done
 for t in "${LDD_PROGS[@]}"; do
-	ldd "$t" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/lib64/ { print $1 }'
+	ldd "$t" 2>/dev/null | ldd_libs
 	[ -n "$GCC_S" ] && echo "$GCC_S"
-done | sort -u | while read -r lib; do
-	case $lib in
-	/lib64/*) cp -L "$lib" "$O/lib64/" ;;
-	*) cp -L "$lib" "$O/lib/x86_64-linux-gnu/" ;;
-	esac
-done
+done | copy_libs "$O"
 (cd "$O" && find . | "$BASE/busybox" cpio -o -H newc -R 0:0 2>/dev/null) >"$WORK/overlay.cpio" ||
 	fail "building the overlay initramfs"
 # The kernel unpacks concatenated archives in order; later files win.

@@ -26,15 +26,18 @@ static atomic_long c_shared, c_unshared, c_share_calls, c_share_fail;
 static atomic_long c_ports, c_unbound, c_evh_open, c_evh_close;
 static atomic_long c_xs_open, c_xs_close;
 
+/* rc, after adding n to c if it is a success. */
+static int counted(int rc, atomic_long *c, long n)
+{
+	if (rc == 0)
+		atomic_fetch_add(c, n);
+	return rc;
+}
+
 static int w_xs_open(struct xf_platform *p, struct xf_xs **out)
 {
-	int rc;
-
 	(void)p;
-	rc = real_p->store->open(real_p, out);
-	if (rc == 0)
-		atomic_fetch_add(&c_xs_open, 1);
-	return rc;
+	return counted(real_p->store->open(real_p, out), &c_xs_open, 1);
 }
 
 static void w_xs_close(struct xf_xs *xs)
@@ -60,13 +63,9 @@ static int w_share(struct xf_platform *p, xf_domid domid, unsigned int n,
 
 static int w_unshare(struct xf_platform *p, void *addr, unsigned int n)
 {
-	int rc;
-
 	(void)p;
-	rc = real_p->gnt->unshare(real_p, addr, n);
-	if (rc == 0)
-		atomic_fetch_add(&c_unshared, (long)n);
-	return rc;
+	return counted(real_p->gnt->unshare(real_p, addr, n), &c_unshared,
+		       (long)n);
 }
 
 static int w_map(struct xf_platform *p, xf_domid domid, unsigned int n,
@@ -98,13 +97,8 @@ static int w_copy(struct xf_platform *p, struct xf_gnt_copy_seg *segs,
 
 static int w_evh_open(struct xf_platform *p, struct xf_evtch **out)
 {
-	int rc;
-
 	(void)p;
-	rc = real_p->evtchn->open(real_p, out);
-	if (rc == 0)
-		atomic_fetch_add(&c_evh_open, 1);
-	return rc;
+	return counted(real_p->evtchn->open(real_p, out), &c_evh_open, 1);
 }
 
 static void w_evh_close(struct xf_evtch *h)
@@ -116,30 +110,21 @@ static void w_evh_close(struct xf_evtch *h)
 static int w_alloc_unbound(struct xf_evtch *h, xf_domid remote,
 			   xf_port *port)
 {
-	int rc = real_p->evtchn->alloc_unbound(h, remote, port);
-
-	if (rc == 0)
-		atomic_fetch_add(&c_ports, 1);
-	return rc;
+	return counted(real_p->evtchn->alloc_unbound(h, remote, port),
+		       &c_ports, 1);
 }
 
 static int w_bind(struct xf_evtch *h, xf_domid remote, xf_port rport,
 		  xf_port *lport)
 {
-	int rc = real_p->evtchn->bind_interdomain(h, remote, rport, lport);
-
-	if (rc == 0)
-		atomic_fetch_add(&c_ports, 1);
-	return rc;
+	return counted(real_p->evtchn->bind_interdomain(h, remote, rport,
+							  lport),
+		       &c_ports, 1);
 }
 
 static int w_unbind(struct xf_evtch *h, xf_port port)
 {
-	int rc = real_p->evtchn->unbind(h, port);
-
-	if (rc == 0)
-		atomic_fetch_add(&c_unbound, 1);
-	return rc;
+	return counted(real_p->evtchn->unbind(h, port), &c_unbound, 1);
 }
 
 struct xf_platform *dt_count_platform(struct xf_platform *real)

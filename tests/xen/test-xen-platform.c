@@ -250,6 +250,21 @@ static int next_event(struct xf_xs *xs, char **path, char **token)
 	return P->store->read_watch(xs, path, token);
 }
 
+/* The next watch event (waited for) is path with token (any token for
+ * NULL). */
+static void expect_event(struct xf_xs *xs, const char *path,
+			 const char *token)
+{
+	char *p = NULL, *t = NULL;
+
+	ck_assert_int_eq(next_event(xs, &p, &t), 0);
+	ck_assert_str_eq(p, path);
+	if (token)
+		ck_assert_str_eq(t, token);
+	free(p);
+	free(t);
+}
+
 START_TEST(store_watch_events)
 {
 	struct xf_xs *xs = NULL;
@@ -260,20 +275,12 @@ START_TEST(store_watch_events)
 	ck_assert_int_eq(P->store->read_watch(xs, &path, &token), -EAGAIN);
 	ck_assert_int_eq(P->store->watch(xs, "/w", "tk"), 0);
 	/* Fires once on registration. */
-	ck_assert_int_eq(next_event(xs, &path, &token), 0);
-	ck_assert_str_eq(path, "/w");
-	ck_assert_str_eq(token, "tk");
-	free(path);
-	free(token);
+	expect_event(xs, "/w", "tk");
 	ck_assert_int_eq(P->store->read_watch(xs, &path, &token), -EAGAIN);
 	ck_assert_int_eq(readable(P->store->fd(xs), 0), 0);
 
 	ck_assert_int_eq(P->store->write(xs, XF_TXN_NONE, "/w/sub", "1", 1), 0);
-	ck_assert_int_eq(next_event(xs, &path, &token), 0);
-	ck_assert_str_eq(path, "/w/sub");
-	ck_assert_str_eq(token, "tk");
-	free(path);
-	free(token);
+	expect_event(xs, "/w/sub", "tk");
 	ck_assert_int_eq(P->store->write(xs, XF_TXN_NONE, "/wx", "1", 1), 0);
 	ck_assert_int_eq(P->store->read_watch(xs, &path, &token), -EAGAIN);
 
@@ -287,19 +294,22 @@ START_TEST(store_watch_events)
 
 	/* A watch on the root sees everything. */
 	ck_assert_int_eq(P->store->watch(xs, "/", "root"), 0);
-	ck_assert_int_eq(next_event(xs, &path, &token), 0);
-	ck_assert_str_eq(path, "/");
-	free(path);
-	free(token);
+	expect_event(xs, "/", NULL);
 	ck_assert_int_eq(P->store->write(xs, XF_TXN_NONE, "/r/x", "1", 1), 0);
-	ck_assert_int_eq(next_event(xs, &path, &token), 0);
-	ck_assert_str_eq(path, "/r/x");
-	ck_assert_str_eq(token, "root");
-	free(path);
-	free(token);
+	expect_event(xs, "/r/x", "root");
 	P->store->close(xs);
 }
 END_TEST
+
+/* The value at path, read outside a transaction, is want. */
+static void expect_str(struct xf_xs *xs, const char *path, const char *want)
+{
+	char *v = NULL;
+
+	ck_assert_int_eq(P->store->read(xs, XF_TXN_NONE, path, &v, NULL), 0);
+	ck_assert_str_eq(v, want);
+	free(v);
+}
 
 START_TEST(store_transactions)
 {
@@ -316,16 +326,12 @@ START_TEST(store_transactions)
 	ck_assert_int_eq(P->store->write(a, t, "/t/k", "in", 2), 0);
 	ck_assert_int_eq(P->store->write(b, XF_TXN_NONE, "/t/k", "out", 3), 0);
 	ck_assert_int_eq(P->store->txn_end(a, t, false), -EAGAIN);
-	ck_assert_int_eq(P->store->read(a, XF_TXN_NONE, "/t/k", &v, NULL), 0);
-	ck_assert_str_eq(v, "out");
-	free(v);
+	expect_str(a, "/t/k", "out");
 
 	ck_assert_int_eq(P->store->txn_start(a, &t), 0);
 	ck_assert_int_eq(P->store->write(a, t, "/t/k", "in", 2), 0);
 	ck_assert_int_eq(P->store->txn_end(a, t, false), 0);
-	ck_assert_int_eq(P->store->read(b, XF_TXN_NONE, "/t/k", &v, NULL), 0);
-	ck_assert_str_eq(v, "in");
-	free(v);
+	expect_str(b, "/t/k", "in");
 
 	ck_assert_int_eq(P->store->txn_start(a, &t), 0);
 	ck_assert_int_eq(P->store->write(a, t, "/t/gone", "x", 1), 0);
