@@ -4,7 +4,6 @@
  * features visible in the backend's statistics, backend crash and
  * migration to a host with fewer features with I/O in flight, and
  * teardown leak checks. */
-#include <check.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include <xfront/mock.h>
 
 #include "done-rec.h"
+#include "xt.h"
 
 #define FE 1
 #define BE 0
@@ -887,10 +887,9 @@ START_TEST(completion_cost_on_queue_vcpu)
 }
 END_TEST
 
-static Suite *blkback_suite(void)
+XT_SUITE("blkfront-blkback")
 {
-	Suite *s = suite_create("blkfront-blkback");
-	TCase *tc = tcase_create("e2e");
+	TCase *tc = xt_tcase("e2e");
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, preset_handshake_and_data, 0, NPRESETS * 2);
@@ -904,17 +903,4 @@ static Suite *blkback_suite(void)
 	tcase_add_test(tc, toolstack_graceful_removal);
 	tcase_add_test(tc, completion_cost_on_queue_vcpu);
 	tcase_add_loop_test(tc, sectors_unit_matrix, 0, 16);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(blkback_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

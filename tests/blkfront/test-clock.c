@@ -7,7 +7,6 @@
  * recovery and a backward step postpones a real one. Deterministic sim
  * runs against the scripted backend.
  */
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 
 #include "sb.h"
 #include "done-rec.h"
+#include "xt.h"
 
 #define MS 1000000ull
 #define SEC 1000000000ull
@@ -306,12 +306,9 @@ START_TEST(stall_after_backward_step_wall)
 }
 END_TEST
 
-int main(void)
+XT_SUITE("blkfront-clock")
 {
-	Suite *s = suite_create("blkfront-clock");
-	TCase *tc = tcase_create("clock");
-	SRunner *sr;
-	int failed;
+	TCase *tc = xt_tcase("clock");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -326,10 +323,4 @@ int main(void)
 	tcase_add_test(tc, io_step_backward_both);
 	tcase_add_test(tc, stall_after_backward_step_monotonic);
 	tcase_add_test(tc, stall_after_backward_step_wall);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -5,7 +5,6 @@
  * sector disks), one completion per caller discard whatever happens to
  * its pieces, trimming to whole granules, and backend values that cannot
  * describe a usable grid. */
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 
 #include "sb.h"
 #include "done-rec.h"
+#include "xt.h"
 
 #define KIB 1024ull
 
@@ -328,10 +328,9 @@ START_TEST(backend_geometry_validated)
 }
 END_TEST
 
-static Suite *discard_suite(void)
+XT_SUITE("blkfront-discard")
 {
-	Suite *s = suite_create("blkfront-discard");
-	TCase *tc = tcase_create("discard");
+	TCase *tc = xt_tcase("discard");
 	int nr = (int)(sizeof(splits) / sizeof(splits[0]));
 
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -341,17 +340,4 @@ static Suite *discard_suite(void)
 	tcase_add_test(tc, error_stops_unsent_pieces);
 	tcase_add_loop_test(tc, trim_to_whole_granules, 0, 2);
 	tcase_add_loop_test(tc, backend_geometry_validated, 0, 5);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(discard_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

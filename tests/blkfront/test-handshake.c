@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* blkfront xenbus handshake against a scripted backend: negotiation,
  * skip paths, resize, bad xenstore values, timeouts. */
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sb.h"
+#include "xt.h"
 
 static struct sb sb;
 
@@ -457,10 +457,9 @@ START_TEST(store_refusal_is_retried)
 }
 END_TEST
 
-static Suite *handshake_suite(void)
+XT_SUITE("blkfront-handshake")
 {
-	Suite *s = suite_create("blkfront-handshake");
-	TCase *tc = tcase_create("handshake");
+	TCase *tc = xt_tcase("handshake");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -482,17 +481,4 @@ static Suite *handshake_suite(void)
 	tcase_add_test(tc, bad_config_rejected);
 	tcase_add_test(tc, close_releases_everything);
 	tcase_add_test(tc, store_refusal_is_retried);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(handshake_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

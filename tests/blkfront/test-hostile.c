@@ -2,7 +2,6 @@
 /* A hostile backend: each protocol violation puts the device into the
  * error state with one clear message, every I/O completes exactly once,
  * nothing crashes, and teardown still releases every grant. */
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 
 #include "sb.h"
 #include "done-rec.h"
+#include "xt.h"
 
 static struct sb sb;
 
@@ -298,10 +298,9 @@ START_TEST(failed_notify_is_counted)
 }
 END_TEST
 
-static Suite *hostile_suite(void)
+XT_SUITE("blkfront-hostile")
 {
-	Suite *s = suite_create("blkfront-hostile");
-	TCase *tc = tcase_create("hostile");
+	TCase *tc = xt_tcase("hostile");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -311,17 +310,4 @@ static Suite *hostile_suite(void)
 	tcase_add_test(tc, error_cleared_by_reappearance);
 	tcase_add_test(tc, error_cleared_by_resume);
 	tcase_add_test(tc, failed_notify_is_counted);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(hostile_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -2,7 +2,6 @@
 /* blkfront data path against a scripted backend: what goes on the wire
  * (splitting, indirect pages, persistent grant reuse, queue spread,
  * flush/barrier/FUA/discard) and what comes back. */
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 
 #include "sb.h"
 #include "done-rec.h"
+#include "xt.h"
 
 static struct sb sb;
 
@@ -593,10 +593,9 @@ START_TEST(untrusted_bounce_pages_zeroed)
 }
 END_TEST
 
-static Suite *io_suite(void)
+XT_SUITE("blkfront-io")
 {
-	Suite *s = suite_create("blkfront-io");
-	TCase *tc = tcase_create("io");
+	TCase *tc = xt_tcase("io");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -615,17 +614,4 @@ static Suite *io_suite(void)
 	tcase_add_test(tc, read_only_disk);
 	tcase_add_test(tc, bad_submissions);
 	tcase_add_test(tc, untrusted_bounce_pages_zeroed);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(io_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

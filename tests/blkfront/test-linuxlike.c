@@ -4,7 +4,6 @@
  * every persistent grant (indirect pages included) is mapped writable.
  * The frontend advertises its own capability, decides at Connected, and
  * large (indirect) requests work with persistent grants. Sim mode. */
-#include <check.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <xfront/mock.h>
 
 #include "done-rec.h"
+#include "xt.h"
 
 #define FE 1
 #define BE 0
@@ -216,27 +216,13 @@ START_TEST(frontend_without_persistent_writes_zero)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("blkfront-linuxlike")
 {
-	Suite *s = suite_create("blkfront-linuxlike");
-	TCase *tc = tcase_create("linuxlike");
+	TCase *tc = xt_tcase("linuxlike");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, persistent_used_when_backend_offers_it_at_connect);
 	tcase_add_test(tc, capability_advertised_without_backend_offer);
 	tcase_add_test(tc, frontend_without_persistent_writes_zero);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -6,7 +6,6 @@
  * (event_index_bug) against a backend that honours it. Watchdog off:
  * the I/O stalls; on: everything completes, recoveries counted.
  */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <xfront/blkfront.h>
 #include <xfront/mock.h>
 #include "done-rec.h"
+#include "xt.h"
 
 #define FE 1
 #define BE 0
@@ -238,22 +238,13 @@ START_TEST(stale_event_recovered)
 }
 END_TEST
 
-int main(void)
+XT_SUITE("blkfront-lost-wakeup")
 {
-	Suite *s = suite_create("blkfront-lost-wakeup");
-	TCase *tc = tcase_create("lost-wakeup");
-	SRunner *sr;
-	int failed;
+	TCase *tc = xt_tcase("lost-wakeup");
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, drop_request_notify_stalls);
 	tcase_add_test(tc, drop_request_notify_recovered);
 	tcase_add_test(tc, stale_event_stalls);
 	tcase_add_test(tc, stale_event_recovered);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

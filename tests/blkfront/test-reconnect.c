@@ -3,7 +3,6 @@
  * close/reopen, restart, device removal and re-appearance, suspend and
  * resume to a backend with fewer features, flush ordering on reissue.
  * Every I/O completes exactly once; no grant or port leaks. */
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 
 #include "sb.h"
 #include "done-rec.h"
+#include "xt.h"
 
 static struct sb sb;
 
@@ -732,10 +732,9 @@ START_TEST(free_with_io_outstanding)
 }
 END_TEST
 
-static Suite *reconnect_suite(void)
+XT_SUITE("blkfront-reconnect")
 {
-	Suite *s = suite_create("blkfront-reconnect");
-	TCase *tc = tcase_create("reconnect");
+	TCase *tc = xt_tcase("reconnect");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
@@ -750,17 +749,4 @@ static Suite *reconnect_suite(void)
 	tcase_add_test(tc, fua_without_cache_control_degraded);
 	tcase_add_test(tc, device_removal_and_reappearance);
 	tcase_add_test(tc, free_with_io_outstanding);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(reconnect_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -5,7 +5,6 @@
  * backend meant; sizes that are not whole sectors; I/O at and past the
  * end the frontend believes, including I/O held before the size was
  * known and after a shrinking resize. */
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 
 #include "sb.h"
 #include "done-rec.h"
+#include "xt.h"
 
 static struct sb sb;
 static uint8_t buf[16384];
@@ -333,10 +333,9 @@ START_TEST(unknown_unit_refused)
 }
 END_TEST
 
-static Suite *sectors_suite(void)
+XT_SUITE("blkfront-sectors")
 {
-	Suite *s = suite_create("blkfront-sectors");
-	TCase *tc = tcase_create("sectors");
+	TCase *tc = xt_tcase("sectors");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -350,17 +349,4 @@ static Suite *sectors_suite(void)
 	tcase_add_test(tc, held_io_checked_at_issue);
 	tcase_add_test(tc, resize_in_the_unit);
 	tcase_add_test(tc, unknown_unit_refused);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(sectors_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

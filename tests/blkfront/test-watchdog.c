@@ -7,7 +7,6 @@
  * as we run; with it on every I/O completes and recoveries are
  * counted. Deterministic sim runs against the scripted backend.
  */
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 
 #include "sb.h"
 #include "done-rec.h"
+#include "xt.h"
 
 #define MS 1000000ull
 #define SEC 1000000000ull
@@ -287,12 +287,9 @@ START_TEST(bad_knob_values_rejected)
 }
 END_TEST
 
-int main(void)
+XT_SUITE("blkfront-watchdog")
 {
-	Suite *s = suite_create("blkfront-watchdog");
-	TCase *tc = tcase_create("watchdog");
-	SRunner *sr;
-	int failed;
+	TCase *tc = xt_tcase("watchdog");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -305,10 +302,4 @@ int main(void)
 	tcase_add_test(tc, evidx_ahead_recovered);
 	tcase_add_test(tc, slow_backend_rekicked_once_per_period);
 	tcase_add_test(tc, bad_knob_values_rejected);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -1,4 +1,4 @@
-# Sourced by the CLI test scripts: . "$(dirname "$0")/cli-lib.sh" "$1"
+# Sourced by the CLI test scripts: . "$(dirname "$0")/../cli-lib.sh" "$1"
 # XF is the xfront binary (absolute), the working directory a fresh
 # scratch directory removed on exit; check NAME CMD prints a TAP-like
 # line and counts failures in fails.

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* netfront <-> mock netback end to end: handshake, TX/RX, teardown. */
-#include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nettest.h"
+#include "xt.h"
 
 static struct nt_env env;
 
@@ -256,10 +256,9 @@ START_TEST(burst_of_200_big_frames_all_arrive)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("netfront-basic")
 {
-	Suite *s = suite_create("netfront-basic");
-	TCase *tc = tcase_create("basic");
+	TCase *tc = xt_tcase("basic");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -274,17 +273,4 @@ static Suite *suite(void)
 	tcase_add_test(tc, close_releases_grants_and_ports);
 	tcase_add_test(tc, burst_of_60_big_frames_all_arrive);
 	tcase_add_test(tc, burst_of_200_big_frames_all_arrive);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

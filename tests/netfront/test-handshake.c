@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The vif handshake against backends offering different feature sets:
  * which keys the frontend writes, and what it negotiates. */
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rawback.h"
+#include "xt.h"
 
 static struct nt_env env;
 static struct rawback rb;
@@ -211,10 +211,9 @@ START_TEST(bad_mac_is_rejected)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("netfront-handshake")
 {
-	Suite *s = suite_create("netfront-handshake");
-	TCase *tc = tcase_create("handshake");
+	TCase *tc = xt_tcase("handshake");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -225,17 +224,4 @@ static Suite *suite(void)
 	tcase_add_test(tc, refuses_backend_without_rx_copy);
 	tcase_add_test(tc, reads_mtu_and_trusted);
 	tcase_add_test(tc, bad_mac_is_rejected);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

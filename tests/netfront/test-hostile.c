@@ -3,12 +3,12 @@
  * the error state with a clear message; nothing crashes and every frame
  * still ends in exactly one completion. Also the legal-but-unusual
  * receive paths (extras, offsets, dropped status, csum_blank). */
-#include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rawback.h"
+#include "xt.h"
 
 static struct nt_env env;
 static struct rawback rb;
@@ -247,10 +247,9 @@ START_TEST(rx_legal_paths)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("netfront-hostile")
 {
-	Suite *s = suite_create("netfront-hostile");
-	TCase *tc = tcase_create("hostile");
+	TCase *tc = xt_tcase("hostile");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -267,17 +266,4 @@ static Suite *suite(void)
 	tcase_add_test(tc, tx_unknown_status);
 	tcase_add_test(tc, tx_null_on_data_slot);
 	tcase_add_test(tc, rx_legal_paths);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

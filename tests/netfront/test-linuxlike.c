@@ -2,12 +2,12 @@
 /* Behaviour that a Linux netback exposes and the mock reproduces: fewer
  * queues than the frontend would like, and the Closing/Closed order of
  * the close handshake (netback goes Closed only after the frontend). */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nettest.h"
+#include "xt.h"
 
 static struct nt_env env;
 static struct nt_vm *vm;
@@ -289,10 +289,9 @@ START_TEST(closed_while_connected_walks_through_closing)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("netfront-linuxlike")
 {
-	Suite *s = suite_create("netfront-linuxlike");
-	TCase *tc = tcase_create("linuxlike");
+	TCase *tc = xt_tcase("linuxlike");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -305,17 +304,4 @@ static Suite *suite(void)
 	tcase_add_test(tc, reinit_while_connected_walks_closing_closed_initwait);
 	tcase_add_test(tc, lenient_direct_states_skips_the_walk);
 	tcase_add_test(tc, closed_while_connected_walks_through_closing);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Backend restart, device removal and re-appearance, suspend/resume and
  * reconnect to a backend with other features, with frames in flight. */
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nettest.h"
+#include "xt.h"
 
 static struct nt_env env;
 static struct nt_vm *vm;
@@ -356,10 +356,9 @@ START_TEST(reconnect_without_multicast_removes_request_key)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("netfront-reconnect")
 {
-	Suite *s = suite_create("netfront-reconnect");
-	TCase *tc = tcase_create("reconnect");
+	TCase *tc = xt_tcase("reconnect");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -371,17 +370,4 @@ static Suite *suite(void)
 	tcase_add_test(tc, suspend_resume_in_place);
 	tcase_add_test(tc, reconnect_to_one_channel_removes_split_keys);
 	tcase_add_test(tc, reconnect_without_multicast_removes_request_key);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

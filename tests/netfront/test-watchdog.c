@@ -15,13 +15,13 @@
  * (bounded) for what must happen, then watch for a while for what must
  * not.
  */
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rawback.h"
+#include "xt.h"
 
 #define MS 1000000ull
 #define SEC 1000000000ull
@@ -786,10 +786,9 @@ START_TEST(real_rx_lost_slow_backend)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("netfront-watchdog")
 {
-	Suite *s = suite_create("netfront-watchdog");
-	TCase *tc = tcase_create("lost-wakeups");
+	TCase *tc = xt_tcase("lost-wakeups");
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, tx_kick_dropped_stalls_without_watchdog);
@@ -809,17 +808,4 @@ static Suite *suite(void)
 	tcase_add_test(tc, real_rx_lost_stalls_without_watchdog);
 	tcase_add_test(tc, real_rx_lost_recovered_by_watchdog);
 	tcase_add_loop_test(tc, real_rx_lost_slow_backend, 0, 2);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

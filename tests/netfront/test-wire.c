@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* What netfront puts on the tx ring: slot layout, flags, extra info,
  * checksum/GSO fallbacks, slot limits, grant recycling. */
-#include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rawback.h"
+#include "xt.h"
 
 static struct nt_env env;
 static struct rawback rb;
@@ -372,10 +372,9 @@ START_TEST(multicast_control_request)
 }
 END_TEST
 
-static Suite *suite(void)
+XT_SUITE("netfront-wire")
 {
-	Suite *s = suite_create("netfront-wire");
-	TCase *tc = tcase_create("tx");
+	TCase *tc = xt_tcase("tx");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -391,17 +390,4 @@ static Suite *suite(void)
 	tcase_add_test(tc, tx_ids_recycled_after_response);
 	tcase_add_test(tc, backend_error_and_dropped_statuses);
 	tcase_add_test(tc, multicast_control_request);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

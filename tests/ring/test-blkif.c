@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* blkif/netif wire formats: ABI names, geometry, encode/decode. */
-#include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,8 @@
 #include <xfront/blkif.h>
 #include <xfront/netif.h>
 #include <xfront/xenbus.h>
+
+#include "xt.h"
 
 static const enum xf_blkif_abi abis[] = { XF_BLKIF_ABI_X86_64,
 					  XF_BLKIF_ABI_X86_32 };
@@ -335,10 +336,9 @@ START_TEST(xsa216_response_layout_no_stale_padding)
 }
 END_TEST
 
-static Suite *blkif_suite(void)
+XT_SUITE("ring-blkif")
 {
-	Suite *s = suite_create("blkif");
-	TCase *tc = tcase_create("wire");
+	TCase *tc = xt_tcase("wire");
 
 	tcase_add_test(tc, abi_names_round_trip);
 	tcase_add_test(tc, blkif_geometry);
@@ -349,17 +349,4 @@ static Suite *blkif_suite(void)
 	tcase_add_test(tc, discard_and_indirect_wire_layout);
 	tcase_add_test(tc, decode_clamps_segment_copy);
 	tcase_add_test(tc, xsa216_response_layout_no_stale_padding);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(blkif_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 /* Generic ring: index arithmetic, notification hold-off, final checks,
  * overflow detection and copy-once reads. */
-#include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <xfront/ring.h>
+
+#include "xt.h"
 
 #define SLOT 16u
 
@@ -471,10 +472,9 @@ START_TEST(copy_in_any_alignment)
 }
 END_TEST
 
-static Suite *ring_suite(void)
+XT_SUITE("ring-ring")
 {
-	Suite *s = suite_create("ring");
-	TCase *tc = tcase_create("core");
+	TCase *tc = xt_tcase("core");
 
 	tcase_add_test(tc, nr_ents_rounds_down_to_power_of_two);
 	tcase_add_test(tc, init_sets_indices_and_clears_only_header);
@@ -493,17 +493,4 @@ static Suite *ring_suite(void)
 	tcase_add_test(tc, cons_overflow_and_response_guard);
 	tcase_add_test(tc, take_copies_slot_and_zero_fills_tail);
 	tcase_add_test(tc, copy_in_any_alignment);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(ring_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -8,7 +8,6 @@
  * count is short), so this checks the ring's notify/final-check logic
  * and the runtime's kick delivery together.
  */
-#include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,8 @@
 #include <xfront/ring.h>
 #include <xfront/blkif.h>
 #include <xfront/runtime.h>
+
+#include "xt.h"
 
 #define US 1000ull
 
@@ -312,26 +313,12 @@ START_TEST(sim_pingpong_deterministic)
 }
 END_TEST
 
-static Suite *pp_suite(void)
+XT_SUITE("runtime-pingpong")
 {
-	Suite *s = suite_create("runtime-pingpong");
-	TCase *tc = tcase_create("pingpong");
+	TCase *tc = xt_tcase("pingpong");
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, ring_pingpong, 0,
 			    (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(tc, sim_pingpong_deterministic);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(pp_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Real driver: cross-thread kicks, timers, watched fds, stop, pinning.
  * No timing assertions beyond "it happened, and not too early". */
-#include <check.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -13,6 +12,7 @@
 #include <xfront/runtime.h>
 
 #include "actors.h"
+#include "xt.h"
 
 #define MS 1000000ull
 #define SAFETY_NS (20ull * 1000 * MS)
@@ -433,10 +433,9 @@ START_TEST(rand_locked)
 }
 END_TEST
 
-static Suite *real_suite(void)
+XT_SUITE("runtime-real")
 {
-	Suite *s = suite_create("runtime-real");
-	TCase *tc = tcase_create("real");
+	TCase *tc = xt_tcase("real");
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, kicks_across_threads);
@@ -450,17 +449,4 @@ static Suite *real_suite(void)
 	tcase_add_test(tc, charge_burns_cpu);
 	tcase_add_test(tc, pinning);
 	tcase_add_test(tc, rand_locked);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(real_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* Sim driver: determinism, tie-breaks, cost model, timers, run limits. */
-#include <check.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <xfront/runtime.h>
 
 #include "actors.h"
+#include "xt.h"
 
 #define US 1000ull
 #define MS 1000000ull
@@ -516,10 +516,9 @@ START_TEST(rand_seeded)
 }
 END_TEST
 
-static Suite *sim_suite(void)
+XT_SUITE("runtime-sim")
 {
-	Suite *s = suite_create("runtime-sim");
-	TCase *tc = tcase_create("sim");
+	TCase *tc = xt_tcase("sim");
 
 	tcase_add_test(tc, same_seed_same_trace);
 	tcase_add_test(tc, different_seed_different_trace);
@@ -534,17 +533,4 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, remove_cancels_events);
 	tcase_add_test(tc, config_errors);
 	tcase_add_test(tc, rand_seeded);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(sim_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

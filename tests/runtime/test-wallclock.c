@@ -2,12 +2,13 @@
 /* Guest wall clock: base, steps forwards and backwards, saturation,
  * and that monotonic time, timers and the sim schedule never see a
  * step. */
-#include <check.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
 
 #include <xfront/runtime.h>
+
+#include "xt.h"
 
 #define MS 1000000ull
 #define HOUR (3600ull * 1000000000ull)
@@ -218,21 +219,12 @@ START_TEST(real_tracks_realtime)
 }
 END_TEST
 
-int main(void)
+XT_SUITE("runtime-wallclock")
 {
-	Suite *s = suite_create("runtime-wallclock");
-	TCase *tc = tcase_create("wallclock");
-	SRunner *sr;
-	int failed;
+	TCase *tc = xt_tcase("wallclock");
 
 	tcase_add_test(tc, sim_base_and_steps);
 	tcase_add_test(tc, sim_saturation);
 	tcase_add_test(tc, sim_steps_do_not_move_timers);
 	tcase_add_test(tc, real_tracks_realtime);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

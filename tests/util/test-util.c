@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <xfront/util.h>
 
+#include "xt.h"
+
 struct item {
 	struct item *next;
 	int key;
@@ -182,10 +184,9 @@ START_TEST(names)
 }
 END_TEST
 
-static Suite *util_suite(void)
+XT_SUITE("util")
 {
-	Suite *s = suite_create("util");
-	TCase *tc = tcase_create("core");
+	TCase *tc = xt_tcase("core");
 
 	tcase_add_test(tc, push_pop_front);
 	tcase_add_test(tc, splice_both_ends);
@@ -193,17 +194,4 @@ static Suite *util_suite(void)
 	tcase_add_test(tc, remove_anywhere);
 	tcase_add_test(tc, single_evaluation);
 	tcase_add_test(tc, names);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(util_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

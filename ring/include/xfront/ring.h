@@ -2,7 +2,7 @@
 /*
  * The generic Xen shared ring (xen/io/ring.h): geometry, free-running
  * indices and the event-index notification rule, both ends. Layouts
- * equal Xen's byte for byte; tests/abi asserts that when libxen-dev is
+ * equal Xen's byte for byte; tests/ring/abi asserts that when libxen-dev is
  * present.
  *
  * Contract for every function: returns 0 (or a count) on success and a

@@ -1,0 +1,591 @@
+/* SPDX-License-Identifier: MIT */
+/* The mock netback against a hand-written (hostile) frontend: malformed
+ * tx chains are answered with errors or stop the vif with a message,
+ * never a crash or an overrun (XSA-423/432 class); slot limits as Linux
+ * netback's xenvif_count_requests() applies them, and a packet cut by
+ * req_prod is fatal as there, never waited for. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nettest.h"
+#include <xfront/ring.h>
+
+#include "xt.h"
+
+static struct nt_env env;
+static struct nt_vm *vm;
+static struct xf_xs *xs;
+static struct xf_evtch *evh;
+static void *txpg, *rxpg, *bufs;
+static xf_gref txref, rxref, bref[8];
+static xf_port port;
+static struct xf_front_ring tx;
+
+static void fe_put(const char *key, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/local/domain/1/device/vif/0/%s", key);
+	ck_assert_int_eq(vm->p->store->write(xs, 0, path, val, strlen(val)),
+			 0);
+}
+
+/* Rings, event channel and keys, then the frontend's state st. */
+static void connect_raw_as(bool rx_copy, const char *st)
+{
+	struct xf_platform *p = vm->p;
+	char v[32];
+
+	ck_assert_int_eq(p->gnt->share(p, 0, 1, true, &txref, &txpg), 0);
+	ck_assert_int_eq(p->gnt->share(p, 0, 1, true, &rxref, &rxpg), 0);
+	ck_assert_int_eq(p->gnt->share(p, 0, 8, false, bref, &bufs), 0);
+	xf_sring_init(txpg, XF_PAGE_SIZE);
+	xf_sring_init(rxpg, XF_PAGE_SIZE);
+	ck_assert_int_eq(xf_front_ring_attach(&tx, txpg, XF_PAGE_SIZE,
+					      XF_NETIF_TX_SLOT_SIZE, 0), 0);
+	ck_assert_int_eq(p->evtchn->alloc_unbound(evh, 0, &port), 0);
+	snprintf(v, sizeof(v), "%u", txref);
+	fe_put("tx-ring-ref", v);
+	snprintf(v, sizeof(v), "%u", rxref);
+	fe_put("rx-ring-ref", v);
+	snprintf(v, sizeof(v), "%u", port);
+	fe_put("event-channel", v);
+	fe_put("request-rx-copy", rx_copy ? "1" : "0");
+	fe_put("feature-rx-notify", "1");
+	fe_put("state", st);
+	nt_run(&env);
+}
+
+static void connect_raw(bool rx_copy)
+{
+	connect_raw_as(rx_copy, "4");
+}
+
+static void setup(void)
+{
+	nt_env_init(&env, XF_RT_SIM, NULL);
+	vm = nt_vm_new(&env, 1, true);
+	ck_assert_int_eq(xf_nb_vif_new(&vm->vcfg, &vm->vif), 0);
+	ck_assert_int_eq(vm->p->store->open(vm->p, &xs), 0);
+	ck_assert_int_eq(vm->p->evtchn->open(vm->p, &evh), 0);
+	nt_run(&env);
+}
+
+static void teardown(void)
+{
+	xf_nb_vif_free(vm->vif);
+	vm->vif = NULL;
+	if (txpg) {
+		vm->p->gnt->unshare(vm->p, txpg, 1);
+		vm->p->gnt->unshare(vm->p, rxpg, 1);
+		vm->p->gnt->unshare(vm->p, bufs, 8);
+		txpg = NULL;
+	}
+	vm->p->evtchn->close(evh);
+	vm->p->store->close(xs);
+	nt_env_fini(&env);
+}
+
+static void put(xf_gref g, uint16_t off, uint16_t flags, uint16_t id,
+		uint16_t size)
+{
+	struct xf_netif_tx_request r = { .gref = g, .offset = off,
+					 .flags = flags, .id = id,
+					 .size = size };
+
+	memcpy(xf_front_ring_next_request(&tx), &r, sizeof(r));
+}
+
+static void push(void)
+{
+	xf_front_ring_push_requests(&tx);
+	vm->p->evtchn->notify(evh, port);
+	nt_run(&env);
+}
+
+static unsigned int responses(struct xf_netif_tx_response *out,
+			      unsigned int max)
+{
+	xf_ring_idx prod;
+	int n = xf_front_ring_responses(&tx, &prod);
+	unsigned int k = 0;
+
+	ck_assert_int_ge(n, 0);
+	while (k < (unsigned int)n && k < max)
+		xf_front_ring_take_response(&tx, &out[k++], sizeof(*out));
+	return k;
+}
+
+static void frame_in_buf(unsigned int i, uint32_t len)
+{
+	uint8_t f[2048];
+	uint32_t l = nt_udp_frame(f, vm->mac, vm->mac, len - 42 - 16, 1);
+
+	ck_assert_uint_eq(l, len);
+	memcpy((uint8_t *)bufs + i * XF_PAGE_SIZE, f, len);
+}
+
+START_TEST(good_frame_accepted)
+{
+	struct xf_netif_tx_response r[4];
+	struct xf_nb_vif_stats vs;
+
+	connect_raw(true);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+	frame_in_buf(0, 200);
+	put(bref[0], 0, 0, 5, 200);
+	push();
+	ck_assert_uint_eq(responses(r, 4), 1);
+	ck_assert_uint_eq(r[0].id, 5);
+	ck_assert_int_eq(r[0].status, XF_NETIF_RSP_OKAY);
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.tx_frames, 1);
+}
+END_TEST
+
+START_TEST(refuses_frontend_without_rx_copy)
+{
+	connect_raw(false);
+	ck_assert(!xf_nb_vif_connected(vm->vif));
+	ck_assert_ptr_nonnull(xf_nb_vif_error(vm->vif));
+	ck_assert_ptr_nonnull(strstr(xf_nb_vif_error(vm->vif), "rx-copy"));
+}
+END_TEST
+
+/* As Linux netback's frontend_changed(): Initialised is ignored, the
+ * rings are read on Connected. */
+START_TEST(initialised_does_not_connect)
+{
+	connect_raw_as(true, "3");
+	ck_assert(!xf_nb_vif_connected(vm->vif));
+	ck_assert_ptr_null(xf_nb_vif_error(vm->vif));
+	fe_put("state", "4");
+	nt_run(&env);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+}
+END_TEST
+
+START_TEST(lenient_connects_on_initialised)
+{
+	xf_nb_vif_free(vm->vif);
+	vm->vcfg.lenient = XF_NB_LENIENT_CONNECT_ON_INITIALISED;
+	ck_assert_int_eq(xf_nb_vif_new(&vm->vcfg, &vm->vif), 0);
+	nt_run(&env);
+	connect_raw_as(true, "3");
+	ck_assert(xf_nb_vif_connected(vm->vif));
+}
+END_TEST
+
+/* An extra-info slot of the given type and flags; a GSO one (TCPv4)
+ * with gso_size. */
+static void put_extra(uint8_t type, uint8_t flags, uint16_t gso_size)
+{
+	struct xf_netif_extra_info e;
+	uint8_t slot[XF_NETIF_TX_SLOT_SIZE] = { 0 };
+
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.flags = flags;
+	if (type == XF_NETIF_EXTRA_TYPE_GSO) {
+		e.u.gso.type = XF_NETIF_GSO_TYPE_TCPV4;
+		e.u.gso.size = gso_size;
+	}
+	memcpy(slot, &e, sizeof(e));
+	memcpy(xf_front_ring_next_request(&tx), slot, sizeof(slot));
+}
+
+/* A frame of len bytes in buffer page 0, sent as a chain of n data
+ * slots: the rest of the frame in 10-byte slots after the first, ids
+ * id0, id0 + 1, ... With gso, a GSO extra follows the first slot. */
+static void put_chain(unsigned int n, uint32_t len, uint16_t id0, bool gso)
+{
+	uint16_t first = (uint16_t)(len - 10 * (n - 1));
+
+	ck_assert_uint_ge(first, XF_ETH_HLEN);
+	put(bref[0], 0, (n > 1 ? XF_NETTXF_more_data : 0) |
+		(gso ? XF_NETTXF_extra_info : 0), id0, (uint16_t)len);
+	if (gso)
+		put_extra(XF_NETIF_EXTRA_TYPE_GSO, 0, 100);
+	for (unsigned int i = 1; i < n; i++)
+		put(bref[0], (uint16_t)(first + 10 * (i - 1)),
+		    i + 1 < n ? XF_NETTXF_more_data : 0,
+		    (uint16_t)(id0 + i), 10);
+}
+
+/* The vif again, with these slot limits (0: the default). */
+static void limits(unsigned int max_slots, unsigned int fatal)
+{
+	xf_nb_vif_free(vm->vif);
+	vm->vcfg.max_slots = max_slots;
+	vm->vcfg.fatal_skb_slots = fatal;
+	ck_assert_int_eq(xf_nb_vif_new(&vm->vcfg, &vm->vif), 0);
+	nt_run(&env);
+}
+
+/* Whether a chain of n data slots passes (every slot OKAY), is dropped
+ * (every slot ERROR, the next frame still passes) or stops the vif (no
+ * answer at all, not even to the next frame). */
+enum verdict { PASSES, DROPPED, FATAL };
+
+static void expect_chain(unsigned int n, enum verdict want)
+{
+	struct xf_netif_tx_response r[64];
+	struct xf_nb_vif_stats vs;
+	unsigned int got;
+
+	frame_in_buf(0, 400);
+	put_chain(n, 400, 100, false);
+	put(bref[0], 0, 0, 7, 400);     /* a good frame after it */
+	push();
+	got = responses(r, 64);
+	xf_nb_vif_stats(vm->vif, &vs);
+	if (want == FATAL) {
+		ck_assert_uint_eq(got, 0);
+		ck_assert_ptr_nonnull(xf_nb_vif_error(vm->vif));
+		ck_assert_ptr_nonnull(strstr(xf_nb_vif_error(vm->vif),
+					     "fatal_skb_slots"));
+		ck_assert_uint_eq(vs.tx_frames, 0);
+		ck_assert_uint_eq(vs.drops[XF_NB_DROP_TOO_MANY_SLOTS], 0);
+		return;
+	}
+	ck_assert_ptr_null(xf_nb_vif_error(vm->vif));
+	ck_assert_uint_eq(got, n + 1);
+	for (unsigned int i = 0; i < n; i++) {
+		int16_t status = want == PASSES ? XF_NETIF_RSP_OKAY :
+						  XF_NETIF_RSP_ERROR;
+
+		ck_assert_uint_eq(r[i].id, 100 + i);
+		ck_assert_int_eq(r[i].status, status);
+	}
+	ck_assert_uint_eq(r[n].id, 7);
+	ck_assert_int_eq(r[n].status, XF_NETIF_RSP_OKAY);
+	ck_assert_uint_eq(vs.tx_frames, want == PASSES ? 2 : 1);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_TOO_MANY_SLOTS],
+			  want == DROPPED ? 1 : 0);
+	ck_assert_uint_eq(vs.tx_max_slots, n);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+}
+
+/* Default limits, as Linux netback: 18 and 19 slots pass (19 is the
+ * first plus XEN_NETBK_LEGACY_SLOTS_MAX), 20 and 21 are dropped, 22
+ * and more stop the vif (fatal_skb_slots = 20 after the first). */
+static const struct {
+	unsigned int n;
+	enum verdict v;
+} default_cases[] = {
+	{ 1, PASSES }, { 18, PASSES }, { 19, PASSES }, { 20, DROPPED },
+	{ 21, DROPPED }, { 22, FATAL }, { 30, FATAL },
+};
+
+START_TEST(default_slot_limits)
+{
+	connect_raw(true);
+	expect_chain(default_cases[_i].n, default_cases[_i].v);
+}
+END_TEST
+
+START_TEST(dropped_chain_answers_extras_with_null)
+{
+	struct xf_netif_tx_response r[32];
+	struct xf_nb_vif_stats vs;
+
+	connect_raw(true);
+	frame_in_buf(0, 400);
+	put_chain(20, 400, 100, true);
+	push();
+	ck_assert_uint_eq(responses(r, 32), 21);
+	ck_assert_uint_eq(r[0].id, 100);
+	ck_assert_int_eq(r[0].status, XF_NETIF_RSP_ERROR);
+	ck_assert_int_eq(r[1].status, XF_NETIF_RSP_NULL);
+	for (unsigned int i = 2; i < 21; i++) {
+		ck_assert_uint_eq(r[i].id, 100 + i - 1);
+		ck_assert_int_eq(r[i].status, XF_NETIF_RSP_ERROR);
+	}
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_TOO_MANY_SLOTS], 1);
+	ck_assert_uint_eq(vs.tx_gso_frames, 0);
+	ck_assert_ptr_null(xf_nb_vif_error(vm->vif));
+}
+END_TEST
+
+/* The vif keeps dropping: several over-long chains in a row, then
+ * traffic as usual. */
+START_TEST(drops_repeat_and_vif_keeps_working)
+{
+	struct xf_netif_tx_response r[64];
+	struct xf_nb_vif_stats vs;
+
+	connect_raw(true);
+	frame_in_buf(0, 400);
+	for (int k = 0; k < 3; k++) {
+		put_chain(21, 400, 100, false);
+		push();
+		ck_assert_uint_eq(responses(r, 64), 21);
+	}
+	put_chain(19, 400, 200, false);
+	push();
+	ck_assert_uint_eq(responses(r, 64), 19);
+	ck_assert_int_eq(r[18].status, XF_NETIF_RSP_OKAY);
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_TOO_MANY_SLOTS], 3);
+	ck_assert_uint_eq(vs.tx_frames, 1);
+}
+END_TEST
+
+/* Configured limits: max_slots 4, fatal_skb_slots 6. */
+static const struct {
+	unsigned int n;
+	enum verdict v;
+} small_cases[] = {
+	{ 5, PASSES }, { 6, DROPPED }, { 7, DROPPED }, { 8, FATAL },
+};
+
+START_TEST(configured_slot_limits)
+{
+	limits(4, 6);
+	connect_raw(true);
+	expect_chain(small_cases[_i].n, small_cases[_i].v);
+}
+END_TEST
+
+/* fatal_skb_slots below max_slots is raised to it (netback_init): with
+ * both at 8 nothing is dropped, 9 slots pass and 10 are fatal. */
+START_TEST(fatal_below_max_is_raised)
+{
+	limits(8, 2);
+	connect_raw(true);
+	expect_chain(9 + (unsigned int)_i, _i ? FATAL : PASSES);
+}
+END_TEST
+
+START_TEST(slot_limits_out_of_range_refused)
+{
+	struct xf_nb_vif *v2 = NULL;
+	struct xf_nb_vif_config c = vm->vcfg;
+
+	c.max_slots = XF_NB_SLOTS_LIMIT + 1;
+	ck_assert_int_eq(xf_nb_vif_new(&c, &v2), -EINVAL);
+	c.max_slots = 0;
+	c.fatal_skb_slots = XF_NB_SLOTS_LIMIT + 1;
+	ck_assert_int_eq(xf_nb_vif_new(&c, &v2), -EINVAL);
+	ck_assert_ptr_null(v2);
+}
+END_TEST
+
+START_TEST(bad_chains_answered_with_errors)
+{
+	struct xf_netif_tx_response r[16];
+	struct xf_nb_vif_stats vs;
+	unsigned int n;
+
+	connect_raw(true);
+	frame_in_buf(0, 200);
+	/* 1: second slot crosses the page end. */
+	put(bref[0], 0, XF_NETTXF_more_data, 1, 300);
+	put(bref[1], 4000, 0, 2, 100);
+	/* 2: first size smaller than the rest. */
+	put(bref[0], 0, XF_NETTXF_more_data, 3, 50);
+	put(bref[1], 0, 0, 4, 100);
+	/* 3: GSO extra with size 0. */
+	put(bref[0], 0, XF_NETTXF_extra_info, 5, 200);
+	put_extra(XF_NETIF_EXTRA_TYPE_GSO, 0, 0);
+	/* 4: a grant that does not exist. */
+	put(0xdead, 0, 0, 6, 200);
+	/* 5: shorter than an Ethernet header. */
+	put(bref[0], 0, 0, 7, 10);
+	/* 6: and a good one: the vif keeps working. */
+	put(bref[0], 0, 0, 8, 200);
+	push();
+	n = responses(r, 16);
+	ck_assert_uint_eq(n, 9);
+	ck_assert_int_eq(r[0].status, XF_NETIF_RSP_ERROR);
+	ck_assert_int_eq(r[1].status, XF_NETIF_RSP_ERROR);
+	ck_assert_int_eq(r[2].status, XF_NETIF_RSP_ERROR);
+	ck_assert_int_eq(r[3].status, XF_NETIF_RSP_ERROR);
+	ck_assert_int_eq(r[4].status, XF_NETIF_RSP_ERROR);
+	ck_assert_int_eq(r[5].status, XF_NETIF_RSP_NULL);
+	ck_assert_int_eq(r[6].status, XF_NETIF_RSP_ERROR);
+	ck_assert_int_eq(r[7].status, XF_NETIF_RSP_ERROR);
+	ck_assert_uint_eq(r[8].id, 8);
+	ck_assert_int_eq(r[8].status, XF_NETIF_RSP_OKAY);
+	ck_assert_ptr_null(xf_nb_vif_error(vm->vif));
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_BAD_REQUEST], 5);
+	ck_assert_uint_eq(vs.tx_frames, 1);
+}
+END_TEST
+
+START_TEST(req_prod_overflow_stops_vif)
+{
+	connect_raw(true);
+	xf_shm_store_release(&tx.sring->req_prod, 5000);
+	vm->p->evtchn->notify(evh, port);
+	nt_run(&env);
+	ck_assert_ptr_nonnull(xf_nb_vif_error(vm->vif));
+	ck_assert_ptr_nonnull(strstr(xf_nb_vif_error(vm->vif),
+				     "more than a ring ahead"));
+}
+END_TEST
+
+/* The vif was stopped by an incomplete chain: the message, the counter,
+ * nothing answered after the good frames, and nothing more ever. */
+static void expect_incomplete(const char *why, unsigned int answered)
+{
+	struct xf_netif_tx_response r[64];
+	struct xf_nb_vif_stats vs;
+
+	ck_assert_uint_eq(responses(r, 64), answered);
+	for (unsigned int i = 0; i < answered; i++)
+		ck_assert_int_eq(r[i].status, XF_NETIF_RSP_OKAY);
+	ck_assert_ptr_nonnull(xf_nb_vif_error(vm->vif));
+	ck_assert_msg(strstr(xf_nb_vif_error(vm->vif), why) != NULL,
+		      "error '%s' lacks '%s'", xf_nb_vif_error(vm->vif), why);
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_INCOMPLETE_CHAIN], 1);
+	ck_assert_str_eq(xf_nb_drop_name(XF_NB_DROP_INCOMPLETE_CHAIN),
+			 "incomplete-chain");
+	ck_assert_uint_eq(vs.tx_frames, answered);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_TOO_MANY_SLOTS], 0);
+	/* The rest of the packet and a good frame afterwards change
+	 * nothing: the vif has stopped, as Linux disables it. */
+	put(bref[0], 0, 0, 60, 10);
+	put(bref[0], 0, 0, 61, 400);
+	push();
+	ck_assert_uint_eq(responses(r, 64), 0);
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.tx_frames, answered);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_INCOMPLETE_CHAIN], 1);
+}
+
+/* req_prod pushed in the middle of a packet: a chain of n slots of
+ * which only the first k are on the ring (the k-th still has
+ * more_data), after a good frame. Linux's xenvif_count_requests() finds
+ * "slots >= work_to_do" and disables the vif; so does the mock, before
+ * it looks at the slot limits (the 22- and 21-slot chains would be
+ * fatal or dropped whole). */
+static const struct {
+	unsigned int n, k;
+} cut_cases[] = {
+	{ 2, 1 }, { 5, 1 }, { 5, 3 }, { 5, 4 }, { 21, 20 }, { 22, 21 },
+};
+
+START_TEST(partial_chain_is_fatal)
+{
+	unsigned int n = cut_cases[_i].n, k = cut_cases[_i].k;
+
+	connect_raw(true);
+	frame_in_buf(0, 400);
+	put(bref[0], 0, 0, 7, 400);
+	put_chain(n, 400, 100, false);
+	/* Publish only the good frame and the first k slots of the
+	 * chain. */
+	tx.req_prod_pvt -= n - k;
+	push();
+	expect_incomplete("incomplete tx packet", 1);
+	ck_assert_ptr_nonnull(strstr(xf_nb_vif_error(vm->vif),
+				     "more slots than"));
+}
+END_TEST
+
+/* A first slot announcing an extra-info slot (or an extra announcing
+ * another with XEN_NETIF_EXTRA_FLAG_MORE) with req_prod right after it:
+ * xenvif_get_extras() says "Missing extra info" and disables the vif. */
+START_TEST(missing_extra_is_fatal)
+{
+	connect_raw(true);
+	frame_in_buf(0, 400);
+	put(bref[0], 0, 0, 7, 400);
+	/* Case 2 with more_data too: the extra is looked for first. */
+	put(bref[0], 0, XF_NETTXF_extra_info |
+		(_i == 2 ? XF_NETTXF_more_data : 0), 100, 400);
+	if (_i == 1)
+		put_extra(XF_NETIF_EXTRA_TYPE_GSO, XF_NETIF_EXTRA_FLAG_MORE,
+			  100);
+	push();
+	expect_incomplete("missing extra info", 1);
+}
+END_TEST
+
+/* Data slots missing after complete extras. */
+START_TEST(partial_chain_after_extra_is_fatal)
+{
+	connect_raw(true);
+	frame_in_buf(0, 400);
+	put(bref[0], 0, XF_NETTXF_extra_info | XF_NETTXF_more_data, 100,
+	    400);
+	put_extra(XF_NETIF_EXTRA_TYPE_GSO, 0, 100);
+	push();
+	expect_incomplete("more slots than", 0);
+}
+END_TEST
+
+/* Complete chains are unaffected, however they are split across pushes
+ * and across the ring's wrap: multi-slot, with a GSO extra, and several
+ * in one push, more than a ring's worth in all. */
+START_TEST(complete_chains_pass)
+{
+	struct xf_netif_tx_response r[64];
+	struct xf_nb_vif_stats vs;
+	unsigned int frames = 0, slots = 0;
+
+	connect_raw(true);
+	frame_in_buf(0, 400);
+	for (uint16_t round = 0; round < 40; round++) {
+		unsigned int got, want;
+
+		put_chain(5, 400, 100, false);
+		put_chain(3, 400, 110, true);
+		put(bref[0], 0, 0, 120, 400);
+		push();
+		want = 5 + 4 + 1;
+		got = responses(r, 64);
+		ck_assert_uint_eq(got, want);
+		for (unsigned int i = 0; i < got; i++) {
+			bool null = i == 6;
+
+			ck_assert_int_eq(r[i].status, null ? XF_NETIF_RSP_NULL :
+					 XF_NETIF_RSP_OKAY);
+		}
+		ck_assert_uint_eq(r[9].id, 120);
+		frames += 3;
+		slots += want;
+	}
+	ck_assert_uint_gt(slots, 256);
+	ck_assert_ptr_null(xf_nb_vif_error(vm->vif));
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.tx_frames, frames);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_INCOMPLETE_CHAIN], 0);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+}
+END_TEST
+
+XT_SUITE("netback-hostile-front")
+{
+	TCase *tc = xt_tcase("hostile");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, good_frame_accepted);
+	tcase_add_test(tc, refuses_frontend_without_rx_copy);
+	tcase_add_test(tc, initialised_does_not_connect);
+	tcase_add_test(tc, lenient_connects_on_initialised);
+	tcase_add_loop_test(tc, default_slot_limits, 0,
+			    (int)(sizeof(default_cases) /
+				  sizeof(default_cases[0])));
+	tcase_add_test(tc, dropped_chain_answers_extras_with_null);
+	tcase_add_test(tc, drops_repeat_and_vif_keeps_working);
+	tcase_add_loop_test(tc, configured_slot_limits, 0,
+			    (int)(sizeof(small_cases) /
+				  sizeof(small_cases[0])));
+	tcase_add_loop_test(tc, fatal_below_max_is_raised, 0, 2);
+	tcase_add_test(tc, slot_limits_out_of_range_refused);
+	tcase_add_test(tc, bad_chains_answered_with_errors);
+	tcase_add_test(tc, req_prod_overflow_stops_vif);
+	tcase_add_loop_test(tc, partial_chain_is_fatal, 0,
+			    (int)(sizeof(cut_cases) / sizeof(cut_cases[0])));
+	tcase_add_loop_test(tc, missing_extra_is_fatal, 0, 3);
+	tcase_add_test(tc, partial_chain_after_extra_is_fatal);
+	tcase_add_test(tc, complete_chains_pass);
+}

@@ -1,0 +1,67 @@
+#!/bin/sh
+# Input checks done before anything runs: option values, output paths,
+# scenario and variant names (they reach file names and gnuplot scripts).
+# usage: test-cli-checks.sh path/to/xfront
+set -u
+. "$(dirname "$0")/../cli-lib.sh" "$1"
+{
+	echo 'scenario { name = "slow", description = "would run for a while", duration = "50ms" }'
+	vm_disk_job ''
+	echo 'expect { iops_min = 1 }'
+} > slow.lua
+{
+	echo 'scenario { name = "qv", description = "a quote in a variant name", duration = "50ms" }'
+	echo "variants { \"ok\", \"it's\" }"
+	vm_disk_job ''
+	echo 'expect { iops_min = 1 }'
+} > quote-variant.lua
+{
+	echo 'scenario { description = "a quote in the title", duration = "50ms",'
+	echo "  name = \"a'b\" }"
+	vm_disk_job ''
+	echo 'expect { iops_min = 1 }'
+} > quote-name.lua
+
+"$XF" run slow.lua --seed '' > out.txt 2>&1; rc=$?
+check "--seed '' is refused" "[ $rc -eq 2 ] && grep -q 'expected a number' out.txt"
+"$XF" run slow.lua --seed 7x > out.txt 2>&1; rc=$?
+check "--seed 7x is refused" "[ $rc -eq 2 ]"
+"$XF" run slow.lua --shard 1/2x > out.txt 2>&1; rc=$?
+check "--shard 1/2x is refused" "[ $rc -eq 2 ] && grep -q 'expected K/N' out.txt"
+"$XF" run slow.lua --shard 1/-2 > out.txt 2>&1; rc=$?
+check "--shard 1/-2 is refused" "[ $rc -eq 2 ]"
+"$XF" run slow.lua --shard 1/1 > out.txt 2>&1; rc=$?
+check "--shard 1/1 runs" "[ $rc -eq 0 ]"
+
+for opt in --json --junit; do
+	"$XF" run slow.lua $opt no/such/dir/out > out.txt 2>&1; rc=$?
+	check "$opt into a missing directory fails before running" \
+		"[ $rc -eq 2 ] && grep -q -- \"$opt no/such/dir/out\" out.txt && ! grep -q '^PASS' out.txt"
+done
+"$XF" run slow.lua --report no/such/dir > out.txt 2>&1; rc=$?
+check "--report under a missing directory fails before running" \
+	"[ $rc -eq 2 ] && grep -q -- '--report no/such/dir' out.txt && ! grep -q '^PASS' out.txt"
+: > plainfile
+"$XF" run slow.lua --report plainfile > out.txt 2>&1; rc=$?
+check "--report on a file fails before running" "[ $rc -eq 2 ]"
+"$XF" run slow.lua --json j.json --junit j.xml --report rep > out.txt 2>&1; rc=$?
+check "writable outputs still work" \
+	"[ $rc -eq 0 ] && [ -s j.json ] && [ -s j.xml ] && [ -s rep/index.html ]"
+"$XF" run slow.lua --json j2.json --seed 1x > out.txt 2>&1
+check "the output check leaves no file behind" "[ ! -e j2.json ]"
+
+"$XF" run quote-variant.lua > out.txt 2>&1; rc=$?
+check "a quote in a variant name is refused with file:line" \
+	"[ $rc -eq 2 ] && grep -q \"^quote-variant.lua:2: variants: 'it's'\" out.txt"
+"$XF" run quote-name.lua > out.txt 2>&1; rc=$?
+check "a quote in the scenario name is refused at its line" \
+	"[ $rc -eq 2 ] && grep -q \"^quote-name.lua:2: scenario: name 'a'b'\" out.txt"
+
+if command -v gnuplot > /dev/null; then
+	# The report directory is part of every path in the gnuplot script.
+	"$XF" run slow.lua --report "r'x" > out.txt 2>&1; rc=$?
+	check "a quote in the report path still plots" \
+		"[ $rc -eq 0 ] && grep -q '<svg' \"r'x/index.html\" && ! grep -q 'gnuplot failed' \"r'x/index.html\""
+fi
+
+[ $fails -eq 0 ] || { echo "$fails failed"; exit 1; }

@@ -1,0 +1,558 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The engine's live-migration model, run in sim mode (virtual time, so
+ * every figure is exact and repeatable): pre-copy rounds and their
+ * duration from memory, dirty rate and the slower link; the pause only
+ * covering stop-and-copy; one migration per host at a time, first come
+ * first served; in-flight I/O re-issued exactly once; a vif moved to a
+ * host without GSO stops using it; bad migrate requests.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xfront/engine.h>
+#include <xfront/scenario.h>
+
+#include "xt.h"
+
+#define PAGE 4096u
+#define STOP_BYTES (50u * PAGE)
+
+static char dir[4096];
+static struct xf_scn_diag diag;
+static struct xf_scn *scn;
+static struct xf_result *res;
+static char err[1024];
+
+static void setup(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(dir, sizeof(dir), "%s/xf-mig-XXXXXX", tmp ? tmp : P_tmpdir);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(chdir(dir), 0);
+	xf_scn_diag_init(&diag);
+	scn = NULL;
+	res = NULL;
+}
+
+static void teardown(void)
+{
+	xf_result_free(res);
+	xf_scn_free(scn);
+	xf_scn_diag_free(&diag);
+	unlink("t.lua");
+	if (chdir("/") == 0)
+		rmdir(dir);
+}
+
+static void dump_diag(void)
+{
+	for (size_t i = 0; i < diag.n; i++)
+		fprintf(stderr, "  diag: %s\n", diag.msg[i]);
+}
+
+static int load(const char *src)
+{
+	FILE *f = fopen("t.lua", "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(src, f);
+	fclose(f);
+	xf_scn_free(scn);
+	scn = NULL;
+	return xf_scn_load("t.lua", NULL, NULL, &scn, &diag);
+}
+
+/* Loads and runs src in sim mode; the run must succeed. */
+static void run(const char *src)
+{
+	struct xf_engine_opts o = { .mode = "sim" };
+	int r = load(src);
+
+	if (r)
+		dump_diag();
+	ck_assert_int_eq(r, 0);
+	xf_result_free(res);
+	res = NULL;
+	r = xf_engine_run(scn, &o, &res, err, sizeof(err));
+	ck_assert_msg(r == 0, "run: %d %s", r, err);
+	ck_assert_msg(!res->error, "run error: %s", res->error);
+}
+
+static uint64_t ctr(const char *name)
+{
+	uint64_t v;
+
+	ck_assert_msg(!xf_ctrs_lookup(&res->counters, name, &v),
+		      "no counter %s", name);
+	return v;
+}
+
+static bool has_diag(const char *want)
+{
+	for (size_t i = 0; i < diag.n; i++)
+		if (strstr(diag.msg[i], want))
+			return true;
+	return false;
+}
+
+/* libxl's default precopy policy over a constant dirty rate, without
+ * I/O: what the engine must reproduce to the nanosecond. */
+struct model {
+	unsigned int rounds;
+	uint64_t total_ns, down_ns, bytes, final;
+};
+
+static uint64_t pages_up(uint64_t b)
+{
+	return (b + PAGE - 1) / PAGE * PAGE;
+}
+
+static uint64_t xfer(uint64_t bytes, double gbps)
+{
+	return (uint64_t)ceil((double)bytes * 8.0 / gbps);
+}
+
+static void model(uint64_t mem, double rate, double gbps,
+		  unsigned int max_rounds, uint64_t sw_ns, struct model *m)
+{
+	uint64_t send = pages_up(mem), t = 0, dirty;
+
+	memset(m, 0, sizeof(*m));
+	for (;;) {
+		uint64_t ns = xfer(send, gbps);
+
+		t += ns;
+		m->bytes += send;
+		m->rounds++;
+		dirty = pages_up((uint64_t)(rate * (double)ns / 1e9));
+		if (dirty > pages_up(mem))
+			dirty = pages_up(mem);
+		if (dirty < STOP_BYTES || m->rounds >= max_rounds)
+			break;
+		send = dirty;
+	}
+	m->final = dirty;
+	m->bytes += dirty;
+	m->down_ns = xfer(dirty, gbps) + sw_ns;
+	m->total_ns = t + m->down_ns;
+}
+
+/* Runs a scenario of duration dur: hosts src and dst (with their extra
+ * keys), then body. */
+static void two_host_run(const char *dur, const char *src_keys,
+			 const char *dst_keys, const char *body)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf),
+		 "scenario { name = 'm', description = 'x', duration = '%s' }\n"
+		 "host { name = 'src'%s }\n"
+		 "host { name = 'dst'%s }\n"
+		 "%s", dur, src_keys, dst_keys, body);
+	run(buf);
+}
+
+/* The same with vm1 migrating from src to dst at, and expect. */
+static void migrate_run(const char *dur, const char *src_keys,
+			const char *dst_keys, const char *body, const char *at,
+			const char *expect)
+{
+	char buf[3072];
+
+	snprintf(buf, sizeof(buf),
+		 "%s"
+		 "fault { at = '%s', action = 'migrate', target = 'vm1',"
+		 " to = 'dst' }\n"
+		 "expect { %s }\n", body, at, expect);
+	two_host_run(dur, src_keys, dst_keys, buf);
+}
+
+/* One VM writing (writes do not dirty guest memory: the backend reads
+ * it), migrating at 10 ms. */
+static void one_vm(const char *vm_keys, const char *src_keys,
+		   const char *dst_keys)
+{
+	char body[512];
+
+	snprintf(body, sizeof(body),
+		 "vm { name = 'vm1', host = 'src'%s }\n"
+		 "disk { name = 'd1', vm = 'vm1', size = '16M' }\n"
+		 "job { name = 'j', disk = 'd1', rw = 'write', iodepth = 2 }\n",
+		 vm_keys);
+	migrate_run("20ms", src_keys, dst_keys, body, "10ms", "io_errors = 0");
+}
+
+START_TEST(duration_follows_memory_and_link)
+{
+	struct model m;
+
+	/* 8 Gbit/s moves one byte per ns. Round 0: 64 MiB in 67108864 ns,
+	 * 64 MiB/s dirties 4503599 bytes = 1100 pages; round 1: 4505600
+	 * ns, 74 pages; round 2: 303104 ns, 5 pages, under the 50-page
+	 * threshold: paused, 20480 bytes, plus 1 ms of switch-over. */
+	one_vm(", memory = '64M', dirty_rate = '64M'", ", link_gbps = 8",
+	       ", link_gbps = 8");
+	ck_assert_uint_eq(ctr("vm1.migrations"), 1);
+	ck_assert_uint_eq(ctr("vm1.migrations_pending"), 0);
+	ck_assert_uint_eq(ctr("vm1.precopy_rounds"), 3);
+	ck_assert_uint_eq(ctr("vm1.stopcopy_bytes"), 20480);
+	ck_assert_uint_eq(ctr("vm1.migration_bytes"),
+			  67108864 + 4505600 + 303104 + 20480);
+	ck_assert_uint_eq(ctr("vm1.downtime_us"), (20480 + 1000000) / 1000);
+	ck_assert_uint_eq(ctr("vm1.migration_us"),
+			  (67108864 + 4505600 + 303104 + 20480 + 1000000) /
+			  1000);
+	ck_assert_uint_eq(ctr("vm1.migration_start_us"), 10000);
+	ck_assert_uint_eq(ctr("vm1.migration_wait_us"), 0);
+	/* The same through the reference model. */
+	model(64 << 20, 64 << 20, 8, 5, 1000000, &m);
+	ck_assert_uint_eq(m.rounds, 3);
+	ck_assert_uint_eq(ctr("vm1.migration_us"), m.total_ns / 1000);
+	/* The disk now lives on dst: it reconnected there. */
+	ck_assert_uint_eq(ctr("d1.connects"), 2);
+}
+END_TEST
+
+START_TEST(slower_end_sets_the_link)
+{
+	struct model m;
+
+	one_vm(", memory = '32M', dirty_rate = '8M', switchover = '2ms'",
+	       ", link_gbps = 1", ", link_gbps = 40");
+	model(32 << 20, 8 << 20, 1, 5, 2000000, &m);
+	ck_assert_uint_eq(ctr("vm1.precopy_rounds"), m.rounds);
+	ck_assert_uint_eq(ctr("vm1.migration_us"), m.total_ns / 1000);
+	ck_assert_uint_eq(ctr("vm1.downtime_us"), m.down_ns / 1000);
+	ck_assert_uint_eq(ctr("vm1.migration_bytes"), m.bytes);
+	/* 32 MiB over 1 Gbit/s alone takes 268 ms. */
+	ck_assert_uint_ge(ctr("vm1.migration_us"), 268435);
+}
+END_TEST
+
+START_TEST(no_convergence_stops_at_max_rounds)
+{
+	struct model m;
+
+	/* Dirtying faster than the link: every round re-sends all of the
+	 * memory; the policy gives up after its rounds and the pause
+	 * carries all of it. */
+	one_vm(", memory = '16M', dirty_rate = '2G'", ", link_gbps = 8",
+	       ", link_gbps = 8");
+	ck_assert_uint_eq(ctr("vm1.precopy_rounds"), 5);
+	ck_assert_uint_eq(ctr("vm1.stopcopy_bytes"), 16 << 20);
+	model(16 << 20, 2.0 * (1 << 30), 8, 5, 1000000, &m);
+	ck_assert_uint_eq(ctr("vm1.downtime_us"), m.down_ns / 1000);
+	ck_assert_uint_eq(ctr("vm1.migration_us"), m.total_ns / 1000);
+	one_vm(", memory = '16M', dirty_rate = '2G', precopy_max_rounds = 2",
+	       ", link_gbps = 8", ", link_gbps = 8");
+	ck_assert_uint_eq(ctr("vm1.precopy_rounds"), 2);
+}
+END_TEST
+
+START_TEST(disk_reads_dirty_memory)
+{
+	struct model m;
+
+	/* Same VM, but reading: every read lands in guest pages, so the
+	 * rounds after the first carry more than the dirty rate alone. */
+	migrate_run("100ms", ", link_gbps = 8", ", link_gbps = 8",
+		    "vm { name = 'vm1', host = 'src', memory = '64M',"
+		    " dirty_rate = '64M' }\n"
+		    "disk { name = 'd1', vm = 'vm1', size = '16M',"
+		    " model = { latency_us = 100 } }\n"
+		    "job { name = 'j', disk = 'd1', rw = 'randread', bs = '64k',"
+		    " iodepth = 4 }\n", "10ms", "io_errors = 0");
+	model(64 << 20, 64 << 20, 8, 5, 1000000, &m);
+	ck_assert_uint_gt(ctr("vm1.migration_bytes"), m.bytes);
+	ck_assert_uint_gt(ctr("vm1.migration_us"), m.total_ns / 1000);
+}
+END_TEST
+
+START_TEST(pause_is_stop_and_copy_only)
+{
+	uint64_t down, pause = 0;
+
+	/* I/O keeps going during pre-copy; it stops only while the VM is
+	 * paused: the longest gap is the downtime plus the re-issued
+	 * requests' service time, far from the migration's length. */
+	migrate_run("150ms", "", "",
+		    "vm { name = 'vm1', host = 'src', memory = '64M',"
+		    " switchover = '3ms' }\n"
+		    "disk { name = 'd1', vm = 'vm1', size = '16M',"
+		    " model = { latency_us = 100 } }\n"
+		    "job { name = 'j', disk = 'd1', rw = 'randrw', iodepth = 2 }\n",
+		    "20ms", "io_errors = 0");
+	down = ctr("vm1.downtime_us") * 1000;
+	for (size_t i = 0; i < res->njobs; i++)
+		if (res->jobs[i].max_pause_ns > pause)
+			pause = res->jobs[i].max_pause_ns;
+	ck_assert_uint_ge(down, 3000000);
+	ck_assert_uint_ge(pause, down);
+	ck_assert_uint_le(pause, down + 1000000);
+	ck_assert_uint_gt(ctr("vm1.migration_us") * 1000, 10 * pause);
+	ck_assert_uint_eq(res->jobs[0].hangs, 0);
+}
+END_TEST
+
+START_TEST(busy_host_waits_in_order)
+{
+	const char *src =
+		"scenario { name = 'm', description = 'x', duration = '20ms' }\n"
+		"for _, h in ipairs({ 'a', 'b', 'c', 'dst', 'x', 'z' }) do\n"
+		"  host { name = h } end\n"
+		"local from = { 'a', 'b', 'c', 'b' }\n"
+		"local to = { 'dst', 'dst', 'x', 'z' }\n"
+		"for i = 1, 4 do\n"
+		"  vm { name = 'vm' .. i, host = from[i], memory = '16M' }\n"
+		"  disk { name = 'd' .. i, vm = 'vm' .. i, size = '16M' }\n"
+		"  job { name = 'j' .. i, disk = 'd' .. i, rw = 'write' }\n"
+		"  fault { at = '5ms', action = 'migrate', target = 'vm' .. i,\n"
+		"          to = to[i] }\n"
+		"end\n"
+		"expect { io_errors = 0 }\n";
+
+	run(src);
+	/* vm1 a->dst starts at once; vm2 b->dst waits for dst and starts
+	 * the moment vm1 ends; vm3 c->x shares nothing and starts at once;
+	 * vm4 b->z could start (b and z are free) but vm2 asked for b
+	 * first: it waits for vm2 to end. */
+	ck_assert_uint_eq(ctr("vm1.migration_start_us"), 5000);
+	ck_assert_uint_eq(ctr("vm1.migration_wait_us"), 0);
+	ck_assert_uint_eq(ctr("vm2.migration_start_us"),
+			  ctr("vm1.migration_end_us"));
+	ck_assert_uint_eq(ctr("vm2.migration_wait_us"),
+			  ctr("vm1.migration_us"));
+	ck_assert_uint_eq(ctr("vm3.migration_wait_us"), 0);
+	ck_assert_uint_eq(ctr("vm3.migration_start_us"), 5000);
+	ck_assert_uint_eq(ctr("vm4.migration_start_us"),
+			  ctr("vm2.migration_end_us"));
+	for (int i = 1; i <= 4; i++) {
+		char k[64];
+
+		snprintf(k, sizeof(k), "vm%d.migrations", i);
+		ck_assert_uint_eq(ctr(k), 1);
+		snprintf(k, sizeof(k), "d%d.connects", i);
+		ck_assert_uint_eq(ctr(k), 2);
+	}
+}
+END_TEST
+
+START_TEST(same_vm_twice_and_back)
+{
+	/* A VM asked to move twice: the second request waits for the
+	 * first (and its reconnect) and starts from where it went. */
+	run("scenario { name = 'm', description = 'x', duration = '20ms' }\n"
+	    "host { name = 'a' }\nhost { name = 'b' }\n"
+	    "vm { name = 'vm1', host = 'a', memory = '8M' }\n"
+	    "disk { name = 'd1', vm = 'vm1', size = '16M' }\n"
+	    "job { name = 'j', disk = 'd1', rw = 'randrw', verify = true }\n"
+	    "fault { at = '5ms', action = 'migrate', target = 'vm1', to = 'b' }\n"
+	    "fault { at = '6ms', action = 'migrate', target = 'vm1', to = 'a' }\n"
+	    "expect { io_errors = 0 }\n");
+	ck_assert_uint_eq(ctr("vm1.migrations"), 2);
+	ck_assert_uint_eq(ctr("d1.connects"), 3);
+	ck_assert_uint_gt(ctr("vm1.migration_wait_us"), 0);
+	ck_assert_uint_eq(res->jobs[0].verify_errors, 0);
+	ck_assert_uint_eq(res->jobs[0].double_completions, 0);
+}
+END_TEST
+
+START_TEST(reissue_exactly_once)
+{
+	/* Verified 64 KiB I/O in flight at the pause, resumed against a
+	 * backend with 8 indirect segments and one queue: re-issued (and
+	 * re-split), each completes once, data intact. */
+	migrate_run("120ms", "",
+		    ", blk = { persistent_grants = false,"
+		    " indirect_segments = 8, queues = 1 }",
+		    "vm { name = 'vm1', host = 'src', vcpus = 2,"
+		    " completion = 'driver', memory = '32M' }\n"
+		    "disk { name = 'd1', vm = 'vm1', size = '32M',"
+		    " backend = { queues = 2, indirect_segments = 32 },"
+		    " model = { latency_us = 1000 } }\n"
+		    "job { name = 'j', disk = 'd1', rw = 'randrw', bs = '64k',"
+		    " iodepth = 8, verify = true }\n", "10ms", "io_errors = 0");
+	ck_assert_uint_gt(ctr("d1.reissued"), 0);
+	ck_assert_uint_eq(ctr("d1.queues"), 1);
+	ck_assert_uint_eq(ctr("d1.connects"), 2);
+	for (size_t i = 0; i < res->njobs; i++) {
+		ck_assert_uint_eq(res->jobs[i].double_completions, 0);
+		ck_assert_uint_eq(res->jobs[i].verify_errors, 0);
+		ck_assert_uint_eq(res->jobs[i].hangs, 0);
+		ck_assert_uint_eq(res->jobs[i].rd.errors +
+				  res->jobs[i].wr.errors, 0);
+	}
+	ck_assert(res->pass);
+}
+END_TEST
+
+static void vif_run(bool gso)
+{
+	migrate_run("60ms", "", gso ?
+		    ", net = { gso_tcpv4 = true, gso_tcpv6 = true }" :
+		    ", net = { gso_tcpv4 = false, gso_tcpv6 = false }",
+		    "vm { name = 'vm1', host = 'src', memory = '16M' }\n"
+		    "vm { name = 'vm2', host = 'src', memory = '16M' }\n"
+		    "vif { name = 'vif1', vm = 'vm1' }\n"
+		    "vif { name = 'vif2', vm = 'vm2' }\n"
+		    "flow { name = 'f', from = 'vif1', to = 'vif2',"
+		    " msg_size = '60k', rate = '200M' }\n", "10ms",
+		    "bad_checksums = 0");
+	ck_assert_uint_eq(ctr("vm1.migrations"), 1);
+	ck_assert_uint_eq(ctr("vif1.moves"), 1);
+	ck_assert_uint_eq(ctr("vif1.connects"), 2);
+	ck_assert_uint_gt(ctr("vif1.last_backend.tx_frames"), 0);
+	ck_assert_uint_eq(ctr("vif2.rx.bad_csum"), 0);
+	ck_assert_uint_eq(ctr("vif2.rx.validated_but_bad"), 0);
+	ck_assert_uint_eq(ctr("vif2.rx.bad_seg"), 0);
+	ck_assert_uint_eq(ctr("f.tx.never_completed"), 0);
+	ck_assert_uint_eq(ctr("f.tx.dup_completions"), 0);
+	ck_assert_uint_eq(ctr("f.tx.ok"), ctr("f.tx.sent"));
+	ck_assert_uint_eq(ctr("f.rx.contiguous"), ctr("f.tx.bytes"));
+	/* GSO was in use before the move either way. */
+	ck_assert_uint_gt(ctr("vif1.backend.tx_gso_frames"),
+			  ctr("vif1.last_backend.tx_gso_frames"));
+}
+
+START_TEST(vif_offload_off_on_no_gso_host)
+{
+	vif_run(false);
+	ck_assert_uint_eq(ctr("vif1.feature.gso_tcpv4"), 0);
+	ck_assert_uint_eq(ctr("vif1.feature.gso_tcpv6"), 0);
+	ck_assert_uint_eq(ctr("vif1.last_backend.tx_gso_frames"), 0);
+	ck_assert_uint_gt(ctr("vif1.tx.sw_gso"), 0);
+	/* Checksum offload is still offered there, and still used. */
+	ck_assert_uint_eq(ctr("vif1.feature.csum"), 1);
+}
+END_TEST
+
+START_TEST(vif_offload_kept_on_gso_host)
+{
+	vif_run(true);
+	ck_assert_uint_eq(ctr("vif1.feature.gso_tcpv4"), 1);
+	ck_assert_uint_gt(ctr("vif1.last_backend.tx_gso_frames"), 0);
+	ck_assert_uint_eq(ctr("vif1.tx.sw_gso"), 0);
+}
+END_TEST
+
+START_TEST(deterministic)
+{
+	uint64_t h, us;
+
+	one_vm(", memory = '8M'", "", "");
+	h = res->trace_hash;
+	us = ctr("vm1.migration_us");
+	one_vm(", memory = '8M'", "", "");
+	ck_assert_uint_eq(res->trace_hash, h);
+	ck_assert_uint_eq(ctr("vm1.migration_us"), us);
+}
+END_TEST
+
+/* A migrate fault for vm1 (one line). */
+#define MIG(at, to) "fault { at = " at ", action = 'migrate', " \
+	"target = 'vm1', to = '" to "' }\n"
+
+#define BAD_HEAD \
+	"scenario { name = 'm', description = 'x' }\n"          /* 1 */ \
+	"host { name = 'src' }\n"                                /* 2 */ \
+	"host { name = 'dst' }\n"                                /* 3 */ \
+	"vm { name = 'vm1', host = 'src' }\n"                    /* 4 */ \
+	"disk { name = 'd1', vm = 'vm1' }\n"                     /* 5 */ \
+	"job { name = 'j', disk = 'd1' }\n"                      /* 6 */ \
+	"expect { io_errors = 0 }\n"                             /* 7 */
+
+START_TEST(bad_input)
+{
+	ck_assert_int_eq(load(BAD_HEAD
+		"fault { at = 1, action = 'migrate', target = 'vm1',\n"
+		"  to = 'src' }\n"), -EINVAL);
+	ck_assert(has_diag("t.lua:9: fault: migrate: vm 'vm1' is already on "
+			   "host 'src' (to = \"src\")"));
+	ck_assert_int_eq(load(BAD_HEAD
+		MIG("1", "dst") MIG("2", "dst")),
+		-EINVAL);
+	ck_assert(has_diag("t.lua:9: fault: migrate: vm 'vm1' is on host 'dst' "
+			   "by then (the migration at line 8 takes it there)"));
+	/* Timeline order, not file order: this one runs first. */
+	ck_assert_int_eq(load(BAD_HEAD
+		MIG("2", "src") MIG("1", "dst")),
+		0);
+	ck_assert_int_eq(load(BAD_HEAD
+		MIG("1", "mars")),
+		-EINVAL);
+	ck_assert(has_diag("t.lua:8: fault: to = \"mars\": no host named "
+			   "'mars' (declared: src, dst)"));
+	ck_assert_int_eq(load(BAD_HEAD
+		"vm { name = 'vm2', memory = '512k', dirty_rate = -5,\n"
+		"  precopy_max_rounds = 0 }\n"
+		"host { name = 'h', link_gbps = 0 }\n"), -EINVAL);
+	ck_assert(has_diag("t.lua:8: vm 'vm2': memory = \"512k\" is out of "
+			   "range"));
+	ck_assert(has_diag("t.lua:8: vm 'vm2': dirty_rate = -5 is out of "
+			   "range"));
+	ck_assert(has_diag("t.lua:9: vm 'vm2': precopy_max_rounds = 0 is out "
+			   "of range"));
+	ck_assert(has_diag("t.lua:10: host 'h': link_gbps = 0 is out of "
+			   "range"));
+	ck_assert_int_eq(load(BAD_HEAD
+		"host { name = 'h2', net = { gso = false } }\n"), -EINVAL);
+	ck_assert(has_diag("t.lua:8: host 'h2': net: unknown key 'gso'"));
+}
+END_TEST
+
+START_TEST(bad_runtime_request)
+{
+	struct xf_engine_opts o = { .mode = "sim" };
+
+	/* A hook can only be judged when it runs. */
+	ck_assert_int_eq(load(BAD_HEAD
+		"at('1ms', function(ctx) ctx:migrate('vm1', 'src') end)\n"), 0);
+	ck_assert_int_eq(xf_engine_run(scn, &o, &res, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_msg(strstr(err, "t.lua:8:") == err &&
+		      strstr(err, "vm 'vm1' is already on host 'src'"),
+		      "%s", err);
+}
+END_TEST
+
+START_TEST(hook_migrates)
+{
+	/* The same model from a hook, at an exact point of the I/O. */
+	two_host_run("20ms", "", "",
+		     "vm { name = 'vm1', host = 'src', memory = '8M' }\n"
+		     "disk { name = 'd1', vm = 'vm1', size = '16M' }\n"
+		     "job { name = 'j', disk = 'd1', rw = 'write' }\n"
+		     "on_write(100, function(ctx) ctx:migrate('vm1', 'dst') end)\n"
+		     "expect { io_errors = 0 }\n");
+	ck_assert_uint_eq(ctr("vm1.migrations"), 1);
+	ck_assert_uint_gt(ctr("vm1.migration_start_us"), 0);
+	ck_assert_uint_eq(ctr("d1.connects"), 2);
+}
+END_TEST
+
+XT_SUITE("harness-migration")
+{
+	TCase *t = xt_tcase("model");
+
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_set_timeout(t, 60);
+	tcase_add_test(t, duration_follows_memory_and_link);
+	tcase_add_test(t, slower_end_sets_the_link);
+	tcase_add_test(t, no_convergence_stops_at_max_rounds);
+	tcase_add_test(t, disk_reads_dirty_memory);
+	tcase_add_test(t, pause_is_stop_and_copy_only);
+	tcase_add_test(t, busy_host_waits_in_order);
+	tcase_add_test(t, same_vm_twice_and_back);
+	tcase_add_test(t, reissue_exactly_once);
+	tcase_add_test(t, vif_offload_off_on_no_gso_host);
+	tcase_add_test(t, vif_offload_kept_on_gso_host);
+	tcase_add_test(t, deterministic);
+	tcase_add_test(t, bad_input);
+	tcase_add_test(t, bad_runtime_request);
+	tcase_add_test(t, hook_migrates);
+}
