@@ -258,7 +258,7 @@ static void reinit_walk(uint32_t lenient, const uint64_t *want,
 	ck_assert_uint_eq(st.connects, 2);
 }
 
-START_TEST(reinit_while_connected_walks_closing_closed_initwait)
+START_TEST(reinit_while_connected_walks_to_initwait)
 {
 	static const uint64_t want[] = { 4, 5, 6, 2, 4 };
 
@@ -301,7 +301,7 @@ XT_SUITE("netfront-linuxlike")
 	tcase_add_test(tc, backend_answers_closing_with_closing);
 	tcase_add_test(tc, close_completes_against_linux_order);
 	tcase_add_test(tc, close_before_connect_completes);
-	tcase_add_test(tc, reinit_while_connected_walks_closing_closed_initwait);
+	tcase_add_test(tc, reinit_while_connected_walks_to_initwait);
 	tcase_add_test(tc, lenient_direct_states_skips_the_walk);
 	tcase_add_test(tc, closed_while_connected_walks_through_closing);
 }
