@@ -398,6 +398,7 @@ int xf_netfront_resume(struct xf_netfront *nf)
 		atomic_store(&nf->broken, false);
 	}
 	nf->xb_state = XF_XENBUS_UNKNOWN;
+	nf->resync = false;
 	nf_set_state(nf, XF_NETFRONT_WAIT_BACKEND);
 	nf_xb_watch_backend(nf);
 	xf_actor_kick(&nf->xb_actor);

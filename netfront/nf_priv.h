@@ -145,7 +145,10 @@ struct xf_netfront {
 	_Atomic int state;             /* enum xf_netfront_state */
 	_Atomic bool broken;
 	_Atomic unsigned int lose_events; /* xf_netfront_lose_events() */
-	int xb_state;                  /* what we wrote to our state key */
+	int xb_state;                  /* what we wrote to our state key;
+					* Unknown after start and resume */
+	bool resync;                   /* wrote Initialising over a live
+					* backend; waiting for its InitWait */
 	bool close_req;
 	bool suspended;
 	bool want_garp;

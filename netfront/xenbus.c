@@ -113,6 +113,40 @@ static bool any_set_up(struct xf_netfront *nf)
 	return false;
 }
 
+/*
+ * Every transport key an earlier connection may have written goes
+ * before this one writes its own, as blkfront does: Linux netback reads
+ * event-channel-tx/-rx before event-channel, whatever it offered
+ * (connect_data_rings()), so a stale pair would bind dead ports; a
+ * stale request-multicast-control = 1 would filter multicast; a stale
+ * multi-queue-num-queues would make it look for queue-N directories.
+ * Linux netfront removes none of them (talk_to_netback()).
+ */
+static int rm_transport_keys(struct xf_netfront *nf, xf_txn t)
+{
+	static const char *const keys[] = {
+		"tx-ring-ref", "rx-ring-ref", "event-channel",
+		"event-channel-tx", "event-channel-rx",
+		"multi-queue-num-queues", "request-multicast-control",
+	};
+	char path[NF_PATH_MAX + 64];
+	int rc;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", nf->dir, keys[i]);
+		rc = nf->p->store->rm(nf->xs, t, path);
+		if (rc < 0 && rc != -ENOENT)
+			return rc;
+	}
+	for (unsigned int i = 0; i < XF_NETFRONT_MAX_QUEUES; i++) {
+		snprintf(path, sizeof(path), "%s/queue-%u", nf->dir, i);
+		rc = nf->p->store->rm(nf->xs, t, path);
+		if (rc < 0 && rc != -ENOENT)
+			return rc;
+	}
+	return 0;
+}
+
 static int write_keys(struct xf_netfront *nf, xf_txn t, unsigned int nq,
 		      bool split, bool mcast)
 {
@@ -130,16 +164,10 @@ static int write_keys(struct xf_netfront *nf, xf_txn t, unsigned int nq,
 			return rc;                                       \
 	} while (0)
 
+	rc = rm_transport_keys(nf, t);
+	if (rc < 0)
+		return rc;
 	if (nq == 1) {
-		/* Keys of an earlier multi-queue session (the backend came
-		 * back with fewer queues) would make it ask for those. */
-		snprintf(path, sizeof(path), "%s/multi-queue-num-queues",
-			 nf->dir);
-		p->store->rm(nf->xs, t, path); /* -ENOENT is usual */
-		for (unsigned int i = 0; i < nf->max_queues; i++) {
-			snprintf(path, sizeof(path), "%s/queue-%u", nf->dir, i);
-			p->store->rm(nf->xs, t, path);
-		}
 		rc = nf_queue_write_keys(&nf->q[0], t, nf->dir, split);
 		if (rc < 0)
 			return rc;
@@ -282,6 +310,26 @@ static void backend_connected(struct xf_netfront *nf)
 		nf_queue_kick(&nf->q[i]);
 }
 
+/*
+ * The backend is Connected or Closing, and what our state key says is
+ * not ours: a resume (the rings it maps were released at suspend, yet
+ * the key still says Connected) or a start over a live backend. Linux
+ * netback re-initialises only when told: our Initialising makes
+ * set_backend_state() walk Connected, Closing, Closed, InitWait
+ * (xen-netback/xenbus.c), and at InitWait we connect as on a fresh
+ * start. Until then its Connected, Closing and Closed are steps of that
+ * walk, not news.
+ */
+static void resync(struct xf_netfront *nf)
+{
+	if (any_set_up(nf))
+		disconnect(nf, true);
+	if (write_state(nf, XF_XENBUS_INITIALISING) < 0)
+		return;
+	nf->resync = true;
+	nf_set_state(nf, XF_NETFRONT_WAIT_BACKEND);
+}
+
 static void flush_backlogs(struct xf_netfront *nf, int drop)
 {
 	for (unsigned int i = 0; i < nf->max_queues; i++) {
@@ -357,6 +405,13 @@ void nf_xb_run(struct xf_actor *a)
 			disconnect(nf, true);
 		return;
 	}
+	/* A resync waits for InitWait, see resync(); a backend that
+	 * starts over or goes away ends it too. */
+	if (gone || bst == XF_XENBUS_INITWAIT ||
+	    bst == XF_XENBUS_INITIALISING || bst == XF_XENBUS_UNKNOWN)
+		nf->resync = false;
+	else if (nf->resync)
+		return;
 	if (gone) {
 		if (any_set_up(nf)) {
 			disconnect(nf, true);
@@ -395,8 +450,14 @@ void nf_xb_run(struct xf_actor *a)
 		if (nf->xb_state == XF_XENBUS_CONNECTED &&
 		    st == XF_NETFRONT_CONNECTING)
 			backend_connected(nf);
+		else if (nf->xb_state == XF_XENBUS_UNKNOWN)
+			resync(nf);
 		break;
 	case XF_XENBUS_CLOSING:
+		if (nf->xb_state == XF_XENBUS_UNKNOWN) {
+			resync(nf);
+			break;
+		}
 		if (any_set_up(nf))
 			disconnect(nf, false);
 		if (nf->xb_state != XF_XENBUS_CLOSED)

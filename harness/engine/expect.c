@@ -172,8 +172,21 @@ static void no_io_guard(struct eng *e, const struct xf_scn_obj *x,
 			     xf_scn_line(x, key), false);
 }
 
+/* name[flow] for the keys measured per flow. */
+static void flow_scoped(char *buf, size_t len, const struct xf_scn_obj *x,
+			const char *name)
+{
+	const char *flow = xf_scn_str(x, "flow");
+
+	if (flow)
+		snprintf(buf, len, "%s[%s]", name, flow);
+	else
+		snprintf(buf, len, "%s", name);
+}
+
 static void one(struct eng *e, const struct xf_scn_obj *x)
 {
+	struct eng_flow_health fh;
 	struct measures m;
 	char l[160];
 
@@ -237,6 +250,13 @@ static void one(struct eng *e, const struct xf_scn_obj *x)
 		ADD("bad_segments", "bad segments", "<=", bs, "%.0f");
 		ADD("gbps_min", "Gbit/s", ">=", gb, "%.3f");
 	}
+	eng_net_flow_health(e, xf_scn_str(x, "flow"), &fh);
+	flow_scoped(l, sizeof(l), x, "undelivered bytes");
+	add(e, x, "undelivered_bytes", l, "<=",
+	    xf_scn_num(x, "undelivered_bytes"), fh.undelivered, "%.0f");
+	flow_scoped(l, sizeof(l), x, "stalled flows");
+	add(e, x, "stalled_flows", l, "<=", xf_scn_num(x, "stalled_flows"),
+	    fh.stalled, "%.0f");
 #undef ADD
 	if (xf_scn_isset(x, "durability")) {
 		const char *want = xf_scn_str(x, "durability");
@@ -280,6 +300,8 @@ static void one(struct eng *e, const struct xf_scn_obj *x)
 		M("pause_max_ms", m.pause_max_ms);
 		M("reconnect_max_ms", m.reconnect_max_ms);
 		M("power_cuts", m.power_cuts);
+		M("undelivered_bytes", fh.undelivered);
+		M("stalled_flows", fh.stalled);
 #undef M
 		for (size_t i = 0; i < r->counters.n; i++)
 			mv[n++] = (struct xf_scn_metric){
@@ -342,6 +364,67 @@ static void skipped(struct eng *e, const struct xf_scn_obj *x,
 	xf_result_add_skipped(e->res, what, why, x->line);
 }
 
+/* Whether a block this mode checks bounds key for the flow (a block
+ * without a flow bounds it for every flow). */
+static bool flow_bounded(struct eng *e, const char *mode, const char *key,
+			 const char *flow)
+{
+	for (size_t i = 0; i < xf_scn_count(e->scn, "expect"); i++) {
+		const struct xf_scn_obj *x = xf_scn_nth(e->scn, "expect", i);
+		const char *m = xf_scn_str(x, "mode");
+		const char *f = xf_scn_str(x, "flow");
+
+		if ((strcmp(m, "any") && strcmp(m, mode)) ||
+		    !xf_scn_isset(x, key))
+			continue;
+		if (!f || !strcmp(f, flow))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * What hangs are to a disk's I/O: a flow that stops delivering fails
+ * the run even when no block says anything about it, since neither a
+ * TX completion nor a receiver would complain. Every flow must deliver
+ * every byte it sent and must not stall (frames never completed, or
+ * bytes still on the way at the end), unless a block this mode checks
+ * bounds undelivered_bytes or stalled_flows for it: a flow that loses
+ * bytes by design says so.
+ */
+static void flow_defaults(struct eng *e, const char *mode)
+{
+	for (size_t i = 0; i < xf_scn_count(e->scn, "flow"); i++) {
+		const struct xf_scn_obj *o = xf_scn_nth(e->scn, "flow", i);
+		struct eng_flow_health h;
+		char what[160], got[160];
+
+		eng_net_flow_health(e, o->name, &h);
+		if (!flow_bounded(e, mode, "undelivered_bytes", o->name)) {
+			snprintf(what, sizeof(what),
+				 "undelivered bytes[%s] <= 0 (default)",
+				 o->name);
+			snprintf(got, sizeof(got), "%.0f of %.0f",
+				 h.undelivered, h.sent);
+			xf_result_add_expect(e->res, what, got, o->line,
+					     h.undelivered <= 0);
+		}
+		if (!flow_bounded(e, mode, "stalled_flows", o->name)) {
+			snprintf(what, sizeof(what),
+				 "stalled flows[%s] <= 0 (default)", o->name);
+			if (h.stalled > 0)
+				snprintf(got, sizeof(got),
+					 "1 (%.0f frames never completed, "
+					 "%.0f bytes in flight)",
+					 h.never_completed, h.in_flight);
+			else
+				snprintf(got, sizeof(got), "0");
+			xf_result_add_expect(e->res, what, got, o->line,
+					     h.stalled <= 0);
+		}
+	}
+}
+
 void eng_expect(struct eng *e)
 {
 	const char *mode = e->o->mode ? e->o->mode : "sim";
@@ -356,6 +439,7 @@ void eng_expect(struct eng *e)
 		else
 			one(e, x);
 	}
+	flow_defaults(e, mode);
 	/* The loader refuses a scenario with nothing to check in a mode
 	 * it runs in; should one get here anyway, it proves nothing. */
 	if (!xf_result_checked(e->res)) {

@@ -93,6 +93,17 @@ static const struct eng_ctr switch_ctrs[] = {
 	ENG_CTR("dropped", struct xf_nb_switch_stats, dropped),
 };
 
+/* Counter "<obj>.<key>". A function, not a macro around one buffer:
+ * two such reads in one expression would be unsequenced. */
+static double ctr_of(const struct xf_ctrs *c, const char *obj,
+		     const char *key)
+{
+	char k[160];
+
+	snprintf(k, sizeof(k), "%s.%s", obj, key);
+	return (double)xf_ctrs_get(c, k);
+}
+
 /* From the counters eng_net_collect() set, so that expectations, which
  * are checked after the vifs are gone, see what the receivers saw. */
 void eng_net_measure(struct eng *e, const char *flow, double *bad_csum,
@@ -100,7 +111,6 @@ void eng_net_measure(struct eng *e, const char *flow, double *bad_csum,
 {
 	const struct xf_ctrs *c = &e->res->counters;
 	size_t nv = xf_scn_count(e->scn, "vif");
-	char k[160];
 
 	*bad_csum = *bad_seg = *gbps = 0;
 	for (size_t i = 0; i < nv; i++) {
@@ -117,12 +127,41 @@ void eng_net_measure(struct eng *e, const char *flow, double *bad_csum,
 		}
 		if (!wanted)
 			continue;
-#define G(key) (snprintf(k, sizeof(k), "%s.%s", vn, key), \
-		(double)xf_ctrs_get(c, k))
-		*bad_csum += G("rx.bad_csum") + G("rx.validated_but_bad");
-		*bad_seg += G("rx.bad_seg");
-		*gbps += G("rx.throughput_bps") / 1e9;
-#undef G
+		*bad_csum += ctr_of(c, vn, "rx.bad_csum") +
+			     ctr_of(c, vn, "rx.validated_but_bad");
+		*bad_seg += ctr_of(c, vn, "rx.bad_seg");
+		*gbps += ctr_of(c, vn, "rx.throughput_bps") / 1e9;
+	}
+}
+
+/* From the per-flow counters collect_flow() set. A byte counts as
+ * delivered when it reached the receiver, good or bad (bad ones are
+ * bad_checksums' and bad_segments' business). */
+void eng_net_flow_health(struct eng *e, const char *flow,
+			 struct eng_flow_health *h)
+{
+	const struct xf_ctrs *c = &e->res->counters;
+
+	memset(h, 0, sizeof(*h));
+	for (size_t i = 0; i < xf_scn_count(e->scn, "flow"); i++) {
+		const char *fn = xf_scn_nth(e->scn, "flow", i)->name;
+		double sent, arrived, nc, drained;
+
+		if (flow && strcmp(flow, fn))
+			continue;
+		sent = ctr_of(c, fn, "tx.bytes");
+		arrived = ctr_of(c, fn, "rx.bytes") +
+			  ctr_of(c, fn, "rx.bad_bytes");
+		nc = ctr_of(c, fn, "tx.never_completed");
+		drained = ctr_of(c, fn, "net.drained");
+		h->sent += sent;
+		if (sent > arrived)
+			h->undelivered += sent - arrived;
+		if (nc > 0 || !drained) {
+			h->stalled++;
+			h->never_completed += nc;
+			h->in_flight += ctr_of(c, fn, "net.in_flight_bytes");
+		}
 	}
 }
 

@@ -39,6 +39,18 @@ unsigned int eng_net_vcpus(struct eng *e);
 /* Measured for expectations: bad checksums, bad segments, Gbit/s. */
 void eng_net_measure(struct eng *e, const char *flow, double *bad_csum,
 		     double *bad_seg, double *gbps);
+/* Measured for expectations, over the flow (every flow without one):
+ * bytes sent and never delivered (good or bad), and flows that stalled:
+ * frames never completed, or bytes still on the way at the end. */
+struct eng_flow_health {
+	double undelivered;   /* bytes */
+	double sent;          /* bytes */
+	double stalled;       /* flows */
+	double never_completed; /* frames, over the stalled flows */
+	double in_flight;     /* bytes, over the stalled flows */
+};
+void eng_net_flow_health(struct eng *e, const char *flow,
+			 struct eng_flow_health *h);
 
 /* The VM's vifs: suspend (netfront keeps its frames), or resume. */
 int eng_net_vm_suspend(struct eng *e, struct eng_vm *vm, bool resume);

@@ -313,6 +313,12 @@ static const struct xf_scn_field scn_expect_f[] = {
 	F_INT("double_completions", 0, BIG, NULL, "at most"),
 	F_INT("bad_checksums", 0, BIG, NULL, "frames with bad checksums"),
 	F_INT("bad_segments", 0, BIG, NULL, "badly segmented frames"),
+	F_INT("undelivered_bytes", 0, BIG, NULL,
+	      "flow bytes sent and never delivered, at most (default 0 "
+	      "for every flow)"),
+	F_INT("stalled_flows", 0, BIG, NULL,
+	      "flows with frames never completed or bytes still in flight "
+	      "at the end, at most (default 0 for every flow)"),
 	F_INT("leaks", 0, BIG, NULL, "leaked grants + event channels"),
 	F_ENUM("durability", dur_e, NULL, "expected durability verdict"),
 	F_NUM("fairness_min", 0, 1, NULL, "Jain's index across VMs"),

@@ -2,6 +2,7 @@
 /* Behaviour that a Linux netback exposes and the mock reproduces: fewer
  * queues than the frontend would like, and the Closing/Closed order of
  * the close handshake (netback goes Closed only after the frontend). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,6 +168,127 @@ START_TEST(close_before_connect_completes)
 }
 END_TEST
 
+/* Every value the backend's state takes, in order, seen from a watch
+ * whose wakeup hook runs at each write (so a walk the frontend would see
+ * coalesced shows step by step). */
+#define BE_STATE_PATH "/local/domain/0/backend/vif/1/0/state"
+static struct xf_xs *trace_xs, *trace_rd;
+static uint64_t trace[32];
+static unsigned int ntrace;
+
+static void trace_hook(void *opaque)
+{
+	struct xf_platform *p = env.dom0;
+	char *wp, *wt;
+	uint64_t v;
+
+	(void)opaque;
+	while (p->store->read_watch(trace_xs, &wp, &wt) == 0) {
+		free(wp);
+		free(wt);
+	}
+	if (xf_xs_read_uint(p, trace_rd, XF_TXN_NONE, BE_STATE_PATH, 255,
+			    &v) < 0)
+		return;
+	if (ntrace < 32 && (ntrace == 0 || trace[ntrace - 1] != v))
+		trace[ntrace++] = v;
+}
+
+static void trace_start(void)
+{
+	struct xf_platform *p = env.dom0;
+
+	ntrace = 0;
+	ck_assert_int_eq(p->store->open(p, &trace_xs), 0);
+	ck_assert_int_eq(p->store->open(p, &trace_rd), 0);
+	ck_assert_int_eq(p->store->set_wakeup(trace_xs, trace_hook, NULL), 0);
+	ck_assert_int_eq(p->store->watch(trace_xs, BE_STATE_PATH, "t"), 0);
+}
+
+static void trace_stop(void)
+{
+	env.dom0->store->close(trace_xs);
+	env.dom0->store->close(trace_rd);
+}
+
+static void fe_state(const char *st)
+{
+	struct xf_platform *p = vm->p;
+	struct xf_xs *xs;
+
+	ck_assert_int_eq(p->store->open(p, &xs), 0);
+	ck_assert_int_eq(xf_xs_printf(p, xs, XF_TXN_NONE,
+				      "/local/domain/1/device/vif/0/state",
+				      "%s", st), 0);
+	p->store->close(xs);
+}
+
+static void assert_trace(const uint64_t *want, unsigned int n)
+{
+	char got[128] = "";
+
+	for (unsigned int i = 0; i < ntrace; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), " %u",
+			 (unsigned int)trace[i]);
+	ck_assert_msg(ntrace >= n, "backend states:%s", got);
+	for (unsigned int i = 0; i < n; i++)
+		ck_assert_msg(trace[i] == want[i], "backend states:%s", got);
+}
+
+/* A frontend re-initialising while the backend is Connected (a resume
+ * in place): Linux set_backend_state() walks Connected, Closing,
+ * Closed, InitWait, one state write each; the frontend then connects
+ * again. XF_NB_LENIENT_DIRECT_STATES goes straight to InitWait. */
+static void reinit_walk(uint32_t lenient, const uint64_t *want,
+			unsigned int n)
+{
+	struct xf_netfront_stats st;
+
+	vm->vcfg.lenient = lenient;
+	nt_vm_start(vm);
+	nt_run(&env);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+	trace_start();
+	fe_state("1");
+	nt_run(&env);
+	assert_trace(want, n);
+	trace_stop();
+	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CONNECTED);
+	xf_netfront_stats(vm->nf, &st);
+	ck_assert_uint_eq(st.connects, 2);
+}
+
+START_TEST(reinit_while_connected_walks_to_initwait)
+{
+	static const uint64_t want[] = { 4, 5, 6, 2, 4 };
+
+	reinit_walk(0, want, 5);
+}
+END_TEST
+
+START_TEST(lenient_direct_states_skips_the_walk)
+{
+	static const uint64_t want[] = { 4, 2, 4 };
+
+	reinit_walk(XF_NB_LENIENT_DIRECT_STATES, want, 3);
+}
+END_TEST
+
+/* The frontend closing while Connected: Closing, then Closed. */
+START_TEST(closed_while_connected_walks_through_closing)
+{
+	static const uint64_t want[] = { 4, 5, 6 };
+
+	nt_vm_start(vm);
+	nt_run(&env);
+	trace_start();
+	fe_state("6");
+	nt_run(&env);
+	assert_trace(want, 3);
+	trace_stop();
+}
+END_TEST
+
 XT_SUITE("netfront-linuxlike")
 {
 	TCase *tc = xt_tcase("linuxlike");
@@ -179,4 +301,7 @@ XT_SUITE("netfront-linuxlike")
 	tcase_add_test(tc, backend_answers_closing_with_closing);
 	tcase_add_test(tc, close_completes_against_linux_order);
 	tcase_add_test(tc, close_before_connect_completes);
+	tcase_add_test(tc, reinit_while_connected_walks_to_initwait);
+	tcase_add_test(tc, lenient_direct_states_skips_the_walk);
+	tcase_add_test(tc, closed_while_connected_walks_through_closing);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Backend restart, device removal and re-appearance, suspend/resume and
  * reconnect to a backend with other features, with frames in flight. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -236,6 +238,125 @@ START_TEST(backend_close_then_reopen)
 }
 END_TEST
 
+/* Suspend and resume on the same host, the backend left alone: it is
+ * still Connected on the rings suspend released, and the frontend's
+ * state key still says Connected. The frontend must write Initialising
+ * and reconnect at the backend's InitWait (Linux netback walks
+ * Connected, Closing, Closed, InitWait). */
+START_TEST(suspend_resume_in_place)
+{
+	struct xf_netfront_stats st;
+	struct xf_nb_vif_stats vs;
+
+	nt_vm_start(vm);
+	nt_run(&env);
+	send_range(0, 5);
+	nt_run(&env);
+	ck_assert_int_eq(xf_netfront_suspend(vm->nf), 0);
+	nt_run(&env);
+	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_SUSPENDED);
+	send_range(5, 10);
+	ck_assert_int_eq(xf_netfront_resume(vm->nf), 0);
+	nt_run(&env);
+	ck_assert_msg(xf_netfront_state(vm->nf) == XF_NETFRONT_CONNECTED,
+		      "state %d: %s", xf_netfront_state(vm->nf), vm->log);
+	xf_netfront_stats(vm->nf, &st);
+	ck_assert_uint_eq(st.connects, 2);
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.connects, 2);
+	ck_assert_uint_eq(vm->done_ok, 10);
+	ck_assert_uint_eq(xf_traffic_rx_contiguous(vm->trx, 1), 1000);
+}
+END_TEST
+
+static bool fe_has(const char *key)
+{
+	struct xf_platform *p = vm->p;
+	struct xf_xs *xs;
+	char path[128], *v = NULL;
+	int rc;
+
+	snprintf(path, sizeof(path), "/local/domain/1/device/vif/0/%s", key);
+	ck_assert_int_eq(p->store->open(p, &xs), 0);
+	rc = xf_xs_read_str(p, xs, XF_TXN_NONE, path, &v);
+	free(v);
+	p->store->close(xs);
+	ck_assert(rc == 0 || rc == -ENOENT);
+	return rc == 0;
+}
+
+/* The backend closes (the frontend answers with Initialising), then a
+ * new one with features f comes up on the same directories. */
+static void reopen_backend(const struct xf_nb_features *f)
+{
+	xf_nb_vif_free(vm->vif);
+	vm->vif = NULL;
+	nt_run(&env);
+	vm->vcfg.feat = *f;
+	ck_assert_int_eq(xf_nb_vif_new(&vm->vcfg, &vm->vif), 0);
+	nt_run(&env);
+}
+
+/* Keys of the previous connection must not survive a reconnect: Linux
+ * netback reads event-channel-tx/-rx before event-channel, whatever it
+ * offered, so a stale pair would bind dead ports. */
+START_TEST(reconnect_to_one_channel_removes_split_keys)
+{
+	struct xf_nb_features f;
+
+	xf_nb_features_default(&f);
+	f.max_queues = 1;
+	vm->vcfg.feat = f;
+	vm->ncfg.max_queues = 2;
+	nt_vm_start(vm);
+	nt_run(&env);
+	ck_assert(fe_has("event-channel-tx") && fe_has("event-channel-rx"));
+	ck_assert(!fe_has("event-channel"));
+	f.split_evtchn = false;
+	reopen_backend(&f);
+	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CONNECTED);
+	ck_assert(fe_has("event-channel"));
+	ck_assert(!fe_has("event-channel-tx"));
+	ck_assert(!fe_has("event-channel-rx"));
+	/* And back: one channel to split. */
+	f.split_evtchn = true;
+	reopen_backend(&f);
+	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CONNECTED);
+	ck_assert(fe_has("event-channel-tx") && fe_has("event-channel-rx"));
+	ck_assert(!fe_has("event-channel"));
+	/* One queue to two leaves no top-level ring keys. */
+	f.max_queues = 2;
+	reopen_backend(&f);
+	ck_assert_uint_eq(xf_netfront_nr_queues(vm->nf), 2);
+	ck_assert(fe_has("queue-0/tx-ring-ref"));
+	ck_assert(fe_has("queue-1/tx-ring-ref"));
+	ck_assert(!fe_has("tx-ring-ref") && !fe_has("rx-ring-ref"));
+	ck_assert(!fe_has("event-channel-tx"));
+	send_range(0, 10);
+	nt_run(&env);
+	ck_assert_uint_eq(vm->done_ok, 10);
+}
+END_TEST
+
+/* A stale request-multicast-control = 1 would make the next backend
+ * filter multicast the frontend no longer asks to filter. */
+START_TEST(reconnect_without_multicast_removes_request_key)
+{
+	struct xf_nb_features f;
+
+	xf_nb_features_default(&f);
+	vm->vcfg.feat = f;
+	nt_vm_start(vm);
+	nt_run(&env);
+	ck_assert(fe_has("request-multicast-control"));
+	f.multicast_control = false;
+	f.dynamic_multicast = false;
+	reopen_backend(&f);
+	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CONNECTED);
+	ck_assert(!fe_has("request-multicast-control"));
+}
+END_TEST
+
 XT_SUITE("netfront-reconnect")
 {
 	TCase *tc = xt_tcase("reconnect");
@@ -247,4 +368,7 @@ XT_SUITE("netfront-reconnect")
 	tcase_add_test(tc, device_removal_and_reappearance);
 	tcase_add_test(tc, suspend_resume_to_new_backend);
 	tcase_add_test(tc, backend_close_then_reopen);
+	tcase_add_test(tc, suspend_resume_in_place);
+	tcase_add_test(tc, reconnect_to_one_channel_removes_split_keys);
+	tcase_add_test(tc, reconnect_without_multicast_removes_request_key);
 }

@@ -314,6 +314,39 @@ START_TEST(back_final_check_arms_event)
 }
 END_TEST
 
+START_TEST(back_wait_requests_arms_at_req_prod)
+{
+	struct pair p;
+	uint8_t buf[SLOT];
+
+	setup_pair(&p, XF_PAGE_SIZE, SLOT, 0xfffffffdu);
+	/* Two posted, three needed: req_event goes past the posted ones
+	 * (req_prod + 1, not req_cons + 1), so the next push notifies. */
+	xf_front_ring_next_request(&p.f);
+	xf_front_ring_next_request(&p.f);
+	xf_front_ring_push_requests(&p.f);
+	p.s->req_event = 5;
+	ck_assert_int_eq(xf_back_ring_wait_requests(&p.b, 3), 0);
+	/* req_prod is 0xffffffff: req_event wraps to 0. */
+	ck_assert_uint_eq(p.s->req_event, 0);
+	ck_assert_uint_eq(p.b.req_cons, 0xfffffffdu);
+	xf_front_ring_next_request(&p.f);
+	ck_assert(xf_front_ring_push_requests(&p.f));
+	/* Enough now: the count, req_event left alone. */
+	p.s->req_event = 77;
+	ck_assert_int_eq(xf_back_ring_wait_requests(&p.b, 3), 3);
+	ck_assert_int_eq(xf_back_ring_wait_requests(&p.b, 1), 3);
+	ck_assert_uint_eq(p.s->req_event, 77);
+	xf_back_ring_take_request(&p.b, buf, sizeof(buf));
+	ck_assert_int_eq(xf_back_ring_wait_requests(&p.b, 3), 0);
+	ck_assert_uint_eq(p.s->req_event, 0xfffffffdu + 4u);
+	/* The final check would not have armed it: requests are there. */
+	p.s->req_event = 77;
+	ck_assert_int_eq(xf_back_ring_final_check(&p.b), 2);
+	ck_assert_uint_eq(p.s->req_event, 77);
+}
+END_TEST
+
 START_TEST(response_prod_overflow_is_eio)
 {
 	struct pair p;
@@ -349,6 +382,7 @@ START_TEST(request_prod_overflow_is_eio)
 	p.s->req_prod = 0xffffff00u + p.b.nr_ents + 1;
 	ck_assert_int_eq(xf_back_ring_requests(&p.b, NULL), -EIO);
 	ck_assert_int_eq(xf_back_ring_final_check(&p.b), -EIO);
+	ck_assert_int_eq(xf_back_ring_wait_requests(&p.b, 1), -EIO);
 
 	/* Consume 4 without answering: still bounded by rsp_prod_pvt. */
 	p.s->req_prod = 0xffffff00u + 10;
@@ -453,6 +487,7 @@ XT_SUITE("ring-ring")
 	tcase_add_test(tc, push_publishes_producer_index);
 	tcase_add_test(tc, front_final_check_arms_event);
 	tcase_add_test(tc, back_final_check_arms_event);
+	tcase_add_test(tc, back_wait_requests_arms_at_req_prod);
 	tcase_add_test(tc, response_prod_overflow_is_eio);
 	tcase_add_test(tc, request_prod_overflow_is_eio);
 	tcase_add_test(tc, cons_overflow_and_response_guard);

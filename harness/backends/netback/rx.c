@@ -116,26 +116,22 @@ static int rx_put(struct xf_nb_vif *v, struct nb_queue *q,
 	unsigned int nslots, need, k = 0, i;
 	uint16_t flags = 0;
 	int copy_rc;
-	xf_ring_idx prod;
 	int avail;
 
 	nslots = (f->len + XF_PAGE_SIZE - 1) / XF_PAGE_SIZE;
 	if (nslots == 0)
 		nslots = 1;
 	need = nslots + (f->gso_size ? 1 : 0);
-	avail = xf_back_ring_requests(&q->rx, &prod);
+	/* Fewer buffers than the frame needs: req_event is armed so that
+	 * the guest's next refill wakes us. */
+	avail = xf_back_ring_wait_requests(&q->rx, need);
 	if (avail < 0) {
-		nb_set_error(v, "rx req_prod %u more than a ring ahead", prod);
+		nb_set_error(v, "rx req_prod %u more than a ring ahead",
+			     xf_shm_read_once(&q->rx.sring->req_prod));
 		return -EPROTO;
 	}
-	if ((unsigned int)avail < need) {
-		/* Ask to be told when buffers arrive, then look again. */
-		if (xf_back_ring_final_check(&q->rx) <= 0)
-			return -EAGAIN;
-		avail = xf_back_ring_requests(&q->rx, &prod);
-		if (avail < 0 || (unsigned int)avail < need)
-			return -EAGAIN;
-	}
+	if (avail == 0)
+		return -EAGAIN;
 	for (i = 0; i < need; i++)
 		xf_back_ring_take_request(&q->rx, &req[i], sizeof(req[i]));
 	if (nb_offload_validated(v, f))

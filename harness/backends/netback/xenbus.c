@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Backend side of the vif handshake: publish features, go to InitWait,
- * connect when the frontend reports Connected, Closing when it closes,
- * Closed when it has closed.
+/* Backend side of the vif handshake, as Linux xen-netback/xenbus.c:
+ * publish features, go to InitWait, connect when the frontend reports
+ * Connected, Closing when it closes, Closed when it has closed, and
+ * back to InitWait through Closing and Closed when it re-initialises.
  * Level-triggered: each step re-reads both states. */
 #include <errno.h>
 #include <stdio.h>
@@ -236,6 +237,70 @@ static void connect(struct xf_nb_vif *v)
 	write_state(v, XF_XENBUS_CONNECTED);
 }
 
+/* One step of Linux set_backend_state() from be_state towards target
+ * (xen-netback/xenbus.c): returns the state to write next, or -1 when
+ * the target is reached or this step is the connect. */
+static int next_state(int cur, int target)
+{
+	switch (cur) {
+	case XF_XENBUS_INITIALISING:
+		return target == XF_XENBUS_CLOSED ? XF_XENBUS_CLOSED :
+						    XF_XENBUS_INITWAIT;
+	case XF_XENBUS_CLOSED:
+		return target == XF_XENBUS_CLOSING ? XF_XENBUS_CLOSING :
+						     XF_XENBUS_INITWAIT;
+	case XF_XENBUS_INITWAIT:
+		return target == XF_XENBUS_CONNECTED ? -1 : XF_XENBUS_CLOSING;
+	case XF_XENBUS_CONNECTED:
+		return XF_XENBUS_CLOSING;
+	case XF_XENBUS_CLOSING:
+	default:
+		return XF_XENBUS_CLOSED;
+	}
+}
+
+/*
+ * Moves towards the state the frontend's implies, one state write per
+ * step as Linux set_backend_state() does: a frontend that re-initialises
+ * while we are Connected sees Closing, Closed, then InitWait (a watcher
+ * may see them coalesced). Leaving Connected disconnects first. With
+ * XF_NB_LENIENT_DIRECT_STATES the target is written at once instead.
+ * Unlike Linux, a failed connect stops in InitWait (Linux writes
+ * Connected regardless).
+ */
+static void set_backend_state(struct xf_nb_vif *v, int target)
+{
+	bool direct = v->cfg.lenient & XF_NB_LENIENT_DIRECT_STATES;
+
+	while (v->be_state != target) {
+		int next = next_state(v->be_state, target);
+
+		if (v->be_state == XF_XENBUS_CONNECTED && v->connected)
+			nb_disconnect(v);
+		if (direct && target != XF_XENBUS_CONNECTED)
+			next = target;
+		else if (direct && v->be_state != XF_XENBUS_INITWAIT)
+			next = XF_XENBUS_INITWAIT;
+		if (next < 0) {
+			if (v->stale || atomic_load(&v->broken))
+				return;
+			connect(v); /* writes Connected on success */
+			if (!v->connected)
+				return;
+			continue;
+		}
+		if (next == XF_XENBUS_INITWAIT) {
+			/* A frontend reopening after Closed: offer again. */
+			atomic_store(&v->broken, false);
+			if (probe(v) < 0)
+				return;
+			continue;
+		}
+		if (write_state(v, next) < 0)
+			return;
+	}
+}
+
 void nb_xb_step(struct xf_nb_vif *v)
 {
 	char *wp, *wt, *x = NULL;
@@ -282,35 +347,26 @@ void nb_xb_step(struct xf_nb_vif *v)
 	}
 	switch ((int)fst) {
 	case XF_XENBUS_INITIALISING:
-		if (v->connected)
-			nb_disconnect(v);
-		if (v->be_state != XF_XENBUS_INITWAIT) {
-			/* A frontend reopening after Closed: offer again. */
-			atomic_store(&v->broken, false);
-			probe(v);
-		}
+		set_backend_state(v, XF_XENBUS_INITWAIT);
 		break;
 	case XF_XENBUS_INITIALISED:
+		/* Linux frontend_changed() ignores Initialised: the rings
+		 * are read when the frontend says Connected. */
+		if (v->cfg.lenient & XF_NB_LENIENT_CONNECT_ON_INITIALISED)
+			set_backend_state(v, XF_XENBUS_CONNECTED);
+		break;
 	case XF_XENBUS_CONNECTED:
-		if (!v->connected && v->be_state == XF_XENBUS_INITWAIT &&
-		    !v->stale && !atomic_load(&v->broken))
-			connect(v);
+		set_backend_state(v, XF_XENBUS_CONNECTED);
 		break;
 	case XF_XENBUS_CLOSING:
 		/* As Linux netback: disconnect and answer Closing; Closed
 		 * only follows the frontend's Closed. A frontend that waits
 		 * for our Closed before writing its own hangs here, as it
 		 * would on Linux. */
-		if (v->connected)
-			nb_disconnect(v);
-		if (v->be_state != XF_XENBUS_CLOSING)
-			write_state(v, XF_XENBUS_CLOSING);
+		set_backend_state(v, XF_XENBUS_CLOSING);
 		break;
 	case XF_XENBUS_CLOSED:
-		if (v->connected)
-			nb_disconnect(v);
-		if (v->be_state != XF_XENBUS_CLOSED)
-			write_state(v, XF_XENBUS_CLOSED);
+		set_backend_state(v, XF_XENBUS_CLOSED);
 		break;
 	default:
 		break;

@@ -233,9 +233,14 @@ int xf_netfront_mcast(struct xf_netfront *nf, const uint8_t
  * request-multicast-control). -EOPNOTSUPP unless the backend offers
  * feature-dynamic-multicast-control. */
 int xf_netfront_mcast_filter(struct xf_netfront *nf, bool on);
-/* Suspend: disconnects, releases grants/ports, keeps queued frames.
+/* Suspend: disconnects, releases grants/ports, keeps queued frames;
+ * writes nothing (our state key still says Connected).
  * Resume: re-reads the (possibly recreated) directories and reconnects,
- * possibly to a backend with different features. */
+ * possibly to a backend with different features. In xenbus terms: a
+ * backend in InitWait gets our keys and Connected; one still Connected
+ * or Closing (resumed in place, on the rings we released) first gets
+ * Initialising, and we wait for its InitWait (Linux netback walks
+ * Connected, Closing, Closed, InitWait) before connecting. */
 int xf_netfront_suspend(struct xf_netfront *nf);
 int xf_netfront_resume(struct xf_netfront *nf);
 /* Orderly close: Closing, wait for the backend to close and unmap,

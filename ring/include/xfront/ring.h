@@ -312,6 +312,35 @@ static inline int xf_back_ring_final_check(struct xf_back_ring *r)
 	return xf_back_ring_requests(r, NULL);
 }
 
+/*
+ * For a backend that needs several requests at once (a netback putting
+ * a multi-slot frame on the rx ring): returns the number of unconsumed
+ * requests when there are at least `needed`, 0 when fewer, -EIO on
+ * overflow. On 0, req_event is req_prod + 1, so the frontend's next
+ * push notifies. Arming at req_cons + 1, as the final check does, is
+ * not enough here: that index lies behind the requests already posted,
+ * so later pushes do not cross it and nobody wakes the backend. Linux
+ * xen-netback/rx.c:xenvif_rx_ring_slots_available().
+ */
+static inline int xf_back_ring_wait_requests(struct xf_back_ring *r,
+					     unsigned int needed)
+{
+	xf_ring_idx prod;
+	int n;
+
+	do {
+		n = xf_back_ring_requests(r, &prod);
+		if (n < 0 || (unsigned int)n >= needed)
+			return n;
+		xf_shm_write_once(&r->sring->req_event, prod + 1);
+		/* Full fence: req_event must be visible before req_prod is
+		 * read again, or a push in between would neither be seen
+		 * here nor notify us (xen_mb). */
+		xf_shm_mb();
+	} while (xf_shm_read_once(&r->sring->req_prod) != prod);
+	return 0;
+}
+
 /* RING_REQUEST_CONS_OVERFLOW: true when consuming req_cons now would
  * overrun responses not yet produced. */
 static inline bool xf_back_ring_cons_overflow(const struct xf_back_ring *r)

@@ -51,6 +51,15 @@ static uint64_t ctr(const char *flow, const char *name)
 	return v;
 }
 
+/* The expectation line whose label starts with what, or NULL. */
+static const struct xf_expect_result *expect_line(const char *what)
+{
+	for (size_t i = 0; i < res->nexpects; i++)
+		if (!strncmp(res->expects[i].what, what, strlen(what)))
+			return &res->expects[i];
+	return NULL;
+}
+
 /* Every accepted byte either arrived or is lost (drained) or in flight
  * (cut off), exactly one of them, and every frame completed once. */
 static void assert_accounted(const char *f)
@@ -127,12 +136,18 @@ static const char lost_tail[] =
 	"fault { at = '1ms', action = 'migrate', target = 'vm2', to = 'b' }\n"
 	"expect { bad_checksums = 0 }\n";
 
-static void run_tail(const char *switchover)
+/* run() of a scenario template with its one %s filled in. */
+static void run_with(const char *tmpl, const char *arg)
 {
 	char src[2048];
 
-	snprintf(src, sizeof(src), lost_tail, switchover);
+	snprintf(src, sizeof(src), tmpl, arg);
 	run(src);
+}
+
+static void run_tail(const char *switchover)
+{
+	run_with(lost_tail, switchover);
 }
 
 START_TEST(lost_tail_found_by_probes)
@@ -225,6 +240,71 @@ START_TEST(unreachable_flow_drains_at_once)
 	ck_assert_uint_eq(ctr("f", "net.arrived_bytes"), 0);
 	ck_assert_uint_eq(ctr("f", "net.lost_bytes"), ctr("f", "tx.bytes"));
 	ck_assert_uint_lt(res->elapsed_ns, 20000000ull);
+	/* Nothing delivered fails the run, though no block says so. */
+	ck_assert(!res->pass);
+	ck_assert_ptr_nonnull(expect_line("undelivered bytes[f] <= 0 "
+					  "(default)"));
+	ck_assert(!expect_line("undelivered bytes[f] <= 0 (default)")->pass);
+	ck_assert(expect_line("stalled flows[f] <= 0 (default)")->pass);
+}
+END_TEST
+
+/* From 10 ms on vif1 loses every notification and has no watchdog: its
+ * flow stalls on tx completions. No block says anything about the flow,
+ * yet the run fails, as it would for hung I/O. */
+static const char stalled[] =
+	"scenario { name = 'stall', description = 'x', duration = '50ms',"
+	" timeout = '100ms' }\n"
+	"vm { name = 'vm1' }\n"
+	"vm { name = 'vm2' }\n"
+	"vif { name = 'vif1', vm = 'vm1' }\n"
+	"vif { name = 'vif2', vm = 'vm2' }\n"
+	"flow { name = 'u', from = 'vif1', to = 'vif2', proto = 'udp',"
+	" msg_size = '1k', rate = '20M' }\n"
+	"flow { name = 'v', from = 'vif2', to = 'vif1', proto = 'udp',"
+	" msg_size = '1k', rate = '1M' }\n"
+	"at('10ms', function(ctx) ctx:drop_notify('vif1', 1000000000) end)\n"
+	"expect { bad_checksums = 0 %s }\n";
+
+static void run_stalled(const char *bounds)
+{
+	run_with(stalled, bounds);
+}
+
+START_TEST(stalled_flow_fails_by_default)
+{
+	const struct xf_expect_result *x;
+
+	run_stalled("");
+	ck_assert_uint_gt(ctr("u", "tx.never_completed"), 0);
+	ck_assert(!res->pass);
+	x = expect_line("stalled flows[u] <= 0 (default)");
+	ck_assert_ptr_nonnull(x);
+	ck_assert(!x->pass);
+	/* (What it did send arrived: only the completions are lost.) */
+	ck_assert_ptr_nonnull(expect_line("undelivered bytes[u] <= 0 "
+					  "(default)"));
+	/* vif1 still receives: v is fine. */
+	x = expect_line("stalled flows[v] <= 0 (default)");
+	ck_assert_ptr_nonnull(x);
+	ck_assert(x->pass);
+}
+END_TEST
+
+/* A scenario that stalls on purpose says so: a bound for the flow (or
+ * for every flow) replaces the default, for that flow only. */
+START_TEST(stalled_flow_allowed_explicitly)
+{
+	run_stalled(", flow = 'u', stalled_flows = 1, undelivered_bytes = 2e6");
+	ck_assert_msg(res->pass, "%s: %s", res->expects[0].what,
+		      res->expects[0].measured);
+	ck_assert_ptr_null(expect_line("stalled flows[u] <= 0 (default)"));
+	ck_assert_ptr_null(expect_line("undelivered bytes[u] <= 0 (default)"));
+	ck_assert_ptr_nonnull(expect_line("stalled flows[u] <= 1"));
+	ck_assert_ptr_nonnull(expect_line("stalled flows[v] <= 0 (default)"));
+	run_stalled(", stalled_flows = 1, undelivered_bytes = 2e6");
+	ck_assert(res->pass);
+	ck_assert_ptr_null(expect_line("stalled flows[v] <= 0 (default)"));
 }
 END_TEST
 
@@ -239,4 +319,6 @@ XT_SUITE("scenario-net-drain")
 	tcase_add_test(tc, lost_tail_deterministic);
 	tcase_add_test(tc, cut_by_deadline_reports_in_flight);
 	tcase_add_test(tc, unreachable_flow_drains_at_once);
+	tcase_add_test(tc, stalled_flow_fails_by_default);
+	tcase_add_test(tc, stalled_flow_allowed_explicitly);
 }

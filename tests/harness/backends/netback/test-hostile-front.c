@@ -32,7 +32,8 @@ static void fe_put(const char *key, const char *val)
 			 0);
 }
 
-static void connect_raw(bool rx_copy)
+/* Rings, event channel and keys, then the frontend's state st. */
+static void connect_raw_as(bool rx_copy, const char *st)
 {
 	struct xf_platform *p = vm->p;
 	char v[32];
@@ -53,8 +54,13 @@ static void connect_raw(bool rx_copy)
 	fe_put("event-channel", v);
 	fe_put("request-rx-copy", rx_copy ? "1" : "0");
 	fe_put("feature-rx-notify", "1");
-	fe_put("state", "4");
+	fe_put("state", st);
 	nt_run(&env);
+}
+
+static void connect_raw(bool rx_copy)
+{
+	connect_raw_as(rx_copy, "4");
 }
 
 static void setup(void)
@@ -145,6 +151,30 @@ START_TEST(refuses_frontend_without_rx_copy)
 	ck_assert(!xf_nb_vif_connected(vm->vif));
 	ck_assert_ptr_nonnull(xf_nb_vif_error(vm->vif));
 	ck_assert_ptr_nonnull(strstr(xf_nb_vif_error(vm->vif), "rx-copy"));
+}
+END_TEST
+
+/* As Linux netback's frontend_changed(): Initialised is ignored, the
+ * rings are read on Connected. */
+START_TEST(initialised_does_not_connect)
+{
+	connect_raw_as(true, "3");
+	ck_assert(!xf_nb_vif_connected(vm->vif));
+	ck_assert_ptr_null(xf_nb_vif_error(vm->vif));
+	fe_put("state", "4");
+	nt_run(&env);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+}
+END_TEST
+
+START_TEST(lenient_connects_on_initialised)
+{
+	xf_nb_vif_free(vm->vif);
+	vm->vcfg.lenient = XF_NB_LENIENT_CONNECT_ON_INITIALISED;
+	ck_assert_int_eq(xf_nb_vif_new(&vm->vcfg, &vm->vif), 0);
+	nt_run(&env);
+	connect_raw_as(true, "3");
+	ck_assert(xf_nb_vif_connected(vm->vif));
 }
 END_TEST
 
@@ -539,6 +569,8 @@ XT_SUITE("netback-hostile-front")
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, good_frame_accepted);
 	tcase_add_test(tc, refuses_frontend_without_rx_copy);
+	tcase_add_test(tc, initialised_does_not_connect);
+	tcase_add_test(tc, lenient_connects_on_initialised);
 	tcase_add_loop_test(tc, default_slot_limits, 0,
 			    (int)(sizeof(default_cases) /
 				  sizeof(default_cases[0])));

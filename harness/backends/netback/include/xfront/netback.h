@@ -105,6 +105,20 @@ void xf_nb_features_default(struct xf_nb_features *f);
 #define XF_NB_BUG_DROP_SHORT_FIRST (1u << 3) /* drop frames whose first
 						 slot is < 14 bytes */
 
+/* Leniencies: where the mock may be kinder than Linux 6.1 xen-netback
+ * (bit mask, all off by default). Each names the Linux function it
+ * departs from. */
+/* Connect when the frontend writes Initialised, as for Connected. Linux
+ * xen-netback/xenbus.c:frontend_changed() ignores Initialised and reads
+ * the rings only on Connected. */
+#define XF_NB_LENIENT_CONNECT_ON_INITIALISED (1u << 0)
+/* Write the state the frontend's implies at once: InitWait straight
+ * from Connected when the frontend re-initialises, Closed straight from
+ * Connected when it closes. Linux xen-netback/xenbus.c:
+ * set_backend_state() walks Connected, Closing, Closed (, InitWait),
+ * one state write per step. */
+#define XF_NB_LENIENT_DIRECT_STATES (1u << 1)
+
 /* TX slot limits, counted as Linux netback's xenvif_count_requests()
  * counts them: the slots of a packet AFTER its first one (extra-info
  * slots not included). A packet with more than max_slots of them is
@@ -130,6 +144,7 @@ struct xf_nb_vif_config {
 	struct xf_nb_switch *sw;   /* NULL: loopback (tx comes back as rx) */
 	struct xf_nb_features feat;
 	uint32_t bugs;             /* XF_NB_BUG_* */
+	uint32_t lenient;          /* XF_NB_LENIENT_* */
 	/* Shaping, on frames the guest transmits. */
 	uint64_t rate_bytes_per_s; /* 0: unlimited */
 	uint64_t rate_frames_per_s;
@@ -153,7 +168,8 @@ void xf_nb_vif_config_init(struct xf_nb_vif_config *c);
 
 struct xf_nb_vif;
 /* Starts the backend for an existing directory pair: publishes the
- * features, goes to InitWait and connects when the frontend does. */
+ * features, goes to InitWait and connects when the frontend writes
+ * Connected. */
 int xf_nb_vif_new(const struct xf_nb_vif_config *c, struct xf_nb_vif **out);
 /* Disconnects (unmaps, unbinds), writes state Closed, frees. Use it to
  * model a backend restart: a new vif on the same directories
