@@ -145,6 +145,8 @@ struct xf_blkfront {
 	int close_phase;          /* 0 none, 1 draining, 2 waiting */
 	bool have_fe_dir;
 	bool release_pending;     /* old conns wait for the backend */
+	bool resume_pending;      /* next appearance: close first if the
+				   * backend still serves the old rings */
 	uint64_t deadline_ns;     /* connect / close timeout, or MAX */
 	uint64_t grace_at_ns;     /* talk without InitWait at, or MAX */
 	uint64_t retry_at_ns;     /* retry a failed xenstore step, or MAX */

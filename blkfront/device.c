@@ -38,6 +38,7 @@ static const char *const state_names[] = {
 	[XF_BLKFRONT_ERROR] = "error",
 	[XF_BLKFRONT_CLOSING] = "closing",
 	[XF_BLKFRONT_CLOSED] = "closed",
+	[XF_BLKFRONT_UNPLUGGED] = "unplugged",
 };
 
 const char *xf_blkfront_state_name(enum xf_blkfront_state s)

@@ -300,6 +300,31 @@ static int bf_disk_bytes(struct xf_blkfront *bf, uint64_t sectors,
 	return 0;
 }
 
+/* One of the keys Linux blkfront_connect() reads with xenbus_gather():
+ * a missing one refuses the backend (error state naming it) unless
+ * has_def gives it a default (the missing_info_defaults leniency). */
+static int bf_read_gathered(struct xf_blkfront *bf, const char *key,
+			    uint64_t max, bool has_def, uint64_t def,
+			    uint64_t *out)
+{
+	char path[BF_PATH_MAX + 32];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", bf->be_path, key);
+	r = xf_xs_read_uint(bf->p, bf->xs, XF_TXN_NONE, path, max, out);
+	if (r == -ENOENT && has_def) {
+		*out = def;
+		return 0;
+	}
+	if (r == -ENOENT)
+		bf_set_error(bf, -EINVAL, "%s: missing in state Connected "
+			     "(Linux blkfront refuses the backend too)", path);
+	else if (r)
+		bf_set_error(bf, -EINVAL, "%s: bad value (not a number, or "
+			     "above %" PRIu64 ")", path, max);
+	return r ? -EINVAL : 0;
+}
+
 /* Device lock held. Reads the disk properties the backend published
  * for Connected. initial=false: a repeated Connected, only the size may
  * change. Returns 1 when the size changed. */
@@ -307,18 +332,11 @@ int bf_read_connected(struct xf_blkfront *bf, bool initial)
 {
 	const char *be = bf->be_path;
 	uint64_t sectors, bytes, info, ss, pss, gran, align;
-	bool flush, barrier, discard, secure, be_pers;
-	char path[BF_PATH_MAX + 32];
+	bool flush, barrier, discard, secure, be_pers, lenient;
 	int r;
 
-	snprintf(path, sizeof(path), "%s/sectors", be);
-	r = xf_xs_read_uint(bf->p, bf->xs, XF_TXN_NONE, path, UINT64_MAX,
-			    &sectors);
-	if (r) {
-		bf_set_error(bf, -EINVAL, "%s: %s", path, r == -ENOENT ?
-			     "missing in state Connected" : "bad value");
+	if (bf_read_gathered(bf, "sectors", UINT64_MAX, false, 0, &sectors))
 		return -EINVAL;
-	}
 	if (!initial) {
 		if (sectors == bf->info.sectors)
 			return 0;
@@ -330,19 +348,18 @@ int bf_read_connected(struct xf_blkfront *bf, bool initial)
 		atomic_store(&bf->disk_bytes, bytes);
 		return 1;
 	}
-	snprintf(path, sizeof(path), "%s/sector-size", be);
-	r = xf_xs_read_uint(bf->p, bf->xs, XF_TXN_NONE, path, UINT32_MAX, &ss);
-	if (r == -ENOENT) {
-		ss = 512;
-	} else if (r || ss < 512 || (ss & (ss - 1)) ||
-		   ss > BF_MAX_SECTOR_SIZE) {
-		bf_set_error(bf, -EINVAL, "%s: %s (need a power of two from "
-			     "512 to %u)", path, r ? "bad value" :
-			     "unsupported sector size", BF_MAX_SECTOR_SIZE);
+	lenient = bf->cfg.missing_info_defaults;
+	if (bf_read_gathered(bf, "sector-size", UINT32_MAX, lenient, 512,
+			     &ss) ||
+	    bf_read_gathered(bf, "info", UINT32_MAX, lenient, 0, &info))
+		return -EINVAL;
+	if (ss < 512 || (ss & (ss - 1)) || ss > BF_MAX_SECTOR_SIZE) {
+		bf_set_error(bf, -EINVAL, "%s/sector-size: unsupported sector "
+			     "size (need a power of two from 512 to %u)", be,
+			     BF_MAX_SECTOR_SIZE);
 		return -EINVAL;
 	}
-	if ((r = bf_read_num(bf, be, "info", UINT32_MAX, 0, &info)) ||
-	    (r = bf_read_num(bf, be, "physical-sector-size", UINT32_MAX, ss,
+	if ((r = bf_read_num(bf, be, "physical-sector-size", UINT32_MAX, ss,
 			     &pss)) ||
 	    (r = bf_read_bool(bf, be, "feature-flush-cache", &flush)) ||
 	    (r = bf_read_bool(bf, be, "feature-barrier", &barrier)) ||

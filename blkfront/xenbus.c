@@ -8,7 +8,11 @@
  * legal skip path is accepted: a backend that goes straight to
  * Initialised or Connected gets the skipped work done first; a repeated
  * Connected is a resize; Closing/Closed/re-Initialising and directory
- * removal take I/O back for reissue on the next connection.
+ * removal take I/O back for reissue on the next connection. A backend
+ * that is Closing or Closed with "online" = 0 is a toolstack unplug:
+ * the device ends (bf_unplug). After a resume a backend still
+ * Connected is closed first (Closing, Closed, then Initialising), as
+ * Linux blkback ignores Initialising while Connected.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -90,13 +94,47 @@ static void bf_unwatch_be(struct xf_blkfront *bf)
 	bf->be_path[0] = 0;
 }
 
+/* A backend state from the store; Unknown when absent or unreadable. */
+static int bf_read_be_state(struct xf_blkfront *bf, const char *be)
+{
+	char path[BF_PATH_MAX + 8];
+	uint64_t st;
+
+	snprintf(path, sizeof(path), "%s/state", be);
+	if (xf_xs_read_uint(bf->p, bf->xs, XF_TXN_NONE, path, 255, &st))
+		return XF_XENBUS_UNKNOWN;
+	return (int)st;
+}
+
+/* A backend in these states may still serve rings we dropped. */
+static bool bf_be_serving(int be_state)
+{
+	return be_state == XF_XENBUS_CONNECTED ||
+	       be_state == XF_XENBUS_CLOSING;
+}
+
+/* The state a (re)starting handshake writes first. After a resume, a
+ * backend still serving the old rings must close before it can be
+ * asked for new ones: Linux blkback ignores Initialising unless it is
+ * Closed (frontend_changed()), so the frontend goes Closing, then
+ * Closed, then Initialising (bf_step). */
+static int bf_first_state(struct xf_blkfront *bf, const char *be)
+{
+	bool resumed = bf->resume_pending;
+
+	bf->resume_pending = false;
+	if (resumed && bf_be_serving(bf_read_be_state(bf, be)))
+		return XF_XENBUS_CLOSING;
+	return XF_XENBUS_INITIALISING;
+}
+
 /* Reads the frontend directory and the backend state. Returns false
  * when there is nothing to act on (directory absent or incomplete). */
 static bool bf_read_dirs(struct xf_blkfront *bf)
 {
 	char path[BF_PATH_MAX + 32];
 	char *be = NULL;
-	uint64_t id, st;
+	uint64_t id;
 	int r;
 
 	snprintf(path, sizeof(path), "%s/backend", bf->fe_path);
@@ -127,12 +165,18 @@ static bool bf_read_dirs(struct xf_blkfront *bf)
 		bf->have_fe_dir = true;
 		if (atomic_load(&bf->fail_mode) == BF_FAIL_PROTO)
 			bf_clear_error(bf);
-		if (bf->state == XF_BLKFRONT_ERROR)
+		if (bf->state == XF_BLKFRONT_UNPLUGGED) {
+			/* Re-attached after an unplug: a new device. */
+			bf->info.reason[0] = 0;
+			atomic_store(&bf->fail_mode, BF_HOLD);
+		}
+		if (bf->state == XF_BLKFRONT_ERROR ||
+		    bf->state == XF_BLKFRONT_UNPLUGGED)
 			bf->state = XF_BLKFRONT_RECONNECTING;
 		if (bf->state != XF_BLKFRONT_CONNECTING &&
 		    bf->deadline_ns == UINT64_MAX)
 			bf_arm_deadline(bf, bf->cfg.connect_timeout_ns);
-		bf_write_state(bf, XF_XENBUS_INITIALISING);
+		bf_write_state(bf, bf_first_state(bf, be));
 		bf->be_prev = XF_XENBUS_UNKNOWN;
 	}
 	if (strcmp(be, bf->be_watched)) {
@@ -153,9 +197,7 @@ static bool bf_read_dirs(struct xf_blkfront *bf)
 	if (!xf_xs_read_uint(bf->p, bf->xs, XF_TXN_NONE, path, UINT32_MAX,
 			     &id))
 		bf->handle = (uint16_t)id;
-	snprintf(path, sizeof(path), "%s/state", bf->be_path);
-	r = xf_xs_read_uint(bf->p, bf->xs, XF_TXN_NONE, path, 255, &st);
-	bf->be_state = r ? XF_XENBUS_UNKNOWN : (int)st;
+	bf->be_state = bf_read_be_state(bf, bf->be_path);
 	return true;
 }
 
@@ -324,6 +366,44 @@ static void bf_fail_all(struct xf_blkfront *bf, int status, bool inflight)
 	bf_kick_queues(bf);
 }
 
+/* The toolstack's detach (libxl request_close: backend online = 0,
+ * then Closing) ends the device instead of starting a reconnect. Only
+ * an explicit 0 counts: Linux blkfront never reads the key, and a
+ * backend directory without it is not being unplugged. */
+static bool bf_be_unplugged(struct xf_blkfront *bf)
+{
+	char path[BF_PATH_MAX + 8];
+	uint64_t online;
+
+	if (bf->be_state != XF_XENBUS_CLOSING &&
+	    bf->be_state != XF_XENBUS_CLOSED)
+		return false;
+	snprintf(path, sizeof(path), "%s/online", bf->be_path);
+	return !xf_xs_read_uint(bf->p, bf->xs, XF_TXN_NONE, path, UINT32_MAX,
+				&online) && online == 0;
+}
+
+/* Every in-flight and queued io fails with -ENODEV now (holding them
+ * for a reconnect that will not come only delays the same outcome),
+ * the frontend writes Closed as Linux blkfront_closing() does, and the
+ * grants go once the backend is Closed. */
+static void bf_unplug(struct xf_blkfront *bf)
+{
+	snprintf(bf->info.reason, sizeof(bf->info.reason),
+		 "unplugged by the toolstack: %.120s/online = 0, backend "
+		 "state %s", bf->be_path, bf->be_state == XF_XENBUS_CLOSING ?
+		 "Closing" : "Closed");
+	bf->state = XF_BLKFRONT_UNPLUGGED;
+	bf->deadline_ns = UINT64_MAX;
+	bf->grace_at_ns = UINT64_MAX;
+	atomic_store(&bf->fail_mode, BF_FAIL_GONE);
+	bf_fail_all(bf, -ENODEV, true);
+	bf->release_pending = true;
+	if (bf->fe_state != XF_XENBUS_CLOSED)
+		bf_write_state(bf, XF_XENBUS_CLOSED);
+	bf_post_event(bf, XF_BLKFRONT_EV_UNPLUGGED);
+}
+
 static void bf_step_close(struct xf_blkfront *bf, uint64_t now)
 {
 	if (bf->close_phase == 0) {
@@ -366,12 +446,20 @@ static void bf_resume(struct xf_blkfront *bf)
 	atomic_store(&bf->suspended, false);
 	if (atomic_load(&bf->fail_mode) != BF_HOLD)
 		bf_clear_error(bf);
-	/* The old backend is gone with the old host: drop its grants and
-	 * ports (a page it still maps is parked and counted). */
-	bf_release_old_conns(bf);
-	bf->release_pending = false;
+	/* A backend that is gone with the old host, or that let go, maps
+	 * nothing: drop its grants and ports now (a page it still maps is
+	 * parked and counted). One still serving the old rings (resumed in
+	 * place) keeps them until it is Closed. */
+	if (bf->be_path[0] && bf_be_serving(bf_read_be_state(bf, bf->be_path))) {
+		bf->release_pending = true;
+	} else {
+		bf_release_old_conns(bf);
+		bf->release_pending = false;
+	}
 	bf_unwatch_be(bf);
 	bf->have_fe_dir = false; /* re-read everything, as on appearance */
+	bf->resume_pending = true;
+	bf->info.reason[0] = 0;
 	bf->fe_state = XF_XENBUS_UNKNOWN;
 	bf->be_state = bf->be_prev = XF_XENBUS_UNKNOWN;
 	bf->state = XF_BLKFRONT_RECONNECTING;
@@ -443,11 +531,16 @@ void bf_xenbus_run(struct xf_actor *a)
 		}
 		goto out;
 	}
+	if (present && bf->state != XF_BLKFRONT_UNPLUGGED &&
+	    bf_be_unplugged(bf))
+		bf_unplug(bf);
 	if (present) {
 		if (bf->release_pending && bf_be_released(bf->be_state)) {
 			bf_release_old_conns(bf);
 			bf->release_pending = false;
 		}
+		if (bf->state == XF_BLKFRONT_UNPLUGGED)
+			goto timers;
 		bf_step(bf, now);
 		if (bf->be_state != XF_XENBUS_INITIALISING)
 			bf->grace_at_ns = UINT64_MAX;

@@ -145,6 +145,8 @@ void eng_observe(void *opaque, struct xf_wl_job *wl, int kind, int status)
 	}
 	if (kind != XF_WL_EV_SUBMIT) {
 		d->completions++;
+		if (!status)
+			eng_reconnect_completed(d, xf_rt_now_ns(e->rt));
 		if (kind == 1 && !status)
 			d->writes++;
 		if (kind == 2 && !status)
@@ -331,6 +333,8 @@ int eng_vm_suspend(struct eng *e, struct eng_vm *vm, bool resume)
 			     xf_blkfront_suspend(e->disks[i].bf);
 		if (r)
 			return r;
+		if (resume)
+			eng_reconnect_begin(&e->disks[i], xf_rt_now_ns(e->rt));
 	}
 	return eng_net_vm_suspend(e, vm, resume);
 }
@@ -513,6 +517,18 @@ static int act_recreate_device(struct act *c)
 	return r == -EEXIST ? 0 : r;
 }
 
+/* The toolstack detaches the device as libxl's request_close does
+ * (`xl block-detach`): backend online = 0, then Closing. */
+static int act_unplug(struct act *c)
+{
+	int r = xf_vbd_request_close(c->e->dom0, &c->d->vbd);
+
+	if (r)
+		snprintf(c->err, c->len, "unplug '%s': %s", c->target,
+			 strerror(-r));
+	return r;
+}
+
 static int act_error(struct act *c)
 {
 	const char *op = xf_scn_str(c->f, "op");
@@ -579,6 +595,7 @@ static const struct {
 	{ "resume_backend", ACT_DISK, act_resume_backend },
 	{ "remove_device", ACT_DISK, act_remove_device },
 	{ "recreate_device", ACT_DISK, act_recreate_device },
+	{ "unplug", ACT_DISK, act_unplug },
 	{ "error", ACT_DISK, act_error },
 	{ "drop_notify", ACT_DISK_OR_VIF, act_drop_notify },
 	{ "set_flush_mode", ACT_DISK, act_set_flush_mode },

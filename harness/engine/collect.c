@@ -111,10 +111,26 @@ static const struct eng_ctr blkback_ctrs[] = {
 		rejects[XF_BLKBACK_REJ_PAST_END]),
 };
 
+/* Why a disk stopped, in the frontend's words: its unplug reason, or
+ * the error state's message. */
+static void disk_note(struct eng *e, const struct eng_disk *d,
+		      const struct xf_blkfront_info *info)
+{
+	char msg[256];
+
+	if (info->reason[0]) {
+		snprintf(msg, sizeof(msg), "%s", info->reason);
+	} else if (!xf_blkfront_error(d->bf, msg, sizeof(msg))) {
+		return;
+	}
+	xf_result_add_note(e->res, d->name,
+			   xf_blkfront_state_name(info->state), msg);
+}
+
 void eng_collect(struct eng *e)
 {
 	struct xf_result *res = e->res;
-	uint64_t degraded = 0, reconnect = 0, unprotected = 0;
+	uint64_t degraded = 0, reconnect = 0, unprotected = 0, never = 0;
 
 	res->trace_hash = xf_rt_trace_hash(e->rt);
 	res->trace_len = xf_rt_trace_len(e->rt);
@@ -154,6 +170,7 @@ void eng_collect(struct eng *e)
 				      &info, true);
 			degraded += info.durability_degraded;
 			unprotected += info.fua_unprotected;
+			disk_note(e, d, &info);
 		}
 		if (d->bb) {
 			xf_blkback_stats(d->bb, &bs);
@@ -164,8 +181,13 @@ void eng_collect(struct eng *e)
 		eng_ctr_add(e, d->name, "timeouts", d->timeouts);
 		if (d->max_reconnect_ns > reconnect)
 			reconnect = d->max_reconnect_ns;
+		never += eng_reconnect_never(d);
 	}
-	xf_ctrs_set(&res->counters, "reconnect_max_ns", reconnect);
+	/* A reconnect after which nothing completed has no time: the
+	 * maximum is "never" (UINT64_MAX, null in JSON). */
+	xf_ctrs_set(&res->counters, "reconnect_max_ns",
+		    never ? UINT64_MAX : reconnect);
+	xf_ctrs_set(&res->counters, "reconnects_never_completed", never);
 	eng_mig_collect(e);
 	for (size_t i = 0; i < res->njobs; i++)
 		xf_series_extend(&res->jobs[i].series, e->t0 + res->elapsed_ns);

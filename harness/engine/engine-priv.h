@@ -96,7 +96,12 @@ struct eng_disk {
 	unsigned int irq_vcpu;   /* per-disk completion vCPU or ~0 */
 	unsigned int nqueues;
 	bool connected;
-	uint64_t connected_ns, disconnected_ns, max_reconnect_ns;
+	uint64_t connected_ns;
+	/* Reconnect being measured (reconnect.c): open since rc_from_ns;
+	 * rc_up once the frontend reported Connected again; rc_gave_up
+	 * once it failed its I/O instead (timeout, unplug). */
+	bool rc_open, rc_up, rc_gave_up;
+	uint64_t rc_from_ns, max_reconnect_ns;
 	uint64_t flushes, writes, completions;
 	uint64_t degraded, timeouts;
 	char name[64];
@@ -183,6 +188,18 @@ int eng_add_timer(struct eng *e, uint64_t when, enum eng_timer_kind k,
 		  struct eng_disk *d);
 void eng_run_hook(struct eng *e, struct xf_scn_hook *h);
 void eng_observe(void *opaque, struct xf_wl_job *wl, int kind, int status);
+
+/* reconnect.c: a disk's reconnect time (e->lock held). begin: it
+ * stopped serving (disconnect, resume); connected: the frontend says it
+ * is back; completed: an I/O of the disk completed successfully;
+ * gave_up: the frontend failed the I/O (timeout, unplug); never: still
+ * open at the end and not given up on. */
+void eng_reconnect_begin(struct eng_disk *d, uint64_t now);
+void eng_reconnect_connected(struct eng *e, struct eng_disk *d,
+			     uint64_t now);
+void eng_reconnect_completed(struct eng_disk *d, uint64_t now);
+void eng_reconnect_gave_up(struct eng_disk *d);
+bool eng_reconnect_never(const struct eng_disk *d);
 
 int eng_backend_start(struct eng_disk *d);
 /* Parks the disk's backend until teardown (its actors may still run). */

@@ -121,22 +121,22 @@ static void bf_event(struct xf_blkfront *bf, enum xf_blkfront_event ev,
 	pthread_mutex_lock(&e->lock);
 	switch (ev) {
 	case XF_BLKFRONT_EV_CONNECTED:
-		if (d->disconnected_ns && now - d->disconnected_ns >
-		    d->max_reconnect_ns)
-			d->max_reconnect_ns = now - d->disconnected_ns;
-		d->disconnected_ns = 0;
+		eng_reconnect_connected(e, d, now);
 		if (!d->connected)
 			d->connected_ns = now;
 		d->connected = true;
 		break;
 	case XF_BLKFRONT_EV_DISCONNECTED:
-		if (!d->disconnected_ns)
-			d->disconnected_ns = now;
+		eng_reconnect_begin(d, now);
+		break;
+	case XF_BLKFRONT_EV_UNPLUGGED:
+		eng_reconnect_gave_up(d);
 		break;
 	case XF_BLKFRONT_EV_DURABILITY_DEGRADED:
 		d->degraded++;
 		break;
 	case XF_BLKFRONT_EV_TIMEOUT:
+		eng_reconnect_gave_up(d);
 		d->timeouts++;
 		break;
 	default:

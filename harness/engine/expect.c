@@ -10,7 +10,8 @@ struct measures {
 	double iops, bw_mbps, p50_us, p99_us, p999_us, max_us;
 	double lost_writes, verify_errors, io_errors, hangs, double_compl;
 	double leaks, fairness, share_max, util_max, pause_max_ms;
-	double reconnect_max_ms, power_cuts;
+	double reconnect_max_ms, power_cuts; /* reconnect: inf = never */
+	double reconnects_never;
 	double completed;   /* I/Os that ended (ok or error) in scope */
 	bool ok;            /* false: could not be measured */
 };
@@ -69,6 +70,15 @@ static void vcpu_measures(const struct xf_result *r, const char *vm,
 	*share = total ? (double)max / (double)total : 0;
 }
 
+/* A counter at UINT64_MAX means never (a reconnect after which nothing
+ * completed): infinite, so every bound on it fails. */
+static double ctr_value(const struct xf_result *r, const char *name)
+{
+	uint64_t v = xf_ctrs_get(&r->counters, name);
+
+	return v == UINT64_MAX ? INFINITY : (double)v;
+}
+
 static void measure(struct eng *e, const char *vm, const char *job,
 		    struct measures *m)
 {
@@ -105,8 +115,8 @@ static void measure(struct eng *e, const char *vm, const char *job,
 	m->leaks = (double)xf_ctrs_get(&r->counters, "leaks");
 	m->fairness = fairness(r);
 	vcpu_measures(r, vm, &m->share_max, &m->util_max);
-	m->reconnect_max_ms = (double)xf_ctrs_get(&r->counters,
-						  "reconnect_max_ns") / 1e6;
+	m->reconnect_max_ms = ctr_value(r, "reconnect_max_ns") / 1e6;
+	m->reconnects_never = ctr_value(r, "reconnects_never_completed");
 	m->power_cuts = (double)r->power_cuts;
 }
 
@@ -120,7 +130,10 @@ static void add(struct eng *e, const struct xf_scn_obj *x, const char *key,
 	if (!xf_scn_isset(x, key))
 		return;
 	snprintf(what, sizeof(what), "%s%s %s %g", label, "", op, limit);
-	snprintf(got, sizeof(got), fmt, value);
+	if (isinf(value))
+		snprintf(got, sizeof(got), "never");
+	else
+		snprintf(got, sizeof(got), fmt, value);
 	pass = !strcmp(op, ">=") ? value >= limit : value <= limit;
 	xf_result_add_expect(e->res, what, got, xf_scn_line(x, key), pass);
 }
@@ -230,6 +243,19 @@ static void one(struct eng *e, const struct xf_scn_obj *x)
 	ADD("io_errors", "I/O errors", "<=", m.io_errors, "%.0f");
 	ADD("io_errors_min", "I/O errors", ">=", m.io_errors, "%.0f");
 	ADD("hangs", "hung I/Os", "<=", m.hangs, "%.0f");
+	/* A disk whose reconnect never completed is hung even when no I/O
+	 * is outstanding in the workload's view (or it was re-issued into
+	 * a ring nobody serves): wherever hung I/O fails the run, so does
+	 * that. Listed only when it fails. */
+	if (xf_scn_isset(x, "hangs") && m.reconnects_never > 0) {
+		char got[32];
+
+		scoped(l, sizeof(l), x, "reconnects never completed");
+		strncat(l, " <= 0", sizeof(l) - strlen(l) - 1);
+		snprintf(got, sizeof(got), "%.0f", m.reconnects_never);
+		xf_result_add_expect(e->res, l, got, xf_scn_line(x, "hangs"),
+				     false);
+	}
 	ADD("double_completions", "double completions", "<=", m.double_compl,
 	    "%.0f");
 	ADD("leaks", "leaked grants+ports", "<=", m.leaks, "%.0f");
@@ -306,7 +332,7 @@ static void one(struct eng *e, const struct xf_scn_obj *x)
 		for (size_t i = 0; i < r->counters.n; i++)
 			mv[n++] = (struct xf_scn_metric){
 				r->counters.v[i].name,
-				(double)r->counters.v[i].value };
+				ctr_value(r, r->counters.v[i].name) };
 		for (size_t i = 0; i < r->nvcpus; i++) {
 			const struct xf_vcpu_result *v = &r->vcpus[i];
 

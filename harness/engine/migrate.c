@@ -203,7 +203,11 @@ static int move_disk(struct eng *e, struct eng_disk *d, struct eng_host *h)
 			 xf_scn_sub(h->obj, "blk") :
 			 xf_scn_sub(d->obj, "backend"));
 	r = xf_blkback_new(&d->bcfg, &d->bb);
-	return r ? r : xf_blkfront_resume(d->bf);
+	if (!r)
+		r = xf_blkfront_resume(d->bf);
+	if (!r)
+		eng_reconnect_begin(d, xf_rt_now_ns(e->rt));
+	return r;
 }
 
 static void stop_and_copy(struct eng *e, size_t idx, uint64_t now,

@@ -377,6 +377,17 @@ static void expect_table(FILE *f, struct xf_result *const *r, size_t n)
 				e->pass ? "pass" : "fail", e->skipped ?
 				"NOT CHECKED" : e->pass ? "PASS" : "FAIL");
 		}
+		for (size_t k = 0; k < r[i]->nnotes; k++) {
+			const struct xf_device_note *dn = &r[i]->notes[k];
+
+			fprintf(f, "<tr><td>");
+			esc(f, vname(r[i]));
+			fprintf(f, "</td><td colspan=4 class=note>");
+			esc(f, dn->device);
+			fprintf(f, " %s: ", dn->state);
+			esc(f, dn->reason);
+			fprintf(f, "</td></tr>\n");
+		}
 		if (r[i]->error) {
 			fprintf(f, "<tr><td>");
 			esc(f, vname(r[i]));

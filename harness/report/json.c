@@ -168,10 +168,27 @@ int xf_report_json_result(const struct xf_result *r, json_object **out)
 	}
 	json_object_object_add(o, "vcpus", a);
 	c = json_object_new_object();
+	/* UINT64_MAX is "never" (a reconnect after which nothing
+	 * completed): null, not a number. */
 	for (size_t i = 0; i < r->counters.n; i++)
 		json_object_object_add(c, r->counters.v[i].name,
-				       u64(r->counters.v[i].value));
+				       r->counters.v[i].value == UINT64_MAX ?
+				       NULL : u64(r->counters.v[i].value));
 	json_object_object_add(o, "counters", c);
+	a = json_object_new_array();
+	for (size_t i = 0; i < r->nnotes; i++) {
+		const struct xf_device_note *dn = &r->notes[i];
+
+		x = json_object_new_object();
+		json_object_object_add(x, "device",
+				       json_object_new_string(dn->device));
+		json_object_object_add(x, "state",
+				       json_object_new_string(dn->state));
+		json_object_object_add(x, "reason",
+				       json_object_new_string(dn->reason));
+		json_object_array_add(a, x);
+	}
+	json_object_object_add(o, "device_notes", a);
 	x = json_object_new_object();
 	json_object_object_add(x, "checked",
 			       json_object_new_boolean(r->durability_checked));

@@ -134,6 +134,14 @@ char *xf_report_summary(const struct xf_result *r, bool color)
 				l->flush_id : l->write_id));
 		fprintf(f, ", found %s%s\n", l->kind, found_str(l));
 	}
+	for (size_t i = 0; i < r->nnotes; i++)
+		fprintf(f, "     %s %s: %s\n", r->notes[i].device,
+			r->notes[i].state, r->notes[i].reason);
+	if (xf_ctrs_get(&r->counters, "reconnects_never_completed"))
+		fprintf(f, "     reconnect: never completed on %llu disk(s): "
+			"no I/O completed after it\n",
+			(unsigned long long)xf_ctrs_get(&r->counters,
+			"reconnects_never_completed"));
 	for (size_t i = 0; i < r->nexpects; i++) {
 		const struct xf_expect_result *e = &r->expects[i];
 

@@ -26,6 +26,7 @@ void xf_result_free(struct xf_result *r)
 	free(r->vcpus);
 	free(r->expects);
 	free(r->losses);
+	free(r->notes);
 	xf_ctrs_free(&r->counters);
 	free(r->path);
 	free(r->scenario);
@@ -119,6 +120,21 @@ int xf_result_add_loss(struct xf_result *r, const struct xf_loss_result *l)
 		return -ENOMEM;
 	r->losses = v;
 	v[r->nlosses - 1] = *l;
+	return 0;
+}
+
+int xf_result_add_note(struct xf_result *r, const char *device,
+		       const char *state, const char *reason)
+{
+	struct xf_device_note *v = append(r->notes, &r->nnotes, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	r->notes = v;
+	v = &v[r->nnotes - 1];
+	snprintf(v->device, sizeof(v->device), "%s", device);
+	snprintf(v->state, sizeof(v->state), "%s", state);
+	snprintf(v->reason, sizeof(v->reason), "%s", reason);
 	return 0;
 }
 

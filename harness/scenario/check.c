@@ -119,7 +119,8 @@ static void check_fault(struct xf_scn *s, const struct xf_scn_obj *f)
 	    !strcmp(action, "suspend") || !strcmp(action, "resume"))
 		need = "vm";
 	else if (!strcmp(action, "power_cut") || !strcmp(action, "error") ||
-		 !strcmp(action, "set_flush_mode"))
+		 !strcmp(action, "set_flush_mode") ||
+		 !strcmp(action, "unplug"))
 		need = "disk";
 	if (!((!strcmp(need, "vm") && !strcmp(t->kind->name, "vm")) ||
 	      (!strcmp(need, "disk") && !strcmp(t->kind->name, "disk")) ||

@@ -113,7 +113,7 @@ static const char sugar[] =
 	"  'crash_backend', 'stall_backend', 'resume_backend',\n"
 	"  'remove_device', 'recreate_device', 'error', 'drop_notify',\n"
 	"  'clock_step', 'migrate', 'suspend', 'resume',\n"
-	"  'set_flush_mode' }) do\n"
+	"  'set_flush_mode', 'unplug' }) do\n"
 	"  ctx[a] = function(self, target, opt)\n"
 	"    local t = { action = a, target = target }\n"
 	"    if type(opt) == 'table' then\n"

@@ -269,7 +269,7 @@ static const char *const action_e[] = {
 	"power_cut", "restart_backend", "crash_backend", "stall_backend",
 	"resume_backend", "remove_device", "recreate_device", "error",
 	"drop_notify", "clock_step", "migrate", "suspend", "resume",
-	"set_flush_mode", NULL };
+	"set_flush_mode", "unplug", NULL };
 static const char *const status_e[] = { "error", "eopnotsupp", NULL };
 static const char *const fop_e[] = { "any", "read", "write", "flush",
 				     NULL };

@@ -430,6 +430,16 @@ static void submit_frozen_writes(struct xf_blkfront_io *io, struct xt_done *d,
 	run_slice();
 }
 
+/* Writes in flight at a frozen backend, then the guest suspends. */
+static void suspend_with_writes(struct xf_blkfront_io *io, struct done_rec *d,
+				uint8_t *w, unsigned int n, uint64_t len,
+				unsigned int seed)
+{
+	submit_frozen_writes(io, d, w, n, len, seed);
+	ck_assert_int_eq(xf_blkfront_suspend(E.bf), 0);
+	run_slice();
+}
+
 /* Waits for io[0..n); each completed once, OK, its data on the disk
  * (read back through chk). */
 static void expect_on_disk(struct xf_blkfront_io *io, struct xt_done *d,
@@ -519,9 +529,7 @@ START_TEST(migrate_to_fewer_features)
 	struct xf_blkfront_info info;
 
 	env_up(_i ? XF_RT_REAL : XF_RT_SIM, "linux");
-	submit_frozen_writes(io, d, w[0], NIO, LEN, 77);
-	ck_assert_int_eq(xf_blkfront_suspend(E.bf), 0);
-	run_slice();
+	suspend_with_writes(io, d, w[0], NIO, LEN, 77);
 	xf_blkback_free(E.bb);
 	E.bb = NULL;
 	ck_assert_int_eq(xf_vbd_migrate(E.dom0, &E.vc, BE2), 0);
@@ -719,10 +727,54 @@ static bool gone_or_done(void *arg)
 	return atomic_load(&((struct xt_done *)arg)->calls) > 0;
 }
 
-/* Graceful removal by the toolstack (backend Closing): the frontend
- * closes with it and releases every grant; after the directories go,
- * I/O is held, then fails with -ENODEV when the timeout expires. */
+/* Graceful removal by the toolstack (libxl's request_close: online=0,
+ * backend Closing) is an unplug, not a reconnect: the I/O in flight
+ * fails with -ENODEV at once (not after the 30 s connect timeout), so
+ * does new I/O, the frontend goes Closed, the reason is stated, and
+ * every grant is released once the backend is Closed. The directories
+ * removed and created again: a re-attach, the device connects again. */
 START_TEST(toolstack_graceful_removal)
+{
+	enum { NIO = 4, LEN = 8192 };
+	static uint8_t w[NIO][LEN];
+	struct xf_blkfront_io io[NIO], late;
+	struct done_rec d[NIO], dl = { 0, 0 };
+	struct xf_blkfront_info info;
+
+	env_up(XF_RT_SIM, "linux");
+	write_read_verify(2, 8192, 0, 1);
+	submit_frozen_writes(io, d, w[0], NIO, LEN, 3);
+	ck_assert_int_eq(xf_vbd_request_close(E.dom0, &E.vc), 0);
+	run_slice();
+	rec_expect_once(d, NIO, -ENODEV);
+	xf_blkfront_get_info(E.bf, &info);
+	ck_assert_int_eq(info.state, XF_BLKFRONT_UNPLUGGED);
+	ck_assert_msg(strstr(info.reason, "online = 0, backend state Closing"),
+		      "reason: %s", info.reason);
+	ck_assert_uint_eq(atomic_load(&E.events[XF_BLKFRONT_EV_UNPLUGGED]), 1);
+	ck_assert_uint_eq(atomic_load(&E.events[XF_BLKFRONT_EV_TIMEOUT]), 0);
+	xf_blkback_freeze(E.bb, false);
+	ck_assert(run_until(fe_released, NULL));
+	ck_assert_int_eq(xf_blkback_state(E.bb), XF_XENBUS_CLOSED);
+	rec_io(&late, XF_BLKFRONT_WRITE, 0, LEN, w[0], &dl);
+	ck_assert_int_eq(xf_blkfront_submit(E.bf, &late), 0);
+	run_slice();
+	rec_expect_once(&dl, 1, -ENODEV);
+	ck_assert_int_eq(xf_vbd_destroy(E.dom0, &E.vc), 0);
+	run_slice();
+	ck_assert_int_eq(xf_vbd_create(E.dom0, &E.vc), 0);
+	ck_assert(run_until(is_connected, NULL));
+	xf_blkfront_get_info(E.bf, &info);
+	ck_assert_str_eq(info.reason, "");
+	write_read_verify(2, 8192, 0, 2);
+	env_fini();
+}
+END_TEST
+
+/* The directories removed without an unplug (a device that may come
+ * back): I/O is held, then fails with -ENODEV when the timeout
+ * expires. */
+START_TEST(directories_removed_hold_io)
 {
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
@@ -732,10 +784,6 @@ START_TEST(toolstack_graceful_removal)
 	front_timeout_ns = 50000000; /* 50 ms */
 	env_up(XF_RT_SIM, "linux");
 	write_read_verify(2, 8192, 0, 1);
-	ck_assert_int_eq(xf_vbd_request_close(E.dom0, &E.vc), 0);
-	ck_assert(run_until(fe_released, NULL));
-	xf_blkfront_get_info(E.bf, &info);
-	ck_assert_int_eq(info.state, XF_BLKFRONT_RECONNECTING);
 	ck_assert_int_eq(xf_vbd_destroy(E.dom0, &E.vc), 0);
 	run_slice();
 	xt_blk_io(&io, XF_BLKFRONT_WRITE, 0, sizeof(buf), buf, &d);
@@ -747,8 +795,50 @@ START_TEST(toolstack_graceful_removal)
 	xf_blkfront_get_info(E.bf, &info);
 	ck_assert_int_eq(info.state, XF_BLKFRONT_GONE);
 	ck_assert_uint_eq(atomic_load(&E.events[XF_BLKFRONT_EV_TIMEOUT]), 1);
+	ck_assert_uint_eq(atomic_load(&E.events[XF_BLKFRONT_EV_UNPLUGGED]), 0);
 	env_fini();
 	front_timeout_ns = 0;
+}
+END_TEST
+
+static bool backend_connected_twice(void *arg)
+{
+	struct xf_blkback_conn_info ci;
+
+	(void)arg;
+	xf_blkback_conn_info(E.bb, &ci);
+	return ci.connects >= 2 && is_connected(NULL);
+}
+
+/* Suspend with I/O in flight and resume on the same host, the backend
+ * left alone (still Connected to the dropped rings). Linux blkback (the
+ * mock's default) ignores Initialising while Connected, so the frontend
+ * must close first: Closing, Closed, then Initialising. The backend
+ * connects a second time, the held writes complete once and reach the
+ * disk, and no grant had to be parked (the old rings were released only
+ * after the backend's Closed). Loop index: sim, real. */
+START_TEST(resume_in_place_reconnects)
+{
+	enum { NIO = 4, LEN = 64 * 1024 };
+	static uint8_t w[NIO][LEN], chk[LEN];
+	struct xf_blkfront_io io[NIO];
+	struct done_rec d[NIO];
+	struct xf_blkfront_info info;
+
+	env_up(_i ? XF_RT_REAL : XF_RT_SIM, "linux");
+	suspend_with_writes(io, d, w[0], NIO, LEN, 41);
+	xf_blkback_freeze(E.bb, false);
+	run_slice();
+	ck_assert_int_eq(xf_blkfront_resume(E.bf), 0);
+	ck_assert_msg(run_until(backend_connected_twice, NULL),
+		      "no second connect: backend state %d",
+		      xf_blkback_state(E.bb));
+	expect_on_disk(io, d, NIO, chk);
+	xf_blkfront_get_info(E.bf, &info);
+	ck_assert_uint_eq(info.connects, 2);
+	ck_assert_uint_eq(info.grants_busy, 0);
+	write_read_verify(2, 8192, 0, 5);
+	env_fini();
 }
 END_TEST
 
@@ -901,6 +991,8 @@ XT_SUITE("blkfront-blkback")
 	tcase_add_loop_test(tc, concurrent_workload_with_crash, 0, 2);
 	tcase_add_loop_test(tc, skip_initwait_and_abi32, 0, 4);
 	tcase_add_test(tc, toolstack_graceful_removal);
+	tcase_add_test(tc, directories_removed_hold_io);
+	tcase_add_loop_test(tc, resume_in_place_reconnects, 0, 2);
 	tcase_add_test(tc, completion_cost_on_queue_vcpu);
 	tcase_add_loop_test(tc, sectors_unit_matrix, 0, 16);
 }

@@ -262,6 +262,46 @@ START_TEST(bad_xenstore_values)
 }
 END_TEST
 
+/* Linux blkfront_connect() gathers sectors, info and sector-size: a
+ * Connected backend without one of them is refused, naming the key.
+ * The missing_info_defaults leniency takes info as 0 and sector-size as
+ * 512; a missing sectors is refused either way. Loop index: key (0
+ * sectors, 1 info, 2 sector-size) + 3 with the leniency on. */
+START_TEST(missing_disk_key_refused)
+{
+	static const char *const keys[] = { "sectors", "info", "sector-size" };
+	const char *key = keys[_i % 3];
+	bool lenient = _i >= 3;
+	struct xf_blkfront_config cfg;
+	struct xf_blkfront_info info;
+	char msg[256], want[192];
+
+	xf_blkfront_config_init(&cfg);
+	cfg.missing_info_defaults = lenient;
+	sb_start(&sb, &cfg);
+	sb_initwait(&sb);
+	ck_assert_int_eq(sb_map_rings(&sb), 0);
+	sb_disk_props(&sb, 2048, 512);
+	sb_write(&sb, "info", "4"); /* read-only: a default would differ */
+	sb_rm(&sb, key);
+	sb_state(&sb, XF_XENBUS_CONNECTED);
+	sb_run(&sb);
+	ck_assert_int_eq(xf_blkfront_get_info(sb.bf, &info), 0);
+	if (lenient && _i % 3) {
+		ck_assert_int_eq(info.state, XF_BLKFRONT_CONNECTED);
+		ck_assert_uint_eq(info.sector_size, 512);
+		ck_assert_uint_eq(info.vdisk_info, _i % 3 == 1 ? 0 : 4);
+		return;
+	}
+	ck_assert_int_eq(info.state, XF_BLKFRONT_ERROR);
+	ck_assert_int_eq(xf_blkfront_error(sb.bf, msg, sizeof(msg)), -EINVAL);
+	snprintf(want, sizeof(want), "%s/%s: missing in state Connected",
+		 sb.be_path, key);
+	ck_assert_msg(strstr(msg, want), "message: %s", msg);
+	ck_assert_int_ne(sb_fe_state(&sb), XF_XENBUS_CONNECTED);
+}
+END_TEST
+
 /* Absurd offers are only upper bounds: clamped to the frontend's. */
 START_TEST(absurd_offers_are_clamped)
 {
@@ -473,6 +513,7 @@ XT_SUITE("blkfront-handshake")
 	tcase_add_test(tc, repeated_connected_is_resize);
 	tcase_add_loop_test(tc, bad_xenstore_values, 0,
 			    (int)(sizeof(bad_values) / sizeof(bad_values[0])));
+	tcase_add_loop_test(tc, missing_disk_key_refused, 0, 6);
 	tcase_add_test(tc, absurd_offers_are_clamped);
 	tcase_add_test(tc, untrusted_disables_persistent);
 	tcase_add_test(tc, abi_x86_32);

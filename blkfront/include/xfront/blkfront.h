@@ -70,7 +70,8 @@ struct xf_blkfront_io;
 
 /* Completion. status: 0; -EIO (backend answered BLKIF_RSP_ERROR);
  * -EOPNOTSUPP (operation not offered or refused by the backend);
- * -ENODEV (device closed, or gone longer than connect_timeout_ns);
+ * -ENODEV (device closed or unplugged, or gone longer than
+ * connect_timeout_ns);
  * -EPROTO (the backend violated the protocol: device in error state);
  * -ENOMEM (could not grant pages with nothing in flight to wait for);
  * -EINVAL (when it was issued the I/O no longer fit the disk: a new
@@ -138,6 +139,12 @@ enum xf_blkfront_state {
 				     * removal and re-appearance */
 	XF_BLKFRONT_CLOSING,
 	XF_BLKFRONT_CLOSED,
+	XF_BLKFRONT_UNPLUGGED,      /* the toolstack detached the device
+				     * (backend online = 0 and Closing or
+				     * Closed); I/O fails -ENODEV,
+				     * info.reason says why; left when the
+				     * device directory is removed and
+				     * re-created (a re-attach) */
 };
 
 const char *xf_blkfront_state_name(enum xf_blkfront_state s);
@@ -156,6 +163,8 @@ enum xf_blkfront_event {
 					 * barrier nor flush (once per
 					 * connection) */
 	XF_BLKFRONT_EV_CLOSED,          /* xf_blkfront_close() finished */
+	XF_BLKFRONT_EV_UNPLUGGED,       /* the toolstack detached the
+					 * device: state UNPLUGGED */
 };
 
 /* Called from a library actor's run() (the xenbus actor, or a queue
@@ -279,6 +288,16 @@ struct xf_blkfront_config {
 	 * (-EINVAL); I/O past the backend's real end, when the frontend
 	 * believes a larger disk, fails with -EIO (BLKIF_RSP_ERROR). */
 	enum xf_blkfront_sectors_unit sectors_unit;
+	/* Leniency switch, off by default. Linux blkfront_connect() reads
+	 * "sectors", "info" and "sector-size" with one xenbus_gather() and
+	 * refuses a Connected backend that lacks any of them
+	 * (xenbus_dev_fatal "reading backend fields"); so does this
+	 * frontend: the device goes to the error state naming the missing
+	 * key. On, a missing "info" is taken as 0 and a missing
+	 * "sector-size" as 512 (what this frontend did before), which hides
+	 * a backend that would not work with Linux guests. A missing
+	 * "sectors" is refused either way. */
+	bool missing_info_defaults;
 };
 
 void xf_blkfront_config_init(struct xf_blkfront_config *cfg);
@@ -298,18 +317,34 @@ int xf_blkfront_new(const struct xf_blkfront_config *cfg,
 int xf_blkfront_submit(struct xf_blkfront *bf, struct xf_blkfront_io *io);
 
 /* Suspend: stops issuing, takes every in-flight request back for
- * reissue, and forgets the rings (the backend is expected to be torn
- * down by the toolstack). Resume: releases the old grants and event
- * channels, clears an error state, and redoes the handshake, reading
- * the backend path and its features again (they may differ). Held I/O
- * is reissued once, re-split for the new limits. A reissued flush,
- * barrier or FUA-as-barrier write is a device-wide fence: it is sent
- * only once every earlier non-read io (any queue) completed, and every
- * io submitted after it (any queue, reads included, and new submissions
- * too) waits until it completed. Resume without a
- * suspend first takes in-flight work back the same way. Both expect the
- * old backend to be gone (or to have unmapped): pages it still maps are
- * parked, never reused, and counted in grants_busy. */
+ * reissue, and forgets the rings; nothing is written to xenstore (a
+ * frozen guest writes nothing). Resume: clears an error state and
+ * redoes the handshake, reading the backend path and its features again
+ * (they may differ). In xenbus terms a resume first reads the state of
+ * the backend the frontend directory names:
+ *  - Initialising, InitWait or Closed (a new backend after a migration,
+ *    a restarted one, or one that already let go): the old grants and
+ *    ports are dropped at once, the frontend writes Initialising and
+ *    connects as on first contact (InitWait -> rings -> Initialised ->
+ *    backend Connected -> Connected).
+ *  - Connected or Closing (resumed in place, the backend left alone: it
+ *    still serves the rings that were dropped): the frontend writes
+ *    Closing, then Closed once the backend is Closing, waits for the
+ *    backend's Closed and only then releases the old grants and writes
+ *    Initialising. A backend that is Connected ignores a frontend's
+ *    Initialising (Linux blkback, frontend_changed()), so asking for a
+ *    new connection without closing first would wedge the disk; this is
+ *    the walk of Linux's xenbus_reset_frontend() and of the Windows PV
+ *    drivers' resume.
+ * I/O held meanwhile waits at most connect_timeout_ns from the resume.
+ * Held I/O is reissued once, re-split for the new limits. A reissued
+ * flush, barrier or FUA-as-barrier write is a device-wide fence: it is
+ * sent only once every earlier non-read io (any queue) completed, and
+ * every io submitted after it (any queue, reads included, and new
+ * submissions too) waits until it completed. Resume without a suspend
+ * first takes in-flight work back the same way. Pages a backend still
+ * maps when they are released are parked, never reused, and counted in
+ * grants_busy. */
 int xf_blkfront_suspend(struct xf_blkfront *bf);
 int xf_blkfront_resume(struct xf_blkfront *bf);
 
@@ -318,6 +353,19 @@ int xf_blkfront_resume(struct xf_blkfront *bf);
  * close_timeout_ns passed) every grant and event channel is released
  * and XF_BLKFRONT_EV_CLOSED is raised. */
 int xf_blkfront_close(struct xf_blkfront *bf);
+
+/* Unplug. A toolstack detaching the device (libxl's request_close, as
+ * `xl block-detach` does) writes the backend's "online" = 0 and its
+ * state Closing. The frontend takes a backend in Closing or Closed whose
+ * "online" reads 0 as the end of the device, not as a reconnect: it
+ * completes every in-flight and queued io with -ENODEV at once (new
+ * submissions too), writes Closed, releases the grants once the backend
+ * is Closed, enters XF_BLKFRONT_UNPLUGGED and raises
+ * XF_BLKFRONT_EV_UNPLUGGED; info.reason names the keys. A missing
+ * "online" is not an unplug (Linux blkfront never reads it; a backend
+ * that restarts keeps the device). Removing the directories without
+ * that signal is a backend or device that may come back and is held as
+ * a reconnect (connect_timeout_ns). */
 
 /* Removes the actors and releases everything left. I/O still
  * outstanding is completed with -ENODEV from the calling thread. */
@@ -374,6 +422,10 @@ struct xf_blkfront_info {
 	uint64_t grants_busy;       /* unshare refused: backend still maps
 				     * the page (XSA-396 class) */
 	uint64_t watchdog_recoveries; /* sum over the queues */
+	/* Why the device stopped, when it stopped for a stated reason
+	 * other than the error state (see xf_blkfront_error()): the
+	 * toolstack's unplug (state UNPLUGGED). "" otherwise. */
+	char reason[192];
 };
 
 int xf_blkfront_get_info(struct xf_blkfront *bf,

@@ -441,8 +441,13 @@ static void follow_frontend(struct xf_blkback *bb, int fstate)
 	default: /* Initialising, Unknown, Reconfiguring... */
 		if (fstate != XF_XENBUS_INITIALISING)
 			break;
-		if ((s == XF_XENBUS_CLOSED || s == XF_XENBUS_CLOSING ||
-		     s == XF_XENBUS_CONNECTED) && bb->online) {
+		/* As Linux frontend_changed(): only a Closed backend
+		 * answers Initialising; Connected and Closing ignore it
+		 * unless the leniency switch is on. */
+		if ((s == XF_XENBUS_CLOSED ||
+		     (bb->cfg.lenient.reinit_while_connected &&
+		      (s == XF_XENBUS_CLOSING || s == XF_XENBUS_CONNECTED))) &&
+		    bb->online) {
 			/* Re-initialising frontend: drop the old rings and
 			 * offer the (possibly new) features again. */
 			disconnect_all(bb);

@@ -1,6 +1,8 @@
 #!/bin/sh
-# Expectation semantics: job scoping by name boundary, and a scope that
-# completed no I/O failing instead of passing every "at most" check.
+# Expectation semantics: job scoping by name boundary, a scope that
+# completed no I/O failing instead of passing every "at most" check, a
+# reconnect that never completed (null in JSON, a line of its own), and
+# the reason an unplugged disk stopped.
 # usage: test-expect.sh path/to/xfront
 set -u
 . "$(dirname "$0")/../../lib/xt.sh"
@@ -49,5 +51,36 @@ check "the VM that ran still passes" \
 "$XF" run noio-ok.lua > out.txt 2>&1; rc=$?
 check "iops_max (or keys not about block I/O) allow an empty scope" \
 	"[ $rc -eq 0 ]"
+
+# The backend comes back, then stalls before answering anything.
+{
+	echo 'scenario { name = "never", description = "a reconnect after which nothing completed", duration = "100ms", timeout = "1s" }'
+	echo 'vm { name = "vm0" }'
+	echo 'disk { name = "d0", vm = "vm0", size = "16M", model = { latency_us = 1000 } }'
+	echo 'job { name = "rr", disk = "d0", rw = "randread" }'
+	echo 'fault { at = "20ms", action = "restart_backend", target = "d0", duration = "5ms" }'
+	echo 'fault { at = "25500us", action = "stall_backend", target = "d0" }'
+	echo 'expect { hangs = 1 }'
+} > never.lua
+"$XF" run never.lua --json never.json > out.txt 2>&1; rc=$?
+check "a reconnect that never completed fails a block bounding hangs" \
+	"[ $rc -eq 1 ] && grep -q 'FAIL  reconnects never completed <= 0 *measured 1' out.txt"
+check "the summary says never" \
+	"grep -q 'reconnect: never completed on 1 disk(s)' out.txt"
+check "the JSON has no time for it" \
+	"grep -q '\"reconnect_max_ns\": *null' never.json && grep -q '\"reconnects_never_completed\": *1' never.json"
+
+{
+	echo 'scenario { name = "unplugged", description = "the toolstack detaches the disk", duration = "100ms" }'
+	vm_disk_job ''
+	echo 'fault { at = "20ms", action = "unplug", target = "d0" }'
+	echo 'expect { hangs = 0, io_errors_min = 1 }'
+} > unplugged.lua
+"$XF" run unplugged.lua --json unplugged.json > out.txt 2>&1; rc=$?
+check "an unplug fails the I/O, nothing hangs" "[ $rc -eq 0 ]"
+check "the summary says why the disk stopped" \
+	"grep -q 'd0 unplugged: unplugged by the toolstack: .*/online = 0, backend state Closing' out.txt"
+check "so does the JSON" \
+	"grep -q '\"state\": *\"unplugged\"' unplugged.json"
 
 [ $fails -eq 0 ] || { echo "$fails failed"; exit 1; }

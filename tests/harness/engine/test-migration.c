@@ -5,7 +5,11 @@
  * duration from memory, dirty rate and the slower link; the pause only
  * covering stop-and-copy; one migration per host at a time, first come
  * first served; in-flight I/O re-issued exactly once; a vif moved to a
- * host without GSO stops using it; bad migrate requests.
+ * host without GSO stops using it; bad migrate requests. And how a
+ * disk's reconnect is measured (suite harness-reconnect): a resume,
+ * after a migration or in place, and a backend restart, each to the
+ * first I/O completed after it; "never" when nothing completed; the
+ * toolstack's unplug failing the I/O at once with a stated reason.
  */
 #include <errno.h>
 #include <math.h>
@@ -502,6 +506,142 @@ START_TEST(hook_migrates)
 	ck_assert_uint_eq(ctr("d1.connects"), 2);
 }
 END_TEST
+
+/* One VM, one 16 MiB disk with 1 ms requests, randread iodepth 4 over
+ * 200 ms, and what the caller adds (faults, hooks, disk keys). */
+static void disk_run(const char *disk_keys, const char *rest)
+{
+	char src[2048];
+
+	snprintf(src, sizeof(src),
+		 "scenario { name = 'rc', description = 'd', duration = '200ms',"
+		 " timeout = '2s' }\n"
+		 "vm { name = 'vm0' }\n"
+		 "disk { name = 'd0', vm = 'vm0', size = '16M',"
+		 " model = { latency_us = 1000 }%s }\n"
+		 "job { name = 'rr', disk = 'd0', rw = 'randread', iodepth = 4 }\n"
+		 "%s", disk_keys, rest);
+	run(src);
+}
+
+static const struct xf_expect_result *expect_line(const char *what)
+{
+	for (size_t i = 0; i < res->nexpects; i++)
+		if (strstr(res->expects[i].what, what))
+			return &res->expects[i];
+	return NULL;
+}
+
+/* Each reconnect measured to the first completion after Connected:
+ * resumed in place with the backend still Connected (the frontend
+ * closes first; the resume is a reconnect: one 1 ms request); a
+ * backend restart (5 ms away plus one request, not just to Connected);
+ * a disconnection at run time 0 (0 is a time, not "none": 20 ms away
+ * plus one request). */
+static const struct {
+	const char *what;
+	uint64_t reconnect_ns;
+} measured[] = {
+	{ "at('50ms', function(ctx) ctx:suspend('vm0') end)\n"
+	  "at('60ms', function(ctx) ctx:resume('vm0') end)\n", 1000000 },
+	{ "fault { at = '50ms', action = 'restart_backend', target = 'd0',"
+	  " duration = '5ms' }\n", 6000000 },
+	{ "on_inflight(4, function(ctx) ctx:remove_device('d0', '20ms') end)\n",
+	  21000000 },
+};
+
+START_TEST(reconnect_to_first_completion)
+{
+	char rest[512];
+
+	snprintf(rest, sizeof(rest), "%sexpect { io_errors = 0, hangs = 0 }\n",
+		 measured[_i].what);
+	disk_run("", rest);
+	ck_assert_uint_eq(ctr("d0.connects"), 2);
+	ck_assert_uint_eq(ctr("reconnects_never_completed"), 0);
+	ck_assert_uint_eq(ctr("reconnect_max_ns"), measured[_i].reconnect_ns);
+	ck_assert(res->pass);
+}
+END_TEST
+
+/* The backend comes back and stalls before answering what was re-issued:
+ * nothing completes after the reconnect. The reconnect never completed:
+ * no time (UINT64_MAX, null in JSON), counted, and the block that bounds
+ * hung I/O fails on it with a line of its own. */
+START_TEST(reconnect_never_completed)
+{
+	const struct xf_expect_result *x;
+
+	disk_run("", "fault { at = '50ms', action = 'restart_backend',"
+		 " target = 'd0', duration = '5ms' }\n"
+		 "fault { at = '55500us', action = 'stall_backend',"
+		 " target = 'd0' }\n"
+		 "expect { hangs = 4 }\n"
+		 "expect { reconnect_max_ms = 1000 }\n");
+	ck_assert_uint_eq(ctr("d0.connects"), 2);
+	ck_assert_uint_eq(ctr("reconnects_never_completed"), 1);
+	ck_assert_uint_eq(ctr("reconnect_max_ns"), UINT64_MAX);
+	x = expect_line("reconnects never completed <= 0");
+	ck_assert_ptr_nonnull(x);
+	ck_assert(!x->pass);
+	ck_assert_str_eq(x->measured, "1");
+	x = expect_line("reconnect ms <= 1000");
+	ck_assert_ptr_nonnull(x);
+	ck_assert(!x->pass);
+	ck_assert_str_eq(x->measured, "never");
+	ck_assert(!res->pass);
+}
+END_TEST
+
+/* A frontend that gave up (connect timeout after a crash) failed its
+ * I/O with -ENODEV: not a hang, not "never". */
+START_TEST(gave_up_is_not_never)
+{
+	disk_run(", connect_timeout = '20ms'",
+		 "fault { at = '50ms', action = 'crash_backend',"
+		 " target = 'd0' }\n"
+		 "expect { hangs = 0, io_errors_min = 1 }\n");
+	ck_assert_uint_eq(ctr("d0.timeouts"), 1);
+	ck_assert_uint_eq(ctr("reconnects_never_completed"), 0);
+	ck_assert_uint_eq(ctr("reconnect_max_ns"), 0);
+	ck_assert(res->pass);
+}
+END_TEST
+
+/* The toolstack's detach (online = 0, Closing): the I/O in flight fails
+ * at once, with the reason in the results, and no connect timeout runs
+ * (the default 30 s would hold it). */
+START_TEST(unplug_fails_at_once)
+{
+	disk_run("", "fault { at = '50ms', action = 'unplug', target = 'd0' }\n"
+		 "expect { hangs = 0, io_errors_min = 1 }\n");
+	ck_assert_uint_eq(ctr("d0.timeouts"), 0);
+	ck_assert_uint_eq(res->jobs[0].rd.errors, 4);
+	ck_assert_uint_le(res->elapsed_ns, 51000000);
+	ck_assert_uint_eq(ctr("reconnects_never_completed"), 0);
+	ck_assert_uint_eq(res->nnotes, 1);
+	ck_assert_str_eq(res->notes[0].device, "d0");
+	ck_assert_str_eq(res->notes[0].state, "unplugged");
+	ck_assert_msg(strstr(res->notes[0].reason, "unplugged by the toolstack"
+			     ": /local/domain/100/backend/vbd/") &&
+		      strstr(res->notes[0].reason, "online = 0, backend state "
+			     "Closing"), "reason: %s", res->notes[0].reason);
+	ck_assert(res->pass);
+}
+END_TEST
+
+XT_SUITE("harness-reconnect")
+{
+	TCase *t = xt_tcase("reconnect");
+
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_set_timeout(t, 60);
+	tcase_add_loop_test(t, reconnect_to_first_completion, 0,
+			    (int)(sizeof(measured) / sizeof(measured[0])));
+	tcase_add_test(t, reconnect_never_completed);
+	tcase_add_test(t, gave_up_is_not_never);
+	tcase_add_test(t, unplug_fails_at_once);
+}
 
 XT_SUITE("harness-migration")
 {

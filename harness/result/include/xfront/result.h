@@ -64,6 +64,14 @@ struct xf_loss_result {
 	char kind[16];
 };
 
+/* A device that stopped for a stated reason: the frontend's unplug
+ * reason or its error-state message. */
+struct xf_device_note {
+	char device[64];
+	char state[16];          /* frontend state at the end */
+	char reason[256];
+};
+
 struct xf_result {
 	char *path;
 	char *scenario;
@@ -91,6 +99,8 @@ struct xf_result {
 	uint64_t lost_writes;
 	struct xf_loss_result *losses;
 	size_t nlosses;
+	struct xf_device_note *notes;
+	size_t nnotes;
 	/* verdict */
 	struct xf_expect_result *expects;
 	size_t nexpects;
@@ -119,6 +129,8 @@ int xf_result_add_skipped(struct xf_result *r, const char *what,
 /* Expectations this run checked (not skipped). */
 size_t xf_result_checked(const struct xf_result *r);
 int xf_result_add_loss(struct xf_result *r, const struct xf_loss_result *l);
+int xf_result_add_note(struct xf_result *r, const char *device,
+		       const char *state, const char *reason);
 /* vm / job NULL: every job. job may name a job or one clone. */
 void xf_result_totals(const struct xf_result *r, const char *vm,
 		      const char *job, struct xf_totals *out);

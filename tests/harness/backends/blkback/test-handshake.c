@@ -273,6 +273,62 @@ START_TEST(close_and_reconnect_x10)
 }
 END_TEST
 
+/* The frontend writes fstate; the backend answers with bstate. */
+static void front_goes(int fstate, int bstate)
+{
+	fx_set_fstate(&F, fstate);
+	fx_run(&F);
+	ck_assert_int_eq(fx_bstate(&F), bstate);
+}
+
+/* Linux frontend_changed(): Initialising is answered only from Closed.
+ * A frontend that re-initialises while the backend is Connected (or
+ * Closing) is ignored: the backend keeps the old rings mapped. */
+START_TEST(initialising_ignored_while_connected)
+{
+	struct xf_mock_stats st;
+
+	fx_up(&F, false, 0);
+	front_goes(XF_XENBUS_INITIALISING, XF_XENBUS_CONNECTED);
+	xf_mock_stats(F.hv, FX_BACK, &st);
+	ck_assert_uint_gt(st.gnt_mapped_pages, 0);
+	front_goes(XF_XENBUS_CLOSING, XF_XENBUS_CLOSING);
+	front_goes(XF_XENBUS_INITIALISING, XF_XENBUS_CLOSING);
+	/* The walk Linux supports: Closed first, then Initialising. */
+	fx_reconnect(&F);
+}
+END_TEST
+
+/* The leniency switch restores the old answer: InitWait from Connected
+ * and from Closing, the old rings dropped. */
+START_TEST(reinit_while_connected_switch)
+{
+	F.cfg.lenient.reinit_while_connected = true;
+	fx_up(&F, false, 0);
+	for (int from_closing = 0; from_closing < 2; from_closing++) {
+		if (from_closing) {
+			fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
+			front_goes(XF_XENBUS_CLOSING, XF_XENBUS_CLOSING);
+		}
+		front_goes(XF_XENBUS_INITIALISING, XF_XENBUS_INITWAIT);
+		fx_assert_unmapped(&F);
+		fx_release_rings(&F);
+	}
+}
+END_TEST
+
+/* libxl skips the state write for a backend already Closed. */
+START_TEST(close_request_keeps_closed)
+{
+	fx_up(&F, false, 0);
+	fx_reconnect(&F);
+	front_goes(XF_XENBUS_CLOSED, XF_XENBUS_CLOSED);
+	ck_assert_int_eq(xf_vbd_request_close(F.d0, &F.vbd), 0);
+	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSED);
+	ck_assert_uint_eq(fx_bkey(&F, "online"), 0);
+}
+END_TEST
+
 START_TEST(toolstack_close_request)
 {
 	fx_up(&F, false, 0);
@@ -503,6 +559,9 @@ XT_SUITE("blkback-handshake")
 	tcase_add_test(t, frontend_connected_directly);
 	tcase_add_test(t, close_and_reconnect_x10);
 	tcase_add_test(t, toolstack_close_request);
+	tcase_add_test(t, initialising_ignored_while_connected);
+	tcase_add_test(t, reinit_while_connected_switch);
+	tcase_add_test(t, close_request_keeps_closed);
 	tcase_add_test(t, removal_and_reappearance);
 	tcase_add_test(t, recreated_while_not_looking);
 	tcase_add_test(t, migrate_to_other_backend);

@@ -89,8 +89,10 @@ int xf_vbd_backend_path(const struct xf_vbd_config *c, char *buf,
 int xf_vbd_create(struct xf_platform *dom0, const struct xf_vbd_config *c);
 
 /* Graceful removal request, as libxl does: backend online=0 and backend
- * state=5 (Closing). The backend then closes with the frontend and ends
- * in Closed; call xf_vbd_destroy() afterwards. */
+ * state=5 (Closing), in one transaction; a backend already Closed is
+ * left Closed (libxl__initiate_device_generic_remove()). The backend
+ * then closes with the frontend and ends in Closed; call
+ * xf_vbd_destroy() afterwards. */
 int xf_vbd_request_close(struct xf_platform *dom0,
 			 const struct xf_vbd_config *c);
 
@@ -248,6 +250,20 @@ struct xf_blkback_error_rule {
 };
 #define XF_BLKBACK_MAX_ERROR_RULES 8
 
+/* Leniency switches: where the mock may accept what Linux 6.1's
+ * xen-blkback refuses or ignores. All off by default (the backend
+ * behaves as Linux's); each names the Linux function it departs from. */
+struct xf_blkback_lenient {
+	/* Linux frontend_changed() (drivers/block/xen-blkback/xenbus.c)
+	 * acts on a frontend's Initialising only when the backend is
+	 * Closed (it then writes InitWait), and ignores it in every other
+	 * state: a frontend that re-initialises while the backend is
+	 * Connected or Closing waits forever. On, the mock drops the old
+	 * rings and offers InitWait again from Connected or Closing too
+	 * (what it did before), which hides that wedge. */
+	bool reinit_while_connected;
+};
+
 struct xf_blkback_config {
 	struct xf_platform *platform; /* the backend's domain */
 	struct xf_rt *rt;
@@ -258,6 +274,7 @@ struct xf_blkback_config {
 	struct xf_blkback_features features;
 	struct xf_blkback_latency latency;
 	enum xf_blkback_path path;
+	struct xf_blkback_lenient lenient; /* all off: as Linux */
 	unsigned int vcpu;            /* control actor's vCPU */
 	/* Queue i runs on vCPU (queue_vcpu + i) % nr_vcpus. */
 	unsigned int queue_vcpu;
