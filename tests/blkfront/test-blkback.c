@@ -431,7 +431,7 @@ static void submit_frozen_writes(struct xf_blkfront_io *io, struct xt_done *d,
 }
 
 /* Writes in flight at a frozen backend, then the guest suspends. */
-static void suspend_with_writes(struct xf_blkfront_io *io, struct done_rec *d,
+static void suspend_with_writes(struct xf_blkfront_io *io, struct xt_done *d,
 				uint8_t *w, unsigned int n, uint64_t len,
 				unsigned int seed)
 {
@@ -738,7 +738,7 @@ START_TEST(toolstack_graceful_removal)
 	enum { NIO = 4, LEN = 8192 };
 	static uint8_t w[NIO][LEN];
 	struct xf_blkfront_io io[NIO], late;
-	struct done_rec d[NIO], dl = { 0, 0 };
+	struct xt_done d[NIO], dl = { 0, 0 };
 	struct xf_blkfront_info info;
 
 	env_up(XF_RT_SIM, "linux");
@@ -746,7 +746,7 @@ START_TEST(toolstack_graceful_removal)
 	submit_frozen_writes(io, d, w[0], NIO, LEN, 3);
 	ck_assert_int_eq(xf_vbd_request_close(E.dom0, &E.vc), 0);
 	run_slice();
-	rec_expect_once(d, NIO, -ENODEV);
+	xt_blk_expect_once(d, NIO, -ENODEV);
 	xf_blkfront_get_info(E.bf, &info);
 	ck_assert_int_eq(info.state, XF_BLKFRONT_UNPLUGGED);
 	ck_assert_msg(strstr(info.reason, "online = 0, backend state Closing"),
@@ -756,10 +756,10 @@ START_TEST(toolstack_graceful_removal)
 	xf_blkback_freeze(E.bb, false);
 	ck_assert(run_until(fe_released, NULL));
 	ck_assert_int_eq(xf_blkback_state(E.bb), XF_XENBUS_CLOSED);
-	rec_io(&late, XF_BLKFRONT_WRITE, 0, LEN, w[0], &dl);
+	xt_blk_io(&late, XF_BLKFRONT_WRITE, 0, LEN, w[0], &dl);
 	ck_assert_int_eq(xf_blkfront_submit(E.bf, &late), 0);
 	run_slice();
-	rec_expect_once(&dl, 1, -ENODEV);
+	xt_blk_expect_once(&dl, 1, -ENODEV);
 	ck_assert_int_eq(xf_vbd_destroy(E.dom0, &E.vc), 0);
 	run_slice();
 	ck_assert_int_eq(xf_vbd_create(E.dom0, &E.vc), 0);
@@ -822,7 +822,7 @@ START_TEST(resume_in_place_reconnects)
 	enum { NIO = 4, LEN = 64 * 1024 };
 	static uint8_t w[NIO][LEN], chk[LEN];
 	struct xf_blkfront_io io[NIO];
-	struct done_rec d[NIO];
+	struct xt_done d[NIO];
 	struct xf_blkfront_info info;
 
 	env_up(_i ? XF_RT_REAL : XF_RT_SIM, "linux");
