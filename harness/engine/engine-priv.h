@@ -209,6 +209,10 @@ int eng_retire_backend(struct eng_disk *d);
 int eng_vm_suspend(struct eng *e, struct eng_vm *vm, bool resume);
 /* collect.c: counter "<prefix>.<key>" = v (set) or += v (add) in the
  * run's result. */
+/* The frontends' event_index_bug knob from its scenario name (the
+ * loader has validated it against the schema's list). */
+enum xf_ring_evidx_bug eng_evidx_bug(const char *name);
+
 void eng_ctr_set(struct eng *e, const char *prefix, const char *key,
 		 uint64_t v);
 void eng_ctr_add(struct eng *e, const char *prefix, const char *key,

@@ -250,6 +250,19 @@ static int build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 	return eng_frontend_start(e, d, node);
 }
 
+enum xf_ring_evidx_bug eng_evidx_bug(const char *name)
+{
+	static const char *const names[] = {
+		[XF_RING_EVIDX_OK] = "ok",
+		[XF_RING_EVIDX_STALE] = "stale",
+		[XF_RING_EVIDX_AHEAD] = "ahead",
+	};
+	enum xf_ring_evidx_bug bug = XF_RING_EVIDX_OK;
+
+	(void)XF_NAME_PARSE(names, name, &bug);
+	return bug;
+}
+
 int eng_frontend_start(struct eng *e, struct eng_disk *d, const char *node)
 {
 	const struct xf_scn_obj *o = d->obj;
@@ -281,11 +294,7 @@ int eng_frontend_start(struct eng *e, struct eng_disk *d, const char *node)
 	}
 	fc.connect_timeout_ns = (uint64_t)xf_scn_int(o, "connect_timeout");
 	fc.watchdog_period_ns = (uint64_t)xf_scn_int(o, "watchdog");
-	fc.event_index_bug = !strcmp(xf_scn_str(o, "event_index_bug"),
-				     "stale") ? XF_RING_EVIDX_STALE :
-			     !strcmp(xf_scn_str(o, "event_index_bug"),
-				     "ahead") ? XF_RING_EVIDX_AHEAD :
-			     XF_RING_EVIDX_OK;
+	fc.event_index_bug = eng_evidx_bug(xf_scn_str(o, "event_index_bug"));
 	fc.timeout_clock = !strcmp(xf_scn_str(o, "timeout_clock"), "wall") ?
 			   XF_CLOCK_WALL : XF_CLOCK_MONOTONIC;
 	fc.sectors_unit = !strcmp(xf_scn_str(o, "sectors_unit"),

@@ -148,11 +148,7 @@ static int build_vif(struct eng *e, struct eng_vif *v, unsigned int idx,
 	fc.tx_raw_layout = !strcmp(xf_scn_str(fe, "tx_layout"), "raw");
 	fc.watchdog_period_ns = (uint64_t)xf_scn_int(fe, "watchdog");
 	fc.tx_timeout_ns = (uint64_t)xf_scn_int(fe, "tx_timeout");
-	fc.event_index_bug =
-		!strcmp(xf_scn_str(fe, "event_index_bug"), "stale") ?
-		XF_RING_EVIDX_STALE :
-		!strcmp(xf_scn_str(fe, "event_index_bug"), "ahead") ?
-		XF_RING_EVIDX_AHEAD : XF_RING_EVIDX_OK;
+	fc.event_index_bug = eng_evidx_bug(xf_scn_str(fe, "event_index_bug"));
 	fc.ops = &eng_nf_ops;
 	fc.opaque = v;
 	r = xf_netfront_new(&fc, &v->nf);
