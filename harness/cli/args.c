@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,57 @@ static int add_param(struct cli_opts *o, const char *kv)
 	o->params[o->nparams].value = strdup(eq + 1);
 	o->nparams++;
 	return 0;
+}
+
+/* Decimal digits only, as many as fit: "010" is ten, not octal eight,
+ * and "1x", "-1", "" and overflow are refused rather than wrapped. */
+static int parse_decimal(const char *v, uint64_t max, uint64_t *out)
+{
+	uint64_t n = 0;
+
+	if (!*v)
+		return -EINVAL;
+	for (const char *p = v; *p; p++) {
+		if (*p < '0' || *p > '9' || n > (max - (uint64_t)(*p - '0')) / 10)
+			return -EINVAL;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	*out = n;
+	return 0;
+}
+
+/* The seed goes into the JSON as a number, which readers hold as a
+ * double: beyond 2^53 a replayed seed would not be the one that ran. */
+static int parse_seed(const char *v, uint64_t *seed)
+{
+	if (parse_decimal(v, UINT64_C(1) << 53, seed)) {
+		fprintf(stderr, "xfront: --seed %s: expected a number from 0 "
+			"to 2^53 (9007199254740992)\n", v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_shard(const char *v, unsigned int *k, unsigned int *n)
+{
+	const char *slash = strchr(v, '/');
+	uint64_t kk, nn;
+	char head[32];
+
+	if (!slash || (size_t)(slash - v) >= sizeof(head))
+		goto bad;
+	memcpy(head, v, (size_t)(slash - v));
+	head[slash - v] = 0;
+	if (parse_decimal(head, UINT32_MAX, &kk) ||
+	    parse_decimal(slash + 1, UINT32_MAX, &nn) || !kk || kk > nn)
+		goto bad;
+	*k = (unsigned int)kk;
+	*n = (unsigned int)nn;
+	return 0;
+bad:
+	fprintf(stderr, "xfront: --shard %s: expected K/N with 1 <= K <= N "
+		"<= %u\n", v, UINT32_MAX);
+	return -EINVAL;
 }
 
 int cli_parse(int argc, char **argv, int first, struct cli_opts *o)
@@ -84,15 +136,8 @@ int cli_parse(int argc, char **argv, int first, struct cli_opts *o)
 				}
 				o->mode = v;
 			} else if (!strcmp(a, "--seed")) {
-				char *end;
-
-				errno = 0;
-				o->seed = strtoull(v, &end, 0);
-				if (end == v || *end || errno || *v == '-') {
-					fprintf(stderr, "xfront: --seed %s: "
-						"expected a number\n", v);
+				if (parse_seed(v, &o->seed))
 					return -EINVAL;
-				}
 				o->has_seed = true;
 			} else if (!strcmp(a, "--json")) {
 				o->json = v;
@@ -108,19 +153,8 @@ int cli_parse(int argc, char **argv, int first, struct cli_opts *o)
 				if (add_param(o, v))
 					return -EINVAL;
 			} else {
-				char tail;
-
-				/* Exactly "K/N": the %c must find nothing. */
-				if (sscanf(v, "%u/%u%c", &o->shard_k,
-					   &o->shard_n, &tail) != 2 ||
-				    strchr(v, '-') ||
-				    !o->shard_n || !o->shard_k ||
-				    o->shard_k > o->shard_n) {
-					fprintf(stderr, "xfront: --shard %s: "
-						"expected K/N with 1 <= K <= "
-						"N\n", v);
+				if (parse_shard(v, &o->shard_k, &o->shard_n))
 					return -EINVAL;
-				}
 			}
 		} else if (!strcmp(a, "--no-color")) {
 			o->no_color = true;
@@ -155,30 +189,53 @@ char *cli_params_string(const struct cli_opts *o)
 	size_t len = 1;
 	char *s;
 
+	/* Commas separate the pairs, so a comma or backslash inside a
+	 * value is escaped with a backslash (at most doubling it). */
 	for (size_t i = 0; i < o->nparams; i++)
 		len += strlen(o->params[i].key) +
-		       strlen(o->params[i].value) + 2;
+		       2 * strlen(o->params[i].value) + 2;
 	s = calloc(1, len);
-	for (size_t i = 0; s && i < o->nparams; i++) {
-		strcat(s, i ? "," : "");
-		strcat(s, o->params[i].key);
-		strcat(s, "=");
-		strcat(s, o->params[i].value);
+	if (!s)
+		return NULL;
+	char *w = s;
+
+	for (size_t i = 0; i < o->nparams; i++) {
+		w += sprintf(w, "%s%s=", i ? "," : "", o->params[i].key);
+		for (const char *v = o->params[i].value; *v; v++) {
+			if (*v == ',' || *v == '\\')
+				*w++ = '\\';
+			*w++ = *v;
+		}
 	}
+	*w = 0;
 	return s;
 }
 
+/* The inverse of cli_params_string(): split on unescaped commas. */
 int cli_params_from_string(const char *s, struct cli_opts *o)
 {
-	char *dup = strdup(s), *tok, *save = NULL;
+	char *pair = malloc(strlen(s) + 1), *w = pair;
 	int r = 0;
 
-	if (!dup)
+	if (!pair)
 		return -ENOMEM;
-	for (tok = strtok_r(dup, ",", &save); tok && !r;
-	     tok = strtok_r(NULL, ",", &save))
-		r = add_param(o, tok);
-	free(dup);
+	for (const char *p = s; !r; p++) {
+		if (*p == '\\' && (p[1] == ',' || p[1] == '\\')) {
+			*w++ = *++p;
+			continue;
+		}
+		if (*p && *p != ',') {
+			*w++ = *p;
+			continue;
+		}
+		*w = 0;
+		if (w != pair)
+			r = add_param(o, pair);
+		w = pair;
+		if (!*p)
+			break;
+	}
+	free(pair);
 	return r;
 }
 

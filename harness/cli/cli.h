@@ -38,9 +38,10 @@ int cli_params_from_string(const char *s, struct cli_opts *o);
 
 /* run.c */
 int cli_run(struct cli_opts *o);
-/* 0, or -EINVAL after saying which --json/--junit/--report path cannot
- * be written. */
-int cli_outputs_check(const struct cli_opts *o);
+/* 0, or -EINVAL after saying which --json/--junit/--report/--pcap path
+ * cannot be written, names another output or one of the scenario files
+ * in. */
+int cli_outputs_check(const struct cli_opts *o, const struct cli_files *in);
 /* list.c */
 int cli_list(int argc, char **argv);
 /* replay.c */

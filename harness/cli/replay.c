@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xfront/engine.h>
 #include <xfront/report.h>
 #include "cli.h"
@@ -100,6 +101,16 @@ static int replay_one(json_object *rec, const char *file, size_t idx)
 			"mode or seed\n", file, idx);
 		return EXIT_BAD_INPUT;
 	}
+	/* json-c reads "7" or 7.5 as a seed too; only what a run wrote (a
+	 * whole number from 0 to 2^53) replays that run. */
+	if (!json_object_is_type(seedv, json_type_int) ||
+	    json_object_get_int64(seedv) < 0 ||
+	    json_object_get_int64(seedv) > (INT64_C(1) << 53)) {
+		fprintf(stderr, "xfront replay: %s: results[%zu].seed: "
+			"expected a whole number from 0 to 2^53, got %s\n",
+			file, idx, json_object_to_json_string(seedv));
+		return EXIT_BAD_INPUT;
+	}
 	if (strcmp(mode, "sim")) {
 		fprintf(stderr, "xfront replay: %s: results[%zu] ran in %s "
 			"mode; only sim runs replay exactly\n", file, idx,
@@ -170,7 +181,17 @@ int cli_replay(int argc, char **argv)
 		return EXIT_BAD_INPUT;
 	}
 	root = json_object_from_file(argv[2]);
-	if (!root || !json_object_object_get_ex(root, "results", &res) ||
+	if (!root && access(argv[2], R_OK)) {
+		fprintf(stderr, "xfront replay: %s: %s\n", argv[2],
+			strerror(errno));
+		return EXIT_BAD_INPUT;
+	}
+	if (!root) {
+		fprintf(stderr, "xfront replay: %s: not valid JSON\n",
+			argv[2]);
+		return EXIT_BAD_INPUT;
+	}
+	if (!json_object_object_get_ex(root, "results", &res) ||
 	    !json_object_is_type(res, json_type_array)) {
 		fprintf(stderr, "xfront replay: %s: not an xfront result "
 			"file\n", argv[2]);

@@ -102,7 +102,11 @@ static int load_all(struct cli_opts *o, struct cli_files *files,
 			if (push(out, s))
 				return -ENOMEM;
 		}
-		if (o->variant && first->nvariants) {
+		if (o->variant && !first->nvariants) {
+			fprintf(stderr, "%s:1: --variant %s: the scenario has "
+				"no variants\n", files->v[i], o->variant);
+			bad = 1;
+		} else if (o->variant) {
 			bool found = false;
 
 			for (size_t k = 0; k < first->nvariants; k++)
@@ -233,7 +237,7 @@ int cli_run(struct cli_opts *o)
 		rc = EXIT_BAD_INPUT;
 		goto out;
 	}
-	if (cli_outputs_check(o)) {
+	if (cli_outputs_check(o, &files)) {
 		rc = EXIT_BAD_INPUT;
 		goto out;
 	}

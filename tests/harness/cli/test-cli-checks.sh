@@ -32,6 +32,20 @@ check "--shard 1/2x is refused" "[ $rc -eq 2 ] && grep -q 'expected K/N' out.txt
 check "--shard 1/-2 is refused" "[ $rc -eq 2 ]"
 "$XF" run slow.lua --shard 1/1 > out.txt 2>&1; rc=$?
 check "--shard 1/1 runs" "[ $rc -eq 0 ]"
+"$XF" run slow.lua --shard 1/99999999999999999999 > out.txt 2>&1; rc=$?
+check "--shard beyond 32 bits is refused, not wrapped" \
+	"[ $rc -eq 2 ] && grep -q 'expected K/N' out.txt"
+"$XF" run slow.lua --seed 010 --json s010.json > out.txt 2>&1; rc=$?
+check "--seed 010 is ten, not octal eight" \
+	"[ $rc -eq 0 ] && [ \"\$(jq '.results[0].seed' s010.json)\" = 10 ]"
+"$XF" run slow.lua --seed 9007199254740993 > out.txt 2>&1; rc=$?
+check "--seed above 2^53 is refused (a JSON reader could not replay it)" \
+	"[ $rc -eq 2 ] && grep -q 'from 0 to 2^53' out.txt"
+"$XF" run slow.lua --seed 9007199254740992 --json s53.json > out.txt 2>&1; rc=$?
+check "--seed 2^53 runs" "[ $rc -eq 0 ]"
+"$XF" run slow.lua --variant nope > out.txt 2>&1; rc=$?
+check "--variant on a scenario without variants is refused" \
+	"[ $rc -eq 2 ] && grep -q '^slow.lua:1: --variant nope: the scenario has no variants' out.txt"
 
 for opt in --json --junit; do
 	"$XF" run slow.lua $opt no/such/dir/out > out.txt 2>&1; rc=$?
@@ -49,6 +63,32 @@ check "writable outputs still work" \
 	"[ $rc -eq 0 ] && [ -s j.json ] && [ -s j.xml ] && [ -s rep/index.html ]"
 "$XF" run slow.lua --json j2.json --seed 1x > out.txt 2>&1
 check "the output check leaves no file behind" "[ ! -e j2.json ]"
+"$XF" run slow.lua --json same.out --junit same.out > out.txt 2>&1; rc=$?
+check "one path for --json and --junit is refused" \
+	"[ $rc -eq 2 ] && grep -q -- '--junit same.out: also given to --json' out.txt && ! grep -q '^PASS' out.txt"
+"$XF" run slow.lua --json j.json --junit ./j.json > out.txt 2>&1; rc=$?
+check "the same existing file spelt twice is refused" "[ $rc -eq 2 ]"
+cp slow.lua keep.lua
+"$XF" run keep.lua --json keep.lua > out.txt 2>&1; rc=$?
+check "an output onto a scenario file of the run is refused" \
+	"[ $rc -eq 2 ] && grep -q -- '--json keep.lua: is a scenario file of this run' out.txt && cmp -s slow.lua keep.lua"
+"$XF" run slow.lua --pcap plainfile > out.txt 2>&1; rc=$?
+check "--pcap on a file fails before running" \
+	"[ $rc -eq 2 ] && grep -q -- '--pcap plainfile: not a directory' out.txt && ! grep -q '^PASS' out.txt"
+
+{
+	echo 'scenario { name = "label", description = "a string parameter", duration = "50ms" }'
+	echo 'local label = param("label", "a")'
+	echo 'assert(label == "a" or label == "x,y\\\\z", "label " .. label)'
+	vm_disk_job ''
+	echo 'expect { iops_min = 1 }'
+} > label.lua
+"$XF" run label.lua --set 'label=x,y\z' --json label.json > out.txt 2>&1; rc=$?
+check "a --set value with a comma and a backslash reaches the scenario" \
+	"[ $rc -eq 0 ] && [ \"\$(jq -r '.results[0].params' label.json)\" = 'label=x\\,y\\\\z' ]"
+"$XF" replay label.json > out.txt 2>&1; rc=$?
+check "and replays with the same value" \
+	"[ $rc -eq 0 ] && grep -q '^IDENTICAL label.lua' out.txt"
 
 "$XF" run quote-variant.lua > out.txt 2>&1; rc=$?
 check "a quote in a variant name is refused with file:line" \

@@ -112,6 +112,13 @@ check "replay reports a different outcome" "[ $rc -eq 1 ] && grep -q 'first diff
 echo '{}' > junk.json
 "$XF" replay junk.json 2> /dev/null; rc=$?
 check "replay of a non-result exits 2" "[ $rc -eq 2 ]"
+"$XF" replay no-such.json 2> err.txt; rc=$?
+check "replay of a missing file says so" \
+	"[ $rc -eq 2 ] && grep -q 'no-such.json: No such file or directory' err.txt"
+jq '.results[0].seed = "1"' r1.json > strseed.json
+"$XF" replay strseed.json > /dev/null 2> err.txt; rc=$?
+check "replay refuses a seed that is a string" \
+	"[ $rc -eq 2 ] && grep -q 'results\[0\].seed: expected a whole number' err.txt"
 
 echo "$fails failed"
 [ $fails -eq 0 ]
