@@ -126,7 +126,9 @@ static int load_all(struct cli_opts *o, struct cli_files *files,
 			xf_scn_free(first);
 		}
 	}
-	for (size_t k = 0; k < o->nparams && files->n; k++) {
+	/* A file that did not load read no parameter: only when every
+	 * file loaded is an unread --set known to be a mistake. */
+	for (size_t k = 0; k < o->nparams && files->n && !bad; k++) {
 		if (used[k])
 			continue;
 		fprintf(stderr, "xfront: --set %s: no selected scenario has a "

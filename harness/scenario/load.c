@@ -471,11 +471,32 @@ static void lua_diag(struct xf_scn *s, const char *m)
 	scn_diag_add(p->diag, buf);
 }
 
+/* --set seed=N as apply_builtin_params() accepts it: decimal digits
+ * only, so "010" is ten here as it is for --seed. */
+static int parse_seed(const char *v, int64_t *seed)
+{
+	int64_t n = 0;
+
+	if (!*v)
+		return -EINVAL;
+	for (; *v; v++) {
+		if (*v < '0' || *v > '9' || n > ((INT64_C(1) << 53) -
+						 (*v - '0')) / 10)
+			return -EINVAL;
+		n = n * 10 + (*v - '0');
+	}
+	*seed = n;
+	return 0;
+}
+
 static uint64_t seed_param(const struct xf_scn_opts *o)
 {
+	int64_t seed;
+
 	for (size_t i = 0; o && i < o->nparams; i++)
-		if (!strcmp(o->params[i].key, "seed"))
-			return strtoull(o->params[i].value, NULL, 0);
+		if (!strcmp(o->params[i].key, "seed") &&
+		    !parse_seed(o->params[i].value, &seed))
+			return (uint64_t)seed;
 	return 1;
 }
 
@@ -520,23 +541,26 @@ static void apply_builtin_params(struct xf_scn *s)
 	for (size_t i = 0; o && sc && i < o->nparams; i++) {
 		const char *k = o->params[i].key, *v = o->params[i].value;
 		int fi = scn_field_index(sc->kind, k);
+		const struct xf_scn_field *f;
+		bool seed = !strcmp(k, "seed");
 		int64_t x;
-		char *end;
 		int r;
 
-		if (strcmp(k, "duration") && strcmp(k, "seed") &&
-		    strcmp(k, "timeout"))
+		if (strcmp(k, "duration") && !seed && strcmp(k, "timeout"))
 			continue;
 		p->param_used[i] = true;
-		if (!strcmp(k, "seed")) {
-			x = strtoll(v, &end, 0);
-			r = *end || x < 0 ? -EINVAL : 0;
-		} else {
-			r = xf_scn_parse_duration(v, &x);
-		}
-		if (r || (x == 0 && strcmp(k, "seed"))) {
+		f = &sc->kind->fields[fi];
+		r = seed ? parse_seed(v, &x) : xf_scn_parse_duration(v, &x);
+		if (r) {
 			scn_err(s, 1, "--set %s=%s: not a valid %s", k, v,
-				!strcmp(k, "seed") ? "seed" : "duration");
+				seed ? "seed (a decimal integer from 0 to 2^53)" :
+				       "duration");
+			continue;
+		}
+		/* The same range the scenario block's own key has. */
+		if ((double)x < f->min || (double)x > f->max) {
+			scn_err(s, 1, "--set %s=%s: out of range (%s: %s)", k,
+				v, seed ? "0 to 2^53" : "1ns to 1h", f->help);
 			continue;
 		}
 		sc->vals[fi].i = x;

@@ -43,6 +43,17 @@ check "--seed above 2^53 is refused (a JSON reader could not replay it)" \
 	"[ $rc -eq 2 ] && grep -q 'from 0 to 2^53' out.txt"
 "$XF" run slow.lua --seed 9007199254740992 --json s53.json > out.txt 2>&1; rc=$?
 check "--seed 2^53 runs" "[ $rc -eq 0 ]"
+"$XF" run slow.lua --set duration=1000000h > out.txt 2>&1; rc=$?
+check "--set duration beyond the documented hour is refused" \
+	"[ $rc -eq 2 ] && grep -q '^slow.lua:1: --set duration=1000000h: out of range' out.txt"
+"$XF" run slow.lua --set timeout=2h > out.txt 2>&1; rc=$?
+check "--set timeout beyond an hour is refused" "[ $rc -eq 2 ] && grep -q 'timeout=2h: out of range' out.txt"
+"$XF" run slow.lua --set duration=-1 > out.txt 2>&1; rc=$?
+check "--set duration=-1 is one error, not also an unread parameter" \
+	"[ $rc -eq 2 ] && grep -q 'duration=-1: not a valid duration' out.txt && ! grep -q 'no selected scenario' out.txt"
+"$XF" run slow.lua --set seed=010 --json set010.json > out.txt 2>&1; rc=$?
+check "--set seed=010 is ten too" \
+	"[ $rc -eq 0 ] && [ \"\$(jq '.results[0].seed' set010.json)\" = 10 ]"
 "$XF" run slow.lua --variant nope > out.txt 2>&1; rc=$?
 check "--variant on a scenario without variants is refused" \
 	"[ $rc -eq 2 ] && grep -q '^slow.lua:1: --variant nope: the scenario has no variants' out.txt"
