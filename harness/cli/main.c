@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -29,15 +30,11 @@ void cli_usage(FILE *f)
 	      f);
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
 	struct cli_opts o;
 	int rc;
 
-	if (argc < 2) {
-		cli_usage(stderr);
-		return EXIT_BAD_INPUT;
-	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		cli_usage(stdout);
@@ -62,5 +59,25 @@ int main(int argc, char **argv)
 	}
 	rc = cli_run(&o);
 	cli_opts_free(&o);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	if (argc < 2) {
+		cli_usage(stderr);
+		return EXIT_BAD_INPUT;
+	}
+	rc = run_command(argc, argv);
+	/* What a command prints is its product: a full disk or a closed
+	 * pipe under it must not look like a pass. */
+	errno = 0;
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "xfront: standard output: %s\n",
+			strerror(errno ? errno : EIO));
+		return rc > EXIT_BAD_INPUT ? rc : EXIT_BAD_INPUT;
+	}
 	return rc;
 }

@@ -328,16 +328,21 @@ int cli_run(struct cli_opts *o)
 			o->mode);
 		rc = EXIT_BAD_INPUT;
 	}
-	if (o->json && xf_report_json_write(o->json, res, nres, &meta)) {
-		fprintf(stderr, "xfront: %s: could not write JSON\n", o->json);
-		rc = EXIT_BAD_INPUT;
+	if (o->json) {
+		int r = xf_report_json_write(o->json, res, nres, &meta);
+
+		if (r) {
+			fprintf(stderr, "xfront: --json %s: %s (nothing "
+				"written)\n", o->json, strerror(-r));
+			rc = EXIT_BAD_INPUT;
+		}
 	}
 	if (o->junit) {
 		int r = xf_report_junit_write(o->junit, res, nres, &meta);
 
 		if (r) {
-			fprintf(stderr, "xfront: %s: %s\n", o->junit,
-				strerror(-r));
+			fprintf(stderr, "xfront: --junit %s: %s (nothing "
+				"written)\n", o->junit, strerror(-r));
 			rc = EXIT_BAD_INPUT;
 		}
 	}

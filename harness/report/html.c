@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <xfront/outfile.h>
 #include <xfront/report.h>
 
 extern char **environ;
@@ -416,9 +417,11 @@ int xf_report_html_write(const char *dir, struct xf_result *const *r,
 {
 	char path[4096], tmp[4096];
 	struct plotctx p = { .ok = true };
+	struct xf_outfile out;
 	size_t passed = 0;
 	bool gp = have_gnuplot();
 	FILE *f;
+	int rc;
 
 	*plots_ok = false;
 	/* errno is saved first: snprintf/strerror/rmdir may change it. */
@@ -437,15 +440,14 @@ int xf_report_html_write(const char *dir, struct xf_result *const *r,
 	}
 	p.tmp = tmp;
 	snprintf(path, sizeof(path), "%s/index.html", dir);
-	f = fopen(path, "w");
-	if (!f) {
-		int e = errno;
-
-		snprintf(err, errlen, "%s: %s", path, strerror(e));
+	rc = xf_outfile_open(&out, path);
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
 		if (gp)
 			rmdir(tmp);
-		return -e;
+		return rc;
 	}
+	f = out.f;
 	for (size_t i = 0; i < n; i++)
 		passed += r[i]->pass;
 	fprintf(f, "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
@@ -494,10 +496,20 @@ int xf_report_html_write(const char *dir, struct xf_result *const *r,
 	fprintf(f, "</body></html>\n");
 	if (gp)
 		rmdir(tmp);
-	if (fclose(f)) {
-		snprintf(err, errlen, "%s: write failed", path);
+	/* With gnuplot there, a missing plot is a failed write (a full
+	 * disk under the plot files), not a page to keep. */
+	if (gp && !p.ok) {
+		xf_outfile_abort(&out);
+		snprintf(err, errlen, "%s: a plot could not be made (gnuplot "
+			 "failed or its files could not be written in %s)",
+			 path, dir);
 		return -EIO;
 	}
-	*plots_ok = gp && p.ok;
+	rc = xf_outfile_commit(&out);
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return rc;
+	}
+	*plots_ok = gp;
 	return 0;
 }

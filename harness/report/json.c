@@ -4,6 +4,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
+#include <xfront/outfile.h>
 #include <xfront/report.h>
 
 void xf_report_name(const struct xf_result *r, char *buf, size_t len)
@@ -303,13 +304,20 @@ int xf_report_json(struct xf_result *const *r, size_t n,
 int xf_report_json_write(const char *path, struct xf_result *const *r,
 			 size_t n, const struct xf_report_meta *m)
 {
+	struct xf_outfile out;
 	json_object *root;
 	int rc = xf_report_json(r, n, m, &root);
 
 	if (rc)
 		return rc;
-	rc = json_object_to_file_ext(path, root, JSON_C_TO_STRING_PRETTY |
-				     JSON_C_TO_STRING_NOSLASHESCAPE);
+	rc = xf_outfile_open(&out, path);
+	if (!rc) {
+		fputs(json_object_to_json_string_ext(root,
+			JSON_C_TO_STRING_PRETTY |
+			JSON_C_TO_STRING_NOSLASHESCAPE), out.f);
+		fputc('\n', out.f);
+		rc = xf_outfile_commit(&out);
+	}
 	json_object_put(root);
-	return rc ? -EIO : 0;
+	return rc;
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xfront/outfile.h>
 #include <xfront/report.h>
 
 static void xml_escape(FILE *f, const char *s)
@@ -84,13 +85,17 @@ static size_t nskipped(const struct xf_result *r)
 int xf_report_junit_write(const char *path, struct xf_result *const *r,
 			  size_t n, const struct xf_report_meta *m)
 {
-	FILE *f = fopen(path, "w");
+	struct xf_outfile out;
 	size_t fails = 0, errors = 0, tests = n, skips = 0;
 	double t = 0;
+	FILE *f;
+	int rc;
 
 	(void)m;
-	if (!f)
-		return -errno;
+	rc = xf_outfile_open(&out, path);
+	if (rc)
+		return rc;
+	f = out.f;
 	for (size_t i = 0; i < n; i++) {
 		errors += r[i]->error != NULL;
 		fails += !r[i]->pass && !r[i]->error;
@@ -132,7 +137,5 @@ int xf_report_junit_write(const char *path, struct xf_result *const *r,
 		fprintf(f, "  </testsuite>\n");
 	}
 	fprintf(f, "</testsuites>\n");
-	if (fclose(f))
-		return -EIO;
-	return 0;
+	return xf_outfile_commit(&out);
 }

@@ -101,6 +101,28 @@ check "a --set value with a comma and a backslash reaches the scenario" \
 check "and replays with the same value" \
 	"[ $rc -eq 0 ] && grep -q '^IDENTICAL label.lua' out.txt"
 
+# Outputs are whole or absent: under a file size limit every write
+# fails (EFBIG; SIGXFSZ ignored so the write returns the error), and
+# each output must keep its old content, leave no temporary file and
+# say which file failed.
+mkdir lim && cp slow.lua lim/ && echo OLD > lim/j.json
+(cd lim && trap '' XFSZ && ulimit -f 1 &&
+	"$XF" run slow.lua --json j.json --junit j.xml --report rep) \
+	> /dev/null 2> out.txt; rc=$?
+check "a failed JSON write keeps the old file and says so" \
+	"[ $rc -eq 2 ] && grep -q -- '--json j.json: File too large (nothing written)' out.txt && [ \"\$(cat lim/j.json)\" = OLD ]"
+check "a failed JUnit write leaves no partial file" \
+	"grep -q -- '--junit j.xml: File too large' out.txt && [ ! -e lim/j.xml ]"
+check "a failed report write leaves no page" \
+	"grep -q 'report: rep/index.html' out.txt && [ ! -e lim/rep/index.html ]"
+check "no temporary output file is left behind" \
+	"[ -z \"\$(ls -A lim lim/rep | grep '^\\.')\" ]"
+"$XF" run slow.lua > /dev/full 2> out.txt; rc=$?
+check "a summary that cannot be written fails the run" \
+	"[ $rc -eq 2 ] && grep -q 'standard output: No space left on device' out.txt"
+"$XF" list . > /dev/full 2> out.txt; rc=$?
+check "so does a listing" "[ $rc -eq 2 ]"
+
 "$XF" run quote-variant.lua > out.txt 2>&1; rc=$?
 check "a quote in a variant name is refused with file:line" \
 	"[ $rc -eq 2 ] && grep -q \"^quote-variant.lua:2: variants: 'it's'\" out.txt"

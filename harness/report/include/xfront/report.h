@@ -31,6 +31,8 @@ int xf_report_json(struct xf_result *const *r, size_t n,
 /* One result's object, as inside "results" (for replay comparison). */
 int xf_report_json_result(const struct xf_result *r,
 			  struct json_object **out);
+/* The writers below replace their file whole or leave it as it was
+ * (xfront/outfile.h): 0 or -errno. */
 int xf_report_json_write(const char *path, struct xf_result *const *r,
 			 size_t n, const struct xf_report_meta *m);
 /* Removes the keys that legitimately differ between identical runs
@@ -41,7 +43,8 @@ int xf_report_junit_write(const char *path, struct xf_result *const *r,
 			  size_t n, const struct xf_report_meta *m);
 
 /* Writes dir/index.html (dir created if needed). Plots come from
- * gnuplot when it is installed; *plots_ok tells whether they did. err
+ * gnuplot when it is installed (*plots_ok: it was); a plot gnuplot
+ * could not make fails the write (-EIO) and leaves no page. err
  * receives a reason on failure. */
 int xf_report_html_write(const char *dir, struct xf_result *const *r,
 			 size_t n, const struct xf_report_meta *m,
