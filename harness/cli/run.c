@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,6 +205,49 @@ static void replay_hint(const struct cli_opts *o, const struct xf_result *r)
 	printf("\n");
 }
 
+/* SIGINT and SIGTERM are taken by a thread of their own (blocked in
+ * every other thread, the runtime's included, which inherit the mask):
+ * it stops the run in progress, and the runs that finished are still
+ * written. */
+struct sigthread {
+	pthread_t t;
+	sigset_t set;
+	atomic_int signo;
+	bool started;
+};
+
+static void *sig_main(void *arg)
+{
+	struct sigthread *st = arg;
+	int sig;
+
+	if (!sigwait(&st->set, &sig)) {
+		atomic_store(&st->signo, sig);
+		xf_engine_interrupt();
+	}
+	return NULL;
+}
+
+static void sig_start(struct sigthread *st)
+{
+	sigemptyset(&st->set);
+	sigaddset(&st->set, SIGINT);
+	sigaddset(&st->set, SIGTERM);
+	atomic_init(&st->signo, 0);
+	st->started = !pthread_sigmask(SIG_BLOCK, &st->set, NULL) &&
+		      !pthread_create(&st->t, NULL, sig_main, st);
+}
+
+/* 0, or the signal that interrupted the run. */
+static int sig_stop(struct sigthread *st)
+{
+	if (st->started) {
+		pthread_cancel(st->t);
+		pthread_join(st->t, NULL);
+	}
+	return atomic_load(&st->signo);
+}
+
 int cli_run(struct cli_opts *o)
 {
 	struct cli_files all, files = { 0 };
@@ -212,8 +258,10 @@ int cli_run(struct cli_opts *o)
 	char *params = cli_params_string(o);
 	bool color = !o->no_color && isatty(1) && !getenv("NO_COLOR");
 	struct xf_report_meta meta = { XF_VERSION, o->cmdline,
-				       (long long)time(NULL) };
-	int rc = 0;
+				       (long long)time(NULL), false, NULL };
+	struct sigthread sig = { 0 };
+	char cut[4096] = "";
+	int rc = 0, signo;
 
 	if (!strcmp(o->platform, "xen") && strcmp(o->mode, "real")) {
 		fprintf(stderr, "xfront: --platform xen needs --mode real: the "
@@ -254,7 +302,8 @@ int cli_run(struct cli_opts *o)
 		goto out;
 	}
 	res = calloc(l.n + 1, sizeof(*res));
-	for (size_t i = 0; i < l.n; i++) {
+	sig_start(&sig);
+	for (size_t i = 0; i < l.n && !xf_engine_interrupted(); i++) {
 		struct xf_scn *s = l.v[i];
 		const char *want = xf_scn_str(s->scenario, "mode");
 		struct progress pg = { 0 };
@@ -286,6 +335,10 @@ int cli_run(struct cli_opts *o)
 		r = xf_engine_run(s, &eo, &res[nres], err, sizeof(err));
 		if (pg.shown)
 			fprintf(stderr, "\r\033[K");
+		if (r == -EINTR) {
+			snprintf(cut, sizeof(cut), "%s", pg.name);
+			break;
+		}
 		if (r == -EINVAL || r == -ENOTSUP) {
 			/* a hook misusing the language, or a platform this
 			 * build cannot drive: bad input, not a result */
@@ -314,6 +367,7 @@ int cli_run(struct cli_opts *o)
 			rc = 1;
 		nres++;
 	}
+	signo = sig_stop(&sig);
 	{
 		size_t passed = 0;
 
@@ -321,7 +375,15 @@ int cli_run(struct cli_opts *o)
 			passed += res[i]->pass;
 		printf("\n%zu passed, %zu failed\n", passed, nres - passed);
 	}
-	if (!nres && !rc && l.n) {
+	if (signo) {
+		meta.interrupted = true;
+		meta.cut = cut[0] ? cut : NULL;
+		fprintf(stderr, "xfront: interrupted by %s%s%s; the %zu "
+			"finished run%s %s kept\n", strsignal(signo),
+			cut[0] ? " during " : "", cut, nres,
+			nres == 1 ? "" : "s", nres == 1 ? "is" : "are");
+	}
+	if (!nres && !rc && l.n && !signo) {
 		/* Nothing checked is not a pass. */
 		fprintf(stderr, "xfront: no scenario ran: every selected "
 			"one is written for another --mode than %s\n",
@@ -361,6 +423,8 @@ int cli_run(struct cli_opts *o)
 			       "installed)");
 		}
 	}
+	if (signo)
+		rc = 128 + signo; /* as the shell reports a death by signo */
 out:
 	for (size_t i = 0; i < nres; i++)
 		xf_result_free(res[i]);

@@ -213,6 +213,11 @@ int eng_vm_suspend(struct eng *e, struct eng_vm *vm, bool resume);
  * loader has validated it against the schema's list). */
 enum xf_ring_evidx_bug eng_evidx_bug(const char *name);
 
+/* interrupt.c: false (do not run) when interrupted already; else the
+ * runtime is stopped by xf_engine_interrupt() until unwatched. */
+bool eng_interrupt_watch(struct xf_rt *rt);
+void eng_interrupt_unwatch(void);
+
 void eng_ctr_set(struct eng *e, const char *prefix, const char *key,
 		 uint64_t v);
 void eng_ctr_add(struct eng *e, const char *prefix, const char *key,

@@ -834,12 +834,17 @@ int xf_engine_run(struct xf_scn *scn, const struct xf_engine_opts *o,
 	res->started_unix = (int64_t)time(NULL);
 	clock_gettime(CLOCK_MONOTONIC, &ts0);
 	r = build(e);
-	if (!r) {
+	if (!r && eng_interrupt_watch(e->rt)) {
 		xf_actor_kick(&e->ctl);
 		r = xf_rt_run(e->rt, UINT64_MAX);
-		if (!r && !e->finished && !e->failed)
-			eng_fail(e, -EDEADLK, "the run stopped with work left "
-				 "and nothing runnable");
+		eng_interrupt_unwatch();
+	}
+	if (!r && xf_engine_interrupted()) {
+		snprintf(e->err, sizeof(e->err), "interrupted");
+		r = -EINTR;
+	} else if (!r && !e->finished && !e->failed) {
+		eng_fail(e, -EDEADLK, "the run stopped with work left and "
+			 "nothing runnable");
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts1);
 	res->wall_s = (double)(ts1.tv_sec - ts0.tv_sec) +

@@ -458,6 +458,15 @@ int xf_report_html_write(const char *dir, struct xf_result *const *r,
 	fprintf(f, "</p>\n<p><b>%zu</b> runs: <span class=pass>%zu passed"
 		"</span>, <span class=%s>%zu failed</span></p>\n", n, passed,
 		passed == n ? "pass" : "fail", n - passed);
+	if (m->interrupted) {
+		fprintf(f, "<p class=fail id=interrupted>Interrupted: only "
+			"the runs that finished are shown");
+		if (m->cut) {
+			fprintf(f, "; cut short: ");
+			esc(f, m->cut);
+		}
+		fprintf(f, "</p>\n");
+	}
 	if (!gp)
 		fprintf(f, "<p class=note id=no-gnuplot>Plots are missing: "
 			"gnuplot is not installed (Debian: apt-get install "

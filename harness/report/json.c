@@ -297,6 +297,13 @@ int xf_report_json(struct xf_result *const *r, size_t n,
 		(int64_t)passed));
 	json_object_object_add(root, "failed", json_object_new_int64(
 		(int64_t)(n - passed)));
+	if (m->interrupted) {
+		json_object_object_add(root, "interrupted",
+				       json_object_new_boolean(1));
+		json_object_object_add(root, "interrupted_during",
+				       m->cut ? json_object_new_string(m->cut) :
+						NULL);
+	}
 	*out = root;
 	return 0;
 }

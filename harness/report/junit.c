@@ -91,7 +91,6 @@ int xf_report_junit_write(const char *path, struct xf_result *const *r,
 	FILE *f;
 	int rc;
 
-	(void)m;
 	rc = xf_outfile_open(&out, path);
 	if (rc)
 		return rc;
@@ -103,6 +102,10 @@ int xf_report_junit_write(const char *path, struct xf_result *const *r,
 		skips += nskipped(r[i]);
 	}
 	tests += skips;
+	/* A cut run is one more error: a CI job reading only the JUnit
+	 * file must not see the finished runs as the whole story. */
+	tests += m->interrupted;
+	errors += m->interrupted;
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(f, "<testsuites name=\"xfront\" tests=\"%zu\" failures=\"%zu\""
 		" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n", tests,
@@ -135,6 +138,15 @@ int xf_report_junit_write(const char *path, struct xf_result *const *r,
 			if (!strcmp(r[k]->path, r[i]->path))
 				testcase(f, r[k]);
 		fprintf(f, "  </testsuite>\n");
+	}
+	if (m->interrupted) {
+		fprintf(f, "  <testsuite name=\"interrupted\" tests=\"1\" "
+			"failures=\"0\" errors=\"1\" skipped=\"0\" "
+			"time=\"0\">\n    <testcase name=\"");
+		xml_escape(f, m->cut ? m->cut : "(between runs)");
+		fprintf(f, "\" classname=\"interrupted\"><error message=\""
+			"interrupted by a signal; later runs did not run\"/>"
+			"</testcase>\n  </testsuite>\n");
 	}
 	fprintf(f, "</testsuites>\n");
 	return xf_outfile_commit(&out);

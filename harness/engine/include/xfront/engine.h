@@ -58,6 +58,15 @@ int xf_engine_check(const struct xf_scn *scn, const struct xf_engine_opts *o,
 int xf_engine_run(struct xf_scn *scn, const struct xf_engine_opts *o,
 		  struct xf_result **out, char *err, size_t errlen);
 
+/*
+ * Stops the run in progress as soon as its runtime can (that run then
+ * returns -EINTR, its devices torn down as after a hang) and makes every
+ * later xf_engine_run() return -EINTR at once. Thread-safe, not
+ * async-signal-safe: call it from a thread that sigwait()s.
+ */
+void xf_engine_interrupt(void);
+bool xf_engine_interrupted(void);
+
 #ifdef __cplusplus
 }
 #endif

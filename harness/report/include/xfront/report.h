@@ -23,6 +23,11 @@ struct xf_report_meta {
 	const char *version;     /* "0.1.0" */
 	const char *command;     /* the command line, for the record */
 	long long timestamp;     /* unix time of the run */
+	/* A run cut short by a signal: the results are those that
+	 * finished, and cut names the one that was running
+	 * ("path[variant]"; NULL when none was). */
+	bool interrupted;
+	const char *cut;
 };
 
 /* The JSON document (caller owns it: json_object_put()). */
