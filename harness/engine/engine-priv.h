@@ -169,6 +169,7 @@ struct eng {
 	struct eng_mig *migs;     /* every migrate request, in arrival order */
 	size_t nmigs;
 	char err[512];
+	char check_err[512]; /* first error raised by an expect's check() */
 	int err_rc;
 	uint64_t inflight_total, writes_total, flushes_total,
 		 completions_total;

@@ -879,6 +879,12 @@ int xf_engine_run(struct xf_scn *scn, const struct xf_engine_opts *o,
 	eng_leaks(e);
 	eng_expect(e);
 	teardown(e);
+	if (e->check_err[0]) {
+		snprintf(err, errlen, "%s", e->check_err);
+		free(e);
+		xf_result_free(res);
+		return -EINVAL;
+	}
 	free(e);
 	*out = res;
 	return 0;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -346,7 +347,13 @@ static void one(struct eng *e, const struct xf_scn_obj *x)
 				v->wall_ns ? (double)v->busy_ns /
 					     (double)v->wall_ns : 0 };
 		}
-		xf_scn_run_check(e->scn, x, mv, n, &ok, msg, sizeof(msg));
+		if (xf_scn_run_check(e->scn, x, mv, n, &ok, msg,
+				     sizeof(msg)) == -EINVAL &&
+		    !e->check_err[0])
+			/* A Lua error or an endless loop in check() is the
+			 * script's fault, not a measured failure. */
+			snprintf(e->check_err, sizeof(e->check_err), "%s",
+				 msg);
 		xf_result_add_expect(e->res, xf_scn_isset(x, "name")
 				     ? xf_scn_str(x, "name") : "check(r)",
 				     msg[0] ? msg : (ok ? "true" : "false"),

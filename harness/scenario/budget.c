@@ -6,7 +6,9 @@
  * exhausted process.
  */
 #include <lauxlib.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "scn-priv.h"
 
@@ -16,10 +18,19 @@
 #define SCN_HOOK_STEP 10000
 /* 200 million instructions per top-level call: seconds of CPU. */
 #define SCN_STEP_BUDGET (200000000 / SCN_HOOK_STEP)
+/* Wall time per top-level call, checked at the same counts: Lua code
+ * that is slow per instruction (C library calls in a loop) ends too. */
+#define SCN_WALL_LIMIT_S 10
 
 struct scn_budget {
 	size_t used;
 	long steps_left;
+	struct timespec started;
+	/* Once over budget, every instruction raises again until the next
+	 * top-level call: a pcall inside the script cannot swallow it,
+	 * because the code after that pcall raises at its first step. */
+	bool exhausted;
+	const char *why;
 };
 
 static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
@@ -43,25 +54,39 @@ static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	return n;
 }
 
+static bool wall_exceeded(const struct scn_budget *b)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec - b->started.tv_sec > SCN_WALL_LIMIT_S ||
+	       (now.tv_sec - b->started.tv_sec == SCN_WALL_LIMIT_S &&
+		now.tv_nsec >= b->started.tv_nsec);
+}
+
 static void budget_hook(lua_State *L, lua_Debug *ar)
 {
 	struct scn_budget *b;
 
 	lua_getallocf(L, (void **)&b);
-	if (--b->steps_left > 0)
-		return;
-	/* Keep raising on later counts too, should a pcall inside the
-	 * script swallow the first error. */
-	b->steps_left = 0;
+	if (!b->exhausted) {
+		if (--b->steps_left <= 0)
+			b->why = "ran for more than 200 million Lua "
+				 "instructions (an endless loop?)";
+		else if (wall_exceeded(b))
+			b->why = "ran for more than 10 s (an endless loop?)";
+		else
+			return;
+		b->exhausted = true;
+		lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+	}
 	/* Name the line that was running: luaL_where() would name the
 	 * caller's frame, not the loop. */
 	if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
 		lua_pushfstring(L, "%s:%d: ", ar->short_src, ar->currentline);
 	else
 		lua_pushliteral(L, "");
-	lua_pushfstring(L, "scenario code ran for more than %d million Lua "
-			"instructions (an endless loop?)",
-			SCN_STEP_BUDGET / (1000000 / SCN_HOOK_STEP));
+	lua_pushfstring(L, "scenario code %s", b->why);
 	lua_concat(L, 2);
 	lua_error(L);
 }
@@ -73,13 +98,12 @@ lua_State *scn_lua_new(void)
 
 	if (!b)
 		return NULL;
-	b->steps_left = SCN_STEP_BUDGET;
 	L = lua_newstate(budget_alloc, b);
 	if (!L) {
 		free(b);
 		return NULL;
 	}
-	lua_sethook(L, budget_hook, LUA_MASKCOUNT, SCN_HOOK_STEP);
+	scn_lua_budget_reset(L);
 	return L;
 }
 
@@ -89,6 +113,17 @@ void scn_lua_budget_reset(lua_State *L)
 
 	lua_getallocf(L, (void **)&b);
 	b->steps_left = SCN_STEP_BUDGET;
+	b->exhausted = false;
+	clock_gettime(CLOCK_MONOTONIC, &b->started);
+	lua_sethook(L, budget_hook, LUA_MASKCOUNT, SCN_HOOK_STEP);
+}
+
+bool scn_lua_budget_exhausted(lua_State *L)
+{
+	struct scn_budget *b;
+
+	lua_getallocf(L, (void **)&b);
+	return b->exhausted;
 }
 
 void scn_lua_close(lua_State *L)

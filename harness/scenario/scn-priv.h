@@ -41,6 +41,8 @@ void scn_check(struct xf_scn *s);
  * (budget.c); reset the budget before each top-level pcall. */
 lua_State *scn_lua_new(void);
 void scn_lua_budget_reset(lua_State *L);
+/* The last top-level call ran out of instructions or wall time. */
+bool scn_lua_budget_exhausted(lua_State *L);
 void scn_lua_close(lua_State *L);
 
 /* Installs ctx (hooks) and result (check) helpers. */

@@ -123,6 +123,35 @@ check "a summary that cannot be written fails the run" \
 "$XF" list . > /dev/full 2> out.txt; rc=$?
 check "so does a listing" "[ $rc -eq 2 ]"
 
+# Runaway scenario code ends in a file:line error (exit 2), even when
+# the script wraps its loop in pcall to swallow the budget's error.
+echo 'scenario { name = "hang", description = "pcall around an endless loop", duration = "20ms" }' > hang.lua
+echo 'while true do pcall(function() while true do end end) end' >> hang.lua
+{
+	echo 'scenario { name = "hookhang", description = "the same in a hook", duration = "20ms" }'
+	vm_disk_job ''
+	echo 'at("5ms", function(ctx) while true do pcall(function() while true do end end) end end)'
+	echo 'expect { iops_min = 1 }'
+} > hookhang.lua
+{
+	echo 'scenario { name = "checkhang", description = "the same in check()", duration = "20ms" }'
+	vm_disk_job ''
+	echo 'expect { check = function(r) while true do pcall(function() while true do end end) end end }'
+} > checkhang.lua
+{
+	echo 'scenario { name = "checkerr", description = "a Lua error in check()", duration = "20ms" }'
+	vm_disk_job ''
+	echo 'expect { check = function(r) return r.no_such_key > 1 end }'
+} > checkerr.lua
+for f in hang:2 hookhang:5 checkhang:5; do
+	"$XF" run ${f%:*}.lua > out.txt 2>&1; rc=$?
+	check "${f%:*}: a swallowed budget error still ends the run at file:line" \
+		"[ $rc -eq 2 ] && grep -q '^${f%:*}.lua:${f#*:}: scenario code ran for more than' out.txt"
+done
+"$XF" run checkerr.lua > out.txt 2>&1; rc=$?
+check "a Lua error in check() is a scenario error, not a failed expectation" \
+	"[ $rc -eq 2 ] && grep -q '^checkerr.lua:5: .*compare number with nil' out.txt"
+
 "$XF" run quote-variant.lua > out.txt 2>&1; rc=$?
 check "a quote in a variant name is refused with file:line" \
 	"[ $rc -eq 2 ] && grep -q \"^quote-variant.lua:2: variants: 'it's'\" out.txt"
