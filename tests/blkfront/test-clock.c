@@ -308,10 +308,8 @@ END_TEST
 
 XT_SUITE("blkfront-clock")
 {
-	TCase *tc = xt_tcase("clock");
+	TCase *tc = xt_tcase_fixture("clock", setup, teardown, 60);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, connect_step_forward_monotonic);
 	tcase_add_test(tc, connect_step_forward_wall);
 	tcase_add_test(tc, connect_step_backward_monotonic);

@@ -632,10 +632,8 @@ END_TEST
 
 XT_SUITE("harness-reconnect")
 {
-	TCase *t = xt_tcase("reconnect");
+	TCase *t = xt_tcase_fixture("reconnect", setup, teardown, 60);
 
-	tcase_add_checked_fixture(t, setup, teardown);
-	tcase_set_timeout(t, 60);
 	tcase_add_loop_test(t, reconnect_to_first_completion, 0,
 			    (int)(sizeof(measured) / sizeof(measured[0])));
 	tcase_add_test(t, reconnect_never_completed);
@@ -645,10 +643,8 @@ XT_SUITE("harness-reconnect")
 
 XT_SUITE("harness-migration")
 {
-	TCase *t = xt_tcase("model");
+	TCase *t = xt_tcase_fixture("model", setup, teardown, 60);
 
-	tcase_add_checked_fixture(t, setup, teardown);
-	tcase_set_timeout(t, 60);
 	tcase_add_test(t, duration_follows_memory_and_link);
 	tcase_add_test(t, slower_end_sets_the_link);
 	tcase_add_test(t, no_convergence_stops_at_max_rounds);
