@@ -52,11 +52,12 @@ static void backend_up(void)
 	sb_connect(&sb, SB_DISK_BYTES / 512, 512);
 }
 
-/* A 4 KiB I/O of buf at off. */
-static void mkio(struct xf_blkfront_io *io, enum xf_blkfront_op op,
-		 void *buf, uint64_t off, struct xt_done *d)
+/* Submits a 4 KiB I/O of buf at off, completing into d. */
+static void submit(struct xf_blkfront_io *io, enum xf_blkfront_op op,
+		   void *buf, uint64_t off, struct xt_done *d)
 {
 	xt_blk_io(io, op, off, 4096, buf, d);
+	ck_assert_int_eq(xf_blkfront_submit(sb.bf, io), 0);
 }
 
 /* The I/O completed once: fine, or failed by the connect timeout, which
@@ -75,18 +76,24 @@ static enum xf_blkfront_state fstate(void)
 	return info.state;
 }
 
+/* Every test runs once per timeout clock (its loop index): the default
+ * monotonic one, then the broken wall-clock variant. */
+static const enum xf_rt_clock clocks[] = { XF_CLOCK_MONOTONIC,
+					   XF_CLOCK_WALL };
+#define NCLOCKS ((int)(sizeof(clocks) / sizeof(clocks[0])))
+
 /* The backend comes up 2 s after the frontend started; the guest's
  * clock is stepped an hour forward in between. */
-static void connect_step_forward(enum xf_rt_clock clock)
+START_TEST(connect_step_forward)
 {
+	const enum xf_rt_clock clock = clocks[_i];
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
 	struct xt_done d = { 0 };
 
 	front(clock, 10 * SEC, 0);
 	memset(sb.disk, 0x33, 4096);
-	mkio(&io, XF_BLKFRONT_READ, buf, 0, &d);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
+	submit(&io, XF_BLKFRONT_READ, buf, 0, &d);
 	sb_run_for(&sb, 1 * SEC);
 	xf_rt_step_wall_clock(sb.rt, (int64_t)HOUR);
 	sb_run_for(&sb, 1 * SEC);
@@ -99,30 +106,19 @@ static void connect_step_forward(enum xf_rt_clock clock)
 	if (clock == XF_CLOCK_MONOTONIC)
 		ck_assert_int_eq(buf[0], 0x33);
 }
-
-START_TEST(connect_step_forward_monotonic)
-{
-	connect_step_forward(XF_CLOCK_MONOTONIC);
-}
-END_TEST
-
-START_TEST(connect_step_forward_wall)
-{
-	connect_step_forward(XF_CLOCK_WALL);
-}
 END_TEST
 
 /* The backend never comes; a 2 s connect timeout; the guest's clock
  * is stepped 10 s back just after the start. */
-static void connect_step_backward(enum xf_rt_clock clock)
+START_TEST(connect_step_backward)
 {
+	const enum xf_rt_clock clock = clocks[_i];
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
 	struct xt_done d = { 0 };
 
 	front(clock, 2 * SEC, 0);
-	mkio(&io, XF_BLKFRONT_READ, buf, 0, &d);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
+	submit(&io, XF_BLKFRONT_READ, buf, 0, &d);
 	xf_rt_step_wall_clock(sb.rt, -10 * (int64_t)SEC);
 	xf_rt_run(sb.rt, 3 * SEC);
 	if (clock == XF_CLOCK_MONOTONIC) {
@@ -137,23 +133,13 @@ static void connect_step_backward(enum xf_rt_clock clock)
 	xf_rt_run(sb.rt, 12 * SEC + 500 * MS);
 	expect_done(&d, true);
 }
-
-START_TEST(connect_step_backward_monotonic)
-{
-	connect_step_backward(XF_CLOCK_MONOTONIC);
-}
-END_TEST
-
-START_TEST(connect_step_backward_wall)
-{
-	connect_step_backward(XF_CLOCK_WALL);
-}
 END_TEST
 
 /* The backend restarts with a write in flight; the clock is stepped
  * forward while the frontend waits for it. */
-static void reconnect_step_forward(enum xf_rt_clock clock)
+START_TEST(reconnect_step_forward)
 {
+	const enum xf_rt_clock clock = clocks[_i];
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
 	struct xt_done d = { 0 };
@@ -161,8 +147,7 @@ static void reconnect_step_forward(enum xf_rt_clock clock)
 	front(clock, 0, 0); /* default 30 s */
 	backend_up();
 	memset(buf, 0x77, sizeof(buf));
-	mkio(&io, XF_BLKFRONT_WRITE, buf, 8192, &d);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
+	submit(&io, XF_BLKFRONT_WRITE, buf, 8192, &d);
 	sb_run(&sb);
 	sb_state(&sb, XF_XENBUS_CLOSING);
 	sb_run(&sb);
@@ -181,17 +166,6 @@ static void reconnect_step_forward(enum xf_rt_clock clock)
 	if (clock == XF_CLOCK_MONOTONIC)
 		ck_assert_mem_eq(sb.disk + 8192, buf, 4096);
 }
-
-START_TEST(reconnect_step_forward_monotonic)
-{
-	reconnect_step_forward(XF_CLOCK_MONOTONIC);
-}
-END_TEST
-
-START_TEST(reconnect_step_forward_wall)
-{
-	reconnect_step_forward(XF_CLOCK_WALL);
-}
 END_TEST
 
 /* Steady I/O, a response every 300 ms, always something in flight, a
@@ -209,9 +183,8 @@ static uint64_t io_stream_step(enum xf_rt_clock clock, int64_t step)
 	front(clock, 0, 1 * SEC);
 	backend_up();
 	for (; next < 2; next++) {
-		mkio(&io[next], XF_BLKFRONT_READ, buf[next], next * 4096ull,
-		     &d[next]);
-		ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[next]), 0);
+		submit(&io[next], XF_BLKFRONT_READ, buf[next], next * 4096ull,
+		       &d[next]);
 	}
 	for (unsigned int k = 0; k < N; k++) {
 		struct xf_blkif_req req;
@@ -221,10 +194,8 @@ static uint64_t io_stream_step(enum xf_rt_clock clock, int64_t step)
 		ck_assert_int_eq(sb_do_io(&sb, &req), 0);
 		sb_respond(&sb, 0, req.id, req.operation, XF_BLKIF_RSP_OKAY);
 		if (next < N) {
-			mkio(&io[next], XF_BLKFRONT_READ, buf[next],
-			     next * 4096ull, &d[next]);
-			ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io[next]),
-					 0);
+			submit(&io[next], XF_BLKFRONT_READ, buf[next],
+			       next * 4096ull, &d[next]);
 			next++;
 		}
 		if (k == 5) {
@@ -242,35 +213,27 @@ static uint64_t io_stream_step(enum xf_rt_clock clock, int64_t step)
 	return st.watchdog_recoveries;
 }
 
-START_TEST(io_step_forward_monotonic)
+START_TEST(io_step_forward)
 {
-	ck_assert_uint_eq(io_stream_step(XF_CLOCK_MONOTONIC,
-					 (int64_t)HOUR), 0);
+	/* With the wall clock, one spurious recovery: the first tick after
+	 * the step. */
+	ck_assert_uint_eq(io_stream_step(clocks[_i], (int64_t)HOUR),
+			  clocks[_i] == XF_CLOCK_WALL ? 1 : 0);
 }
 END_TEST
 
-START_TEST(io_step_forward_wall)
+START_TEST(io_step_backward)
 {
-	/* One spurious recovery: the first tick after the step. */
-	ck_assert_uint_eq(io_stream_step(XF_CLOCK_WALL, (int64_t)HOUR), 1);
-}
-END_TEST
-
-START_TEST(io_step_backward_both)
-{
-	ck_assert_uint_eq(io_stream_step(XF_CLOCK_MONOTONIC,
-					 -(int64_t)HOUR), 0);
-	teardown();
-	setup();
-	ck_assert_uint_eq(io_stream_step(XF_CLOCK_WALL, -(int64_t)HOUR), 0);
+	ck_assert_uint_eq(io_stream_step(clocks[_i], -(int64_t)HOUR), 0);
 }
 END_TEST
 
 /* A backward step, then the backend stops answering: the monotonic
  * watchdog re-kicks within two periods; the wall-clock one stays blind
  * for as long as the step. */
-static uint64_t stall_after_backward_step(enum xf_rt_clock clock)
+START_TEST(stall_after_backward_step)
 {
+	const enum xf_rt_clock clock = clocks[_i];
 	static uint8_t buf[4096];
 	struct xf_blkfront_io io;
 	struct xt_done d = { 0 };
@@ -278,8 +241,7 @@ static uint64_t stall_after_backward_step(enum xf_rt_clock clock)
 
 	front(clock, 0, 1 * SEC);
 	backend_up();
-	mkio(&io, XF_BLKFRONT_READ, buf, 0, &d);
-	ck_assert_int_eq(xf_blkfront_submit(sb.bf, &io), 0);
+	submit(&io, XF_BLKFRONT_READ, buf, 0, &d);
 	sb_run_for(&sb, MS);
 	xf_rt_step_wall_clock(sb.rt, -(int64_t)HOUR);
 	for (unsigned int i = 0; i < 10; i++)
@@ -291,36 +253,21 @@ static uint64_t stall_after_backward_step(enum xf_rt_clock clock)
 	xf_blkfront_free(sb.bf);
 	sb.bf = NULL;
 	ck_assert_int_eq(d.calls, 1);
-	return st.watchdog_recoveries;
-}
-
-START_TEST(stall_after_backward_step_monotonic)
-{
-	ck_assert_uint_ge(stall_after_backward_step(XF_CLOCK_MONOTONIC), 9);
-}
-END_TEST
-
-START_TEST(stall_after_backward_step_wall)
-{
-	ck_assert_uint_eq(stall_after_backward_step(XF_CLOCK_WALL), 0);
+	if (clock == XF_CLOCK_MONOTONIC)
+		ck_assert_uint_ge(st.watchdog_recoveries, 9);
+	else
+		ck_assert_uint_eq(st.watchdog_recoveries, 0);
 }
 END_TEST
 
 XT_SUITE("blkfront-clock")
 {
-	TCase *tc = xt_tcase("clock");
+	TCase *tc = xt_tcase_fixture("clock", setup, teardown, 60);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, connect_step_forward_monotonic);
-	tcase_add_test(tc, connect_step_forward_wall);
-	tcase_add_test(tc, connect_step_backward_monotonic);
-	tcase_add_test(tc, connect_step_backward_wall);
-	tcase_add_test(tc, reconnect_step_forward_monotonic);
-	tcase_add_test(tc, reconnect_step_forward_wall);
-	tcase_add_test(tc, io_step_forward_monotonic);
-	tcase_add_test(tc, io_step_forward_wall);
-	tcase_add_test(tc, io_step_backward_both);
-	tcase_add_test(tc, stall_after_backward_step_monotonic);
-	tcase_add_test(tc, stall_after_backward_step_wall);
+	tcase_add_loop_test(tc, connect_step_forward, 0, NCLOCKS);
+	tcase_add_loop_test(tc, connect_step_backward, 0, NCLOCKS);
+	tcase_add_loop_test(tc, reconnect_step_forward, 0, NCLOCKS);
+	tcase_add_loop_test(tc, io_step_forward, 0, NCLOCKS);
+	tcase_add_loop_test(tc, io_step_backward, 0, NCLOCKS);
+	tcase_add_loop_test(tc, stall_after_backward_step, 0, NCLOCKS);
 }

@@ -330,11 +330,9 @@ END_TEST
 
 XT_SUITE("blkfront-discard")
 {
-	TCase *tc = xt_tcase("discard");
+	TCase *tc = xt_tcase_fixture("discard", setup, teardown, 60);
 	int nr = (int)(sizeof(splits) / sizeof(splits[0]));
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, split_on_grid, 0, nr);
 	tcase_add_loop_test(tc, error_in_one_piece_one_completion, 0, 3);
 	tcase_add_test(tc, error_stops_unsent_pieces);

@@ -499,10 +499,8 @@ END_TEST
 
 XT_SUITE("blkfront-handshake")
 {
-	TCase *tc = xt_tcase("handshake");
+	TCase *tc = xt_tcase_fixture("handshake", setup, teardown, 30);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, normal_path_defaults);
 	tcase_add_test(tc, multi_queue_multi_page);
 	tcase_add_test(tc, frontend_limits_win);

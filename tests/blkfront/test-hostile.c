@@ -300,10 +300,8 @@ END_TEST
 
 XT_SUITE("blkfront-hostile")
 {
-	TCase *tc = xt_tcase("hostile");
+	TCase *tc = xt_tcase_fixture("hostile", setup, teardown, 30);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, hostile_response, 0, H_NR);
 	tcase_add_test(tc, response_rewritten_after_read);
 	tcase_add_test(tc, event_storm_without_responses);

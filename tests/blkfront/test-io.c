@@ -595,10 +595,8 @@ END_TEST
 
 XT_SUITE("blkfront-io")
 {
-	TCase *tc = xt_tcase("io");
+	TCase *tc = xt_tcase_fixture("io", setup, teardown, 60);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, split_45k, 0, 2);
 	tcase_add_loop_test(tc, data_roundtrip, 0, 4);
 	tcase_add_test(tc, indirect_pages_read_only);

@@ -217,10 +217,8 @@ END_TEST
 
 XT_SUITE("blkfront-linuxlike")
 {
-	TCase *tc = xt_tcase("linuxlike");
+	TCase *tc = xt_tcase_fixture("linuxlike", setup, teardown, 60);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, persistent_used_when_backend_offers_it_at_connect);
 	tcase_add_test(tc, capability_advertised_without_backend_offer);
 	tcase_add_test(tc, frontend_without_persistent_writes_zero);

@@ -734,10 +734,8 @@ END_TEST
 
 XT_SUITE("blkfront-reconnect")
 {
-	TCase *tc = xt_tcase("reconnect");
+	TCase *tc = xt_tcase_fixture("reconnect", setup, teardown, 120);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, backend_close_reopen_x10);
 	tcase_add_test(tc, only_unanswered_parts_reissued);
 	tcase_add_test(tc, suspend_resume_fewer_features);

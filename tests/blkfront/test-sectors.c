@@ -335,10 +335,8 @@ END_TEST
 
 XT_SUITE("blkfront-sectors")
 {
-	TCase *tc = xt_tcase("sectors");
+	TCase *tc = xt_tcase_fixture("sectors", setup, teardown, 60);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, matched_reading, 0, 4);
 	tcase_add_test(tc, eight_times_larger);
 	tcase_add_test(tc, eight_times_smaller);

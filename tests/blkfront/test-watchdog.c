@@ -289,10 +289,8 @@ END_TEST
 
 XT_SUITE("blkfront-watchdog")
 {
-	TCase *tc = xt_tcase("watchdog");
+	TCase *tc = xt_tcase_fixture("watchdog", setup, teardown, 60);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, dropped_notify_stalls_without_watchdog);
 	tcase_add_test(tc, dropped_notify_recovered_by_watchdog);
 	tcase_add_test(tc, evidx_ok_with_watchdog_no_recoveries);

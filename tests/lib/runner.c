@@ -48,6 +48,17 @@ TCase *xt_tcase(const char *name)
 	return tc;
 }
 
+TCase *xt_tcase_fixture(const char *name, SFun setup, SFun teardown,
+			double timeout)
+{
+	TCase *tc = xt_tcase(name);
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	if (timeout > 0)
+		tcase_set_timeout(tc, timeout);
+	return tc;
+}
+
 void xt_skip(const char *reason)
 {
 	if (!building)

@@ -14,6 +14,9 @@
  *		tcase_add_test(tc, push_and_pop);
  *	}
  *
+ * or xt_tcase_fixture() for a case with a setup, a teardown and a
+ * timeout.
+ *
  * Command line of a test executable (see tests/README.md):
  *	--suite NAME	run this suite (repeatable; default: all of them)
  *	--case NAME	run only test cases of this name (repeatable)
@@ -60,6 +63,11 @@ void xt_register(struct xt_suite *s);
 
 /* A new test case in the suite being built. */
 TCase *xt_tcase(const char *name);
+/* The same, with a checked fixture (setup and teardown run in the test's
+ * own process, around each test) and a timeout in seconds; 0 keeps
+ * Check's default (CK_DEFAULT_TIMEOUT, 4 s unless set). */
+TCase *xt_tcase_fixture(const char *name, SFun setup, SFun teardown,
+			double timeout);
 /* The suite being built is skipped, with the reason printed as
  * "SKIP: reason"; its test cases, if any, do not run. */
 void xt_skip(const char *reason);

@@ -35,6 +35,24 @@ static void setup_pair(struct pair *p, size_t bytes, size_t slot,
 	ck_assert_int_eq(xf_back_ring_attach(&p->b, page, bytes, slot, idx), 0);
 }
 
+/* The frontend queues n requests (contents left alone) and pushes them;
+ * whether the push asks to notify the backend. */
+static bool post_requests(struct pair *p, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		xf_front_ring_next_request(&p->f);
+	return xf_front_ring_push_requests(&p->f);
+}
+
+/* With n requests pending, the backend's final check reports them and
+ * leaves req_event alone (it does not re-arm). */
+static void expect_back_final_check_pending(struct pair *p, int n)
+{
+	p->s->req_event = 77;
+	ck_assert_int_eq(xf_back_ring_final_check(&p->b), n);
+	ck_assert_uint_eq(p->s->req_event, 77);
+}
+
 static void put_u64(void *slot, uint64_t v)
 {
 	memcpy(slot, &v, sizeof(v));
@@ -258,10 +276,8 @@ START_TEST(push_publishes_producer_index)
 	struct pair p;
 
 	setup_pair(&p, XF_PAGE_SIZE, SLOT, 100);
-	xf_front_ring_next_request(&p.f);
-	xf_front_ring_next_request(&p.f);
 	/* Peer's event at 101: first of the two new requests wakes it. */
-	ck_assert(xf_front_ring_push_requests(&p.f));
+	ck_assert(post_requests(&p, 2));
 	ck_assert_uint_eq(p.s->req_prod, 102);
 	/* Nothing new: no notification even though the event is stale. */
 	ck_assert(!xf_front_ring_push_requests(&p.f));
@@ -279,8 +295,7 @@ START_TEST(front_final_check_arms_event)
 	ck_assert_uint_eq(p.s->rsp_event, 41);
 
 	/* One request; the backend answers it: the armed event fires. */
-	xf_front_ring_next_request(&p.f);
-	xf_front_ring_push_requests(&p.f);
+	post_requests(&p, 1);
 	ck_assert_int_eq(xf_back_ring_requests(&p.b, NULL), 1);
 	xf_back_ring_take_request(&p.b, buf, sizeof(buf));
 	ck_assert_ptr_nonnull(xf_back_ring_next_response(&p.b));
@@ -304,13 +319,8 @@ START_TEST(back_final_check_arms_event)
 	ck_assert_int_eq(xf_back_ring_final_check(&p.b), 0);
 	ck_assert_uint_eq(p.s->req_event, 0xffffffffu);
 
-	xf_front_ring_next_request(&p.f);
-	xf_front_ring_next_request(&p.f);
-	xf_front_ring_next_request(&p.f);
-	ck_assert(xf_front_ring_push_requests(&p.f));
-	p.s->req_event = 5;
-	ck_assert_int_eq(xf_back_ring_final_check(&p.b), 3);
-	ck_assert_uint_eq(p.s->req_event, 5);
+	ck_assert(post_requests(&p, 3));
+	expect_back_final_check_pending(&p, 3);
 }
 END_TEST
 
@@ -322,16 +332,13 @@ START_TEST(back_wait_requests_arms_at_req_prod)
 	setup_pair(&p, XF_PAGE_SIZE, SLOT, 0xfffffffdu);
 	/* Two posted, three needed: req_event goes past the posted ones
 	 * (req_prod + 1, not req_cons + 1), so the next push notifies. */
-	xf_front_ring_next_request(&p.f);
-	xf_front_ring_next_request(&p.f);
-	xf_front_ring_push_requests(&p.f);
+	post_requests(&p, 2);
 	p.s->req_event = 5;
 	ck_assert_int_eq(xf_back_ring_wait_requests(&p.b, 3), 0);
 	/* req_prod is 0xffffffff: req_event wraps to 0. */
 	ck_assert_uint_eq(p.s->req_event, 0);
 	ck_assert_uint_eq(p.b.req_cons, 0xfffffffdu);
-	xf_front_ring_next_request(&p.f);
-	ck_assert(xf_front_ring_push_requests(&p.f));
+	ck_assert(post_requests(&p, 1));
 	/* Enough now: the count, req_event left alone. */
 	p.s->req_event = 77;
 	ck_assert_int_eq(xf_back_ring_wait_requests(&p.b, 3), 3);
@@ -341,9 +348,7 @@ START_TEST(back_wait_requests_arms_at_req_prod)
 	ck_assert_int_eq(xf_back_ring_wait_requests(&p.b, 3), 0);
 	ck_assert_uint_eq(p.s->req_event, 0xfffffffdu + 4u);
 	/* The final check would not have armed it: requests are there. */
-	p.s->req_event = 77;
-	ck_assert_int_eq(xf_back_ring_final_check(&p.b), 2);
-	ck_assert_uint_eq(p.s->req_event, 77);
+	expect_back_final_check_pending(&p, 2);
 }
 END_TEST
 

@@ -160,9 +160,8 @@ END_TEST
 
 XT_SUITE("harness-durability-cut")
 {
-	TCase *tc = xt_tcase("cut");
+	TCase *tc = xt_tcase_fixture("cut", setup, teardown, 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, inflight_write_landing_after_cut_is_legal);
 	tcase_add_test(tc, inflight_write_acked_after_cut_is_not_guaranteed);
 	tcase_add_test(tc, write_after_cut_is_guaranteed);

@@ -171,9 +171,8 @@ END_TEST
 
 XT_SUITE("harness-durability")
 {
-	TCase *tc = xt_tcase("check");
+	TCase *tc = xt_tcase_fixture("check", setup, teardown, 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, flushed_write_lost_is_found);
 	tcase_add_test(tc, later_unguaranteed_write_is_legal);
 	tcase_add_test(tc, older_write_back_is_loss);

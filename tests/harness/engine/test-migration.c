@@ -129,19 +129,35 @@ static void two_host_run(const char *dur, const char *src_keys,
 	run(buf);
 }
 
-/* The same with vm1 migrating from src to dst at, and expect. */
+/* A migrate fault for vm1 (one line). */
+#define MIG(at, to) "fault { at = " at ", action = 'migrate', " \
+	"target = 'vm1', to = '" to "' }\n"
+
+/* The same with moves (faults or hooks, migrating vm1), and expect. */
 static void migrate_run(const char *dur, const char *src_keys,
-			const char *dst_keys, const char *body, const char *at,
-			const char *expect)
+			const char *dst_keys, const char *body,
+			const char *moves, const char *expect)
 {
 	char buf[3072];
 
-	snprintf(buf, sizeof(buf),
-		 "%s"
-		 "fault { at = '%s', action = 'migrate', target = 'vm1',"
-		 " to = 'dst' }\n"
-		 "expect { %s }\n", body, at, expect);
+	snprintf(buf, sizeof(buf), "%s%sexpect { %s }\n", body, moves,
+		 expect);
 	two_host_run(dur, src_keys, dst_keys, buf);
+}
+
+/* vm1 on src (vm_keys) with a 16 MiB disk d1 and a job on it (job_keys),
+ * moved by moves over 20 ms without an I/O error. */
+static void vm1_run(const char *vm_keys, const char *src_keys,
+		    const char *dst_keys, const char *job_keys,
+		    const char *moves)
+{
+	char body[512];
+
+	snprintf(body, sizeof(body),
+		 "vm { name = 'vm1', host = 'src'%s }\n"
+		 "disk { name = 'd1', vm = 'vm1', size = '16M' }\n"
+		 "job { name = 'j', disk = 'd1'%s }\n", vm_keys, job_keys);
+	migrate_run("20ms", src_keys, dst_keys, body, moves, "io_errors = 0");
 }
 
 /* One VM writing (writes do not dirty guest memory: the backend reads
@@ -149,14 +165,8 @@ static void migrate_run(const char *dur, const char *src_keys,
 static void one_vm(const char *vm_keys, const char *src_keys,
 		   const char *dst_keys)
 {
-	char body[512];
-
-	snprintf(body, sizeof(body),
-		 "vm { name = 'vm1', host = 'src'%s }\n"
-		 "disk { name = 'd1', vm = 'vm1', size = '16M' }\n"
-		 "job { name = 'j', disk = 'd1', rw = 'write', iodepth = 2 }\n",
-		 vm_keys);
-	migrate_run("20ms", src_keys, dst_keys, body, "10ms", "io_errors = 0");
+	vm1_run(vm_keys, src_keys, dst_keys, ", rw = 'write', iodepth = 2",
+		MIG("'10ms'", "dst"));
 }
 
 START_TEST(duration_follows_memory_and_link)
@@ -238,7 +248,7 @@ START_TEST(disk_reads_dirty_memory)
 		    "disk { name = 'd1', vm = 'vm1', size = '16M',"
 		    " model = { latency_us = 100 } }\n"
 		    "job { name = 'j', disk = 'd1', rw = 'randread', bs = '64k',"
-		    " iodepth = 4 }\n", "10ms", "io_errors = 0");
+		    " iodepth = 4 }\n", MIG("'10ms'", "dst"), "io_errors = 0");
 	model(64 << 20, 64 << 20, 8, 5, 1000000, &m);
 	ck_assert_uint_gt(ctr("vm1.migration_bytes"), m.bytes);
 	ck_assert_uint_gt(ctr("vm1.migration_us"), m.total_ns / 1000);
@@ -258,7 +268,7 @@ START_TEST(pause_is_stop_and_copy_only)
 		    "disk { name = 'd1', vm = 'vm1', size = '16M',"
 		    " model = { latency_us = 100 } }\n"
 		    "job { name = 'j', disk = 'd1', rw = 'randrw', iodepth = 2 }\n",
-		    "20ms", "io_errors = 0");
+		    MIG("'20ms'", "dst"), "io_errors = 0");
 	down = ctr("vm1.downtime_us") * 1000;
 	for (size_t i = 0; i < res->njobs; i++)
 		if (res->jobs[i].max_pause_ns > pause)
@@ -318,14 +328,8 @@ START_TEST(same_vm_twice_and_back)
 {
 	/* A VM asked to move twice: the second request waits for the
 	 * first (and its reconnect) and starts from where it went. */
-	run("scenario { name = 'm', description = 'x', duration = '20ms' }\n"
-	    "host { name = 'a' }\nhost { name = 'b' }\n"
-	    "vm { name = 'vm1', host = 'a', memory = '8M' }\n"
-	    "disk { name = 'd1', vm = 'vm1', size = '16M' }\n"
-	    "job { name = 'j', disk = 'd1', rw = 'randrw', verify = true }\n"
-	    "fault { at = '5ms', action = 'migrate', target = 'vm1', to = 'b' }\n"
-	    "fault { at = '6ms', action = 'migrate', target = 'vm1', to = 'a' }\n"
-	    "expect { io_errors = 0 }\n");
+	vm1_run(", memory = '8M'", "", "", ", rw = 'randrw', verify = true",
+		MIG("'5ms'", "dst") MIG("'6ms'", "src"));
 	ck_assert_uint_eq(ctr("vm1.migrations"), 2);
 	ck_assert_uint_eq(ctr("d1.connects"), 3);
 	ck_assert_uint_gt(ctr("vm1.migration_wait_us"), 0);
@@ -348,7 +352,8 @@ START_TEST(reissue_exactly_once)
 		    " backend = { queues = 2, indirect_segments = 32 },"
 		    " model = { latency_us = 1000 } }\n"
 		    "job { name = 'j', disk = 'd1', rw = 'randrw', bs = '64k',"
-		    " iodepth = 8, verify = true }\n", "10ms", "io_errors = 0");
+		    " iodepth = 8, verify = true }\n", MIG("'10ms'", "dst"),
+		    "io_errors = 0");
 	ck_assert_uint_gt(ctr("d1.reissued"), 0);
 	ck_assert_uint_eq(ctr("d1.queues"), 1);
 	ck_assert_uint_eq(ctr("d1.connects"), 2);
@@ -373,8 +378,8 @@ static void vif_run(bool gso)
 		    "vif { name = 'vif1', vm = 'vm1' }\n"
 		    "vif { name = 'vif2', vm = 'vm2' }\n"
 		    "flow { name = 'f', from = 'vif1', to = 'vif2',"
-		    " msg_size = '60k', rate = '200M' }\n", "10ms",
-		    "bad_checksums = 0");
+		    " msg_size = '60k', rate = '200M' }\n",
+		    MIG("'10ms'", "dst"), "bad_checksums = 0");
 	ck_assert_uint_eq(ctr("vm1.migrations"), 1);
 	ck_assert_uint_eq(ctr("vif1.moves"), 1);
 	ck_assert_uint_eq(ctr("vif1.connects"), 2);
@@ -424,10 +429,6 @@ START_TEST(deterministic)
 	ck_assert_uint_eq(ctr("vm1.migration_us"), us);
 }
 END_TEST
-
-/* A migrate fault for vm1 (one line). */
-#define MIG(at, to) "fault { at = " at ", action = 'migrate', " \
-	"target = 'vm1', to = '" to "' }\n"
 
 #define BAD_HEAD \
 	"scenario { name = 'm', description = 'x' }\n"          /* 1 */ \
@@ -495,12 +496,8 @@ END_TEST
 START_TEST(hook_migrates)
 {
 	/* The same model from a hook, at an exact point of the I/O. */
-	two_host_run("20ms", "", "",
-		     "vm { name = 'vm1', host = 'src', memory = '8M' }\n"
-		     "disk { name = 'd1', vm = 'vm1', size = '16M' }\n"
-		     "job { name = 'j', disk = 'd1', rw = 'write' }\n"
-		     "on_write(100, function(ctx) ctx:migrate('vm1', 'dst') end)\n"
-		     "expect { io_errors = 0 }\n");
+	vm1_run(", memory = '8M'", "", "", ", rw = 'write'",
+		"on_write(100, function(ctx) ctx:migrate('vm1', 'dst') end)\n");
 	ck_assert_uint_eq(ctr("vm1.migrations"), 1);
 	ck_assert_uint_gt(ctr("vm1.migration_start_us"), 0);
 	ck_assert_uint_eq(ctr("d1.connects"), 2);
@@ -632,10 +629,8 @@ END_TEST
 
 XT_SUITE("harness-reconnect")
 {
-	TCase *t = xt_tcase("reconnect");
+	TCase *t = xt_tcase_fixture("reconnect", setup, teardown, 60);
 
-	tcase_add_checked_fixture(t, setup, teardown);
-	tcase_set_timeout(t, 60);
 	tcase_add_loop_test(t, reconnect_to_first_completion, 0,
 			    (int)(sizeof(measured) / sizeof(measured[0])));
 	tcase_add_test(t, reconnect_never_completed);
@@ -645,10 +640,8 @@ XT_SUITE("harness-reconnect")
 
 XT_SUITE("harness-migration")
 {
-	TCase *t = xt_tcase("model");
+	TCase *t = xt_tcase_fixture("model", setup, teardown, 60);
 
-	tcase_add_checked_fixture(t, setup, teardown);
-	tcase_set_timeout(t, 60);
 	tcase_add_test(t, duration_follows_memory_and_link);
 	tcase_add_test(t, slower_end_sets_the_link);
 	tcase_add_test(t, no_convergence_stops_at_max_rounds);

@@ -580,10 +580,8 @@ END_TEST
 
 XT_SUITE("harness-scenario")
 {
-	TCase *tc = xt_tcase("load");
+	TCase *tc = xt_tcase_fixture("load", setup, teardown, 30);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, valid_defaults_and_units);
 	tcase_add_test(tc, unknown_key_suggests);
 	tcase_add_test(tc, wrong_types);

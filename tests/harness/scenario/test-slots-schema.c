@@ -179,9 +179,8 @@ END_TEST
 
 XT_SUITE("scenario-slots-schema")
 {
-	TCase *tc = xt_tcase("schema");
+	TCase *tc = xt_tcase_fixture("schema", setup, teardown, 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, defaults_are_linear_and_fixed);
 	tcase_add_test(tc, layouts_and_switches_accepted);
 	tcase_add_test(tc, bad_values_reported_with_line);

@@ -332,10 +332,8 @@ END_TEST
 
 XT_SUITE("harness-workload")
 {
-	TCase *tc = xt_tcase("job");
+	TCase *tc = xt_tcase_fixture("job", setup, teardown, 60);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, stamp_roundtrip);
 	tcase_add_test(tc, rw_names);
 	tcase_add_test(tc, completion_cost_caps_iops);

@@ -102,10 +102,8 @@ END_TEST
 
 XT_SUITE("mock-domain")
 {
-	TCase *tc = xt_tcase("domain");
+	TCase *tc = xt_tcase_fixture("domain", setup, teardown, 30);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, destroy_cleans_up_and_counts_leaks);
 	tcase_add_test(tc, hv_free_with_everything_open);
 }

@@ -235,10 +235,8 @@ END_TEST
 
 XT_SUITE("mock-evtchn")
 {
-	TCase *tc = xt_tcase("evtchn");
+	TCase *tc = xt_tcase_fixture("evtchn", setup, teardown, 60);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, bind_validates_port);
 	tcase_add_test(tc, notify_delivers_and_coalesces);
 	tcase_add_test(tc, masked_until_unmask);

@@ -544,10 +544,8 @@ END_TEST
 
 XT_SUITE("mock-grant")
 {
-	TCase *tc = xt_tcase("grant");
+	TCase *tc = xt_tcase_fixture("grant", setup, teardown, 30);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, share_gives_zeroed_pages_unique_refs);
 	tcase_add_test(tc, map_aliases_granted_memory);
 	tcase_add_test(tc, multimap_all_or_nothing);

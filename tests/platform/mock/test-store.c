@@ -335,10 +335,8 @@ END_TEST
 
 XT_SUITE("mock-store")
 {
-	TCase *tc = xt_tcase("store");
+	TCase *tc = xt_tcase_fixture("store", setup, teardown, 30);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, watch_fires_on_registration);
 	tcase_add_test(tc, watch_fires_on_change_at_and_under);
 	tcase_add_test(tc, watch_fires_on_rm_of_node_and_ancestor);

@@ -371,10 +371,8 @@ END_TEST
 
 XT_SUITE("mock-txn")
 {
-	TCase *tc = xt_tcase("txn");
+	TCase *tc = xt_tcase_fixture("txn", setup, teardown, 30);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, implicit_dir_two_keys_commits);
 	tcase_add_test(tc, implicit_dir_in_retry_loop_succeeds_first_time);
 	tcase_add_test(tc, nested_implicit_creation_commits);

@@ -395,14 +395,13 @@ END_TEST
 
 XT_SUITE("xen-platform")
 {
-	TCase *tc = xt_tcase("open");
+	TCase *tc = xt_tcase_fixture("open", setup, teardown, 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, open_without_xenstored_fails_with_errno);
 	tcase_add_test(tc, open_rejects_null);
 
-	tc = xt_tcase("fake-xenstored");
-	tcase_add_checked_fixture(tc, fake_setup, fake_teardown);
+	tc = xt_tcase_fixture("fake-xenstored", fake_setup, fake_teardown,
+			      0);
 	tcase_add_test(tc, open_reads_own_domid);
 	tcase_add_test(tc, open_rejects_bad_domid);
 	tcase_add_test(tc, store_read_write_dir_perms);
