@@ -54,16 +54,6 @@ static unsigned int bf_log2_floor(uint64_t v)
 	return o;
 }
 
-static int bf_rm(struct xf_blkfront *bf, xf_txn t, const char *key)
-{
-	char path[BF_PATH_MAX + 64];
-	int r;
-
-	snprintf(path, sizeof(path), "%s/%s", bf->fe_path, key);
-	r = bf->p->store->rm(bf->xs, t, path);
-	return r == -ENOENT ? 0 : r;
-}
-
 static int bf_wr(struct xf_blkfront *bf, xf_txn t, const char *key,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
@@ -84,24 +74,21 @@ static int bf_write_keys(struct xf_blkfront *bf, xf_txn t, unsigned int nq,
 			 unsigned int order, bool persistent)
 {
 	const struct xf_platform *p = bf->p;
-	char key[64], dir[BF_PATH_MAX + 32];
+	static const char *const stale[] = {
+		"ring-ref", "event-channel", "ring-page-order",
+		"num-ring-pages", "multi-queue-num-queues",
+	};
+	char dir[BF_PATH_MAX + 32];
 	int r = 0;
 
 	/* Keys of an earlier connection must not survive into this one:
 	 * a stale multi-queue-num-queues would contradict the new ring. */
-	r = bf_rm(bf, t, "ring-ref");
-	r = r ? r : bf_rm(bf, t, "event-channel");
-	r = r ? r : bf_rm(bf, t, "ring-page-order");
-	r = r ? r : bf_rm(bf, t, "num-ring-pages");
-	r = r ? r : bf_rm(bf, t, "multi-queue-num-queues");
-	for (unsigned int i = 0; !r && i < XF_MAX_RING_PAGES; i++) {
-		snprintf(key, sizeof(key), "ring-ref%u", i);
-		r = bf_rm(bf, t, key);
-	}
-	for (unsigned int i = 0; !r && i < XF_BLKFRONT_MAX_QUEUES; i++) {
-		snprintf(key, sizeof(key), "queue-%u", i);
-		r = bf_rm(bf, t, key);
-	}
+	for (size_t i = 0; !r && i < sizeof(stale) / sizeof(stale[0]); i++)
+		r = xf_xs_rm_under(p, bf->xs, t, bf->fe_path, "%s", stale[i]);
+	for (unsigned int i = 0; !r && i < XF_MAX_RING_PAGES; i++)
+		r = xf_xs_rm_under(p, bf->xs, t, bf->fe_path, "ring-ref%u", i);
+	for (unsigned int i = 0; !r && i < XF_BLKFRONT_MAX_QUEUES; i++)
+		r = xf_xs_rm_under(p, bf->xs, t, bf->fe_path, "queue-%u", i);
 	if (r)
 		return r;
 	if (order > 0) {
@@ -148,7 +135,8 @@ static int bf_write_keys(struct xf_blkfront *bf, xf_txn t, unsigned int nq,
 	if (!r && bf->cfg.sectors_unit == XF_BLKFRONT_SECTORS_SECTOR_SIZE)
 		r = bf_wr(bf, t, "feature-large-sector-size", "1");
 	else if (!r)
-		r = bf_rm(bf, t, "feature-large-sector-size");
+		r = xf_xs_rm_under(p, bf->xs, t, bf->fe_path,
+				   "feature-large-sector-size");
 	return r;
 }
 

@@ -19,6 +19,7 @@ static const char *const drop_names[XF_NF_DROP_NR] = {
 	[XF_NF_DROP_RX_CSUM] = "rx-csum",
 	[XF_NF_DROP_RX_NO_CONSUMER] = "rx-no-consumer",
 	[XF_NF_DROP_NO_MEMORY] = "no-memory",
+	[XF_NF_DROP_RX_BAD_RESPONSE] = "rx-bad-response",
 };
 
 const char *xf_netfront_drop_name(enum xf_netfront_drop d)

@@ -20,6 +20,10 @@
 /* The slot after which a multi-slot rx frame is rejected. */
 #define NF_MAX_RX_SLOTS XF_NETIF_NR_SLOTS_MIN
 #define NF_MAX_EXTRAS (XF_NETIF_EXTRA_TYPE_MAX - 1)
+/* Linux 6.1 netif.h: XEN_NETIF_EXTRA_TYPE_XDP = 5 is valid and
+ * XEN_NETIF_EXTRA_TYPE_MAX = 6 (XF_NETIF_EXTRA_TYPE_MAX follows Xen
+ * 4.17's header, 5). */
+#define NF_EXTRA_TYPE_LIMIT 6
 #define NF_RX_BUF_MAX (XF_NET_MAX_FRAME + XF_PAGE_SIZE)
 
 /* A frame waiting for or occupying tx slots. Software-segmented frames
@@ -61,6 +65,9 @@ struct nf_rxstate {
 	bool want_extra;
 	bool want_more;
 	bool dropped;
+	bool bad;               /* a bad response: drop when complete */
+	bool has_gso;
+	int16_t first_status;
 	uint32_t len;
 	uint32_t rx_flags;
 	unsigned int slots;

@@ -3,7 +3,10 @@
  * frames and extra-info chains, checksum completion. Runs with q->lock
  * held; the rx callback is made with it dropped (deliver.c). The
  * backend is untrusted: each response is copied once and checked before
- * anything is read from the page it names. */
+ * anything is read from the page it names. A bad response drops its
+ * packet and the queue carries on, as Linux xen-netfront.c:
+ * xennet_get_responses() does (rx_bad_response_fatal: the error state
+ * instead); only more responses than buffers posted is fatal. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,7 +68,9 @@ static bool rx_finish(struct nf_queue *q, struct xf_net_rx_frame *f)
 	f->gso_type = s->gso_type;
 	if (s->rx_flags & XF_NETRXF_data_validated)
 		f->flags |= XF_NET_F_DATA_VALIDATED;
-	if (s->dropped) {
+	if (s->bad) {
+		drop = XF_NF_DROP_RX_BAD_RESPONSE;
+	} else if (s->dropped) {
 		drop = XF_NF_DROP_RX_STATUS;
 	} else if ((s->rx_flags & XF_NETRXF_csum_blank) &&
 		   !nf->cfg.no_rx_csum_complete) {
@@ -108,73 +113,152 @@ static int rx_bad(struct nf_queue *q, const char *fmt, unsigned int a,
 	return -EIO;
 }
 
+/* A bad response: with rx_bad_response_fatal the error state (-EIO);
+ * else the packet is marked to be dropped once its chain has been
+ * consumed (0), the first reason logged at the next delivery, as
+ * xennet_get_responses() warns and counts rx_errors. */
+static int rx_reject(struct nf_queue *q, const char *fmt, unsigned int a,
+		     int b)
+{
+	struct nf_rxstate *s = &q->rxs;
+	char what[80];
+
+	if (q->nf->cfg.rx_bad_response_fatal)
+		return rx_bad(q, fmt, a, b);
+	if (!s->bad) {
+		s->bad = true;
+		snprintf(what, sizeof(what), fmt, a, b);
+		if (!q->log_pending[0])
+			snprintf(q->log_pending, sizeof(q->log_pending),
+				 "%s: queue %u: rx %s: packet dropped",
+				 q->nf->dir, q->idx, what);
+	}
+	return 0;
+}
+
+static int rx_check_gso(struct nf_queue *q)
+{
+	struct nf_rxstate *s = &q->rxs;
+
+	if (s->gso_size == 0)
+		return rx_reject(q, "GSO extra with size %u (type %d)", 0,
+				 s->gso_type);
+	if (s->gso_type != XF_NETIF_GSO_TYPE_TCPV4 &&
+	    s->gso_type != XF_NETIF_GSO_TYPE_TCPV6)
+		return rx_reject(q, "GSO extra of size %u with bad type %d",
+				 s->gso_size, s->gso_type);
+	return 0;
+}
+
 static int rx_extra(struct nf_queue *q, const void *slot)
 {
 	struct nf_rxstate *s = &q->rxs;
+	bool fatal = q->nf->cfg.rx_bad_response_fatal;
 	struct xf_netif_extra_info e;
+	int rc = 0;
 
 	memcpy(&e, slot, sizeof(e));
-	if (++s->extras > NF_MAX_EXTRAS)
+	/* xennet_get_extras() takes any number of extras, the later of a
+	 * type replacing the earlier; the old netfront took four. */
+	if (++s->extras > NF_MAX_EXTRAS && fatal)
 		return rx_bad(q, "extra-info chain longer than %u (type %d)",
 			      NF_MAX_EXTRAS, e.type);
 	if (e.type == XF_NETIF_EXTRA_TYPE_NONE ||
-	    e.type >= XF_NETIF_EXTRA_TYPE_MAX)
-		return rx_bad(q, "extra-info slot %u with invalid type %d",
-			      s->extras, e.type);
-	if (e.type == XF_NETIF_EXTRA_TYPE_GSO) {
-		if (e.u.gso.size == 0)
-			return rx_bad(q, "GSO extra with size %u (type %d)",
-				      0, e.u.gso.type);
-		if (e.u.gso.type != XF_NETIF_GSO_TYPE_TCPV4 &&
-		    e.u.gso.type != XF_NETIF_GSO_TYPE_TCPV6)
-			return rx_bad(q, "GSO extra of size %u with bad type "
-				      "%d", e.u.gso.size, e.u.gso.type);
+	    e.type >= (fatal ? XF_NETIF_EXTRA_TYPE_MAX : NF_EXTRA_TYPE_LIMIT))
+		rc = rx_reject(q, "extra-info slot %u with invalid type %d",
+			       s->extras, e.type);
+	else if (e.type == XF_NETIF_EXTRA_TYPE_GSO) {
+		/* Checked when the packet is complete, as
+		 * xennet_set_skb_gso() does with the last GSO extra. */
+		s->has_gso = true;
 		s->gso_size = e.u.gso.size;
 		s->gso_type = e.u.gso.type;
+		if (fatal)
+			rc = rx_check_gso(q);
 	}
-	/* MCAST and HASH extras carry nothing the receive path needs. */
+	/* MCAST, HASH and XDP extras carry nothing the receive path
+	 * needs. */
 	s->want_extra = (e.flags & XF_NETIF_EXTRA_FLAG_MORE) != 0;
-	return 0;
+	return rc;
 }
 
 static int rx_data(struct nf_queue *q, const struct xf_netif_rx_response *r,
 		   xf_ring_idx idx)
 {
 	struct nf_rxstate *s = &q->rxs;
+	bool fatal = q->nf->cfg.rx_bad_response_fatal;
 	uint16_t want_id = (uint16_t)(idx & (q->nr_rx - 1));
 	const uint8_t *page;
+	int rc = 0;
 
-	if (r->id != want_id)
+	/* xennet_get_responses() finds the buffer by ring index and never
+	 * looks at the id; the old netfront refused a wrong one. */
+	if (fatal && r->id != want_id)
 		return rx_bad(q, "response id %u in slot of request %d",
 			      r->id, want_id);
-	if (++s->data_slots > NF_MAX_RX_SLOTS)
+	if (++s->data_slots > NF_MAX_RX_SLOTS && fatal)
 		return rx_bad(q, "more_data chain longer than %u slots (%d)",
 			      NF_MAX_RX_SLOTS, (int)s->data_slots);
+	if (s->data_slots == 1)
+		s->first_status = r->status;
 	if (r->status < 0) {
 		/* A dropped frame is legal: count it, keep the chain. */
 		s->dropped = true;
 	} else {
 		uint32_t sz = (uint32_t)r->status;
 
-		if (r->offset >= XF_PAGE_SIZE ||
+		if ((fatal && r->offset >= XF_PAGE_SIZE) ||
 		    (uint32_t)r->offset + sz > XF_PAGE_SIZE)
-			return rx_bad(q, "offset %u + size %d past the page",
-				      r->offset, r->status);
-		if (s->len + sz > NF_RX_BUF_MAX)
-			return rx_bad(q, "frame longer than %u bytes (%d)",
-				      NF_RX_BUF_MAX, (int)(s->len + sz));
-		page = (const uint8_t *)q->rx_bufs.addr +
-		       (size_t)r->id * XF_PAGE_SIZE;
-		/* Copied once out of the shared page. */
-		xf_shm_copy_in(s->buf + s->len, page + r->offset, sz);
-		s->len += sz;
+			rc = rx_reject(q, "offset %u + size %d past the page",
+				       r->offset, r->status);
+		else if (s->len + sz > NF_RX_BUF_MAX)
+			rc = rx_reject(q, "frame longer than %u bytes (%d)",
+				       NF_RX_BUF_MAX, (int)(s->len + sz));
+		if (rc < 0)
+			return rc;
+		if (!s->bad) {
+			page = (const uint8_t *)q->rx_bufs.addr +
+			       (size_t)want_id * XF_PAGE_SIZE;
+			/* Copied once out of the shared page. */
+			xf_shm_copy_in(s->buf + s->len, page + r->offset, sz);
+			s->len += sz;
+		}
 	}
 	s->want_more = (r->flags & XF_NETRXF_more_data) != 0;
 	return 0;
 }
 
+/* Checks a packet whose chain is complete the way Linux does after
+ * xennet_get_responses(): the slot count (XEN_NETIF_NR_SLOTS_MIN, one
+ * more for a small first slot: -E2BIG) and the last GSO extra
+ * (xennet_set_skb_gso()). */
+static int rx_check_complete(struct nf_queue *q)
+{
+	struct nf_rxstate *s = &q->rxs;
+	unsigned int max = NF_MAX_RX_SLOTS + (s->first_status <= 256 ? 1 : 0);
+
+	if (s->data_slots > max)
+		return rx_reject(q, "more_data chain of %u slots (at most %d)",
+				 s->data_slots, (int)max);
+	return s->has_gso ? rx_check_gso(q) : 0;
+}
+
+/* Frame in the reassembly state dropped, its slots consumed: counted
+ * as the rx callback's drops are. */
+static void rx_count_drop(struct nf_queue *q, enum xf_netfront_drop d)
+{
+	struct xf_netfront *nf = q->nf;
+
+	pthread_mutex_lock(&nf->lock);
+	nf->st.drops[d]++;
+	nf->st.rx_slots += q->rxs.slots;
+	pthread_mutex_unlock(&nf->lock);
+	memset(&q->rxs, 0, offsetof(struct nf_rxstate, buf));
+}
+
 int nf_rx_responses(struct nf_queue *q)
 {
+	struct xf_netfront *nf = q->nf;
 	struct nf_rxstate *s = &q->rxs;
 	xf_ring_idx prod;
 	int n, rc;
@@ -211,6 +295,9 @@ int nf_rx_responses(struct nf_queue *q)
 			    (r.flags & XF_NETRXF_extra_info))
 				s->want_extra = true;
 		}
+		if (rc == 0 && !s->want_extra && !s->want_more &&
+		    !nf->cfg.rx_bad_response_fatal)
+			rc = rx_check_complete(q);
 		if (rc < 0)
 			return rc;
 		if (!s->want_extra && !s->want_more) {
@@ -225,6 +312,16 @@ int nf_rx_responses(struct nf_queue *q)
 		}
 		/* Keep the ring fed while a burst drains. */
 		nf_rx_refill(q);
+	}
+	/* A chain the backend did not push whole: xennet_get_responses()
+	 * ("Need more slots") and xennet_get_extras() ("Missing extra
+	 * info") drop it, consumed up to rsp_prod; rx_wait_partial waits
+	 * for the rest instead. */
+	if ((s->active || s->want_extra) && !nf->cfg.rx_wait_partial &&
+	    !nf->cfg.rx_bad_response_fatal) {
+		rx_reject(q, "chain cut by rsp_prod after %u slots (%d data)",
+			  s->slots, (int)s->data_slots);
+		rx_count_drop(q, XF_NF_DROP_RX_BAD_RESPONSE);
 	}
 	return 0;
 }

@@ -130,18 +130,27 @@ static int rm_transport_keys(struct xf_netfront *nf, xf_txn t)
 		"multi-queue-num-queues", "request-multicast-control",
 	};
 	char path[NF_PATH_MAX + 64];
+	uint64_t prev_nq = 0;
 	int rc;
 
+	/* The previous connection (of this instance or an earlier one)
+	 * made as many queue-N directories as multi-queue-num-queues says;
+	 * none without the key, and when it does not parse, any. */
+	snprintf(path, sizeof(path), "%s/multi-queue-num-queues", nf->dir);
+	rc = xf_xs_read_uint(nf->p, nf->xs, t, path, XF_NETFRONT_MAX_QUEUES,
+			     &prev_nq);
+	if (rc == -ENOENT)
+		prev_nq = 0;
+	else if (rc < 0)
+		prev_nq = XF_NETFRONT_MAX_QUEUES;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", nf->dir, keys[i]);
-		rc = nf->p->store->rm(nf->xs, t, path);
-		if (rc < 0 && rc != -ENOENT)
+		rc = xf_xs_rm_under(nf->p, nf->xs, t, nf->dir, "%s", keys[i]);
+		if (rc < 0)
 			return rc;
 	}
-	for (unsigned int i = 0; i < XF_NETFRONT_MAX_QUEUES; i++) {
-		snprintf(path, sizeof(path), "%s/queue-%u", nf->dir, i);
-		rc = nf->p->store->rm(nf->xs, t, path);
-		if (rc < 0 && rc != -ENOENT)
+	for (unsigned int i = 0; i < prev_nq; i++) {
+		rc = xf_xs_rm_under(nf->p, nf->xs, t, nf->dir, "queue-%u", i);
+		if (rc < 0)
 			return rc;
 	}
 	return 0;

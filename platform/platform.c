@@ -104,3 +104,26 @@ int xf_xs_read_uint(const struct xf_platform *p, struct xf_xs *xs,
 		*out = n;
 	return rc;
 }
+
+int xf_xs_rm_under(const struct xf_platform *p, struct xf_xs *xs, xf_txn t,
+		   const char *dir, const char *key_fmt, ...)
+{
+	va_list ap;
+	char *key, *path;
+	int len, rc;
+
+	if (!p || !p->store || !p->store->rm || !dir || !key_fmt)
+		return -EINVAL;
+	va_start(ap, key_fmt);
+	len = vasprintf(&key, key_fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return -ENOMEM;
+	len = asprintf(&path, "%s/%s", dir, key);
+	free(key);
+	if (len < 0)
+		return -ENOMEM;
+	rc = p->store->rm(xs, t, path);
+	free(path);
+	return rc == -ENOENT ? 0 : rc;
+}

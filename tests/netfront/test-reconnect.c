@@ -121,6 +121,53 @@ START_TEST(backend_restart_with_frames_in_flight)
 }
 END_TEST
 
+/* A backend restarted with fewer queues than the frontend's keys, still
+ * Connected, ask for (the frontend is suspended, so the new vif reads
+ * the old keys): its connect fails, and as Linux's xenbus_dev_fatal()
+ * it writes "<errno> <why>" to its error node and Closing; the resumed
+ * frontend starts over, and the vif connects to the one queue it now
+ * offers (before, the vif stayed broken for good). */
+START_TEST(restart_with_fewer_queues_reconnects)
+{
+	struct xf_nb_features one;
+	struct xf_netfront_stats st;
+	struct xf_xs *xs;
+	char *err = NULL;
+
+	vm->ncfg.max_queues = 2;
+	nt_vm_start(vm);
+	nt_run(&env);
+	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CONNECTED);
+	ck_assert_uint_eq(xf_netfront_nr_queues(vm->nf), 2);
+	ck_assert_int_eq(xf_netfront_suspend(vm->nf), 0);
+	nt_run(&env);
+	xf_nb_features_default(&one);
+	one.max_queues = 1;
+	restart_backend(&one);
+	nt_run(&env);
+	ck_assert(!xf_nb_vif_connected(vm->vif));
+	ck_assert_int_eq(xf_netfront_resume(vm->nf), 0);
+	nt_run(&env);
+	ck_assert_ptr_null(xf_nb_vif_error(vm->vif));
+	ck_assert(xf_nb_vif_connected(vm->vif));
+	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CONNECTED);
+	ck_assert_uint_eq(xf_netfront_nr_queues(vm->nf), 1);
+	xf_netfront_stats(vm->nf, &st);
+	ck_assert_uint_eq(st.connects, 2);
+	ck_assert_int_eq(env.dom0->store->open(env.dom0, &xs), 0);
+	ck_assert_int_eq(xf_xs_read_str(env.dom0, xs, XF_TXN_NONE,
+		"/local/domain/0/error/backend/vif/1/0/error", &err), 0);
+	ck_assert_msg(strncmp(err, "22 ", 3) == 0 &&
+		      strstr(err, "queues") != NULL, "error node '%s'", err);
+	free(err);
+	env.dom0->store->close(xs);
+	send_range(0, 10);
+	nt_run(&env);
+	ck_assert_uint_eq(vm->done_ok, 10);
+	ck_assert_uint_eq(xf_traffic_rx_contiguous(vm->trx, 1), 1000);
+}
+END_TEST
+
 START_TEST(reconnect_to_backend_without_offloads)
 {
 	struct xf_nb_features bare;
@@ -364,6 +411,7 @@ XT_SUITE("netfront-reconnect")
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, backend_restart_with_frames_in_flight);
+	tcase_add_test(tc, restart_with_fewer_queues_reconnects);
 	tcase_add_test(tc, reconnect_to_backend_without_offloads);
 	tcase_add_test(tc, device_removal_and_reappearance);
 	tcase_add_test(tc, suspend_resume_to_new_backend);

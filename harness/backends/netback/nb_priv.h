@@ -18,6 +18,17 @@
 #define NB_MAX_MCAST 64
 #define NB_MAX_SWITCH_PORTS 256
 #define NB_MAC_TABLE 1024
+/* Linux 6.1 netif.h: XEN_NETIF_EXTRA_TYPE_XDP = 5 is valid, and
+ * XEN_NETIF_EXTRA_TYPE_MAX = 6 (Xen 4.17's header, and so
+ * XF_NETIF_EXTRA_TYPE_MAX, stop at 5). */
+#define NB_EXTRA_TYPE_LIMIT 6
+
+/* A frame's checksum state, as an skb's ip_summed. */
+enum nb_csum {
+	NB_CSUM_NONE = 0,     /* as it is: nobody vouched for it */
+	NB_CSUM_UNNECESSARY,  /* the sender said it is right */
+	NB_CSUM_PARTIAL,      /* L4 checksum not filled in yet */
+};
 
 /* A frame inside the backend: contiguous, owned. */
 struct nb_frame {
@@ -26,6 +37,7 @@ struct nb_frame {
 	uint32_t len;
 	uint16_t gso_size;
 	uint8_t gso_type;
+	uint8_t csum;           /* enum nb_csum */
 	uint64_t due_ns;        /* latency queue */
 };
 
@@ -71,6 +83,8 @@ struct xf_nb_vif {
 	int be_state;             /* what we wrote */
 	bool probed;
 	bool stale;               /* fe keys from an earlier session */
+	int fatal_fe_state;       /* frontend state a connect failed in
+				     (xenbus_dev_fatal), -1: none */
 	bool connected;
 	_Atomic bool is_connected;
 	char err[256];
@@ -135,15 +149,23 @@ int nb_switch_attach(struct xf_nb_switch *sw, struct xf_nb_vif *v);
 void nb_switch_detach(struct xf_nb_switch *sw, struct xf_nb_vif *v);
 
 /* offload.c */
-/* Ingress: fills a csum_blank checksum unless the bug mode says not. */
+/* Ingress, as xenvif_tx_submit(): the frame's checksum state from the
+ * tx flags (csum_blank: partial; data_validated: unnecessary; a GSO
+ * frame is partial either way). Nothing is filled in, except with
+ * XF_NB_LENIENT_CSUM_FILL; XF_NB_BUG_CSUM_UNFILLED loses the partial
+ * state of a csum_blank frame. */
 void nb_offload_ingress(struct xf_nb_vif *v, struct nb_frame *f,
-			bool csum_blank);
+			uint16_t txflags);
 /* Egress segmentation: appends f's segments to *out and frees f, or
  * appends f itself, offload cleared, when it cannot be segmented. f is
  * on no list. */
 void nb_offload_segment(struct xf_nb_vif *v, struct nb_frame *f,
 			nb_framelist *out);
-bool nb_offload_validated(struct xf_nb_vif *v, const struct nb_frame *f);
+/* Egress: the first rx slot's checksum flags, as xenvif_rx_data_slot():
+ * partial -> csum_blank | data_validated when the guest takes partial
+ * checksums (else filled here, no flag), unnecessary -> data_validated.
+ * Counts rx_validated and rx_csum_bad. */
+uint16_t nb_offload_rx_flags(struct xf_nb_vif *v, struct nb_frame *f);
 
 /* pcap.c */
 int nb_pcap_open(const char *path, struct nb_pcap **out);

@@ -134,8 +134,7 @@ static int rx_put(struct xf_nb_vif *v, struct nb_queue *q,
 		return -EAGAIN;
 	for (i = 0; i < need; i++)
 		xf_back_ring_take_request(&q->rx, &req[i], sizeof(req[i]));
-	if (nb_offload_validated(v, f))
-		flags |= XF_NETRXF_data_validated;
+	flags = nb_offload_rx_flags(v, f);
 	/* Data goes into the buffers of the data slots; the extra slot's
 	 * buffer stays unused (its response slot carries the extra). */
 	for (i = 0; i < need; i++) {
@@ -202,8 +201,6 @@ static int rx_put(struct xf_nb_vif *v, struct nb_queue *q,
 	v->st.rx_bytes += f->len;
 	if (f->gso_size)
 		v->st.rx_gso_frames++;
-	if (flags & XF_NETRXF_data_validated)
-		v->st.rx_validated++;
 	pthread_mutex_unlock(&v->st_lock);
 	nb_capture(v, XF_NB_PCAP_RX, f->data, f->len);
 	if (v->cfg.cost_ns_per_frame)

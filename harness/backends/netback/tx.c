@@ -6,16 +6,20 @@
 
 #include "nb_priv.h"
 
-/* Slots one chain may hold: the largest data-slot limit plus its
- * first slot and the extras. */
-#define NB_MAX_CHAIN (XF_NB_SLOTS_LIMIT + 2 + XF_NETIF_EXTRA_TYPE_MAX)
+/* Slots one chain may hold: a whole one-page tx ring (256 slots of 12
+ * bytes), since extras are not limited in number; the chain never runs
+ * past req_prod, which is at most a ring ahead. */
+#define NB_MAX_CHAIN 256
 
 struct chain {
 	struct xf_netif_tx_request req[NB_MAX_CHAIN];
 	bool is_extra[NB_MAX_CHAIN];
-	struct xf_netif_extra_info ext[XF_NETIF_EXTRA_TYPE_MAX];
+	/* As xenvif_get_extras(): extras[type - 1], the later slot of a
+	 * type replacing the earlier; type 0 = not present. */
+	struct xf_netif_extra_info ext[NB_EXTRA_TYPE_LIMIT - 1];
 	unsigned int n;        /* slots incl. extras */
 	unsigned int ndata;
+	unsigned int nextra;
 	bool too_many;         /* over max_slots: to be dropped */
 };
 
@@ -38,17 +42,20 @@ static void respond(struct nb_queue *q, const struct chain *c,
  * when complete (c->too_many set when it is to be dropped), -ENODATA
  * when a data slot announced by more_data is not on the ring, -EBADR
  * when an announced extra-info slot is not, -E2BIG for a malicious slot
- * count, -EPROTO for too many extras. */
+ * count, -EINVAL for an invalid extra type, -EFAULT for a data slot
+ * after the first that crosses its page, -EPROTO for more than four
+ * extras (XF_NB_LENIENT_TX_EXTRA_LIMIT only). */
 static int peek_chain(const struct xf_nb_vif *v, struct nb_queue *q,
 		      unsigned int avail, struct chain *c)
 {
 	bool want_extra = false, more = true;
-	unsigned int e = 0;
 
 	/* No memset: every slot's entries are written before use. */
 	c->n = 0;
 	c->ndata = 0;
+	c->nextra = 0;
 	c->too_many = false;
+	memset(c->ext, 0, sizeof(c->ext));
 	while (more || want_extra) {
 		uint8_t slot[XF_NETIF_TX_SLOT_SIZE];
 		void *s;
@@ -78,18 +85,38 @@ static int peek_chain(const struct xf_nb_vif *v, struct nb_queue *q,
 		/* One read of the shared slot; all checks use the copy. */
 		xf_shm_copy_in(slot, s, sizeof(slot));
 		if (want_extra) {
-			if (e >= XF_NETIF_EXTRA_TYPE_MAX - 1)
+			struct xf_netif_extra_info x;
+
+			memcpy(&x, slot, sizeof(x));
+			if ((v->cfg.lenient & XF_NB_LENIENT_TX_EXTRA_LIMIT) &&
+			    c->nextra >= XF_NETIF_EXTRA_TYPE_MAX - 1)
 				return -EPROTO;
-			memcpy(&c->ext[e], slot, sizeof(c->ext[e]));
+			/* xenvif_get_extras(): "Invalid extra type" is
+			 * fatal; any number of valid ones, the later of a
+			 * type wins. */
+			if (x.type == XF_NETIF_EXTRA_TYPE_NONE ||
+			    x.type >= NB_EXTRA_TYPE_LIMIT) {
+				if (!(v->cfg.lenient &
+				      XF_NB_LENIENT_TX_EXTRA_TYPE))
+					return -EINVAL;
+			} else {
+				c->ext[x.type - 1] = x;
+			}
 			c->is_extra[c->n] = true;
-			want_extra = (c->ext[e].flags &
-				      XF_NETIF_EXTRA_FLAG_MORE) != 0;
-			e++;
+			want_extra = (x.flags & XF_NETIF_EXTRA_FLAG_MORE) != 0;
+			c->nextra++;
 			c->n++;
 			continue;
 		}
 		memcpy(&c->req[c->n], slot, sizeof(c->req[c->n]));
 		c->is_extra[c->n] = false;
+		/* xenvif_count_requests(): a following slot crossing its
+		 * page is fatal, even in a packet already marked for drop;
+		 * the first slot's own check comes later (build()). */
+		if (c->ndata && (uint32_t)c->req[c->n].offset +
+					c->req[c->n].size > XF_PAGE_SIZE &&
+		    !(v->cfg.lenient & XF_NB_LENIENT_TX_CROSS_PAGE))
+			return -EFAULT;
 		more = (c->req[c->n].flags & XF_NETTXF_more_data) != 0;
 		if (c->ndata == 0)
 			want_extra = (c->req[c->n].flags &
@@ -116,22 +143,37 @@ static void handle_mcast(struct xf_nb_vif *v,
 	nb_stat_add(v, &v->st.mcast_ops, 1);
 }
 
-/* Returns the frame, or NULL with *status set for the responses. */
+/* Why build() refused a packet the Linux way: the vif is to stop. */
+enum fatal_why { FATAL_NONE, FATAL_FIRST_CROSSES_PAGE, FATAL_GSO_SIZE,
+		 FATAL_GSO_TYPE };
+
+/*
+ * Checks the packet in the order of xenvif_tx_build_gops() after
+ * xenvif_count_requests(), then grant-copies it out. Returns the frame;
+ * or NULL with *status set for the responses (a drop), or NULL with
+ * *fatal set when the vif must stop (nothing answered).
+ */
 static struct nb_frame *build(struct xf_nb_vif *v, const struct chain *c,
-			      int16_t *status)
+			      int16_t *status, enum fatal_why *fatal)
 {
+	const struct xf_netif_extra_info *gso =
+		&c->ext[XF_NETIF_EXTRA_TYPE_GSO - 1];
 	struct xf_gnt_copy_seg seg[NB_MAX_CHAIN];
 	const struct xf_netif_tx_request *first = NULL;
+	uint32_t lenient = v->cfg.lenient;
 	struct nb_frame *f;
 	uint32_t rest = 0, first_len, off = 0;
 	unsigned int k = 0;
 
 	*status = XF_NETIF_RSP_ERROR;
+	*fatal = FATAL_NONE;
 	for (unsigned int i = 0; i < c->n; i++) {
 		const struct xf_netif_tx_request *r = &c->req[i];
 
 		if (c->is_extra[i])
 			continue;
+		/* Reached only with XF_NB_LENIENT_TX_CROSS_PAGE: a
+		 * following slot over its page is a drop there. */
 		if ((uint32_t)r->offset + r->size > XF_PAGE_SIZE &&
 		    first != NULL) {
 			nb_drop(v, XF_NB_DROP_BAD_REQUEST);
@@ -142,21 +184,47 @@ static struct nb_frame *build(struct xf_nb_vif *v, const struct chain *c,
 		else
 			rest += r->size;
 	}
+	/* xenvif_count_requests(): a slot larger than what remains of
+	 * the packet's size is a drop (-EIO). */
 	if (!first || first->size < rest) {
 		nb_drop(v, XF_NB_DROP_BAD_REQUEST);
 		return NULL;
 	}
 	first_len = first->size - rest;
-	if ((uint32_t)first->offset + first_len > XF_PAGE_SIZE) {
-		nb_drop(v, XF_NB_DROP_BAD_REQUEST);
-		return NULL;
-	}
+	/* xenvif_tx_build_gops(): txreq.size, by now the first slot's own
+	 * length, below ETH_HLEN is a drop. */
 	if (first_len < XF_ETH_HLEN &&
-	    (atomic_load(&v->bugs) & XF_NB_BUG_DROP_SHORT_FIRST)) {
+	    (!(lenient & XF_NB_LENIENT_TX_SHORT_FIRST) ||
+	     (atomic_load(&v->bugs) & XF_NB_BUG_DROP_SHORT_FIRST))) {
 		nb_drop(v, XF_NB_DROP_SHORT_FIRST);
 		return NULL;
 	}
 	if (first->size < XF_ETH_HLEN) {
+		nb_drop(v, XF_NB_DROP_BAD_REQUEST);
+		return NULL;
+	}
+	/* Then the first slot over its page: fatal. */
+	if ((uint32_t)first->offset + first_len > XF_PAGE_SIZE) {
+		if (!(lenient & XF_NB_LENIENT_TX_CROSS_PAGE)) {
+			*fatal = FATAL_FIRST_CROSSES_PAGE;
+			return NULL;
+		}
+		nb_drop(v, XF_NB_DROP_BAD_REQUEST);
+		return NULL;
+	}
+	/* xenvif_set_skb_gso(): size 0, or a type other than TCPv4/v6
+	 * (NONE included), is fatal. */
+	if (gso->type && !(lenient & XF_NB_LENIENT_TX_BAD_GSO)) {
+		if (gso->u.gso.size == 0) {
+			*fatal = FATAL_GSO_SIZE;
+			return NULL;
+		}
+		if (gso->u.gso.type != XF_NETIF_GSO_TYPE_TCPV4 &&
+		    gso->u.gso.type != XF_NETIF_GSO_TYPE_TCPV6) {
+			*fatal = FATAL_GSO_TYPE;
+			return NULL;
+		}
+	} else if (gso->type && gso->u.gso.type && gso->u.gso.size == 0) {
 		nb_drop(v, XF_NB_DROP_BAD_REQUEST);
 		return NULL;
 	}
@@ -193,6 +261,10 @@ static struct nb_frame *build(struct xf_nb_vif *v, const struct chain *c,
 			nb_frame_free(f);
 			return NULL;
 		}
+	}
+	if (gso->type) {
+		f->gso_size = gso->u.gso.size;
+		f->gso_type = gso->u.gso.type;
 	}
 	*status = XF_NETIF_RSP_OKAY;
 	return f;
@@ -234,6 +306,27 @@ static uint64_t frame_cost_ns(struct xf_nb_vif *v, uint32_t len)
 	if (v->cfg.rate_frames_per_s)
 		c += 1000000000u / v->cfg.rate_frames_per_s;
 	return c;
+}
+
+/* The longest chain seen, dropped ones included. */
+static void note_slots(struct xf_nb_vif *v, const struct chain *c)
+{
+	pthread_mutex_lock(&v->st_lock);
+	if (c->ndata > v->st.tx_max_slots)
+		v->st.tx_max_slots = c->ndata;
+	pthread_mutex_unlock(&v->st_lock);
+}
+
+/* The multicast-control extra of a packet: ADD, else DEL, as
+ * xenvif_tx_build_gops() looks at them; NULL for none. */
+static const struct xf_netif_extra_info *mcast_extra(const struct chain *c)
+{
+	const struct xf_netif_extra_info *add =
+		&c->ext[XF_NETIF_EXTRA_TYPE_MCAST_ADD - 1];
+	const struct xf_netif_extra_info *del =
+		&c->ext[XF_NETIF_EXTRA_TYPE_MCAST_DEL - 1];
+
+	return add->type ? add : del->type ? del : NULL;
 }
 
 uint64_t nb_tx_process(struct xf_nb_vif *v, struct nb_queue *q)
@@ -293,70 +386,69 @@ uint64_t nb_tx_process(struct xf_nb_vif *v, struct nb_queue *q)
 				     v->cfg.fatal_skb_slots);
 			break;
 		}
+		if (rc == -EINVAL) {
+			nb_set_error(v, "invalid extra type in tx packet "
+				     "(xenvif_get_extras)");
+			break;
+		}
+		if (rc == -EFAULT) {
+			nb_set_error(v, "tx slot crosses a page boundary "
+				     "(offset + size > %u)", XF_PAGE_SIZE);
+			break;
+		}
 		if (rc < 0) {
 			nb_set_error(v, "tx packet with more than %u "
 				     "extra-info slots",
 				     XF_NETIF_EXTRA_TYPE_MAX - 1);
 			break;
 		}
-		q->tx.req_cons += c.n;
-		if (c.ndata > v->st.tx_max_slots) {
-			pthread_mutex_lock(&v->st_lock);
-			if (c.ndata > v->st.tx_max_slots)
-				v->st.tx_max_slots = c.ndata;
-			pthread_mutex_unlock(&v->st_lock);
-		}
 		if (c.too_many) {
 			/* Over max_slots but not malicious: netback answers
 			 * every slot with an error and carries on. */
+			q->tx.req_cons += c.n;
+			note_slots(v, &c);
 			nb_drop(v, XF_NB_DROP_TOO_MANY_SLOTS);
 			respond(q, &c, XF_NETIF_RSP_ERROR);
 			pushed = true;
 			continue;
 		}
 
+		const struct xf_netif_extra_info *mc = mcast_extra(&c);
 		struct nb_frame *f = NULL;
 		int16_t status = XF_NETIF_RSP_OKAY;
-		bool mcast = false;
-		uint16_t gso_size = 0;
-		uint8_t gso_type = 0;
+		enum fatal_why fatal = FATAL_NONE;
 
-		for (unsigned int e = 0; e + c.ndata < c.n; e++) {
-			const struct xf_netif_extra_info *x = &c.ext[e];
-
-			if (x->type == XF_NETIF_EXTRA_TYPE_MCAST_ADD ||
-			    x->type == XF_NETIF_EXTRA_TYPE_MCAST_DEL) {
-				handle_mcast(v, x);
-				mcast = true;
-			} else if (x->type == XF_NETIF_EXTRA_TYPE_GSO) {
-				gso_size = x->u.gso.size;
-				gso_type = x->u.gso.type;
-			}
+		if (mc)
+			handle_mcast(v, mc);
+		else
+			f = build(v, &c, &status, &fatal);
+		if (fatal != FATAL_NONE) {
+			/* xenvif_fatal_tx_err(): the chain stays unanswered
+			 * and nothing more is read. */
+			nb_set_error(v, "%s",
+				     fatal == FATAL_FIRST_CROSSES_PAGE ?
+				     "tx slot crosses a page boundary "
+				     "(offset + size > 4096)" :
+				     fatal == FATAL_GSO_SIZE ?
+				     "tx GSO extra with size 0" :
+				     "tx GSO extra of an unknown type");
+			break;
 		}
-		if (!mcast) {
-			if (gso_type && gso_size == 0) {
-				nb_drop(v, XF_NB_DROP_BAD_REQUEST);
-				status = XF_NETIF_RSP_ERROR;
-			} else {
-				f = build(v, &c, &status);
-			}
-		}
+		q->tx.req_cons += c.n;
+		note_slots(v, &c);
 		respond(q, &c, status);
 		pushed = true;
 		if (!f)
 			continue;
-		f->gso_size = gso_size;
-		f->gso_type = gso_type;
 		pthread_mutex_lock(&v->st_lock);
 		v->st.tx_frames++;
 		v->st.tx_bytes += f->len;
-		if (gso_size)
+		if (f->gso_size)
 			v->st.tx_gso_frames++;
 		pthread_mutex_unlock(&v->st_lock);
 		if (v->cfg.cost_ns_per_frame)
 			xf_rt_charge(v->rt, v->cfg.cost_ns_per_frame);
-		nb_offload_ingress(v, f, (c.req[0].flags &
-					  XF_NETTXF_csum_blank) != 0);
+		nb_offload_ingress(v, f, c.req[0].flags);
 		nb_capture(v, XF_NB_PCAP_TX, f->data, f->len);
 		q->tx_next_ns = (q->tx_next_ns > xf_rt_now_ns(v->rt) ?
 				 q->tx_next_ns : xf_rt_now_ns(v->rt)) +

@@ -184,6 +184,7 @@ int xf_nb_vif_new(const struct xf_nb_vif_config *c, struct xf_nb_vif **out)
 	atomic_init(&v->loss_ppm, c->loss_ppm);
 	atomic_init(&v->broken, false);
 	atomic_init(&v->is_connected, false);
+	v->fatal_fe_state = -1;
 	pthread_mutex_init(&v->rx_lock, NULL);
 	pthread_mutex_init(&v->st_lock, NULL);
 	snprintf(v->be_dir, sizeof(v->be_dir),

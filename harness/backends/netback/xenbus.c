@@ -160,7 +160,9 @@ static int connect_queue(struct xf_nb_vif *v, struct nb_queue *q,
 	return 0;
 }
 
-static void connect(struct xf_nb_vif *v)
+/* Returns 0 (connected, or waiting on stale rings) or the negative
+ * errno of a failure, with the message in v->err. */
+static int connect(struct xf_nb_vif *v)
 {
 	const struct xf_nb_features *f = &v->cfg.feat;
 	struct xf_nb_peer *pe = &v->peer;
@@ -172,7 +174,7 @@ static void connect(struct xf_nb_vif *v)
 	if (!fe_flag(v, "request-rx-copy")) {
 		nb_set_error(v, "frontend %s does not request rx-copy",
 			     v->fe_dir);
-		return;
+		return -EOPNOTSUPP;
 	}
 	if (fe_uint(v, v->fe_dir, "multi-queue-num-queues", 65535, &nq) < 0)
 		nq = 1;
@@ -180,7 +182,7 @@ static void connect(struct xf_nb_vif *v)
 	    (nq > 1 && nq > f->max_queues)) {
 		nb_set_error(v, "frontend asks for %llu queues, max %u",
 			     (unsigned long long)nq, f->max_queues);
-		return;
+		return -EINVAL;
 	}
 	memset(pe, 0, sizeof(*pe));
 	/* Split only when both sides chose it: the keys tell. */
@@ -203,7 +205,7 @@ static void connect(struct xf_nb_vif *v)
 		rc = connect_queue(v, &v->q[i], base, split);
 		if (rc < 0) {
 			nb_disconnect(v);
-			return;
+			return rc;
 		}
 		/* Rings a previous backend already answered on belong to an
 		 * old session (we restarted while the frontend still says
@@ -215,7 +217,7 @@ static void connect(struct xf_nb_vif *v)
 			       v->be_dir);
 			nb_disconnect(v);
 			v->stale = true;
-			return;
+			return 0;
 		}
 	}
 	pe->nr_queues = (unsigned int)nq;
@@ -235,6 +237,35 @@ static void connect(struct xf_nb_vif *v)
 	atomic_store(&v->is_connected, true);
 	nb_stat_add(v, &v->st.connects, 1);
 	write_state(v, XF_XENBUS_CONNECTED);
+	return 0;
+}
+
+/*
+ * xenbus_dev_fatal() after a failed connect: "<errno> <message>" in
+ * /local/domain/<be>/error/backend/vif/<fe>/<devid>/error (never
+ * removed), then Closing. The frontend sees Closing, closes and starts
+ * over, and the vif follows it through Closed to InitWait (which
+ * clears the error) and connects to what it then writes. Until the
+ * frontend's state changes, nothing is tried again (Linux acts on
+ * watch events only; this vif steps on every wakeup). Linux's
+ * set_backend_state() then also writes Connected over the Closing
+ * (backend_switch_state() after backend_connect()); a frontend that
+ * reads the state late sees only that, stays Connected on a vif that
+ * serves nothing, and the device is lost until something else closes
+ * it. The mock keeps the Closing.
+ */
+static void connect_fatal(struct xf_nb_vif *v, int err, int fe_state)
+{
+	char path[NB_PATH_MAX + 64];
+
+	snprintf(path, sizeof(path),
+		 "/local/domain/%u/error/backend/vif/%u/%u/error",
+		 v->p->domid, v->cfg.fe_domid, v->cfg.devid);
+	if (xf_xs_printf(v->p, v->xs, XF_TXN_NONE, path, "%d %s", -err,
+			 v->err) < 0)
+		nb_log(v, "%s: cannot write %s", v->be_dir, path);
+	write_state(v, XF_XENBUS_CLOSING);
+	v->fatal_fe_state = fe_state;
 }
 
 /* One step of Linux set_backend_state() from be_state towards target
@@ -268,7 +299,7 @@ static int next_state(int cur, int target)
  * Unlike Linux, a failed connect stops in InitWait (Linux writes
  * Connected regardless).
  */
-static void set_backend_state(struct xf_nb_vif *v, int target)
+static void set_backend_state(struct xf_nb_vif *v, int target, int fe_state)
 {
 	bool direct = v->cfg.lenient & XF_NB_LENIENT_DIRECT_STATES;
 
@@ -282,9 +313,13 @@ static void set_backend_state(struct xf_nb_vif *v, int target)
 		else if (direct && v->be_state != XF_XENBUS_INITWAIT)
 			next = XF_XENBUS_INITWAIT;
 		if (next < 0) {
+			int rc;
+
 			if (v->stale || atomic_load(&v->broken))
 				return;
-			connect(v); /* writes Connected on success */
+			rc = connect(v); /* writes Connected on success */
+			if (rc < 0)
+				connect_fatal(v, rc, fe_state);
 			if (!v->connected)
 				return;
 			continue;
@@ -345,28 +380,33 @@ void nb_xb_step(struct xf_nb_vif *v)
 			nb_disconnect(v);
 		return;
 	}
+	if (v->fatal_fe_state >= 0) {
+		if ((int)fst == v->fatal_fe_state)
+			return;
+		v->fatal_fe_state = -1;
+	}
 	switch ((int)fst) {
 	case XF_XENBUS_INITIALISING:
-		set_backend_state(v, XF_XENBUS_INITWAIT);
+		set_backend_state(v, XF_XENBUS_INITWAIT, (int)fst);
 		break;
 	case XF_XENBUS_INITIALISED:
 		/* Linux frontend_changed() ignores Initialised: the rings
 		 * are read when the frontend says Connected. */
 		if (v->cfg.lenient & XF_NB_LENIENT_CONNECT_ON_INITIALISED)
-			set_backend_state(v, XF_XENBUS_CONNECTED);
+			set_backend_state(v, XF_XENBUS_CONNECTED, (int)fst);
 		break;
 	case XF_XENBUS_CONNECTED:
-		set_backend_state(v, XF_XENBUS_CONNECTED);
+		set_backend_state(v, XF_XENBUS_CONNECTED, (int)fst);
 		break;
 	case XF_XENBUS_CLOSING:
 		/* As Linux netback: disconnect and answer Closing; Closed
 		 * only follows the frontend's Closed. A frontend that waits
 		 * for our Closed before writing its own hangs here, as it
 		 * would on Linux. */
-		set_backend_state(v, XF_XENBUS_CLOSING);
+		set_backend_state(v, XF_XENBUS_CLOSING, (int)fst);
 		break;
 	case XF_XENBUS_CLOSED:
-		set_backend_state(v, XF_XENBUS_CLOSED);
+		set_backend_state(v, XF_XENBUS_CLOSED, (int)fst);
 		break;
 	default:
 		break;

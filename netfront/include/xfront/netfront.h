@@ -113,6 +113,9 @@ enum xf_netfront_drop {
 	XF_NF_DROP_RX_NO_CONSUMER,    /* rx: no rx callback */
 	XF_NF_DROP_NO_MEMORY,         /* tx: out of memory (e.g. while
 					 segmenting in software) */
+	XF_NF_DROP_RX_BAD_RESPONSE,   /* rx: malformed response (Linux's
+					 rx_errors), see
+					 rx_bad_response_fatal */
 	XF_NF_DROP_NR
 };
 const char *xf_netfront_drop_name(enum xf_netfront_drop d);
@@ -155,6 +158,24 @@ struct xf_netfront_config {
 	bool no_rx_csum_complete;   /* deliver csum_blank rx frames as is */
 	bool tx_no_requeue;         /* drop (not re-send) in-flight tx frames
 				       on disconnect */
+	/* Stricter than Linux (the old netfront): a malformed rx response
+	 * (offset + size past the page, a wrong id, a more_data chain over
+	 * 18 slots, more than four extras, an extra of type 0 or >= 5, a
+	 * GSO extra of size 0 or an unknown type, a frame over the
+	 * buffer) puts the device into the error state. Linux
+	 * xen-netfront.c:xennet_get_responses() and xennet_get_extras()
+	 * recycle the slots, drop the packet (rx_errors, here
+	 * XF_NF_DROP_RX_BAD_RESPONSE) and carry on; they ignore the id
+	 * (the buffer is found by ring index), take any number of extras
+	 * (XDP, 5, included; the later of a type wins) and allow 19 slots
+	 * when the first holds at most 256 bytes. */
+	bool rx_bad_response_fatal;
+	/* A chain the backend pushed only in part (more_data or an extra
+	 * announced on the last slot before rsp_prod) is kept and completed
+	 * by a later push. Linux xennet_get_responses() ("Need more
+	 * slots") and xennet_get_extras() ("Missing extra info") drop it,
+	 * consumed up to rsp_prod. */
+	bool rx_wait_partial;
 	/* Debug: send the caller's fragment layout as is, even a first slot
 	 * shorter than the headers; with SG, a layout over the slot limit
 	 * is dropped (-EMSGSIZE), not linearised (reproduces bug class 11,

@@ -154,6 +154,12 @@ int xf_xs_printf(const struct xf_platform *p, struct xf_xs *xs, xf_txn t,
  * not a number or above max. */
 int xf_xs_read_uint(const struct xf_platform *p, struct xf_xs *xs,
 		    xf_txn t, const char *path, uint64_t max, uint64_t *out);
+/* Removes <dir>/<key> (key formatted as printf) and everything under it.
+ * A node that is not there counts as removed: 0, else the store's
+ * error. For a frontend clearing an earlier connection's keys. */
+int xf_xs_rm_under(const struct xf_platform *p, struct xf_xs *xs, xf_txn t,
+		   const char *dir, const char *key_fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 #ifdef __cplusplus
 }

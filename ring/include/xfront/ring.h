@@ -299,31 +299,16 @@ static inline bool xf_back_ring_push_responses(struct xf_back_ring *r)
 				       &r->sring->rsp_event, r->rsp_prod_pvt);
 }
 
-static inline int xf_back_ring_final_check(struct xf_back_ring *r)
-{
-	int n = xf_back_ring_requests(r, NULL);
-
-	if (n != 0)
-		return n;
-	xf_shm_write_once(&r->sring->req_event, r->req_cons + 1);
-	/* Full fence: req_event must be visible before req_prod is read
-	 * again (xen_mb), see xf_front_ring_final_check(). */
-	xf_shm_mb();
-	return xf_back_ring_requests(r, NULL);
-}
-
 /*
- * For a backend that needs several requests at once (a netback putting
- * a multi-slot frame on the rx ring): returns the number of unconsumed
- * requests when there are at least `needed`, 0 when fewer, -EIO on
- * overflow. On 0, req_event is req_prod + 1, so the frontend's next
- * push notifies. Arming at req_cons + 1, as the final check does, is
- * not enough here: that index lies behind the requests already posted,
- * so later pushes do not cross it and nobody wakes the backend. Linux
- * xen-netback/rx.c:xenvif_rx_ring_slots_available().
+ * Returns the number of unconsumed requests when there are at least
+ * `needed`, 0 when fewer (after arming req_event), -EIO on overflow.
+ * req_event is armed at req_cons + 1 (arm_at_prod false:
+ * RING_FINAL_CHECK_FOR_REQUESTS) or at req_prod + 1; either way the
+ * loop re-reads req_prod after a full fence until it is stable, so a
+ * push in between is either seen here or notifies.
  */
-static inline int xf_back_ring_wait_requests(struct xf_back_ring *r,
-					     unsigned int needed)
+static inline int xf_ring__back_check(struct xf_back_ring *r,
+				      unsigned int needed, bool arm_at_prod)
 {
 	xf_ring_idx prod;
 	int n;
@@ -332,13 +317,34 @@ static inline int xf_back_ring_wait_requests(struct xf_back_ring *r,
 		n = xf_back_ring_requests(r, &prod);
 		if (n < 0 || (unsigned int)n >= needed)
 			return n;
-		xf_shm_write_once(&r->sring->req_event, prod + 1);
+		xf_shm_write_once(&r->sring->req_event,
+				  (arm_at_prod ? prod : r->req_cons) + 1);
 		/* Full fence: req_event must be visible before req_prod is
 		 * read again, or a push in between would neither be seen
 		 * here nor notify us (xen_mb). */
 		xf_shm_mb();
 	} while (xf_shm_read_once(&r->sring->req_prod) != prod);
 	return 0;
+}
+
+static inline int xf_back_ring_final_check(struct xf_back_ring *r)
+{
+	return xf_ring__back_check(r, 1, false);
+}
+
+/*
+ * For a backend that needs several requests at once (a netback putting
+ * a multi-slot frame on the rx ring): as the final check, but on 0
+ * req_event is req_prod + 1, so the frontend's next push notifies.
+ * Arming at req_cons + 1, as the final check does, is not enough here:
+ * that index lies behind the requests already posted, so later pushes
+ * do not cross it and nobody wakes the backend. Linux
+ * xen-netback/rx.c:xenvif_rx_ring_slots_available().
+ */
+static inline int xf_back_ring_wait_requests(struct xf_back_ring *r,
+					     unsigned int needed)
+{
+	return xf_ring__back_check(r, needed, true);
 }
 
 /* RING_REQUEST_CONS_OVERFLOW: true when consuming req_cons now would

@@ -178,9 +178,10 @@ START_TEST(lenient_connects_on_initialised)
 }
 END_TEST
 
-/* An extra-info slot of the given type and flags; a GSO one (TCPv4)
- * with gso_size. */
-static void put_extra(uint8_t type, uint8_t flags, uint16_t gso_size)
+/* An extra-info slot of the given type and flags; a GSO one of
+ * gso_type with gso_size. */
+static void put_extra_gso(uint8_t type, uint8_t flags, uint8_t gso_type,
+			  uint16_t gso_size)
 {
 	struct xf_netif_extra_info e;
 	uint8_t slot[XF_NETIF_TX_SLOT_SIZE] = { 0 };
@@ -189,11 +190,17 @@ static void put_extra(uint8_t type, uint8_t flags, uint16_t gso_size)
 	e.type = type;
 	e.flags = flags;
 	if (type == XF_NETIF_EXTRA_TYPE_GSO) {
-		e.u.gso.type = XF_NETIF_GSO_TYPE_TCPV4;
+		e.u.gso.type = gso_type;
 		e.u.gso.size = gso_size;
 	}
 	memcpy(slot, &e, sizeof(e));
 	memcpy(xf_front_ring_next_request(&tx), slot, sizeof(slot));
+}
+
+/* The same, GSO TCPv4. */
+static void put_extra(uint8_t type, uint8_t flags, uint16_t gso_size)
+{
+	put_extra_gso(type, flags, XF_NETIF_GSO_TYPE_TCPV4, gso_size);
 }
 
 /* A frame of len bytes in buffer page 0, sent as a chain of n data
@@ -382,38 +389,195 @@ START_TEST(bad_chains_answered_with_errors)
 
 	connect_raw(true);
 	frame_in_buf(0, 200);
-	/* 1: second slot crosses the page end. */
-	put(bref[0], 0, XF_NETTXF_more_data, 1, 300);
-	put(bref[1], 4000, 0, 2, 100);
-	/* 2: first size smaller than the rest. */
+	/* 1: first size smaller than the rest. */
 	put(bref[0], 0, XF_NETTXF_more_data, 3, 50);
 	put(bref[1], 0, 0, 4, 100);
-	/* 3: GSO extra with size 0. */
-	put(bref[0], 0, XF_NETTXF_extra_info, 5, 200);
-	put_extra(XF_NETIF_EXTRA_TYPE_GSO, 0, 0);
-	/* 4: a grant that does not exist. */
+	/* 2: a grant that does not exist. */
 	put(0xdead, 0, 0, 6, 200);
-	/* 5: shorter than an Ethernet header. */
+	/* 3: shorter than an Ethernet header. */
 	put(bref[0], 0, 0, 7, 10);
-	/* 6: and a good one: the vif keeps working. */
+	/* 4: and a good one: the vif keeps working. */
 	put(bref[0], 0, 0, 8, 200);
 	push();
 	n = responses(r, 16);
-	ck_assert_uint_eq(n, 9);
-	ck_assert_int_eq(r[0].status, XF_NETIF_RSP_ERROR);
-	ck_assert_int_eq(r[1].status, XF_NETIF_RSP_ERROR);
-	ck_assert_int_eq(r[2].status, XF_NETIF_RSP_ERROR);
-	ck_assert_int_eq(r[3].status, XF_NETIF_RSP_ERROR);
-	ck_assert_int_eq(r[4].status, XF_NETIF_RSP_ERROR);
-	ck_assert_int_eq(r[5].status, XF_NETIF_RSP_NULL);
-	ck_assert_int_eq(r[6].status, XF_NETIF_RSP_ERROR);
-	ck_assert_int_eq(r[7].status, XF_NETIF_RSP_ERROR);
-	ck_assert_uint_eq(r[8].id, 8);
-	ck_assert_int_eq(r[8].status, XF_NETIF_RSP_OKAY);
+	ck_assert_uint_eq(n, 5);
+	for (unsigned int i = 0; i < 4; i++)
+		ck_assert_int_eq(r[i].status, XF_NETIF_RSP_ERROR);
+	ck_assert_uint_eq(r[4].id, 8);
+	ck_assert_int_eq(r[4].status, XF_NETIF_RSP_OKAY);
 	ck_assert_ptr_null(xf_nb_vif_error(vm->vif));
 	xf_nb_vif_stats(vm->vif, &vs);
-	ck_assert_uint_eq(vs.drops[XF_NB_DROP_BAD_REQUEST], 5);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_BAD_REQUEST], 2);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_SHORT_FIRST], 1);
 	ck_assert_uint_eq(vs.tx_frames, 1);
+}
+END_TEST
+
+/*
+ * Packets Linux netback disables the vif for (xenvif_fatal_tx_err():
+ * carrier off, nothing answered from there on), each after a good
+ * frame and before another; with the switch named, the old mock's
+ * answer: dropped (every data slot ERROR) or accepted, the vif alive.
+ */
+static const struct {
+	const char *why;        /* in xf_nb_vif_error() */
+	uint32_t lenient;       /* the switch that restores the old way */
+	bool lenient_accepts;   /* there: OKAY (else ERROR) */
+} fatal_cases[] = {
+	{ "crosses a page", XF_NB_LENIENT_TX_CROSS_PAGE, false },
+	{ "crosses a page", XF_NB_LENIENT_TX_CROSS_PAGE, false },
+	{ "GSO extra with size 0", XF_NB_LENIENT_TX_BAD_GSO, false },
+	{ "GSO extra of an unknown type", XF_NB_LENIENT_TX_BAD_GSO, true },
+	{ "GSO extra of an unknown type", XF_NB_LENIENT_TX_BAD_GSO, true },
+	{ "invalid extra type", XF_NB_LENIENT_TX_EXTRA_TYPE, true },
+	{ "invalid extra type", XF_NB_LENIENT_TX_EXTRA_TYPE, true },
+};
+
+/* Puts fatal case i (ids 20, 21; slots: data, then extra or data). */
+static void put_fatal_case(int i)
+{
+	switch (i) {
+	case 0: /* a following slot over its page */
+		put(bref[0], 0, XF_NETTXF_more_data, 20, 300);
+		put(bref[1], 4000, 0, 21, 100);
+		break;
+	case 1: /* the first slot over its page */
+		put(bref[0], 4000, 0, 20, 200);
+		break;
+	case 2: /* GSO size 0 */
+	case 3: /* GSO type 3 */
+	case 4: /* GSO type NONE */
+		put(bref[0], 0, XF_NETTXF_extra_info, 20, 200);
+		put_extra_gso(XF_NETIF_EXTRA_TYPE_GSO, 0,
+			      i == 2 ? XF_NETIF_GSO_TYPE_TCPV4 :
+			      i == 3 ? 3 : XF_NETIF_GSO_TYPE_NONE,
+			      i == 2 ? 0 : 100);
+		break;
+	default: /* extra type 0, extra type 6 */
+		put(bref[0], 0, XF_NETTXF_extra_info, 20, 200);
+		put_extra(i == 5 ? 0 : 6, 0, 0);
+		break;
+	}
+}
+
+static void run_fatal_case(int i, bool lenient)
+{
+	struct xf_netif_tx_response r[16];
+	struct xf_nb_vif_stats vs;
+	unsigned int n;
+
+	if (lenient) {
+		xf_nb_vif_free(vm->vif);
+		vm->vcfg.lenient = fatal_cases[i].lenient;
+		ck_assert_int_eq(xf_nb_vif_new(&vm->vcfg, &vm->vif), 0);
+		nt_run(&env);
+	}
+	connect_raw(true);
+	frame_in_buf(0, 200);
+	put(bref[0], 0, 0, 7, 200);
+	put_fatal_case(i);
+	put(bref[0], 0, 0, 8, 200);
+	push();
+	n = responses(r, 16);
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_ge(n, 1);
+	ck_assert_uint_eq(r[0].id, 7);
+	ck_assert_int_eq(r[0].status, XF_NETIF_RSP_OKAY);
+	if (!lenient) {
+		ck_assert_uint_eq(n, 1);
+		ck_assert_ptr_nonnull(xf_nb_vif_error(vm->vif));
+		ck_assert_msg(strstr(xf_nb_vif_error(vm->vif),
+				     fatal_cases[i].why) != NULL,
+			      "error '%s' lacks '%s'",
+			      xf_nb_vif_error(vm->vif), fatal_cases[i].why);
+		ck_assert_uint_eq(vs.tx_frames, 1);
+		/* Stopped for good: nothing more is answered. */
+		put(bref[0], 0, 0, 9, 200);
+		push();
+		ck_assert_uint_eq(responses(r, 16), 0);
+		return;
+	}
+	ck_assert_ptr_null(xf_nb_vif_error(vm->vif));
+	ck_assert_uint_eq(r[n - 1].id, 8);
+	ck_assert_int_eq(r[n - 1].status, XF_NETIF_RSP_OKAY);
+	ck_assert_uint_eq(r[1].id, 20);
+	ck_assert_int_eq(r[1].status, fatal_cases[i].lenient_accepts ?
+			 XF_NETIF_RSP_OKAY : XF_NETIF_RSP_ERROR);
+	ck_assert_uint_eq(vs.tx_frames,
+			  fatal_cases[i].lenient_accepts ? 3 : 2);
+}
+
+START_TEST(fatal_chains_stop_vif)
+{
+	run_fatal_case(_i, false);
+}
+END_TEST
+
+START_TEST(lenient_fatal_chains_answered)
+{
+	run_fatal_case(_i, true);
+}
+END_TEST
+
+/* Repeated extras of valid types (GSO, HASH, XDP) are all taken, the
+ * later of a type replacing the earlier, as xenvif_get_extras() does:
+ * a bad GSO extra overridden by a good one passes, a good one
+ * overridden by a bad one stops the vif. Six extras: more than the old
+ * mock's four, which XF_NB_LENIENT_TX_EXTRA_LIMIT brings back. */
+static unsigned int put_repeated_extras(bool last_bad)
+{
+	put(bref[0], 0, XF_NETTXF_extra_info, 20, 200);
+	put_extra(XF_NETIF_EXTRA_TYPE_GSO, XF_NETIF_EXTRA_FLAG_MORE,
+		  last_bad ? 100 : 0);
+	put_extra(XF_NETIF_EXTRA_TYPE_HASH, XF_NETIF_EXTRA_FLAG_MORE, 0);
+	put_extra(XF_NETIF_EXTRA_TYPE_HASH, XF_NETIF_EXTRA_FLAG_MORE, 0);
+	put_extra(5 /* XDP */, XF_NETIF_EXTRA_FLAG_MORE, 0);
+	put_extra(XF_NETIF_EXTRA_TYPE_GSO, XF_NETIF_EXTRA_FLAG_MORE, 0);
+	put_extra(XF_NETIF_EXTRA_TYPE_GSO, 0, last_bad ? 0 : 100);
+	return 7;
+}
+
+START_TEST(repeated_extras_later_wins)
+{
+	struct xf_netif_tx_response r[16];
+	struct xf_nb_vif_stats vs;
+	bool last_bad = _i == 1;
+
+	connect_raw(true);
+	frame_in_buf(0, 200);
+	put_repeated_extras(last_bad);
+	push();
+	xf_nb_vif_stats(vm->vif, &vs);
+	if (last_bad) {
+		ck_assert_uint_eq(responses(r, 16), 0);
+		ck_assert_ptr_nonnull(strstr(xf_nb_vif_error(vm->vif),
+					     "GSO extra with size 0"));
+		return;
+	}
+	ck_assert_uint_eq(responses(r, 16), 7);
+	ck_assert_int_eq(r[0].status, XF_NETIF_RSP_OKAY);
+	for (unsigned int i = 1; i < 7; i++)
+		ck_assert_int_eq(r[i].status, XF_NETIF_RSP_NULL);
+	ck_assert_ptr_null(xf_nb_vif_error(vm->vif));
+	ck_assert_uint_eq(vs.tx_gso_frames, 1);
+}
+END_TEST
+
+START_TEST(lenient_extra_limit_stops_vif)
+{
+	struct xf_netif_tx_response r[16];
+
+	xf_nb_vif_free(vm->vif);
+	vm->vcfg.lenient = XF_NB_LENIENT_TX_EXTRA_LIMIT;
+	ck_assert_int_eq(xf_nb_vif_new(&vm->vcfg, &vm->vif), 0);
+	nt_run(&env);
+	connect_raw(true);
+	frame_in_buf(0, 200);
+	put_repeated_extras(false);
+	push();
+	ck_assert_uint_eq(responses(r, 16), 0);
+	ck_assert_ptr_nonnull(strstr(xf_nb_vif_error(vm->vif),
+				     "extra-info slots"));
 }
 END_TEST
 
@@ -582,6 +746,14 @@ XT_SUITE("netback-hostile-front")
 	tcase_add_loop_test(tc, fatal_below_max_is_raised, 0, 2);
 	tcase_add_test(tc, slot_limits_out_of_range_refused);
 	tcase_add_test(tc, bad_chains_answered_with_errors);
+	tcase_add_loop_test(tc, fatal_chains_stop_vif, 0,
+			    (int)(sizeof(fatal_cases) /
+				  sizeof(fatal_cases[0])));
+	tcase_add_loop_test(tc, lenient_fatal_chains_answered, 0,
+			    (int)(sizeof(fatal_cases) /
+				  sizeof(fatal_cases[0])));
+	tcase_add_loop_test(tc, repeated_extras_later_wins, 0, 2);
+	tcase_add_test(tc, lenient_extra_limit_stops_vif);
 	tcase_add_test(tc, req_prod_overflow_stops_vif);
 	tcase_add_loop_test(tc, partial_chain_is_fatal, 0,
 			    (int)(sizeof(cut_cases) / sizeof(cut_cases[0])));

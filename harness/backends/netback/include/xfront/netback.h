@@ -103,7 +103,12 @@ void xf_nb_features_default(struct xf_nb_features *f);
 #define XF_NB_BUG_VALIDATE_BAD   (1u << 2) /* data_validated even when the
 					      checksum is wrong */
 #define XF_NB_BUG_DROP_SHORT_FIRST (1u << 3) /* drop frames whose first
-						 slot is < 14 bytes */
+						 slot is < 14 bytes: what
+						 Linux (and so the vif by
+						 default) does; it matters
+						 only with
+						 XF_NB_LENIENT_TX_SHORT_FIRST,
+						 which it overrides */
 
 /* Leniencies: where the mock may be kinder than Linux 6.1 xen-netback
  * (bit mask, all off by default). Each names the Linux function it
@@ -118,6 +123,40 @@ void xf_nb_features_default(struct xf_nb_features *f);
  * set_backend_state() walks Connected, Closing, Closed (, InitWait),
  * one state write per step. */
 #define XF_NB_LENIENT_DIRECT_STATES (1u << 1)
+/* A tx slot crossing its page (offset + size > 4096) drops the packet
+ * (every slot XF_NETIF_RSP_ERROR, counted bad-request, the vif carries
+ * on). Linux xen-netback/netback.c: xenvif_count_requests() (a slot
+ * after the first) and xenvif_tx_build_gops() (the first slot) call
+ * xenvif_fatal_tx_err(): the vif stops, the chain is never answered. */
+#define XF_NB_LENIENT_TX_CROSS_PAGE (1u << 2)
+/* A GSO extra of size 0 (with a non-zero type) drops the packet; one of
+ * an unknown type (NONE, or above TCPv6) is forwarded as it says. Linux
+ * netback.c:xenvif_set_skb_gso(): both are fatal ("GSO size must not
+ * be zero", "Bad GSO type"). */
+#define XF_NB_LENIENT_TX_BAD_GSO (1u << 3)
+/* An extra-info slot of an invalid type (0, or 6 and above) is skipped.
+ * Linux netback.c:xenvif_get_extras(): "Invalid extra type", fatal. */
+#define XF_NB_LENIENT_TX_EXTRA_TYPE (1u << 4)
+/* Stricter than Linux: a tx packet with more than four extra-info
+ * slots stops the vif (the mock's old limit). Linux
+ * netback.c:xenvif_get_extras() takes any number; the later slot of a
+ * type replaces the earlier. */
+#define XF_NB_LENIENT_TX_EXTRA_LIMIT (1u << 5)
+/* A first tx slot shorter than an Ethernet header is accepted when the
+ * whole packet is not (only a packet under 14 bytes is dropped). Linux
+ * netback.c:xenvif_tx_build_gops(): txreq.size, the first slot's own
+ * length after xenvif_count_requests(), below ETH_HLEN is a drop
+ * (xenvif_tx_err(): every slot ERROR), counted short-first-slot. */
+#define XF_NB_LENIENT_TX_SHORT_FIRST (1u << 6)
+/* Checksums the old mock's way: a csum_blank frame is filled in at
+ * ingress, and rx frames carry data_validated when the mock verified
+ * their checksum itself, never csum_blank. Linux netback.c:
+ * xenvif_tx_submit() keeps the frame CHECKSUM_PARTIAL (GSO frames
+ * too) and rx.c:xenvif_rx_data_slot() sets csum_blank | data_validated
+ * for a partial one, data_validated for CHECKSUM_UNNECESSARY (the
+ * sender's data_validated), nothing otherwise; a guest without
+ * checksum offload for the frame's IP version gets it filled in. */
+#define XF_NB_LENIENT_CSUM_FILL (1u << 7)
 
 /* TX slot limits, counted as Linux netback's xenvif_count_requests()
  * counts them: the slots of a packet AFTER its first one (extra-info
@@ -186,7 +225,7 @@ const char *xf_nb_vif_error(const struct xf_nb_vif *v);
 
 enum xf_nb_drop {
 	XF_NB_DROP_LOSS = 0,       /* random loss */
-	XF_NB_DROP_SHORT_FIRST,    /* bug mode: first slot < ETH_HLEN */
+	XF_NB_DROP_SHORT_FIRST,    /* first slot < ETH_HLEN (Linux) */
 	XF_NB_DROP_BAD_REQUEST,    /* malformed tx chain */
 	XF_NB_DROP_RX_QUEUE_FULL,  /* guest not posting buffers */
 	XF_NB_DROP_RX_TOO_BIG,     /* needs SG the guest lacks */
