@@ -56,15 +56,17 @@ static int parse_decimal(const char *v, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-/* The seed goes into the JSON as a number, which readers hold as a
- * double: beyond 2^53 a replayed seed would not be the one that ran. */
+/* The scenario library's rule, so that --seed and --set seed= agree. */
 static int parse_seed(const char *v, uint64_t *seed)
 {
-	if (parse_decimal(v, UINT64_C(1) << 53, seed)) {
+	int64_t n;
+
+	if (xf_scn_parse_seed(v, &n)) {
 		fprintf(stderr, "xfront: --seed %s: expected a number from 0 "
 			"to 2^53 (9007199254740992)\n", v);
 		return -EINVAL;
 	}
+	*seed = (uint64_t)n;
 	return 0;
 }
 

@@ -471,9 +471,7 @@ static void lua_diag(struct xf_scn *s, const char *m)
 	scn_diag_add(p->diag, buf);
 }
 
-/* --set seed=N as apply_builtin_params() accepts it: decimal digits
- * only, so "010" is ten here as it is for --seed. */
-static int parse_seed(const char *v, int64_t *seed)
+int xf_scn_parse_seed(const char *v, int64_t *seed)
 {
 	int64_t n = 0;
 
@@ -495,7 +493,7 @@ static uint64_t seed_param(const struct xf_scn_opts *o)
 
 	for (size_t i = 0; o && i < o->nparams; i++)
 		if (!strcmp(o->params[i].key, "seed") &&
-		    !parse_seed(o->params[i].value, &seed))
+		    !xf_scn_parse_seed(o->params[i].value, &seed))
 			return (uint64_t)seed;
 	return 1;
 }
@@ -550,7 +548,7 @@ static void apply_builtin_params(struct xf_scn *s)
 			continue;
 		p->param_used[i] = true;
 		f = &sc->kind->fields[fi];
-		r = seed ? parse_seed(v, &x) : xf_scn_parse_duration(v, &x);
+		r = seed ? xf_scn_parse_seed(v, &x) : xf_scn_parse_duration(v, &x);
 		if (r) {
 			scn_err(s, 1, "--set %s=%s: not a valid %s", k, v,
 				seed ? "seed (a decimal integer from 0 to 2^53)" :

@@ -227,6 +227,9 @@ int xf_scn_run_check(struct xf_scn *s, const struct xf_scn_obj *expect,
 /* Value parsers shared with the CLI (--set, --seed). */
 int xf_scn_parse_size(const char *s, int64_t *bytes);
 int xf_scn_parse_duration(const char *s, int64_t *ns);
+/* A seed as --seed and --set seed= take it: decimal digits only ("010"
+ * is ten), 0 to 2^53 (what a JSON reader holds exactly). 0 or -EINVAL. */
+int xf_scn_parse_seed(const char *s, int64_t *seed);
 
 #ifdef __cplusplus
 }
