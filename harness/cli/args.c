@@ -284,7 +284,8 @@ static int walk(const char *dir, struct cli_files *f)
 			r = push(f, p);
 	}
 	closedir(d);
-	if (!r)
+	/* An empty directory leaves f->v NULL, which qsort may not see. */
+	if (!r && f->n > start)
 		qsort(f->v + start, f->n - start, sizeof(char *), cmp);
 	return r;
 }

@@ -2,11 +2,12 @@
 # xfront binary as $1:
 #	. "$(dirname "$0")/../../lib/xt.sh"
 # gives XF (that binary's absolute path), a scratch directory T that is
-# the working directory and is removed at exit, and check lines
+# the working directory and is removed at exit (kept when XT_KEEP is
+# set, to look at after a failure), and check lines
 # ("ok - NAME" / "not ok - NAME") with the failures counted in fails.
 XF=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${XT_KEEP:-}" ] || rm -rf "$T"' EXIT
 fails=0
 ok() { echo "ok - $1"; }
 bad() { echo "not ok - $1"; fails=$((fails + 1)); }
