@@ -8,8 +8,44 @@
 #include <unistd.h>
 #include <xfront/outfile.h>
 
+/* Writes go through this cookie so that the errno of the first failed
+ * write is kept: by commit time errno may say anything. */
+static ssize_t outfile_write(void *cookie, const char *buf, size_t len)
+{
+	struct xf_outfile *o = cookie;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(o->fd, buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!o->write_err)
+				o->write_err = n < 0 ? errno : EIO;
+			/* Partial counts would let stdio retry the rest. */
+			return done ? (ssize_t)done : -1;
+		}
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+static int outfile_close(void *cookie)
+{
+	struct xf_outfile *o = cookie;
+	int r = close(o->fd);
+
+	o->fd = -1;
+	return r;
+}
+
 int xf_outfile_open(struct xf_outfile *o, const char *path)
 {
+	static const cookie_io_functions_t io = {
+		.write = outfile_write,
+		.close = outfile_close,
+	};
 	const char *slash = strrchr(path, '/');
 	int dirlen = slash ? (int)(slash - path + 1) : 0;
 	mode_t um;
@@ -28,7 +64,8 @@ int xf_outfile_open(struct xf_outfile *o, const char *path)
 	/* mkstemp makes 0600; the output is as readable as fopen's. */
 	um = umask(0);
 	umask(um);
-	if (fchmod(fd, 0666 & ~um) || !(o->f = fdopen(fd, "w"))) {
+	o->fd = fd;
+	if (fchmod(fd, 0666 & ~um) || !(o->f = fopencookie(o, "w", io))) {
 		int e = errno;
 
 		close(fd);
@@ -44,8 +81,8 @@ int xf_outfile_commit(struct xf_outfile *o)
 	int e = 0;
 
 	if (fflush(o->f) || ferror(o->f))
-		e = errno ? errno : EIO;
-	else if (fsync(fileno(o->f)))
+		e = o->write_err ? o->write_err : EIO;
+	else if (fsync(o->fd))
 		e = errno;
 	if (fclose(o->f) && !e)
 		e = errno;

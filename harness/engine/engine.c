@@ -839,7 +839,8 @@ int xf_engine_run(struct xf_scn *scn, const struct xf_engine_opts *o,
 		r = xf_rt_run(e->rt, UINT64_MAX);
 		eng_interrupt_unwatch();
 	}
-	if (!r && xf_engine_interrupted()) {
+	/* A run that finished before the signal landed is whole. */
+	if (!r && !e->finished && xf_engine_interrupted()) {
 		snprintf(e->err, sizeof(e->err), "interrupted");
 		r = -EINTR;
 	} else if (!r && !e->finished && !e->failed) {

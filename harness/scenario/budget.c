@@ -14,10 +14,14 @@
 
 /* 64 MiB of Lua heap is far beyond any real scenario. */
 #define SCN_LUA_MEM_LIMIT (64u << 20)
+/* The limits' values spelt into the messages that state them. */
+#define SCN_STR_(x) #x
+#define SCN_STR(x) SCN_STR_(x)
 /* The count hook fires every SCN_HOOK_STEP VM instructions. */
 #define SCN_HOOK_STEP 10000
 /* 200 million instructions per top-level call: seconds of CPU. */
-#define SCN_STEP_BUDGET (200000000 / SCN_HOOK_STEP)
+#define SCN_INSN_MILLIONS 200
+#define SCN_STEP_BUDGET (SCN_INSN_MILLIONS * 1000000 / SCN_HOOK_STEP)
 /* Wall time per top-level call, checked at the same counts: Lua code
  * that is slow per instruction (C library calls in a loop) ends too. */
 #define SCN_WALL_LIMIT_S 10
@@ -71,10 +75,12 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
 	lua_getallocf(L, (void **)&b);
 	if (!b->exhausted) {
 		if (--b->steps_left <= 0)
-			b->why = "ran for more than 200 million Lua "
+			b->why = "ran for more than "
+				 SCN_STR(SCN_INSN_MILLIONS) " million Lua "
 				 "instructions (an endless loop?)";
 		else if (wall_exceeded(b))
-			b->why = "ran for more than 10 s (an endless loop?)";
+			b->why = "ran for more than "
+				 SCN_STR(SCN_WALL_LIMIT_S) " s (an endless loop?)";
 		else
 			return;
 		b->exhausted = true;

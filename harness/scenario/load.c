@@ -557,8 +557,12 @@ static void apply_builtin_params(struct xf_scn *s)
 		}
 		/* The same range the scenario block's own key has. */
 		if ((double)x < f->min || (double)x > f->max) {
-			scn_err(s, 1, "--set %s=%s: out of range (%s: %s)", k,
-				v, seed ? "0 to 2^53" : "1ns to 1h", f->help);
+			char lo[32], hi[32];
+
+			scn_fmt_num(lo, sizeof(lo), f->type, f->min);
+			scn_fmt_num(hi, sizeof(hi), f->type, f->max);
+			scn_err(s, 1, "--set %s=%s: out of range (%s..%s: %s)",
+				k, v, lo, hi, f->help);
 			continue;
 		}
 		sc->vals[fi].i = x;

@@ -85,17 +85,23 @@ static const char *type_desc(const struct xf_scn_field *f)
 	return "?";
 }
 
-static void fmt_num(char *buf, size_t len, enum xf_scn_type t, double v)
+void scn_fmt_num(char *buf, size_t len, enum xf_scn_type t, double v)
 {
 	if (t == XF_SCN_DUR) {
-		if (v >= 1e9)
+		if (v > 0 && v < 1e3)
+			snprintf(buf, len, "%gns", v);
+		else if (v >= 3600e9 && !fmod(v, 3600e9))
+			snprintf(buf, len, "%gh", v / 3600e9);
+		else if (v >= 1e9)
 			snprintf(buf, len, "%gs", v / 1e9);
 		else if (v >= 1e6)
 			snprintf(buf, len, "%gms", v / 1e6);
 		else
 			snprintf(buf, len, "%gus", v / 1e3);
-	} else {
+	} else if (t == XF_SCN_NUM) {
 		snprintf(buf, len, "%.15g", v);
+	} else {
+		snprintf(buf, len, "%.0f", v);
 	}
 }
 
@@ -303,8 +309,8 @@ static void set_field(struct xf_scn *s, lua_State *L, struct xf_scn_obj *o,
 	v->set = true;
 	return;
 range:
-	fmt_num(a, sizeof(a), f->type, f->min);
-	fmt_num(b, sizeof(b), f->type, f->max);
+	scn_fmt_num(a, sizeof(a), f->type, f->min);
+	scn_fmt_num(b, sizeof(b), f->type, f->max);
 	if (t == LUA_TSTRING)
 		scn_err(s, line, "%s: %s = \"%s\" is out of range (%s..%s)",
 			what, f->key, lua_tostring(L, -1), a, b);

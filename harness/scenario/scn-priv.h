@@ -16,6 +16,8 @@ struct scn_priv {
 	bool *param_used;
 };
 
+/* A field's bound as a scenario author writes it ("1ns", "1h", 4096). */
+void scn_fmt_num(char *buf, size_t len, enum xf_scn_type t, double v);
 /* Appends "path:line: fmt..." to the diagnostics. */
 void scn_err(struct xf_scn *s, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

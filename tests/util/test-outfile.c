@@ -122,6 +122,30 @@ START_TEST(failed_write_is_reported_and_undone)
 }
 END_TEST
 
+/* The write fails inside fwrite, long before commit; whatever errno
+ * says by then, the commit reports the write's own error. */
+START_TEST(early_write_error_survives_a_later_errno)
+{
+	static char big[1 << 16];
+	struct rlimit lim, was;
+	struct xf_outfile o;
+
+	put(target, "old");
+	memset(big, 'x', sizeof(big));
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &was), 0);
+	lim = (struct rlimit){ 512, was.rlim_max };
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(xf_outfile_open(&o, target), 0);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	ck_assert_uint_lt(fwrite(big, 1, sizeof(big), o.f), sizeof(big));
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &was), 0);
+	errno = ENOENT;
+	ck_assert_int_eq(xf_outfile_commit(&o), -EFBIG);
+	expect_content(target, "old");
+	ck_assert_int_eq(entries(), 1);
+}
+END_TEST
+
 START_TEST(open_in_a_missing_directory_fails)
 {
 	struct xf_outfile o;
@@ -141,5 +165,6 @@ XT_SUITE("util-outfile")
 	tcase_add_test(tc, commit_replaces_the_target);
 	tcase_add_test(tc, abort_leaves_the_target);
 	tcase_add_test(tc, failed_write_is_reported_and_undone);
+	tcase_add_test(tc, early_write_error_survives_a_later_errno);
 	tcase_add_test(tc, open_in_a_missing_directory_fails);
 }

@@ -19,10 +19,13 @@ struct xf_outfile {
 	FILE *f;          /* write here between open and commit/abort */
 	const char *path; /* the target; borrowed, must outlive the file */
 	char tmp[4096];   /* the temporary file's name */
+	int fd;           /* under f */
+	int write_err;    /* errno of the first failed write, or 0 */
 };
 
 /* Creates the temporary file in path's directory (mode 0666 less the
- * umask, as fopen would). 0 or -errno; nothing to undo on error. */
+ * umask, as fopen would). 0 or -errno; nothing to undo on error. o is
+ * f's cookie: it must stay where it is until commit or abort. */
 int xf_outfile_open(struct xf_outfile *o, const char *path);
 /* Flushes, fsyncs, closes and renames onto the target. On any failure
  * (a write that failed earlier included) the temporary file is removed,
