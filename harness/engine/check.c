@@ -31,15 +31,25 @@ static const char *first_set(const struct xf_scn_obj *sub, int *line)
 	return NULL;
 }
 
+/* Appends one problem as a line of err: the caller sees every problem
+ * of a file at once, not one per rerun. */
 static int bad(char *err, size_t len, const struct xf_scn *s, int line,
 	       const struct xf_scn_obj *o, const char *what)
 {
+	size_t used = strnlen(err, len);
+
+	if (used + 1 >= len)
+		return -EINVAL;
+	if (used)
+		err[used++] = '\n';
 	if (o && o->name)
-		snprintf(err, len, "%s:%d: %s '%s': %s (--platform xen)",
-			 s->path, line, o->kind->name, o->name, what);
+		snprintf(err + used, len - used, "%s:%d: %s '%s': %s "
+			 "(--platform xen)", s->path, line, o->kind->name,
+			 o->name, what);
 	else
-		snprintf(err, len, "%s:%d: %s: %s (--platform xen)", s->path,
-			 line, o ? o->kind->name : "scenario", what);
+		snprintf(err + used, len - used, "%s:%d: %s%s%s "
+			 "(--platform xen)", s->path, line,
+			 o ? o->kind->name : "", o ? ": " : "", what);
 	return -EINVAL;
 }
 
@@ -53,7 +63,7 @@ static int check_disk(const struct xf_scn *s, const struct xf_scn_obj *o,
 			   "kernel's blkback over a loop device" },
 	};
 	char what[256];
-	int line = 0;
+	int line = 0, r = 0;
 
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
 		const char *k = first_set(xf_scn_sub(o, subs[i][0]), &line);
@@ -62,13 +72,13 @@ static int check_disk(const struct xf_scn *s, const struct xf_scn_obj *o,
 			continue;
 		snprintf(what, sizeof(what), "%s.%s: %s", subs[i][0], k,
 			 subs[i][1]);
-		return bad(err, len, s, line > 0 ? line : o->line, o, what);
+		r = bad(err, len, s, line > 0 ? line : o->line, o, what);
 	}
 	if (xf_scn_int(o, "sector_size") != 512)
-		return bad(err, len, s, line_of(o, "sector_size"), o,
-			   "sector_size: loop devices have 512-byte "
-			   "sectors here");
-	return 0;
+		r = bad(err, len, s, line_of(o, "sector_size"), o,
+			"sector_size: loop devices have 512-byte sectors "
+			"here");
+	return r;
 }
 
 static int check_expect(const struct xf_scn *s, const struct xf_scn_obj *o,
@@ -82,63 +92,67 @@ static int check_expect(const struct xf_scn *s, const struct xf_scn_obj *o,
 		{ "reconnect_max_ms", "needs a backend fault (mock-only)" },
 	};
 	char what[256];
+	int r = 0;
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (!xf_scn_isset(o, keys[i][0]))
 			continue;
 		snprintf(what, sizeof(what), "%s: %s", keys[i][0],
 			 keys[i][1]);
-		return bad(err, len, s, line_of(o, keys[i][0]), o, what);
+		r = bad(err, len, s, line_of(o, keys[i][0]), o, what);
 	}
-	return 0;
+	return r;
 }
 
+static int check_host(const struct xf_scn *s, const struct xf_scn_obj *o,
+		      unsigned int nth, char *err, size_t len)
+{
+	static const char *const mock[] = { "storage_iops", "storage_bw",
+					    "blk", "net", "link_gbps" };
+	int r = 0;
+
+	if (nth > 1)
+		r = bad(err, len, s, o->line, o, "one host only: this dom0 "
+			"is the xen host");
+	for (size_t m = 0; m < sizeof(mock) / sizeof(*mock); m++)
+		if (xf_scn_isset(o, mock[m])) {
+			char what[160];
+
+			snprintf(what, sizeof(what), "%s is mock-only",
+				 mock[m]);
+			r = bad(err, len, s, line_of(o, mock[m]), o, what);
+		}
+	return r;
+}
+
+/* Every object is checked, whatever an earlier one said. */
 static int check_xen(const struct xf_scn *s, char *err, size_t len)
 {
 	unsigned int hosts = 0;
 	int r = 0;
 
-	for (size_t i = 0; i < s->nobjs && !r; i++) {
+	for (size_t i = 0; i < s->nobjs; i++) {
 		const struct xf_scn_obj *o = s->objs[i];
 		const char *k = o->kind->name;
+		int ro = 0;
 
-		if (!strcmp(k, "host")) {
-			static const char *const mock[] = {
-				"storage_iops", "storage_bw", "blk", "net",
-				"link_gbps" };
-
-			if (++hosts > 1)
-				return bad(err, len, s, o->line, o, "one host "
-					   "only: this dom0 is the xen host");
-			for (size_t m = 0; m < sizeof(mock) / sizeof(*mock);
-			     m++)
-				if (xf_scn_isset(o, mock[m])) {
-					char what[160];
-
-					snprintf(what, sizeof(what), "%s is "
-						 "mock-only", mock[m]);
-					return bad(err, len, s,
-						   line_of(o, mock[m]), o,
-						   what);
-				}
-		} else if (!strcmp(k, "disk")) {
-			r = check_disk(s, o, err, len);
-		} else if (!strcmp(k, "fault")) {
-			return bad(err, len, s, o->line, o, "faults act on "
-				   "mock backends and disks (mock-only)");
-		} else if (!strcmp(k, "vif") || !strcmp(k, "flow")) {
-			return bad(err, len, s, o->line, o, "network objects "
-				   "run on the mock netback only for now");
-		} else if (!strcmp(k, "expect")) {
-			r = check_expect(s, o, err, len);
-		}
+		if (!strcmp(k, "host"))
+			ro = check_host(s, o, ++hosts, err, len);
+		else if (!strcmp(k, "disk"))
+			ro = check_disk(s, o, err, len);
+		else if (!strcmp(k, "fault"))
+			ro = bad(err, len, s, o->line, o, "faults act on mock "
+				 "backends and disks (mock-only)");
+		else if (!strcmp(k, "vif") || !strcmp(k, "flow"))
+			ro = bad(err, len, s, o->line, o, "network objects "
+				 "run on the mock netback only for now");
+		else if (!strcmp(k, "expect"))
+			ro = check_expect(s, o, err, len);
+		r = r ? r : ro;
 	}
-	if (!r && s->nhooks) {
-		snprintf(err, len, "%s:%d: hook: hooks act on mock backends "
-			 "and disks (mock-only) (--platform xen)", s->path,
-			 s->hooks[0].line);
-		return -EINVAL;
-	}
+	for (size_t i = 0; i < s->nhooks; i++)
+		r = bad(err, len, s, s->hooks[i].line, NULL, "hook: hooks act "
+			"on mock backends and disks (mock-only)");
 	return r;
 }
 
@@ -148,6 +162,8 @@ int xf_engine_check(const struct xf_scn *scn, const struct xf_engine_opts *o,
 	const char *p = o->platform ? o->platform : "mock";
 	const char *m = o->mode ? o->mode : "sim";
 
+	if (errlen)
+		err[0] = 0;
 	if (!strcmp(p, "mock"))
 		return 0;
 	if (strcmp(p, "xen")) {

@@ -702,10 +702,13 @@ static int build(struct eng *e)
 		d->host = d->vm->host;
 		r = build_disk(e, d, i, &next);
 		if (r) {
-			snprintf(e->err, sizeof(e->err), "disk '%s': could "
-				 "not set up: %s", d->obj->name,
-				 strerror(-r));
-			return r;
+			snprintf(e->err, sizeof(e->err), "%s:%d: disk '%s': "
+				 "could not set up: %s", e->scn->path,
+				 d->obj->line, d->obj->name, strerror(-r));
+			/* Validation passed: what fails now is the machine
+			 * (an image gone, memory), a failed run of its own in
+			 * the results, not bad input that stops the others. */
+			return r == -EINVAL ? -EIO : r;
 		}
 	}
 	r = eng_net_build(e, &next);

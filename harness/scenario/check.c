@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* Whole-model checks once the script has run: names resolve, faults
  * and hooks point at things that exist, jobs fit their disks. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "scn-priv.h"
 
 static const char *const target_kinds[] = { "host", "vm", "disk", "vif",
@@ -241,6 +243,39 @@ static void check_job(struct xf_scn *s, const struct xf_scn_obj *j)
 			(long long)xf_scn_int(vm, "vcpus"));
 }
 
+/* What the disk model would refuse at set-up, refused here with the
+ * line instead, before any file of the run starts. */
+static void check_disk(struct xf_scn *s, const struct xf_scn_obj *d,
+		       const char *what)
+{
+	const struct xf_scn_obj *m = xf_scn_sub(d, "model");
+	int64_t ss = xf_scn_int(d, "sector_size");
+	int64_t size = xf_scn_int(d, "size");
+	const char *image = m ? xf_scn_str(m, "image") : "memory";
+
+	if (ss & (ss - 1))
+		scn_err(s, xf_scn_line(d, "sector_size"), "%s: sector_size = "
+			"%lld is not a power of two", what, (long long)ss);
+	else if (size % ss)
+		scn_err(s, xf_scn_line(d, "size"), "%s: size = %lld is not a "
+			"multiple of sector_size %lld", what,
+			(long long)size, (long long)ss);
+	if (strcmp(image, "memory")) {
+		/* The image is created if missing: its directory must be
+		 * there and writable. */
+		const char *slash = strrchr(image, '/');
+		char dir[4096];
+
+		snprintf(dir, sizeof(dir), "%.*s",
+			 slash ? (int)(slash - image) + (slash == image) : 1,
+			 slash ? image : ".");
+		if (access(image, R_OK | W_OK) &&
+		    (errno != ENOENT || access(dir, W_OK | X_OK)))
+			scn_err(s, xf_scn_line(m, "image"), "%s: model.image "
+				"\"%s\": %s", what, image, strerror(errno));
+	}
+}
+
 /* Fragment keys only mean something with a layout that uses them. */
 static void check_flow(struct xf_scn *s, const struct xf_scn_obj *f,
 		       const char *what)
@@ -348,14 +383,8 @@ void scn_check(struct xf_scn *s)
 			check_expect(s, o);
 		else if (!strcmp(k, "flow"))
 			check_flow(s, o, what);
-		else if (!strcmp(k, "disk")) {
-			int64_t ss = xf_scn_int(o, "sector_size");
-
-			if (ss & (ss - 1))
-				scn_err(s, xf_scn_line(o, "sector_size"),
-					"%s: sector_size = %lld is not a "
-					"power of two", what, (long long)ss);
-		}
+		else if (!strcmp(k, "disk"))
+			check_disk(s, o, what);
 	}
 	check_migrations(s);
 	for (size_t i = 0; i < s->nhooks; i++) {

@@ -101,6 +101,20 @@ check "a --set value with a comma and a backslash reaches the scenario" \
 check "and replays with the same value" \
 	"[ $rc -eq 0 ] && grep -q '^IDENTICAL label.lua' out.txt"
 
+# A file that fails validation stops the whole run before any file
+# starts: the good file does not run and no partial JSON is written.
+{
+	echo 'scenario { name = "oddsize", description = "size not whole sectors", duration = "50ms" }'
+	echo 'vm { name = "vm0" }'
+	echo 'disk { name = "d0", vm = "vm0", size = 4097 }'
+	echo 'job { name = "rr", disk = "d0", rw = "randread" }'
+	echo 'expect { iops_min = 1 }'
+} > oddsize.lua
+"$XF" run slow.lua oddsize.lua --json both.json > out.txt 2>&1; rc=$?
+check "a disk size the model refuses stops the run before anything runs" \
+	"[ $rc -eq 2 ] && grep -q '^oddsize.lua:3: disk .d0.: size = 4097' out.txt &&
+	 ! grep -q 'PASS\|FAIL' out.txt && [ ! -e both.json ]"
+
 # Outputs are whole or absent: under a file size limit every write
 # fails (EFBIG; SIGXFSZ ignored so the write returns the error), and
 # each output must keep its old content, leave no temporary file and

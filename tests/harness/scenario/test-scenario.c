@@ -140,6 +140,25 @@ START_TEST(out_of_range)
 }
 END_TEST
 
+/* What the disk model refuses at set-up is refused at load, with the
+ * line, so no file of the run starts. */
+START_TEST(disk_setup_refusals_at_load)
+{
+	ck_assert_int_eq(load(HEAD
+		"disk { name = 'd0', vm = 'vm0', size = 4097 }\n"
+		"disk { name = 'd1', vm = 'vm0', size = '16M',\n"
+		"  model = { image = '/nonexistent-dir/x.img' } }\n"
+		"disk { name = 'd2', vm = 'vm0', size = '1M',\n"
+		"  sector_size = 4096 }\n"
+		JOB EXPECT), -EINVAL);
+	assert_diag("t.lua:3: disk 'd0': size = 4097 is not a multiple of "
+		    "sector_size 512");
+	assert_diag("t.lua:5: disk 'd1': model.image "
+		    "\"/nonexistent-dir/x.img\": No such file or directory");
+	ck_assert_uint_eq(diag.n, 2);
+}
+END_TEST
+
 START_TEST(bad_enum)
 {
 	ck_assert_int_eq(load(HEAD DISK
@@ -587,6 +606,7 @@ XT_SUITE("harness-scenario")
 	tcase_add_test(tc, wrong_types);
 	tcase_add_test(tc, out_of_range);
 	tcase_add_test(tc, bad_enum);
+	tcase_add_test(tc, disk_setup_refusals_at_load);
 	tcase_add_test(tc, missing_and_unresolved);
 	tcase_add_test(tc, model_level_errors);
 	tcase_add_test(tc, job_fits_disk);

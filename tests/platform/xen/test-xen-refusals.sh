@@ -75,6 +75,25 @@ vif { name = "v1", vm = "vm0" }
 flow { name = "f", from = "v0", to = "v1", proto = "udp" }
 expect { bad_checksums = 0 }'
 
+# Every problem of a file in one run, not one per rerun: a disk with a
+# model and backend keys, a fault, a hook and a mock-only expectation.
+printf '%s\n%s\n' "$head" 'disk { name = "d0", vm = "vm0", model = { latency_us = 5 },
+  backend = { persistent_grants = false } }
+job { name = "j", disk = "d0" }
+fault { at = "10ms", action = "power_cut", target = "d0" }
+on_flush(1, function(ctx) ctx:power_cut("d0") end)
+expect { iops_min = 1, leaks = 0 }' > many.lua
+"$XF" run --platform xen --mode real many.lua > out.txt 2> err.txt
+rc=$?
+check "every problem of a file is reported at once" \
+	"[ $rc -eq 2 ] && [ ! -s out.txt ] &&
+	 grep -q '^many.lua:3: disk .d0.: model.latency_us' err.txt &&
+	 grep -q '^many.lua:4: disk .d0.: backend.persistent_grants' err.txt &&
+	 grep -q '^many.lua:6: fault: faults act' err.txt &&
+	 grep -q '^many.lua:7: hook: hooks act' err.txt &&
+	 grep -q '^many.lua:8: expect: leaks' err.txt &&
+	 [ \$(grep -c 'platform xen' err.txt) -eq 5 ]"
+
 # sim mode is refused for the whole command line.
 "$XF" run --platform xen "$SCN" > out.txt 2> err.txt
 rc=$?
