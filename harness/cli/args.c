@@ -160,6 +160,8 @@ int cli_parse(int argc, char **argv, int first, struct cli_opts *o)
 			}
 		} else if (!strcmp(a, "--no-color")) {
 			o->no_color = true;
+		} else if (!strcmp(a, "--skip-unsupported")) {
+			o->skip_unsupported = true;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "xfront: unknown option %s (see "
 				"xfront --help)\n", a);

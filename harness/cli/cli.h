@@ -18,6 +18,7 @@ struct cli_opts {
 	size_t nparams;
 	unsigned int shard_k, shard_n;
 	bool no_color;
+	bool skip_unsupported;
 	char **paths;
 	size_t npaths;
 	char *cmdline;

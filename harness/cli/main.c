@@ -25,6 +25,7 @@ void cli_usage(FILE *f)
 "  --report DIR          self-contained HTML report (DIR/index.html)\n"
 "  --pcap DIR            pcap of every frame crossing a mock vif\n"
 "  --no-color            plain summary\n"
+"  --skip-unsupported    run what the platform can; list the rest as SKIP\n"
 "\n"
 "exit status: 0 every expectation holds, 1 one failed, 2 bad input\n",
 	      f);

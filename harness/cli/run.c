@@ -145,28 +145,81 @@ static int load_all(struct cli_opts *o, struct cli_files *files,
 	return bad ? -EINVAL : 0;
 }
 
-/* What the platform cannot run is bad input too, found before any run. */
-static int check_all(const struct cli_opts *o, const struct loaded *l)
+struct skips {
+	struct xf_report_skip *v;
+	size_t n;
+	bool *skip; /* per loaded scenario: not to be run */
+};
+
+/* Once per file: the variants of a file share one reason. */
+static int add_skip(struct skips *sk, const char *path, const char *reason)
+{
+	struct xf_report_skip *v;
+
+	if (sk->n && !strcmp(sk->v[sk->n - 1].path, path))
+		return 0;
+	v = realloc(sk->v, (sk->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	sk->v = v;
+	v[sk->n].path = path;
+	v[sk->n].reason = strdup(reason);
+	if (!v[sk->n].reason)
+		return -ENOMEM;
+	printf("SKIP %s: %s\n", path, reason);
+	sk->n++;
+	return 0;
+}
+
+static void skips_free(struct skips *sk)
+{
+	for (size_t i = 0; i < sk->n; i++)
+		free((char *)sk->v[i].reason);
+	free(sk->v);
+	free(sk->skip);
+}
+
+/* What the platform cannot run is bad input too, found before any run;
+ * with --skip-unsupported it is skipped instead, each file with its
+ * first refusal as the reason. Files for another --mode are skipped. */
+static int check_all(const struct cli_opts *o, const struct loaded *l,
+		     struct skips *sk)
 {
 	struct xf_engine_opts eo = { .mode = o->mode,
 				     .platform = o->platform };
 	const char *last_bad = NULL;
 	int bad = 0;
 
+	sk->skip = calloc(l->n ? l->n : 1, sizeof(bool));
+	if (!sk->skip)
+		return -ENOMEM;
 	for (size_t i = 0; i < l->n; i++) {
 		const char *want = xf_scn_str(l->v[i]->scenario, "mode");
-		char err[1024];
+		char err[8192], reason[64];
 
-		if (strcmp(want, "any") && strcmp(want, o->mode))
-			continue; /* skipped when run */
-		if (xf_engine_check(l->v[i], &eo, err, sizeof(err))) {
-			bad = 1;
-			/* variants of a file usually repeat one problem */
-			if (last_bad && !strcmp(last_bad, l->v[i]->path))
-				continue;
-			fprintf(stderr, "%s\n", err);
-			last_bad = l->v[i]->path;
+		if (strcmp(want, "any") && strcmp(want, o->mode)) {
+			sk->skip[i] = true;
+			snprintf(reason, sizeof(reason), "written for --mode "
+				 "%s only", want);
+			if (add_skip(sk, l->v[i]->path, reason))
+				return -ENOMEM;
+			continue;
 		}
+		if (!xf_engine_check(l->v[i], &eo, err, sizeof(err)))
+			continue;
+		if (o->skip_unsupported) {
+			sk->skip[i] = true;
+			err[strcspn(err, "\n")] = 0;
+			if (add_skip(sk, l->v[i]->path, err))
+				return -ENOMEM;
+			continue;
+		}
+		bad = 1;
+		/* variants of a file usually repeat one problem */
+		if (last_bad && !strcmp(last_bad, l->v[i]->path))
+			continue;
+		fprintf(stderr, "%s\n", err);
+		last_bad = l->v[i]->path;
 	}
 	return bad ? -EINVAL : 0;
 }
@@ -252,9 +305,9 @@ int cli_run(struct cli_opts *o)
 {
 	struct cli_files all, files = { 0 };
 	struct loaded l = { 0 };
+	struct skips sk = { 0 };
 	struct xf_result **res = NULL;
 	size_t nres = 0;
-	const char *skipped = NULL;
 	char *params = cli_params_string(o);
 	bool color = !o->no_color && isatty(1) && !getenv("NO_COLOR");
 	struct xf_report_meta meta = { XF_VERSION, o->cmdline,
@@ -297,7 +350,7 @@ int cli_run(struct cli_opts *o)
 		rc = EXIT_BAD_INPUT;
 		goto out;
 	}
-	if (load_all(o, &files, &l) || check_all(o, &l)) {
+	if (load_all(o, &files, &l) || check_all(o, &l, &sk)) {
 		rc = EXIT_BAD_INPUT;
 		goto out;
 	}
@@ -305,7 +358,6 @@ int cli_run(struct cli_opts *o)
 	sig_start(&sig);
 	for (size_t i = 0; i < l.n && !xf_engine_interrupted(); i++) {
 		struct xf_scn *s = l.v[i];
-		const char *want = xf_scn_str(s->scenario, "mode");
 		struct progress pg = { 0 };
 		struct xf_engine_opts eo = {
 			.mode = o->mode, .platform = o->platform,
@@ -316,14 +368,8 @@ int cli_run(struct cli_opts *o)
 		char *sum;
 		int r;
 
-		if (strcmp(want, "any") && strcmp(want, o->mode)) {
-			/* once per file, not per variant */
-			if (!skipped || strcmp(skipped, s->path))
-				printf("SKIP %s: written for --mode %s only\n",
-				       s->path, want);
-			skipped = s->path;
+		if (sk.skip[i])
 			continue;
-		}
 		snprintf(pg.name, sizeof(pg.name), "%s%s%s%s", s->path,
 			 s->variant ? "[" : "", s->variant ? s->variant : "",
 			 s->variant ? "]" : "");
@@ -383,11 +429,12 @@ int cli_run(struct cli_opts *o)
 			cut[0] ? " during " : "", cut, nres,
 			nres == 1 ? "" : "s", nres == 1 ? "is" : "are");
 	}
+	meta.skips = sk.v;
+	meta.nskips = sk.n;
 	if (!nres && !rc && l.n && !signo) {
 		/* Nothing checked is not a pass. */
 		fprintf(stderr, "xfront: no scenario ran: every selected "
-			"one is written for another --mode than %s\n",
-			o->mode);
+			"one was skipped (SKIP lines above)\n");
 		rc = EXIT_BAD_INPUT;
 	}
 	if (o->json) {
@@ -432,6 +479,7 @@ out:
 	for (size_t i = 0; i < l.n; i++)
 		xf_scn_free(l.v[i]);
 	free(l.v);
+	skips_free(&sk);
 	cli_files_free(&files);
 	free(params);
 	return rc;

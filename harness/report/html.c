@@ -467,6 +467,17 @@ int xf_report_html_write(const char *dir, struct xf_result *const *r,
 		}
 		fprintf(f, "</p>\n");
 	}
+	if (m->nskips) {
+		fprintf(f, "<p class=note id=skipped>Not run:</p>\n<ul>\n");
+		for (size_t i = 0; i < m->nskips; i++) {
+			fprintf(f, "<li>SKIP <code>");
+			esc(f, m->skips[i].path);
+			fprintf(f, "</code>: ");
+			esc(f, m->skips[i].reason);
+			fprintf(f, "</li>\n");
+		}
+		fprintf(f, "</ul>\n");
+	}
 	if (!gp)
 		fprintf(f, "<p class=note id=no-gnuplot>Plots are missing: "
 			"gnuplot is not installed (Debian: apt-get install "

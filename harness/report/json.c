@@ -297,6 +297,20 @@ int xf_report_json(struct xf_result *const *r, size_t n,
 		(int64_t)passed));
 	json_object_object_add(root, "failed", json_object_new_int64(
 		(int64_t)(n - passed)));
+	{
+		json_object *sk = json_object_new_array();
+
+		for (size_t i = 0; i < m->nskips; i++) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "path",
+				json_object_new_string(m->skips[i].path));
+			json_object_object_add(o, "reason",
+				json_object_new_string(m->skips[i].reason));
+			json_object_array_add(sk, o);
+		}
+		json_object_object_add(root, "skipped", sk);
+	}
 	if (m->interrupted) {
 		json_object_object_add(root, "interrupted",
 				       json_object_new_boolean(1));

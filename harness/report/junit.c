@@ -106,6 +106,9 @@ int xf_report_junit_write(const char *path, struct xf_result *const *r,
 	 * file must not see the finished runs as the whole story. */
 	tests += m->interrupted;
 	errors += m->interrupted;
+	/* A file not run is a skipped case, so CI sees it was selected. */
+	tests += m->nskips;
+	skips += m->nskips;
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(f, "<testsuites name=\"xfront\" tests=\"%zu\" failures=\"%zu\""
 		" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n", tests,
@@ -138,6 +141,16 @@ int xf_report_junit_write(const char *path, struct xf_result *const *r,
 			if (!strcmp(r[k]->path, r[i]->path))
 				testcase(f, r[k]);
 		fprintf(f, "  </testsuite>\n");
+	}
+	for (size_t i = 0; i < m->nskips; i++) {
+		fprintf(f, "  <testsuite name=\"");
+		xml_escape(f, m->skips[i].path);
+		fprintf(f, "\" tests=\"1\" failures=\"0\" errors=\"0\" "
+			"skipped=\"1\" time=\"0\">\n    <testcase name=\"");
+		xml_escape(f, m->skips[i].path);
+		fprintf(f, "\" classname=\"skipped\"><skipped message=\"");
+		xml_escape(f, m->skips[i].reason);
+		fprintf(f, "\"/></testcase>\n  </testsuite>\n");
 	}
 	if (m->interrupted) {
 		fprintf(f, "  <testsuite name=\"interrupted\" tests=\"1\" "

@@ -94,6 +94,33 @@ check "every problem of a file is reported at once" \
 	 grep -q '^many.lua:8: expect: leaks' err.txt &&
 	 [ \$(grep -c 'platform xen' err.txt) -eq 5 ]"
 
+# --skip-unsupported: the refused file becomes a SKIP with its reason,
+# in the terminal, the JSON and the JUnit file; without a dom0 the
+# runnable one then fails to open the platform (exit 2), which proves
+# it was the one taken to run.
+printf '%s\n%s\n' "$head" "$ok_disk
+expect { iops_min = 1 }" > runnable.lua
+"$XF" run --platform xen --mode real --skip-unsupported many.lua \
+	--json sk.json --junit sk.xml > out.txt 2> err.txt
+rc=$?
+check "--skip-unsupported lists a refused file as SKIP with its reason" \
+	"[ $rc -eq 2 ] && grep -q '^SKIP many.lua: many.lua:4: disk .d0.: backend' out.txt &&
+	 ! grep -q '^many.lua:' err.txt"
+check "--skip-unsupported puts the skip in the JSON" \
+	"python3 -c 'import json,sys; s=json.load(open(\"sk.json\"))[\"skipped\"]; sys.exit(not (len(s) == 1 and s[0][\"path\"] == \"many.lua\" and s[0][\"reason\"].startswith(\"many.lua:4: disk\")))'"
+check "--skip-unsupported puts the skip in the JUnit file" \
+	"grep -q 'skipped=\"1\"' sk.xml && grep -q '<skipped message=\"many.lua:4:' sk.xml"
+if [ -e /proc/xen/capabilities ] && grep -q control_d /proc/xen/capabilities; then
+	echo "ok - # SKIP --skip-unsupported runs the rest: this is a dom0"
+else
+	"$XF" run --platform xen --mode real --skip-unsupported many.lua \
+		runnable.lua > out.txt 2> err.txt
+	rc=$?
+	check "--skip-unsupported runs the runnable file" \
+		"[ $rc -eq 2 ] && grep -q '^SKIP many.lua' out.txt &&
+		 grep -q 'cannot open the xen platform' err.txt"
+fi
+
 # sim mode is refused for the whole command line.
 "$XF" run --platform xen "$SCN" > out.txt 2> err.txt
 rc=$?

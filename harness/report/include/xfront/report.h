@@ -19,6 +19,11 @@ extern "C" {
 
 struct json_object;
 
+struct xf_report_skip {
+	const char *path;
+	const char *reason;
+};
+
 struct xf_report_meta {
 	const char *version;     /* "0.1.0" */
 	const char *command;     /* the command line, for the record */
@@ -28,6 +33,10 @@ struct xf_report_meta {
 	 * ("path[variant]"; NULL when none was). */
 	bool interrupted;
 	const char *cut;
+	/* Files selected but not run, each once, with why ("written for
+	 * --mode sim only", or the platform's first refusal). */
+	const struct xf_report_skip *skips;
+	size_t nskips;
 };
 
 /* The JSON document (caller owns it: json_object_put()). */
