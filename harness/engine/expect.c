@@ -303,12 +303,16 @@ static void one(struct eng *e, const struct xf_scn_obj *x)
 						  2 * r->nvcpus, sizeof(*mv));
 		/* "vm0/vcpu1.completions", "vm0/vcpu1.util" */
 		char (*vn)[80] = calloc(2 * r->nvcpus + 1, sizeof(*vn));
-		char msg[256];
+		/* A check's message is kept whole: it is often the only
+		 * account of what was wrong. */
+		const size_t msglen = 64 << 10;
+		char *msg = malloc(msglen);
 		bool ok = false;
 
-		if (!mv || !vn) {
+		if (!mv || !vn || !msg) {
 			free(mv);
 			free(vn);
+			free(msg);
 			xf_result_add_expect(e->res, "check(r)",
 					     "out of memory",
 					     xf_scn_line(x, "check"), false);
@@ -348,7 +352,7 @@ static void one(struct eng *e, const struct xf_scn_obj *x)
 					     (double)v->wall_ns : 0 };
 		}
 		if (xf_scn_run_check(e->scn, x, mv, n, &ok, msg,
-				     sizeof(msg)) == -EINVAL &&
+				     msglen) == -EINVAL &&
 		    !e->check_err[0])
 			/* A Lua error or an endless loop in check() is the
 			 * script's fault, not a measured failure. */
@@ -360,6 +364,7 @@ static void one(struct eng *e, const struct xf_scn_obj *x)
 				     xf_scn_line(x, "check"), ok);
 		free(mv);
 		free(vn);
+		free(msg);
 	}
 }
 

@@ -24,6 +24,10 @@ void xf_result_free(struct xf_result *r)
 		xf_series_free(&r->jobs[i].series);
 	free(r->jobs);
 	free(r->vcpus);
+	for (size_t i = 0; i < r->nexpects; i++) {
+		free(r->expects[i].what);
+		free(r->expects[i].measured);
+	}
 	free(r->expects);
 	free(r->losses);
 	free(r->notes);
@@ -85,8 +89,15 @@ int xf_result_add_expect(struct xf_result *r, const char *what,
 		return -ENOMEM;
 	r->expects = v;
 	v = &v[r->nexpects - 1];
-	snprintf(v->what, sizeof(v->what), "%s", what);
-	snprintf(v->measured, sizeof(v->measured), "%s", measured);
+	memset(v, 0, sizeof(*v));
+	v->what = strdup(what);
+	v->measured = strdup(measured);
+	if (!v->what || !v->measured) {
+		free(v->what);
+		free(v->measured);
+		r->nexpects--;
+		return -ENOMEM;
+	}
 	v->line = line;
 	v->pass = pass;
 	return 0;

@@ -115,6 +115,16 @@ check "a disk size the model refuses stops the run before anything runs" \
 	"[ $rc -eq 2 ] && grep -q '^oddsize.lua:3: disk .d0.: size = 4097' out.txt &&
 	 ! grep -q 'PASS\|FAIL' out.txt && [ ! -e both.json ]"
 
+# A check() message is kept whole in the terminal and the JSON.
+{
+	echo 'scenario { name = "longmsg", description = "a long check message", duration = "20ms" }'
+	vm_disk_job ''
+	echo 'expect { check = function(r) return false, string.rep("x", 300) .. "END" end }'
+} > longmsg.lua
+"$XF" run longmsg.lua --json long.json > out.txt 2>&1; rc=$?
+check "a long check() message is whole in the terminal and the JSON" \
+	"[ $rc -eq 1 ] && grep -q 'x\{300\}END' out.txt && grep -q 'x\{300\}END' long.json"
+
 # Outputs are whole or absent: under a file size limit every write
 # fails (EFBIG; SIGXFSZ ignored so the write returns the error), and
 # each output must keep its old content, leave no temporary file and

@@ -47,8 +47,8 @@ struct xf_vcpu_result {
 };
 
 struct xf_expect_result {
-	char what[96];           /* "iops >= 19600", "lost_writes <= 0" */
-	char measured[96];
+	char *what;              /* "iops >= 19600", "lost_writes <= 0" */
+	char *measured;          /* whole, however long check() made it */
 	int line;
 	bool pass;
 	/* An expect{mode = ...} block not checked in this run's mode:
