@@ -4,11 +4,14 @@
  * run only through the engine's callbacks, with the same validation as
  * fault{} on the timeline.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <lauxlib.h>
 #include <stdio.h>
 #include <string.h>
 #include "scn-priv.h"
+
+#define CTX_N(a) (sizeof(a) / sizeof((a)[0]))
 
 struct ctx_up {
 	struct xf_scn *s;
@@ -79,13 +82,23 @@ static int l_counter(lua_State *L)
 	struct ctx_up *u = up(L);
 	const char *name = luaL_checkstring(L, 2);
 	double v;
-
 	char m[256];
 
 	if (!u->ops || !u->ops->counter ||
 	    u->ops->counter(u->opaque, name, &v)) {
-		snprintf(m, sizeof(m), "ctx:counter: no counter named '%s'",
-			 name);
+		static const char *const known[] = {
+			"power_cuts", "writes", "flushes", "completions",
+			"inflight", "inflight_writes" };
+		const char *dot = strchr(name, '.');
+		const char *dym = scn_did_you_mean(dot ? dot + 1 : name,
+						   known, CTX_N(known));
+
+		snprintf(m, sizeof(m), "ctx:counter: no counter named '%s'%s%s"
+			 "%s (counters: power_cuts, and writes, flushes, "
+			 "completions, inflight, inflight_writes of all disks "
+			 "or of one as 'd0.writes')", name,
+			 dym ? " (did you mean '" : "", dym ? dym : "",
+			 dym ? "'?)" : "");
 		return ctx_error(L, u, m);
 	}
 	lua_pushnumber(L, v);
@@ -101,19 +114,26 @@ static int l_now(lua_State *L)
 	return 1;
 }
 
+/* The fault actions a hook calls as ctx:<action>(target, opt): the one
+ * list the sugar below, the strict ctx and the load-time check read. */
+static const char *const ctx_actions[] = {
+	"power_cut", "restart_backend", "crash_backend", "stall_backend",
+	"resume_backend", "remove_device", "recreate_device", "error",
+	"drop_notify", "clock_step", "migrate", "suspend", "resume",
+	"set_flush_mode", "unplug",
+};
+static const char *const ctx_builtins[] = { "fault", "counter", "now" };
+
+
 /* Sugar: ctx:power_cut('d0'), ctx:migrate('vm0', 'h1'),
  * ctx:stall_backend('d0', '5ms'), ctx:error('d0', {count = 3}). */
 static const char sugar[] =
-	"local ctx = ...\n"
+	"local ctx, actions = ...\n"
 	"local extra = { migrate = 'to', clock_step = 'step_s',\n"
 	"  set_flush_mode = 'flush_mode', stall_backend = 'duration',\n"
 	"  remove_device = 'duration', error = 'count',\n"
 	"  drop_notify = 'count' }\n"
-	"for _, a in ipairs({ 'power_cut', 'restart_backend',\n"
-	"  'crash_backend', 'stall_backend', 'resume_backend',\n"
-	"  'remove_device', 'recreate_device', 'error', 'drop_notify',\n"
-	"  'clock_step', 'migrate', 'suspend', 'resume',\n"
-	"  'set_flush_mode', 'unplug' }) do\n"
+	"for _, a in ipairs(actions) do\n"
 	"  ctx[a] = function(self, target, opt)\n"
 	"    local t = { action = a, target = target }\n"
 	"    if type(opt) == 'table' then\n"
@@ -122,6 +142,58 @@ static const char sugar[] =
 	"    return self:fault(t)\n"
 	"  end\n"
 	"end\n";
+
+/* Every ctx method name, for suggestions and the load-time check. */
+static size_t ctx_methods(const char **out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < CTX_N(ctx_builtins); i++)
+		out[n++] = ctx_builtins[i];
+	for (size_t i = 0; i < CTX_N(ctx_actions); i++)
+		out[n++] = ctx_actions[i];
+	return n;
+}
+
+static void methods_text(char *buf, size_t len)
+{
+	const char *m[CTX_N(ctx_builtins) + CTX_N(ctx_actions)];
+	size_t n = ctx_methods(m), o = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < n && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
+				      m[i]);
+}
+
+/* What "no such method" says, with a suggestion when one is close. */
+static void unknown_method(const char *name, char *buf, size_t len)
+{
+	const char *m[CTX_N(ctx_builtins) + CTX_N(ctx_actions)];
+	size_t n = ctx_methods(m);
+	const char *dym = scn_did_you_mean(name, m, n);
+	char all[1024];
+
+	methods_text(all, sizeof(all));
+	if (dym)
+		snprintf(buf, len, "ctx:%s: no such method (did you mean "
+			 "'%s'?; methods: %s)", name, dym, all);
+	else
+		snprintf(buf, len, "ctx:%s: no such method (methods: %s)",
+			 name, all);
+}
+
+/* ctx.<unknown>: an error naming it, not "attempt to call a nil
+ * value" from deep inside the hook. */
+static int l_ctx_index(lua_State *L)
+{
+	struct ctx_up *u = up(L);
+	const char *name = lua_tostring(L, 2);
+	char m[1400];
+
+	unknown_method(name ? name : "?", m, sizeof(m));
+	return ctx_error(L, u, m);
+}
 
 static int push_ctx(lua_State *L, struct ctx_up *u)
 {
@@ -139,9 +211,60 @@ static int push_ctx(lua_State *L, struct ctx_up *u)
 	if (luaL_loadbufferx(L, sugar, sizeof(sugar) - 1, "=ctx", "t"))
 		return -ENOMEM;
 	lua_pushvalue(L, -2);
-	if (lua_pcall(L, 1, 0, 0))
+	lua_createtable(L, (int)CTX_N(ctx_actions), 0);
+	for (size_t i = 0; i < CTX_N(ctx_actions); i++) {
+		lua_pushstring(L, ctx_actions[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	if (lua_pcall(L, 2, 0, 0))
 		return -ENOMEM;
+	/* Set after the sugar filled it: the metatable only answers
+	 * names that are not methods. */
+	lua_createtable(L, 0, 1);
+	lua_pushlightuserdata(L, u);
+	lua_pushcclosure(L, l_ctx_index, 1);
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, -2);
 	return 0;
+}
+
+/* Calls written ctx:<name>( in the file are checked at load, so a typo
+ * in a hook that may never fire is still found. Comments are skipped;
+ * a hook that names its argument otherwise is checked when it runs. */
+void scn_check_ctx_calls(struct xf_scn *s)
+{
+	struct scn_priv *p = s->priv;
+	const char *m[CTX_N(ctx_builtins) + CTX_N(ctx_actions)];
+	size_t n = ctx_methods(m);
+
+	for (int l = 0; l < p->nlines; l++) {
+		const char *line = p->lines[l];
+		const char *c = strstr(line, "--");
+		const char *q = line;
+
+		while ((q = strstr(q, "ctx:")) && (!c || q < c)) {
+			const char *w = q + 4;
+			size_t len = strspn(w, "abcdefghijklmnopqrstuvwxyz"
+					    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					    "0123456789_");
+			bool known = false;
+			char name[64], msg[1400];
+
+			q = w + len;
+			/* ctx:foo must be a whole word: not xctx:foo */
+			if (!len || len >= sizeof(name) ||
+			    (w - 4 > line && (isalnum((unsigned char)w[-5]) ||
+					      w[-5] == '_')))
+				continue;
+			snprintf(name, sizeof(name), "%.*s", (int)len, w);
+			for (size_t i = 0; i < n && !known; i++)
+				known = !strcmp(m[i], name);
+			if (known)
+				continue;
+			unknown_method(name, msg, sizeof(msg));
+			scn_err(s, l + 1, "%s", msg);
+		}
+	}
 }
 
 static void err_msg(struct xf_scn *s, const char *m, int line, char *out,
@@ -179,6 +302,31 @@ int xf_scn_run_hook(struct xf_scn *s, struct xf_scn_hook *h,
 	return r;
 }
 
+/* r.<unknown> in check(r): an error naming the field and the nearest
+ * one, not a nil that turns into "attempt to compare number with nil"
+ * or a silent false. */
+static int l_r_index(lua_State *L)
+{
+	const char *key = lua_tostring(L, 2);
+	const char *cands[512];
+	size_t n = 0;
+	const char *dym;
+
+	lua_pushnil(L);
+	while (lua_next(L, 1)) {
+		if (lua_type(L, -2) == LUA_TSTRING && n < CTX_N(cands))
+			cands[n++] = lua_tostring(L, -2);
+		lua_pop(L, 1);
+	}
+	dym = key ? scn_did_you_mean(key, cands, n) : NULL;
+	if (dym)
+		return luaL_error(L, "check(r): r.%s: no such field (did you "
+				  "mean r.%s?; `xfront list counters` lists "
+				  "them)", key, dym);
+	return luaL_error(L, "check(r): r.%s: no such field (`xfront list "
+			  "counters` lists them)", key ? key : "?");
+}
+
 int xf_scn_run_check(struct xf_scn *s, const struct xf_scn_obj *expect,
 		     const struct xf_scn_metric *m, size_t nm, bool *ok,
 		     char *msg, size_t msglen)
@@ -197,6 +345,10 @@ int xf_scn_run_check(struct xf_scn *s, const struct xf_scn_obj *expect,
 		lua_pushnumber(L, m[i].value);
 		lua_setfield(L, -2, m[i].name);
 	}
+	lua_createtable(L, 0, 1);
+	lua_pushcfunction(L, l_r_index);
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, -2);
 	scn_lua_budget_reset(L);
 	if (lua_pcall(L, 1, 2, 0) != LUA_OK) {
 		err_msg(s, lua_isstring(L, -1) ? lua_tostring(L, -1) :

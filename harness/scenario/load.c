@@ -667,6 +667,7 @@ int xf_scn_load(const char *path, const char *variant,
 		name_from_file(s);
 	apply_builtin_params(s);
 	scn_check(s);
+	scn_check_ctx_calls(s);
 	if (diag && diag->n > before) {
 		r = -EINVAL;
 		goto fail;

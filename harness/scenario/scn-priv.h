@@ -23,6 +23,10 @@ void scn_err(struct xf_scn *s, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int scn_diag_add(struct xf_scn_diag *d, const char *msg);
 
+/* Every ctx:<name> call written in the file names a method, or an
+ * error with its line goes to the diagnostics. */
+void scn_check_ctx_calls(struct xf_scn *s);
+
 /* Line of "key =" at or after from (the constructor's line). */
 int scn_key_line(const struct xf_scn *s, int from, const char *key);
 

@@ -174,7 +174,7 @@ for f in hang:2 hookhang:5 checkhang:5; do
 done
 "$XF" run checkerr.lua > out.txt 2>&1; rc=$?
 check "a Lua error in check() is a scenario error, not a failed expectation" \
-	"[ $rc -eq 2 ] && grep -q '^checkerr.lua:5: .*compare number with nil' out.txt"
+	"[ $rc -eq 2 ] && grep -q '^checkerr.lua:5: check(r): r.no_such_key: no such field' out.txt"
 
 "$XF" run quote-variant.lua > out.txt 2>&1; rc=$?
 check "a quote in a variant name is refused with file:line" \

@@ -402,7 +402,8 @@ START_TEST(hooks_run)
 	ck_assert_int_eq(l.duration, 5000000);
 	ck_assert_int_eq(xf_scn_run_hook(scn, &scn->hooks[1], &ops, &l, err,
 					 sizeof(err)), -EINVAL);
-	ck_assert_str_eq(err, "t.lua:9: ctx:counter: no counter named 'nope'");
+	ck_assert_msg(!strncmp(err, "t.lua:9: ctx:counter: no counter named "
+			       "'nope' (counters: power_cuts,", 56), "%s", err);
 	ck_assert_int_eq(xf_scn_run_hook(scn, &scn->hooks[2], &ops, &l, err,
 					 sizeof(err)), -EINVAL);
 	ck_assert_str_eq(err, "t.lua:10: cannot do that");
@@ -507,11 +508,46 @@ START_TEST(check_function)
 	ck_assert_int_eq(xf_scn_run_check(scn, xf_scn_nth(scn, "expect", 0),
 					  m, 2, &ok, msg, sizeof(msg)), 0);
 	ck_assert(ok);
+	/* r is strict: a field the run did not measure is an error that
+	 * names it, and the nearest field when one is close. */
 	ck_assert_int_eq(xf_scn_run_check(scn, xf_scn_nth(scn, "expect", 0),
 					  m, 0, &ok, msg, sizeof(msg)),
 			 -EINVAL);
-	ck_assert_msg(!strncmp(msg, "t.lua:6: attempt to compare", 27), "%s",
-		      msg);
+	ck_assert_msg(!strncmp(msg, "t.lua:6: check(r): r.iops: no such field",
+			       40), "%s", msg);
+	m[0].name = "iopz";
+	ck_assert_int_eq(xf_scn_run_check(scn, xf_scn_nth(scn, "expect", 0),
+					  m, 2, &ok, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_msg(strstr(msg, "r.iops: no such field (did you mean "
+			     "r.iopz?"), "%s", msg);
+}
+END_TEST
+
+/* A misspelt ctx method is found at load, with its line, even in a
+ * hook that never fires; one the scan cannot see (the argument has
+ * another name) is a clear error when the hook runs. */
+START_TEST(unknown_ctx_method)
+{
+	struct xf_scn_ctx_ops ops = { 0 };
+	char err[2048];
+
+	ck_assert_int_eq(load(HEAD DISK JOB EXPECT
+		"at('10ms', function(ctx)\n"
+		"  ctx:power_cutt('d0') end)\n"
+		"-- ctx:not_a_method in a comment is fine\n"), -EINVAL);
+	ck_assert_uint_eq(diag.n, 1);
+	ck_assert_msg(!strncmp(diag.msg[0], "t.lua:7: ctx:power_cutt: no such "
+			       "method (did you mean 'power_cut'?; methods: "
+			       "fault, counter, now, power_cut,", 95), "%s",
+		      diag.msg[0]);
+	ck_assert_int_eq(load(HEAD DISK JOB EXPECT
+		"at('10ms', function(c)\n"
+		"  c:close_frontend('d0') end)\n"), 0);
+	ck_assert_int_eq(xf_scn_run_hook(scn, &scn->hooks[0], &ops, NULL, err,
+					 sizeof(err)), -EINVAL);
+	ck_assert_msg(!strncmp(err, "t.lua:7: ctx:close_frontend: no such "
+			       "method (methods: fault,", 47), "%s", err);
 }
 END_TEST
 
@@ -607,6 +643,7 @@ XT_SUITE("harness-scenario")
 	tcase_add_test(tc, out_of_range);
 	tcase_add_test(tc, bad_enum);
 	tcase_add_test(tc, disk_setup_refusals_at_load);
+	tcase_add_test(tc, unknown_ctx_method);
 	tcase_add_test(tc, missing_and_unresolved);
 	tcase_add_test(tc, model_level_errors);
 	tcase_add_test(tc, job_fits_disk);
