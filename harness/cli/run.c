@@ -301,6 +301,48 @@ static int sig_stop(struct sigthread *st)
 	return atomic_load(&st->signo);
 }
 
+/* DIR/<scenario>[.<variant>]: one capture directory per run, so the
+ * variants and files of a run do not overwrite each other's br0.pcap.
+ * Names are safe for paths: the loader allows letters, digits, '.',
+ * '_' and '-' only. */
+static void pcap_dir_of(const struct cli_opts *o, const struct xf_scn *s,
+			char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s%s%s", o->pcap, s->scenario->name,
+		 s->variant ? "." : "", s->variant ? s->variant : "");
+}
+
+/* Two runs that would capture into one directory are refused before
+ * anything runs (two files with one scenario name). */
+static int pcap_dirs_check(const struct cli_opts *o, const struct loaded *l,
+			   const struct skips *sk)
+{
+	int bad = 0;
+
+	for (size_t i = 0; o->pcap && i < l->n; i++) {
+		char a[4096], b[4096];
+
+		if (sk->skip[i] || !xf_scn_count(l->v[i], "vif"))
+			continue;
+		pcap_dir_of(o, l->v[i], a, sizeof(a));
+		for (size_t k = 0; k < i; k++) {
+			if (sk->skip[k] || !xf_scn_count(l->v[k], "vif") ||
+			    !strcmp(l->v[k]->path, l->v[i]->path))
+				continue;
+			pcap_dir_of(o, l->v[k], b, sizeof(b));
+			if (strcmp(a, b))
+				continue;
+			fprintf(stderr, "%s:1: --pcap: scenario '%s' is also "
+				"the name of %s: both would capture into %s\n",
+				l->v[i]->path, l->v[i]->scenario->name,
+				l->v[k]->path, a);
+			bad = 1;
+			break;
+		}
+	}
+	return bad ? -EINVAL : 0;
+}
+
 int cli_run(struct cli_opts *o)
 {
 	struct cli_files all, files = { 0 };
@@ -350,7 +392,8 @@ int cli_run(struct cli_opts *o)
 		rc = EXIT_BAD_INPUT;
 		goto out;
 	}
-	if (load_all(o, &files, &l) || check_all(o, &l, &sk)) {
+	if (load_all(o, &files, &l) || check_all(o, &l, &sk) ||
+	    pcap_dirs_check(o, &l, &sk)) {
 		rc = EXIT_BAD_INPUT;
 		goto out;
 	}
@@ -362,14 +405,25 @@ int cli_run(struct cli_opts *o)
 		struct xf_engine_opts eo = {
 			.mode = o->mode, .platform = o->platform,
 			.has_seed = o->has_seed, .seed = o->seed,
-			.pcap_dir = o->pcap, .params = params,
+			.params = params,
 		};
 		char err[1024] = "";
+		char pdir[4096];
 		char *sum;
 		int r;
 
 		if (sk.skip[i])
 			continue;
+		if (o->pcap && xf_scn_count(s, "vif")) {
+			pcap_dir_of(o, s, pdir, sizeof(pdir));
+			if (mkdir(pdir, 0755) && errno != EEXIST) {
+				fprintf(stderr, "xfront: --pcap %s: %s\n", pdir,
+					strerror(errno));
+				rc = EXIT_BAD_INPUT;
+				continue;
+			}
+			eo.pcap_dir = pdir;
+		}
 		snprintf(pg.name, sizeof(pg.name), "%s%s%s%s", s->path,
 			 s->variant ? "[" : "", s->variant ? s->variant : "",
 			 s->variant ? "]" : "");

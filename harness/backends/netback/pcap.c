@@ -2,21 +2,28 @@
 /* Capture through libpcap's own dumper, so every pcap reader opens it. */
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "nb_priv.h"
 
 #define NB_PCAP_SNAPLEN 65535
+/* stdio's buffer under the dumper; flushed only at frame boundaries. */
+#define NB_PCAP_BUF (256u << 10)
+#define NB_PCAP_REC_HDR 16u /* a record header in the file */
 
 struct nb_pcap {
 	pthread_mutex_t lock; /* vifs on several vCPUs share a capture */
 	pcap_t *dead;
 	pcap_dumper_t *dump;
+	size_t pending; /* bytes in the stdio buffer, all whole frames */
+	char *buf;      /* that buffer: glibc ignores a size without one */
 };
 
 int nb_pcap_open(const char *path, struct nb_pcap **out)
 {
 	struct nb_pcap *pc = calloc(1, sizeof(*pc));
+	FILE *f;
 
 	if (!pc)
 		return -ENOMEM;
@@ -25,11 +32,25 @@ int nb_pcap_open(const char *path, struct nb_pcap **out)
 		free(pc);
 		return -ENOMEM;
 	}
-	pc->dump = pcap_dump_open(pc->dead, path);
-	if (!pc->dump) {
+	/* Our own FILE, so that the kernel only ever receives whole
+	 * frames: a run killed outright (SIGKILL, a crash) leaves a file
+	 * every reader opens, whole up to its last frame. */
+	errno = 0;
+	pc->buf = malloc(NB_PCAP_BUF);
+	f = pc->buf ? fopen(path, "wb") : NULL;
+	if (!f || setvbuf(f, pc->buf, _IOFBF, NB_PCAP_BUF) ||
+	    !(pc->dump = pcap_dump_fopen(pc->dead, f)) ||
+	    pcap_dump_flush(pc->dump)) {
+		int e = errno ? errno : EIO;
+
+		if (pc->dump)
+			pcap_dump_close(pc->dump);
+		else if (f)
+			fclose(f);
 		pcap_close(pc->dead);
+		free(pc->buf);
 		free(pc);
-		return -EIO;
+		return -e;
 	}
 	pthread_mutex_init(&pc->lock, NULL);
 	*out = pc;
@@ -43,6 +64,7 @@ void nb_pcap_close(struct nb_pcap *pc)
 	pcap_dump_close(pc->dump);
 	pcap_close(pc->dead);
 	pthread_mutex_destroy(&pc->lock);
+	free(pc->buf);
 	free(pc);
 }
 
@@ -56,7 +78,14 @@ void nb_pcap_write(struct nb_pcap *pc, uint64_t ts_ns, const uint8_t *data,
 	h.len = len;
 	h.caplen = len > NB_PCAP_SNAPLEN ? NB_PCAP_SNAPLEN : len;
 	pthread_mutex_lock(&pc->lock);
+	/* Flush before a frame that would not fit: stdio would otherwise
+	 * write the buffer out with this frame cut in two. */
+	if (pc->pending + NB_PCAP_REC_HDR + h.caplen > NB_PCAP_BUF) {
+		pcap_dump_flush(pc->dump);
+		pc->pending = 0;
+	}
 	pcap_dump((u_char *)pc->dump, &h, data);
+	pc->pending += NB_PCAP_REC_HDR + h.caplen;
 	pthread_mutex_unlock(&pc->lock);
 }
 
