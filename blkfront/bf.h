@@ -62,6 +62,7 @@ struct bf_shadow {
 	uint64_t off, len;    /* byte range of io this request carries */
 	unsigned int nseg, nind;
 	struct bf_page **seg; /* [conn->max_segs], allocated on first use */
+	uint64_t issued_ns;   /* runtime clock when pushed (hang dumps) */
 	struct bf_page *ind[XF_BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
 };
 

@@ -43,6 +43,7 @@ static void bf_push_one(struct bf_queue *q, struct bf_conn *c,
 	 * produces into the ring, under the queue lock. */
 	xf_blkif_encode_req(c->abi, slot, req);
 	sh->state = BF_SH_INFLIGHT;
+	sh->issued_ns = xf_rt_now_ns(q->bf->rt);
 	sh->io = io;
 	sh->kind = u->kind;
 	c->inflight++;

@@ -501,6 +501,33 @@ void xf_netfront_stats(const struct xf_netfront *nf,
 	}
 }
 
+/* The oldest tx slots still out, oldest first, for hang reports. */
+static void tx_oldest(const struct nf_queue *q,
+		      struct xf_netfront_queue_info *out)
+{
+	uint64_t now = xf_rt_now_ns(q->nf->rt);
+
+	for (unsigned int id = 0; id < q->nr_tx; id++) {
+		uint64_t age;
+		unsigned int k;
+
+		if (!q->tx_owner[id])
+			continue;
+		age = now > q->tx_at[id] ? now - q->tx_at[id] : 0;
+		k = out->ntx_oldest < XF_NETFRONT_DUMP_TX ?
+		    out->ntx_oldest++ : XF_NETFRONT_DUMP_TX;
+		while (k > 0 && out->tx_oldest[k - 1].age_ns < age) {
+			if (k < XF_NETFRONT_DUMP_TX)
+				out->tx_oldest[k] = out->tx_oldest[k - 1];
+			k--;
+		}
+		if (k < XF_NETFRONT_DUMP_TX) {
+			out->tx_oldest[k].id = (uint16_t)id;
+			out->tx_oldest[k].age_ns = age;
+		}
+	}
+}
+
 int xf_netfront_queue_info(const struct xf_netfront *nf, unsigned int queue,
 			   struct xf_netfront_queue_info *out)
 {
@@ -520,6 +547,11 @@ int xf_netfront_queue_info(const struct xf_netfront *nf, unsigned int queue,
 		out->port_rx = q->port_rx;
 		out->tx_inflight = q->nr_tx - q->tx_nfree + q->tx_extras_out;
 		out->rx_posted = q->rx_posted;
+		xf_front_ring_indices(&q->tx, &out->tx_ring);
+		xf_front_ring_indices(&q->rx, &out->rx_ring);
+		out->grants = q->tx_ring_pg.n + q->rx_ring_pg.n +
+			      q->tx_bufs.n + q->rx_bufs.n;
+		tx_oldest(q, out);
 	}
 	out->timer_armed = q->timer_at != UINT64_MAX;
 	out->notify_received = q->notify_received;

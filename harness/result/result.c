@@ -24,6 +24,7 @@ void xf_result_free(struct xf_result *r)
 		xf_series_free(&r->jobs[i].series);
 	free(r->jobs);
 	free(r->vcpus);
+	free(r->stuck);
 	for (size_t i = 0; i < r->nexpects; i++) {
 		free(r->expects[i].what);
 		free(r->expects[i].measured);
@@ -51,6 +52,17 @@ static void *append(void *arr, size_t *n, size_t elem)
 	memset(v + *n * elem, 0, elem);
 	(*n)++;
 	return v;
+}
+
+int xf_result_add_stuck(struct xf_result *r, struct xf_stuck_device **out)
+{
+	struct xf_stuck_device *v = append(r->stuck, &r->nstuck, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	r->stuck = v;
+	*out = &v[r->nstuck - 1];
+	return 0;
 }
 
 int xf_result_add_job(struct xf_result *r, struct xf_job_result **out)

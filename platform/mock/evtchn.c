@@ -406,6 +406,24 @@ int xf_mock_evtchn_drop_next(struct xf_mock_hv *hv, xf_domid domid,
 	return rc;
 }
 
+int xf_mock_evtchn_state(struct xf_mock_hv *hv, xf_domid domid, xf_port port,
+			 bool *pending, bool *masked)
+{
+	struct mock_dom *d;
+	struct mock_port *p = NULL;
+
+	pthread_mutex_lock(&hv->lock);
+	d = mock_dom_find(hv, domid);
+	if (d)
+		p = port_get(d, port);
+	if (p) {
+		*pending = p->pending;
+		*masked = p->masked;
+	}
+	pthread_mutex_unlock(&hv->lock);
+	return !d ? -ESRCH : p ? 0 : -EINVAL;
+}
+
 const struct xf_evtchn_ops mock_evtchn_ops = {
 	.open = ev_open,
 	.close = ev_close,

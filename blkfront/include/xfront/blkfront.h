@@ -467,6 +467,37 @@ struct xf_blkfront_queue_stats {
 int xf_blkfront_queue_stats(struct xf_blkfront *bf, unsigned int q,
 			    struct xf_blkfront_queue_stats *out);
 
+/* What a stuck queue looks like, for a hang report: the ring's indices,
+ * the requests on it (the oldest XF_BLKFRONT_DUMP_REQS, oldest first,
+ * with their age in the runtime's clock), what is granted and the
+ * queue's port. A snapshot under the queue lock; the shared indices
+ * are read once each and may be moving. */
+#define XF_BLKFRONT_DUMP_REQS 16
+
+struct xf_blkfront_dump_req {
+	uint32_t id;
+	uint8_t op;                 /* XF_BLKIF_OP_* on the wire */
+	uint64_t age_ns;
+};
+
+struct xf_blkfront_queue_dump {
+	bool has_ring;              /* false: no connection now */
+	struct xf_ring_indices ring;
+	unsigned int inflight;      /* requests on the ring */
+	unsigned int nreqs;         /* of those, in reqs[] */
+	struct xf_blkfront_dump_req reqs[XF_BLKFRONT_DUMP_REQS];
+	unsigned int queued;        /* I/O parts waiting to go on the ring */
+	unsigned int ring_grants;   /* ring pages granted */
+	unsigned int data_grants;   /* pages of in-flight requests (data
+				     * and indirect) plus the persistent
+				     * pools */
+	uint32_t port;              /* local port, 0 none */
+};
+
+/* -EINVAL when q >= the configured max_queues. */
+int xf_blkfront_queue_dump(struct xf_blkfront *bf, unsigned int q,
+			   struct xf_blkfront_queue_dump *out);
+
 /* 0 when the device is not in the error state; otherwise the error
  * (-EPROTO for a protocol violation, -EINVAL for bad xenstore values,
  * or the platform's error) and msg receives one line saying what

@@ -339,6 +339,29 @@ int xf_blkback_queue_stats(struct xf_blkback *bb, unsigned int queue,
 	return 0;
 }
 
+int xf_blkback_queue_dump(struct xf_blkback *bb, unsigned int qi,
+			  struct xf_blkback_queue_dump *out)
+{
+	struct bb_queue *q;
+	int r = 0;
+
+	if (!bb || !out || qi >= bb->nr_qalloc)
+		return -EINVAL;
+	q = &bb->q[qi];
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&q->lock);
+	if (q->connected && q->ring.sring) {
+		xf_back_ring_indices(&q->ring, &out->ring);
+		out->inflight = q->nr_inflight;
+		out->halted = q->halted;
+		out->port = q->port;
+	} else {
+		r = -ENOTCONN;
+	}
+	pthread_mutex_unlock(&q->lock);
+	return r;
+}
+
 void xf_blkback_stats(struct xf_blkback *bb, struct xf_blkback_stats *out)
 {
 	struct xf_blkdisk_stats ds;

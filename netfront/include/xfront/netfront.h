@@ -323,6 +323,8 @@ struct xf_netfront_stats {
 void xf_netfront_stats(const struct xf_netfront *nf,
 		       struct xf_netfront_stats *out);
 
+#define XF_NETFRONT_DUMP_TX 8
+
 /* One queue's rings and counters. */
 struct xf_netfront_queue_info {
 	bool set_up;               /* rings and ports exist (connected or
@@ -341,6 +343,17 @@ struct xf_netfront_queue_info {
 	uint64_t tx_timeouts;
 	uint64_t tx_timeout_slots;
 	uint64_t events_lost;
+	/* For hang reports, when set_up: both rings' indices (shared ones
+	 * read once each), the oldest tx slots still out with their age
+	 * (since pushed, or since their last tx timeout), and the pages
+	 * granted to the backend (rings and buffers). */
+	struct xf_ring_indices tx_ring, rx_ring;
+	unsigned int ntx_oldest;
+	struct {
+		uint16_t id;
+		uint64_t age_ns;
+	} tx_oldest[XF_NETFRONT_DUMP_TX];
+	unsigned int grants;
 };
 /* -EINVAL for a queue index >= max_queues. Any thread, callbacks
  * included. */

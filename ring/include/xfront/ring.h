@@ -354,6 +354,40 @@ static inline bool xf_back_ring_cons_overflow(const struct xf_back_ring *r)
 	return (xf_ring_idx)(r->req_cons - r->rsp_prod_pvt) >= r->nr_ents;
 }
 
+/* One ring's indices as a stuck-device dump shows them: the shared
+ * header's four, each read once (the peer may be writing them), and the
+ * two private ones of the side that owns this ring structure. */
+struct xf_ring_indices {
+	xf_ring_idx req_prod, req_event, rsp_prod, rsp_event; /* shared */
+	xf_ring_idx pvt;  /* front: req_prod_pvt; back: rsp_prod_pvt */
+	xf_ring_idx cons; /* front: rsp_cons; back: req_cons */
+};
+
+static inline void xf_ring__shared_indices(const struct xf_sring_hdr *s,
+					   struct xf_ring_indices *o)
+{
+	o->req_prod = xf_shm_read_once(&s->req_prod);
+	o->req_event = xf_shm_read_once(&s->req_event);
+	o->rsp_prod = xf_shm_read_once(&s->rsp_prod);
+	o->rsp_event = xf_shm_read_once(&s->rsp_event);
+}
+
+static inline void xf_front_ring_indices(const struct xf_front_ring *r,
+					 struct xf_ring_indices *o)
+{
+	xf_ring__shared_indices(r->sring, o);
+	o->pvt = r->req_prod_pvt;
+	o->cons = r->rsp_cons;
+}
+
+static inline void xf_back_ring_indices(const struct xf_back_ring *r,
+					struct xf_ring_indices *o)
+{
+	xf_ring__shared_indices(r->sring, o);
+	o->pvt = r->rsp_prod_pvt;
+	o->cons = r->req_cons;
+}
+
 #ifdef __cplusplus
 }
 #endif

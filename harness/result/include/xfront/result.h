@@ -72,6 +72,54 @@ struct xf_device_note {
 	char reason[256];
 };
 
+/* A device that did not finish its work, as it was at the end of the
+ * run: what a driver developer needs to tell who waits for whom. */
+#define XF_STUCK_MAX_QUEUES 16
+#define XF_STUCK_MAX_REQS 16
+
+struct xf_stuck_ring {
+	char name[8];               /* "" (blkif), "tx", "rx" */
+	/* The frontend's view: shared indices and its private ones. */
+	uint32_t req_prod, req_event, rsp_prod, rsp_event;
+	uint32_t req_prod_pvt, rsp_cons;
+	/* The mock backend's, when it has this ring. */
+	bool has_backend;
+	uint32_t req_cons, rsp_prod_pvt;
+	unsigned int backend_inflight;
+	bool backend_halted;        /* stopped on a protocol violation */
+};
+
+struct xf_stuck_queue {
+	unsigned int queue;
+	bool has_ring;              /* false: no rings (disconnected) */
+	unsigned int nrings;
+	struct xf_stuck_ring rings[2];
+	unsigned int inflight;      /* requests / tx slots on the ring */
+	unsigned int queued;        /* waiting in the frontend */
+	unsigned int rx_posted;     /* vif: rx buffers on the ring */
+	unsigned int grants;        /* pages the frontend has granted */
+	unsigned int nreqs;         /* oldest in-flight requests */
+	struct {
+		uint32_t id;
+		char op[16];        /* "read", "write", "flush", "tx" ... */
+		uint64_t age_ns;
+	} reqs[XF_STUCK_MAX_REQS];
+	uint32_t port;
+	bool has_evtchn;            /* pending/masked known (mock) */
+	bool pending, masked;
+};
+
+struct xf_stuck_device {
+	char device[64];
+	char kind[8];               /* "disk", "vif" */
+	char why[96];               /* "4 hung I/Os", "frames still out" */
+	char frontend_view[24];     /* the frontend library's own state */
+	char frontend_state[24];    /* xenbus states in the store at the end */
+	char backend_state[24];
+	unsigned int nqueues;
+	struct xf_stuck_queue queues[XF_STUCK_MAX_QUEUES];
+};
+
 struct xf_result {
 	char *path;
 	char *scenario;
@@ -101,6 +149,8 @@ struct xf_result {
 	size_t nlosses;
 	struct xf_device_note *notes;
 	size_t nnotes;
+	struct xf_stuck_device *stuck;
+	size_t nstuck;
 	/* verdict */
 	struct xf_expect_result *expects;
 	size_t nexpects;
@@ -131,6 +181,8 @@ size_t xf_result_checked(const struct xf_result *r);
 int xf_result_add_loss(struct xf_result *r, const struct xf_loss_result *l);
 int xf_result_add_note(struct xf_result *r, const char *device,
 		       const char *state, const char *reason);
+/* A zeroed stuck-device record appended to r, to fill in. */
+int xf_result_add_stuck(struct xf_result *r, struct xf_stuck_device **out);
 /* vm / job NULL: every job. job may name a job or one clone. */
 void xf_result_totals(const struct xf_result *r, const char *vm,
 		      const char *job, struct xf_totals *out);

@@ -122,6 +122,11 @@ void xf_mock_set_grant_cache(struct xf_mock_hv *hv, unsigned int pages);
 int xf_mock_evtchn_drop_next(struct xf_mock_hv *hv, xf_domid domid,
 			     xf_port port, unsigned int n);
 
+/* A port's pending and mask bits now, for hang reports. -ESRCH: no
+ * such domain; -EINVAL: no such port. */
+int xf_mock_evtchn_state(struct xf_mock_hv *hv, xf_domid domid, xf_port port,
+			 bool *pending, bool *masked);
+
 #ifdef __cplusplus
 }
 #endif

@@ -43,6 +43,7 @@
 #include <xfront/blkif.h>
 #include <xfront/xenbus.h>
 #include <xfront/platform.h>
+#include <xfront/ring.h>
 #include <xfront/runtime.h>
 
 #ifdef __cplusplus
@@ -387,6 +388,19 @@ struct xf_blkback_stats {
 	uint64_t cache_dirty_bytes; /* the disk's, now */
 };
 void xf_blkback_stats(struct xf_blkback *bb, struct xf_blkback_stats *out);
+
+/* The backend's side of queue q for hang reports: its ring indices
+ * (req_cons, rsp_prod_pvt and the shared four), requests it holds and
+ * whether it stopped on a protocol violation. -ENOTCONN: the queue has
+ * no ring now; -EINVAL: no such queue. */
+struct xf_blkback_queue_dump {
+	struct xf_ring_indices ring;
+	unsigned int inflight;
+	bool halted;
+	uint32_t port;
+};
+int xf_blkback_queue_dump(struct xf_blkback *bb, unsigned int q,
+			  struct xf_blkback_queue_dump *out);
 /* One queue's share (queue-level counters only: dropped, connects,
  * disconnects and cache_dirty_bytes stay 0). -ENOENT for a queue index
  * the backend never had. */
