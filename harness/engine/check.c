@@ -71,6 +71,25 @@ static int check_disk(const struct xf_scn *s, const struct xf_scn_obj *o,
 	return 0;
 }
 
+/* The netback leniencies (vif.backend.lenient, host.net.lenient) are
+ * answers the mock gives where Linux's xen-netback gives its own:
+ * nothing can switch the kernel's to them. Said before the broader
+ * refusals, with the key, so the reason is the real one. */
+static int check_lenient(const struct xf_scn *s, const struct xf_scn_obj *o,
+			 const char *table, char *err, size_t len)
+{
+	const struct xf_scn_obj *t = xf_scn_sub(o, table);
+	char what[256];
+	int line = 0;
+	const char *k = first_set(t ? xf_scn_sub(t, "lenient") : NULL, &line);
+
+	if (!k)
+		return 0;
+	snprintf(what, sizeof(what), "%s.lenient.%s: the kernel's "
+		 "xen-netback cannot be made lenient (mock-only)", table, k);
+	return bad(err, len, s, line > 0 ? line : o->line, o, what);
+}
+
 static int check_expect(const struct xf_scn *s, const struct xf_scn_obj *o,
 			char *err, size_t len)
 {
@@ -107,6 +126,9 @@ static int check_xen(const struct xf_scn *s, char *err, size_t len)
 				"storage_iops", "storage_bw", "blk", "net",
 				"link_gbps" };
 
+			r = check_lenient(s, o, "net", err, len);
+			if (r)
+				return r;
 			if (++hosts > 1)
 				return bad(err, len, s, o->line, o, "one host "
 					   "only: this dom0 is the xen host");
@@ -127,6 +149,10 @@ static int check_xen(const struct xf_scn *s, char *err, size_t len)
 			return bad(err, len, s, o->line, o, "faults act on "
 				   "mock backends and disks (mock-only)");
 		} else if (!strcmp(k, "vif") || !strcmp(k, "flow")) {
+			if (!strcmp(k, "vif"))
+				r = check_lenient(s, o, "backend", err, len);
+			if (r)
+				return r;
 			return bad(err, len, s, o->line, o, "network objects "
 				   "run on the mock netback only for now");
 		} else if (!strcmp(k, "expect")) {
