@@ -214,10 +214,12 @@ void nb_rx_process(struct xf_nb_vif *v)
 	bool notify[NB_MAX_QUEUES] = { false };
 	struct nb_frame *f;
 
-	/* netif.h: without feature-rx-notify the backend must not queue
-	 * for the guest (it may never be kicked to post buffers). */
-	if (!v->peer.rx_notify)
-		return;
+	/* Served whether or not the frontend wrote feature-rx-notify:
+	 * Linux xenbus.c:read_xenbus_vif_flags() only shortens the drain
+	 * timeout and turns stall detection off without it, and
+	 * interface.c:xenvif_start_xmit() queues for the guest all the
+	 * same (a guest that posts no buffers loses frames to the queue
+	 * limit, rx-queue-full). */
 	while ((f = rx_pop(v))) {
 		unsigned int qi;
 		int rc;

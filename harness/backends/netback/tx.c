@@ -106,6 +106,14 @@ static int peek_chain(const struct xf_nb_vif *v, struct nb_queue *q,
 			want_extra = (x.flags & XF_NETIF_EXTRA_FLAG_MORE) != 0;
 			c->nextra++;
 			c->n++;
+			/* xenvif_tx_build_gops() answers a multicast-control
+			 * request from its first slot and extras alone and
+			 * never calls xenvif_count_requests(): slots its
+			 * more_data announces are read as the next packet. */
+			if (!want_extra &&
+			    (c->ext[XF_NETIF_EXTRA_TYPE_MCAST_ADD - 1].type ||
+			     c->ext[XF_NETIF_EXTRA_TYPE_MCAST_DEL - 1].type))
+				more = false;
 			continue;
 		}
 		memcpy(&c->req[c->n], slot, sizeof(c->req[c->n]));
@@ -127,20 +135,30 @@ static int peek_chain(const struct xf_nb_vif *v, struct nb_queue *q,
 	return 0;
 }
 
-static void handle_mcast(struct xf_nb_vif *v,
-			 const struct xf_netif_extra_info *e)
+/* The first slot's answer to a multicast-control request, as
+ * xenvif_tx_build_gops() gives it: xenvif_mcast_add() appends without
+ * looking for the address (a duplicate takes a place of its own) and
+ * refuses a 65th (XEN_NETBK_MCAST_MAX, -ENOSPC: ERROR);
+ * xenvif_mcast_del() removes the first match, OKAY either way. */
+static int16_t handle_mcast(struct xf_nb_vif *v,
+			    const struct xf_netif_extra_info *e)
 {
-	unsigned int i;
-
-	for (i = 0; i < v->nr_mcast; i++)
-		if (memcmp(v->mcast[i], e->u.mcast.addr, 6) == 0)
-			break;
-	if (e->type == XF_NETIF_EXTRA_TYPE_MCAST_ADD && i == v->nr_mcast &&
-	    v->nr_mcast < NB_MAX_MCAST)
-		memcpy(v->mcast[v->nr_mcast++], e->u.mcast.addr, 6);
-	else if (e->type == XF_NETIF_EXTRA_TYPE_MCAST_DEL && i < v->nr_mcast)
-		memcpy(v->mcast[i], v->mcast[--v->nr_mcast], 6);
 	nb_stat_add(v, &v->st.mcast_ops, 1);
+	if (e->type == XF_NETIF_EXTRA_TYPE_MCAST_ADD) {
+		if (v->nr_mcast == NB_MAX_MCAST)
+			return XF_NETIF_RSP_ERROR;
+		memcpy(v->mcast[v->nr_mcast++], e->u.mcast.addr, 6);
+		return XF_NETIF_RSP_OKAY;
+	}
+	for (unsigned int i = 0; i < v->nr_mcast; i++) {
+		if (memcmp(v->mcast[i], e->u.mcast.addr, 6) == 0) {
+			memmove(v->mcast[i], v->mcast[i + 1],
+				(v->nr_mcast - i - 1) * sizeof(v->mcast[0]));
+			v->nr_mcast--;
+			break;
+		}
+	}
+	return XF_NETIF_RSP_OKAY;
 }
 
 /* Why build() refused a packet the Linux way: the vif is to stop. */
@@ -419,7 +437,7 @@ uint64_t nb_tx_process(struct xf_nb_vif *v, struct nb_queue *q)
 		enum fatal_why fatal = FATAL_NONE;
 
 		if (mc)
-			handle_mcast(v, mc);
+			status = handle_mcast(v, mc);
 		else
 			f = build(v, &c, &status, &fatal);
 		if (fatal != FATAL_NONE) {

@@ -32,6 +32,8 @@ static void fe_put(const char *key, const char *val)
 			 0);
 }
 
+static bool no_rx_notify; /* connect without feature-rx-notify */
+
 /* Rings, event channel and keys, then the frontend's state st. */
 static void connect_raw_as(bool rx_copy, const char *st)
 {
@@ -53,7 +55,8 @@ static void connect_raw_as(bool rx_copy, const char *st)
 	snprintf(v, sizeof(v), "%u", port);
 	fe_put("event-channel", v);
 	fe_put("request-rx-copy", rx_copy ? "1" : "0");
-	fe_put("feature-rx-notify", "1");
+	if (!no_rx_notify)
+		fe_put("feature-rx-notify", "1");
 	fe_put("state", st);
 	nt_run(&env);
 }
@@ -65,6 +68,7 @@ static void connect_raw(bool rx_copy)
 
 static void setup(void)
 {
+	no_rx_notify = false;
 	nt_env_init(&env, XF_RT_SIM, NULL);
 	vm = nt_vm_new(&env, 1, true);
 	ck_assert_int_eq(xf_nb_vif_new(&vm->vcfg, &vm->vif), 0);
@@ -725,6 +729,125 @@ START_TEST(complete_chains_pass)
 }
 END_TEST
 
+/* A multicast-control request: a zero-size first slot (with flags
+ * besides extra_info) and one MCAST_ADD or MCAST_DEL extra for addr. */
+static void put_mcast(bool add, const uint8_t *addr, uint16_t id,
+		      uint16_t flags)
+{
+	struct xf_netif_extra_info e;
+	uint8_t slot[XF_NETIF_TX_SLOT_SIZE] = { 0 };
+
+	put(bref[0], 0, XF_NETTXF_extra_info | flags, id, 0);
+	memset(&e, 0, sizeof(e));
+	e.type = add ? XF_NETIF_EXTRA_TYPE_MCAST_ADD :
+		       XF_NETIF_EXTRA_TYPE_MCAST_DEL;
+	memcpy(e.u.mcast.addr, addr, 6);
+	memcpy(slot, &e, sizeof(e));
+	memcpy(xf_front_ring_next_request(&tx), slot, sizeof(slot));
+}
+
+/* n multicast-control requests for addr, each answered on its first
+ * slot with want (its extra RSP_NULL). */
+static void mcast_n(bool add, const uint8_t *addr, unsigned int n,
+		    int16_t want)
+{
+	struct xf_netif_tx_response r[2];
+
+	for (unsigned int i = 0; i < n; i++) {
+		put_mcast(add, addr, (uint16_t)(300 + i), 0);
+		push();
+		ck_assert_uint_eq(responses(r, 2), 2);
+		ck_assert_uint_eq(r[0].id, 300 + i);
+		ck_assert_int_eq(r[0].status, want);
+		ck_assert_int_eq(r[1].status, XF_NETIF_RSP_NULL);
+	}
+}
+
+/* netback.c:xenvif_mcast_add() does not look for the address: adding
+ * the same one 64 times fills the list (XEN_NETBK_MCAST_MAX) and the
+ * 65th is refused with an ERROR; a delete frees one place. */
+START_TEST(mcast_add_not_deduplicated_and_capped)
+{
+	static const uint8_t grp[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb };
+	struct xf_nb_vif_stats vs;
+
+	connect_raw(true);
+	mcast_n(true, grp, 64, XF_NETIF_RSP_OKAY);
+	mcast_n(true, grp, 1, XF_NETIF_RSP_ERROR);
+	mcast_n(false, grp, 1, XF_NETIF_RSP_OKAY);
+	mcast_n(true, grp, 1, XF_NETIF_RSP_OKAY);
+	mcast_n(true, grp, 1, XF_NETIF_RSP_ERROR);
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.mcast_ops, 68);
+	ck_assert_ptr_null(xf_nb_vif_error(vm->vif));
+}
+END_TEST
+
+/* xenvif_tx_build_gops() answers a multicast-control request from its
+ * first slot and extras and never counts the slots its more_data
+ * announces: the next slot is a packet of its own. */
+START_TEST(mcast_request_ends_at_its_extras)
+{
+	static const uint8_t grp[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+	struct xf_netif_tx_response r[4];
+	struct xf_nb_vif_stats vs;
+
+	connect_raw(true);
+	frame_in_buf(0, 200);
+	put_mcast(true, grp, 7, XF_NETTXF_more_data);
+	put(bref[0], 0, 0, 8, 200);
+	push();
+	ck_assert_uint_eq(responses(r, 4), 3);
+	ck_assert_uint_eq(r[0].id, 7);
+	ck_assert_int_eq(r[0].status, XF_NETIF_RSP_OKAY);
+	ck_assert_int_eq(r[1].status, XF_NETIF_RSP_NULL);
+	ck_assert_uint_eq(r[2].id, 8);
+	ck_assert_int_eq(r[2].status, XF_NETIF_RSP_OKAY);
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.tx_frames, 1);
+	ck_assert_uint_eq(vs.mcast_ops, 1);
+}
+END_TEST
+
+/* Linux xenbus.c:read_xenbus_vif_flags(): a frontend without
+ * feature-rx-notify gets a shorter drain timeout and no stall
+ * detection, and its rx is served all the same. The vif is looped
+ * back: the frame it transmits is what it receives. */
+START_TEST(rx_served_without_rx_notify)
+{
+	struct xf_front_ring rx;
+	struct xf_netif_rx_request rq = { .id = 3 };
+	struct xf_netif_rx_response rs;
+	struct xf_netif_tx_response r[2];
+	struct xf_platform *p = vm->p;
+	struct xf_nb_peer peer;
+	xf_ring_idx prod;
+	void *rbuf;
+
+	no_rx_notify = true;
+	connect_raw(true);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+	xf_nb_vif_peer(vm->vif, &peer);
+	ck_assert(!peer.rx_notify);
+	ck_assert_int_eq(p->gnt->share(p, 0, 1, true, &rq.gref, &rbuf), 0);
+	ck_assert_int_eq(xf_front_ring_attach(&rx, rxpg, XF_PAGE_SIZE,
+					      XF_NETIF_RX_SLOT_SIZE, 0), 0);
+	memcpy(xf_front_ring_next_request(&rx), &rq, sizeof(rq));
+	xf_front_ring_push_requests(&rx);
+	frame_in_buf(0, 200);
+	put(bref[0], 0, 0, 5, 200);
+	push();
+	ck_assert_uint_eq(responses(r, 2), 1);
+	ck_assert_int_eq(r[0].status, XF_NETIF_RSP_OKAY);
+	ck_assert_int_eq(xf_front_ring_responses(&rx, &prod), 1);
+	xf_front_ring_take_response(&rx, &rs, sizeof(rs));
+	ck_assert_uint_eq(rs.id, 3);
+	ck_assert_int_eq(rs.status, 200);
+	ck_assert_mem_eq(rbuf, bufs, 200);
+	ck_assert_int_eq(p->gnt->unshare(p, rbuf, 1), 0);
+}
+END_TEST
+
 XT_SUITE("netback-hostile-front")
 {
 	TCase *tc = xt_tcase("hostile");
@@ -732,6 +855,9 @@ XT_SUITE("netback-hostile-front")
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, good_frame_accepted);
+	tcase_add_test(tc, mcast_add_not_deduplicated_and_capped);
+	tcase_add_test(tc, mcast_request_ends_at_its_extras);
+	tcase_add_test(tc, rx_served_without_rx_notify);
 	tcase_add_test(tc, refuses_frontend_without_rx_copy);
 	tcase_add_test(tc, initialised_does_not_connect);
 	tcase_add_test(tc, lenient_connects_on_initialised);
