@@ -809,6 +809,41 @@ START_TEST(mcast_request_ends_at_its_extras)
 }
 END_TEST
 
+/* netback.c:xenvif_tx_check_gop(): a slot whose grant copy (or map)
+ * fails is answered ERROR and every other slot OKAY; the packet is
+ * dropped and the vif carries on. Slot _i of three names a grant the
+ * frontend never gave. */
+START_TEST(tx_copy_failure_answered_per_slot)
+{
+	struct xf_netif_tx_response r[4];
+	struct xf_nb_vif_stats vs;
+	const xf_gref bad = 0x7ff0;
+
+	connect_raw(true);
+	frame_in_buf(0, 220);
+	put(_i == 0 ? bad : bref[0], 0, XF_NETTXF_more_data, 20, 220);
+	put(_i == 1 ? bad : bref[0], 200, XF_NETTXF_more_data, 21, 10);
+	put(_i == 2 ? bad : bref[0], 210, 0, 22, 10);
+	push();
+	ck_assert_uint_eq(responses(r, 4), 3);
+	for (int k = 0; k < 3; k++) {
+		int16_t want = k == _i ? XF_NETIF_RSP_ERROR :
+					 XF_NETIF_RSP_OKAY;
+
+		ck_assert_uint_eq(r[k].id, 20 + k);
+		ck_assert_int_eq(r[k].status, want);
+	}
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.tx_frames, 0);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_BAD_REQUEST], 1);
+	ck_assert_ptr_null(xf_nb_vif_error(vm->vif));
+	put(bref[0], 0, 0, 23, 220);
+	push();
+	ck_assert_uint_eq(responses(r, 4), 1);
+	ck_assert_int_eq(r[0].status, XF_NETIF_RSP_OKAY);
+}
+END_TEST
+
 /* Linux xenbus.c:read_xenbus_vif_flags(): a frontend without
  * feature-rx-notify gets a shorter drain timeout and no stall
  * detection, and its rx is served all the same. The vif is looped
@@ -858,6 +893,7 @@ XT_SUITE("netback-hostile-front")
 	tcase_add_test(tc, mcast_add_not_deduplicated_and_capped);
 	tcase_add_test(tc, mcast_request_ends_at_its_extras);
 	tcase_add_test(tc, rx_served_without_rx_notify);
+	tcase_add_loop_test(tc, tx_copy_failure_answered_per_slot, 0, 3);
 	tcase_add_test(tc, refuses_frontend_without_rx_copy);
 	tcase_add_test(tc, initialised_does_not_connect);
 	tcase_add_test(tc, lenient_connects_on_initialised);
