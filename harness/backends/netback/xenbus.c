@@ -63,6 +63,7 @@ static int probe(struct xf_nb_vif *v)
 	rc |= put(v, "feature-multicast-control", f->multicast_control);
 	rc |= put(v, "feature-dynamic-multicast-control",
 		  f->dynamic_multicast);
+	rc |= put(v, "feature-xdp-headroom", f->xdp_headroom);
 	if (f->max_queues > 1) {
 		rc |= put(v, "multi-queue-max-queues", f->max_queues);
 	} else {
@@ -229,6 +230,18 @@ static int connect(struct xf_nb_vif *v)
 	pe->no_csum = fe_flag(v, "feature-no-csum-offload");
 	pe->ipv6_csum = fe_flag(v, "feature-ipv6-csum-offload");
 	pe->multicast_control = fe_flag(v, "request-multicast-control");
+	/* read_xenbus_frontend_xdp() (from read_xenbus_vif_flags()): read
+	 * whether or not feature-xdp-headroom was offered, clamped to
+	 * XEN_NETIF_MAX_XDP_HEADROOM; missing or unparsable is 0. */
+	{
+		uint64_t h = 0;
+
+		if (fe_uint(v, v->fe_dir, "xdp-headroom", UINT16_MAX, &h) < 0)
+			h = 0;
+		pe->xdp_headroom = h > XF_NETIF_MAX_XDP_HEADROOM ?
+					   XF_NETIF_MAX_XDP_HEADROOM :
+					   (unsigned int)h;
+	}
 	/* Sampled now; honoured only if we offered the feature. */
 	v->mcast_filter = pe->multicast_control &&
 			  (f->multicast_control || f->dynamic_multicast);

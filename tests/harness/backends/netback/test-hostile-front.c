@@ -883,6 +883,96 @@ START_TEST(rx_served_without_rx_notify)
 }
 END_TEST
 
+/* Linux netback_probe() offers feature-xdp-headroom (the module
+ * parameter provides_xdp_headroom, on by default) and
+ * read_xenbus_frontend_xdp() takes the frontend's xdp-headroom:
+ * rx.c:xenvif_rx_data_slot() then copies every slot's data after the
+ * headroom with offset 0 and the headroom counted in the status, and
+ * xenvif_rx_next_skb() adds an XDP extra after the first slot. A 4000-
+ * byte frame with 256 bytes of headroom takes two data slots (3840 +
+ * 160 bytes) around the extra. */
+START_TEST(rx_xdp_headroom)
+{
+	struct xf_front_ring rx;
+	struct xf_netif_rx_response rs[4];
+	struct xf_netif_extra_info x;
+	struct xf_netif_tx_response r[2];
+	struct xf_platform *p = vm->p;
+	struct xf_nb_peer peer;
+	xf_gref rref[4];
+	xf_ring_idx prod;
+	uint8_t frame[4096];
+	uint8_t *rbuf;
+	char *val = NULL;
+	uint32_t len;
+
+	fe_put("xdp-headroom", "256");
+	fe_put("feature-sg", "1");
+	connect_raw(true);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+	ck_assert_int_eq(xf_xs_read_str(env.dom0, xs, XF_TXN_NONE,
+			 "/local/domain/0/backend/vif/1/0/feature-xdp-headroom",
+			 &val), 0);
+	ck_assert_str_eq(val, "1");
+	free(val);
+	xf_nb_vif_peer(vm->vif, &peer);
+	ck_assert_uint_eq(peer.xdp_headroom, 256);
+	ck_assert_int_eq(p->gnt->share(p, 0, 4, true, rref, (void **)&rbuf),
+			 0);
+	ck_assert_int_eq(xf_front_ring_attach(&rx, rxpg, XF_PAGE_SIZE,
+					      XF_NETIF_RX_SLOT_SIZE, 0), 0);
+	for (uint16_t i = 0; i < 4; i++) {
+		struct xf_netif_rx_request rq = { .id = (uint16_t)(10 + i),
+						  .gref = rref[i] };
+
+		memcpy(xf_front_ring_next_request(&rx), &rq, sizeof(rq));
+	}
+	xf_front_ring_push_requests(&rx);
+	len = nt_udp_frame(frame, vm->mac, vm->mac, 4000 - 42 - 16, 1);
+	ck_assert_uint_eq(len, 4000);
+	memcpy((uint8_t *)bufs + XF_PAGE_SIZE, frame, len);
+	put(bref[1], 0, 0, 5, 4000);
+	push();
+	ck_assert_uint_eq(responses(r, 2), 1);
+	ck_assert_int_eq(r[0].status, XF_NETIF_RSP_OKAY);
+	ck_assert_int_eq(xf_front_ring_responses(&rx, &prod), 3);
+	for (int i = 0; i < 3; i++)
+		xf_front_ring_take_response(&rx, &rs[i], sizeof(rs[i]));
+	ck_assert_uint_eq(rs[0].id, 10);
+	ck_assert_uint_eq(rs[0].offset, 0);
+	ck_assert_int_eq(rs[0].status, 4096);
+	ck_assert(rs[0].flags & XF_NETRXF_extra_info);
+	ck_assert(rs[0].flags & XF_NETRXF_more_data);
+	memcpy(&x, &rs[1], sizeof(x));
+	ck_assert_uint_eq(x.type, XF_NETIF_EXTRA_TYPE_XDP);
+	ck_assert_uint_eq(x.flags, 0);
+	ck_assert_uint_eq(x.u.xdp.headroom, 256);
+	ck_assert_uint_eq(rs[2].id, 12);
+	ck_assert_uint_eq(rs[2].offset, 0);
+	ck_assert_int_eq(rs[2].status, 256 + 160);
+	ck_assert(!(rs[2].flags & XF_NETRXF_more_data));
+	ck_assert_mem_eq(rbuf + 256, frame, 3840);
+	ck_assert_mem_eq(rbuf + 2 * XF_PAGE_SIZE + 256, frame + 3840, 160);
+	ck_assert_int_eq(p->gnt->unshare(p, rbuf, 4), 0);
+}
+END_TEST
+
+/* read_xenbus_frontend_xdp(): a headroom over XEN_NETIF_MAX_XDP_HEADROOM
+ * is clamped to it; missing, it is 0 and rx is as without XDP. */
+START_TEST(rx_xdp_headroom_clamped)
+{
+	struct xf_nb_peer peer;
+
+	if (_i)
+		fe_put("xdp-headroom", "40000");
+	connect_raw(true);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+	xf_nb_vif_peer(vm->vif, &peer);
+	ck_assert_uint_eq(peer.xdp_headroom,
+			  _i ? XF_NETIF_MAX_XDP_HEADROOM : 0);
+}
+END_TEST
+
 XT_SUITE("netback-hostile-front")
 {
 	TCase *tc = xt_tcase("hostile");
@@ -894,6 +984,8 @@ XT_SUITE("netback-hostile-front")
 	tcase_add_test(tc, mcast_request_ends_at_its_extras);
 	tcase_add_test(tc, rx_served_without_rx_notify);
 	tcase_add_loop_test(tc, tx_copy_failure_answered_per_slot, 0, 3);
+	tcase_add_test(tc, rx_xdp_headroom);
+	tcase_add_loop_test(tc, rx_xdp_headroom_clamped, 0, 2);
 	tcase_add_test(tc, refuses_frontend_without_rx_copy);
 	tcase_add_test(tc, initialised_does_not_connect);
 	tcase_add_test(tc, lenient_connects_on_initialised);
