@@ -101,8 +101,13 @@ void nb_disconnect(struct xf_nb_vif *v)
 	atomic_store(&v->is_connected, false);
 }
 
+/* One queue's rings and channels, as connect_data_rings(): the
+ * event-channel-tx/-rx pair first and event-channel only when the pair
+ * cannot be read, whatever this backend offered in
+ * feature-split-event-channels (so a stale pair wins over a fresh
+ * event-channel, as in Linux). *split: the pair was used. */
 static int connect_queue(struct xf_nb_vif *v, struct nb_queue *q,
-			 const char *base, bool split)
+			 const char *base, bool *split)
 {
 	const struct xf_platform *p = v->p;
 	uint64_t tx_ref, rx_ref, ptx, prx;
@@ -117,12 +122,11 @@ static int connect_queue(struct xf_nb_vif *v, struct nb_queue *q,
 			     rc);
 		return rc;
 	}
-	if (split) {
-		rc = fe_uint(v, base, "event-channel-tx", UINT32_MAX, &ptx);
-		if (rc == 0)
-			rc = fe_uint(v, base, "event-channel-rx", UINT32_MAX,
-				     &prx);
-	} else {
+	rc = fe_uint(v, base, "event-channel-tx", UINT32_MAX, &ptx);
+	if (rc == 0)
+		rc = fe_uint(v, base, "event-channel-rx", UINT32_MAX, &prx);
+	*split = rc == 0;
+	if (rc < 0) {
 		rc = fe_uint(v, base, "event-channel", UINT32_MAX, &ptx);
 		prx = ptx;
 	}
@@ -148,7 +152,7 @@ static int connect_queue(struct xf_nb_vif *v, struct nb_queue *q,
 			    XF_NETIF_RX_SLOT_SIZE, 0);
 	rc = p->evtchn->bind_interdomain(v->evh, v->cfg.fe_domid,
 					 (xf_port)ptx, &q->port_tx);
-	if (rc == 0 && split)
+	if (rc == 0 && *split)
 		rc = p->evtchn->bind_interdomain(v->evh, v->cfg.fe_domid,
 						 (xf_port)prx, &q->port_rx);
 	else
@@ -169,7 +173,7 @@ static int connect(struct xf_nb_vif *v)
 	struct xf_nb_peer *pe = &v->peer;
 	char base[NB_PATH_MAX + 32];
 	uint64_t nq = 1;
-	bool split;
+	bool split = false;
 	int rc;
 
 	if (!fe_flag(v, "request-rx-copy")) {
@@ -186,24 +190,18 @@ static int connect(struct xf_nb_vif *v)
 		return -EINVAL;
 	}
 	memset(pe, 0, sizeof(*pe));
-	/* Split only when both sides chose it: the keys tell. */
-	snprintf(base, sizeof(base), "%s%s/event-channel-tx", v->fe_dir,
-		 nq > 1 ? "/queue-0" : "");
-	{
-		char *x = NULL;
-
-		split = f->split_evtchn &&
-			xf_xs_read_str(v->p, v->xs, XF_TXN_NONE, base, &x) == 0;
-		free(x);
-	}
 	for (unsigned int i = 0; i < nq; i++) {
+		bool qsplit = false;
+
 		if (nq == 1)
 			snprintf(base, sizeof(base), "%s", v->fe_dir);
 		else
 			snprintf(base, sizeof(base), "%s/queue-%u", v->fe_dir,
 				 i);
 		v->nr_queues = i + 1;
-		rc = connect_queue(v, &v->q[i], base, split);
+		rc = connect_queue(v, &v->q[i], base, &qsplit);
+		if (i == 0)
+			split = qsplit;
 		if (rc < 0) {
 			nb_disconnect(v);
 			return rc;

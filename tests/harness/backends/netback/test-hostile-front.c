@@ -973,6 +973,67 @@ START_TEST(rx_xdp_headroom_clamped)
 }
 END_TEST
 
+/* The vif again, offering split event channels or not. */
+static void offer_split(bool split)
+{
+	xf_nb_vif_free(vm->vif);
+	vm->vcfg.feat.split_evtchn = split;
+	ck_assert_int_eq(xf_nb_vif_new(&vm->vcfg, &vm->vif), 0);
+	nt_run(&env);
+}
+
+/* Linux xenbus.c:connect_data_rings() reads event-channel-tx/-rx first
+ * and event-channel only when the pair is not there, whatever the
+ * backend offered in feature-split-event-channels: a frontend that
+ * writes both gets split channels (_i: whether they were offered). */
+START_TEST(evtchn_pair_read_first)
+{
+	struct xf_nb_peer peer;
+	xf_port ptx, prx;
+	char v[32];
+
+	offer_split(_i);
+	ck_assert_int_eq(vm->p->evtchn->alloc_unbound(evh, 0, &ptx), 0);
+	ck_assert_int_eq(vm->p->evtchn->alloc_unbound(evh, 0, &prx), 0);
+	snprintf(v, sizeof(v), "%u", ptx);
+	fe_put("event-channel-tx", v);
+	snprintf(v, sizeof(v), "%u", prx);
+	fe_put("event-channel-rx", v);
+	connect_raw(true);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+	xf_nb_vif_peer(vm->vif, &peer);
+	ck_assert(peer.split_evtchn);
+}
+END_TEST
+
+/* So a pair left by an earlier connection wins over the fresh
+ * event-channel even on a backend that offers no split channels: its
+ * ports are dead, the bind fails and the connect with it (what
+ * netfront's removal of every transport key before writing its own
+ * prevents). Without the pair, event-channel is used. */
+START_TEST(stale_evtchn_pair_wins)
+{
+	struct xf_nb_peer peer;
+
+	offer_split(false);
+	if (_i) {
+		fe_put("event-channel-tx", "999");
+		fe_put("event-channel-rx", "998");
+	}
+	connect_raw(true);
+	if (_i) {
+		ck_assert(!xf_nb_vif_connected(vm->vif));
+		ck_assert_ptr_nonnull(xf_nb_vif_error(vm->vif));
+		ck_assert_ptr_nonnull(strstr(xf_nb_vif_error(vm->vif),
+					     "cannot bind event channels"));
+		return;
+	}
+	ck_assert(xf_nb_vif_connected(vm->vif));
+	xf_nb_vif_peer(vm->vif, &peer);
+	ck_assert(!peer.split_evtchn);
+}
+END_TEST
+
 XT_SUITE("netback-hostile-front")
 {
 	TCase *tc = xt_tcase("hostile");
@@ -985,6 +1046,8 @@ XT_SUITE("netback-hostile-front")
 	tcase_add_test(tc, rx_served_without_rx_notify);
 	tcase_add_loop_test(tc, tx_copy_failure_answered_per_slot, 0, 3);
 	tcase_add_test(tc, rx_xdp_headroom);
+	tcase_add_loop_test(tc, evtchn_pair_read_first, 0, 2);
+	tcase_add_loop_test(tc, stale_evtchn_pair_wins, 0, 2);
 	tcase_add_loop_test(tc, rx_xdp_headroom_clamped, 0, 2);
 	tcase_add_test(tc, refuses_frontend_without_rx_copy);
 	tcase_add_test(tc, initialised_does_not_connect);
