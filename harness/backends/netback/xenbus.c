@@ -23,8 +23,10 @@ static int write_state(struct xf_nb_vif *v, int st)
 {
 	int rc = put(v, "state", (unsigned int)st);
 
-	if (rc == 0)
+	if (rc == 0) {
 		v->be_state = st;
+		v->reconfigured = false;
+	}
 	return rc;
 }
 
@@ -165,6 +167,21 @@ static int connect_queue(struct xf_nb_vif *v, struct nb_queue *q,
 	return 0;
 }
 
+/* read_xenbus_frontend_xdp(), from read_xenbus_vif_flags() at connect
+ * and on the frontend's Reconfiguring: read whether or not
+ * feature-xdp-headroom was offered, clamped to
+ * XEN_NETIF_MAX_XDP_HEADROOM; missing or unparsable is 0. */
+static void read_xdp(struct xf_nb_vif *v)
+{
+	uint64_t h = 0;
+
+	if (fe_uint(v, v->fe_dir, "xdp-headroom", UINT16_MAX, &h) < 0)
+		h = 0;
+	v->peer.xdp_headroom = h > XF_NETIF_MAX_XDP_HEADROOM ?
+				       XF_NETIF_MAX_XDP_HEADROOM :
+				       (unsigned int)h;
+}
+
 /* Returns 0 (connected, or waiting on stale rings) or the negative
  * errno of a failure, with the message in v->err. */
 static int connect(struct xf_nb_vif *v)
@@ -228,18 +245,7 @@ static int connect(struct xf_nb_vif *v)
 	pe->no_csum = fe_flag(v, "feature-no-csum-offload");
 	pe->ipv6_csum = fe_flag(v, "feature-ipv6-csum-offload");
 	pe->multicast_control = fe_flag(v, "request-multicast-control");
-	/* read_xenbus_frontend_xdp() (from read_xenbus_vif_flags()): read
-	 * whether or not feature-xdp-headroom was offered, clamped to
-	 * XEN_NETIF_MAX_XDP_HEADROOM; missing or unparsable is 0. */
-	{
-		uint64_t h = 0;
-
-		if (fe_uint(v, v->fe_dir, "xdp-headroom", UINT16_MAX, &h) < 0)
-			h = 0;
-		pe->xdp_headroom = h > XF_NETIF_MAX_XDP_HEADROOM ?
-					   XF_NETIF_MAX_XDP_HEADROOM :
-					   (unsigned int)h;
-	}
+	read_xdp(v);
 	/* Sampled now; honoured only if we offered the feature. */
 	v->mcast_filter = pe->multicast_control &&
 			  (f->multicast_control || f->dynamic_multicast);
@@ -418,6 +424,18 @@ void nb_xb_step(struct xf_nb_vif *v)
 		break;
 	case XF_XENBUS_CLOSED:
 		set_backend_state(v, XF_XENBUS_CLOSED, (int)fst);
+		break;
+	case XF_XENBUS_RECONFIGURING:
+		/* frontend_changed(): read_xenbus_frontend_xdp(), then
+		 * xenbus_switch_state(Reconfigured), which skips the write
+		 * when the device's cached state is already that. It is not
+		 * backend_switch_state(): be->state stays Connected, so the
+		 * frontend's Connected after it writes nothing and the store
+		 * keeps saying Reconfigured. */
+		read_xdp(v);
+		if (!v->reconfigured &&
+		    put(v, "state", XF_XENBUS_RECONFIGURED) == 0)
+			v->reconfigured = true;
 		break;
 	default:
 		break;

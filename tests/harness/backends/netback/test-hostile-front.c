@@ -973,6 +973,72 @@ START_TEST(rx_xdp_headroom_clamped)
 }
 END_TEST
 
+/* The backend's state key. */
+static unsigned int be_state(void)
+{
+	char *val = NULL;
+	unsigned int st;
+
+	ck_assert_int_eq(xf_xs_read_str(env.dom0, xs, XF_TXN_NONE,
+					"/local/domain/0/backend/vif/1/0/state",
+					&val), 0);
+	st = (unsigned int)atoi(val);
+	free(val);
+	return st;
+}
+
+/* Linux xenbus.c:frontend_changed(): a frontend's Reconfiguring re-reads
+ * xdp-headroom (read_xenbus_frontend_xdp()) and is answered with
+ * xenbus_switch_state(Reconfigured); be->state stays Connected, so the
+ * frontend's Connected after it writes nothing and the key keeps 8.
+ * The next frame lands after the new headroom. */
+START_TEST(reconfiguring_rereads_xdp_headroom)
+{
+	struct xf_front_ring rx;
+	struct xf_netif_rx_request rq = { .id = 4 };
+	struct xf_netif_rx_response rs[2];
+	struct xf_netif_tx_response r[2];
+	struct xf_platform *p = vm->p;
+	struct xf_nb_peer peer;
+	xf_ring_idx prod;
+	uint8_t *rbuf;
+
+	connect_raw(true);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+	xf_nb_vif_peer(vm->vif, &peer);
+	ck_assert_uint_eq(peer.xdp_headroom, 0);
+	fe_put("xdp-headroom", "128");
+	fe_put("state", "7");
+	nt_run(&env);
+	ck_assert_uint_eq(be_state(), 8);
+	xf_nb_vif_peer(vm->vif, &peer);
+	ck_assert_uint_eq(peer.xdp_headroom, 128);
+	fe_put("state", "4");
+	nt_run(&env);
+	ck_assert_uint_eq(be_state(), 8);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+	ck_assert_int_eq(p->gnt->share(p, 0, 1, true, &rq.gref,
+				       (void **)&rbuf), 0);
+	ck_assert_int_eq(xf_front_ring_attach(&rx, rxpg, XF_PAGE_SIZE,
+					      XF_NETIF_RX_SLOT_SIZE, 0), 0);
+	memcpy(xf_front_ring_next_request(&rx), &rq, sizeof(rq));
+	rq.id = 5;
+	memcpy(xf_front_ring_next_request(&rx), &rq, sizeof(rq));
+	xf_front_ring_push_requests(&rx);
+	frame_in_buf(0, 200);
+	put(bref[0], 0, 0, 5, 200);
+	push();
+	ck_assert_uint_eq(responses(r, 2), 1);
+	ck_assert_int_eq(xf_front_ring_responses(&rx, &prod), 2);
+	xf_front_ring_take_response(&rx, &rs[0], sizeof(rs[0]));
+	xf_front_ring_take_response(&rx, &rs[1], sizeof(rs[1]));
+	ck_assert_uint_eq(rs[0].id, 4);
+	ck_assert_int_eq(rs[0].status, 128 + 200);
+	ck_assert_mem_eq(rbuf + 128, bufs, 200);
+	ck_assert_int_eq(p->gnt->unshare(p, rbuf, 1), 0);
+}
+END_TEST
+
 /* The vif again, offering split event channels or not. */
 static void offer_split(bool split)
 {
@@ -1046,6 +1112,7 @@ XT_SUITE("netback-hostile-front")
 	tcase_add_test(tc, rx_served_without_rx_notify);
 	tcase_add_loop_test(tc, tx_copy_failure_answered_per_slot, 0, 3);
 	tcase_add_test(tc, rx_xdp_headroom);
+	tcase_add_test(tc, reconfiguring_rereads_xdp_headroom);
 	tcase_add_loop_test(tc, evtchn_pair_read_first, 0, 2);
 	tcase_add_loop_test(tc, stale_evtchn_pair_wins, 0, 2);
 	tcase_add_loop_test(tc, rx_xdp_headroom_clamped, 0, 2);
