@@ -72,6 +72,7 @@ int eng_nb_start(struct eng *e, struct eng_vif *v, struct eng_host *h,
 		c.loss_ppm = 10000;
 	else if (!strcmp(mode, "drop-short-first"))
 		c.bugs = XF_NB_BUG_DROP_SHORT_FIRST;
+	c.lenient = eng_nb_lenient(v->obj, h->obj);
 	c.rate_bytes_per_s = (uint64_t)xf_scn_int(be, "rate");
 	/* The modelled wire latency is for the sim clock; in real mode
 	 * the hand-off between threads is the wire. (A frame held in a
@@ -149,6 +150,8 @@ static int build_vif(struct eng *e, struct eng_vif *v, unsigned int idx,
 	fc.watchdog_period_ns = (uint64_t)xf_scn_int(fe, "watchdog");
 	fc.tx_timeout_ns = (uint64_t)xf_scn_int(fe, "tx_timeout");
 	fc.event_index_bug = eng_evidx_bug(xf_scn_str(fe, "event_index_bug"));
+	fc.rx_bad_response_fatal = xf_scn_bool(fe, "rx_bad_response_fatal");
+	fc.rx_wait_partial = xf_scn_bool(fe, "rx_wait_partial");
 	fc.ops = &eng_nf_ops;
 	fc.opaque = v;
 	r = xf_netfront_new(&fc, &v->nf);

@@ -165,6 +165,12 @@ int eng_nb_start(struct eng *e, struct eng_vif *v, struct eng_host *h,
 		 const struct xf_scn_obj *be);
 struct eng_vif *eng_vif_by_name(struct eng_net *n, const char *name);
 
+/* net-lenient.c: the XF_NB_LENIENT_* bits of vif's netback on host
+ * (its scenario object, NULL for the implicit host): the vif's
+ * backend.lenient keys, else the host's net.lenient ones. */
+uint32_t eng_nb_lenient(const struct xf_scn_obj *vif,
+			const struct xf_scn_obj *host);
+
 /* net-flow.c: flow f (index idx) of the scenario, its actor added. */
 int eng_flow_build(struct eng *e, struct eng_flow *f, unsigned int idx);
 

@@ -163,6 +163,34 @@ static const struct xf_scn_field scn_disk_f[] = {
 };
 static KIND(scn_disk, "disk", true, "a virtual block device");
 
+/* One switch per XF_NB_LENIENT_* bit, named as the bit in lower case
+ * (the engine maps them in net-lenient.c): where the mock may answer
+ * more kindly than Linux 6.1 xen-netback. */
+static const struct xf_scn_field scn_viflen_f[] = {
+	F_BOOL("connect_on_initialised", "false",
+	       "connect on the frontend's Initialised (Linux: Connected only)"),
+	F_BOOL("direct_states", "false",
+	       "jump to InitWait/Closed (Linux: walk Closing, Closed)"),
+	F_BOOL("tx_cross_page", "false",
+	       "a tx slot over its page drops the packet (Linux: vif off)"),
+	F_BOOL("tx_bad_gso", "false",
+	       "a GSO extra of size 0 drops, an unknown type passes "
+	       "(Linux: vif off)"),
+	F_BOOL("tx_extra_type", "false",
+	       "an extra of an invalid type is skipped (Linux: vif off)"),
+	F_BOOL("tx_extra_limit", "false",
+	       "stricter: over four tx extras stops the vif (Linux: any "
+	       "number)"),
+	F_BOOL("tx_short_first", "false",
+	       "a first slot under 14 bytes passes when the packet is not "
+	       "(Linux: dropped)"),
+	F_BOOL("csum_fill", "false",
+	       "fill checksums at ingress, vouch for verified rx (Linux: "
+	       "keep partial)"),
+};
+static KIND(scn_viflen, "vif.backend.lenient", false,
+	    "netback leniencies (mock-only)");
+
 static const char *const vif_mode_e[] = { "correct", "no-csum-fill",
 					  "bad-gso", "drop",
 					  "drop-short-first", NULL };
@@ -177,6 +205,8 @@ static const struct xf_scn_field scn_vifbe_f[] = {
 	F_INT("queues", 1, 16, "1", "multi-queue-max-queues"),
 	F_ENUM("mode", vif_mode_e, "correct", "offload behaviour"),
 	F_SIZE("rate", 0, 1e12, "0", "bytes/s limit (0: none)"),
+	F_OBJ("lenient", &scn_viflen,
+	      "leniencies (a vif's keys override its host's net.lenient)"),
 };
 static KIND(scn_vifbe, "vif.backend", false, "netback features");
 
@@ -193,6 +223,12 @@ static const struct xf_scn_field scn_viffe_f[] = {
 	      "re-notify the backend when a tx slot waits this long (0: off)"),
 	F_ENUM("event_index_bug", evidx_e, "ok",
 	       "frontend's rsp_event handling (stale/ahead: buggy)"),
+	F_BOOL("rx_bad_response_fatal", "false",
+	       "a malformed rx response is a device error (Linux: packet "
+	       "dropped)"),
+	F_BOOL("rx_wait_partial", "false",
+	       "keep an rx chain pushed in part for the rest (Linux: "
+	       "dropped)"),
 };
 static KIND(scn_viffe, "vif.frontend", false, "netfront switches");
 
@@ -338,7 +374,7 @@ static KIND(scn_expect, "expect", false, "expectations");
 const struct xf_scn_kind *const xf_scn_kinds[] = {
 	&scn_scenario, &scn_host, &scn_vm, &scn_disk, &scn_vif, &scn_job,
 	&scn_flow, &scn_fault, &scn_expect, &scn_blkbe, &scn_model,
-	&scn_vifbe, &scn_viffe, NULL,
+	&scn_vifbe, &scn_viflen, &scn_viffe, NULL,
 };
 
 const struct xf_scn_kind *xf_scn_kind_by_name(const char *name)

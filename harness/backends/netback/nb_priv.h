@@ -85,6 +85,9 @@ struct xf_nb_vif {
 	bool stale;               /* fe keys from an earlier session */
 	int fatal_fe_state;       /* frontend state a connect failed in
 				     (xenbus_dev_fatal), -1: none */
+	bool reconfigured;        /* wrote Reconfigured for a Reconfiguring
+				     frontend: Linux's dev->state is 8,
+				     its be->state unchanged */
 	bool connected;
 	_Atomic bool is_connected;
 	char err[256];

@@ -106,22 +106,38 @@ static unsigned int pick_queue(struct xf_nb_vif *v, const struct nb_frame *f)
 	return h % v->nr_queues;
 }
 
+/* Bytes of a frame one rx slot carries: a page less the headroom the
+ * frontend asked for (xenvif_rx_data_slot() starts every slot's copy at
+ * xdp_headroom). 0 when the headroom leaves nothing: Linux's copy loop
+ * does not guard against that, the mock drops such frames. */
+static uint32_t slot_room(const struct xf_nb_vif *v)
+{
+	return v->peer.xdp_headroom < XF_PAGE_SIZE ?
+		       XF_PAGE_SIZE - v->peer.xdp_headroom : 0;
+}
+
 /* Puts one frame on queue q. Returns 0, or -EAGAIN when the guest has
- * not posted enough buffers. */
+ * not posted enough buffers. Slots as xenvif_rx_skb() fills them: the
+ * first data slot, the extras (GSO, then XDP when the frontend asked
+ * for headroom; EXTRA_FLAG_MORE on all but the last), the other data
+ * slots. Unlike Linux's xenvif_update_needed_slots(), the XDP extra
+ * and the headroom are counted in what must be posted. */
 static int rx_put(struct xf_nb_vif *v, struct nb_queue *q,
 		  struct nb_frame *f, bool *notify)
 {
 	struct xf_gnt_copy_seg seg[XF_NETIF_NR_SLOTS_MIN];
-	struct xf_netif_rx_request req[XF_NETIF_NR_SLOTS_MIN + 1];
-	unsigned int nslots, need, k = 0, i;
+	struct xf_netif_rx_request req[XF_NETIF_NR_SLOTS_MIN + 2];
+	const uint32_t head = v->peer.xdp_headroom, room = slot_room(v);
+	unsigned int nslots, need, nextra, k = 0, e = 0, i;
 	uint16_t flags = 0;
 	int copy_rc;
 	int avail;
 
-	nslots = (f->len + XF_PAGE_SIZE - 1) / XF_PAGE_SIZE;
+	nslots = (f->len + room - 1) / room;
 	if (nslots == 0)
 		nslots = 1;
-	need = nslots + (f->gso_size ? 1 : 0);
+	nextra = (f->gso_size ? 1 : 0) + (head ? 1 : 0);
+	need = nslots + nextra;
 	/* Fewer buffers than the frame needs: req_event is armed so that
 	 * the guest's next refill wakes us. */
 	avail = xf_back_ring_wait_requests(&q->rx, need);
@@ -135,19 +151,20 @@ static int rx_put(struct xf_nb_vif *v, struct nb_queue *q,
 	for (i = 0; i < need; i++)
 		xf_back_ring_take_request(&q->rx, &req[i], sizeof(req[i]));
 	flags = nb_offload_rx_flags(v, f);
-	/* Data goes into the buffers of the data slots; the extra slot's
-	 * buffer stays unused (its response slot carries the extra). */
+	/* Data goes into the buffers of the data slots, after the
+	 * headroom; the extra slots' buffers stay unused (their response
+	 * slots carry the extras). */
 	for (i = 0; i < need; i++) {
-		uint32_t off = k * XF_PAGE_SIZE;
+		uint32_t off = k * room;
 		uint32_t len;
 
-		if (f->gso_size && i == 1)
+		if (i >= 1 && i <= nextra)
 			continue;
-		len = f->len - off > XF_PAGE_SIZE ? XF_PAGE_SIZE : f->len - off;
+		len = f->len - off > room ? room : f->len - off;
 		seg[k].to_grant = true;
 		seg[k].domid = v->cfg.fe_domid;
 		seg[k].gref = req[i].gref;
-		seg[k].offset = 0;
+		seg[k].offset = (uint16_t)head;
 		seg[k].local = f->data + off;
 		seg[k].len = (uint16_t)len;
 		seg[k].status = 0;
@@ -164,26 +181,35 @@ static int rx_put(struct xf_nb_vif *v, struct nb_queue *q,
 		uint8_t slot[XF_NETIF_RX_SLOT_SIZE];
 
 		memset(slot, 0, sizeof(slot));
-		if (f->gso_size && i == 1) {
-			struct xf_netif_extra_info e;
+		if (i >= 1 && i <= nextra) {
+			struct xf_netif_extra_info x;
 
-			memset(&e, 0, sizeof(e));
-			e.type = XF_NETIF_EXTRA_TYPE_GSO;
-			e.u.gso.size = f->gso_size;
-			e.u.gso.type = f->gso_type;
-			memcpy(slot, &e, sizeof(e));
+			memset(&x, 0, sizeof(x));
+			if (f->gso_size && e == 0) {
+				x.type = XF_NETIF_EXTRA_TYPE_GSO;
+				x.u.gso.size = f->gso_size;
+				x.u.gso.type = f->gso_type;
+			} else {
+				x.type = XF_NETIF_EXTRA_TYPE_XDP;
+				x.u.xdp.headroom = (uint16_t)head;
+			}
+			if (++e < nextra)
+				x.flags = XF_NETIF_EXTRA_FLAG_MORE;
+			memcpy(slot, &x, sizeof(x));
 		} else {
 			struct xf_netif_rx_response r;
 
 			memset(&r, 0, sizeof(r));
 			r.id = req[i].id;
+			/* xenvif_rx_data_slot(): offset 0, the status counts
+			 * the headroom with the bytes. */
 			r.offset = 0;
 			r.status = copy_rc < 0 || seg[k].status ?
 					   XF_NETIF_RSP_ERROR :
-					   (int16_t)seg[k].len;
+					   (int16_t)(head + seg[k].len);
 			if (k == 0) {
 				r.flags = flags;
-				if (f->gso_size)
+				if (nextra)
 					r.flags |= XF_NETRXF_extra_info;
 			}
 			if (k + 1 < nslots)
@@ -214,10 +240,12 @@ void nb_rx_process(struct xf_nb_vif *v)
 	bool notify[NB_MAX_QUEUES] = { false };
 	struct nb_frame *f;
 
-	/* netif.h: without feature-rx-notify the backend must not queue
-	 * for the guest (it may never be kicked to post buffers). */
-	if (!v->peer.rx_notify)
-		return;
+	/* Served whether or not the frontend wrote feature-rx-notify:
+	 * Linux xenbus.c:read_xenbus_vif_flags() only shortens the drain
+	 * timeout and turns stall detection off without it, and
+	 * interface.c:xenvif_start_xmit() queues for the guest all the
+	 * same (a guest that posts no buffers loses frames to the queue
+	 * limit, rx-queue-full). */
 	while ((f = rx_pop(v))) {
 		unsigned int qi;
 		int rc;
@@ -234,12 +262,12 @@ void nb_rx_process(struct xf_nb_vif *v)
 			f = XF_FIFO_POP(&segs, next);
 			rx_push_front(v, &segs);
 		}
-		if (f->len > XF_PAGE_SIZE && !v->peer.sg) {
+		if (!slot_room(v) || (f->len > slot_room(v) && !v->peer.sg)) {
 			nb_drop(v, XF_NB_DROP_RX_TOO_BIG);
 			nb_frame_free(f);
 			continue;
 		}
-		if ((f->len + XF_PAGE_SIZE - 1) / XF_PAGE_SIZE >
+		if ((f->len + slot_room(v) - 1) / slot_room(v) >
 		    XF_NETIF_NR_SLOTS_MIN) {
 			nb_drop(v, XF_NB_DROP_RX_TOO_BIG);
 			nb_frame_free(f);

@@ -23,19 +23,29 @@ struct chain {
 	bool too_many;         /* over max_slots: to be dropped */
 };
 
-static void respond(struct nb_queue *q, const struct chain *c,
-		    int16_t status)
-{	for (unsigned int i = 0; i < c->n; i++) {
+/* Every slot of c: extras RSP_NULL, data slots status, or each[k] for
+ * the k-th data slot when each is not NULL. */
+static void respond_each(struct nb_queue *q, const struct chain *c,
+			 int16_t status, const int16_t *each)
+{
+	for (unsigned int i = 0, k = 0; i < c->n; i++) {
 		struct xf_netif_tx_response r;
 		uint8_t slot[XF_NETIF_TX_SLOT_SIZE];
 
 		memset(&r, 0, sizeof(r));
 		memset(slot, 0, sizeof(slot));
 		r.id = c->is_extra[i] ? 0 : c->req[i].id;
-		r.status = c->is_extra[i] ? XF_NETIF_RSP_NULL : status;
+		r.status = c->is_extra[i] ? XF_NETIF_RSP_NULL :
+			   each ? each[k++] : status;
 		memcpy(slot, &r, sizeof(r));
 		memcpy(xf_back_ring_next_response(&q->tx), slot, sizeof(slot));
 	}
+}
+
+static void respond(struct nb_queue *q, const struct chain *c,
+		    int16_t status)
+{
+	respond_each(q, c, status, NULL);
 }
 
 /* Copies the next chain out of the ring (not yet consumed). Returns 0
@@ -106,6 +116,14 @@ static int peek_chain(const struct xf_nb_vif *v, struct nb_queue *q,
 			want_extra = (x.flags & XF_NETIF_EXTRA_FLAG_MORE) != 0;
 			c->nextra++;
 			c->n++;
+			/* xenvif_tx_build_gops() answers a multicast-control
+			 * request from its first slot and extras alone and
+			 * never calls xenvif_count_requests(): slots its
+			 * more_data announces are read as the next packet. */
+			if (!want_extra &&
+			    (c->ext[XF_NETIF_EXTRA_TYPE_MCAST_ADD - 1].type ||
+			     c->ext[XF_NETIF_EXTRA_TYPE_MCAST_DEL - 1].type))
+				more = false;
 			continue;
 		}
 		memcpy(&c->req[c->n], slot, sizeof(c->req[c->n]));
@@ -127,20 +145,30 @@ static int peek_chain(const struct xf_nb_vif *v, struct nb_queue *q,
 	return 0;
 }
 
-static void handle_mcast(struct xf_nb_vif *v,
-			 const struct xf_netif_extra_info *e)
+/* The first slot's answer to a multicast-control request, as
+ * xenvif_tx_build_gops() gives it: xenvif_mcast_add() appends without
+ * looking for the address (a duplicate takes a place of its own) and
+ * refuses a 65th (XEN_NETBK_MCAST_MAX, -ENOSPC: ERROR);
+ * xenvif_mcast_del() removes the first match, OKAY either way. */
+static int16_t handle_mcast(struct xf_nb_vif *v,
+			    const struct xf_netif_extra_info *e)
 {
-	unsigned int i;
-
-	for (i = 0; i < v->nr_mcast; i++)
-		if (memcmp(v->mcast[i], e->u.mcast.addr, 6) == 0)
-			break;
-	if (e->type == XF_NETIF_EXTRA_TYPE_MCAST_ADD && i == v->nr_mcast &&
-	    v->nr_mcast < NB_MAX_MCAST)
-		memcpy(v->mcast[v->nr_mcast++], e->u.mcast.addr, 6);
-	else if (e->type == XF_NETIF_EXTRA_TYPE_MCAST_DEL && i < v->nr_mcast)
-		memcpy(v->mcast[i], v->mcast[--v->nr_mcast], 6);
 	nb_stat_add(v, &v->st.mcast_ops, 1);
+	if (e->type == XF_NETIF_EXTRA_TYPE_MCAST_ADD) {
+		if (v->nr_mcast == NB_MAX_MCAST)
+			return XF_NETIF_RSP_ERROR;
+		memcpy(v->mcast[v->nr_mcast++], e->u.mcast.addr, 6);
+		return XF_NETIF_RSP_OKAY;
+	}
+	for (unsigned int i = 0; i < v->nr_mcast; i++) {
+		if (memcmp(v->mcast[i], e->u.mcast.addr, 6) == 0) {
+			memmove(v->mcast[i], v->mcast[i + 1],
+				(v->nr_mcast - i - 1) * sizeof(v->mcast[0]));
+			v->nr_mcast--;
+			break;
+		}
+	}
+	return XF_NETIF_RSP_OKAY;
 }
 
 /* Why build() refused a packet the Linux way: the vif is to stop. */
@@ -151,10 +179,13 @@ enum fatal_why { FATAL_NONE, FATAL_FIRST_CROSSES_PAGE, FATAL_GSO_SIZE,
  * Checks the packet in the order of xenvif_tx_build_gops() after
  * xenvif_count_requests(), then grant-copies it out. Returns the frame;
  * or NULL with *status set for the responses (a drop), or NULL with
- * *fatal set when the vif must stop (nothing answered).
+ * *fatal set when the vif must stop (nothing answered). A drop answered
+ * slot by slot (a copy that failed for some slots) sets *per_slot and
+ * each[k] for the k-th data slot.
  */
 static struct nb_frame *build(struct xf_nb_vif *v, const struct chain *c,
-			      int16_t *status, enum fatal_why *fatal)
+			      int16_t *status, enum fatal_why *fatal,
+			      int16_t *each, bool *per_slot)
 {
 	const struct xf_netif_extra_info *gso =
 		&c->ext[XF_NETIF_EXTRA_TYPE_GSO - 1];
@@ -167,6 +198,7 @@ static struct nb_frame *build(struct xf_nb_vif *v, const struct chain *c,
 
 	*status = XF_NETIF_RSP_ERROR;
 	*fatal = FATAL_NONE;
+	*per_slot = false;
 	for (unsigned int i = 0; i < c->n; i++) {
 		const struct xf_netif_tx_request *r = &c->req[i];
 
@@ -255,12 +287,18 @@ static struct nb_frame *build(struct xf_nb_vif *v, const struct chain *c,
 		nb_frame_free(f);
 		return NULL;
 	}
-	for (unsigned int i = 0; i < k; i++) {
-		if (seg[i].status != 0) {
-			nb_drop(v, XF_NB_DROP_BAD_REQUEST);
-			nb_frame_free(f);
-			return NULL;
-		}
+	/* xenvif_tx_check_gop(): a slot whose copy (or map) failed is
+	 * answered ERROR, the others OKAY, and the packet is dropped. */
+	for (unsigned int i = 0; i < k; i++)
+		if (seg[i].status != 0)
+			*per_slot = true;
+	if (*per_slot) {
+		for (unsigned int i = 0; i < k; i++)
+			each[i] = seg[i].status ? XF_NETIF_RSP_ERROR :
+						  XF_NETIF_RSP_OKAY;
+		nb_drop(v, XF_NB_DROP_BAD_REQUEST);
+		nb_frame_free(f);
+		return NULL;
 	}
 	if (gso->type) {
 		f->gso_size = gso->u.gso.size;
@@ -417,11 +455,14 @@ uint64_t nb_tx_process(struct xf_nb_vif *v, struct nb_queue *q)
 		struct nb_frame *f = NULL;
 		int16_t status = XF_NETIF_RSP_OKAY;
 		enum fatal_why fatal = FATAL_NONE;
+		int16_t each[NB_MAX_CHAIN];
+		bool per_slot = false;
 
 		if (mc)
-			handle_mcast(v, mc);
+			status = handle_mcast(v, mc);
 		else
-			f = build(v, &c, &status, &fatal);
+			f = build(v, &c, &status, &fatal, each,
+				  &per_slot);
 		if (fatal != FATAL_NONE) {
 			/* xenvif_fatal_tx_err(): the chain stays unanswered
 			 * and nothing more is read. */
@@ -436,7 +477,7 @@ uint64_t nb_tx_process(struct xf_nb_vif *v, struct nb_queue *q)
 		}
 		q->tx.req_cons += c.n;
 		note_slots(v, &c);
-		respond(q, &c, status);
+		respond_each(q, &c, status, per_slot ? each : NULL);
 		pushed = true;
 		if (!f)
 			continue;

@@ -38,6 +38,7 @@ void xf_nb_features_default(struct xf_nb_features *f)
 	f->split_evtchn = true;
 	f->multicast_control = true;
 	f->dynamic_multicast = true;
+	f->xdp_headroom = true;
 	f->max_queues = 4;
 }
 

@@ -23,8 +23,10 @@ static int write_state(struct xf_nb_vif *v, int st)
 {
 	int rc = put(v, "state", (unsigned int)st);
 
-	if (rc == 0)
+	if (rc == 0) {
 		v->be_state = st;
+		v->reconfigured = false;
+	}
 	return rc;
 }
 
@@ -63,6 +65,7 @@ static int probe(struct xf_nb_vif *v)
 	rc |= put(v, "feature-multicast-control", f->multicast_control);
 	rc |= put(v, "feature-dynamic-multicast-control",
 		  f->dynamic_multicast);
+	rc |= put(v, "feature-xdp-headroom", f->xdp_headroom);
 	if (f->max_queues > 1) {
 		rc |= put(v, "multi-queue-max-queues", f->max_queues);
 	} else {
@@ -100,8 +103,13 @@ void nb_disconnect(struct xf_nb_vif *v)
 	atomic_store(&v->is_connected, false);
 }
 
+/* One queue's rings and channels, as connect_data_rings(): the
+ * event-channel-tx/-rx pair first and event-channel only when the pair
+ * cannot be read, whatever this backend offered in
+ * feature-split-event-channels (so a stale pair wins over a fresh
+ * event-channel, as in Linux). *split: the pair was used. */
 static int connect_queue(struct xf_nb_vif *v, struct nb_queue *q,
-			 const char *base, bool split)
+			 const char *base, bool *split)
 {
 	const struct xf_platform *p = v->p;
 	uint64_t tx_ref, rx_ref, ptx, prx;
@@ -116,12 +124,11 @@ static int connect_queue(struct xf_nb_vif *v, struct nb_queue *q,
 			     rc);
 		return rc;
 	}
-	if (split) {
-		rc = fe_uint(v, base, "event-channel-tx", UINT32_MAX, &ptx);
-		if (rc == 0)
-			rc = fe_uint(v, base, "event-channel-rx", UINT32_MAX,
-				     &prx);
-	} else {
+	rc = fe_uint(v, base, "event-channel-tx", UINT32_MAX, &ptx);
+	if (rc == 0)
+		rc = fe_uint(v, base, "event-channel-rx", UINT32_MAX, &prx);
+	*split = rc == 0;
+	if (rc < 0) {
 		rc = fe_uint(v, base, "event-channel", UINT32_MAX, &ptx);
 		prx = ptx;
 	}
@@ -147,7 +154,7 @@ static int connect_queue(struct xf_nb_vif *v, struct nb_queue *q,
 			    XF_NETIF_RX_SLOT_SIZE, 0);
 	rc = p->evtchn->bind_interdomain(v->evh, v->cfg.fe_domid,
 					 (xf_port)ptx, &q->port_tx);
-	if (rc == 0 && split)
+	if (rc == 0 && *split)
 		rc = p->evtchn->bind_interdomain(v->evh, v->cfg.fe_domid,
 						 (xf_port)prx, &q->port_rx);
 	else
@@ -160,6 +167,21 @@ static int connect_queue(struct xf_nb_vif *v, struct nb_queue *q,
 	return 0;
 }
 
+/* read_xenbus_frontend_xdp(), from read_xenbus_vif_flags() at connect
+ * and on the frontend's Reconfiguring: read whether or not
+ * feature-xdp-headroom was offered, clamped to
+ * XEN_NETIF_MAX_XDP_HEADROOM; missing or unparsable is 0. */
+static void read_xdp(struct xf_nb_vif *v)
+{
+	uint64_t h = 0;
+
+	if (fe_uint(v, v->fe_dir, "xdp-headroom", UINT16_MAX, &h) < 0)
+		h = 0;
+	v->peer.xdp_headroom = h > XF_NETIF_MAX_XDP_HEADROOM ?
+				       XF_NETIF_MAX_XDP_HEADROOM :
+				       (unsigned int)h;
+}
+
 /* Returns 0 (connected, or waiting on stale rings) or the negative
  * errno of a failure, with the message in v->err. */
 static int connect(struct xf_nb_vif *v)
@@ -168,7 +190,7 @@ static int connect(struct xf_nb_vif *v)
 	struct xf_nb_peer *pe = &v->peer;
 	char base[NB_PATH_MAX + 32];
 	uint64_t nq = 1;
-	bool split;
+	bool split = false;
 	int rc;
 
 	if (!fe_flag(v, "request-rx-copy")) {
@@ -185,24 +207,18 @@ static int connect(struct xf_nb_vif *v)
 		return -EINVAL;
 	}
 	memset(pe, 0, sizeof(*pe));
-	/* Split only when both sides chose it: the keys tell. */
-	snprintf(base, sizeof(base), "%s%s/event-channel-tx", v->fe_dir,
-		 nq > 1 ? "/queue-0" : "");
-	{
-		char *x = NULL;
-
-		split = f->split_evtchn &&
-			xf_xs_read_str(v->p, v->xs, XF_TXN_NONE, base, &x) == 0;
-		free(x);
-	}
 	for (unsigned int i = 0; i < nq; i++) {
+		bool qsplit = false;
+
 		if (nq == 1)
 			snprintf(base, sizeof(base), "%s", v->fe_dir);
 		else
 			snprintf(base, sizeof(base), "%s/queue-%u", v->fe_dir,
 				 i);
 		v->nr_queues = i + 1;
-		rc = connect_queue(v, &v->q[i], base, split);
+		rc = connect_queue(v, &v->q[i], base, &qsplit);
+		if (i == 0)
+			split = qsplit;
 		if (rc < 0) {
 			nb_disconnect(v);
 			return rc;
@@ -229,6 +245,7 @@ static int connect(struct xf_nb_vif *v)
 	pe->no_csum = fe_flag(v, "feature-no-csum-offload");
 	pe->ipv6_csum = fe_flag(v, "feature-ipv6-csum-offload");
 	pe->multicast_control = fe_flag(v, "request-multicast-control");
+	read_xdp(v);
 	/* Sampled now; honoured only if we offered the feature. */
 	v->mcast_filter = pe->multicast_control &&
 			  (f->multicast_control || f->dynamic_multicast);
@@ -407,6 +424,18 @@ void nb_xb_step(struct xf_nb_vif *v)
 		break;
 	case XF_XENBUS_CLOSED:
 		set_backend_state(v, XF_XENBUS_CLOSED, (int)fst);
+		break;
+	case XF_XENBUS_RECONFIGURING:
+		/* frontend_changed(): read_xenbus_frontend_xdp(), then
+		 * xenbus_switch_state(Reconfigured), which skips the write
+		 * when the device's cached state is already that. It is not
+		 * backend_switch_state(): be->state stays Connected, so the
+		 * frontend's Connected after it writes nothing and the store
+		 * keeps saying Reconfigured. */
+		read_xdp(v);
+		if (!v->reconfigured &&
+		    put(v, "state", XF_XENBUS_RECONFIGURED) == 0)
+			v->reconfigured = true;
 		break;
 	default:
 		break;

@@ -39,6 +39,12 @@ extern "C" {
 #define XF_NETIF_EXTRA_TYPE_MCAST_DEL 3
 #define XF_NETIF_EXTRA_TYPE_HASH 4
 #define XF_NETIF_EXTRA_TYPE_MAX 5
+/* Linux 6.1 netif.h (XEN_NETIF_EXTRA_TYPE_XDP, after Xen 4.17's
+ * header, whose XEN_NETIF_EXTRA_TYPE_MAX XF_NETIF_EXTRA_TYPE_MAX
+ * follows): an rx extra carrying the headroom the frontend asked for
+ * with xdp-headroom, at most XF_NETIF_MAX_XDP_HEADROOM bytes. */
+#define XF_NETIF_EXTRA_TYPE_XDP 5
+#define XF_NETIF_MAX_XDP_HEADROOM 0x7FFF
 
 #define XF_NETIF_EXTRA_FLAG_MORE (1u << 0)
 
@@ -77,6 +83,10 @@ struct xf_netif_extra_info {
 			uint8_t algorithm;
 			uint8_t value[4];
 		} hash;
+		struct {
+			uint16_t headroom;
+			uint16_t pad[2];
+		} xdp;
 		uint16_t pad[3];
 	} u;
 };

@@ -74,6 +74,17 @@ refused vif "3: vif 'v0': network objects" \
 vif { name = "v1", vm = "vm0" }
 flow { name = "f", from = "v0", to = "v1", proto = "udp" }
 expect { bad_checksums = 0 }'
+refused vif-lenient "5: vif 'v0': backend.lenient.tx_cross_page: the kernel's xen-netback cannot be made lenient" \
+'vif { name = "v0", vm = "vm0",
+  backend = { csum_offload = true,
+    lenient = { tx_cross_page = true } } }
+vif { name = "v1", vm = "vm0" }
+flow { name = "f", from = "v0", to = "v1", proto = "udp" }
+expect { bad_checksums = 0 }'
+refused host-lenient "3: host 'h0': net.lenient.csum_fill: the kernel's xen-netback cannot be made lenient" \
+"host { name = \"h0\", net = { lenient = { csum_fill = false } } }
+$ok_disk
+expect { iops_min = 1 }"
 
 # Every problem of a file in one run, not one per rerun: a disk with a
 # model and backend keys, a fault, a hook and a mock-only expectation.

@@ -32,6 +32,8 @@ static void fe_put(const char *key, const char *val)
 			 0);
 }
 
+static bool no_rx_notify; /* connect without feature-rx-notify */
+
 /* Rings, event channel and keys, then the frontend's state st. */
 static void connect_raw_as(bool rx_copy, const char *st)
 {
@@ -53,7 +55,8 @@ static void connect_raw_as(bool rx_copy, const char *st)
 	snprintf(v, sizeof(v), "%u", port);
 	fe_put("event-channel", v);
 	fe_put("request-rx-copy", rx_copy ? "1" : "0");
-	fe_put("feature-rx-notify", "1");
+	if (!no_rx_notify)
+		fe_put("feature-rx-notify", "1");
 	fe_put("state", st);
 	nt_run(&env);
 }
@@ -65,6 +68,7 @@ static void connect_raw(bool rx_copy)
 
 static void setup(void)
 {
+	no_rx_notify = false;
 	nt_env_init(&env, XF_RT_SIM, NULL);
 	vm = nt_vm_new(&env, 1, true);
 	ck_assert_int_eq(xf_nb_vif_new(&vm->vcfg, &vm->vif), 0);
@@ -725,6 +729,377 @@ START_TEST(complete_chains_pass)
 }
 END_TEST
 
+/* A multicast-control request: a zero-size first slot (with flags
+ * besides extra_info) and one MCAST_ADD or MCAST_DEL extra for addr. */
+static void put_mcast(bool add, const uint8_t *addr, uint16_t id,
+		      uint16_t flags)
+{
+	struct xf_netif_extra_info e;
+	uint8_t slot[XF_NETIF_TX_SLOT_SIZE] = { 0 };
+
+	put(bref[0], 0, XF_NETTXF_extra_info | flags, id, 0);
+	memset(&e, 0, sizeof(e));
+	e.type = add ? XF_NETIF_EXTRA_TYPE_MCAST_ADD :
+		       XF_NETIF_EXTRA_TYPE_MCAST_DEL;
+	memcpy(e.u.mcast.addr, addr, 6);
+	memcpy(slot, &e, sizeof(e));
+	memcpy(xf_front_ring_next_request(&tx), slot, sizeof(slot));
+}
+
+/* n multicast-control requests for addr, each answered on its first
+ * slot with want (its extra RSP_NULL). */
+static void mcast_n(bool add, const uint8_t *addr, unsigned int n,
+		    int16_t want)
+{
+	struct xf_netif_tx_response r[2];
+
+	for (unsigned int i = 0; i < n; i++) {
+		put_mcast(add, addr, (uint16_t)(300 + i), 0);
+		push();
+		ck_assert_uint_eq(responses(r, 2), 2);
+		ck_assert_uint_eq(r[0].id, 300 + i);
+		ck_assert_int_eq(r[0].status, want);
+		ck_assert_int_eq(r[1].status, XF_NETIF_RSP_NULL);
+	}
+}
+
+/* netback.c:xenvif_mcast_add() does not look for the address: adding
+ * the same one 64 times fills the list (XEN_NETBK_MCAST_MAX) and the
+ * 65th is refused with an ERROR; a delete frees one place. */
+START_TEST(mcast_add_not_deduplicated_and_capped)
+{
+	static const uint8_t grp[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb };
+	struct xf_nb_vif_stats vs;
+
+	connect_raw(true);
+	mcast_n(true, grp, 64, XF_NETIF_RSP_OKAY);
+	mcast_n(true, grp, 1, XF_NETIF_RSP_ERROR);
+	mcast_n(false, grp, 1, XF_NETIF_RSP_OKAY);
+	mcast_n(true, grp, 1, XF_NETIF_RSP_OKAY);
+	mcast_n(true, grp, 1, XF_NETIF_RSP_ERROR);
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.mcast_ops, 68);
+	ck_assert_ptr_null(xf_nb_vif_error(vm->vif));
+}
+END_TEST
+
+/* xenvif_tx_build_gops() answers a multicast-control request from its
+ * first slot and extras and never counts the slots its more_data
+ * announces: the next slot is a packet of its own. */
+START_TEST(mcast_request_ends_at_its_extras)
+{
+	static const uint8_t grp[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+	struct xf_netif_tx_response r[4];
+	struct xf_nb_vif_stats vs;
+
+	connect_raw(true);
+	frame_in_buf(0, 200);
+	put_mcast(true, grp, 7, XF_NETTXF_more_data);
+	put(bref[0], 0, 0, 8, 200);
+	push();
+	ck_assert_uint_eq(responses(r, 4), 3);
+	ck_assert_uint_eq(r[0].id, 7);
+	ck_assert_int_eq(r[0].status, XF_NETIF_RSP_OKAY);
+	ck_assert_int_eq(r[1].status, XF_NETIF_RSP_NULL);
+	ck_assert_uint_eq(r[2].id, 8);
+	ck_assert_int_eq(r[2].status, XF_NETIF_RSP_OKAY);
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.tx_frames, 1);
+	ck_assert_uint_eq(vs.mcast_ops, 1);
+}
+END_TEST
+
+/* netback.c:xenvif_tx_check_gop(): a slot whose grant copy (or map)
+ * fails is answered ERROR and every other slot OKAY; the packet is
+ * dropped and the vif carries on. Slot _i of three names a grant the
+ * frontend never gave. */
+START_TEST(tx_copy_failure_answered_per_slot)
+{
+	struct xf_netif_tx_response r[4];
+	struct xf_nb_vif_stats vs;
+	const xf_gref bad = 0x7ff0;
+
+	connect_raw(true);
+	frame_in_buf(0, 220);
+	put(_i == 0 ? bad : bref[0], 0, XF_NETTXF_more_data, 20, 220);
+	put(_i == 1 ? bad : bref[0], 200, XF_NETTXF_more_data, 21, 10);
+	put(_i == 2 ? bad : bref[0], 210, 0, 22, 10);
+	push();
+	ck_assert_uint_eq(responses(r, 4), 3);
+	for (int k = 0; k < 3; k++) {
+		int16_t want = k == _i ? XF_NETIF_RSP_ERROR :
+					 XF_NETIF_RSP_OKAY;
+
+		ck_assert_uint_eq(r[k].id, 20 + k);
+		ck_assert_int_eq(r[k].status, want);
+	}
+	xf_nb_vif_stats(vm->vif, &vs);
+	ck_assert_uint_eq(vs.tx_frames, 0);
+	ck_assert_uint_eq(vs.drops[XF_NB_DROP_BAD_REQUEST], 1);
+	ck_assert_ptr_null(xf_nb_vif_error(vm->vif));
+	put(bref[0], 0, 0, 23, 220);
+	push();
+	ck_assert_uint_eq(responses(r, 4), 1);
+	ck_assert_int_eq(r[0].status, XF_NETIF_RSP_OKAY);
+}
+END_TEST
+
+/* Linux xenbus.c:read_xenbus_vif_flags(): a frontend without
+ * feature-rx-notify gets a shorter drain timeout and no stall
+ * detection, and its rx is served all the same. The vif is looped
+ * back: the frame it transmits is what it receives. */
+START_TEST(rx_served_without_rx_notify)
+{
+	struct xf_front_ring rx;
+	struct xf_netif_rx_request rq = { .id = 3 };
+	struct xf_netif_rx_response rs;
+	struct xf_netif_tx_response r[2];
+	struct xf_platform *p = vm->p;
+	struct xf_nb_peer peer;
+	xf_ring_idx prod;
+	void *rbuf;
+
+	no_rx_notify = true;
+	connect_raw(true);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+	xf_nb_vif_peer(vm->vif, &peer);
+	ck_assert(!peer.rx_notify);
+	ck_assert_int_eq(p->gnt->share(p, 0, 1, true, &rq.gref, &rbuf), 0);
+	ck_assert_int_eq(xf_front_ring_attach(&rx, rxpg, XF_PAGE_SIZE,
+					      XF_NETIF_RX_SLOT_SIZE, 0), 0);
+	memcpy(xf_front_ring_next_request(&rx), &rq, sizeof(rq));
+	xf_front_ring_push_requests(&rx);
+	frame_in_buf(0, 200);
+	put(bref[0], 0, 0, 5, 200);
+	push();
+	ck_assert_uint_eq(responses(r, 2), 1);
+	ck_assert_int_eq(r[0].status, XF_NETIF_RSP_OKAY);
+	ck_assert_int_eq(xf_front_ring_responses(&rx, &prod), 1);
+	xf_front_ring_take_response(&rx, &rs, sizeof(rs));
+	ck_assert_uint_eq(rs.id, 3);
+	ck_assert_int_eq(rs.status, 200);
+	ck_assert_mem_eq(rbuf, bufs, 200);
+	ck_assert_int_eq(p->gnt->unshare(p, rbuf, 1), 0);
+}
+END_TEST
+
+/* Linux netback_probe() offers feature-xdp-headroom (the module
+ * parameter provides_xdp_headroom, on by default) and
+ * read_xenbus_frontend_xdp() takes the frontend's xdp-headroom:
+ * rx.c:xenvif_rx_data_slot() then copies every slot's data after the
+ * headroom with offset 0 and the headroom counted in the status, and
+ * xenvif_rx_next_skb() adds an XDP extra after the first slot. A 4000-
+ * byte frame with 256 bytes of headroom takes two data slots (3840 +
+ * 160 bytes) around the extra. */
+START_TEST(rx_xdp_headroom)
+{
+	struct xf_front_ring rx;
+	struct xf_netif_rx_response rs[4];
+	struct xf_netif_extra_info x;
+	struct xf_netif_tx_response r[2];
+	struct xf_platform *p = vm->p;
+	struct xf_nb_peer peer;
+	xf_gref rref[4];
+	xf_ring_idx prod;
+	uint8_t frame[4096];
+	uint8_t *rbuf;
+	char *val = NULL;
+	uint32_t len;
+
+	fe_put("xdp-headroom", "256");
+	fe_put("feature-sg", "1");
+	connect_raw(true);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+	ck_assert_int_eq(xf_xs_read_str(env.dom0, xs, XF_TXN_NONE,
+			 "/local/domain/0/backend/vif/1/0/feature-xdp-headroom",
+			 &val), 0);
+	ck_assert_str_eq(val, "1");
+	free(val);
+	xf_nb_vif_peer(vm->vif, &peer);
+	ck_assert_uint_eq(peer.xdp_headroom, 256);
+	ck_assert_int_eq(p->gnt->share(p, 0, 4, true, rref, (void **)&rbuf),
+			 0);
+	ck_assert_int_eq(xf_front_ring_attach(&rx, rxpg, XF_PAGE_SIZE,
+					      XF_NETIF_RX_SLOT_SIZE, 0), 0);
+	for (uint16_t i = 0; i < 4; i++) {
+		struct xf_netif_rx_request rq = { .id = (uint16_t)(10 + i),
+						  .gref = rref[i] };
+
+		memcpy(xf_front_ring_next_request(&rx), &rq, sizeof(rq));
+	}
+	xf_front_ring_push_requests(&rx);
+	len = nt_udp_frame(frame, vm->mac, vm->mac, 4000 - 42 - 16, 1);
+	ck_assert_uint_eq(len, 4000);
+	memcpy((uint8_t *)bufs + XF_PAGE_SIZE, frame, len);
+	put(bref[1], 0, 0, 5, 4000);
+	push();
+	ck_assert_uint_eq(responses(r, 2), 1);
+	ck_assert_int_eq(r[0].status, XF_NETIF_RSP_OKAY);
+	ck_assert_int_eq(xf_front_ring_responses(&rx, &prod), 3);
+	for (int i = 0; i < 3; i++)
+		xf_front_ring_take_response(&rx, &rs[i], sizeof(rs[i]));
+	ck_assert_uint_eq(rs[0].id, 10);
+	ck_assert_uint_eq(rs[0].offset, 0);
+	ck_assert_int_eq(rs[0].status, 4096);
+	ck_assert(rs[0].flags & XF_NETRXF_extra_info);
+	ck_assert(rs[0].flags & XF_NETRXF_more_data);
+	memcpy(&x, &rs[1], sizeof(x));
+	ck_assert_uint_eq(x.type, XF_NETIF_EXTRA_TYPE_XDP);
+	ck_assert_uint_eq(x.flags, 0);
+	ck_assert_uint_eq(x.u.xdp.headroom, 256);
+	ck_assert_uint_eq(rs[2].id, 12);
+	ck_assert_uint_eq(rs[2].offset, 0);
+	ck_assert_int_eq(rs[2].status, 256 + 160);
+	ck_assert(!(rs[2].flags & XF_NETRXF_more_data));
+	ck_assert_mem_eq(rbuf + 256, frame, 3840);
+	ck_assert_mem_eq(rbuf + 2 * XF_PAGE_SIZE + 256, frame + 3840, 160);
+	ck_assert_int_eq(p->gnt->unshare(p, rbuf, 4), 0);
+}
+END_TEST
+
+/* read_xenbus_frontend_xdp(): a headroom over XEN_NETIF_MAX_XDP_HEADROOM
+ * is clamped to it; missing, it is 0 and rx is as without XDP. */
+START_TEST(rx_xdp_headroom_clamped)
+{
+	struct xf_nb_peer peer;
+
+	if (_i)
+		fe_put("xdp-headroom", "40000");
+	connect_raw(true);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+	xf_nb_vif_peer(vm->vif, &peer);
+	ck_assert_uint_eq(peer.xdp_headroom,
+			  _i ? XF_NETIF_MAX_XDP_HEADROOM : 0);
+}
+END_TEST
+
+/* The backend's state key. */
+static unsigned int be_state(void)
+{
+	char *val = NULL;
+	unsigned int st;
+
+	ck_assert_int_eq(xf_xs_read_str(env.dom0, xs, XF_TXN_NONE,
+					"/local/domain/0/backend/vif/1/0/state",
+					&val), 0);
+	st = (unsigned int)atoi(val);
+	free(val);
+	return st;
+}
+
+/* Linux xenbus.c:frontend_changed(): a frontend's Reconfiguring re-reads
+ * xdp-headroom (read_xenbus_frontend_xdp()) and is answered with
+ * xenbus_switch_state(Reconfigured); be->state stays Connected, so the
+ * frontend's Connected after it writes nothing and the key keeps 8.
+ * The next frame lands after the new headroom. */
+START_TEST(reconfiguring_rereads_xdp_headroom)
+{
+	struct xf_front_ring rx;
+	struct xf_netif_rx_request rq = { .id = 4 };
+	struct xf_netif_rx_response rs[2];
+	struct xf_netif_tx_response r[2];
+	struct xf_platform *p = vm->p;
+	struct xf_nb_peer peer;
+	xf_ring_idx prod;
+	uint8_t *rbuf;
+
+	connect_raw(true);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+	xf_nb_vif_peer(vm->vif, &peer);
+	ck_assert_uint_eq(peer.xdp_headroom, 0);
+	fe_put("xdp-headroom", "128");
+	fe_put("state", "7");
+	nt_run(&env);
+	ck_assert_uint_eq(be_state(), 8);
+	xf_nb_vif_peer(vm->vif, &peer);
+	ck_assert_uint_eq(peer.xdp_headroom, 128);
+	fe_put("state", "4");
+	nt_run(&env);
+	ck_assert_uint_eq(be_state(), 8);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+	ck_assert_int_eq(p->gnt->share(p, 0, 1, true, &rq.gref,
+				       (void **)&rbuf), 0);
+	ck_assert_int_eq(xf_front_ring_attach(&rx, rxpg, XF_PAGE_SIZE,
+					      XF_NETIF_RX_SLOT_SIZE, 0), 0);
+	memcpy(xf_front_ring_next_request(&rx), &rq, sizeof(rq));
+	rq.id = 5;
+	memcpy(xf_front_ring_next_request(&rx), &rq, sizeof(rq));
+	xf_front_ring_push_requests(&rx);
+	frame_in_buf(0, 200);
+	put(bref[0], 0, 0, 5, 200);
+	push();
+	ck_assert_uint_eq(responses(r, 2), 1);
+	ck_assert_int_eq(xf_front_ring_responses(&rx, &prod), 2);
+	xf_front_ring_take_response(&rx, &rs[0], sizeof(rs[0]));
+	xf_front_ring_take_response(&rx, &rs[1], sizeof(rs[1]));
+	ck_assert_uint_eq(rs[0].id, 4);
+	ck_assert_int_eq(rs[0].status, 128 + 200);
+	ck_assert_mem_eq(rbuf + 128, bufs, 200);
+	ck_assert_int_eq(p->gnt->unshare(p, rbuf, 1), 0);
+}
+END_TEST
+
+/* The vif again, offering split event channels or not. */
+static void offer_split(bool split)
+{
+	xf_nb_vif_free(vm->vif);
+	vm->vcfg.feat.split_evtchn = split;
+	ck_assert_int_eq(xf_nb_vif_new(&vm->vcfg, &vm->vif), 0);
+	nt_run(&env);
+}
+
+/* Linux xenbus.c:connect_data_rings() reads event-channel-tx/-rx first
+ * and event-channel only when the pair is not there, whatever the
+ * backend offered in feature-split-event-channels: a frontend that
+ * writes both gets split channels (_i: whether they were offered). */
+START_TEST(evtchn_pair_read_first)
+{
+	struct xf_nb_peer peer;
+	xf_port ptx, prx;
+	char v[32];
+
+	offer_split(_i);
+	ck_assert_int_eq(vm->p->evtchn->alloc_unbound(evh, 0, &ptx), 0);
+	ck_assert_int_eq(vm->p->evtchn->alloc_unbound(evh, 0, &prx), 0);
+	snprintf(v, sizeof(v), "%u", ptx);
+	fe_put("event-channel-tx", v);
+	snprintf(v, sizeof(v), "%u", prx);
+	fe_put("event-channel-rx", v);
+	connect_raw(true);
+	ck_assert(xf_nb_vif_connected(vm->vif));
+	xf_nb_vif_peer(vm->vif, &peer);
+	ck_assert(peer.split_evtchn);
+}
+END_TEST
+
+/* So a pair left by an earlier connection wins over the fresh
+ * event-channel even on a backend that offers no split channels: its
+ * ports are dead, the bind fails and the connect with it (what
+ * netfront's removal of every transport key before writing its own
+ * prevents). Without the pair, event-channel is used. */
+START_TEST(stale_evtchn_pair_wins)
+{
+	struct xf_nb_peer peer;
+
+	offer_split(false);
+	if (_i) {
+		fe_put("event-channel-tx", "999");
+		fe_put("event-channel-rx", "998");
+	}
+	connect_raw(true);
+	if (_i) {
+		ck_assert(!xf_nb_vif_connected(vm->vif));
+		ck_assert_ptr_nonnull(xf_nb_vif_error(vm->vif));
+		ck_assert_ptr_nonnull(strstr(xf_nb_vif_error(vm->vif),
+					     "cannot bind event channels"));
+		return;
+	}
+	ck_assert(xf_nb_vif_connected(vm->vif));
+	xf_nb_vif_peer(vm->vif, &peer);
+	ck_assert(!peer.split_evtchn);
+}
+END_TEST
+
 XT_SUITE("netback-hostile-front")
 {
 	TCase *tc = xt_tcase("hostile");
@@ -732,6 +1107,15 @@ XT_SUITE("netback-hostile-front")
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, good_frame_accepted);
+	tcase_add_test(tc, mcast_add_not_deduplicated_and_capped);
+	tcase_add_test(tc, mcast_request_ends_at_its_extras);
+	tcase_add_test(tc, rx_served_without_rx_notify);
+	tcase_add_loop_test(tc, tx_copy_failure_answered_per_slot, 0, 3);
+	tcase_add_test(tc, rx_xdp_headroom);
+	tcase_add_test(tc, reconfiguring_rereads_xdp_headroom);
+	tcase_add_loop_test(tc, evtchn_pair_read_first, 0, 2);
+	tcase_add_loop_test(tc, stale_evtchn_pair_wins, 0, 2);
+	tcase_add_loop_test(tc, rx_xdp_headroom_clamped, 0, 2);
 	tcase_add_test(tc, refuses_frontend_without_rx_copy);
 	tcase_add_test(tc, initialised_does_not_connect);
 	tcase_add_test(tc, lenient_connects_on_initialised);

@@ -90,6 +90,8 @@ struct xf_nb_features {
 	bool split_evtchn;
 	bool multicast_control;
 	bool dynamic_multicast;
+	bool xdp_headroom;      /* feature-xdp-headroom (Linux's module
+				   parameter provides_xdp_headroom) */
 	unsigned int max_queues; /* multi-queue-max-queues; 0/1: no key */
 };
 
@@ -245,6 +247,8 @@ struct xf_nb_peer {
 	bool split_evtchn;
 	bool rx_notify, sg, gso_tcpv4, gso_tcpv6, no_csum, ipv6_csum;
 	bool multicast_control;
+	unsigned int xdp_headroom; /* xdp-headroom, at most
+				      XF_NETIF_MAX_XDP_HEADROOM */
 };
 void xf_nb_vif_peer(const struct xf_nb_vif *v, struct xf_nb_peer *out);
 
