@@ -290,6 +290,9 @@ void eng_xen_teardown(struct eng *e);
 
 /* collect.c */
 void eng_collect(struct eng *e);
+/* stuck.c: devices with work left at the end, as they were (hang
+ * reports); before teardown. */
+void eng_stuck_collect(struct eng *e);
 void eng_expect(struct eng *e);
 void eng_leaks(struct eng *e);
 

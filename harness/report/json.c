@@ -107,6 +107,99 @@ static json_object *str_or_null(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
+
+static json_object *ring_json(const struct xf_stuck_ring *g)
+{
+	json_object *o = json_object_new_object();
+
+	if (g->name[0])
+		json_object_object_add(o, "ring", json_object_new_string(
+			g->name));
+	json_object_object_add(o, "req_prod", u64(g->req_prod));
+	json_object_object_add(o, "req_prod_pvt", u64(g->req_prod_pvt));
+	json_object_object_add(o, "req_event", u64(g->req_event));
+	json_object_object_add(o, "rsp_prod", u64(g->rsp_prod));
+	json_object_object_add(o, "rsp_cons", u64(g->rsp_cons));
+	json_object_object_add(o, "rsp_event", u64(g->rsp_event));
+	if (g->has_backend) {
+		json_object_object_add(o, "req_cons", u64(g->req_cons));
+		json_object_object_add(o, "rsp_prod_pvt",
+				       u64(g->rsp_prod_pvt));
+		json_object_object_add(o, "backend_inflight",
+				       u64(g->backend_inflight));
+		json_object_object_add(o, "backend_halted",
+				       json_object_new_boolean(
+					       g->backend_halted));
+	}
+	return o;
+}
+
+static json_object *stuck_queue_json(const struct xf_stuck_queue *q)
+{
+	json_object *o = json_object_new_object(), *a;
+
+	json_object_object_add(o, "queue", u64(q->queue));
+	json_object_object_add(o, "has_ring",
+			       json_object_new_boolean(q->has_ring));
+	a = json_object_new_array();
+	for (unsigned int i = 0; i < q->nrings; i++)
+		json_object_array_add(a, ring_json(&q->rings[i]));
+	json_object_object_add(o, "rings", a);
+	json_object_object_add(o, "inflight", u64(q->inflight));
+	json_object_object_add(o, "queued", u64(q->queued));
+	json_object_object_add(o, "rx_posted", u64(q->rx_posted));
+	json_object_object_add(o, "grants", u64(q->grants));
+	a = json_object_new_array();
+	for (unsigned int i = 0; i < q->nreqs; i++) {
+		json_object *x = json_object_new_object();
+
+		json_object_object_add(x, "id", u64(q->reqs[i].id));
+		json_object_object_add(x, "op", json_object_new_string(
+			q->reqs[i].op));
+		json_object_object_add(x, "age_ns", u64(q->reqs[i].age_ns));
+		json_object_array_add(a, x);
+	}
+	json_object_object_add(o, "oldest", a);
+	json_object_object_add(o, "port", u64(q->port));
+	json_object_object_add(o, "evtchn_pending", q->has_evtchn ?
+			       json_object_new_boolean(q->pending) : NULL);
+	json_object_object_add(o, "evtchn_masked", q->has_evtchn ?
+			       json_object_new_boolean(q->masked) : NULL);
+	return o;
+}
+
+/* Devices with work left at the end, as they were then. */
+static json_object *stuck_json(const struct xf_result *r)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < r->nstuck; i++) {
+		const struct xf_stuck_device *d = &r->stuck[i];
+		json_object *o = json_object_new_object(), *q;
+
+		json_object_object_add(o, "device",
+				       json_object_new_string(d->device));
+		json_object_object_add(o, "kind",
+				       json_object_new_string(d->kind));
+		json_object_object_add(o, "why", json_object_new_string(d->why));
+		json_object_object_add(o, "frontend",
+				       json_object_new_string(d->frontend_view));
+		json_object_object_add(o, "frontend_state",
+				       json_object_new_string(
+					       d->frontend_state));
+		json_object_object_add(o, "backend_state",
+				       json_object_new_string(
+					       d->backend_state));
+		q = json_object_new_array();
+		for (unsigned int k = 0; k < d->nqueues; k++)
+			json_object_array_add(q,
+				stuck_queue_json(&d->queues[k]));
+		json_object_object_add(o, "queues", q);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 int xf_report_json_result(const struct xf_result *r, json_object **out)
 {
 	json_object *o = json_object_new_object(), *a, *x, *c;
@@ -190,6 +283,7 @@ int xf_report_json_result(const struct xf_result *r, json_object **out)
 		json_object_array_add(a, x);
 	}
 	json_object_object_add(o, "device_notes", a);
+	json_object_object_add(o, "stuck", stuck_json(r));
 	x = json_object_new_object();
 	json_object_object_add(x, "checked",
 			       json_object_new_boolean(r->durability_checked));

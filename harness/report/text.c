@@ -46,6 +46,49 @@ static const char *found_str(const struct xf_loss_result *l)
 	return buf;
 }
 
+
+/* One line per stuck device and per queue with work: short, the JSON
+ * has the rest. */
+static void stuck_lines(FILE *f, const struct xf_stuck_device *d)
+{
+	fprintf(f, "     stuck: %s %s (%s): frontend %s (%s), backend %s\n",
+		d->kind, d->device, d->why, d->frontend_state,
+		d->frontend_view, d->backend_state);
+	for (unsigned int k = 0; k < d->nqueues; k++) {
+		const struct xf_stuck_queue *q = &d->queues[k];
+
+		if (!q->has_ring) {
+			fprintf(f, "       q%u: no rings, %u queued\n", q->queue,
+				q->queued);
+			continue;
+		}
+		fprintf(f, "       q%u:", q->queue);
+		for (unsigned int g = 0; g < q->nrings; g++) {
+			const struct xf_stuck_ring *x = &q->rings[g];
+
+			fprintf(f, " %s%sreq_prod=%u", x->name,
+				x->name[0] ? ": " : "", x->req_prod);
+			if (x->has_backend)
+				fprintf(f, " req_cons=%u", x->req_cons);
+			fprintf(f, " req_event=%u rsp_prod=%u rsp_cons=%u "
+				"rsp_event=%u", x->req_event, x->rsp_prod,
+				x->rsp_cons, x->rsp_event);
+			if (x->backend_halted)
+				fprintf(f, " (backend halted)");
+			fprintf(f, ";");
+		}
+		fprintf(f, " %u in flight", q->inflight);
+		if (q->nreqs)
+			fprintf(f, ", oldest id %u %s %.1f ms", q->reqs[0].id,
+				q->reqs[0].op, (double)q->reqs[0].age_ns / 1e6);
+		fprintf(f, ", %u grants, port %u", q->grants, q->port);
+		if (q->has_evtchn)
+			fprintf(f, "%s%s", q->pending ? " pending" : "",
+				q->masked ? " masked" : "");
+		fprintf(f, "\n");
+	}
+}
+
 char *xf_report_summary(const struct xf_result *r, bool color)
 {
 	char *buf = NULL, name[160];
@@ -137,6 +180,8 @@ char *xf_report_summary(const struct xf_result *r, bool color)
 	for (size_t i = 0; i < r->nnotes; i++)
 		fprintf(f, "     %s %s: %s\n", r->notes[i].device,
 			r->notes[i].state, r->notes[i].reason);
+	for (size_t i = 0; i < r->nstuck; i++)
+		stuck_lines(f, &r->stuck[i]);
 	if (xf_ctrs_get(&r->counters, "reconnects_never_completed"))
 		fprintf(f, "     reconnect: never completed on %llu disk(s): "
 			"no I/O completed after it\n",
