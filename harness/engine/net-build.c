@@ -121,6 +121,12 @@ static int build_vif(struct eng *e, struct eng_vif *v, unsigned int idx,
 	r = xf_actor_add(e->rt, &v->mover, &eng_vif_mover_ops, o->name, vcpu);
 	if (r)
 		return r;
+	/* vifs have no connect_timeout key: the disks' default. */
+	r = eng_xbt_add(e, &(struct eng_xbt_dev){
+		.name = o->name, .type = "vif", .fe_domid = v->dirs.fe_domid,
+		.devid = idx, .timeout_ns = 30000000000ull, .line = o->line });
+	if (r)
+		return r;
 	r = xf_nb_toolstack_add_vif(e->dom0, &v->dirs);
 	if (r)
 		return r;
