@@ -185,7 +185,7 @@ static int build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 	const struct xf_scn_obj *be = xf_scn_sub(o, "backend");
 	const struct xf_scn_obj *m = xf_scn_sub(o, "model");
 	struct xf_blkdisk_config dc;
-	char node[64];
+	char node[64], fe_dir[96], be_dir[96];
 	unsigned int bvcpu;
 	int r;
 
@@ -243,9 +243,13 @@ static int build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 	d->bcfg.vcpu = bvcpu;
 	d->bcfg.queue_vcpu = bvcpu;
 	d->bcfg.name = d->name;
+	snprintf(fe_dir, sizeof(fe_dir), "/local/domain/%u/device/vbd/%u",
+		 d->vm->domid, d->vbd.devid);
+	snprintf(be_dir, sizeof(be_dir), "/local/domain/%u/backend/vbd/%u/%u",
+		 d->host->domid, d->vm->domid, d->vbd.devid);
 	r = eng_xbt_add(e, &(struct eng_xbt_dev){
 		.name = d->name, .type = "vbd", .fe_domid = d->vm->domid,
-		.devid = d->vbd.devid,
+		.devid = d->vbd.devid, .fe_dir = fe_dir, .be_dir = be_dir,
 		.timeout_ns = (uint64_t)xf_scn_int(o, "connect_timeout"),
 		.line = o->line });
 	if (r)

@@ -203,6 +203,66 @@ START_TEST(unknown_device_or_state_refused)
 }
 END_TEST
 
+/* The xen platform's path (xenstore watches, the value read when the
+ * event arrives), taken on the mock: per side, the same run's states in
+ * order, possibly fewer (a state overwritten before its event is read),
+ * never one that side did not write, and the same final states. Across
+ * the sides the order is the order the events were read. */
+static void side_of(const char *trace, char side, char *out, size_t len)
+{
+	char buf[1024], *save = NULL;
+	size_t o = 0;
+
+	snprintf(buf, sizeof(buf), "%s", trace);
+	out[0] = 0;
+	for (char *w = strtok_r(buf, " ", &save); w && o < len;
+	     w = strtok_r(NULL, " ", &save))
+		if (w[0] == side)
+			o += (size_t)snprintf(out + o, len - o, "%s ", w);
+}
+
+START_TEST(watch_path_sees_the_dance)
+{
+	static const char src[] = HEAD DISK
+		"vif { name = \"v0\", vm = \"vm0\" }\n"
+		"expect { xenbus = { d0 = { frontend_final = \"Connected\", "
+		"backend_final = \"Connected\" },\n"
+		"  v0 = { frontend_final = \"Connected\", backend_final = "
+		"\"Connected\" } } }\n";
+	struct xf_engine_opts o = { .mode = "sim", .xenbus_watch = true };
+	char hook[2][1024], watch[1024], err[512];
+	static const char *const dev[] = { "d0", "v0" };
+
+	xt_scn_run(&fx, src, &res);
+	for (int i = 0; i < 2; i++)
+		trace_str(dev[i], hook[i], sizeof(hook[i]));
+	xf_result_free(res);
+	res = NULL;
+	ck_assert_int_eq(xf_engine_run(scn, &o, &res, err, sizeof(err)), 0);
+	ck_assert_msg(res->pass, "watch path: final states not Connected");
+	for (int i = 0; i < 2; i++) {
+		trace_str(dev[i], watch, sizeof(watch));
+		for (int s = 0; s < 2; s++) {
+			char hs[512], ws[512], *save = NULL;
+			const char *h = hs;
+
+			side_of(hook[i], s ? 'b' : 'f', hs, sizeof(hs));
+			side_of(watch, s ? 'b' : 'f', ws, sizeof(ws));
+			ck_assert_msg(ws[0], "%s: nothing seen on side %d",
+				      dev[i], s);
+			for (char *w = strtok_r(ws, " ", &save); w;
+			     w = strtok_r(NULL, " ", &save)) {
+				const char *at = strstr(h, w);
+
+				ck_assert_msg(at, "%s: %s not in order in %s",
+					      dev[i], w, hs);
+				h = at + strlen(w);
+			}
+		}
+	}
+}
+END_TEST
+
 XT_SUITE("harness-xenbus")
 {
 	TCase *tc = xt_tcase_fixture("xenbus", setup, teardown, 60);
@@ -212,4 +272,5 @@ XT_SUITE("harness-xenbus")
 	tcase_add_test(tc, check_reads_the_trace);
 	tcase_add_test(tc, wedge_reported_and_fails_by_default);
 	tcase_add_test(tc, unknown_device_or_state_refused);
+	tcase_add_test(tc, watch_path_sees_the_dance);
 }
