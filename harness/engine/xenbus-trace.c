@@ -278,19 +278,23 @@ void eng_xbt_collect(struct eng *e)
 		struct xbt_dev *d = &x->dev[i];
 		struct xf_xenbus_trace *t;
 		struct xf_wedge w;
+		uint64_t idle;
 
 		if (xf_result_xenbus_dev(e->res, d->name, &t))
 			break;
 		for (size_t k = 0; k < d->nev; k++)
 			if (xf_result_xenbus_add(t, &d->ev[k]))
 				break;
-		if (settled(d) || now - d->last_ns < d->timeout_ns)
+		/* A sim write is stamped with its vCPU's local clock, which
+		 * can be ahead of the time the run stopped at. */
+		idle = now > d->last_ns ? now - d->last_ns : 0;
+		if (settled(d) || idle < d->timeout_ns)
 			continue;
 		memset(&w, 0, sizeof(w));
 		snprintf(w.device, sizeof(w.device), "%s", d->name);
 		w.frontend = d->last[0];
 		w.backend = d->last[1];
-		w.idle_ns = now - d->last_ns;
+		w.idle_ns = idle;
 		snprintf(w.text, sizeof(w.text), "%s: frontend %s, backend %s, "
 			 "no state change for %.3g s", d->name,
 			 name_of(d->last[0]), name_of(d->last[1]),
