@@ -174,6 +174,12 @@ static void walk_obj(const struct xf_scn_obj *o, unsigned int depth)
 		case XF_SCN_OBJ:
 			walk_obj(xf_scn_sub(o, f->key), depth + 1);
 			break;
+		case XF_SCN_MAP:
+			for (size_t k = 0; k < o->vals[i].nitems; k++) {
+				FZ_CHECK(o->vals[i].items[k]->name != NULL);
+				walk_obj(o->vals[i].items[k], depth + 1);
+			}
+			break;
 		case XF_SCN_FUNC:
 			break;
 		}

@@ -19,6 +19,7 @@
 
 struct eng;
 struct eng_net;
+struct eng_xbt;
 struct eng_xen;
 
 struct eng_host {
@@ -163,6 +164,7 @@ struct eng {
 	struct eng_net *net;
 	bool xen;                 /* --platform xen: dom0, kernel backends */
 	struct eng_xen *xh;
+	struct eng_xbt *xbt;      /* xenbus-trace.c */
 	uint64_t build_ns;        /* runtime clock when the world was built */
 	struct eng_timer *timers;
 	size_t ntimers;
@@ -287,6 +289,27 @@ void eng_xen_close(struct eng *e);
 /* After the frontends are freed: backend/frontend directories, loop
  * devices, image files, the platform. */
 void eng_xen_teardown(struct eng *e);
+
+/* xenbus-trace.c: the xenbus state trace of every device. new: after
+ * the platform is open (mock: the store hook; xen: a watch connection
+ * and its actor). add: before anything writes the device's state keys;
+ * fe_dir/be_dir (absolute directories) are what the xen platform
+ * watches, the mock matches paths by type, fe_domid and devid.
+ * collect: into the result, with the wedged devices. free: before the
+ * platform and the runtime go. */
+struct eng_xbt_dev {
+	const char *name;
+	const char *type;        /* "vbd", "vif" */
+	xf_domid fe_domid;
+	unsigned int devid;
+	const char *fe_dir, *be_dir;
+	uint64_t timeout_ns;     /* no state change this long: a wedge */
+	int line;
+};
+int eng_xbt_new(struct eng *e);
+int eng_xbt_add(struct eng *e, const struct eng_xbt_dev *d);
+void eng_xbt_collect(struct eng *e);
+void eng_xbt_free(struct eng *e);
 
 /* collect.c */
 void eng_collect(struct eng *e);

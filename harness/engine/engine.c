@@ -185,7 +185,7 @@ static int build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 	const struct xf_scn_obj *be = xf_scn_sub(o, "backend");
 	const struct xf_scn_obj *m = xf_scn_sub(o, "model");
 	struct xf_blkdisk_config dc;
-	char node[64];
+	char node[64], fe_dir[96], be_dir[96];
 	unsigned int bvcpu;
 	int r;
 
@@ -243,6 +243,17 @@ static int build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 	d->bcfg.vcpu = bvcpu;
 	d->bcfg.queue_vcpu = bvcpu;
 	d->bcfg.name = d->name;
+	snprintf(fe_dir, sizeof(fe_dir), "/local/domain/%u/device/vbd/%u",
+		 d->vm->domid, d->vbd.devid);
+	snprintf(be_dir, sizeof(be_dir), "/local/domain/%u/backend/vbd/%u/%u",
+		 d->host->domid, d->vm->domid, d->vbd.devid);
+	r = eng_xbt_add(e, &(struct eng_xbt_dev){
+		.name = d->name, .type = "vbd", .fe_domid = d->vm->domid,
+		.devid = d->vbd.devid, .fe_dir = fe_dir, .be_dir = be_dir,
+		.timeout_ns = (uint64_t)xf_scn_int(o, "connect_timeout"),
+		.line = o->line });
+	if (r)
+		return r;
 	r = eng_backend_start(d);
 	if (r)
 		return r;
@@ -636,6 +647,8 @@ static int build(struct eng *e)
 		return r;
 	if (!e->xen)
 		r = xf_mock_domain_new(e->hv, 0, &e->dom0);
+	if (!r)
+		r = eng_xbt_new(e);
 	if (r)
 		return r;
 	/* Hosts: backend domains 100+. A scenario without hosts has one. */
@@ -770,6 +783,7 @@ static void teardown(struct eng *e)
 {
 	teardown_devices(e);
 	eng_net_teardown(e);
+	eng_xbt_free(e);
 	if (e->xen)
 		eng_xen_teardown(e);
 	for (unsigned int i = 0; i < e->nhosts; i++)
@@ -873,6 +887,7 @@ int xf_engine_run(struct xf_scn *scn, const struct xf_engine_opts *o,
 	eng_collect(e);
 	eng_net_collect(e);
 	eng_stuck_collect(e);
+	eng_xbt_collect(e);
 	if (e->failed)
 		res->error = strdup(e->err);
 	if (e->xen)

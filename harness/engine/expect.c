@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xfront/xenbus.h>
 #include "engine-priv.h"
 #include "net.h"
 
@@ -198,10 +199,85 @@ static void flow_scoped(char *buf, size_t len, const struct xf_scn_obj *x,
 		snprintf(buf, len, "%s", name);
 }
 
+/* The last state a side wrote in the trace; -1: none. */
+static int final_state(const struct xf_xenbus_trace *t, bool backend)
+{
+	for (size_t k = t ? t->nev : 0; k-- > 0;)
+		if (t->ev[k].backend == backend)
+			return t->ev[k].state;
+	return -1;
+}
+
+/* expect { xenbus = { d0 = { frontend_final = ..., ... } } } */
+static void xenbus_finals(struct eng *e, const struct xf_scn_obj *x)
+{
+	static const char *const side[] = { "frontend", "backend" };
+	struct xf_scn_obj *const *it;
+	size_t n = xf_scn_map(x, "xenbus", &it);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct xf_xenbus_trace *t =
+			xf_result_xenbus_find(e->res, it[i]->name);
+
+		for (int b = 0; b < 2; b++) {
+			char key[32], what[160];
+			const char *want;
+			int got;
+
+			snprintf(key, sizeof(key), "%s_final", side[b]);
+			if (!xf_scn_isset(it[i], key))
+				continue;
+			want = xf_scn_str(it[i], key);
+			got = final_state(t, b);
+			snprintf(what, sizeof(what), "xenbus[%s] %s final = %s",
+				 it[i]->name, side[b], want);
+			xf_result_add_expect(e->res, what, got < 0 ? "none" :
+					     xf_xenbus_state_name(got),
+					     xf_scn_line(it[i], key), got >= 0 &&
+					     !strcmp(xf_xenbus_state_name(got),
+						     want));
+		}
+	}
+}
+
+/* r.xenbus for check(): views of the result's traces (names static). */
+static int xenbus_for_check(const struct xf_result *r,
+			    struct xf_scn_xenbus **xb,
+			    struct xf_scn_xenbus_event **xev)
+{
+	size_t total = 0, o = 0;
+
+	for (size_t i = 0; i < r->nxenbus; i++)
+		total += r->xenbus[i].nev;
+	*xb = calloc(r->nxenbus ? r->nxenbus : 1, sizeof(**xb));
+	*xev = calloc(total ? total : 1, sizeof(**xev));
+	if (!*xb || !*xev) {
+		free(*xb);
+		free(*xev);
+		*xb = NULL;
+		*xev = NULL;
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < r->nxenbus; i++) {
+		const struct xf_xenbus_trace *t = &r->xenbus[i];
+
+		(*xb)[i].device = t->device;
+		(*xb)[i].ev = *xev + o;
+		(*xb)[i].n = t->nev;
+		for (size_t k = 0; k < t->nev; k++)
+			(*xev)[o++] = (struct xf_scn_xenbus_event){
+				t->ev[k].t_ns,
+				t->ev[k].backend ? "backend" : "frontend",
+				xf_xenbus_state_name(t->ev[k].state) };
+	}
+	return 0;
+}
+
 static void one(struct eng *e, const struct xf_scn_obj *x)
 {
 	struct eng_flow_health fh;
 	struct measures m;
+	double bc, bs, gb;
 	char l[160];
 
 	measure(e, xf_scn_str(x, "vm"), xf_scn_str(x, "job"), &m);
@@ -269,14 +345,13 @@ static void one(struct eng *e, const struct xf_scn_obj *x)
 	    "%.2f");
 	ADD("reconnect_max_ms", "reconnect ms", "<=", m.reconnect_max_ms,
 	    "%.2f");
-	{
-		double bc, bs, gb;
-
-		eng_net_measure(e, xf_scn_str(x, "flow"), &bc, &bs, &gb);
-		ADD("bad_checksums", "bad checksums", "<=", bc, "%.0f");
-		ADD("bad_segments", "bad segments", "<=", bs, "%.0f");
-		ADD("gbps_min", "Gbit/s", ">=", gb, "%.3f");
-	}
+	eng_net_measure(e, xf_scn_str(x, "flow"), &bc, &bs, &gb);
+	ADD("bad_checksums", "bad checksums", "<=", bc, "%.0f");
+	ADD("bad_segments", "bad segments", "<=", bs, "%.0f");
+	ADD("gbps_min", "Gbit/s", ">=", gb, "%.3f");
+	ADD("wedges", "wedged devices", "<=", (double)e->res->nwedges,
+	    "%.0f");
+	xenbus_finals(e, x);
 	eng_net_flow_health(e, xf_scn_str(x, "flow"), &fh);
 	flow_scoped(l, sizeof(l), x, "undelivered bytes");
 	add(e, x, "undelivered_bytes", l, "<=",
@@ -299,7 +374,7 @@ static void one(struct eng *e, const struct xf_scn_obj *x)
 	if (xf_scn_isset(x, "check")) {
 		const struct xf_result *r = e->res;
 		size_t n = 0;
-		struct xf_scn_metric *mv = calloc(20 + r->counters.n +
+		struct xf_scn_metric *mv = calloc(25 + r->counters.n +
 						  2 * r->nvcpus, sizeof(*mv));
 		/* "vm0/vcpu1.completions", "vm0/vcpu1.util" */
 		char (*vn)[80] = calloc(2 * r->nvcpus + 1, sizeof(*vn));
@@ -307,7 +382,10 @@ static void one(struct eng *e, const struct xf_scn_obj *x)
 		 * account of what was wrong. */
 		const size_t msglen = 64 << 10;
 		char *msg = malloc(msglen);
+		struct xf_scn_xenbus *xb = NULL;
+		struct xf_scn_xenbus_event *xev = NULL;
 		bool ok = false;
+		int rc;
 
 		if (!mv || !vn || !msg) {
 			free(mv);
@@ -333,6 +411,10 @@ static void one(struct eng *e, const struct xf_scn_obj *x)
 		M("power_cuts", m.power_cuts);
 		M("undelivered_bytes", fh.undelivered);
 		M("stalled_flows", fh.stalled);
+		M("double_completions", m.double_compl);
+		M("bad_checksums", bc); M("bad_segments", bs);
+		M("gbps", gb);
+		M("wedges", (double)r->nwedges);
 #undef M
 		for (size_t i = 0; i < r->counters.n; i++)
 			mv[n++] = (struct xf_scn_metric){
@@ -351,9 +433,20 @@ static void one(struct eng *e, const struct xf_scn_obj *x)
 				v->wall_ns ? (double)v->busy_ns /
 					     (double)v->wall_ns : 0 };
 		}
-		if (xf_scn_run_check(e->scn, x, mv, n, &ok, msg,
-				     msglen) == -EINVAL &&
-		    !e->check_err[0])
+		if (xenbus_for_check(r, &xb, &xev)) {
+			free(mv);
+			free(vn);
+			free(msg);
+			xf_result_add_expect(e->res, "check(r)",
+					     "out of memory",
+					     xf_scn_line(x, "check"), false);
+			return;
+		}
+		rc = xf_scn_run_check(e->scn, x, mv, n, xb, r->nxenbus, &ok,
+				      msg, msglen);
+		free(xb);
+		free(xev);
+		if (rc == -EINVAL && !e->check_err[0])
 			/* A Lua error or an endless loop in check() is the
 			 * script's fault, not a measured failure. */
 			snprintf(e->check_err, sizeof(e->check_err), "%s",
@@ -463,6 +556,33 @@ static void flow_defaults(struct eng *e, const char *mode)
 	}
 }
 
+/*
+ * A wedged device fails the run unless a block this mode checks bounds
+ * wedges: a handshake that stopped is never a pass by silence. Listed
+ * only when there is one, one line per device.
+ */
+static void wedge_defaults(struct eng *e, const char *mode)
+{
+	for (size_t i = 0; i < xf_scn_count(e->scn, "expect"); i++) {
+		const struct xf_scn_obj *x = xf_scn_nth(e->scn, "expect", i);
+		const char *m = xf_scn_str(x, "mode");
+
+		if ((!strcmp(m, "any") || !strcmp(m, mode)) &&
+		    xf_scn_isset(x, "wedges"))
+			return;
+	}
+	for (size_t i = 0; i < e->res->nwedges; i++) {
+		const struct xf_wedge *w = &e->res->wedges[i];
+		const char *t = w->text + strlen(w->device);
+		char what[96];
+
+		snprintf(what, sizeof(what), "wedged[%s] <= 0 (default)",
+			 w->device);
+		xf_result_add_expect(e->res, what, t[0] == ':' ? t + 2 : t,
+				     w->line, false);
+	}
+}
+
 void eng_expect(struct eng *e)
 {
 	const char *mode = e->o->mode ? e->o->mode : "sim";
@@ -478,6 +598,7 @@ void eng_expect(struct eng *e)
 			one(e, x);
 	}
 	flow_defaults(e, mode);
+	wedge_defaults(e, mode);
 	/* The loader refuses a scenario with nothing to check in a mode
 	 * it runs in; should one get here anyway, it proves nothing. */
 	if (!xf_result_checked(e->res)) {

@@ -101,6 +101,7 @@ static int build_vif(struct eng *e, struct eng_vif *v, unsigned int idx,
 	const struct xf_scn_obj *o = v->obj;
 	const struct xf_scn_obj *fe = xf_scn_sub(o, "frontend");
 	struct xf_netfront_config fc;
+	char fe_dir[96], be_dir[96];
 	int r;
 
 	v->e = e;
@@ -120,6 +121,17 @@ static int build_vif(struct eng *e, struct eng_vif *v, unsigned int idx,
 	v->dirs.trusted = -1;
 	v->nb_vcpu = vcpu;
 	r = xf_actor_add(e->rt, &v->mover, &eng_vif_mover_ops, o->name, vcpu);
+	if (r)
+		return r;
+	/* vifs have no connect_timeout key: the disks' default. */
+	snprintf(fe_dir, sizeof(fe_dir), "/local/domain/%u/device/vif/%u",
+		 v->dirs.fe_domid, idx);
+	snprintf(be_dir, sizeof(be_dir), "/local/domain/%u/backend/vif/%u/%u",
+		 v->dirs.be_domid, v->dirs.fe_domid, idx);
+	r = eng_xbt_add(e, &(struct eng_xbt_dev){
+		.name = o->name, .type = "vif", .fe_domid = v->dirs.fe_domid,
+		.devid = idx, .fe_dir = fe_dir, .be_dir = be_dir,
+		.timeout_ns = 30000000000ull, .line = o->line });
 	if (r)
 		return r;
 	r = xf_nb_toolstack_add_vif(e->dom0, &v->dirs);

@@ -244,6 +244,14 @@ int eng_xen_build_disk(struct eng *e, struct eng_disk *d)
 	snprintf(dom, sizeof(dom), "%u", d->host->domid);
 	snprintf(vdev, sizeof(vdev), "%u", d->vbd.devid);
 	snprintf(pdev, sizeof(pdev), "%x:%x", maj, min);
+	/* Watched before the toolstack writes the first state. */
+	r = eng_xbt_add(e, &(struct eng_xbt_dev){
+		.name = d->name, .type = "vbd", .fe_domid = d->vm->domid,
+		.devid = d->vbd.devid, .fe_dir = xd->fe, .be_dir = xd->be,
+		.timeout_ns = (uint64_t)xf_scn_int(o, "connect_timeout"),
+		.line = o->line });
+	if (r)
+		return r;
 	xd->xs_written = true;
 	{
 		const char *const fe_kv[] = {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <xfront/outfile.h>
 #include <xfront/report.h>
+#include <xfront/xenbus.h>
 
 extern char **environ;
 
@@ -325,6 +326,106 @@ static void plot_share(FILE *out, struct plotctx *p,
 	unlink(dat);
 }
 
+/* The xenbus dance of one device in one variant: both sides' states
+ * as steps over the run's time (index 0 the frontend, 1 the backend). */
+static void plot_xenbus(FILE *out, struct plotctx *p,
+			const struct xf_result *r,
+			const struct xf_xenbus_trace *t)
+{
+	char gp[512], svg[512], dat[512], qd[1100], title[256];
+	uint64_t end = 0;
+	FILE *g, *d;
+
+	if (!t->nev)
+		return;
+	snprintf(gp, sizeof(gp), "%s/p%d.gp", p->tmp, ++p->seq);
+	snprintf(svg, sizeof(svg), "%s/p%d.svg", p->tmp, p->seq);
+	snprintf(dat, sizeof(dat), "%s/xb%d.dat", p->tmp, p->seq);
+	d = fopen(dat, "w");
+	g = fopen(gp, "w");
+	if (!d || !g) {
+		if (d)
+			fclose(d);
+		if (g)
+			fclose(g);
+		return;
+	}
+	end = t->ev[t->nev - 1].t_ns;
+	for (int side = 0; side < 2; side++) {
+		int last = -1;
+
+		for (size_t k = 0; k < t->nev; k++) {
+			if (t->ev[k].backend != (side == 1))
+				continue;
+			last = t->ev[k].state;
+			fprintf(d, "%.6f %d\n", (double)t->ev[k].t_ns / 1e6,
+				last);
+		}
+		/* The last state holds to the last write of either side. */
+		if (last >= 0)
+			fprintf(d, "%.6f %d\n", (double)end / 1e6, last);
+		else
+			fprintf(d, "0 -1\n");
+		fprintf(d, "\n\n");
+	}
+	fclose(d);
+	snprintf(title, sizeof(title), "xenbus %s (%s)", t->device, vname(r));
+	term(g, svg, title);
+	fprintf(g, "set xlabel 'time (ms)'\nset yrange [-0.5:8.5]\n"
+		"set ytics (");
+	for (int s = 0; s <= XF_XENBUS_RECONFIGURED; s++)
+		fprintf(g, "%s'%s' %d", s ? ", " : "", xf_xenbus_state_name(s),
+			s);
+	fprintf(g, ")\nset key bottom right\n"
+		"plot '%s' index 0 using 1:2 with steps lw 2 title 'frontend', "
+		"'' index 1 using 1:2 with steps lw 2 dt 2 title 'backend'\n",
+		gp_esc(qd, sizeof(qd), dat));
+	fclose(g);
+	plot_done(out, p, gp, svg, "xenbus timeline");
+	unlink(dat);
+}
+
+/* Every state write of each device, both sides side by side: the side
+ * that wrote shows its new state in bold, the other what it last
+ * wrote. */
+static void xenbus_tables(FILE *f, struct xf_result *const *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t d = 0; d < r[i]->nxenbus; d++) {
+			const struct xf_xenbus_trace *t = &r[i]->xenbus[d];
+			int cur[2] = { -1, -1 };
+
+			fprintf(f, "<table class=xenbus id=\"xenbus-");
+			esc(f, vname(r[i]));
+			fprintf(f, "-");
+			esc(f, t->device);
+			fprintf(f, "\"><tr><th colspan=3>xenbus ");
+			esc(f, t->device);
+			fprintf(f, " (");
+			esc(f, vname(r[i]));
+			fprintf(f, ")</th></tr>\n<tr><th>t (ms)</th>"
+				"<th>frontend</th><th>backend</th></tr>\n");
+			for (size_t k = 0; k < t->nev; k++) {
+				int b = t->ev[k].backend;
+
+				cur[b] = t->ev[k].state;
+				fprintf(f, "<tr><td>%.3f</td>",
+					(double)t->ev[k].t_ns / 1e6);
+				for (int s = 0; s < 2; s++)
+					fprintf(f, s == b ? "<td><b>%s</b></td>"
+						: "<td>%s</td>", cur[s] < 0 ?
+						"-" : xf_xenbus_state_name(
+							cur[s]));
+				fprintf(f, "</tr>\n");
+			}
+			if (!t->nev)
+				fprintf(f, "<tr><td colspan=3>no state "
+					"written</td></tr>\n");
+			fprintf(f, "</table>\n");
+		}
+	}
+}
+
 static void variant_table(FILE *f, struct xf_result *const *r, size_t n)
 {
 	fprintf(f, "<table><tr><th>variant</th><th>verdict</th><th>IOPS</th>"
@@ -389,6 +490,13 @@ static void expect_table(FILE *f, struct xf_result *const *r, size_t n)
 			esc(f, dn->reason);
 			fprintf(f, "</td></tr>\n");
 		}
+		for (size_t k = 0; k < r[i]->nwedges; k++) {
+			fprintf(f, "<tr><td>");
+			esc(f, vname(r[i]));
+			fprintf(f, "</td><td colspan=4 class=fail>wedged: ");
+			esc(f, r[i]->wedges[k].text);
+			fprintf(f, "</td></tr>\n");
+		}
 		if (r[i]->error) {
 			fprintf(f, "<tr><td>");
 			esc(f, vname(r[i]));
@@ -409,6 +517,7 @@ static const char css[] =
 	".skip{color:#777}"
 	".plots{display:flex;flex-wrap:wrap;gap:10px}"
 	".plots svg{border:1px solid #ddd}.note{color:#a60}"
+	"table.xenbus{align-self:flex-start}"
 	"section{border-top:2px solid #444;margin-top:2em}";
 
 int xf_report_html_write(const char *dir, struct xf_result *const *r,
@@ -509,6 +618,17 @@ int xf_report_html_write(const char *dir, struct xf_result *const *r,
 			plot_cdf(f, &p, group, g);
 			plot_iops(f, &p, group, g);
 			plot_share(f, &p, group, g);
+			fprintf(f, "</div>\n");
+		}
+		fprintf(f, "<h3>xenbus</h3>\n<div class=plots>\n");
+		xenbus_tables(f, group, g);
+		fprintf(f, "</div>\n");
+		if (gp) {
+			fprintf(f, "<div class=plots>\n");
+			for (size_t v = 0; v < g; v++)
+				for (size_t d = 0; d < group[v]->nxenbus; d++)
+					plot_xenbus(f, &p, group[v],
+						    &group[v]->xenbus[d]);
 			fprintf(f, "</div>\n");
 		}
 		fprintf(f, "</section>\n");

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <xfront/outfile.h>
 #include <xfront/report.h>
+#include <xfront/xenbus.h>
 
 void xf_report_name(const struct xf_result *r, char *buf, size_t len)
 {
@@ -283,6 +284,43 @@ int xf_report_json_result(const struct xf_result *r, json_object **out)
 		json_object_array_add(a, x);
 	}
 	json_object_object_add(o, "device_notes", a);
+	c = json_object_new_object();
+	for (size_t i = 0; i < r->nxenbus; i++) {
+		const struct xf_xenbus_trace *t = &r->xenbus[i];
+
+		a = json_object_new_array();
+		for (size_t k = 0; k < t->nev; k++) {
+			x = json_object_new_object();
+			json_object_object_add(x, "t_ns", u64(t->ev[k].t_ns));
+			json_object_object_add(x, "side", json_object_new_string(
+				t->ev[k].backend ? "backend" : "frontend"));
+			json_object_object_add(x, "state",
+				json_object_new_string(xf_xenbus_state_name(
+					t->ev[k].state)));
+			json_object_array_add(a, x);
+		}
+		json_object_object_add(c, t->device, a);
+	}
+	json_object_object_add(o, "xenbus", c);
+	a = json_object_new_array();
+	for (size_t i = 0; i < r->nwedges; i++) {
+		const struct xf_wedge *w = &r->wedges[i];
+
+		x = json_object_new_object();
+		json_object_object_add(x, "device",
+				       json_object_new_string(w->device));
+		json_object_object_add(x, "frontend", w->frontend < 0 ? NULL :
+			json_object_new_string(xf_xenbus_state_name(
+				w->frontend)));
+		json_object_object_add(x, "backend", w->backend < 0 ? NULL :
+			json_object_new_string(xf_xenbus_state_name(
+				w->backend)));
+		json_object_object_add(x, "idle_ns", u64(w->idle_ns));
+		json_object_object_add(x, "text",
+				       json_object_new_string(w->text));
+		json_object_array_add(a, x);
+	}
+	json_object_object_add(o, "wedges", a);
 	json_object_object_add(o, "stuck", stuck_json(r));
 	x = json_object_new_object();
 	json_object_object_add(x, "checked",

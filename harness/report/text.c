@@ -180,6 +180,8 @@ char *xf_report_summary(const struct xf_result *r, bool color)
 	for (size_t i = 0; i < r->nnotes; i++)
 		fprintf(f, "     %s %s: %s\n", r->notes[i].device,
 			r->notes[i].state, r->notes[i].reason);
+	for (size_t i = 0; i < r->nwedges; i++)
+		fprintf(f, "     wedged: %s\n", r->wedges[i].text);
 	for (size_t i = 0; i < r->nstuck; i++)
 		stuck_lines(f, &r->stuck[i]);
 	if (xf_ctrs_get(&r->counters, "reconnects_never_completed"))

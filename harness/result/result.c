@@ -32,6 +32,10 @@ void xf_result_free(struct xf_result *r)
 	free(r->expects);
 	free(r->losses);
 	free(r->notes);
+	for (size_t i = 0; i < r->nxenbus; i++)
+		free(r->xenbus[i].ev);
+	free(r->xenbus);
+	free(r->wedges);
 	xf_ctrs_free(&r->counters);
 	free(r->path);
 	free(r->scenario);
@@ -158,6 +162,56 @@ int xf_result_add_note(struct xf_result *r, const char *device,
 	snprintf(v->device, sizeof(v->device), "%s", device);
 	snprintf(v->state, sizeof(v->state), "%s", state);
 	snprintf(v->reason, sizeof(v->reason), "%s", reason);
+	return 0;
+}
+
+const struct xf_xenbus_trace *xf_result_xenbus_find(const struct xf_result *r,
+						    const char *device)
+{
+	for (size_t i = 0; i < r->nxenbus; i++)
+		if (!strcmp(r->xenbus[i].device, device))
+			return &r->xenbus[i];
+	return NULL;
+}
+
+int xf_result_xenbus_dev(struct xf_result *r, const char *device,
+			 struct xf_xenbus_trace **out)
+{
+	struct xf_xenbus_trace *v;
+
+	*out = (struct xf_xenbus_trace *)xf_result_xenbus_find(r, device);
+	if (*out)
+		return 0;
+	v = append(r->xenbus, &r->nxenbus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	r->xenbus = v;
+	v = &v[r->nxenbus - 1];
+	snprintf(v->device, sizeof(v->device), "%s", device);
+	*out = v;
+	return 0;
+}
+
+int xf_result_xenbus_add(struct xf_xenbus_trace *t,
+			 const struct xf_xenbus_event *ev)
+{
+	struct xf_xenbus_event *v = append(t->ev, &t->nev, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	t->ev = v;
+	v[t->nev - 1] = *ev;
+	return 0;
+}
+
+int xf_result_add_wedge(struct xf_result *r, const struct xf_wedge *w)
+{
+	struct xf_wedge *v = append(r->wedges, &r->nwedges, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	r->wedges = v;
+	v[r->nwedges - 1] = *w;
 	return 0;
 }
 

@@ -309,6 +309,22 @@ static void check_expect(struct xf_scn *s, const struct xf_scn_obj *e)
 		    strcmp(k, "iops_tolerance_pct") && strcmp(k, "mode"))
 			conds++;
 	}
+	{
+		struct xf_scn_obj *const *it;
+		size_t n = xf_scn_map(e, "xenbus", &it);
+		char names[256], dn[256];
+
+		for (size_t i = 0; i < n; i++) {
+			if (xf_scn_find(s, "disk", it[i]->name) ||
+			    xf_scn_find(s, "vif", it[i]->name))
+				continue;
+			names_of(s, "disk", names, sizeof(names));
+			names_of(s, "vif", dn, sizeof(dn));
+			scn_err(s, it[i]->line, "expect: xenbus.%s: no disk "
+				"or vif named '%s' (disks: %s; vifs: %s)",
+				it[i]->name, it[i]->name, names, dn);
+		}
+	}
 	if (!conds)
 		scn_err(s, e->line, "expect: states no condition (e.g. "
 			"iops_min = ..., lost_writes = 0)");

@@ -328,7 +328,8 @@ static int l_r_index(lua_State *L)
 }
 
 int xf_scn_run_check(struct xf_scn *s, const struct xf_scn_obj *expect,
-		     const struct xf_scn_metric *m, size_t nm, bool *ok,
+		     const struct xf_scn_metric *m, size_t nm,
+		     const struct xf_scn_xenbus *xb, size_t nxb, bool *ok,
 		     char *msg, size_t msglen)
 {
 	lua_State *L = s->L;
@@ -345,6 +346,22 @@ int xf_scn_run_check(struct xf_scn *s, const struct xf_scn_obj *expect,
 		lua_pushnumber(L, m[i].value);
 		lua_setfield(L, -2, m[i].name);
 	}
+	lua_createtable(L, 0, (int)nxb);
+	for (size_t i = 0; i < nxb; i++) {
+		lua_createtable(L, (int)xb[i].n, 0);
+		for (size_t k = 0; k < xb[i].n; k++) {
+			lua_createtable(L, 0, 3);
+			lua_pushinteger(L, (lua_Integer)xb[i].ev[k].t_ns);
+			lua_setfield(L, -2, "t_ns");
+			lua_pushstring(L, xb[i].ev[k].side);
+			lua_setfield(L, -2, "side");
+			lua_pushstring(L, xb[i].ev[k].state);
+			lua_setfield(L, -2, "state");
+			lua_rawseti(L, -2, (lua_Integer)k + 1);
+		}
+		lua_setfield(L, -2, xb[i].device);
+	}
+	lua_setfield(L, -2, "xenbus");
 	lua_createtable(L, 0, 1);
 	lua_pushcfunction(L, l_r_index);
 	lua_setfield(L, -2, "__index");

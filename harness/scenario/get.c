@@ -87,6 +87,15 @@ int xf_scn_line(const struct xf_scn_obj *o, const char *key)
 	return val(o, key)->line;
 }
 
+size_t xf_scn_map(const struct xf_scn_obj *o, const char *key,
+		  struct xf_scn_obj *const **items)
+{
+	const struct xf_scn_val *v = val(o, key);
+
+	*items = v->items;
+	return v->nitems;
+}
+
 static int64_t sectors_unit(const struct xf_scn_obj *o, int64_t ss)
 {
 	const char *u = o ? xf_scn_str(o, "sectors_unit") : NULL;

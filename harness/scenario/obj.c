@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "scn-priv.h"
 
 int scn_field_index(const struct xf_scn_kind *k, const char *key)
@@ -81,6 +82,7 @@ static const char *type_desc(const struct xf_scn_field *f)
 	case XF_SCN_REF: return "a name (string)";
 	case XF_SCN_OBJ: return "a table";
 	case XF_SCN_FUNC: return "a function";
+	case XF_SCN_MAP: return "a table of name = { ... }";
 	}
 	return "?";
 }
@@ -185,14 +187,76 @@ void scn_obj_free(struct xf_scn_obj *o)
 	for (size_t i = 0; i < o->kind->nfields; i++) {
 		free(o->vals[i].s);
 		scn_obj_free(o->vals[i].obj);
+		for (size_t k = 0; k < o->vals[i].nitems; k++)
+			scn_obj_free(o->vals[i].items[k]);
+		free(o->vals[i].items);
 	}
 	free(o->vals);
+	free(o->key);
 	free(o);
 }
 
 static bool in_range(const struct xf_scn_field *f, double x)
 {
 	return !(f->min < f->max) || (x >= f->min && x <= f->max);
+}
+
+/* The table at the top of the stack: one entry of f->sub per key. */
+static void set_map(struct xf_scn *s, lua_State *L, struct xf_scn_val *v,
+		    const struct xf_scn_field *f, int line, const char *what)
+{
+	int idx = lua_gettop(L);
+	size_t before = v->nitems;
+
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		char sub[256];
+		const char *key;
+		struct xf_scn_obj *n, **nv;
+		int kl;
+
+		if (lua_type(L, -2) != LUA_TSTRING) {
+			scn_err(s, line, "%s: %s: expected name = { ... } "
+				"entries", what, f->key);
+			lua_pop(L, 1);
+			continue;
+		}
+		key = lua_tostring(L, -2);
+		kl = scn_key_line(s, line, key);
+		if (lua_type(L, -1) != LUA_TTABLE) {
+			scn_err(s, kl, "%s: %s.%s: expected a table { %s = "
+				"..., ... }", what, f->key, key,
+				f->sub->fields[0].key);
+			lua_pop(L, 1);
+			continue;
+		}
+		snprintf(sub, sizeof(sub), "%s: %s.%s", what, f->key, key);
+		lua_pushnil(L);
+		if (!lua_next(L, -2))
+			scn_err(s, kl, "%s states nothing (write %s.%s = { "
+				"%s = ..., ... })", sub, f->key, key,
+				f->sub->fields[0].key);
+		else
+			lua_pop(L, 2);
+		n = scn_obj_from_lua(s, L, lua_gettop(L), f->sub, kl, sub);
+		nv = n ? realloc(v->items, (v->nitems + 1) * sizeof(*nv)) :
+			 NULL;
+		if (n && nv && (n->key = strdup(key))) {
+			n->name = n->key;
+			v->items = nv;
+			v->items[v->nitems++] = n;
+		} else if (n) {
+			if (nv)
+				v->items = nv;
+			scn_obj_free(n);
+			scn_err(s, kl, "out of memory");
+		}
+		lua_pop(L, 1);
+	}
+	if (v->nitems == before)
+		scn_err(s, line, "%s: %s = { } names nothing (write %s = { "
+			"<name> = { ... } })", what, f->key, f->key);
+	v->set = v->nitems > 0;
 }
 
 /* Value at the top of the stack -> o->vals[fi]. */
@@ -264,7 +328,8 @@ static void set_field(struct xf_scn *s, lua_State *L, struct xf_scn_obj *o,
 		if (t != LUA_TSTRING)
 			goto wrong;
 		for (size_t i = 0; f->enums[i]; i++) {
-			if (!strcmp(f->enums[i], lua_tostring(L, -1))) {
+			if (!(f->icase ? strcasecmp : strcmp)(
+				    f->enums[i], lua_tostring(L, -1))) {
 				free(v->s);
 				v->s = strdup(f->enums[i]);
 				v->set = true;
@@ -291,6 +356,11 @@ static void set_field(struct xf_scn *s, lua_State *L, struct xf_scn_obj *o,
 				v->set = true;
 			}
 		}
+		return;
+	case XF_SCN_MAP:
+		if (t != LUA_TTABLE)
+			goto wrong;
+		set_map(s, L, v, f, line, what);
 		return;
 	case XF_SCN_FUNC:
 		if (t != LUA_TFUNCTION)

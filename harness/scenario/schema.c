@@ -326,6 +326,21 @@ static const struct xf_scn_field scn_fault_f[] = {
 };
 static KIND(scn_fault, "fault", false, "an event on the timeline");
 
+/* Spelled as xen/io/xenbus.h names them, matched in any case. */
+static const char *const xb_state_e[] = { "Unknown", "Initialising",
+					  "InitWait", "Initialised",
+					  "Connected", "Closing", "Closed",
+					  "Reconfiguring", "Reconfigured",
+					  NULL };
+#define F_STATE(k, h) { k, XF_SCN_ENUM, false, 0, 0, xb_state_e, NULL, \
+			NULL, NULL, h, true }
+static const struct xf_scn_field scn_xbdev_f[] = {
+	F_STATE("frontend_final", "last state the frontend wrote"),
+	F_STATE("backend_final", "last state the backend wrote"),
+};
+static KIND(scn_xbdev, "expect.xenbus", false,
+	    "xenbus expectations of one disk or vif");
+
 static const char *const dur_e[] = { "ok", "loss", "degraded", NULL };
 static const struct xf_scn_field scn_expect_f[] = {
 	F_STR("name", NULL, "label in reports"),
@@ -365,6 +380,11 @@ static const struct xf_scn_field scn_expect_f[] = {
 	F_NUM("pause_max_ms", 0, 1e9, NULL, "longest I/O pause at most"),
 	F_NUM("reconnect_max_ms", 0, 1e9, NULL, "time to Connected at most"),
 	F_NUM("gbps_min", 0, 1e6, NULL, "network throughput at least"),
+	{ "xenbus", XF_SCN_MAP, false, 0, 0, NULL, NULL, &scn_xbdev, NULL,
+	  "per disk or vif: { frontend_final = ..., backend_final = ... }" },
+	F_INT("wedges", 0, BIG, NULL,
+	      "devices whose handshake stopped for their connect timeout, "
+	      "at most (default 0)"),
 	F_FUNC("check", "function(r) -> ok[, message] over the results"),
 	F_ENUM("mode", mode_e, "any",
 	       "runs it is checked in (any: sim and real)"),
@@ -374,7 +394,7 @@ static KIND(scn_expect, "expect", false, "expectations");
 const struct xf_scn_kind *const xf_scn_kinds[] = {
 	&scn_scenario, &scn_host, &scn_vm, &scn_disk, &scn_vif, &scn_job,
 	&scn_flow, &scn_fault, &scn_expect, &scn_blkbe, &scn_model,
-	&scn_vifbe, &scn_viflen, &scn_viffe, NULL,
+	&scn_vifbe, &scn_viflen, &scn_viffe, &scn_xbdev, NULL,
 };
 
 const struct xf_scn_kind *xf_scn_kind_by_name(const char *name)

@@ -211,3 +211,12 @@ struct xf_mock_hv *xf_mock_platform_hv(struct xf_platform *p)
 {
 	return mock_dom_of(p)->hv;
 }
+
+void xf_mock_set_store_hook(struct xf_mock_hv *hv, xf_mock_store_hook_fn fn,
+			    void *opaque)
+{
+	pthread_mutex_lock(&hv->lock);
+	hv->store_hook = fn;
+	hv->store_hook_opaque = opaque;
+	pthread_mutex_unlock(&hv->lock);
+}

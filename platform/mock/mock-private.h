@@ -299,6 +299,8 @@ struct xf_mock_hv {
 	uint64_t gen;
 	xf_txn next_txn;
 	struct xf_xs *conns;
+	xf_mock_store_hook_fn store_hook; /* xf_mock_set_store_hook() */
+	void *store_hook_opaque;
 };
 
 extern const struct xf_store_ops mock_store_ops;

@@ -306,6 +306,16 @@ static void changed(struct mock_sctx *c, const char *path, bool removed)
 		mock_watch_fire(c->hv, path, removed, c->wq);
 }
 
+/* A value written (val) or a subtree removed (val NULL) on the live
+ * tree: the store hook sees it; a transaction's changes reach it when
+ * the commit replays them here. */
+static void stored(struct mock_sctx *c, const char *path, const char *val,
+		   size_t len)
+{
+	if (!c->txn && c->hv->store_hook)
+		c->hv->store_hook(c->hv->store_hook_opaque, path, val, len);
+}
+
 static struct mock_op *op_new(struct mock_sctx *c, enum mock_op_kind kind,
 			      const char *path)
 {
@@ -501,6 +511,7 @@ int mock_st_write(struct mock_sctx *c, const char *path, const char *val,
 	touch(c, n);
 	op_log(c, op);
 	changed(c, path, false);
+	stored(c, path, v, len);
 	return 0;
 }
 
@@ -556,6 +567,7 @@ int mock_st_rm(struct mock_sctx *c, const char *path)
 	mock_node_free(n);
 	op_log(c, op);
 	changed(c, path, true);
+	stored(c, path, NULL, 0);
 	return 0;
 }
 

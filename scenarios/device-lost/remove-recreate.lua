@@ -8,7 +8,9 @@
 -- transparently (I/O held, then completed without error, none lost or
 -- hung, no grant or event channel leaked) and reports the time to
 -- Connected; a backend stuck in InitWait ends in clean -ENODEV errors
--- after the frontend's connect timeout, not in a hang.
+-- after the frontend's connect timeout, not in a hang, and the harness
+-- reports the handshake wedged with the frontend Initialised and the
+-- backend in InitWait.
 -- Real mode: all of it holds except the bound on the I/O pause (50 ms),
 -- a wall-clock number on a loaded host: sim-only. (stuck-initwait takes
 -- about 5 s of wall time there: the harness waits for the connection.)
@@ -58,4 +60,7 @@ elseif variant == "inflight" then
 else
 	job { name = "waits", disk = "d0", rw = "randread", iodepth = 4 }
 	expect { hangs = 0, io_errors_min = 1, leaks = 0 }
+	-- The handshake stops where the backend waits: reported as a wedge.
+	expect { wedges = 1, xenbus = { d0 = { frontend_final = "Initialised",
+					       backend_final = "InitWait" } } }
 end

@@ -5,7 +5,8 @@
 -- 4 KiB random reads and writes, verified: every write carries its LBA,
 -- write id and checksum, every read is checked.
 -- Expectations prove: the data path is intact end to end (no verify or
--- I/O errors), every I/O completed (no hangs) and I/O made progress.
+-- I/O errors), every I/O completed (no hangs), I/O made progress and
+-- the xenbus handshake ended Connected on both sides.
 -- Nothing about speed: an emulated dom0 is slow.
 scenario {
 	name = "xen-randrw-verify",
@@ -22,3 +23,8 @@ job { name = "randrw", disk = "d0", rw = "randrw", bs = "4k", iodepth = 8,
 
 expect { iops_min = 1, verify_errors = 0, io_errors = 0, hangs = 0,
 	 double_completions = 0 }
+-- The handshake as the harness's own xenstore watch saw it: both sides
+-- ended Connected (intermediate states can be overwritten before a watch
+-- event is read, so only the final ones are stated).
+expect { xenbus = { d0 = { frontend_final = "Connected",
+			   backend_final = "Connected" } } }

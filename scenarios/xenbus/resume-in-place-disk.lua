@@ -8,7 +8,10 @@
 -- frontend_changed()): the frontend has to close first (Closing, then
 -- Closed, wait for the backend's Closed), then ask again (Initialising).
 -- Expectations prove: the disk connects a second time, I/O completes
--- after the resume, none fails or hangs, nothing leaks.
+-- after the resume, none fails or hangs, nothing leaks; the xenbus
+-- trace shows the dance in that order on both sides (frontend Closing,
+-- backend Closing, frontend Closed, backend Closed, then the fresh
+-- handshake to Connected) and both sides end Connected.
 scenario {
 	name = "resume-in-place-disk",
 	description = "in-place suspend/resume of a VM with a Connected disk backend",
@@ -32,4 +35,29 @@ expect { io_errors = 0, hangs = 0, leaks = 0,
 		return r["d0.connects"] == 2 and after > 0,
 			string.format("%d connects, %d I/Os after the resume",
 				      r["d0.connects"], after)
+	 end }
+
+-- The states written after the first connect, "side:State" in order:
+-- the walk the resume makes.
+local function dance(r, dev)
+	local s, seen = {}, false
+	for _, e in ipairs(r.xenbus[dev]) do
+		if seen then
+			s[#s + 1] = e.side .. ":" .. e.state
+		end
+		seen = seen or (e.side == "frontend" and e.state == "Connected")
+	end
+	return table.concat(s, " ")
+end
+
+expect { name = "the frontend closes before it asks again",
+	 xenbus = { d0 = { frontend_final = "Connected",
+			   backend_final = "Connected" } },
+	 check = function(r)
+		local got = dance(r, "d0")
+		return got == "frontend:Closing backend:Closing " ..
+			"frontend:Closed backend:Closed " ..
+			"frontend:Initialising backend:InitWait " ..
+			"frontend:Initialised backend:Connected " ..
+			"frontend:Connected", got
 	 end }

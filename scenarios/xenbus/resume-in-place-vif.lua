@@ -14,7 +14,10 @@
 -- Expectations prove: vif0 connects a second time after the resume and
 -- every frame the flow sent completes once and arrives in vm1 (as many
 -- as without the suspend), nothing stalls and no byte is undelivered
--- (the default flow expectations).
+-- (the default flow expectations); the xenbus trace shows the walk
+-- after the resume in that order (frontend Initialising, backend
+-- Closing, Closed, InitWait, frontend Connected, backend Connected) and
+-- both sides of both vifs end Connected.
 -- Real mode: all of it holds.
 scenario {
 	name = "resume-in-place-vif",
@@ -42,5 +45,32 @@ expect {
 				      "%d arrived in vm1 (%d frames at vif1)",
 				      r["vif0.connects"], sent, r["f0.tx.ok"],
 				      r["f0.rx.good"], r["vif1.rx.frames"])
+	end,
+}
+
+-- The states written after the first connect, "side:State" in order.
+local function dance(r, dev)
+	local s, seen = {}, false
+	for _, e in ipairs(r.xenbus[dev]) do
+		if seen then
+			s[#s + 1] = e.side .. ":" .. e.state
+		end
+		seen = seen or (e.side == "backend" and e.state == "Connected")
+	end
+	return table.concat(s, " ")
+end
+
+expect {
+	name = "the backend walks Closing, Closed, InitWait after the resume",
+	xenbus = { vif0 = { frontend_final = "Connected",
+			    backend_final = "Connected" },
+		   vif1 = { frontend_final = "Connected",
+			    backend_final = "Connected" } },
+	check = function(r)
+		local got = dance(r, "vif0")
+		return got == "frontend:Initialising backend:Closing " ..
+			"backend:Closed backend:InitWait " ..
+			"frontend:Connected backend:Connected" and
+			dance(r, "vif1") == "", got
 	end,
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The HTML report renders in a real browser with its plots: headless
 # Chromium loads the self-contained page and we count the SVG plots in
-# the rendered DOM.
+# the rendered DOM, the xenbus timelines included.
 # usage: test-report-html.sh path/to/xfront
 set -u
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
@@ -40,11 +40,13 @@ svgs=$(grep -o '<svg' dom.html | wc -l)
 echo "rendered DOM has $svgs svg elements"
 fails=0
 [ "$svgs" -ge 3 ] || { echo "expected 3 plots"; fails=1; }
-for t in "Completion latency CDF" "IOPS over time" "Completion share per vCPU"; do
+for t in "Completion latency CDF" "IOPS over time" "Completion share per vCPU" \
+	"xenbus d0 (broken)" "xenbus d0 (fixed)"; do
 	grep -q "$t" dom.html || { echo "plot missing: $t"; fails=1; }
 done
 for v in broken fixed; do
 	grep -q "<title>$v</title>\|>$v<" dom.html || { echo "variant $v missing"; fails=1; }
 done
 grep -q 'class="pass">PASS' dom.html || { echo "verdict missing"; fails=1; }
+grep -q 'id="xenbus-fixed-d0"' dom.html || { echo "xenbus timeline table missing"; fails=1; }
 exit $fails

@@ -501,23 +501,26 @@ START_TEST(check_function)
 		"  return r.iops > 1000 and r.p99_us < 50, 'p99 too high' end }\n"),
 		0);
 	ck_assert_int_eq(xf_scn_run_check(scn, xf_scn_nth(scn, "expect", 0),
-					  m, 2, &ok, msg, sizeof(msg)), 0);
+					  m, 2, NULL, 0, &ok, msg,
+					  sizeof(msg)), 0);
 	ck_assert(!ok);
 	ck_assert_str_eq(msg, "p99 too high");
 	m[1].value = 20;
 	ck_assert_int_eq(xf_scn_run_check(scn, xf_scn_nth(scn, "expect", 0),
-					  m, 2, &ok, msg, sizeof(msg)), 0);
+					  m, 2, NULL, 0, &ok, msg,
+					  sizeof(msg)), 0);
 	ck_assert(ok);
 	/* r is strict: a field the run did not measure is an error that
 	 * names it, and the nearest field when one is close. */
 	ck_assert_int_eq(xf_scn_run_check(scn, xf_scn_nth(scn, "expect", 0),
-					  m, 0, &ok, msg, sizeof(msg)),
+					  m, 0, NULL, 0, &ok, msg,
+					  sizeof(msg)),
 			 -EINVAL);
 	ck_assert_msg(!strncmp(msg, "t.lua:6: check(r): r.iops: no such field",
 			       40), "%s", msg);
 	m[0].name = "iopz";
 	ck_assert_int_eq(xf_scn_run_check(scn, xf_scn_nth(scn, "expect", 0),
-					  m, 2, &ok, msg, sizeof(msg)),
+					  m, 2, NULL, 0, &ok, msg, sizeof(msg)),
 			 -EINVAL);
 	ck_assert_msg(strstr(msg, "r.iops: no such field (did you mean "
 			     "r.iopz?"), "%s", msg);

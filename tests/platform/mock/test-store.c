@@ -333,6 +333,55 @@ START_TEST(domain_intro_release_watches)
 }
 END_TEST
 
+/* What the store hook saw, one "path=value" or "-path" per change. */
+static char hook_log[512];
+
+static void hook_rec(void *opaque, const char *path, const char *val,
+		     size_t len)
+{
+	size_t o = strlen(hook_log);
+
+	ck_assert_ptr_eq(opaque, &hook_log);
+	if (val)
+		snprintf(hook_log + o, sizeof(hook_log) - o, "%s=%.*s;", path,
+			 (int)len, val);
+	else
+		snprintf(hook_log + o, sizeof(hook_log) - o, "-%s;", path);
+}
+
+START_TEST(store_hook_sees_every_committed_write)
+{
+	xf_txn t;
+
+	hook_log[0] = 0;
+	xf_mock_set_store_hook(hv, hook_rec, &hook_log);
+	/* Two writes in a row: both seen, not only the last. */
+	ck_assert_int_eq(wr(d0, x0, 0, "/a/state", "1"), 0);
+	ck_assert_int_eq(wr(d0, x0, 0, "/a/state", "2"), 0);
+	/* Relative paths arrive canonical; mkdir is no value. */
+	ck_assert_int_eq(wr(d1, x1, 0, "device/x", "v"), 0);
+	ck_assert_int_eq(d0->store->mkdir(x0, 0, "/a/dir"), 0);
+	/* A transaction is seen at its commit only; an aborted one never. */
+	ck_assert_int_eq(d0->store->txn_start(x0, &t), 0);
+	ck_assert_int_eq(wr(d0, x0, t, "/a/state", "3"), 0);
+	ck_assert_str_eq(hook_log, "/a/state=1;/a/state=2;"
+			 "/local/domain/1/device/x=v;");
+	ck_assert_int_eq(d0->store->txn_end(x0, t, false), 0);
+	ck_assert_int_eq(d0->store->txn_start(x0, &t), 0);
+	ck_assert_int_eq(wr(d0, x0, t, "/a/state", "9"), 0);
+	ck_assert_int_eq(d0->store->txn_end(x0, t, true), 0);
+	/* A denied write changes nothing and is not seen. */
+	ck_assert_int_ne(wr(d2, x2, 0, "/local/domain/1/device/x", "no"), 0);
+	ck_assert_int_eq(d0->store->rm(x0, 0, "/a"), 0);
+	ck_assert_str_eq(hook_log, "/a/state=1;/a/state=2;"
+			 "/local/domain/1/device/x=v;/a/state=3;-/a;");
+	xf_mock_set_store_hook(hv, NULL, NULL);
+	ck_assert_int_eq(wr(d0, x0, 0, "/a/state", "4"), 0);
+	ck_assert_str_eq(hook_log, "/a/state=1;/a/state=2;"
+			 "/local/domain/1/device/x=v;/a/state=3;-/a;");
+}
+END_TEST
+
 XT_SUITE("mock-store")
 {
 	TCase *tc = xt_tcase_fixture("store", setup, teardown, 30);
@@ -343,6 +392,7 @@ XT_SUITE("mock-store")
 	tcase_add_test(tc, watch_not_on_unrelated_paths);
 	tcase_add_test(tc, unwatch_stops_and_drops_queued);
 	tcase_add_test(tc, watch_wakeup_hook_called);
+	tcase_add_test(tc, store_hook_sees_every_committed_write);
 	tcase_add_test(tc, read_write_dir_rm);
 	tcase_add_test(tc, eacces_without_perms_then_ok_after_set_perms);
 	tcase_add_test(tc, new_node_inherits_perms_creator_owns);

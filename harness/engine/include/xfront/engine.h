@@ -29,6 +29,10 @@ struct xf_engine_opts {
 	uint64_t seed;           /* overrides scenario{seed} */
 	const char *pcap_dir;    /* NULL: none */
 	const char *params;      /* recorded in the result */
+	/* The xenbus trace from xenstore watches, as on the xen platform,
+	 * on the mock too (instead of its store hook, which sees every
+	 * write): to exercise that path without a dom0. */
+	bool xenbus_watch;
 	/* Progress, from the controller actor, about every 100 ms of run
 	 * time: done/total in ns of run time, IOPS so far. */
 	void (*progress)(void *opaque, uint64_t done_ns, uint64_t total_ns,

@@ -120,6 +120,32 @@ struct xf_stuck_device {
 	struct xf_stuck_queue queues[XF_STUCK_MAX_QUEUES];
 };
 
+/* One write of a device's frontend or backend xenbus state key. */
+struct xf_xenbus_event {
+	uint64_t t_ns;           /* run's clock, from when the world was
+				    built (sim: the simulated clock) */
+	bool backend;            /* false: the frontend's key */
+	int state;               /* enum xf_xenbus_state (0..8) */
+};
+
+/* Every state write of one disk or vif, both sides, in order. */
+struct xf_xenbus_trace {
+	char device[64];
+	struct xf_xenbus_event *ev;
+	size_t nev;
+};
+
+/* A device whose handshake made no progress for its connect timeout
+ * by the end of the run. The states are the last written (-1: that
+ * side never wrote one); text is the one-line report. */
+struct xf_wedge {
+	char device[64];
+	int frontend, backend;
+	uint64_t idle_ns;        /* since the last state write */
+	int line;                /* the device's line in the scenario */
+	char text[160];
+};
+
 struct xf_result {
 	char *path;
 	char *scenario;
@@ -151,6 +177,10 @@ struct xf_result {
 	size_t nnotes;
 	struct xf_stuck_device *stuck;
 	size_t nstuck;
+	struct xf_xenbus_trace *xenbus; /* one per disk and vif */
+	size_t nxenbus;
+	struct xf_wedge *wedges;
+	size_t nwedges;
 	/* verdict */
 	struct xf_expect_result *expects;
 	size_t nexpects;
@@ -183,6 +213,14 @@ int xf_result_add_note(struct xf_result *r, const char *device,
 		       const char *state, const char *reason);
 /* A zeroed stuck-device record appended to r, to fill in. */
 int xf_result_add_stuck(struct xf_result *r, struct xf_stuck_device **out);
+/* -ENOMEM. A device's (empty) trace, or the one it has already. */
+int xf_result_xenbus_dev(struct xf_result *r, const char *device,
+			 struct xf_xenbus_trace **out);
+int xf_result_xenbus_add(struct xf_xenbus_trace *t,
+			 const struct xf_xenbus_event *ev);
+const struct xf_xenbus_trace *xf_result_xenbus_find(const struct xf_result *r,
+						    const char *device);
+int xf_result_add_wedge(struct xf_result *r, const struct xf_wedge *w);
 /* vm / job NULL: every job. job may name a job or one clone. */
 void xf_result_totals(const struct xf_result *r, const char *vm,
 		      const char *job, struct xf_totals *out);

@@ -37,6 +37,8 @@ enum xf_scn_type {
 	XF_SCN_REF,   /* the name of another object of a given kind */
 	XF_SCN_OBJ,   /* nested table with its own schema */
 	XF_SCN_FUNC,  /* Lua function */
+	XF_SCN_MAP,   /* table of name = { ... }, each entry of sub's schema
+			 (the names are checked by the whole-model pass) */
 };
 
 struct xf_scn_kind;
@@ -52,6 +54,8 @@ struct xf_scn_field {
 	const char *def;          /* default, as a string in the field's
 				     own syntax; NULL = none */
 	const char *help;         /* one line, for docs and errors */
+	bool icase;               /* ENUM: matched case-insensitively and
+				     stored as the schema spells it */
 };
 
 struct xf_scn_kind {
@@ -72,12 +76,17 @@ struct xf_scn_val {
 	char *s;                  /* STR, ENUM, REF */
 	struct xf_scn_obj *obj;   /* OBJ: always present (defaults) */
 	int fn_ref;               /* FUNC: Lua registry ref, or -1 */
+	struct xf_scn_obj **items; /* MAP: the entries, in table order;
+				      each one's name is its key */
+	size_t nitems;
 };
 
 struct xf_scn_obj {
 	const struct xf_scn_kind *kind;
-	const char *name;         /* vals of "name", or NULL */
+	const char *name;         /* vals of "name" (a MAP entry: its key),
+				     or NULL */
 	int line;                 /* line of the constructor call */
+	char *key;                /* a MAP entry's key (name points here) */
 	struct xf_scn_val *vals;  /* kind->nfields entries */
 };
 
@@ -181,6 +190,9 @@ const struct xf_scn_obj *xf_scn_sub(const struct xf_scn_obj *o,
 				    const char *key);
 bool xf_scn_isset(const struct xf_scn_obj *o, const char *key);
 int xf_scn_line(const struct xf_scn_obj *o, const char *key);
+/* A MAP key's entries, in table order (0 and NULL when not given). */
+size_t xf_scn_map(const struct xf_scn_obj *o, const char *key,
+		  struct xf_scn_obj *const **items);
 /* A disk's capacity as its guest sees it, in bytes: the backend writes
  * "sectors" in backend.sectors_unit and the frontend reads them in its
  * sectors_unit, so with large sectors and different units the guest
@@ -216,12 +228,29 @@ struct xf_scn_metric {
 	double value;
 };
 
-/* Runs expect{check=fn}: fn(r) with r.<name> = value returns true, or
- * false/nil plus an optional message. *ok gets the verdict, msg the
- * message (may be empty). -EINVAL with "file:line: ..." in msg when it
- * raised an error. */
+/* One device's xenbus state writes, for r.xenbus.<device> in check():
+ * an array of { t_ns = <integer>, side = "frontend" | "backend",
+ * state = "InitWait" } tables. */
+struct xf_scn_xenbus_event {
+	uint64_t t_ns;
+	const char *side;
+	const char *state;
+};
+
+struct xf_scn_xenbus {
+	const char *device;
+	const struct xf_scn_xenbus_event *ev;
+	size_t n;
+};
+
+/* Runs expect{check=fn}: fn(r) with r.<name> = value and r.xenbus (a
+ * table of the devices in xb) returns true, or false/nil plus an
+ * optional message. *ok gets the verdict, msg the message (may be
+ * empty). -EINVAL with "file:line: ..." in msg when it raised an
+ * error. */
 int xf_scn_run_check(struct xf_scn *s, const struct xf_scn_obj *expect,
-		     const struct xf_scn_metric *m, size_t nm, bool *ok,
+		     const struct xf_scn_metric *m, size_t nm,
+		     const struct xf_scn_xenbus *xb, size_t nxb, bool *ok,
 		     char *msg, size_t msglen);
 
 /* Value parsers shared with the CLI (--set, --seed). */

@@ -117,6 +117,20 @@ struct xf_mock_hv *xf_mock_platform_hv(struct xf_platform *p);
  * to every domain now. */
 void xf_mock_set_grant_cache(struct xf_mock_hv *hv, unsigned int pages);
 
+/* Called for every change to a value on the live tree, in the order
+ * applied: a write (val, len; val NUL-terminated) or a removal (val
+ * NULL; path and everything under it are gone). A transaction's writes
+ * are seen when it commits, not before; mkdir and set_perms are not
+ * seen. Called from the thread making the change with the hypervisor's
+ * lock held: it must not call into the mock. One hook per hypervisor;
+ * fn NULL removes it. For observers of the xenbus handshake, which must
+ * see every state written, even one overwritten before any watch
+ * event is read. */
+typedef void (*xf_mock_store_hook_fn)(void *opaque, const char *path,
+				      const char *val, size_t len);
+void xf_mock_set_store_hook(struct xf_mock_hv *hv, xf_mock_store_hook_fn fn,
+			    void *opaque);
+
 /* Fault hooks for hostile/lost-wakeup scenarios: drop the next n
  * notifications sent on (domid, port), or delay none (0). */
 int xf_mock_evtchn_drop_next(struct xf_mock_hv *hv, xf_domid domid,
