@@ -246,16 +246,13 @@ static struct xf_result *stub(const struct xf_scn *s, const char *mode,
 	return r;
 }
 
-static void replay_hint(const struct cli_opts *o, const struct xf_result *r)
+static void replay_hint(const struct xf_result *r)
 {
-	printf("     seed %llu; replay: xfront run %s",
-	       (unsigned long long)r->seed, r->path);
-	if (r->variant)
-		printf(" --variant %s", r->variant);
-	printf(" --seed %llu", (unsigned long long)r->seed);
-	for (size_t i = 0; i < o->nparams; i++)
-		printf(" --set %s=%s", o->params[i].key, o->params[i].value);
-	printf("\n");
+	char cmd[8192];
+
+	xf_report_replay_command(r, cmd, sizeof(cmd));
+	printf("     seed %llu; replay: %s\n", (unsigned long long)r->seed,
+	       cmd);
 }
 
 /* SIGINT and SIGTERM are taken by a thread of their own (blocked in
@@ -461,7 +458,7 @@ int cli_run(struct cli_opts *o)
 			free(sum);
 		}
 		if (!res[nres]->pass && !strcmp(o->mode, "sim"))
-			replay_hint(o, res[nres]);
+			replay_hint(res[nres]);
 		fflush(stdout);
 		if (!res[nres]->pass && !rc)
 			rc = 1;

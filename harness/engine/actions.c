@@ -609,8 +609,24 @@ static int no_disk(struct act *c)
 	return -EINVAL;
 }
 
+static int action_run(struct eng *e, const struct xf_scn_obj *f, char *err,
+		      size_t len);
+
+/* Every action that took effect is an event on the report's timelines. */
 int eng_action(struct eng *e, const struct xf_scn_obj *f, char *err,
 	       size_t len)
+{
+	const char *t = xf_scn_str(f, "target");
+	int r = action_run(e, f, err, len);
+
+	if (!r)
+		eng_event(e, "%s%s%s", xf_scn_str(f, "action"),
+			  t && t[0] ? " " : "", t ? t : "");
+	return r;
+}
+
+static int action_run(struct eng *e, const struct xf_scn_obj *f, char *err,
+		      size_t len)
 {
 	struct act c = {
 		.e = e, .f = f, .name = xf_scn_str(f, "action"),

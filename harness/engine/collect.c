@@ -2,6 +2,7 @@
 /* Measurements after the run, and the verdict of each expectation. */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,20 @@ static void ctr_put(struct eng *e, const char *prefix, const char *key,
 		xf_ctrs_add(&e->res->counters, n, v);
 	else
 		xf_ctrs_set(&e->res->counters, n, v);
+}
+
+void eng_event(struct eng *e, const char *fmt, ...)
+{
+	uint64_t now = xf_rt_now_ns(e->rt);
+	char what[80];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&e->ev_lock);
+	xf_result_add_event(e->res, now > e->t0 ? now - e->t0 : 0, what);
+	pthread_mutex_unlock(&e->ev_lock);
 }
 
 void eng_ctr_set(struct eng *e, const char *prefix, const char *key,

@@ -158,6 +158,9 @@ struct eng {
 	 * takes it again. No frontend calls back into the engine from
 	 * inside a call the engine makes. */
 	pthread_mutex_t lock;
+	/* res->events only: taken by callers that hold lock and by
+	 * callers that do not. */
+	pthread_mutex_t ev_lock;
 	bool started, finished, failed;
 	uint64_t t0, end_ns, deadline_ns, last_progress;
 	unsigned int jobs_done;
@@ -313,6 +316,9 @@ void eng_xbt_free(struct eng *e);
 
 /* collect.c */
 void eng_collect(struct eng *e);
+/* collect.c: an event for the report's timelines ("power_cut d0"). */
+void eng_event(struct eng *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* stuck.c: devices with work left at the end, as they were (hang
  * reports); before teardown. */
 void eng_stuck_collect(struct eng *e);

@@ -799,6 +799,7 @@ static void teardown(struct eng *e)
 	free(e->migs);
 	xf_dur_report_free(&e->dur_acc);
 	pthread_mutex_destroy(&e->lock);
+	pthread_mutex_destroy(&e->ev_lock);
 }
 
 static char *dup_or_null(const char *s)
@@ -826,6 +827,7 @@ int xf_engine_run(struct xf_scn *scn, const struct xf_engine_opts *o,
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&e->lock, NULL);
+	pthread_mutex_init(&e->ev_lock, NULL);
 	e->scn = scn;
 	e->o = o;
 	e->res = res;

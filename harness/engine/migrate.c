@@ -106,6 +106,7 @@ static void start(struct eng *e, size_t idx, uint64_t now)
 	m->src = m->vm->host;
 	m->src->migrating = m->dst->migrating = m->vm->migrating = true;
 	m->phase = MIG_PRECOPY;
+	eng_event(e, "%s pre-copy", m->vm->obj->name);
 	m->start_ns = m->round_ns = now;
 	m->round_bytes = mem_bytes(m->vm);
 	m->io_mark = vm_io_bytes(e, m->vm);
@@ -218,6 +219,7 @@ static void stop_and_copy(struct eng *e, size_t idx, uint64_t now,
 	int r;
 
 	m->phase = MIG_STOPCOPY;
+	eng_event(e, "%s stop-and-copy", m->vm->obj->name);
 	m->pause_ns = now;
 	m->round_bytes = dirty;
 	r = eng_vm_suspend(e, m->vm, false);
@@ -284,6 +286,7 @@ static void switch_over(struct eng *e, size_t idx, uint64_t now)
 	}
 	vm->host = m->dst;
 	m->phase = MIG_RESUMING;
+	eng_event(e, "%s on %s", vm->obj->name, m->dst->obj->name);
 	m->switch_ns = now;
 	m->src->migrating = m->dst->migrating = vm->migrating = false;
 	st->done++;
@@ -332,6 +335,7 @@ void eng_mig_poll(struct eng *e)
 		if (m->phase != MIG_RESUMING || !vm_up(e, m->vm))
 			continue;
 		m->phase = MIG_DONE;
+		eng_event(e, "%s resumed", m->vm->obj->name);
 		m->vm->mig.resume_ns = now - m->switch_ns;
 		back = true;
 	}

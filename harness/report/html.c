@@ -129,6 +129,17 @@ static const char *vname(const struct xf_result *r)
 	return r->variant ? r->variant : r->scenario;
 }
 
+/* "run-<scenario>[.<variant>]": the id of a run's details. */
+static void anchor(FILE *f, const struct xf_result *r)
+{
+	fprintf(f, "run-");
+	esc(f, r->scenario);
+	if (r->variant) {
+		fprintf(f, ".");
+		esc(f, r->variant);
+	}
+}
+
 static void plot_done(FILE *out, struct plotctx *p, const char *gp,
 		      const char *svg, const char *what)
 {
@@ -199,6 +210,40 @@ static void plot_cdf(FILE *out, struct plotctx *p,
 	}
 }
 
+/* The runs' events (faults, suspend/resume, migration phases, power
+ * cuts) as dashed lines with their names; the same event of several
+ * variants once. */
+#define HTML_MAX_MARKS 24
+
+static void event_marks(FILE *g, struct xf_result *const *r, size_t n)
+{
+	unsigned int marks = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < r[i]->nevents; k++) {
+			const struct xf_run_event *ev = &r[i]->events[k];
+			bool seen = false;
+			char q[256];
+
+			for (size_t j = 0; j <= i && !seen; j++)
+				for (size_t m = 0; m < r[j]->nevents &&
+				     (j < i || m < k) && !seen; m++)
+					seen = r[j]->events[m].t_ns ==
+					       ev->t_ns &&
+					       !strcmp(r[j]->events[m].what,
+						       ev->what);
+			if (seen || marks++ >= HTML_MAX_MARKS)
+				continue;
+			fprintf(g, "set arrow from %.6f, graph 0 to %.6f, "
+				"graph 1 nohead dt 2 lc rgb '#888888'\n"
+				"set label '%s' at %.6f, graph 0.97 rotate by "
+				"90 right font ',8' tc rgb '#555555'\n",
+				(double)ev->t_ns / 1e9, (double)ev->t_ns / 1e9,
+				gp_esc(q, sizeof(q), ev->what),
+				(double)ev->t_ns / 1e9);
+		}
+}
+
 static void plot_iops(FILE *out, struct plotctx *p,
 		      struct xf_result *const *r, size_t n)
 {
@@ -213,7 +258,9 @@ static void plot_iops(FILE *out, struct plotctx *p,
 		return;
 	term(g, svg, "IOPS over time");
 	fprintf(g, "set xlabel 'time (s)'\nset ylabel 'IOPS'\n"
-		"set yrange [0:*]\nset key bottom right\nplot ");
+		"set yrange [0:*]\nset key bottom right\n");
+	event_marks(g, r, n);
+	fprintf(g, "plot ");
 	for (size_t i = 0; i < n; i++) {
 		size_t len = 0;
 		uint64_t iv = 0;
@@ -508,6 +555,152 @@ static void expect_table(FILE *f, struct xf_result *const *r, size_t n)
 	fprintf(f, "</table>\n");
 }
 
+/* The failed runs, each linked to its details, with the first thing
+ * that failed. */
+static void failures_list(FILE *f, struct xf_result *const *r, size_t n)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++)
+		any |= !r[i]->pass;
+	if (!any)
+		return;
+	fprintf(f, "<h2 id=failures>Failures</h2>\n<ul>\n");
+	for (size_t i = 0; i < n; i++) {
+		const char *why = r[i]->error;
+
+		if (r[i]->pass)
+			continue;
+		for (size_t k = 0; !why && k < r[i]->nexpects; k++)
+			if (!r[i]->expects[k].pass &&
+			    !r[i]->expects[k].skipped)
+				why = r[i]->expects[k].what;
+		fprintf(f, "<li class=fail><a href=\"#");
+		anchor(f, r[i]);
+		fprintf(f, "\">");
+		esc(f, vname(r[i]));
+		fprintf(f, "</a> (");
+		esc(f, r[i]->path);
+		fprintf(f, "): ");
+		esc(f, why ? why : "failed");
+		fprintf(f, "</li>\n");
+	}
+	fprintf(f, "</ul>\n");
+}
+
+/* Per run: the replay command, a note when nothing completed, the
+ * stuck devices, the events and (collapsed) every counter. */
+static void run_details(FILE *f, struct xf_result *const *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct xf_result *x = r[i];
+		struct xf_totals *t = malloc(sizeof(*t));
+		char cmd[8192];
+
+		if (!t)
+			return;
+		xf_result_totals(x, NULL, NULL, t);
+		fprintf(f, "<div class=run id=\"");
+		anchor(f, x);
+		fprintf(f, "\"><h3>");
+		esc(f, vname(x));
+		fprintf(f, "</h3>\n");
+		if (x->njobs && !t->clat.count)
+			fprintf(f, "<p class=note>no completions: no latency to "
+				"plot for this run</p>\n");
+		free(t);
+		xf_report_replay_command(x, cmd, sizeof(cmd));
+		fprintf(f, "<p>replay: <code class=replay>");
+		esc(f, cmd);
+		fprintf(f, "</code></p>\n");
+		for (size_t k = 0; k < x->nstuck; k++) {
+			const struct xf_stuck_device *d = &x->stuck[k];
+
+			fprintf(f, "<p class=fail>stuck: %s ", d->kind);
+			esc(f, d->device);
+			fprintf(f, " (");
+			esc(f, d->why);
+			fprintf(f, "): frontend %s (%s), backend %s</p>\n",
+				d->frontend_state, d->frontend_view,
+				d->backend_state);
+			fprintf(f, "<table class=stuck><tr><th>queue</th>"
+				"<th>ring</th><th>req_prod</th><th>req_cons"
+				"</th><th>req_event</th><th>rsp_prod</th>"
+				"<th>rsp_cons</th><th>rsp_event</th><th>in "
+				"flight</th><th>oldest</th><th>grants</th>"
+				"<th>port</th></tr>\n");
+			for (unsigned int q = 0; q < d->nqueues; q++) {
+				const struct xf_stuck_queue *s = &d->queues[q];
+
+				for (unsigned int g = 0; g < s->nrings || !g;
+				     g++) {
+					const struct xf_stuck_ring *y =
+						&s->rings[g];
+
+					fprintf(f, "<tr><td>%u</td>", s->queue);
+					if (!s->has_ring) {
+						fprintf(f, "<td colspan=11>no "
+							"rings, %u queued</td>"
+							"</tr>\n", s->queued);
+						break;
+					}
+					fprintf(f, "<td>%s</td><td>%u</td>",
+						y->name[0] ? y->name : "blkif",
+						y->req_prod);
+					if (y->has_backend)
+						fprintf(f, "<td>%u</td>",
+							y->req_cons);
+					else
+						fprintf(f, "<td>-</td>");
+					fprintf(f, "<td>%u</td><td>%u</td>"
+						"<td>%u</td><td>%u</td>"
+						"<td>%u</td><td>",
+						y->req_event, y->rsp_prod,
+						y->rsp_cons, y->rsp_event,
+						s->inflight);
+					for (unsigned int k2 = 0;
+					     k2 < s->nreqs && k2 < 4; k2++)
+						fprintf(f, "%sid %u %s %.1f ms",
+							k2 ? ", " : "",
+							s->reqs[k2].id,
+							s->reqs[k2].op,
+							(double)s->reqs[k2]
+							.age_ns / 1e6);
+					fprintf(f, "</td><td>%u</td><td>%u%s"
+						"%s</td></tr>\n", s->grants,
+						s->port, s->has_evtchn &&
+						s->pending ? " pending" : "",
+						s->has_evtchn && s->masked ?
+						" masked" : "");
+				}
+			}
+			fprintf(f, "</table>\n");
+		}
+		if (x->nevents) {
+			fprintf(f, "<details><summary>events (%zu)</summary>"
+				"<table><tr><th>t (ms)</th><th>what</th></tr>\n",
+				x->nevents);
+			for (size_t k = 0; k < x->nevents; k++) {
+				fprintf(f, "<tr><td>%.3f</td><td>",
+					(double)x->events[k].t_ns / 1e6);
+				esc(f, x->events[k].what);
+				fprintf(f, "</td></tr>\n");
+			}
+			fprintf(f, "</table></details>\n");
+		}
+		fprintf(f, "<details class=counters><summary>counters (%zu)"
+			"</summary><table><tr><th>counter</th><th>value</th>"
+			"</tr>\n", x->counters.n);
+		for (size_t k = 0; k < x->counters.n; k++) {
+			fprintf(f, "<tr><td>");
+			esc(f, x->counters.v[k].name);
+			fprintf(f, "</td><td>%llu</td></tr>\n",
+				(unsigned long long)x->counters.v[k].value);
+		}
+		fprintf(f, "</table></details></div>\n");
+	}
+}
+
 static const char css[] =
 	"body{font-family:sans-serif;margin:2em;max-width:1300px;color:#222}"
 	"table{border-collapse:collapse;margin:.6em 0}"
@@ -591,9 +784,13 @@ int xf_report_html_write(const char *dir, struct xf_result *const *r,
 		fprintf(f, "<p class=note id=no-gnuplot>Plots are missing: "
 			"gnuplot is not installed (Debian: apt-get install "
 			"gnuplot-nox), so only tables are shown.</p>\n");
+	failures_list(f, r, n);
+	/* Files with a failed run first: what needs reading is on top. */
+	for (int pass = 0; pass < 2; pass++)
 	for (size_t i = 0; i < n; i++) {
 		struct xf_result *group[64];
 		size_t g = 0, k;
+		bool failed = false;
 
 		for (k = 0; k < i; k++)
 			if (!strcmp(r[k]->path, r[i]->path))
@@ -603,6 +800,10 @@ int xf_report_html_write(const char *dir, struct xf_result *const *r,
 		for (k = i; k < n && g < 64; k++)
 			if (!strcmp(r[k]->path, r[i]->path))
 				group[g++] = r[k];
+		for (k = 0; k < g; k++)
+			failed |= !group[k]->pass;
+		if (failed != (pass == 0))
+			continue;
 		fprintf(f, "<section><h2>");
 		esc(f, r[i]->scenario);
 		fprintf(f, "</h2><p>");
@@ -613,6 +814,7 @@ int xf_report_html_write(const char *dir, struct xf_result *const *r,
 			r[i]->mode);
 		variant_table(f, group, g);
 		expect_table(f, group, g);
+		run_details(f, group, g);
 		if (gp) {
 			fprintf(f, "<div class=plots>\n");
 			plot_cdf(f, &p, group, g);

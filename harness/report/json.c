@@ -322,6 +322,15 @@ int xf_report_json_result(const struct xf_result *r, json_object **out)
 	}
 	json_object_object_add(o, "wedges", a);
 	json_object_object_add(o, "stuck", stuck_json(r));
+	a = json_object_new_array();
+	for (size_t i = 0; i < r->nevents; i++) {
+		x = json_object_new_object();
+		json_object_object_add(x, "t_ns", u64(r->events[i].t_ns));
+		json_object_object_add(x, "what", json_object_new_string(
+			r->events[i].what));
+		json_object_array_add(a, x);
+	}
+	json_object_object_add(o, "events", a);
 	x = json_object_new_object();
 	json_object_object_add(x, "checked",
 			       json_object_new_boolean(r->durability_checked));

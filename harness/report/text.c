@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,71 @@ static void stuck_lines(FILE *f, const struct xf_stuck_device *d)
 				q->masked ? " masked" : "");
 		fprintf(f, "\n");
 	}
+}
+
+/* Appends to buf at *o, as snprintf would, counting what did not fit. */
+static void cat(char *buf, size_t len, size_t *o, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void cat(char *buf, size_t len, size_t *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(*o < len ? buf + *o : NULL, *o < len ? len - *o : 0,
+		      fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*o += (size_t)n;
+}
+
+/* word, single-quoted for a POSIX shell unless it is plain. */
+static void cat_word(char *buf, size_t len, size_t *o, const char *w)
+{
+	if (w[0] && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
+			   "QRSTUVWXYZ0123456789._-/=+:,@%") == strlen(w)) {
+		cat(buf, len, o, "%s", w);
+		return;
+	}
+	cat(buf, len, o, "'");
+	for (; *w; w++)
+		cat(buf, len, o, *w == '\'' ? "'\\''" : "%c", *w);
+	cat(buf, len, o, "'");
+}
+
+size_t xf_report_replay_command(const struct xf_result *r, char *buf,
+				size_t len)
+{
+	size_t o = 0;
+	const char *p = r->params ? r->params : "";
+
+	if (len)
+		buf[0] = 0;
+	cat(buf, len, &o, "xfront run ");
+	cat_word(buf, len, &o, r->path);
+	if (r->variant) {
+		cat(buf, len, &o, " --variant ");
+		cat_word(buf, len, &o, r->variant);
+	}
+	cat(buf, len, &o, " --seed %llu", (unsigned long long)r->seed);
+	/* params: "k=v,k2=v2" with ',' and '\\' escaped by a backslash */
+	while (*p) {
+		char kv[4096];
+		size_t n = 0;
+
+		for (; *p && *p != ','; p++) {
+			if (*p == '\\' && p[1])
+				p++;
+			if (n + 1 < sizeof(kv))
+				kv[n++] = *p;
+		}
+		kv[n] = 0;
+		if (*p == ',')
+			p++;
+		cat(buf, len, &o, " --set ");
+		cat_word(buf, len, &o, kv);
+	}
+	return o;
 }
 
 char *xf_report_summary(const struct xf_result *r, bool color)

@@ -25,6 +25,7 @@ void xf_result_free(struct xf_result *r)
 	free(r->jobs);
 	free(r->vcpus);
 	free(r->stuck);
+	free(r->events);
 	for (size_t i = 0; i < r->nexpects; i++) {
 		free(r->expects[i].what);
 		free(r->expects[i].measured);
@@ -56,6 +57,18 @@ static void *append(void *arr, size_t *n, size_t elem)
 	memset(v + *n * elem, 0, elem);
 	(*n)++;
 	return v;
+}
+
+int xf_result_add_event(struct xf_result *r, uint64_t t_ns, const char *what)
+{
+	struct xf_run_event *v = append(r->events, &r->nevents, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	r->events = v;
+	v[r->nevents - 1].t_ns = t_ns;
+	snprintf(v[r->nevents - 1].what, sizeof(v->what), "%s", what);
+	return 0;
 }
 
 int xf_result_add_stuck(struct xf_result *r, struct xf_stuck_device **out)

@@ -64,6 +64,12 @@ int xf_report_html_write(const char *dir, struct xf_result *const *r,
 			 size_t n, const struct xf_report_meta *m,
 			 bool *plots_ok, char *err, size_t errlen);
 
+/* The command line that re-runs r exactly (sim): "xfront run PATH
+ * [--variant V] --seed N [--set K=V]...", values shell-quoted when they
+ * need it. Truncated to len like snprintf; returns the full length. */
+size_t xf_report_replay_command(const struct xf_result *r, char *buf,
+				size_t len);
+
 /* The human summary of one result (malloc'ed, several lines). */
 char *xf_report_summary(const struct xf_result *r, bool color);
 

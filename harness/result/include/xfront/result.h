@@ -72,6 +72,13 @@ struct xf_device_note {
 	char reason[256];
 };
 
+/* Something the scenario did to the run (a fault or hook action, a
+ * migration phase), for markers on the report's timelines. */
+struct xf_run_event {
+	uint64_t t_ns;           /* since the run started */
+	char what[80];           /* "power_cut d0", "vm0 stop-and-copy" */
+};
+
 /* A device that did not finish its work, as it was at the end of the
  * run: what a driver developer needs to tell who waits for whom. */
 #define XF_STUCK_MAX_QUEUES 16
@@ -177,6 +184,8 @@ struct xf_result {
 	size_t nnotes;
 	struct xf_stuck_device *stuck;
 	size_t nstuck;
+	struct xf_run_event *events;
+	size_t nevents;
 	struct xf_xenbus_trace *xenbus; /* one per disk and vif */
 	size_t nxenbus;
 	struct xf_wedge *wedges;
@@ -211,6 +220,8 @@ size_t xf_result_checked(const struct xf_result *r);
 int xf_result_add_loss(struct xf_result *r, const struct xf_loss_result *l);
 int xf_result_add_note(struct xf_result *r, const char *device,
 		       const char *state, const char *reason);
+int xf_result_add_event(struct xf_result *r, uint64_t t_ns,
+			const char *what);
 /* A zeroed stuck-device record appended to r, to fill in. */
 int xf_result_add_stuck(struct xf_result *r, struct xf_stuck_device **out);
 /* -ENOMEM. A device's (empty) trace, or the one it has already. */
