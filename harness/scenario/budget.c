@@ -22,9 +22,6 @@
 /* 200 million instructions per top-level call: seconds of CPU. */
 #define SCN_INSN_MILLIONS 200
 #define SCN_STEP_BUDGET (SCN_INSN_MILLIONS * 1000000 / SCN_HOOK_STEP)
-/* Wall time per top-level call, checked at the same counts: Lua code
- * that is slow per instruction (C library calls in a loop) ends too. */
-#define SCN_WALL_LIMIT_S 10
 
 struct scn_budget {
 	size_t used;

@@ -613,6 +613,7 @@ int xf_scn_load(const char *path, const char *variant,
 	}
 	s->L = L;
 	luaL_openlibs(L);
+	scn_lua_watch_patterns(L);
 	lua_pushcfunction(L, msgh);
 	{
 		/* "@path": messages then read "scenarios/x.lua:12: ...". */

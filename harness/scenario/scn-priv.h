@@ -43,6 +43,17 @@ const char *scn_did_you_mean(const char *word, const char *const *cands,
 /* Cross-checks the whole model after the script ran. */
 void scn_check(struct xf_scn *s);
 
+/* Wall time per top-level call, checked with the instruction budget:
+ * Lua code that is slow per instruction (C library calls in a loop)
+ * ends too. A single pattern call in C is held to the same limit
+ * (cwatch.c). */
+#define SCN_WALL_LIMIT_S 10
+#define SCN_C_CALL_LIMIT_S SCN_WALL_LIMIT_S
+
+/* The sandbox's string.find/match/gmatch/gsub under the wall-clock
+ * watchdog (cwatch.c); after the string library is open. */
+void scn_lua_watch_patterns(lua_State *L);
+
 /* A Lua state with a memory cap and an instruction budget per call
  * (budget.c); reset the budget before each top-level pcall. */
 lua_State *scn_lua_new(void);

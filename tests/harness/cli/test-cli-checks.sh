@@ -172,6 +172,34 @@ for f in hang:2 hookhang:5 checkhang:5; do
 	check "${f%:*}: a swallowed budget error still ends the run at file:line" \
 		"[ $rc -eq 2 ] && grep -q '^${f%:*}.lua:${f#*:}: scenario code ran for more than' out.txt"
 done
+# A pattern that backtracks for ever runs inside C, where the
+# instruction budget never looks: the wall-clock watchdog ends the run
+# at the call's line (exit 2) after its 10 s.
+{
+	echo 'scenario { name = "pat", description = "a pattern that backtracks for ever", duration = "20ms" }'
+	vm_disk_job ''
+	echo 'local subject = string.rep("a", 40)'
+	echo 'local n = subject:find(string.rep("a?", 40) .. string.rep("a", 40) .. "b")'
+	echo 'expect { iops_min = 1 }'
+} > pat.lua
+"$XF" run pat.lua > out.txt 2>&1; rc=$?
+check "a C pattern call past the wall-clock limit ends at its line" \
+	"[ $rc -eq 2 ] && grep -q '^pat.lua:6: string.find ran for more than 10 s inside C' out.txt"
+# The watched pattern functions still work, errors and callbacks too.
+{
+	echo 'local words = {}'
+	echo 'for w in ("a bb ccc"):gmatch("%a+") do words[#words + 1] = w end'
+	echo 'local sub = ("x-y"):gsub("%-", function() return "+" end)'
+	echo 'assert(#words == 3 and words[3] == "ccc" and sub == "x+y")'
+	echo 'assert(string.match("k=v", "(%w)=(%w)") == "k" and ("abc"):find("b", 1, true) == 2)'
+	echo 'assert(not pcall(string.find, "a", "[a"))'
+	echo 'scenario { name = "patok", description = "patterns " .. sub, duration = "20ms" }'
+	vm_disk_job ''
+	echo 'expect { iops_min = 1 }'
+} > patok.lua
+"$XF" run patok.lua > out.txt 2>&1; rc=$?
+check "find, match, gmatch and gsub behave as Lua's under the watchdog" \
+	"[ $rc -eq 0 ] && grep -q '^PASS patok' out.txt"
 "$XF" run checkerr.lua > out.txt 2>&1; rc=$?
 check "a Lua error in check() is a scenario error, not a failed expectation" \
 	"[ $rc -eq 2 ] && grep -q '^checkerr.lua:5: check(r): r.no_such_key: no such field' out.txt"
