@@ -31,9 +31,12 @@ static int list_counters(void)
 	       "<disk>, <vif>, <flow>, <vm>, <switch>: the object's name; "
 	       "<vcpu>: as vm0/vcpu1.\n"
 	       "A key with a dot is read as r[\"d0.ios\"]. where: check = "
-	       "r in check(r), ctx =\nctx:counter(key), both. Per-object "
-	       "keys exist when the object does; a moved\nvif's feature.* "
-	       "and last_backend.*, and the VM keys, only after a migration.\n");
+	       "r in check(r), ctx =\nctx:counter(key), both. The run "
+	       "metrics are of the expect's vm, job and flow\nwhen it names "
+	       "them. Per-object keys exist for the objects declared; a "
+	       "disk's\nnever_connected only when 1, a vif's moves, "
+	       "feature.* and last_backend.* after\nit moved, the VM keys "
+	       "when the scenario migrates.\n");
 	for (size_t i = 0; !xf_engine_counter_doc(i, &d); i++) {
 		if ((int)d.group != g) {
 			g = (int)d.group;

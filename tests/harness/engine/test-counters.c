@@ -245,7 +245,8 @@ START_TEST(documented_keys_readable)
 	src[0] = 0;
 	put(src, sizeof(src), "%s", "scenario { name = \"t\", description = "
 	    "\"keys\", duration = \"50ms\" }\nvm { name = \"vm0\" }\n"
-	    "disk { name = \"d0\", vm = \"vm0\", size = \"16M\" }\njob { name = \"rr\", disk = \"d0\", "
+	    "disk { name = \"d0\", vm = \"vm0\", size = \"16M\" }\n"
+	    "job { name = \"rr\", disk = \"d0\", "
 	    "rw = \"randrw\" }\nlocal seen = 0\nat(\"20ms\", function(ctx)\n");
 	for (size_t i = 0; !xf_engine_counter_doc(i, &d); i++) {
 		if (!(d.where & XF_CTR_IN_CTX))
