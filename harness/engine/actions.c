@@ -59,12 +59,19 @@ static int counter_cb(void *opaque, const char *name, double *out)
 	const char *key = dot ? dot + 1 : name;
 	uint64_t v = 0;
 	bool any = false;
+	size_t i;
 
 	if (!strcmp(name, "power_cuts")) {
 		*out = (double)e->power_cuts;
 		return 0;
 	}
-	for (unsigned int i = 0; i < e->ndisks; i++) {
+	/* Only documented keys: a case below without its ctx_ctrs line
+	 * is unreachable. */
+	for (i = 0; i < ENG_N(ctx_ctrs) && strcmp(ctx_ctrs[i].key, key); i++)
+		;
+	if (i == ENG_N(ctx_ctrs))
+		return -ENOENT;
+	for (i = 0; i < e->ndisks; i++) {
 		struct eng_disk *d = &e->disks[i];
 
 		if (dot && (strlen(d->name) != (size_t)(dot - name) ||
