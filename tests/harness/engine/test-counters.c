@@ -207,7 +207,9 @@ START_TEST(library_counters_documented)
 	ck_assert_ptr_nonnull(dirs);
 	for (char *p = strtok_r(dirs, ":", &save); p;
 	     p = strtok_r(NULL, ":", &save))
-		ck_assert_msg(!nftw(p, visit, 16, 0), "%s: %s", p,
+		/* FTW_PHYS: a link (scenarios/default/ has some) is run
+		 * where it points, once. */
+		ck_assert_msg(!nftw(p, visit, 16, FTW_PHYS), "%s: %s", p,
 			      strerror(errno));
 	free(dirs);
 	ck_assert_msg(!lib.missing[0], "counters without an entry in "
