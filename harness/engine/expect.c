@@ -200,7 +200,8 @@ static void flow_scoped(char *buf, size_t len, const struct xf_scn_obj *x,
 }
 
 /* r.<key> in check(r) besides the counters: the measures of the
- * expect's scope (vm, job, flow), in struct measures. */
+ * expect's scope (vm, job, flow), doubles in struct measures that one()
+ * reads itself (never eng_ctrs_copy(), which takes integers). */
 #define MET(key, field, unit, help)					\
 	{ key, offsetof(struct measures, field), sizeof(double), 1, unit, \
 	  help }
@@ -216,7 +217,7 @@ static const struct eng_ctr check_metrics[] = {
 	MET("verify_errors", verify_errors, "count",
 	    "reads whose data did not verify"),
 	MET("io_errors", io_errors, "I/Os", "I/Os completed with an error"),
-	MET("hangs", hangs, "I/Os", "I/Os never completed"),
+	MET("hangs", hangs, "I/Os", "I/Os that never completed (hung)"),
 	MET("leaks", leaks, "count",
 	    "grants and event channels left at teardown (mock only)"),
 	MET("fairness", fairness, "ratio", "Jain index of the VMs' IOPS"),
