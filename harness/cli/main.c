@@ -9,6 +9,7 @@ void cli_usage(FILE *f)
 	fputs(
 "usage: xfront run SCENARIO.lua|DIR... [options]\n"
 "       xfront list [DIR...]\n"
+"       xfront list counters    keys of r in check(r) and ctx:counter\n"
 "       xfront replay RESULT.json\n"
 "       xfront --help | --version\n"
 "\n"

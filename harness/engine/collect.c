@@ -81,50 +81,103 @@ void eng_ctrs_copy(struct eng *e, const char *prefix,
 
 /* Summed over a disk's queues, its connections and backends. */
 static const struct eng_ctr queue_ctrs[] = {
-	ENG_CTR("ios", struct xf_blkfront_queue_stats, ios_completed),
-	ENG_CTR("requests", struct xf_blkfront_queue_stats, requests),
-	ENG_CTR("segments", struct xf_blkfront_queue_stats, segments),
+	ENG_CTR("ios", struct xf_blkfront_queue_stats, ios_completed, "I/Os",
+		"I/Os the frontend completed (ok or error)"),
+	ENG_CTR("requests", struct xf_blkfront_queue_stats, requests,
+		"requests", "ring requests the frontend pushed"),
+	ENG_CTR("segments", struct xf_blkfront_queue_stats, segments, "count",
+		"data segments in those requests"),
 	ENG_CTR("indirect_requests", struct xf_blkfront_queue_stats,
-		indirect_requests),
-	ENG_CTR("notify_sent", struct xf_blkfront_queue_stats, notify_sent),
+		indirect_requests, "requests",
+		"requests sent as BLKIF_OP_INDIRECT"),
+	ENG_CTR("notify_sent", struct xf_blkfront_queue_stats, notify_sent,
+		"count", "event-channel notifications the frontend sent"),
 	ENG_CTR("notify_received", struct xf_blkfront_queue_stats,
-		notify_received),
+		notify_received, "count",
+		"event-channel notifications the frontend handled"),
 	ENG_CTR("persistent_hits", struct xf_blkfront_queue_stats,
-		persistent_hits),
-	ENG_CTR("reissued", struct xf_blkfront_queue_stats, reissued),
+		persistent_hits, "count",
+		"segments served from the persistent grant pool"),
+	ENG_CTR("reissued", struct xf_blkfront_queue_stats, reissued, "count",
+		"request parts taken back and reissued after a reconnect"),
 	ENG_CTR("watchdog_recoveries", struct xf_blkfront_queue_stats,
-		watchdog_recoveries),
+		watchdog_recoveries, "count",
+		"watchdog ticks that polled the ring and re-notified"),
 	ENG_CTR("watchdog_responses", struct xf_blkfront_queue_stats,
-		watchdog_responses),
+		watchdog_responses, "count",
+		"responses the watchdog found without a notification"),
 	ENG_CTR("discard_skipped", struct xf_blkfront_queue_stats,
-		discard_skipped),
+		discard_skipped, "count",
+		"discards completed without a request (no whole granule)"),
 };
 
 static const struct eng_ctr info_ctrs[] = {
-	ENG_CTR("connects", struct xf_blkfront_info, connects),
-	ENG_CTR("protocol_errors", struct xf_blkfront_info, protocol_errors),
+	ENG_CTR("connects", struct xf_blkfront_info, connects, "count",
+		"completed xenbus handshakes"),
+	ENG_CTR("protocol_errors", struct xf_blkfront_info, protocol_errors,
+		"count", "malformed responses from the backend"),
 	ENG_CTR("durability_degraded", struct xf_blkfront_info,
-		durability_degraded),
-	ENG_CTR("queues", struct xf_blkfront_info, nr_queues),
+		durability_degraded, "count",
+		"flush/barrier refused, plus connections with unprotected FUA"),
+	ENG_CTR("queues", struct xf_blkfront_info, nr_queues, "count",
+		"ring queues negotiated"),
 	ENG_CTR("max_request_bytes", struct xf_blkfront_info,
-		max_request_bytes),
-	ENG_CTR("fua_unprotected", struct xf_blkfront_info, fua_unprotected),
-	ENG_CTR("capacity_bytes", struct xf_blkfront_info, size_bytes),
+		max_request_bytes, "bytes",
+		"the most one ring request carries"),
+	ENG_CTR("fua_unprotected", struct xf_blkfront_info, fua_unprotected,
+		"count", "FUA writes sent as plain writes (no barrier, no flush)"),
+	ENG_CTR("capacity_bytes", struct xf_blkfront_info, size_bytes, "bytes",
+		"disk capacity the frontend uses (sectors x its unit)"),
 };
 
 static const struct eng_ctr blkback_ctrs[] = {
-	ENG_CTR("backend.rsp_error", struct xf_blkback_stats, rsp_error),
+	ENG_CTR("backend.rsp_error", struct xf_blkback_stats, rsp_error,
+		"count", "BLKIF_RSP_ERROR answers of the mock blkback"),
 	ENG_CTR("backend.rsp_eopnotsupp", struct xf_blkback_stats,
-		rsp_eopnotsupp),
+		rsp_eopnotsupp, "count", "BLKIF_RSP_EOPNOTSUPP answers"),
 	ENG_CTR("backend.injected_errors", struct xf_blkback_stats,
-		injected_errors),
-	ENG_CTR("backend.notify_sent", struct xf_blkback_stats, notify_sent),
-	ENG_CTR("backend.dropped", struct xf_blkback_stats, dropped),
+		injected_errors, "count", "errors injected by faults"),
+	ENG_CTR("backend.notify_sent", struct xf_blkback_stats, notify_sent,
+		"count", "responses pushed with a notification"),
+	ENG_CTR("backend.dropped", struct xf_blkback_stats, dropped,
+		"requests", "in flight at disconnect or crash: never answered"),
 	ENG_CTR("backend.discard_off_grid", struct xf_blkback_stats,
-		discard_off_grid),
+		discard_off_grid, "requests",
+		"valid discards off the discard granularity grid"),
 	ENG_CTR("backend.past_end", struct xf_blkback_stats,
-		rejects[XF_BLKBACK_REJ_PAST_END]),
+		rejects[XF_BLKBACK_REJ_PAST_END], "requests",
+		"requests rejected for reaching past the disk's end"),
 };
+
+/* Set by hand: timeouts in eng_collect(), never_connected by the
+ * controller (engine.c) when the run starts without the disk. */
+static const struct eng_ctr disk_extra_docs[] = {
+	ENG_DOC("timeouts", "count",
+		"frontend I/O timeouts (the device gave up on its backend)"),
+	ENG_DOC("never_connected", "bool",
+		"1: the disk never connected before the run started"),
+};
+
+static const struct eng_ctr run_ctr_docs[] = {
+	ENG_DOC("reconnect_max_ns", "ns",
+		"longest reconnect, until I/O completed again (inf: never)"),
+	ENG_DOC("reconnects_never_completed", "count",
+		"reconnects after which nothing completed"),
+};
+
+void eng_collect_docs(struct eng_doc_walk *w)
+{
+	eng_doc_table(w, XF_CTR_DISK, queue_ctrs, ENG_N(queue_ctrs),
+		      XF_CTR_IN_CHECK);
+	eng_doc_table(w, XF_CTR_DISK, info_ctrs, ENG_N(info_ctrs),
+		      XF_CTR_IN_CHECK);
+	eng_doc_table(w, XF_CTR_DISK, blkback_ctrs, ENG_N(blkback_ctrs),
+		      XF_CTR_IN_CHECK);
+	eng_doc_table(w, XF_CTR_DISK, disk_extra_docs,
+		      ENG_N(disk_extra_docs), XF_CTR_IN_CHECK);
+	eng_doc_table(w, XF_CTR_RUN, run_ctr_docs, ENG_N(run_ctr_docs),
+		      XF_CTR_IN_CHECK);
+}
 
 /* Why a disk stopped, in the frontend's words: its unplug reason, or
  * the error state's message. */

@@ -231,27 +231,53 @@ void eng_ctr_add(struct eng *e, const char *prefix, const char *key,
 
 /* A counter the engine copies from a stats struct into the result (as
  * Linux's xennet_stats[]): its key, where the field is, its width (any
- * unsigned integer or bool; anything else does not compile) and a
- * divisor (1, or 1000 for ns -> us). */
+ * unsigned integer or bool; anything else does not compile), a divisor
+ * (1, or 1000 for ns -> us), and what `xfront list counters` says of
+ * it: its unit (one of the words in counters.c) and one line of help. */
 struct eng_ctr {
 	const char *key;
 	size_t off;
 	unsigned char size;
 	unsigned int div;
+	const char *unit;
+	const char *help;
 };
 #define ENG_CTR_SIZE(x) _Generic((x), bool: 1, unsigned char: 1,	\
 	unsigned short: 2, unsigned int: sizeof(unsigned int),		\
 	unsigned long: sizeof(unsigned long),				\
 	unsigned long long: sizeof(unsigned long long))
-#define ENG_CTR_DIV(key, type, field, div)				\
-	{ key, offsetof(type, field), ENG_CTR_SIZE(((type *)0)->field), div }
-#define ENG_CTR(key, type, field) ENG_CTR_DIV(key, type, field, 1)
+#define ENG_CTR_DIV(key, type, field, div, unit, help)			\
+	{ key, offsetof(type, field), ENG_CTR_SIZE(((type *)0)->field), div, \
+	  unit, help }
+#define ENG_CTR(key, type, field, unit, help)				\
+	ENG_CTR_DIV(key, type, field, 1, unit, help)
+/* A counter set by hand (eng_ctr_set(), xf_ctrs_set()): documented in
+ * a table next to the code that sets it. */
+#define ENG_DOC(key, unit, help) { key, 0, 0, 1, unit, help }
 #define ENG_N(a) (sizeof(a) / sizeof((a)[0]))
 /* "<prefix>.<key>" for each entry of t, in table order, from the struct
  * at src: set, or added to when add. */
 void eng_ctrs_copy(struct eng *e, const char *prefix,
 		   const struct eng_ctr *t, size_t n, const void *src,
 		   bool add);
+
+/* counters.c: the documentation of every key check(r) and ctx:counter
+ * read. Each file that sets counters hands its tables to a walk; the
+ * walk stops at the entry asked for. */
+struct eng_doc_walk;
+/* Every entry of t, as "<placeholder>.<key>" of group g. */
+void eng_doc_table(struct eng_doc_walk *w, enum xf_counter_group g,
+		   const struct eng_ctr *t, size_t n, unsigned int where);
+/* One entry: "<placeholder>.<prefix><name>" (name from a name table,
+ * e.g. a drop reason). */
+void eng_doc_one(struct eng_doc_walk *w, enum xf_counter_group g,
+		 const char *prefix, const char *name, const char *unit,
+		 const char *help, unsigned int where);
+void eng_collect_docs(struct eng_doc_walk *w);
+void eng_expect_docs(struct eng_doc_walk *w);
+void eng_net_docs(struct eng_doc_walk *w);
+void eng_mig_docs(struct eng_doc_walk *w);
+void eng_actions_docs(struct eng_doc_walk *w);
 
 /* migrate.c: live migration, pre-copy then stop-and-copy, one at a
  * time per host. Requests wait in arrival order for their hosts. All

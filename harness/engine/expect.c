@@ -14,6 +14,9 @@ struct measures {
 	double leaks, fairness, share_max, util_max, pause_max_ms;
 	double reconnect_max_ms, power_cuts; /* reconnect: inf = never */
 	double reconnects_never;
+	double undelivered, stalled; /* flows in scope (eng_flow_health) */
+	/* For check(r) only, set just before it runs. */
+	double bad_checksums, bad_segments, gbps, wedges;
 	double completed;   /* I/Os that ended (ok or error) in scope */
 	bool ok;            /* false: could not be measured */
 };
@@ -273,6 +276,72 @@ static int xenbus_for_check(const struct xf_result *r,
 	return 0;
 }
 
+/* r.<key> in check(r) besides the counters: the measures of the
+ * expect's scope (vm, job, flow), doubles in struct measures that one()
+ * reads itself (never eng_ctrs_copy(), which takes integers). */
+#define MET(key, field, unit, help)					\
+	{ key, offsetof(struct measures, field), sizeof(double), 1, unit, \
+	  help }
+static const struct eng_ctr check_metrics[] = {
+	MET("iops", iops, "IOPS", "I/Os completed per second"),
+	MET("bw_mbps", bw_mbps, "MB/s", "bytes moved per second / 1e6"),
+	MET("p50_us", p50_us, "us", "median completion latency"),
+	MET("p99_us", p99_us, "us", "99th percentile completion latency"),
+	MET("p999_us", p999_us, "us", "99.9th percentile completion latency"),
+	MET("max_us", max_us, "us", "longest completion latency"),
+	MET("lost_writes", lost_writes, "count",
+	    "acknowledged writes lost at power cuts (durability checker)"),
+	MET("verify_errors", verify_errors, "count",
+	    "reads whose data did not verify"),
+	MET("io_errors", io_errors, "I/Os", "I/Os completed with an error"),
+	MET("hangs", hangs, "I/Os", "I/Os that never completed (hung)"),
+	MET("leaks", leaks, "count",
+	    "grants and event channels left at teardown (mock only)"),
+	MET("fairness", fairness, "ratio", "Jain index of the VMs' IOPS"),
+	MET("completion_share_max", share_max, "ratio",
+	    "largest share of completions on one guest vCPU"),
+	MET("vcpu_util_max", util_max, "ratio",
+	    "busy/wall time of the busiest guest vCPU"),
+	MET("pause_max_ms", pause_max_ms, "ms",
+	    "longest time a job went without a completion"),
+	MET("reconnect_max_ms", reconnect_max_ms, "ms",
+	    "longest disk reconnect until I/O completed (inf: never)"),
+	MET("power_cuts", power_cuts, "count", "power cuts (ctx: so far)"),
+	MET("undelivered_bytes", undelivered, "bytes",
+	    "payload bytes the flows sent that never arrived"),
+	MET("stalled_flows", stalled, "flows",
+	    "flows with frames never completed, or not drained"),
+	MET("double_completions", double_compl, "count",
+	    "I/Os completed more than once"),
+	MET("bad_checksums", bad_checksums, "frames",
+	    "frames received with a bad checksum (also validated but bad)"),
+	MET("bad_segments", bad_segments, "frames",
+	    "frames received wrongly segmented"),
+	MET("gbps", gbps, "Gbit/s", "throughput received by the vifs"),
+	MET("wedges", wedges, "count",
+	    "devices whose xenbus handshake stopped (wedged)"),
+};
+#undef MET
+
+/* Set per vCPU in the check block of one(). */
+static const struct eng_ctr vcpu_docs[] = {
+	ENG_DOC("completions", "I/Os", "I/O completions run on the vCPU"),
+	ENG_DOC("util", "ratio", "busy time / wall time of the vCPU"),
+};
+
+/* power_cuts is also ctx:counter's (actions.c counter_cb). */
+void eng_expect_docs(struct eng_doc_walk *w)
+{
+	for (size_t i = 0; i < ENG_N(check_metrics); i++)
+		eng_doc_one(w, XF_CTR_RUN, "", check_metrics[i].key,
+			    check_metrics[i].unit, check_metrics[i].help,
+			    XF_CTR_IN_CHECK |
+			    (strcmp(check_metrics[i].key, "power_cuts") ? 0 :
+			     XF_CTR_IN_CTX));
+	eng_doc_table(w, XF_CTR_VCPU, vcpu_docs, ENG_N(vcpu_docs),
+		      XF_CTR_IN_CHECK);
+}
+
 static void one(struct eng *e, const struct xf_scn_obj *x)
 {
 	struct eng_flow_health fh;
@@ -374,7 +443,8 @@ static void one(struct eng *e, const struct xf_scn_obj *x)
 	if (xf_scn_isset(x, "check")) {
 		const struct xf_result *r = e->res;
 		size_t n = 0;
-		struct xf_scn_metric *mv = calloc(25 + r->counters.n +
+		struct xf_scn_metric *mv = calloc(ENG_N(check_metrics) +
+						  r->counters.n +
 						  2 * r->nvcpus, sizeof(*mv));
 		/* "vm0/vcpu1.completions", "vm0/vcpu1.util" */
 		char (*vn)[80] = calloc(2 * r->nvcpus + 1, sizeof(*vn));
@@ -396,26 +466,20 @@ static void one(struct eng *e, const struct xf_scn_obj *x)
 					     xf_scn_line(x, "check"), false);
 			return;
 		}
-#define M(nm, v) mv[n++] = (struct xf_scn_metric){ nm, v }
-		M("iops", m.iops); M("bw_mbps", m.bw_mbps);
-		M("p50_us", m.p50_us); M("p99_us", m.p99_us);
-		M("p999_us", m.p999_us); M("max_us", m.max_us);
-		M("lost_writes", m.lost_writes);
-		M("verify_errors", m.verify_errors);
-		M("io_errors", m.io_errors); M("hangs", m.hangs);
-		M("leaks", m.leaks); M("fairness", m.fairness);
-		M("completion_share_max", m.share_max);
-		M("vcpu_util_max", m.util_max);
-		M("pause_max_ms", m.pause_max_ms);
-		M("reconnect_max_ms", m.reconnect_max_ms);
-		M("power_cuts", m.power_cuts);
-		M("undelivered_bytes", fh.undelivered);
-		M("stalled_flows", fh.stalled);
-		M("double_completions", m.double_compl);
-		M("bad_checksums", bc); M("bad_segments", bs);
-		M("gbps", gb);
-		M("wedges", (double)r->nwedges);
-#undef M
+		m.undelivered = fh.undelivered;
+		m.stalled = fh.stalled;
+		m.bad_checksums = bc;
+		m.bad_segments = bs;
+		m.gbps = gb;
+		m.wedges = (double)r->nwedges;
+		for (size_t i = 0; i < ENG_N(check_metrics); i++) {
+			double v;
+
+			memcpy(&v, (const char *)&m + check_metrics[i].off,
+			       sizeof(v));
+			mv[n++] = (struct xf_scn_metric){
+				check_metrics[i].key, v };
+		}
 		for (size_t i = 0; i < r->counters.n; i++)
 			mv[n++] = (struct xf_scn_metric){
 				r->counters.v[i].name,

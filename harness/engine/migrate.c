@@ -375,21 +375,37 @@ static bool scenario_migrates(const struct eng *e)
 	return e->nmigs > 0;
 }
 
-/* Times in us. */
+/* Times in us; all but the first two of the VM's last migration. */
 static const struct eng_ctr mig_ctrs[] = {
-	ENG_CTR("migrations", struct eng_mig_stats, done),
-	ENG_CTR("migrations_pending", struct eng_mig_stats, pending),
-	ENG_CTR_DIV("migration_wait_us", struct eng_mig_stats, wait_ns, 1000),
-	ENG_CTR_DIV("migration_us", struct eng_mig_stats, total_ns, 1000),
-	ENG_CTR_DIV("downtime_us", struct eng_mig_stats, downtime_ns, 1000),
-	ENG_CTR_DIV("resume_us", struct eng_mig_stats, resume_ns, 1000),
-	ENG_CTR("precopy_rounds", struct eng_mig_stats, rounds),
+	ENG_CTR("migrations", struct eng_mig_stats, done, "count",
+		"live migrations of the VM that completed"),
+	ENG_CTR("migrations_pending", struct eng_mig_stats, pending, "count",
+		"migration requests not done when the run ended"),
+	ENG_CTR_DIV("migration_wait_us", struct eng_mig_stats, wait_ns, 1000,
+		    "us", "queued behind a busy host or the VM"),
+	ENG_CTR_DIV("migration_us", struct eng_mig_stats, total_ns, 1000, "us",
+		    "start of pre-copy to resume"),
+	ENG_CTR_DIV("downtime_us", struct eng_mig_stats, downtime_ns, 1000,
+		    "us", "paused: last copy and switch-over"),
+	ENG_CTR_DIV("resume_us", struct eng_mig_stats, resume_ns, 1000, "us",
+		    "switch-over to every frontend Connected"),
+	ENG_CTR("precopy_rounds", struct eng_mig_stats, rounds, "count",
+		"live pre-copy rounds"),
 	ENG_CTR_DIV("migration_start_us", struct eng_mig_stats, start_ns,
-		    1000),
-	ENG_CTR_DIV("migration_end_us", struct eng_mig_stats, end_ns, 1000),
-	ENG_CTR("migration_bytes", struct eng_mig_stats, bytes),
-	ENG_CTR("stopcopy_bytes", struct eng_mig_stats, final_bytes),
+		    1000, "us", "when pre-copy started, from the run's start"),
+	ENG_CTR_DIV("migration_end_us", struct eng_mig_stats, end_ns, 1000,
+		    "us", "when it ended, from the run's start"),
+	ENG_CTR("migration_bytes", struct eng_mig_stats, bytes, "bytes",
+		"memory sent, every round"),
+	ENG_CTR("stopcopy_bytes", struct eng_mig_stats, final_bytes, "bytes",
+		"memory sent while paused"),
 };
+
+void eng_mig_docs(struct eng_doc_walk *w)
+{
+	eng_doc_table(w, XF_CTR_VM, mig_ctrs, ENG_N(mig_ctrs),
+		      XF_CTR_IN_CHECK);
+}
 
 void eng_mig_collect(struct eng *e)
 {

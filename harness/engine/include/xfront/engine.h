@@ -71,6 +71,47 @@ int xf_engine_run(struct xf_scn *scn, const struct xf_engine_opts *o,
 void xf_engine_interrupt(void);
 bool xf_engine_interrupted(void);
 
+/*
+ * The keys a scenario reads: r.<key> in expect { check = function(r) }
+ * and ctx:counter(key) in hooks. Generated from the tables that set
+ * them, so `xfront list counters` and docs/counters.md cannot miss one
+ * the engine produces (the harness-counters test checks it).
+ */
+enum xf_counter_group {
+	XF_CTR_RUN = 0,   /* "iops", "leaks": the run (or expect's scope) */
+	XF_CTR_DISK,      /* "<disk>.ios" */
+	XF_CTR_VIF,       /* "<vif>.rx.good" */
+	XF_CTR_FLOW,      /* "<flow>.tx.bytes" */
+	XF_CTR_SWITCH,    /* "switch.<switch>.forwarded" */
+	XF_CTR_VM,        /* "<vm>.migrations" */
+	XF_CTR_VCPU,      /* "<vcpu>.util", vCPU names like "vm0/vcpu1" */
+	XF_CTR_CTX,       /* ctx:counter("d0.writes") */
+	XF_CTR_GROUP_NR
+};
+/* Where a key can be read. */
+#define XF_CTR_IN_CHECK 1u  /* r.<key> in check(r) */
+#define XF_CTR_IN_CTX   2u  /* ctx:counter(key) in a hook */
+
+struct xf_counter_doc {
+	/* The key with its object as a placeholder: "<disk>.ios",
+	 * "<vif>.backend.drop.rx-queue-full", "[<disk>.]writes" (ctx:
+	 * the disk is optional). */
+	char pattern[96];
+	enum xf_counter_group group;
+	unsigned int where;   /* XF_CTR_IN_* */
+	const char *unit;     /* "count", "bytes", "us", ... (static) */
+	const char *help;     /* one line (static) */
+};
+
+/* Entry i (from 0) in listing order, grouped by group: 0, or -ENOENT
+ * past the last one. */
+int xf_engine_counter_doc(size_t i, struct xf_counter_doc *out);
+/* "run metrics", "per disk", ...; NULL for a group out of range. */
+const char *xf_engine_counter_group_name(enum xf_counter_group g);
+/* The placeholder of a group's objects, "<disk>" ("" for the run,
+ * "switch.<switch>" for a switch). */
+const char *xf_engine_counter_placeholder(enum xf_counter_group g);
+
 #ifdef __cplusplus
 }
 #endif
