@@ -527,6 +527,24 @@ START_TEST(check_function)
 }
 END_TEST
 
+/* A mistake in objects a loop builds is reported once, with a count,
+ * not once per object; different mistakes on one line stay apart. */
+START_TEST(loop_built_mistake_once)
+{
+	ck_assert_int_eq(load(HEAD
+		"for i = 0, 3 do disk { name = 'd' .. i, vm = 'vm0', sise = 1 }"
+		" end\n"
+		"disk { name = 'x', vm = 'vm0', colour = 1, sise = 1 }\n"
+		"job { name = 'j', disk = 'd0' }\n" EXPECT), -EINVAL);
+	assert_diag("t.lua:3: disk 'd0': unknown key 'sise' (did you mean "
+		    "'size'?) (and 3 more like it)");
+	assert_diag("t.lua:4: disk 'x': unknown key 'colour'");
+	assert_diag("t.lua:4: disk 'x': unknown key 'sise' (did you mean "
+		    "'size'?)");
+	ck_assert_uint_eq(diag.n, 3);
+}
+END_TEST
+
 /* A misspelt ctx method is found at load, with its line, even in a
  * hook that never fires; one the scan cannot see (the argument has
  * another name) is a clear error when the hook runs. */
@@ -647,6 +665,7 @@ XT_SUITE("harness-scenario")
 	tcase_add_test(tc, bad_enum);
 	tcase_add_test(tc, disk_setup_refusals_at_load);
 	tcase_add_test(tc, unknown_ctx_method);
+	tcase_add_test(tc, loop_built_mistake_once);
 	tcase_add_test(tc, missing_and_unresolved);
 	tcase_add_test(tc, model_level_errors);
 	tcase_add_test(tc, job_fits_disk);

@@ -148,6 +148,10 @@ struct xf_scn_opts {
 struct xf_scn_diag {
 	size_t n;
 	char **msg;
+	/* Every message as it was first added, so that a variant loading
+	 * the same file again adds nothing (private). */
+	size_t nseen;
+	char **seen;
 };
 
 void xf_scn_diag_init(struct xf_scn_diag *d);
