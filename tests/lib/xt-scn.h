@@ -48,4 +48,23 @@ void xt_scn_assert_diag(const struct xf_scn_diag *d, const char *want);
  * call it link the engine. */
 void xt_scn_run(struct xt_scn *t, const char *src, struct xf_result **res);
 
+/* The file-level state and fixture of a suite that runs scenarios:
+ * diag, scn, res (freed at teardown), fx, setup() and teardown(). */
+#define XT_SCN_RUN_FIXTURE(prefix_)					\
+	static struct xf_scn_diag diag;					\
+	static struct xf_scn *scn;					\
+	static struct xf_result *res;					\
+	static struct xt_scn fx = { .prefix = prefix_, .scn = &scn,	\
+				    .diag = &diag };			\
+	static void setup(void)						\
+	{								\
+		xt_scn_setup(&fx);					\
+		res = NULL;						\
+	}								\
+	static void teardown(void)					\
+	{								\
+		xf_result_free(res);					\
+		xt_scn_teardown(&fx);					\
+	}
+
 #endif

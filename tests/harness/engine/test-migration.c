@@ -25,24 +25,8 @@
 #define PAGE 4096u
 #define STOP_BYTES (50u * PAGE)
 
-static struct xf_scn_diag diag;
-static struct xf_scn *scn;
-static struct xf_result *res;
+XT_SCN_RUN_FIXTURE("xf-mig")
 static char err[1024];
-static struct xt_scn fx = { .prefix = "xf-mig", .scn = &scn,
-			    .diag = &diag };
-
-static void setup(void)
-{
-	xt_scn_setup(&fx);
-	res = NULL;
-}
-
-static void teardown(void)
-{
-	xf_result_free(res);
-	xt_scn_teardown(&fx);
-}
 
 static int load(const char *src)
 {

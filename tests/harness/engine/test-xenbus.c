@@ -17,23 +17,7 @@
 #include "xt.h"
 #include "xt-scn.h"
 
-static struct xf_scn_diag diag;
-static struct xf_scn *scn;
-static struct xf_result *res;
-static struct xt_scn fx = { .prefix = "xf-xenbus", .scn = &scn,
-			    .diag = &diag };
-
-static void setup(void)
-{
-	xt_scn_setup(&fx);
-	res = NULL;
-}
-
-static void teardown(void)
-{
-	xf_result_free(res);
-	xt_scn_teardown(&fx);
-}
+XT_SCN_RUN_FIXTURE("xf-xenbus")
 
 #define HEAD "scenario { name = \"x\", description = \"xenbus\", " \
 	     "duration = \"20ms\" }\nvm { name = \"vm0\" }\n"
