@@ -48,6 +48,26 @@ void xt_scn_assert_diag(const struct xf_scn_diag *d, const char *want);
  * call it link the engine. */
 void xt_scn_run(struct xt_scn *t, const char *src, struct xf_result **res);
 
+/* The file-level state and fixture of a suite that loads scenarios:
+ * diag, scn, fx, setup(), teardown() and load(src). */
+#define XT_SCN_LOAD_FIXTURE(prefix_)					\
+	static struct xf_scn_diag diag;					\
+	static struct xf_scn *scn;					\
+	static struct xt_scn fx = { .prefix = prefix_, .scn = &scn,	\
+				    .diag = &diag };			\
+	static void setup(void)						\
+	{								\
+		xt_scn_setup(&fx);					\
+	}								\
+	static void teardown(void)					\
+	{								\
+		xt_scn_teardown(&fx);					\
+	}								\
+	static int load(const char *src)				\
+	{								\
+		return xt_scn_load(&fx, src, NULL, NULL);		\
+	}
+
 /* The file-level state and fixture of a suite that runs scenarios:
  * diag, scn, res (freed at teardown), fx, setup() and teardown(). */
 #define XT_SCN_RUN_FIXTURE(prefix_)					\

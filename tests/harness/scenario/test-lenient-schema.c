@@ -12,10 +12,7 @@
 #include "xt.h"
 #include "xt-scn.h"
 
-static struct xf_scn_diag diag;
-static struct xf_scn *scn;
-static struct xt_scn fx = { .prefix = "xf-lenient", .scn = &scn,
-			    .diag = &diag };
+XT_SCN_LOAD_FIXTURE("xf-lenient")
 
 /* One per XF_NB_LENIENT_* bit, the bit's name in lower case. */
 static const char *const keys[] = {
@@ -24,21 +21,6 @@ static const char *const keys[] = {
 	"csum_fill",
 };
 #define NKEYS (sizeof(keys) / sizeof(*keys))
-
-static void setup(void)
-{
-	xt_scn_setup(&fx);
-}
-
-static void teardown(void)
-{
-	xt_scn_teardown(&fx);
-}
-
-static int load(const char *src)
-{
-	return xt_scn_load(&fx, src, NULL, NULL);
-}
 
 #define HEAD \
 	"scenario { name = 'x', description = 'test' }\n"   /* 1 */ \

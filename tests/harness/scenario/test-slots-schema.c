@@ -10,25 +10,7 @@
 #include "xt.h"
 #include "xt-scn.h"
 
-static struct xf_scn_diag diag;
-static struct xf_scn *scn;
-static struct xt_scn fx = { .prefix = "xf-slots", .scn = &scn,
-			    .diag = &diag };
-
-static void setup(void)
-{
-	xt_scn_setup(&fx);
-}
-
-static void teardown(void)
-{
-	xt_scn_teardown(&fx);
-}
-
-static int load(const char *src)
-{
-	return xt_scn_load(&fx, src, NULL, NULL);
-}
+XT_SCN_LOAD_FIXTURE("xf-slots")
 
 #define HEAD \
 	"scenario { name = 'x', description = 'test' }\n"   /* 1 */ \
