@@ -52,6 +52,20 @@ void eng_actions_docs(struct eng_doc_walk *w)
 	eng_doc_table(w, XF_CTR_CTX, ctx_ctrs, ENG_N(ctx_ctrs), XF_CTR_IN_CTX);
 }
 
+static size_t counter_keys_cb(void *opaque, const char **keys, size_t max)
+{
+	size_t n = 0;
+
+	(void)opaque;
+	if (n < max)
+		keys[n] = "power_cuts";
+	n++;
+	for (size_t i = 0; i < ENG_N(ctx_ctrs); i++, n++)
+		if (n < max)
+			keys[n] = ctx_ctrs[i].key;
+	return n;
+}
+
 static int counter_cb(void *opaque, const char *name, double *out)
 {
 	struct eng *e = opaque;
@@ -112,6 +126,7 @@ static int action_cb(void *opaque, const struct xf_scn_obj *f, char *err,
 static const struct xf_scn_ctx_ops ctx_ops = {
 	.action = action_cb,
 	.counter = counter_cb,
+	.counter_keys = counter_keys_cb,
 	.now_ns = rt_now_cb,
 };
 

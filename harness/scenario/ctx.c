@@ -82,23 +82,30 @@ static int l_counter(lua_State *L)
 	struct ctx_up *u = up(L);
 	const char *name = luaL_checkstring(L, 2);
 	double v;
-	char m[256];
+	char m[512];
 
 	if (!u->ops || !u->ops->counter ||
 	    u->ops->counter(u->opaque, name, &v)) {
-		static const char *const known[] = {
-			"power_cuts", "writes", "flushes", "completions",
-			"inflight", "inflight_writes" };
+		const char *known[32];
+		size_t nk = u->ops && u->ops->counter_keys ?
+			    u->ops->counter_keys(u->opaque, known,
+						 CTX_N(known)) : 0;
 		const char *dot = strchr(name, '.');
-		const char *dym = scn_did_you_mean(dot ? dot + 1 : name,
-						   known, CTX_N(known));
+		const char *dym;
+		char list[256] = "";
+		size_t o = 0;
 
+		if (nk > CTX_N(known))
+			nk = CTX_N(known);
+		dym = scn_did_you_mean(dot ? dot + 1 : name, known, nk);
+		for (size_t i = 0; i < nk && o < sizeof(list); i++)
+			o += (size_t)snprintf(list + o, sizeof(list) - o,
+					      "%s%s", i ? ", " : "", known[i]);
 		snprintf(m, sizeof(m), "ctx:counter: no counter named '%s'%s%s"
-			 "%s (counters: power_cuts, and writes, flushes, "
-			 "completions, inflight, inflight_writes of all disks "
-			 "or of one as 'd0.writes')", name,
+			 "%s (counters: %s%sa disk's own as 'd0.writes'; "
+			 "`xfront list counters`)", name,
 			 dym ? " (did you mean '" : "", dym ? dym : "",
-			 dym ? "'?)" : "");
+			 dym ? "'?)" : "", list, nk ? "; " : "");
 		return ctx_error(L, u, m);
 	}
 	lua_pushnumber(L, v);

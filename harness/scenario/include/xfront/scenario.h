@@ -217,6 +217,10 @@ struct xf_scn_ctx_ops {
 		      char *err, size_t errlen);
 	/* ctx:counter('name'): -ENOENT for an unknown counter. */
 	int (*counter)(void *opaque, const char *name, double *out);
+	/* The names counter() takes (of every disk, or "d0.<name>" for
+	 * one), for the message about an unknown one: up to max into
+	 * keys; returns how many there are. May be NULL. */
+	size_t (*counter_keys)(void *opaque, const char **keys, size_t max);
 	uint64_t (*now_ns)(void *opaque);
 };
 
