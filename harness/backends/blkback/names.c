@@ -57,3 +57,21 @@ const char *xf_blkback_sectors_unit_name(enum xf_blkback_sectors_unit u)
 {
 	return XF_NAME_OF(sectors_units, u, "?");
 }
+
+static const char *const lenient_names[XF_BB_LENIENT_NR + 1] = {
+	"reinit_while_connected",
+	"features_at_initwait",
+	"request_alignment",
+	"indirect_rsp_op",
+	"unknown_op_error",
+	"keep_flush_feature",
+	"mode_optional",
+	"mode_first_char",
+	"strict_numbers",
+	NULL,
+};
+
+const char *const *xf_blkback_lenient_names(void)
+{
+	return lenient_names;
+}

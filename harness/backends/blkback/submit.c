@@ -49,6 +49,8 @@ void bb_start_barrier(struct bb_queue *q, uint64_t now)
 	fid = xf_blkdisk_flush_begin(q->bb->cfg.disk, XF_BLKIF_OP_WRITE_BARRIER,
 				     now);
 	if (fid < 0) {
+		if (fid == -EOPNOTSUPP)
+			bb_withdraw_flush(q->bb, r->op);
 		bb_reject(q, r->id, r->ring_op,
 		       fid == -EOPNOTSUPP ? XF_BLKBACK_REJ_UNSUPPORTED
 					  : XF_BLKBACK_REJ_GRANT);
@@ -127,18 +129,23 @@ void bb_submit(struct bb_queue *q, const struct xf_blkif_req *req,
 			 XF_BLKIF_SECTOR_SHIFT;
 	why = bb_validate(&v, req);
 	if (why != XF_BLKBACK_REJ_NR) {
-		bb_reject(q, req->id, req->operation, why);
+		bb_reject(q, req->id, bb_rsp_op(q, req->operation,
+						req->indirect_op), why);
 		return;
 	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
-		bb_reject(q, req->id, req->operation, XF_BLKBACK_REJ_GRANT);
+		bb_reject(q, req->id, bb_rsp_op(q, req->operation,
+						req->indirect_op),
+			  XF_BLKBACK_REJ_GRANT);
 		return;
 	}
 	r->id = req->id;
-	r->ring_op = req->operation;
 	r->op = req->operation == XF_BLKIF_OP_INDIRECT ? req->indirect_op
 						     : req->operation;
+	/* What the response carries (bb_req.ring_op): the inner op for an
+	 * indirect request, as Linux. */
+	r->ring_op = bb_rsp_op(q, req->operation, r->op);
 	r->seq = q->seq++;
 	r->sector = req->sector_number;
 	r->discard_flag = req->discard_flag;
@@ -177,6 +184,10 @@ void bb_submit(struct bb_queue *q, const struct xf_blkif_req *req,
 	/* Injected errors: answered at once, nothing performed. */
 	inj = bb_fault_check(q, r->op);
 	if (inj != XF_BLKIF_RSP_OKAY) {
+		/* An injected EOPNOTSUPP stands for the device's: a flush
+		 * or barrier so refused withdraws its feature. */
+		if (inj == XF_BLKIF_RSP_EOPNOTSUPP)
+			bb_withdraw_flush(bb, r->op);
 		q->st.injected_errors++;
 		bb_respond(q, r->id, r->ring_op, inj);
 		bb_req_free(r);
@@ -190,6 +201,7 @@ void bb_submit(struct bb_queue *q, const struct xf_blkif_req *req,
 	if (r->op == XF_BLKIF_OP_WRITE_BARRIER) {
 		if (xf_blkdisk_cache_mode(bb->cfg.disk) ==
 		    XF_BLKDISK_CACHE_EOPNOTSUPP) {
+			bb_withdraw_flush(bb, r->op);
 			why = XF_BLKBACK_REJ_UNSUPPORTED;
 			goto fail;
 		}
@@ -203,6 +215,8 @@ void bb_submit(struct bb_queue *q, const struct xf_blkif_req *req,
 		r->flush_id = xf_blkdisk_flush_begin(
 			bb->cfg.disk, XF_BLKIF_OP_FLUSH_DISKCACHE, now);
 		if (r->flush_id < 0) {
+			if (r->flush_id == -EOPNOTSUPP)
+				bb_withdraw_flush(bb, r->op);
 			why = r->flush_id == -EOPNOTSUPP
 				      ? XF_BLKBACK_REJ_UNSUPPORTED
 				      : XF_BLKBACK_REJ_GRANT;

@@ -34,19 +34,28 @@ enum xf_blkback_reject bb_validate_segs(const struct bb_dev_view *v,
 					*seg, unsigned int n,
 					uint64_t *nr_sectors)
 {
+	bool per_seg = !(v->lenient & XF_BB_LENIENT_REQUEST_ALIGNMENT);
+	bool seg_misaligned = false;
 	uint64_t total = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
 		uint8_t first = seg[i].first_sect, last = seg[i].last_sect;
+		uint64_t nsec;
 
 		if (last >= SECTS_PER_PAGE)
 			return XF_BLKBACK_REJ_SECT_RANGE;
 		if (first > last)
 			return XF_BLKBACK_REJ_SECT_ORDER;
-		total += (uint64_t)(last - first + 1);
+		nsec = (uint64_t)(last - first + 1);
+		seg_misaligned |= !aligned(v, nsec);
+		total += nsec;
 	}
-	/* Linux blkback: start and length in logical blocks. */
-	if (!aligned(v, sector) || !aligned(v, total))
+	/* Linux dispatch_rw_block_io(): (sector | seg[i].nsec) against the
+	 * logical block mask for every segment, so with 4096-byte sectors a
+	 * request whose total is aligned is still refused when one of its
+	 * segments is a partial page. */
+	if (!aligned(v, sector) || (per_seg && seg_misaligned) ||
+	    !aligned(v, total))
 		return XF_BLKBACK_REJ_MISALIGNED;
 	if (!fits(v, sector, total))
 		return XF_BLKBACK_REJ_PAST_END;
