@@ -43,6 +43,24 @@ static int bad(char *err, size_t len, const struct xf_scn *s, int line,
 	return -EINVAL;
 }
 
+/* A blkback lenient table (disk backend.lenient, host blk.lenient): the
+ * kernel's blkback is what it is. */
+static int check_lenient(const struct xf_scn *s, const struct xf_scn_obj *o,
+			 const struct xf_scn_obj *be, const char *table,
+			 char *err, size_t len)
+{
+	char what[256];
+	const char *k;
+	int line = 0;
+
+	k = first_set(be ? xf_scn_sub(be, "lenient") : NULL, &line);
+	if (!k)
+		return 0;
+	snprintf(what, sizeof(what), "%s.lenient.%s: the kernel's blkback "
+		 "cannot be made lenient (mock-only)", table, k);
+	return bad(err, len, s, line > 0 ? line : o->line, o, what);
+}
+
 static int check_disk(const struct xf_scn *s, const struct xf_scn_obj *o,
 		      char *err, size_t len)
 {
@@ -54,7 +72,12 @@ static int check_disk(const struct xf_scn *s, const struct xf_scn_obj *o,
 	};
 	char what[256];
 	int line = 0;
+	int r;
 
+	r = check_lenient(s, o, xf_scn_sub(o, "backend"), "backend", err,
+			  len);
+	if (r)
+		return r;
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
 		const char *k = first_set(xf_scn_sub(o, subs[i][0]), &line);
 
@@ -110,6 +133,10 @@ static int check_xen(const struct xf_scn *s, char *err, size_t len)
 			if (++hosts > 1)
 				return bad(err, len, s, o->line, o, "one host "
 					   "only: this dom0 is the xen host");
+			r = check_lenient(s, o, xf_scn_sub(o, "blk"), "blk",
+					  err, len);
+			if (r)
+				return r;
 			for (size_t m = 0; m < sizeof(mock) / sizeof(*mock);
 			     m++)
 				if (xf_scn_isset(o, mock[m])) {
