@@ -79,6 +79,11 @@ static const struct xf_scn_field scn_blklenient_f[] = {
 	F_BOOL("strict_numbers", "false",
 	       "numbers all digits, flags true only for 1 (Linux: sscanf "
 	       "%u, any non-zero)"),
+	F_BOOL("ring_keys", "false",
+	       "read num-ring-pages and fall back to ring-ref0 (Linux: "
+	       "ring-page-order and ring-ref%u, or ring-ref)"),
+	F_BOOL("online_default", "false",
+	       "a missing online keeps the device online (Linux: offline)"),
 };
 static KIND(scn_blklenient, "disk.backend.lenient", false,
 	    "blkback leniencies (all off: Linux 6.1)");

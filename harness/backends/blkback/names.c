@@ -68,6 +68,8 @@ static const char *const lenient_names[XF_BB_LENIENT_NR + 1] = {
 	"mode_optional",
 	"mode_first_char",
 	"strict_numbers",
+	"ring_keys",
+	"online_default",
 	NULL,
 };
 

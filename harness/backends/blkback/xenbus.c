@@ -249,12 +249,17 @@ static int write_connect_keys(struct xf_blkback *bb, xf_txn t)
 {
 	const struct xf_blkback_features *f = &bb->live;
 	unsigned int gran;
+	uint64_t en = 1;
 	int r;
 
 	gran = f->discard_granularity ? f->discard_granularity
 				      : xf_blkdisk_sector_size(bb->cfg.disk);
+	/* xen_blkbk_discard(): discard-enable (toolstack, backend dir) = 0
+	 * leaves out every discard key; discards are still performed. */
+	if (rd_num(bb, bb->bpath, "discard-enable", UINT32_MAX, &en) < 0)
+		en = 1;
 	r = wr_t(bb, t, "feature-flush-cache", "%llu", f->flush);
-	if (!r && f->discard) {
+	if (!r && en && f->discard) {
 		r = wr_t(bb, t, "discard-granularity", "%llu", gran);
 		if (!r)
 			r = wr_t(bb, t, "discard-alignment", "%llu",
@@ -263,7 +268,7 @@ static int write_connect_keys(struct xf_blkback *bb, xf_txn t)
 			r = wr_t(bb, t, "discard-secure", "%llu",
 				 f->discard_secure);
 	}
-	if (!r)
+	if (!r && en)
 		r = wr_t(bb, t, "feature-discard", "%llu", f->discard);
 	if (!r)
 		r = wr_t(bb, t, "feature-barrier", "%llu", f->barrier);
@@ -326,20 +331,34 @@ static void disconnect_all(struct xf_blkback *bb)
 	bb->nr_queues = 0;
 }
 
-/* Reads one queue's ring references and event channel. */
+/* Reads one queue's event channel and ring references, in that order,
+ * as Linux read_per_ring_refs(): "ring-ref" when the frontend wrote no
+ * ring-page-order, else "ring-ref0".."ring-ref<2^order - 1>" (also for
+ * order 0). XF_BB_LENIENT_RING_KEYS: "ring-ref0" also stands in for a
+ * missing "ring-ref". */
 static int read_queue_keys(struct xf_blkback *bb, const char *dir,
-			   unsigned int order, xf_gref *refs, xf_port *port)
+			   unsigned int order, bool multi_ref, xf_gref *refs,
+			   xf_port *port)
 {
 	unsigned int n = 1u << order;
 	uint64_t v;
 	int r;
 
+	r = rd_num(bb, dir, "event-channel", UINT32_MAX, &v);
+	if (r < 0) {
+		bb_set_error(bb, "%s: bad or missing event-channel (%d)", dir,
+			     r);
+		return r;
+	}
+	*port = (xf_port)v;
 	for (unsigned int i = 0; i < n; i++) {
 		char key[24];
 
-		if (order == 0) {
+		if (!multi_ref || (order == 0 && (bb->cfg.lenient &
+						  XF_BB_LENIENT_RING_KEYS))) {
 			r = rd_num(bb, dir, "ring-ref", UINT32_MAX, &v);
-			if (r == -ENOENT)
+			if (r == -ENOENT &&
+			    (bb->cfg.lenient & XF_BB_LENIENT_RING_KEYS))
 				r = rd_num(bb, dir, "ring-ref0", UINT32_MAX,
 					   &v);
 		} else {
@@ -348,18 +367,11 @@ static int read_queue_keys(struct xf_blkback *bb, const char *dir,
 		}
 		if (r < 0) {
 			bb_set_error(bb, "%s: bad or missing ring-ref%s (%d)",
-				     dir, order ? "N" : "", r);
+				     dir, multi_ref ? "N" : "", r);
 			return r;
 		}
 		refs[i] = (xf_gref)v;
 	}
-	r = rd_num(bb, dir, "event-channel", UINT32_MAX, &v);
-	if (r < 0) {
-		bb_set_error(bb, "%s: bad or missing event-channel (%d)", dir,
-			     r);
-		return r;
-	}
-	*port = (xf_port)v;
 	return 0;
 }
 
@@ -368,7 +380,7 @@ static int do_connect(struct xf_blkback *bb)
 	xf_gref refs[XF_MAX_RING_PAGES];
 	enum xf_blkif_abi abi = XF_BLKIF_ABI_X86_64;
 	unsigned int order = 0, nq = 1;
-	bool persistent = false;
+	bool persistent = false, multi_ref = true;
 	char *proto = NULL;
 	uint64_t v;
 	int r;
@@ -401,10 +413,19 @@ static int do_connect(struct xf_blkback *bb)
 		return r;
 	}
 
+	/* connect_ring(): ring-page-order present (even 0) means
+	 * ring-ref%u keys; absent, one page and "ring-ref". Linux never
+	 * reads num-ring-pages (XF_BB_LENIENT_RING_KEYS does). */
 	r = rd_num(bb, bb->fpath, "ring-page-order", UINT32_MAX, &v);
 	if (r == -ENOENT) {
-		r = rd_num(bb, bb->fpath, "num-ring-pages", UINT32_MAX, &v);
+		multi_ref = false;
+		v = 0;
+		r = -ENOENT;
+		if (bb->cfg.lenient & XF_BB_LENIENT_RING_KEYS)
+			r = rd_num(bb, bb->fpath, "num-ring-pages", UINT32_MAX,
+				   &v);
 		if (r == 0) {
+			multi_ref = true;
 			if (!v || (v & (v - 1))) {
 				bb_set_error(bb, "num-ring-pages %llu is not a "
 					     "power of two",
@@ -445,7 +466,7 @@ static int do_connect(struct xf_blkback *bb)
 			snprintf(dir, sizeof(dir), "%s", bb->fpath);
 		else
 			snprintf(dir, sizeof(dir), "%s/queue-%u", bb->fpath, i);
-		r = read_queue_keys(bb, dir, order, refs, &port);
+		r = read_queue_keys(bb, dir, order, multi_ref, refs, &port);
 		if (r == 0) {
 			pthread_mutex_lock(&q->lock);
 			r = bb_queue_connect(q, bb->cfg.frontend_id, refs,
@@ -699,10 +720,15 @@ static void reconcile(struct xf_blkback *bb)
 		bb->ts_state = XF_XENBUS_CLOSING;
 		atomic_store(&bb->state, XF_XENBUS_CLOSING);
 	}
-	/* xenbus_dev_is_online(): !!xenbus_read_unsigned(online). */
-	if (rd_num(bb, bb->bpath, "online", 1, &v) == 0)
+	/* xenbus_dev_is_online(): !!xenbus_read_unsigned(online, 0), so
+	 * a missing key is offline (XF_BB_LENIENT_ONLINE_DEFAULT: the last
+	 * value read, online at first). */
+	r = rd_num(bb, bb->bpath, "online", 1, &v);
+	if (r == 0)
 		bb->online = bb->cfg.lenient & XF_BB_LENIENT_STRICT_NUMBERS ?
 			     v == 1 : v != 0;
+	else if (!(bb->cfg.lenient & XF_BB_LENIENT_ONLINE_DEFAULT))
+		bb->online = false;
 
 	r = xf_xs_read_uint(bb->p, bb->xs, XF_TXN_NONE, bb->fstate_path,
 			    UINT32_MAX, &v);

@@ -449,6 +449,132 @@ START_TEST(flag_two_is_false_strict)
 }
 END_TEST
 
+/* ---- ring keys ---- */
+
+/* A frontend that names its one-page ring the way the older mock took:
+ * num-ring-pages = 1 instead of ring-page-order, and ring-ref0 instead
+ * of ring-ref. */
+static int ring_ref0(uint32_t lenient)
+{
+	char p[192], v[32];
+
+	F.cfg.lenient = lenient;
+	fx_start(&F);
+	fx_offer(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
+	snprintf(p, sizeof(p), "%s/ring-ref", F.fpath);
+	ck_assert_int_eq(F.fe->store->rm(F.xs, XF_TXN_NONE, p), 0);
+	snprintf(v, sizeof(v), "%u", F.q[0].refs[0]);
+	fx_fwrite(&F, "ring-ref0", v);
+	fx_fwrite(&F, "num-ring-pages", "1");
+	fx_set_fstate(&F, XF_XENBUS_CONNECTED);
+	fx_run(&F);
+	return fx_bstate(&F);
+}
+
+START_TEST(ring_ref0_without_order_refused)
+{
+	ck_assert_int_eq(ring_ref0(0), XF_XENBUS_CLOSING);
+	ck_assert(strstr(xf_blkback_last_error(F.bb), "ring-ref"));
+}
+END_TEST
+
+START_TEST(ring_ref0_lenient)
+{
+	ck_assert_int_eq(ring_ref0(XF_BB_LENIENT_RING_KEYS),
+			 XF_XENBUS_CONNECTED);
+}
+END_TEST
+
+/* ring-page-order 0 written: Linux reads ring-ref0, not ring-ref. */
+START_TEST(order_zero_key_means_ring_ref0)
+{
+	char v[32];
+
+	fx_start(&F);
+	fx_offer(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
+	fx_fwrite(&F, "ring-page-order", "0");
+	fx_run(&F);
+	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSING);
+	snprintf(v, sizeof(v), "%u", F.q[0].refs[0]);
+	fx_fwrite(&F, "ring-ref0", v);
+	/* A new try needs the 0.7 walk: Closed, Initialising, then the
+	 * rings again. */
+	fx_set_fstate(&F, XF_XENBUS_CLOSED);
+	fx_run(&F);
+	fx_set_fstate(&F, XF_XENBUS_INITIALISING);
+	fx_run(&F);
+	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_INITWAIT);
+	fx_set_fstate(&F, XF_XENBUS_INITIALISED);
+	fx_run(&F);
+	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CONNECTED);
+}
+END_TEST
+
+/* ---- online, discard-enable ---- */
+
+static void rm_backend_key(const char *key)
+{
+	struct xf_xs *xs;
+	char path[192];
+
+	ck_assert_int_eq(F.d0->store->open(F.d0, &xs), 0);
+	snprintf(path, sizeof(path), "%s/%s", F.bpath, key);
+	ck_assert_int_eq(F.d0->store->rm(xs, XF_TXN_NONE, path), 0);
+	F.d0->store->close(xs);
+}
+
+/* The toolstack wrote no online: after the frontend's Closed the
+ * device is over; Initialising gets no InitWait. */
+static int reinit_without_online(uint32_t lenient)
+{
+	F.cfg.lenient = lenient;
+	fx_up(&F, false, 0);
+	rm_backend_key("online");
+	fx_set_fstate(&F, XF_XENBUS_CLOSED);
+	fx_run(&F);
+	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSED);
+	fx_release_rings(&F);
+	fx_set_fstate(&F, XF_XENBUS_INITIALISING);
+	fx_run(&F);
+	return fx_bstate(&F);
+}
+
+START_TEST(missing_online_is_offline)
+{
+	ck_assert_int_eq(reinit_without_online(0), XF_XENBUS_CLOSED);
+}
+END_TEST
+
+START_TEST(missing_online_lenient)
+{
+	ck_assert_int_eq(reinit_without_online(XF_BB_LENIENT_ONLINE_DEFAULT),
+			 XF_XENBUS_INITWAIT);
+}
+END_TEST
+
+/* xen_blkbk_discard(): discard-enable = 0 in the backend directory: no
+ * discard key at all, discards still done. */
+START_TEST(discard_enable_zero_hides_discard)
+{
+	struct xf_blkif_req r = { .operation = XF_BLKIF_OP_DISCARD, .id = 4,
+				  .sector_number = 8, .nr_sectors = 8 };
+	struct xf_xs *xs;
+	char path[192];
+
+	fx_start(&F);
+	ck_assert_int_eq(F.d0->store->open(F.d0, &xs), 0);
+	snprintf(path, sizeof(path), "%s/discard-enable", F.bpath);
+	ck_assert_int_eq(xf_xs_printf(F.d0, xs, XF_TXN_NONE, path, "0"), 0);
+	F.d0->store->close(xs);
+	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
+	ck_assert(!fx_bhas(&F, "feature-discard"));
+	ck_assert(!fx_bhas(&F, "discard-granularity"));
+	ck_assert(!fx_bhas(&F, "discard-secure"));
+	ck_assert_uint_eq(fx_bkey(&F, "feature-flush-cache"), 1);
+	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+}
+END_TEST
+
 XT_SUITE("blkback-strict")
 {
 	TCase *t = xt_tcase("strict");
@@ -472,4 +598,10 @@ XT_SUITE("blkback-strict")
 	tcase_add_test(t, numbers_strict_lenient);
 	tcase_add_test(t, flag_two_is_true);
 	tcase_add_test(t, flag_two_is_false_strict);
+	tcase_add_test(t, ring_ref0_without_order_refused);
+	tcase_add_test(t, ring_ref0_lenient);
+	tcase_add_test(t, order_zero_key_means_ring_ref0);
+	tcase_add_test(t, missing_online_is_offline);
+	tcase_add_test(t, missing_online_lenient);
+	tcase_add_test(t, discard_enable_zero_hides_discard);
 }

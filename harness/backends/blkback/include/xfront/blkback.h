@@ -306,12 +306,26 @@ struct xf_blkback_error_rule {
  * follows is ignored, and any non-zero flag is true. On, a number must
  * be all digits and a flag exactly 1 ("2" is false). */
 #define XF_BB_LENIENT_STRICT_NUMBERS (1u << 8)
-#define XF_BB_LENIENT_NR 9
+/* xenbus.c:connect_ring() and read_per_ring_refs(): a ring-page-order
+ * key (even 0) means ring-ref0..ring-ref<2^order - 1>, no such key means
+ * one page in "ring-ref"; num-ring-pages is never read. On, the older
+ * mock's keys: num-ring-pages (a power of two) stands for a missing
+ * ring-page-order, and for one page "ring-ref" is read first and
+ * "ring-ref0" stands in for it. */
+#define XF_BB_LENIENT_RING_KEYS (1u << 9)
+/* drivers/xen/xenbus/xenbus_probe_backend.c:xenbus_dev_is_online():
+ * !!xenbus_read_unsigned(nodename, "online", 0), so a backend directory
+ * without online is offline (a frontend's Closed then ends the device:
+ * it never offers InitWait again). On, a missing online keeps the last
+ * value read, online at first. */
+#define XF_BB_LENIENT_ONLINE_DEFAULT (1u << 10)
+#define XF_BB_LENIENT_NR 11
 
 /* Scenario names of the bits, index = bit number: "reinit_while_connected",
  * "features_at_initwait", "request_alignment", "indirect_rsp_op",
  * "unknown_op_error", "keep_flush_feature", "mode_optional",
- * "mode_first_char", "strict_numbers". NULL-terminated. */
+ * "mode_first_char", "strict_numbers", "ring_keys", "online_default".
+ * NULL-terminated. */
 const char *const *xf_blkback_lenient_names(void);
 
 struct xf_blkback_config {
