@@ -84,6 +84,9 @@ static const struct xf_scn_field scn_blklenient_f[] = {
 	       "ring-page-order and ring-ref%u, or ring-ref)"),
 	F_BOOL("online_default", "false",
 	       "a missing online keeps the device online (Linux: offline)"),
+	F_BOOL("connect_via_initwait", "false",
+	       "a frontend back from Closed gets InitWait first, one from "
+	       "Closing is ignored (Linux: straight to Connected)"),
 };
 static KIND(scn_blklenient, "disk.backend.lenient", false,
 	    "blkback leniencies (all off: Linux 6.1)");

@@ -132,6 +132,7 @@ struct xf_blkback {
 	bool online;
 	bool mode_ro;           /* backend dir's mode makes it read-only */
 	bool vbd_ok;            /* mode read (or optional): may connect */
+	bool fe_event;          /* this run saw the frontend's state watch */
 	int ts_state;           /* last state we wrote */
 	unsigned int nr_queues; /* connected queues */
 

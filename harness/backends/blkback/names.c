@@ -70,6 +70,7 @@ static const char *const lenient_names[XF_BB_LENIENT_NR + 1] = {
 	"strict_numbers",
 	"ring_keys",
 	"online_default",
+	"connect_via_initwait",
 	NULL,
 };
 

@@ -634,8 +634,13 @@ static void follow_frontend(struct xf_blkback *bb, int fstate)
 	switch (fstate) {
 	case XF_XENBUS_INITIALISED:
 	case XF_XENBUS_CONNECTED:
-		if (s == XF_XENBUS_CLOSED && bb->online) {
-			/* Frontend skipped Initialising on its way back. */
+		if (s == XF_XENBUS_CONNECTED)
+			break; /* Linux: ignored (coalesced watches) */
+		if (s == XF_XENBUS_CLOSED && bb->online &&
+		    (bb->cfg.path == XF_BLKBACK_PATH_STUCK_INITWAIT ||
+		     (bb->cfg.lenient & XF_BB_LENIENT_CONNECT_VIA_INITWAIT))) {
+			/* Frontend skipped Initialising on its way back: the
+			 * older mock offers InitWait first. */
 			disconnect_all(bb);
 			republish(bb);
 			s = bb->ts_state;
@@ -644,8 +649,22 @@ static void follow_frontend(struct xf_blkback *bb, int fstate)
 			break;
 		if (s == XF_XENBUS_INITWAIT ||
 		    (s == XF_XENBUS_INITIALISING &&
-		     bb->cfg.path == XF_BLKBACK_PATH_SKIP_INITWAIT))
+		     bb->cfg.path == XF_BLKBACK_PATH_SKIP_INITWAIT)) {
 			connect_or_fail(bb);
+		} else if (!(bb->cfg.lenient &
+			     XF_BB_LENIENT_CONNECT_VIA_INITWAIT) &&
+			   bb->fe_event &&
+			   (s == XF_XENBUS_CLOSING ||
+			    (s == XF_XENBUS_CLOSED && bb->online))) {
+			/* Linux frontend_changed(): from Closing or Closed
+			 * too, disconnect and connect straight to Connected,
+			 * no InitWait. Only on a frontend state event, as
+			 * Linux acts on watch events: a backend that failed
+			 * (Closing) or a toolstack's Closing must not make it
+			 * retry by itself. */
+			disconnect_all(bb);
+			connect_or_fail(bb);
+		}
 		break;
 	case XF_XENBUS_CLOSING:
 		if (s != XF_XENBUS_CLOSING && s != XF_XENBUS_CLOSED)
@@ -749,7 +768,10 @@ static void ctl_run(struct xf_actor *a)
 	unsigned int reqs;
 	char *path, *token;
 
+	bb->fe_event = false;
 	while (bb->p->store->read_watch(bb->xs, &path, &token) == 0) {
+		if (!strcmp(token, "fe"))
+			bb->fe_event = true;
 		free(path);
 		free(token);
 	}

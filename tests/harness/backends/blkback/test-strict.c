@@ -575,6 +575,119 @@ START_TEST(discard_enable_zero_hides_discard)
 }
 END_TEST
 
+/* ---- back from Closed or Closing without Initialising ---- */
+
+/* The states the backend wrote after log entry from, as digits. */
+static void states_since(unsigned int from, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (unsigned int i = from; i < nlog && n + 1 < len; i++)
+		if (!strcmp(wlog[i].key, "state"))
+			out[n++] = wlog[i].val[0];
+	out[n] = 0;
+}
+
+/* Connected, then the frontend closes and offers new rings at once
+ * (Initialised, no Initialising). */
+static void closed_then_initialised(uint32_t lenient, const char *want)
+{
+	char seen[16];
+	unsigned int mark;
+
+	F.cfg.lenient = lenient;
+	log_store();
+	fx_up(&F, false, 0);
+	fx_set_fstate(&F, XF_XENBUS_CLOSED);
+	fx_run(&F);
+	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSED);
+	fx_release_rings(&F);
+	mark = nlog;
+	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
+	states_since(mark, seen, sizeof(seen));
+	ck_assert_str_eq(seen, want);
+}
+
+START_TEST(closed_to_connected_without_initwait)
+{
+	closed_then_initialised(0, "4");
+}
+END_TEST
+
+START_TEST(closed_via_initwait_lenient)
+{
+	closed_then_initialised(XF_BB_LENIENT_CONNECT_VIA_INITWAIT, "24");
+}
+END_TEST
+
+/* The frontend goes Closing, then Initialised again (it kept its
+ * rings): Linux connects from Closing. */
+static int closing_then_initialised(uint32_t lenient)
+{
+	F.cfg.lenient = lenient;
+	fx_up(&F, false, 0);
+	fx_set_fstate(&F, XF_XENBUS_CLOSING);
+	fx_run(&F);
+	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSING);
+	fx_set_fstate(&F, XF_XENBUS_INITIALISED);
+	fx_run(&F);
+	return fx_bstate(&F);
+}
+
+START_TEST(closing_to_connected)
+{
+	struct xf_blkback_conn_info ci;
+
+	ck_assert_int_eq(closing_then_initialised(0), XF_XENBUS_CONNECTED);
+	xf_blkback_conn_info(F.bb, &ci);
+	ck_assert_uint_eq(ci.connects, 2);
+}
+END_TEST
+
+START_TEST(closing_ignores_frontend_lenient)
+{
+	ck_assert_int_eq(closing_then_initialised(
+				 XF_BB_LENIENT_CONNECT_VIA_INITWAIT),
+			 XF_XENBUS_CLOSING);
+}
+END_TEST
+
+/* A failed connect (Closing) is not retried until the frontend's state
+ * changes, however often the backend runs; nor does the toolstack's
+ * Closing make a connected backend connect again. */
+START_TEST(failed_connect_not_retried)
+{
+	char seen[16];
+	unsigned int mark;
+
+	log_store();
+	fx_start(&F);
+	fx_offer(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
+	fx_fwrite(&F, "protocol", "x86_16-abi");
+	fx_run(&F);
+	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSING);
+	mark = nlog;
+	xf_blkback_resize_notify(F.bb); /* a wakeup of the control actor */
+	fx_run(&F);
+	states_since(mark, seen, sizeof(seen));
+	ck_assert_str_eq(seen, "");
+	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSING);
+}
+END_TEST
+
+START_TEST(toolstack_close_does_not_reconnect)
+{
+	struct xf_blkback_conn_info ci;
+
+	fx_up(&F, false, 0);
+	ck_assert_int_eq(xf_vbd_request_close(F.d0, &F.vbd), 0);
+	fx_run(&F);
+	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSING);
+	xf_blkback_conn_info(F.bb, &ci);
+	ck_assert_uint_eq(ci.connects, 1);
+}
+END_TEST
+
 XT_SUITE("blkback-strict")
 {
 	TCase *t = xt_tcase("strict");
@@ -604,4 +717,10 @@ XT_SUITE("blkback-strict")
 	tcase_add_test(t, missing_online_is_offline);
 	tcase_add_test(t, missing_online_lenient);
 	tcase_add_test(t, discard_enable_zero_hides_discard);
+	tcase_add_test(t, closed_to_connected_without_initwait);
+	tcase_add_test(t, closed_via_initwait_lenient);
+	tcase_add_test(t, closing_to_connected);
+	tcase_add_test(t, closing_ignores_frontend_lenient);
+	tcase_add_test(t, failed_connect_not_retried);
+	tcase_add_test(t, toolstack_close_does_not_reconnect);
 }

@@ -319,13 +319,19 @@ struct xf_blkback_error_rule {
  * it never offers InitWait again). On, a missing online keeps the last
  * value read, online at first. */
 #define XF_BB_LENIENT_ONLINE_DEFAULT (1u << 10)
-#define XF_BB_LENIENT_NR 11
+/* xenbus.c:frontend_changed(): a frontend's Initialised or Connected
+ * while the backend is Closing or Closed (online) disconnects and
+ * connects straight to Connected, without InitWait. On, the older mock:
+ * from Closed it writes InitWait first (features re-published) and then
+ * connects, and from Closing it ignores the frontend. */
+#define XF_BB_LENIENT_CONNECT_VIA_INITWAIT (1u << 11)
+#define XF_BB_LENIENT_NR 12
 
 /* Scenario names of the bits, index = bit number: "reinit_while_connected",
  * "features_at_initwait", "request_alignment", "indirect_rsp_op",
  * "unknown_op_error", "keep_flush_feature", "mode_optional",
- * "mode_first_char", "strict_numbers", "ring_keys", "online_default".
- * NULL-terminated. */
+ * "mode_first_char", "strict_numbers", "ring_keys", "online_default",
+ * "connect_via_initwait". NULL-terminated. */
 const char *const *xf_blkback_lenient_names(void);
 
 struct xf_blkback_config {
