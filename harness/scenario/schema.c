@@ -87,6 +87,9 @@ static const struct xf_scn_field scn_blklenient_f[] = {
 	F_BOOL("connect_via_initwait", "false",
 	       "a frontend back from Closed gets InitWait first, one from "
 	       "Closing is ignored (Linux: straight to Connected)"),
+	F_BOOL("flush_unoffered", "false",
+	       "answer a flush or barrier not offered eopnotsupp (Linux: "
+	       "okay, no write cache)"),
 };
 static KIND(scn_blklenient, "disk.backend.lenient", false,
 	    "blkback leniencies (all off: Linux 6.1)");

@@ -71,6 +71,7 @@ static const char *const lenient_names[XF_BB_LENIENT_NR + 1] = {
 	"ring_keys",
 	"online_default",
 	"connect_via_initwait",
+	"flush_unoffered",
 	NULL,
 };
 

@@ -46,9 +46,18 @@ void bb_start_barrier(struct bb_queue *q, uint64_t now)
 	int64_t fid;
 
 	q->barrier = NULL;
+	r->drained = true;
+	q->barrier_active = true;
+	if (!q->view.barrier) {
+		/* Not offered: a device without a write cache, nothing to
+		 * pre-flush; the drain still happens (xen_blk_drain_io()). */
+		schedule(q, r, now);
+		return;
+	}
 	fid = xf_blkdisk_flush_begin(q->bb->cfg.disk, XF_BLKIF_OP_WRITE_BARRIER,
 				     now);
 	if (fid < 0) {
+		q->barrier_active = false;
 		if (fid == -EOPNOTSUPP)
 			bb_withdraw_flush(q->bb, r->op);
 		bb_reject(q, r->id, r->ring_op,
@@ -58,8 +67,6 @@ void bb_start_barrier(struct bb_queue *q, uint64_t now)
 		return;
 	}
 	r->flush_id = fid;
-	r->drained = true;
-	q->barrier_active = true;
 	schedule(q, r, now);
 }
 
@@ -199,8 +206,8 @@ void bb_submit(struct bb_queue *q, const struct xf_blkif_req *req,
 		goto fail;
 	}
 	if (r->op == XF_BLKIF_OP_WRITE_BARRIER) {
-		if (xf_blkdisk_cache_mode(bb->cfg.disk) ==
-		    XF_BLKDISK_CACHE_EOPNOTSUPP) {
+		if (v.barrier && xf_blkdisk_cache_mode(bb->cfg.disk) ==
+				 XF_BLKDISK_CACHE_EOPNOTSUPP) {
 			bb_withdraw_flush(bb, r->op);
 			why = XF_BLKBACK_REJ_UNSUPPORTED;
 			goto fail;
@@ -210,7 +217,7 @@ void bb_submit(struct bb_queue *q, const struct xf_blkif_req *req,
 			bb_start_barrier(q, now);
 		return;
 	}
-	if (r->op == XF_BLKIF_OP_FLUSH_DISKCACHE) {
+	if (r->op == XF_BLKIF_OP_FLUSH_DISKCACHE && v.flush) {
 		/* The pre-flush snapshot is taken now, at submission. */
 		r->flush_id = xf_blkdisk_flush_begin(
 			bb->cfg.disk, XF_BLKIF_OP_FLUSH_DISKCACHE, now);

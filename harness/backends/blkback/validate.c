@@ -88,8 +88,12 @@ enum xf_blkback_reject bb_validate(const struct bb_dev_view *v,
 	}
 	if (v->readonly && writes(op))
 		return XF_BLKBACK_REJ_READONLY;
-	if ((op == XF_BLKIF_OP_FLUSH_DISKCACHE && !v->flush) ||
-	    (op == XF_BLKIF_OP_WRITE_BARRIER && !v->barrier) ||
+	/* Linux dispatches a flush or barrier whatever it advertised; a
+	 * device without a write cache completes it OKAY (submit_bio_noacct()
+	 * drops the preflush). Only XF_BB_LENIENT_FLUSH_UNOFFERED refuses. */
+	if (((v->lenient & XF_BB_LENIENT_FLUSH_UNOFFERED) &&
+	     ((op == XF_BLKIF_OP_FLUSH_DISKCACHE && !v->flush) ||
+	      (op == XF_BLKIF_OP_WRITE_BARRIER && !v->barrier))) ||
 	    (op == XF_BLKIF_OP_DISCARD && !v->discard) ||
 	    (op == XF_BLKIF_OP_DISCARD &&
 	     (r->discard_flag & XF_BLKIF_DISCARD_SECURE) &&

@@ -688,6 +688,44 @@ START_TEST(toolstack_close_does_not_reconnect)
 }
 END_TEST
 
+/* ---- a flush not offered ---- */
+
+/* "no-flush" offers neither flush nor barrier, over a volatile cache:
+ * a flush is OKAY (Linux: no write cache, no preflush) and flushes
+ * nothing. */
+START_TEST(unoffered_flush_okay_without_preflush)
+{
+	struct xf_blkif_req r = { .operation = XF_BLKIF_OP_FLUSH_DISKCACHE,
+				  .id = 6 };
+	struct xf_blkback_stats s0, s1;
+
+	ck_assert_int_eq(xf_blkback_features_preset("no-flush",
+						    &F.cfg.features), 0);
+	fx_up(&F, false, 1);
+	ck_assert_int_eq(fx_do_rw(&F, XF_BLKIF_OP_WRITE, 5, 0, 8),
+			 XF_BLKIF_RSP_OKAY);
+	xf_blkback_stats(F.bb, &s0);
+	ck_assert_uint_gt(s0.cache_dirty_bytes, 0);
+	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_OKAY);
+	xf_blkback_stats(F.bb, &s1);
+	ck_assert_uint_eq(s1.cache_dirty_bytes, s0.cache_dirty_bytes);
+	ck_assert_uint_eq(s1.rsp_eopnotsupp, 0);
+}
+END_TEST
+
+START_TEST(unoffered_flush_eopnotsupp_lenient)
+{
+	struct xf_blkif_req r = { .operation = XF_BLKIF_OP_FLUSH_DISKCACHE,
+				  .id = 6 };
+
+	ck_assert_int_eq(xf_blkback_features_preset("no-flush",
+						    &F.cfg.features), 0);
+	F.cfg.lenient = XF_BB_LENIENT_FLUSH_UNOFFERED;
+	fx_up(&F, false, 1);
+	ck_assert_int_eq(fx_do(&F, &r), XF_BLKIF_RSP_EOPNOTSUPP);
+}
+END_TEST
+
 XT_SUITE("blkback-strict")
 {
 	TCase *t = xt_tcase("strict");
@@ -723,4 +761,6 @@ XT_SUITE("blkback-strict")
 	tcase_add_test(t, closing_ignores_frontend_lenient);
 	tcase_add_test(t, failed_connect_not_retried);
 	tcase_add_test(t, toolstack_close_does_not_reconnect);
+	tcase_add_test(t, unoffered_flush_okay_without_preflush);
+	tcase_add_test(t, unoffered_flush_eopnotsupp_lenient);
 }

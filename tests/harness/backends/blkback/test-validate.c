@@ -169,11 +169,22 @@ static const struct vcase {
 	  .sector = UINT64_MAX - 7, .nr_sectors = 16,
 	  REFUSED(DISCARD_OVERFLOW) },
 
-	/* Features not offered are EOPNOTSUPP. */
+	/* A flush or barrier not offered: Linux dispatches it, and a
+	 * device without a write cache completes it OKAY. */
 	{ "minimal: flush", .preset = "minimal",
-	  .op = XF_BLKIF_OP_FLUSH_DISKCACHE, UNSUPPORTED },
+	  .op = XF_BLKIF_OP_FLUSH_DISKCACHE, ACCEPTED },
 	{ "minimal: barrier", .preset = "minimal",
-	  .op = XF_BLKIF_OP_WRITE_BARRIER, UNSUPPORTED },
+	  .op = XF_BLKIF_OP_WRITE_BARRIER, ACCEPTED },
+	{ "minimal: barrier with data", .preset = "minimal",
+	  .op = XF_BLKIF_OP_WRITE_BARRIER, .nsect = 8, ACCEPTED },
+	{ "minimal: flush, lenient", .preset = "minimal",
+	  .op = XF_BLKIF_OP_FLUSH_DISKCACHE,
+	  .lenient = XF_BB_LENIENT_FLUSH_UNOFFERED, UNSUPPORTED },
+	{ "minimal: barrier, lenient", .preset = "minimal",
+	  .op = XF_BLKIF_OP_WRITE_BARRIER,
+	  .lenient = XF_BB_LENIENT_FLUSH_UNOFFERED, UNSUPPORTED },
+	/* A discard not offered stays EOPNOTSUPP (no discard support in
+	 * the device: __blkdev_issue_discard()). */
 	{ "minimal: discard", .preset = "minimal", .op = XF_BLKIF_OP_DISCARD,
 	  .nr_sectors = 8, UNSUPPORTED },
 

@@ -325,13 +325,21 @@ struct xf_blkback_error_rule {
  * from Closed it writes InitWait first (features re-published) and then
  * connects, and from Closing it ignores the frontend. */
 #define XF_BB_LENIENT_CONNECT_VIA_INITWAIT (1u << 11)
-#define XF_BB_LENIENT_NR 12
+/* blkback.c:dispatch_rw_block_io() dispatches a flush or barrier
+ * whatever feature-flush-cache/feature-barrier said; on a device without
+ * a write cache block/blk-core.c:submit_bio_noacct() drops the preflush
+ * and the request completes OKAY (a barrier still drains). The mock
+ * takes a feature it does not offer as "no write cache": OKAY, no
+ * pre-flush, data written plainly. On, such a request is answered
+ * BLKIF_RSP_EOPNOTSUPP (counted unsupported). */
+#define XF_BB_LENIENT_FLUSH_UNOFFERED (1u << 12)
+#define XF_BB_LENIENT_NR 13
 
 /* Scenario names of the bits, index = bit number: "reinit_while_connected",
  * "features_at_initwait", "request_alignment", "indirect_rsp_op",
  * "unknown_op_error", "keep_flush_feature", "mode_optional",
  * "mode_first_char", "strict_numbers", "ring_keys", "online_default",
- * "connect_via_initwait". NULL-terminated. */
+ * "connect_via_initwait", "flush_unoffered". NULL-terminated. */
 const char *const *xf_blkback_lenient_names(void);
 
 struct xf_blkback_config {
