@@ -11,7 +11,8 @@
  *
  * Invariants (abort on violation):
  *  - every request pushed gets exactly one response, carrying its id and
- *    its ring operation and a known status, unless the frontend itself
+ *    its ring operation (the inner one for an indirect request) and a
+ *    known status, unless the frontend itself
  *    broke the ring (req_prod overflow: then the ring must halt and
  *    answer nothing it had not consumed);
  *  - the backend never publishes more responses than requests in flight;
@@ -222,7 +223,9 @@ static void fe_queue(struct fe *f, struct fz_in *in)
 	}
 	memset(id_field(f, slot), 0, 8);
 	memcpy(id_field(f, slot), &id, sizeof(id));
-	f->op[id] = slot[0];
+	/* Linux blkback answers an indirect request with its inner op
+	 * (byte 1 of the slot in both ABIs). */
+	f->op[id] = slot[0] == XF_BLKIF_OP_INDIRECT ? slot[1] : slot[0];
 	f->state[id] = 1;
 }
 

@@ -53,6 +53,27 @@ static int bad(char *err, size_t len, const struct xf_scn *s, int line,
 	return -EINVAL;
 }
 
+/* The leniencies (disk.backend.lenient, host.blk.lenient,
+ * vif.backend.lenient, host.net.lenient) are answers the mock gives
+ * where Linux's backends give their own: nothing can switch the
+ * kernel's to them. Said before the broader refusal of their table,
+ * with the key, so the reason is the real one. */
+static int check_lenient(const struct xf_scn *s, const struct xf_scn_obj *o,
+			 const char *table, const char *driver, char *err,
+			 size_t len)
+{
+	const struct xf_scn_obj *t = xf_scn_sub(o, table);
+	char what[256];
+	int line = 0;
+	const char *k = first_set(t ? xf_scn_sub(t, "lenient") : NULL, &line);
+
+	if (!k)
+		return 0;
+	snprintf(what, sizeof(what), "%s.lenient.%s: the kernel's %s cannot "
+		 "be made lenient (mock-only)", table, k, driver);
+	return bad(err, len, s, line > 0 ? line : o->line, o, what);
+}
+
 static int check_disk(const struct xf_scn *s, const struct xf_scn_obj *o,
 		      char *err, size_t len)
 {
@@ -63,12 +84,14 @@ static int check_disk(const struct xf_scn *s, const struct xf_scn_obj *o,
 			   "kernel's blkback over a loop device" },
 	};
 	char what[256];
-	int line = 0, r = 0;
+	int line = 0, r;
 
+	r = check_lenient(s, o, "backend", "blkback", err, len);
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
 		const char *k = first_set(xf_scn_sub(o, subs[i][0]), &line);
 
-		if (!k)
+		/* backend.lenient already said why backend is refused */
+		if (!k || (r && !i))
 			continue;
 		snprintf(what, sizeof(what), "%s.%s: %s", subs[i][0], k,
 			 subs[i][1]);
@@ -79,25 +102,6 @@ static int check_disk(const struct xf_scn *s, const struct xf_scn_obj *o,
 			"sector_size: loop devices have 512-byte sectors "
 			"here");
 	return r;
-}
-
-/* The netback leniencies (vif.backend.lenient, host.net.lenient) are
- * answers the mock gives where Linux's xen-netback gives its own:
- * nothing can switch the kernel's to them. Said before the broader
- * refusals, with the key, so the reason is the real one. */
-static int check_lenient(const struct xf_scn *s, const struct xf_scn_obj *o,
-			 const char *table, char *err, size_t len)
-{
-	const struct xf_scn_obj *t = xf_scn_sub(o, table);
-	char what[256];
-	int line = 0;
-	const char *k = first_set(t ? xf_scn_sub(t, "lenient") : NULL, &line);
-
-	if (!k)
-		return 0;
-	snprintf(what, sizeof(what), "%s.lenient.%s: the kernel's "
-		 "xen-netback cannot be made lenient (mock-only)", table, k);
-	return bad(err, len, s, line > 0 ? line : o->line, o, what);
 }
 
 static int check_expect(const struct xf_scn *s, const struct xf_scn_obj *o,
@@ -159,7 +163,11 @@ static int check_xen(const struct xf_scn *s, char *err, size_t len)
 		 * broader refusal of its table or object. */
 		if (!strcmp(k, "host")) {
 			hosts++;
-			ro = check_lenient(s, o, "net", err, len);
+			ro = check_lenient(s, o, "net", "xen-netback", err,
+					   len);
+			if (!ro)
+				ro = check_lenient(s, o, "blk", "blkback",
+						   err, len);
 			if (!ro)
 				ro = check_host(s, o, hosts, err, len);
 		} else if (!strcmp(k, "disk")) {
@@ -169,7 +177,8 @@ static int check_xen(const struct xf_scn *s, char *err, size_t len)
 				 "backends and disks (mock-only)");
 		} else if (!strcmp(k, "vif") || !strcmp(k, "flow")) {
 			if (!strcmp(k, "vif"))
-				ro = check_lenient(s, o, "backend", err, len);
+				ro = check_lenient(s, o, "backend",
+						   "xen-netback", err, len);
 			if (!ro)
 				ro = bad(err, len, s, o->line, o, "network "
 					 "objects run on the mock netback only "

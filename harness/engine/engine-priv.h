@@ -354,6 +354,12 @@ void eng_leaks(struct eng *e);
 void eng_fail(struct eng *e, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The blkback leniency bits for a disk served by host (NULL: none). */
+uint32_t eng_blk_lenient(const struct xf_scn_obj *host,
+			 const struct xf_scn_obj *be);
+/* Backend vCPUs a disk needs: its backend's queues that can run. */
+unsigned int eng_blk_backend_vcpus(const struct xf_scn_obj *disk,
+				   const struct xf_scn_obj *vm);
 void eng_blk_features(struct xf_blkback_features *f,
 		      const struct xf_scn_obj *be);
 /* A scenario's flush_mode name (the disk model's cache modes; the

@@ -81,6 +81,56 @@ void eng_blk_features(struct xf_blkback_features *f,
 		f->sectors_unit = XF_BLKBACK_SECTORS_512;
 }
 
+/* XF_BB_LENIENT_* from a host's blk.lenient table, each key the disk's
+ * backend.lenient table sets overriding the host's. Either may be NULL.
+ * The schema's keys are xf_blkback_lenient_names(), bit i for name i. */
+uint32_t eng_blk_lenient(const struct xf_scn_obj *host,
+			 const struct xf_scn_obj *be)
+{
+	const char *const *names = xf_blkback_lenient_names();
+	const struct xf_scn_obj *hl, *dl;
+	uint32_t bits = 0;
+
+	hl = host ? xf_scn_sub(xf_scn_sub(host, "blk"), "lenient") : NULL;
+	dl = be ? xf_scn_sub(be, "lenient") : NULL;
+	for (unsigned int i = 0; names[i]; i++) {
+		bool on = false;
+
+		if (hl && xf_scn_isset(hl, names[i]))
+			on = xf_scn_bool(hl, names[i]);
+		if (dl && xf_scn_isset(dl, names[i]))
+			on = xf_scn_bool(dl, names[i]);
+		if (on)
+			bits |= 1u << i;
+	}
+	return bits;
+}
+
+/* Backend queues that can ever run: the frontend uses at most what the
+ * backend offers and at most what it asks for (eng_frontend_start()), so
+ * only that many backend vCPUs are made. */
+static unsigned int fe_queues(const struct xf_scn_obj *disk,
+			      const struct xf_scn_obj *vm)
+{
+	unsigned int n = (unsigned int)xf_scn_int(disk, "queues");
+
+	if (!vm || !strcmp(xf_scn_str(vm, "completion"), "vcpu0"))
+		return 1;
+	if (!n)
+		n = (unsigned int)xf_scn_int(vm, "vcpus");
+	return n > XF_BLKFRONT_MAX_QUEUES ? XF_BLKFRONT_MAX_QUEUES : n;
+}
+
+unsigned int eng_blk_backend_vcpus(const struct xf_scn_obj *disk,
+				   const struct xf_scn_obj *vm)
+{
+	unsigned int be = (unsigned int)xf_scn_int(xf_scn_sub(disk, "backend"),
+						   "queues");
+	unsigned int fe = fe_queues(disk, vm);
+
+	return be < fe ? be : fe;
+}
+
 enum xf_blkdisk_cache_mode eng_flush_mode(const char *name)
 {
 	enum xf_blkdisk_cache_mode cm;
@@ -215,9 +265,10 @@ static int build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 	 * vCPU queue_vcpu + i, and the backend must never steal guest
 	 * vCPU time. */
 	bvcpu = *next_vcpu;
-	for (int64_t q = 0; q < xf_scn_int(be, "queues"); q++) {
-		snprintf(e->vcpu_names[*next_vcpu], 64, "%s/blkback-%s-q%lld",
-			 eng_host_name(d->host), o->name, (long long)q);
+	for (unsigned int q = 0; q < eng_blk_backend_vcpus(o, d->vm->obj);
+	     q++) {
+		snprintf(e->vcpu_names[*next_vcpu], 64, "%s/blkback-%s-q%u",
+			 eng_host_name(d->host), o->name, q);
 		(*next_vcpu)++;
 	}
 
@@ -229,6 +280,7 @@ static int build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 	d->bcfg.disk = d->disk;
 	d->bcfg.budget = d->host->budget ? d->host->budget : d->budget;
 	eng_blk_features(&d->bcfg.features, be);
+	d->bcfg.lenient = eng_blk_lenient(d->host->obj, be);
 	d->bcfg.features.readonly = xf_scn_bool(o, "readonly");
 	d->bcfg.latency.read = lat(xf_scn_num(m, "latency_us"),
 				   xf_scn_num(m, "jitter_us"));
@@ -611,8 +663,7 @@ static int count_vcpus(struct eng *e, unsigned int *n)
 		const struct xf_scn_obj *vm = xf_scn_find(e->scn, "vm",
 			xf_scn_str(d, "vm"));
 
-		v += (e->xen ? 0 : (unsigned int)xf_scn_int(
-				xf_scn_sub(d, "backend"), "queues")) +
+		v += (e->xen ? 0 : eng_blk_backend_vcpus(d, vm)) +
 		     !strcmp(xf_scn_str(vm, "completion"), "per-disk");
 	}
 	*n = v + eng_net_vcpus(e) + 1;

@@ -203,6 +203,8 @@ static int move_disk(struct eng *e, struct eng_disk *d, struct eng_host *h)
 			 xf_scn_isset(h->obj, "blk") ?
 			 xf_scn_sub(h->obj, "blk") :
 			 xf_scn_sub(d->obj, "backend"));
+	d->bcfg.lenient = eng_blk_lenient(h->obj, xf_scn_sub(d->obj,
+							     "backend"));
 	r = xf_blkback_new(&d->bcfg, &d->bb);
 	if (!r)
 		r = xf_blkfront_resume(d->bf);

@@ -52,25 +52,69 @@ static const struct xf_scn_field scn_scenario_f[] = {
 };
 static KIND(scn_scenario, "scenario", true, "the scenario itself");
 
+/* The mock blkback's leniencies (XF_BB_LENIENT_* in <xfront/blkback.h>,
+ * same names, same order): all off is Linux 6.1's xen-blkback. */
+static const struct xf_scn_field scn_blklenient_f[] = {
+	F_BOOL("reinit_while_connected", "false",
+	       "answer a frontend's Initialising while Connected or Closing "
+	       "(Linux: only when Closed)"),
+	F_BOOL("features_at_initwait", "false",
+	       "flush, barrier and discard keys before InitWait, disk keys "
+	       "outside a transaction (Linux: all at connect, in one)"),
+	F_BOOL("request_alignment", "false",
+	       "check only start and total against sector-size (Linux: "
+	       "every segment)"),
+	F_BOOL("indirect_rsp_op", "false",
+	       "answer indirect requests with op indirect (Linux: the "
+	       "inner op)"),
+	F_BOOL("unknown_op_error", "false",
+	       "answer unknown operations error (Linux: eopnotsupp)"),
+	F_BOOL("keep_flush_feature", "false",
+	       "keep feature-flush-cache/barrier after a refused flush "
+	       "(Linux: written 0)"),
+	F_BOOL("mode_optional", "false",
+	       "a missing mode means read-write (Linux: fatal)"),
+	F_BOOL("mode_first_char", "false",
+	       "read-only iff mode starts with r (Linux: iff it has no w)"),
+	F_BOOL("strict_numbers", "false",
+	       "numbers all digits, flags true only for 1 (Linux: sscanf "
+	       "%u, any non-zero)"),
+	F_BOOL("ring_keys", "false",
+	       "read num-ring-pages and fall back to ring-ref0 (Linux: "
+	       "ring-page-order and ring-ref%u, or ring-ref)"),
+	F_BOOL("online_default", "false",
+	       "a missing online keeps the device online (Linux: offline)"),
+	F_BOOL("connect_via_initwait", "false",
+	       "a frontend back from Closed gets InitWait first, one from "
+	       "Closing is ignored (Linux: straight to Connected)"),
+	F_BOOL("flush_unoffered", "false",
+	       "answer a flush or barrier not offered eopnotsupp (Linux: "
+	       "okay, no write cache)"),
+};
+static KIND(scn_blklenient, "disk.backend.lenient", false,
+	    "blkback leniencies (all off: Linux 6.1)");
+
 static const char *const blk_path_e[] = { "normal", "skip-initwait",
 					  "stuck-initwait", NULL };
 static const char *const sectors_unit_e[] = { "512", "sector-size", NULL };
 static const struct xf_scn_field scn_blkbe_f[] = {
 	F_ENUM("path", blk_path_e, "normal",
 	       "xenbus states the backend walks"),
-	F_INT("queues", 1, 64, "1", "multi-queue-max-queues offered"),
-	F_INT("ring_page_order", 0, 4, "0", "max-ring-page-order offered"),
+	F_INT("queues", 1, 64, "4", "multi-queue-max-queues offered"),
+	F_INT("ring_page_order", 0, 4, "4", "max-ring-page-order offered"),
 	F_BOOL("persistent_grants", "true", "feature-persistent"),
-	F_INT("indirect_segments", 0, 4096, "32",
+	F_INT("indirect_segments", 0, 4096, "256",
 	      "feature-max-indirect-segments (0: none)"),
 	F_BOOL("flush", "true", "feature-flush-cache"),
-	F_BOOL("barrier", "false", "feature-barrier"),
-	F_BOOL("discard", "false", "feature-discard"),
+	F_BOOL("barrier", "true", "feature-barrier"),
+	F_BOOL("discard", "true", "feature-discard"),
 	F_NUM("cpu_us", 0, 1e6, "0",
 	      "backend CPU per ring request (on its queue's vCPU)"),
 	F_ENUM("sectors_unit", sectors_unit_e, "512",
 	       "unit of the sectors key it writes (512: Linux blkback; "
 	       "sector-size: the pre-2024 blkif.h text)"),
+	F_OBJ("lenient", &scn_blklenient,
+	      "leniencies of the mock blkback (all off: Linux)"),
 };
 static KIND(scn_blkbe, "disk.backend", false, "blkback features");
 
@@ -393,8 +437,8 @@ static KIND(scn_expect, "expect", false, "expectations");
 
 const struct xf_scn_kind *const xf_scn_kinds[] = {
 	&scn_scenario, &scn_host, &scn_vm, &scn_disk, &scn_vif, &scn_job,
-	&scn_flow, &scn_fault, &scn_expect, &scn_blkbe, &scn_model,
-	&scn_vifbe, &scn_viflen, &scn_viffe, &scn_xbdev, NULL,
+	&scn_flow, &scn_fault, &scn_expect, &scn_blkbe, &scn_blklenient,
+	&scn_model, &scn_vifbe, &scn_viflen, &scn_viffe, &scn_xbdev, NULL,
 };
 
 const struct xf_scn_kind *xf_scn_kind_by_name(const char *name)

@@ -201,7 +201,8 @@ START_TEST(capability_advertised_without_backend_offer)
 {
 	struct xf_blkfront_info info;
 
-	start("no-persistent", -1, NULL, false, &info);
+	/* Linux connect() writes the module parameter: 0 when off. */
+	start("no-persistent", -1, "0", false, &info);
 	write_read(5);
 }
 END_TEST

@@ -99,9 +99,13 @@ void bb_set_error(struct xf_blkback *bb, const char *fmt, ...)
 	pthread_mutex_unlock(&bb->lock);
 }
 
+/* Control actor only. Only the connected queues: the others have
+ * nothing to do, and an actor run on another vCPU is not free in sim
+ * mode (a backend offering 4 queues to a frontend that uses 1 must time
+ * as one with 1 queue). */
 void bb_kick_queues(struct xf_blkback *bb)
 {
-	for (unsigned int i = 0; i < bb->nr_qalloc; i++)
+	for (unsigned int i = 0; i < bb->nr_queues; i++)
 		xf_actor_kick(&bb->q[i].actor);
 }
 
@@ -187,6 +191,7 @@ int xf_blkback_new(const struct xf_blkback_config *cfg,
 {
 	struct xf_blkback *bb;
 	unsigned int nv, nq;
+	uint64_t seed;
 	int r;
 
 	if (!cfg || !out || !cfg->platform || !cfg->rt || !cfg->disk)
@@ -230,13 +235,17 @@ int xf_blkback_new(const struct xf_blkback_config *cfg,
 		bb->xs = NULL;
 		goto fail;
 	}
+	/* One draw from the runtime for every queue: how many queues are
+	 * offered must not move the runtime's random stream (and so every
+	 * other random choice of a sim run). */
+	seed = xf_rt_rand(bb->rt);
 	for (unsigned int i = 0; i < nq; i++) {
 		struct bb_queue *q = &bb->q[i];
 
 		q->bb = bb;
 		q->idx = i;
 		pthread_mutex_init(&q->lock, NULL);
-		xf_rng_seed(&q->rng, xf_rt_rand(bb->rt) + i);
+		xf_rng_seed(&q->rng, seed + i);
 		bb->nr_qalloc = i + 1;
 		snprintf(q->name, sizeof(q->name), "%s/q%u", bb->name, i);
 		r = xf_actor_add(bb->rt, &q->actor, &bb_queue_ops, q->name,

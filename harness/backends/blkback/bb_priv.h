@@ -27,6 +27,7 @@ struct bb_dev_view {
 	unsigned int max_indirect_segments;
 	unsigned int sector_size;
 	uint64_t size_sectors; /* 512-byte units */
+	uint32_t lenient;      /* XF_BB_LENIENT_* of the backend */
 };
 
 /* A persistently mapped grant (open-addressing table keyed by gref). */
@@ -44,7 +45,7 @@ struct bb_req {
 	uint64_t submit_ns;
 	uint64_t generation;   /* disk generation at submission */
 	uint64_t id;           /* echoed */
-	uint8_t ring_op;       /* echoed */
+	uint8_t ring_op;       /* answered with (bb_rsp_op()) */
 	uint8_t op;            /* effective op (inner op for indirect) */
 	uint8_t discard_flag;
 	bool drained;          /* barrier: started after draining */
@@ -109,6 +110,10 @@ struct bb_error_state {
 #define BB_REQ_DISAPPEAR (1u << 1)
 #define BB_REQ_RESIZE (1u << 2)
 #define BB_REQ_UNFREEZE (1u << 3)
+/* A queue saw the device refuse a flush / barrier with EOPNOTSUPP: the
+ * control actor withdraws the feature key. */
+#define BB_REQ_NO_FLUSH (1u << 4)
+#define BB_REQ_NO_BARRIER (1u << 5)
 
 struct xf_blkback {
 	struct xf_actor ctl;
@@ -125,7 +130,9 @@ struct xf_blkback {
 	/* Control actor only. */
 	enum bb_life life;
 	bool online;
-	bool mode_ro;           /* backend dir says mode "r" */
+	bool mode_ro;           /* backend dir's mode makes it read-only */
+	bool vbd_ok;            /* mode read (or optional): may connect */
+	bool fe_event;          /* this run saw the frontend's state watch */
 	int ts_state;           /* last state we wrote */
 	unsigned int nr_queues; /* connected queues */
 
@@ -173,9 +180,19 @@ unsigned int bb_queue_disconnect(struct bb_queue *q);
  * slots are written (no stale bytes). */
 void bb_req_free(struct bb_req *r);
 void bb_respond(struct bb_queue *q, uint64_t id, uint8_t op, int16_t status);
-/* Counts the reason and answers ERROR (EOPNOTSUPP for UNSUPPORTED). */
+/* Counts the reason and answers ERROR (EOPNOTSUPP for UNSUPPORTED, and
+ * for UNKNOWN_OP unless XF_BB_LENIENT_UNKNOWN_OP_ERROR). */
 void bb_reject(struct bb_queue *q, uint64_t id, uint8_t op,
 	       enum xf_blkback_reject why);
+
+/* The operation a response carries: Linux answers an indirect request
+ * with its inner op (XF_BB_LENIENT_INDIRECT_RSP_OP: the ring op). */
+uint8_t bb_rsp_op(const struct bb_queue *q, uint8_t ring_op,
+		  uint8_t indirect_op);
+/* A flush or barrier the device refused with EOPNOTSUPP: asks the control
+ * actor to withdraw the feature (unless XF_BB_LENIENT_KEEP_FLUSH_FEATURE).
+ * Any thread. */
+void bb_withdraw_flush(struct xf_blkback *bb, uint8_t op);
 
 /* submit.c: with q->lock held. */
 void bb_submit(struct bb_queue *q, const struct xf_blkif_req *req,

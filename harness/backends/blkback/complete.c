@@ -51,12 +51,16 @@ static int16_t complete(struct bb_queue *q, struct bb_req *r, uint64_t now)
 		flags = XF_BLKDISK_W_BARRIER;
 		/* fall through */
 	case XF_BLKIF_OP_FLUSH_DISKCACHE:
-		/* The pre-flush first; data then lands in the cache. */
-		if (xf_blkdisk_flush_end(d, r->flush_id, now) < 0)
+		/* The pre-flush first; data then lands in the cache. No
+		 * pre-flush (flush_id 0) when the feature was not offered:
+		 * the data is a plain write. */
+		if (!r->flush_id)
+			flags = 0;
+		else if (xf_blkdisk_flush_end(d, r->flush_id, now) < 0)
 			return XF_BLKIF_RSP_ERROR;
 		if (!r->len)
 			return XF_BLKIF_RSP_OKAY;
-		if (r->op == XF_BLKIF_OP_FLUSH_DISKCACHE)
+		if (r->flush_id && r->op == XF_BLKIF_OP_FLUSH_DISKCACHE)
 			flags = XF_BLKDISK_W_FLUSH;
 		/* fall through */
 	case XF_BLKIF_OP_WRITE:

@@ -72,6 +72,19 @@ void xf_blkback_resize_notify(struct xf_blkback *bb)
 	post(bb, BB_REQ_RESIZE);
 }
 
+/* Linux __end_block_io_op() writes the key itself, before it answers;
+ * here the control actor (which owns the store connection) writes it
+ * when it next runs, in sim mode at the same virtual time. */
+void bb_withdraw_flush(struct xf_blkback *bb, uint8_t op)
+{
+	if (bb->cfg.lenient & XF_BB_LENIENT_KEEP_FLUSH_FEATURE)
+		return;
+	if (op == XF_BLKIF_OP_FLUSH_DISKCACHE)
+		post(bb, BB_REQ_NO_FLUSH);
+	else if (op == XF_BLKIF_OP_WRITE_BARRIER)
+		post(bb, BB_REQ_NO_BARRIER);
+}
+
 bool bb_fault_count_request(struct xf_blkback *bb)
 {
 	uint64_t n = atomic_load(&bb->crash_after);

@@ -57,3 +57,25 @@ const char *xf_blkback_sectors_unit_name(enum xf_blkback_sectors_unit u)
 {
 	return XF_NAME_OF(sectors_units, u, "?");
 }
+
+static const char *const lenient_names[XF_BB_LENIENT_NR + 1] = {
+	"reinit_while_connected",
+	"features_at_initwait",
+	"request_alignment",
+	"indirect_rsp_op",
+	"unknown_op_error",
+	"keep_flush_feature",
+	"mode_optional",
+	"mode_first_char",
+	"strict_numbers",
+	"ring_keys",
+	"online_default",
+	"connect_via_initwait",
+	"flush_unoffered",
+	NULL,
+};
+
+const char *const *xf_blkback_lenient_names(void)
+{
+	return lenient_names;
+}

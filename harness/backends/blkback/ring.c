@@ -67,6 +67,7 @@ int bb_queue_connect(struct bb_queue *q, xf_domid front,
 		.discard_alignment = bb->live.discard_alignment,
 		.max_indirect_segments = bb->live.max_indirect_segments,
 		.sector_size = xf_blkdisk_sector_size(bb->cfg.disk),
+		.lenient = bb->cfg.lenient,
 	};
 	q->halted = false;
 	q->connected = true;
@@ -139,10 +140,25 @@ static void push(struct bb_queue *q)
 void bb_reject(struct bb_queue *q, uint64_t id, uint8_t op,
 		   enum xf_blkback_reject why)
 {
+	int16_t st = XF_BLKIF_RSP_ERROR;
+
 	q->st.rejects[why]++;
-	bb_respond(q, id, op,
-		why == XF_BLKBACK_REJ_UNSUPPORTED ? XF_BLKIF_RSP_EOPNOTSUPP
-						  : XF_BLKIF_RSP_ERROR);
+	/* Linux dispatch_other_io(): an unknown operation is "not
+	 * supported", not an error. */
+	if (why == XF_BLKBACK_REJ_UNSUPPORTED ||
+	    (why == XF_BLKBACK_REJ_UNKNOWN_OP &&
+	     !(q->bb->cfg.lenient & XF_BB_LENIENT_UNKNOWN_OP_ERROR)))
+		st = XF_BLKIF_RSP_EOPNOTSUPP;
+	bb_respond(q, id, op, st);
+}
+
+uint8_t bb_rsp_op(const struct bb_queue *q, uint8_t ring_op,
+		  uint8_t indirect_op)
+{
+	if (ring_op == XF_BLKIF_OP_INDIRECT &&
+	    !(q->bb->cfg.lenient & XF_BB_LENIENT_INDIRECT_RSP_OP))
+		return indirect_op;
+	return ring_op;
 }
 
 /* ---- the actor ---- */

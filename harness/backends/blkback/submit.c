@@ -46,9 +46,20 @@ void bb_start_barrier(struct bb_queue *q, uint64_t now)
 	int64_t fid;
 
 	q->barrier = NULL;
+	r->drained = true;
+	q->barrier_active = true;
+	if (!q->view.barrier) {
+		/* Not offered: a device without a write cache, nothing to
+		 * pre-flush; the drain still happens (xen_blk_drain_io()). */
+		schedule(q, r, now);
+		return;
+	}
 	fid = xf_blkdisk_flush_begin(q->bb->cfg.disk, XF_BLKIF_OP_WRITE_BARRIER,
 				     now);
 	if (fid < 0) {
+		q->barrier_active = false;
+		if (fid == -EOPNOTSUPP)
+			bb_withdraw_flush(q->bb, r->op);
 		bb_reject(q, r->id, r->ring_op,
 		       fid == -EOPNOTSUPP ? XF_BLKBACK_REJ_UNSUPPORTED
 					  : XF_BLKBACK_REJ_GRANT);
@@ -56,8 +67,6 @@ void bb_start_barrier(struct bb_queue *q, uint64_t now)
 		return;
 	}
 	r->flush_id = fid;
-	r->drained = true;
-	q->barrier_active = true;
 	schedule(q, r, now);
 }
 
@@ -127,18 +136,23 @@ void bb_submit(struct bb_queue *q, const struct xf_blkif_req *req,
 			 XF_BLKIF_SECTOR_SHIFT;
 	why = bb_validate(&v, req);
 	if (why != XF_BLKBACK_REJ_NR) {
-		bb_reject(q, req->id, req->operation, why);
+		bb_reject(q, req->id, bb_rsp_op(q, req->operation,
+						req->indirect_op), why);
 		return;
 	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
-		bb_reject(q, req->id, req->operation, XF_BLKBACK_REJ_GRANT);
+		bb_reject(q, req->id, bb_rsp_op(q, req->operation,
+						req->indirect_op),
+			  XF_BLKBACK_REJ_GRANT);
 		return;
 	}
 	r->id = req->id;
-	r->ring_op = req->operation;
 	r->op = req->operation == XF_BLKIF_OP_INDIRECT ? req->indirect_op
 						     : req->operation;
+	/* What the response carries (bb_req.ring_op): the inner op for an
+	 * indirect request, as Linux. */
+	r->ring_op = bb_rsp_op(q, req->operation, r->op);
 	r->seq = q->seq++;
 	r->sector = req->sector_number;
 	r->discard_flag = req->discard_flag;
@@ -177,6 +191,10 @@ void bb_submit(struct bb_queue *q, const struct xf_blkif_req *req,
 	/* Injected errors: answered at once, nothing performed. */
 	inj = bb_fault_check(q, r->op);
 	if (inj != XF_BLKIF_RSP_OKAY) {
+		/* An injected EOPNOTSUPP stands for the device's: a flush
+		 * or barrier so refused withdraws its feature. */
+		if (inj == XF_BLKIF_RSP_EOPNOTSUPP)
+			bb_withdraw_flush(bb, r->op);
 		q->st.injected_errors++;
 		bb_respond(q, r->id, r->ring_op, inj);
 		bb_req_free(r);
@@ -188,8 +206,9 @@ void bb_submit(struct bb_queue *q, const struct xf_blkif_req *req,
 		goto fail;
 	}
 	if (r->op == XF_BLKIF_OP_WRITE_BARRIER) {
-		if (xf_blkdisk_cache_mode(bb->cfg.disk) ==
-		    XF_BLKDISK_CACHE_EOPNOTSUPP) {
+		if (v.barrier && xf_blkdisk_cache_mode(bb->cfg.disk) ==
+				 XF_BLKDISK_CACHE_EOPNOTSUPP) {
+			bb_withdraw_flush(bb, r->op);
 			why = XF_BLKBACK_REJ_UNSUPPORTED;
 			goto fail;
 		}
@@ -198,11 +217,13 @@ void bb_submit(struct bb_queue *q, const struct xf_blkif_req *req,
 			bb_start_barrier(q, now);
 		return;
 	}
-	if (r->op == XF_BLKIF_OP_FLUSH_DISKCACHE) {
+	if (r->op == XF_BLKIF_OP_FLUSH_DISKCACHE && v.flush) {
 		/* The pre-flush snapshot is taken now, at submission. */
 		r->flush_id = xf_blkdisk_flush_begin(
 			bb->cfg.disk, XF_BLKIF_OP_FLUSH_DISKCACHE, now);
 		if (r->flush_id < 0) {
+			if (r->flush_id == -EOPNOTSUPP)
+				bb_withdraw_flush(bb, r->op);
 			why = r->flush_id == -EOPNOTSUPP
 				      ? XF_BLKBACK_REJ_UNSUPPORTED
 				      : XF_BLKBACK_REJ_GRANT;

@@ -34,19 +34,28 @@ enum xf_blkback_reject bb_validate_segs(const struct bb_dev_view *v,
 					*seg, unsigned int n,
 					uint64_t *nr_sectors)
 {
+	bool per_seg = !(v->lenient & XF_BB_LENIENT_REQUEST_ALIGNMENT);
+	bool seg_misaligned = false;
 	uint64_t total = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
 		uint8_t first = seg[i].first_sect, last = seg[i].last_sect;
+		uint64_t nsec;
 
 		if (last >= SECTS_PER_PAGE)
 			return XF_BLKBACK_REJ_SECT_RANGE;
 		if (first > last)
 			return XF_BLKBACK_REJ_SECT_ORDER;
-		total += (uint64_t)(last - first + 1);
+		nsec = (uint64_t)(last - first + 1);
+		seg_misaligned |= !aligned(v, nsec);
+		total += nsec;
 	}
-	/* Linux blkback: start and length in logical blocks. */
-	if (!aligned(v, sector) || !aligned(v, total))
+	/* Linux dispatch_rw_block_io(): (sector | seg[i].nsec) against the
+	 * logical block mask for every segment, so with 4096-byte sectors a
+	 * request whose total is aligned is still refused when one of its
+	 * segments is a partial page. */
+	if (!aligned(v, sector) || (per_seg && seg_misaligned) ||
+	    !aligned(v, total))
 		return XF_BLKBACK_REJ_MISALIGNED;
 	if (!fits(v, sector, total))
 		return XF_BLKBACK_REJ_PAST_END;
@@ -79,8 +88,12 @@ enum xf_blkback_reject bb_validate(const struct bb_dev_view *v,
 	}
 	if (v->readonly && writes(op))
 		return XF_BLKBACK_REJ_READONLY;
-	if ((op == XF_BLKIF_OP_FLUSH_DISKCACHE && !v->flush) ||
-	    (op == XF_BLKIF_OP_WRITE_BARRIER && !v->barrier) ||
+	/* Linux dispatches a flush or barrier whatever it advertised; a
+	 * device without a write cache completes it OKAY (submit_bio_noacct()
+	 * drops the preflush). Only XF_BB_LENIENT_FLUSH_UNOFFERED refuses. */
+	if (((v->lenient & XF_BB_LENIENT_FLUSH_UNOFFERED) &&
+	     ((op == XF_BLKIF_OP_FLUSH_DISKCACHE && !v->flush) ||
+	      (op == XF_BLKIF_OP_WRITE_BARRIER && !v->barrier))) ||
 	    (op == XF_BLKIF_OP_DISCARD && !v->discard) ||
 	    (op == XF_BLKIF_OP_DISCARD &&
 	     (r->discard_flag & XF_BLKIF_DISCARD_SECURE) &&

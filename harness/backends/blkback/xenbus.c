@@ -8,6 +8,7 @@
  * the directories between two runs.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,13 +37,66 @@ static int rd_str(struct xf_blkback *bb, const char *dir, const char *key,
 	return xf_xs_read_str(bb->p, bb->xs, XF_TXN_NONE, path, out);
 }
 
-static int wr(struct xf_blkback *bb, const char *key, const char *fmt,
-	      unsigned long long v)
+/* A number the frontend (or toolstack) wrote, read as Linux reads it:
+ * xenbus_scanf("%u") (xenbus_read_unsigned() for flags), where leading
+ * digits count and anything after them is ignored; -ENOENT when absent,
+ * -EINVAL when no digit leads. With XF_BB_LENIENT_STRICT_NUMBERS the
+ * older whole-number parse (at most max). */
+static int rd_num(struct xf_blkback *bb, const char *dir, const char *key,
+		  uint64_t max, uint64_t *out)
+{
+	unsigned long long v = 0;
+	const char *c;
+	bool neg = false;
+	char *val = NULL;
+	int r;
+
+	if (bb->cfg.lenient & XF_BB_LENIENT_STRICT_NUMBERS)
+		return rd_uint(bb, dir, key, max, out);
+	r = rd_str(bb, dir, key, &val);
+	if (r < 0)
+		return r;
+	c = val;
+	while (*c == ' ' || (*c >= '\t' && *c <= '\r'))
+		c++;
+	if (*c == '+' || *c == '-')
+		neg = *c++ == '-';
+	if (*c < '0' || *c > '9') {
+		free(val);
+		return -EINVAL;
+	}
+	for (; *c >= '0' && *c <= '9'; c++)
+		v = v * 10 + (unsigned long long)(*c - '0');
+	free(val);
+	/* %u stores into an unsigned int: the value wraps as in C. */
+	*out = (uint32_t)(neg ? 0u - (unsigned int)v : (unsigned int)v);
+	return 0;
+}
+
+/* A frontend flag as xenbus_read_unsigned(dir, key, 0): any non-zero
+ * number is true (STRICT_NUMBERS: only 1). */
+static bool rd_flag(struct xf_blkback *bb, const char *dir, const char *key)
+{
+	uint64_t v;
+
+	if (bb->cfg.lenient & XF_BB_LENIENT_STRICT_NUMBERS)
+		return rd_uint(bb, dir, key, 1, &v) == 0 && v == 1;
+	return rd_num(bb, dir, key, UINT32_MAX, &v) == 0 && v != 0;
+}
+
+static int wr_t(struct xf_blkback *bb, xf_txn t, const char *key,
+		const char *fmt, unsigned long long v)
 {
 	char path[BB_PATH_MAX + 64];
 
 	snprintf(path, sizeof(path), "%s/%s", bb->bpath, key);
-	return xf_xs_printf(bb->p, bb->xs, XF_TXN_NONE, path, fmt, v);
+	return xf_xs_printf(bb->p, bb->xs, t, path, fmt, v);
+}
+
+static int wr(struct xf_blkback *bb, const char *key, const char *fmt,
+	      unsigned long long v)
+{
+	return wr_t(bb, XF_TXN_NONE, key, fmt, v);
 }
 
 /* Writes key=v when on, removes the key when off, so a re-publish with a
@@ -71,10 +125,61 @@ int bb_write_state(struct xf_blkback *bb, int state)
 	return r;
 }
 
+/* The older mock's InitWait set (XF_BB_LENIENT_FEATURES_AT_INITWAIT):
+ * the connect-time features too, and keys of features that are off
+ * removed. */
+static int publish_lenient(struct xf_blkback *bb,
+			   const struct xf_blkback_features *f)
+{
+	unsigned int gran;
+	int r;
+
+	gran = f->discard_granularity ? f->discard_granularity
+				      : xf_blkdisk_sector_size(bb->cfg.disk);
+	r = wr_opt(bb, "feature-flush-cache", f->flush, 1);
+	if (!r)
+		r = wr_opt(bb, "feature-barrier", f->barrier, 1);
+	if (!r)
+		r = wr_opt(bb, "feature-persistent", false, 0);
+	if (!r)
+		r = wr_opt(bb, "feature-max-indirect-segments",
+			   f->max_indirect_segments > 0,
+			   f->max_indirect_segments);
+	if (!r)
+		r = wr_opt(bb, "max-ring-page-order",
+			   f->max_ring_page_order > 0, f->max_ring_page_order);
+	if (!r)
+		r = wr_opt(bb, "max-ring-pages",
+			   f->legacy_max_ring_pages,
+			   1ull << f->max_ring_page_order);
+	if (!r)
+		r = wr_opt(bb, "multi-queue-max-queues", f->max_queues > 1,
+			   f->max_queues);
+	if (!r)
+		r = wr_opt(bb, "feature-discard", f->discard, 1);
+	if (!r)
+		r = wr_opt(bb, "discard-granularity", f->discard, gran);
+	if (!r)
+		r = wr_opt(bb, "discard-alignment", f->discard,
+			   f->discard_alignment);
+	if (!r)
+		r = wr_opt(bb, "discard-secure",
+			   f->discard && f->discard_secure, 1);
+	return r;
+}
+
+/*
+ * Before InitWait. Linux xen_blkbk_probe() (drivers/block/xen-blkback/
+ * xenbus.c) writes feature-max-indirect-segments, multi-queue-max-queues
+ * (also when it is 1) and max-ring-page-order (also when it is 0), each
+ * on its own, and nothing else: every disk and cache feature waits for
+ * connect(). Keys an earlier connection wrote stay, as in Linux. Only
+ * "no indirect" (a preset Linux has no equivalent of) removes its key;
+ * max-ring-pages is the legacy-ring preset's own.
+ */
 static int publish_features(struct xf_blkback *bb)
 {
 	struct xf_blkback_features f;
-	unsigned int gran;
 	int r;
 
 	pthread_mutex_lock(&bb->lock);
@@ -82,46 +187,23 @@ static int publish_features(struct xf_blkback *bb)
 	bb->live.readonly |= bb->mode_ro;
 	f = bb->live;
 	pthread_mutex_unlock(&bb->lock);
-	gran = f.discard_granularity ? f.discard_granularity
-				     : xf_blkdisk_sector_size(bb->cfg.disk);
-	/* A new round: the reason the last connect failed is stale. */
-	r = wr_opt(bb, "error", false, 0);
+	if (bb->cfg.lenient & XF_BB_LENIENT_FEATURES_AT_INITWAIT)
+		return publish_lenient(bb, &f);
+	r = wr_opt(bb, "feature-max-indirect-segments",
+		   f.max_indirect_segments > 0, f.max_indirect_segments);
 	if (!r)
-		r = wr_opt(bb, "feature-flush-cache", f.flush, 1);
+		r = wr(bb, "multi-queue-max-queues", "%llu",
+		       f.max_queues > 1 ? f.max_queues : 1);
 	if (!r)
-		r = wr_opt(bb, "feature-barrier", f.barrier, 1);
-	/* Linux blkback writes feature-persistent only in connect(): a
-	 * frontend must not expect it at InitWait. */
-	if (!r)
-		r = wr_opt(bb, "feature-persistent", false, 0);
-	if (!r)
-		r = wr_opt(bb, "feature-max-indirect-segments",
-			   f.max_indirect_segments > 0,
-			   f.max_indirect_segments);
-	if (!r)
-		r = wr_opt(bb, "max-ring-page-order",
-			   f.max_ring_page_order > 0, f.max_ring_page_order);
-	if (!r)
-		r = wr_opt(bb, "max-ring-pages",
-			   f.legacy_max_ring_pages,
-			   1ull << f.max_ring_page_order);
-	if (!r)
-		r = wr_opt(bb, "multi-queue-max-queues", f.max_queues > 1,
-			   f.max_queues);
-	if (!r)
-		r = wr_opt(bb, "feature-discard", f.discard, 1);
-	if (!r)
-		r = wr_opt(bb, "discard-granularity", f.discard, gran);
-	if (!r)
-		r = wr_opt(bb, "discard-alignment", f.discard,
-			   f.discard_alignment);
-	if (!r)
-		r = wr_opt(bb, "discard-secure", f.discard && f.discard_secure,
-			   1);
+		r = wr(bb, "max-ring-page-order", "%llu",
+		       f.max_ring_page_order);
+	if (!r && f.legacy_max_ring_pages)
+		r = wr(bb, "max-ring-pages", "%llu",
+		       1ull << f.max_ring_page_order);
 	return r;
 }
 
-static int write_disk_info(struct xf_blkback *bb)
+static int write_disk_info_t(struct xf_blkback *bb, xf_txn t)
 {
 	struct xf_blkdisk *d = bb->cfg.disk;
 	unsigned int ss = xf_blkdisk_sector_size(d);
@@ -141,15 +223,90 @@ static int write_disk_info(struct xf_blkback *bb)
 	unit = 512;
 	if (bb->live.sectors_unit == XF_BLKBACK_SECTORS_SECTOR_SIZE)
 		unit = ss;
-	r = wr(bb, "sectors", "%llu", xf_blkdisk_size_bytes(d) / unit);
+	r = wr_t(bb, t, "sectors", "%llu", xf_blkdisk_size_bytes(d) / unit);
 	if (!r)
-		r = wr(bb, "info", "%llu", info);
+		r = wr_t(bb, t, "info", "%llu", info);
 	if (!r)
-		r = wr(bb, "sector-size", "%llu", ss);
+		r = wr_t(bb, t, "sector-size", "%llu", ss);
 	if (!r)
-		r = wr(bb, "physical-sector-size", "%llu",
-		       xf_blkdisk_physical_sector_size(d));
+		r = wr_t(bb, t, "physical-sector-size", "%llu",
+			 xf_blkdisk_physical_sector_size(d));
 	return r;
+}
+
+static int write_disk_info(struct xf_blkback *bb)
+{
+	return write_disk_info_t(bb, XF_TXN_NONE);
+}
+
+/* Linux connect()'s keys in its order, in transaction t:
+ * feature-flush-cache (xen_blkbk_flush_diskcache()), the discard block
+ * (xen_blkbk_discard(): granularity, alignment and secure only when
+ * discard is on, feature-discard always), feature-barrier
+ * (xen_blkbk_barrier()), feature-persistent, then the disk keys. Off
+ * features are written as 0, never removed. */
+static int write_connect_keys(struct xf_blkback *bb, xf_txn t)
+{
+	const struct xf_blkback_features *f = &bb->live;
+	unsigned int gran;
+	uint64_t en = 1;
+	int r;
+
+	gran = f->discard_granularity ? f->discard_granularity
+				      : xf_blkdisk_sector_size(bb->cfg.disk);
+	/* xen_blkbk_discard(): discard-enable (toolstack, backend dir) = 0
+	 * leaves out every discard key; discards are still performed. */
+	if (rd_num(bb, bb->bpath, "discard-enable", UINT32_MAX, &en) < 0)
+		en = 1;
+	r = wr_t(bb, t, "feature-flush-cache", "%llu", f->flush);
+	if (!r && en && f->discard) {
+		r = wr_t(bb, t, "discard-granularity", "%llu", gran);
+		if (!r)
+			r = wr_t(bb, t, "discard-alignment", "%llu",
+				 f->discard_alignment);
+		if (!r)
+			r = wr_t(bb, t, "discard-secure", "%llu",
+				 f->discard_secure);
+	}
+	if (!r && en)
+		r = wr_t(bb, t, "feature-discard", "%llu", f->discard);
+	if (!r)
+		r = wr_t(bb, t, "feature-barrier", "%llu", f->barrier);
+	if (!r)
+		r = wr_t(bb, t, "feature-persistent", "%llu", f->persistent);
+	if (!r)
+		r = write_disk_info_t(bb, t);
+	return r;
+}
+
+/* All connect-time keys, visible at once (one transaction, retried on
+ * conflict as connect() does); the state follows in its own write. */
+static int publish_connect(struct xf_blkback *bb)
+{
+	int r;
+
+	if (bb->cfg.lenient & XF_BB_LENIENT_FEATURES_AT_INITWAIT) {
+		r = write_disk_info(bb);
+		if (!r)
+			r = wr_opt(bb, "feature-persistent",
+				   bb->live.persistent, 1);
+		return r;
+	}
+	for (;;) {
+		xf_txn t;
+
+		r = bb->p->store->txn_start(bb->xs, &t);
+		if (r < 0)
+			return r;
+		r = write_connect_keys(bb, t);
+		if (r < 0) {
+			bb->p->store->txn_end(bb->xs, t, true);
+			return r;
+		}
+		r = bb->p->store->txn_end(bb->xs, t, false);
+		if (r != -EAGAIN)
+			return r;
+	}
 }
 
 static void disconnect_all(struct xf_blkback *bb)
@@ -174,40 +331,47 @@ static void disconnect_all(struct xf_blkback *bb)
 	bb->nr_queues = 0;
 }
 
-/* Reads one queue's ring references and event channel. */
+/* Reads one queue's event channel and ring references, in that order,
+ * as Linux read_per_ring_refs(): "ring-ref" when the frontend wrote no
+ * ring-page-order, else "ring-ref0".."ring-ref<2^order - 1>" (also for
+ * order 0). XF_BB_LENIENT_RING_KEYS: "ring-ref0" also stands in for a
+ * missing "ring-ref". */
 static int read_queue_keys(struct xf_blkback *bb, const char *dir,
-			   unsigned int order, xf_gref *refs, xf_port *port)
+			   unsigned int order, bool multi_ref, xf_gref *refs,
+			   xf_port *port)
 {
 	unsigned int n = 1u << order;
 	uint64_t v;
 	int r;
 
-	for (unsigned int i = 0; i < n; i++) {
-		char key[24];
-
-		if (order == 0) {
-			r = rd_uint(bb, dir, "ring-ref", UINT32_MAX, &v);
-			if (r == -ENOENT)
-				r = rd_uint(bb, dir, "ring-ref0", UINT32_MAX,
-					    &v);
-		} else {
-			snprintf(key, sizeof(key), "ring-ref%u", i);
-			r = rd_uint(bb, dir, key, UINT32_MAX, &v);
-		}
-		if (r < 0) {
-			bb_set_error(bb, "%s: bad or missing ring-ref%s (%d)",
-				     dir, order ? "N" : "", r);
-			return r;
-		}
-		refs[i] = (xf_gref)v;
-	}
-	r = rd_uint(bb, dir, "event-channel", UINT32_MAX, &v);
+	r = rd_num(bb, dir, "event-channel", UINT32_MAX, &v);
 	if (r < 0) {
 		bb_set_error(bb, "%s: bad or missing event-channel (%d)", dir,
 			     r);
 		return r;
 	}
 	*port = (xf_port)v;
+	for (unsigned int i = 0; i < n; i++) {
+		char key[24];
+
+		if (!multi_ref || (order == 0 && (bb->cfg.lenient &
+						  XF_BB_LENIENT_RING_KEYS))) {
+			r = rd_num(bb, dir, "ring-ref", UINT32_MAX, &v);
+			if (r == -ENOENT &&
+			    (bb->cfg.lenient & XF_BB_LENIENT_RING_KEYS))
+				r = rd_num(bb, dir, "ring-ref0", UINT32_MAX,
+					   &v);
+		} else {
+			snprintf(key, sizeof(key), "ring-ref%u", i);
+			r = rd_num(bb, dir, key, UINT32_MAX, &v);
+		}
+		if (r < 0) {
+			bb_set_error(bb, "%s: bad or missing ring-ref%s (%d)",
+				     dir, multi_ref ? "N" : "", r);
+			return r;
+		}
+		refs[i] = (xf_gref)v;
+	}
 	return 0;
 }
 
@@ -216,7 +380,7 @@ static int do_connect(struct xf_blkback *bb)
 	xf_gref refs[XF_MAX_RING_PAGES];
 	enum xf_blkif_abi abi = XF_BLKIF_ABI_X86_64;
 	unsigned int order = 0, nq = 1;
-	bool persistent = false;
+	bool persistent = false, multi_ref = true;
 	char *proto = NULL;
 	uint64_t v;
 	int r;
@@ -233,7 +397,7 @@ static int do_connect(struct xf_blkback *bb)
 		return r;
 	}
 
-	r = rd_uint(bb, bb->fpath, "multi-queue-num-queues", UINT32_MAX, &v);
+	r = rd_num(bb, bb->fpath, "multi-queue-num-queues", UINT32_MAX, &v);
 	if (r == 0) {
 		unsigned int max = bb->live.max_queues > 1 ? bb->live.max_queues
 							    : 1;
@@ -249,10 +413,19 @@ static int do_connect(struct xf_blkback *bb)
 		return r;
 	}
 
-	r = rd_uint(bb, bb->fpath, "ring-page-order", UINT32_MAX, &v);
+	/* connect_ring(): ring-page-order present (even 0) means
+	 * ring-ref%u keys; absent, one page and "ring-ref". Linux never
+	 * reads num-ring-pages (XF_BB_LENIENT_RING_KEYS does). */
+	r = rd_num(bb, bb->fpath, "ring-page-order", UINT32_MAX, &v);
 	if (r == -ENOENT) {
-		r = rd_uint(bb, bb->fpath, "num-ring-pages", UINT32_MAX, &v);
+		multi_ref = false;
+		v = 0;
+		r = -ENOENT;
+		if (bb->cfg.lenient & XF_BB_LENIENT_RING_KEYS)
+			r = rd_num(bb, bb->fpath, "num-ring-pages", UINT32_MAX,
+				   &v);
 		if (r == 0) {
+			multi_ref = true;
 			if (!v || (v & (v - 1))) {
 				bb_set_error(bb, "num-ring-pages %llu is not a "
 					     "power of two",
@@ -279,8 +452,10 @@ static int do_connect(struct xf_blkback *bb)
 	}
 	order = (unsigned int)v;
 
-	r = rd_uint(bb, bb->fpath, "feature-persistent", 1, &v);
-	persistent = r == 0 && v == 1 && bb->live.persistent;
+	/* connect_ring(): the module's feature_persistent (here the
+	 * offer) && xenbus_read_unsigned(fe, "feature-persistent", 0). */
+	persistent = bb->live.persistent &&
+		     rd_flag(bb, bb->fpath, "feature-persistent");
 
 	for (unsigned int i = 0; i < nq; i++) {
 		char dir[BB_PATH_MAX + 24];
@@ -291,7 +466,7 @@ static int do_connect(struct xf_blkback *bb)
 			snprintf(dir, sizeof(dir), "%s", bb->fpath);
 		else
 			snprintf(dir, sizeof(dir), "%s/queue-%u", bb->fpath, i);
-		r = read_queue_keys(bb, dir, order, refs, &port);
+		r = read_queue_keys(bb, dir, order, multi_ref, refs, &port);
 		if (r == 0) {
 			pthread_mutex_lock(&q->lock);
 			r = bb_queue_connect(q, bb->cfg.frontend_id, refs,
@@ -308,9 +483,7 @@ static int do_connect(struct xf_blkback *bb)
 		}
 		bb->nr_queues = i + 1;
 	}
-	r = write_disk_info(bb);
-	if (!r)
-		r = wr_opt(bb, "feature-persistent", bb->live.persistent, 1);
+	r = publish_connect(bb);
 	if (r < 0) {
 		disconnect_all(bb);
 		return r;
@@ -328,18 +501,52 @@ static int do_connect(struct xf_blkback *bb)
 	return 0;
 }
 
+/*
+ * xenbus_dev_fatal() (drivers/xen/xenbus/xenbus_client.c): "<errno>
+ * <message>" under the backend domain's error/<nodename>, i.e.
+ * /local/domain/<be>/error/backend/vbd/<fe>/<devid>/error (never
+ * removed), then Closing. The message is also last_error.
+ */
+static void bb_fatal(struct xf_blkback *bb, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void bb_fatal(struct xf_blkback *bb, int err, const char *fmt, ...)
+{
+	char path[BB_PATH_MAX + 64], msg[BB_ERR_MAX];
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+		bb_set_error(bb, "%s", msg);
+	} else {
+		pthread_mutex_lock(&bb->lock);
+		snprintf(msg, sizeof(msg), "%s", bb->last_error);
+		pthread_mutex_unlock(&bb->lock);
+	}
+	snprintf(path, sizeof(path),
+		 "/local/domain/%u/error/backend/vbd/%u/%u/error",
+		 (unsigned int)bb->p->domid, (unsigned int)bb->cfg.frontend_id,
+		 (unsigned int)bb->cfg.devid);
+	xf_xs_printf(bb->p, bb->xs, XF_TXN_NONE, path, "%d %s", -err, msg);
+	bb_write_state(bb, XF_XENBUS_CLOSING);
+}
+
 static void connect_or_fail(struct xf_blkback *bb)
 {
-	int r = do_connect(bb);
+	int r;
 
+	/* xen_update_blkif_status(): no connect before the vbd exists
+	 * (backend_changed() gave up on a missing mode). */
+	if (!bb->vbd_ok)
+		return;
+	r = do_connect(bb);
 	if (r == 0) {
 		bb_write_state(bb, XF_XENBUS_CONNECTED);
 		bb_kick_queues(bb);
 		return;
 	}
-	/* As xenbus_dev_fatal: the reason in "error", then Closing. */
-	wr(bb, "error", "%llu", (unsigned long long)-r);
-	bb_write_state(bb, XF_XENBUS_CLOSING);
+	bb_fatal(bb, r, NULL);
 }
 
 void bb_detach(struct xf_blkback *bb)
@@ -358,6 +565,7 @@ void bb_detach(struct xf_blkback *bb)
 static int attach(struct xf_blkback *bb)
 {
 	char *fe = NULL, *mode = NULL;
+	int mode_err = 0;
 	uint64_t v;
 	int r;
 
@@ -377,10 +585,20 @@ static int attach(struct xf_blkback *bb)
 			     (unsigned long long)v, bb->cfg.frontend_id);
 		return -EINVAL;
 	}
+	/* Linux backend_changed(): read-only iff mode has no 'w'; no mode
+	 * is fatal (after InitWait: probe ran first) and no vbd is made. */
 	bb->mode_ro = false;
-	if (rd_str(bb, bb->bpath, "mode", &mode) == 0) {
-		bb->mode_ro = mode[0] == 'r';
+	bb->vbd_ok = true;
+	r = rd_str(bb, bb->bpath, "mode", &mode);
+	if (r == 0) {
+		if (bb->cfg.lenient & XF_BB_LENIENT_MODE_FIRST_CHAR)
+			bb->mode_ro = mode[0] == 'r';
+		else
+			bb->mode_ro = !strchr(mode, 'w');
 		free(mode);
+	} else if (!(bb->cfg.lenient & XF_BB_LENIENT_MODE_OPTIONAL)) {
+		bb->vbd_ok = false;
+		mode_err = r;
 	}
 	snprintf(bb->fstate_path, sizeof(bb->fstate_path), "%s/state",
 		 bb->fpath);
@@ -395,6 +613,8 @@ static int attach(struct xf_blkback *bb)
 	r = publish_features(bb);
 	if (r == 0 && bb->cfg.path != XF_BLKBACK_PATH_SKIP_INITWAIT)
 		r = bb_write_state(bb, XF_XENBUS_INITWAIT);
+	if (r == 0 && mode_err)
+		bb_fatal(bb, mode_err, "reading %s/mode", bb->bpath);
 	return r;
 }
 
@@ -414,8 +634,13 @@ static void follow_frontend(struct xf_blkback *bb, int fstate)
 	switch (fstate) {
 	case XF_XENBUS_INITIALISED:
 	case XF_XENBUS_CONNECTED:
-		if (s == XF_XENBUS_CLOSED && bb->online) {
-			/* Frontend skipped Initialising on its way back. */
+		if (s == XF_XENBUS_CONNECTED)
+			break; /* Linux: ignored (coalesced watches) */
+		if (s == XF_XENBUS_CLOSED && bb->online &&
+		    (bb->cfg.path == XF_BLKBACK_PATH_STUCK_INITWAIT ||
+		     (bb->cfg.lenient & XF_BB_LENIENT_CONNECT_VIA_INITWAIT))) {
+			/* Frontend skipped Initialising on its way back: the
+			 * older mock offers InitWait first. */
 			disconnect_all(bb);
 			republish(bb);
 			s = bb->ts_state;
@@ -424,8 +649,22 @@ static void follow_frontend(struct xf_blkback *bb, int fstate)
 			break;
 		if (s == XF_XENBUS_INITWAIT ||
 		    (s == XF_XENBUS_INITIALISING &&
-		     bb->cfg.path == XF_BLKBACK_PATH_SKIP_INITWAIT))
+		     bb->cfg.path == XF_BLKBACK_PATH_SKIP_INITWAIT)) {
 			connect_or_fail(bb);
+		} else if (!(bb->cfg.lenient &
+			     XF_BB_LENIENT_CONNECT_VIA_INITWAIT) &&
+			   bb->fe_event &&
+			   (s == XF_XENBUS_CLOSING ||
+			    (s == XF_XENBUS_CLOSED && bb->online))) {
+			/* Linux frontend_changed(): from Closing or Closed
+			 * too, disconnect and connect straight to Connected,
+			 * no InitWait. Only on a frontend state event, as
+			 * Linux acts on watch events: a backend that failed
+			 * (Closing) or a toolstack's Closing must not make it
+			 * retry by itself. */
+			disconnect_all(bb);
+			connect_or_fail(bb);
+		}
 		break;
 	case XF_XENBUS_CLOSING:
 		if (s != XF_XENBUS_CLOSING && s != XF_XENBUS_CLOSED)
@@ -445,7 +684,8 @@ static void follow_frontend(struct xf_blkback *bb, int fstate)
 		 * answers Initialising; Connected and Closing ignore it
 		 * unless the leniency switch is on. */
 		if ((s == XF_XENBUS_CLOSED ||
-		     (bb->cfg.lenient.reinit_while_connected &&
+		     ((bb->cfg.lenient &
+		       XF_BB_LENIENT_REINIT_WHILE_CONNECTED) &&
 		      (s == XF_XENBUS_CLOSING || s == XF_XENBUS_CONNECTED))) &&
 		    bb->online) {
 			/* Re-initialising frontend: drop the old rings and
@@ -499,8 +739,15 @@ static void reconcile(struct xf_blkback *bb)
 		bb->ts_state = XF_XENBUS_CLOSING;
 		atomic_store(&bb->state, XF_XENBUS_CLOSING);
 	}
-	if (rd_uint(bb, bb->bpath, "online", 1, &v) == 0)
-		bb->online = v == 1;
+	/* xenbus_dev_is_online(): !!xenbus_read_unsigned(online, 0), so
+	 * a missing key is offline (XF_BB_LENIENT_ONLINE_DEFAULT: the last
+	 * value read, online at first). */
+	r = rd_num(bb, bb->bpath, "online", 1, &v);
+	if (r == 0)
+		bb->online = bb->cfg.lenient & XF_BB_LENIENT_STRICT_NUMBERS ?
+			     v == 1 : v != 0;
+	else if (!(bb->cfg.lenient & XF_BB_LENIENT_ONLINE_DEFAULT))
+		bb->online = false;
 
 	r = xf_xs_read_uint(bb->p, bb->xs, XF_TXN_NONE, bb->fstate_path,
 			    UINT32_MAX, &v);
@@ -521,7 +768,10 @@ static void ctl_run(struct xf_actor *a)
 	unsigned int reqs;
 	char *path, *token;
 
+	bb->fe_event = false;
 	while (bb->p->store->read_watch(bb->xs, &path, &token) == 0) {
+		if (!strcmp(token, "fe"))
+			bb->fe_event = true;
 		free(path);
 		free(token);
 	}
@@ -538,6 +788,12 @@ static void ctl_run(struct xf_actor *a)
 		bb_write_state(bb, XF_XENBUS_CONNECTED);
 	if (reqs & BB_REQ_UNFREEZE)
 		bb_kick_queues(bb);
+	/* __end_block_io_op() on BLK_STS_NOTSUPP: a plain write of 0,
+	 * state untouched. */
+	if ((reqs & BB_REQ_NO_FLUSH) && bb->life == BB_LIFE_ATTACHED)
+		wr(bb, "feature-flush-cache", "%llu", 0);
+	if ((reqs & BB_REQ_NO_BARRIER) && bb->life == BB_LIFE_ATTACHED)
+		wr(bb, "feature-barrier", "%llu", 0);
 }
 
 const struct xf_actor_ops bb_ctl_ops = {

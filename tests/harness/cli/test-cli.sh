@@ -26,6 +26,22 @@ disk { name = "d0", vm = "vm0",
 job { name = "rr", disk = "d0" }
 expect { iops_min = 1 }
 EOF
+cat > lenient.lua <<'EOF'
+scenario { name = "lenient", description = "a kinder blkback", duration = "50ms" }
+vm { name = "vm0" }
+disk { name = "d0", vm = "vm0", size = "16M",
+  backend = { lenient = { request_alignment = true } } }
+job { name = "rr", disk = "d0", rw = "randread" }
+expect { iops_min = 1 }
+EOF
+cat > hostlenient.lua <<'EOF'
+scenario { name = "hostlenient", description = "a kinder host", duration = "50ms" }
+host { name = "h0", blk = { lenient = { mode_optional = true } } }
+vm { name = "vm0" }
+disk { name = "d0", vm = "vm0", size = "16M" }
+job { name = "rr", disk = "d0", rw = "randread" }
+expect { iops_min = 1 }
+EOF
 mkdir sub && cp pass.lua sub/a.lua && cp pass.lua sub/b.lua
 
 "$XF" --help > help.txt; check "--help exits 0" "[ $? -eq 0 ]"
@@ -68,6 +84,14 @@ check "--platform xen in sim mode exits 2" \
 "$XF" run pass.lua --platform xen --mode real > out.txt 2> err.txt; rc=$?
 check "a mock-only disk model on --platform xen exits 2 with file:line" \
 	"[ $rc -eq 2 ] && grep -q \"^pass.lua:4: disk 'd0': model.latency_us: disk models are mock-only\" err.txt && [ ! -s out.txt ]"
+"$XF" run lenient.lua --platform xen --mode real > out.txt 2> err.txt; rc=$?
+check "a blkback lenient table on --platform xen exits 2 with file:line" \
+	"[ $rc -eq 2 ] && grep -q \"^lenient.lua:4: disk 'd0': backend.lenient.request_alignment: the kernel's blkback cannot be made lenient\" err.txt && [ ! -s out.txt ]"
+"$XF" run hostlenient.lua --platform xen --mode real > out.txt 2> err.txt; rc=$?
+check "a host blk lenient table on --platform xen exits 2 with file:line" \
+	"[ $rc -eq 2 ] && grep -q \"^hostlenient.lua:2: host 'h0': blk.lenient.mode_optional: the kernel's blkback cannot be made lenient\" err.txt && [ ! -s out.txt ]"
+"$XF" run lenient.lua > out.txt 2> err.txt; rc=$?
+check "a blkback lenient table runs on the mock" "[ $rc -eq 0 ]"
 "$XF" run pass.lua --mode warp 2> /dev/null; rc=$?
 check "bad --mode exits 2" "[ $rc -eq 2 ]"
 "$XF" run pass.lua --shard 3/2 2> /dev/null; rc=$?

@@ -78,11 +78,58 @@ START_TEST(valid_defaults_and_units)
 	ck_assert_str_eq(xf_scn_str(xf_scn_sub(d, "model"), "flush_mode"),
 			 "ignore-flush");
 	/* untouched sub-table: defaults */
-	ck_assert_int_eq(xf_scn_int(xf_scn_sub(d, "backend"), "queues"), 1);
+	/* What Linux blkback offers on a loop device. */
+	ck_assert_int_eq(xf_scn_int(xf_scn_sub(d, "backend"), "queues"), 4);
+	ck_assert_int_eq(xf_scn_int(xf_scn_sub(d, "backend"),
+				    "ring_page_order"), 4);
+	ck_assert_int_eq(xf_scn_int(xf_scn_sub(d, "backend"),
+				    "indirect_segments"), 256);
+	ck_assert(xf_scn_bool(xf_scn_sub(d, "backend"), "barrier"));
+	ck_assert(xf_scn_bool(xf_scn_sub(d, "backend"), "discard"));
 	ck_assert(xf_scn_bool(xf_scn_sub(d, "backend"), "persistent_grants"));
+	/* Every leniency off: Linux. */
+	ck_assert(!xf_scn_bool(xf_scn_sub(xf_scn_sub(d, "backend"),
+					  "lenient"), "request_alignment"));
 	ck_assert_int_eq(xf_scn_int(scn->scenario, "duration"), 2000000000);
 	ck_assert_uint_eq(xf_scn_count(scn, "job"), 1);
 	ck_assert_int_eq(xf_scn_line(j, "iodepth"), 6);
+}
+END_TEST
+
+/* disk.backend.lenient and host.blk.lenient: booleans, unknown keys
+ * refused with file:line and a suggestion. */
+START_TEST(blk_lenient_table)
+{
+	const struct xf_scn_obj *d, *h;
+
+	ck_assert_int_eq(load(HEAD
+		"disk { name = 'd0', vm = 'vm0', backend = { lenient = {\n"
+		"  request_alignment = true, indirect_rsp_op = false } } }\n"
+		"host { name = 'h0', blk = { lenient = { mode_optional = true } } }\n"
+		JOB EXPECT), 0);
+	d = xf_scn_sub(xf_scn_sub(xf_scn_find(scn, "disk", "d0"), "backend"),
+		       "lenient");
+	ck_assert(xf_scn_bool(d, "request_alignment"));
+	ck_assert(xf_scn_isset(d, "indirect_rsp_op"));
+	ck_assert(!xf_scn_bool(d, "indirect_rsp_op"));
+	ck_assert(!xf_scn_isset(d, "mode_optional"));
+	h = xf_scn_sub(xf_scn_sub(xf_scn_find(scn, "host", "h0"), "blk"),
+		       "lenient");
+	ck_assert(xf_scn_bool(h, "mode_optional"));
+}
+END_TEST
+
+START_TEST(blk_lenient_unknown_key)
+{
+	ck_assert_int_eq(load(HEAD
+		"disk { name = 'd0', vm = 'vm0', backend = { lenient = {\n"
+		"  request_alignmen = true } } }\n"
+		"host { name = 'h0', blk = { lenient = { mode = 1 } } }\n"
+		JOB EXPECT), -EINVAL);
+	assert_diag("t.lua:4: disk 'd0': backend: lenient: unknown key "
+		    "'request_alignmen' (did you mean 'request_alignment'?)");
+	assert_diag("t.lua:5: host 'h0': blk: lenient: unknown key 'mode'");
+	ck_assert_ptr_null(scn);
 }
 END_TEST
 
@@ -660,6 +707,8 @@ XT_SUITE("harness-scenario")
 
 	tcase_add_test(tc, valid_defaults_and_units);
 	tcase_add_test(tc, unknown_key_suggests);
+	tcase_add_test(tc, blk_lenient_table);
+	tcase_add_test(tc, blk_lenient_unknown_key);
 	tcase_add_test(tc, wrong_types);
 	tcase_add_test(tc, out_of_range);
 	tcase_add_test(tc, bad_enum);

@@ -283,7 +283,11 @@ int fx_do(struct fx *f, const struct xf_blkif_req *r)
 	fx_run(f);
 	ck_assert_uint_eq(fx_responses(f, 0, rsp, 2), 1);
 	ck_assert_uint_eq(rsp[0].id, r->id);
-	ck_assert_uint_eq(rsp[0].operation, r->operation);
+	/* Linux answers an indirect request with its inner op. */
+	ck_assert_uint_eq(rsp[0].operation,
+			  r->operation == XF_BLKIF_OP_INDIRECT &&
+			  !(f->cfg.lenient & XF_BB_LENIENT_INDIRECT_RSP_OP) ?
+			  r->indirect_op : r->operation);
 	return rsp[0].status;
 }
 

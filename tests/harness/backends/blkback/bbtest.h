@@ -109,7 +109,8 @@ void fx_submit(struct fx *f, unsigned int qi, const struct xf_blkif_req *r);
 unsigned int fx_responses(struct fx *f, unsigned int qi,
 			  struct xf_blkif_rsp *out, unsigned int max);
 /* Submits, runs until idle, expects exactly one response; returns its
- * status (and checks id/op echo). */
+ * status (and checks the id echo and the op: the inner one for an
+ * indirect request unless XF_BB_LENIENT_INDIRECT_RSP_OP). */
 int fx_do(struct fx *f, const struct xf_blkif_req *r);
 /* fx_do() of fx_rw(op, id, sector, nsect). */
 int fx_do_rw(struct fx *f, uint8_t op, uint64_t id, uint64_t sector,

@@ -71,28 +71,64 @@ START_TEST(toolstack_dirs_and_perms)
 }
 END_TEST
 
+/* The keys a first connection writes at connect, not before InitWait
+ * (Linux connect()). */
+static const char *const connect_keys[] = {
+	"feature-flush-cache", "feature-barrier", "feature-discard",
+	"discard-granularity", "discard-alignment", "discard-secure",
+	"feature-persistent", "sectors", "info", "sector-size",
+	"physical-sector-size",
+};
+
 START_TEST(linux_features_then_initwait)
 {
 	fx_start(&F);
 	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_INITWAIT);
 	ck_assert_int_eq(xf_blkback_state(F.bb), XF_XENBUS_INITWAIT);
-	/* As Linux blkback: only written when connecting. */
-	ck_assert(!fx_bhas(&F, "feature-persistent"));
+	/* Linux xen_blkbk_probe(): these three only. */
 	ck_assert_uint_eq(fx_bkey(&F, "feature-max-indirect-segments"), 256);
 	ck_assert_uint_eq(fx_bkey(&F, "max-ring-page-order"), 4);
 	ck_assert_uint_eq(fx_bkey(&F, "multi-queue-max-queues"), 4);
+	ck_assert(!fx_bhas(&F, "max-ring-pages"));
+	for (size_t i = 0; i < sizeof(connect_keys) / sizeof(*connect_keys);
+	     i++)
+		ck_assert_msg(!fx_bhas(&F, connect_keys[i]),
+			      "%s before connect", connect_keys[i]);
+	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, true);
 	ck_assert_uint_eq(fx_bkey(&F, "feature-flush-cache"), 1);
 	ck_assert_uint_eq(fx_bkey(&F, "feature-barrier"), 1);
 	ck_assert_uint_eq(fx_bkey(&F, "feature-discard"), 1);
 	ck_assert_uint_eq(fx_bkey(&F, "discard-granularity"), 512);
 	ck_assert_uint_eq(fx_bkey(&F, "discard-alignment"), 0);
-	ck_assert(!fx_bhas(&F, "discard-secure"));
-	ck_assert(!fx_bhas(&F, "max-ring-pages"));
-	/* Disk properties come with Connected. */
-	ck_assert(!fx_bhas(&F, "sectors"));
+	ck_assert_uint_eq(fx_bkey(&F, "discard-secure"), 0);
+	ck_assert_uint_eq(fx_bkey(&F, "feature-persistent"), 1);
+	ck_assert_uint_eq(fx_bkey(&F, "sectors"), (1u << 20) / 512);
+	ck_assert_uint_eq(fx_bkey(&F, "info"), 0);
+	ck_assert_uint_eq(fx_bkey(&F, "sector-size"), 512);
+	ck_assert_uint_eq(fx_bkey(&F, "physical-sector-size"), 512);
 }
 END_TEST
 
+/* XF_BB_LENIENT_FEATURES_AT_INITWAIT: the older set at InitWait. */
+START_TEST(features_at_initwait_switch)
+{
+	F.cfg.lenient = XF_BB_LENIENT_FEATURES_AT_INITWAIT;
+	fx_start(&F);
+	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_INITWAIT);
+	ck_assert_uint_eq(fx_bkey(&F, "feature-flush-cache"), 1);
+	ck_assert_uint_eq(fx_bkey(&F, "feature-barrier"), 1);
+	ck_assert_uint_eq(fx_bkey(&F, "feature-discard"), 1);
+	ck_assert_uint_eq(fx_bkey(&F, "discard-granularity"), 512);
+	ck_assert(!fx_bhas(&F, "feature-persistent"));
+	ck_assert(!fx_bhas(&F, "sectors"));
+	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, true);
+	ck_assert_uint_eq(fx_bkey(&F, "feature-persistent"), 1);
+	ck_assert_uint_eq(fx_bkey(&F, "sectors"), (1u << 20) / 512);
+}
+END_TEST
+
+/* Linux writes the queue and ring-order keys even at 1 and 0, and the
+ * connect-time features as 0 when off. */
 START_TEST(minimal_publishes_nothing)
 {
 	ck_assert_int_eq(xf_blkback_features_preset("minimal",
@@ -101,12 +137,32 @@ START_TEST(minimal_publishes_nothing)
 	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_INITWAIT);
 	ck_assert(!fx_bhas(&F, "feature-persistent"));
 	ck_assert(!fx_bhas(&F, "feature-max-indirect-segments"));
-	ck_assert(!fx_bhas(&F, "max-ring-page-order"));
-	ck_assert(!fx_bhas(&F, "multi-queue-max-queues"));
+	ck_assert_uint_eq(fx_bkey(&F, "max-ring-page-order"), 0);
+	ck_assert_uint_eq(fx_bkey(&F, "multi-queue-max-queues"), 1);
 	ck_assert(!fx_bhas(&F, "feature-flush-cache"));
 	ck_assert(!fx_bhas(&F, "feature-barrier"));
 	ck_assert(!fx_bhas(&F, "feature-discard"));
 	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
+	ck_assert_uint_eq(fx_bkey(&F, "feature-persistent"), 0);
+	ck_assert_uint_eq(fx_bkey(&F, "feature-flush-cache"), 0);
+	ck_assert_uint_eq(fx_bkey(&F, "feature-barrier"), 0);
+	ck_assert_uint_eq(fx_bkey(&F, "feature-discard"), 0);
+	ck_assert(!fx_bhas(&F, "discard-granularity"));
+}
+END_TEST
+
+/* The older mock removed the keys of features that are off. */
+START_TEST(minimal_lenient_removes_keys)
+{
+	ck_assert_int_eq(xf_blkback_features_preset("minimal",
+						    &F.cfg.features), 0);
+	F.cfg.lenient = XF_BB_LENIENT_FEATURES_AT_INITWAIT;
+	fx_start(&F);
+	ck_assert(!fx_bhas(&F, "max-ring-page-order"));
+	ck_assert(!fx_bhas(&F, "multi-queue-max-queues"));
+	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
+	ck_assert(!fx_bhas(&F, "feature-persistent"));
+	ck_assert(!fx_bhas(&F, "feature-flush-cache"));
 }
 END_TEST
 
@@ -177,16 +233,19 @@ START_TEST(bad_frontend_values_refused)
 {
 	static const struct {
 		const char *key, *val;
+		uint32_t lenient;
 	} bad[] = {
-		{ "protocol", "x86_16-abi" },
-		{ "ring-page-order", "5" },
-		{ "multi-queue-num-queues", "9" },
-		{ "num-ring-pages", "3" },
+		{ "protocol", "x86_16-abi", 0 },
+		{ "ring-page-order", "5", 0 },
+		{ "multi-queue-num-queues", "9", 0 },
+		/* Linux never reads num-ring-pages. */
+		{ "num-ring-pages", "3", XF_BB_LENIENT_RING_KEYS },
 	};
 
 	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (i)
 			fx_init(&F, "linux");
+		F.cfg.lenient = bad[i].lenient;
 		fx_start(&F);
 		fx_offer(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
 		fx_fwrite(&F, bad[i].key, bad[i].val);
@@ -303,7 +362,7 @@ END_TEST
  * and from Closing, the old rings dropped. */
 START_TEST(reinit_while_connected_switch)
 {
-	F.cfg.lenient.reinit_while_connected = true;
+	F.cfg.lenient = XF_BB_LENIENT_REINIT_WHILE_CONNECTED;
 	fx_up(&F, false, 0);
 	for (int from_closing = 0; from_closing < 2; from_closing++) {
 		if (from_closing) {
@@ -517,12 +576,17 @@ START_TEST(set_features_on_reconnect)
 	ck_assert_int_eq(xf_blkback_features_preset("minimal", &f), 0);
 	xf_blkback_set_features(F.bb, &f);
 	fx_reconnect(&F);
-	ck_assert(!fx_bhas(&F, "feature-persistent"));
-	ck_assert(!fx_bhas(&F, "max-ring-page-order"));
-	ck_assert(!fx_bhas(&F, "feature-flush-cache"));
+	/* The probe keys are the new set's; the connect-time keys are the
+	 * last connection's until the next connect (Linux never removes
+	 * them). */
+	ck_assert_uint_eq(fx_bkey(&F, "max-ring-page-order"), 0);
+	ck_assert_uint_eq(fx_bkey(&F, "feature-persistent"), 1);
+	ck_assert_uint_eq(fx_bkey(&F, "feature-flush-cache"), 1);
 	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, true);
 	xf_blkback_conn_info(F.bb, &ci);
 	ck_assert(!ci.persistent);
+	ck_assert_uint_eq(fx_bkey(&F, "feature-persistent"), 0);
+	ck_assert_uint_eq(fx_bkey(&F, "feature-flush-cache"), 0);
 }
 END_TEST
 
@@ -561,6 +625,8 @@ XT_SUITE("blkback-handshake")
 	tcase_add_test(t, toolstack_close_request);
 	tcase_add_test(t, initialising_ignored_while_connected);
 	tcase_add_test(t, reinit_while_connected_switch);
+	tcase_add_test(t, features_at_initwait_switch);
+	tcase_add_test(t, minimal_lenient_removes_keys);
 	tcase_add_test(t, close_request_keeps_closed);
 	tcase_add_test(t, removal_and_reappearance);
 	tcase_add_test(t, recreated_while_not_looking);

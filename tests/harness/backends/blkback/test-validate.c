@@ -65,6 +65,9 @@ static const struct vcase {
 	uint8_t nr_segments; /* 0: as built */
 	bool seg1; /* seg[1] gets first/last */
 	uint8_t first, last;
+	bool seg0; /* seg[0] gets first0/last0 */
+	uint8_t first0, last0;
+	uint32_t lenient; /* XF_BB_LENIENT_* */
 	xf_gref gref0, igref0; /* 0: as built */
 	bool accepted; /* else refused for why with status */
 	enum xf_blkback_reject why;
@@ -75,11 +78,16 @@ static const struct vcase {
 #define UNSUPPORTED .why = XF_BLKBACK_REJ_UNSUPPORTED, \
 		    .status = XF_BLKIF_RSP_EOPNOTSUPP
 #define ACCEPTED .accepted = true, .status = XF_BLKIF_RSP_OKAY
+#define UNKNOWN .why = XF_BLKBACK_REJ_UNKNOWN_OP, \
+		.status = XF_BLKIF_RSP_EOPNOTSUPP
+	/* Linux dispatch_other_io(): EOPNOTSUPP, the ring carries on. */
 	{ "reserved op", .op = XF_BLKIF_OP_RESERVED_1, .nsect = 8,
-	  REFUSED(UNKNOWN_OP) },
-	{ "op 7", .op = 7, .nsect = 8, REFUSED(UNKNOWN_OP) },
-	{ "op 42", .op = 42, .nsect = 8, REFUSED(UNKNOWN_OP) },
-	{ "op 255", .op = 255, .nsect = 8, REFUSED(UNKNOWN_OP) },
+	  UNKNOWN },
+	{ "op 7", .op = 7, .nsect = 8, UNKNOWN },
+	{ "op 42", .op = 42, .nsect = 8, UNKNOWN },
+	{ "op 255", .op = 255, .nsect = 8, UNKNOWN },
+	{ "op 7, lenient", .op = 7, .nsect = 8,
+	  .lenient = XF_BB_LENIENT_UNKNOWN_OP_ERROR, REFUSED(UNKNOWN_OP) },
 
 	{ "read-only: write", .readonly = true, .op = XF_BLKIF_OP_WRITE,
 	  .nsect = 8, REFUSED(READONLY) },
@@ -133,6 +141,18 @@ static const struct vcase {
 	  REFUSED(MISALIGNED) },
 	{ "4k disk: read of 4 sectors", .sector_size = 4096,
 	  .op = XF_BLKIF_OP_READ, .nsect = 4, REFUSED(MISALIGNED) },
+	/* Linux checks every segment: the total (8) is aligned, the
+	 * segments (4 + 4) are not. */
+	{ "4k disk: segments 4..7 + 0..3", .sector_size = 4096,
+	  .op = XF_BLKIF_OP_WRITE, .nsect = 16, .seg0 = true, .first0 = 4,
+	  .last0 = 7, .seg1 = true, .first = 0, .last = 3,
+	  REFUSED(MISALIGNED) },
+	{ "4k disk: segments 4..7 + 0..3, lenient", .sector_size = 4096,
+	  .op = XF_BLKIF_OP_WRITE, .nsect = 16, .seg0 = true, .first0 = 4,
+	  .last0 = 7, .seg1 = true, .first = 0, .last = 3,
+	  .lenient = XF_BB_LENIENT_REQUEST_ALIGNMENT, ACCEPTED },
+	{ "4k disk: segments 0..7 + 0..7", .sector_size = 4096,
+	  .op = XF_BLKIF_OP_WRITE, .nsect = 16, ACCEPTED },
 	{ "4k disk: discard of 3 sectors", .sector_size = 4096,
 	  .op = XF_BLKIF_OP_DISCARD, .sector = 8, .nr_sectors = 3,
 	  REFUSED(MISALIGNED) },
@@ -149,11 +169,22 @@ static const struct vcase {
 	  .sector = UINT64_MAX - 7, .nr_sectors = 16,
 	  REFUSED(DISCARD_OVERFLOW) },
 
-	/* Features not offered are EOPNOTSUPP. */
+	/* A flush or barrier not offered: Linux dispatches it, and a
+	 * device without a write cache completes it OKAY. */
 	{ "minimal: flush", .preset = "minimal",
-	  .op = XF_BLKIF_OP_FLUSH_DISKCACHE, UNSUPPORTED },
+	  .op = XF_BLKIF_OP_FLUSH_DISKCACHE, ACCEPTED },
 	{ "minimal: barrier", .preset = "minimal",
-	  .op = XF_BLKIF_OP_WRITE_BARRIER, UNSUPPORTED },
+	  .op = XF_BLKIF_OP_WRITE_BARRIER, ACCEPTED },
+	{ "minimal: barrier with data", .preset = "minimal",
+	  .op = XF_BLKIF_OP_WRITE_BARRIER, .nsect = 8, ACCEPTED },
+	{ "minimal: flush, lenient", .preset = "minimal",
+	  .op = XF_BLKIF_OP_FLUSH_DISKCACHE,
+	  .lenient = XF_BB_LENIENT_FLUSH_UNOFFERED, UNSUPPORTED },
+	{ "minimal: barrier, lenient", .preset = "minimal",
+	  .op = XF_BLKIF_OP_WRITE_BARRIER,
+	  .lenient = XF_BB_LENIENT_FLUSH_UNOFFERED, UNSUPPORTED },
+	/* A discard not offered stays EOPNOTSUPP (no discard support in
+	 * the device: __blkdev_issue_discard()). */
 	{ "minimal: discard", .preset = "minimal", .op = XF_BLKIF_OP_DISCARD,
 	  .nr_sectors = 8, UNSUPPORTED },
 
@@ -162,6 +193,7 @@ static const struct vcase {
 	{ "read into an unknown grant", .op = XF_BLKIF_OP_READ, .nsect = 8,
 	  .gref0 = 0xbeef, REFUSED(GRANT) },
 #undef ACCEPTED
+#undef UNKNOWN
 #undef UNSUPPORTED
 #undef REFUSED
 #undef END
@@ -188,6 +220,7 @@ START_TEST(validation_rule)
 							    &F.cfg.features),
 				 0);
 	F.vbd.readonly = c->readonly;
+	F.cfg.lenient = c->lenient;
 	if (c->sector_size)
 		F.dcfg.sector_size = c->sector_size;
 	start();
@@ -202,6 +235,10 @@ START_TEST(validation_rule)
 	if (c->seg1) {
 		r.seg[1].first_sect = c->first;
 		r.seg[1].last_sect = c->last;
+	}
+	if (c->seg0) {
+		r.seg[0].first_sect = c->first0;
+		r.seg[0].last_sect = c->last0;
 	}
 	if (c->gref0)
 		r.seg[0].gref = c->gref0;

@@ -251,19 +251,97 @@ struct xf_blkback_error_rule {
 };
 #define XF_BLKBACK_MAX_ERROR_RULES 8
 
-/* Leniency switches: where the mock may accept what Linux 6.1's
- * xen-blkback refuses or ignores. All off by default (the backend
- * behaves as Linux's); each names the Linux function it departs from. */
-struct xf_blkback_lenient {
-	/* Linux frontend_changed() (drivers/block/xen-blkback/xenbus.c)
-	 * acts on a frontend's Initialising only when the backend is
-	 * Closed (it then writes InitWait), and ignores it in every other
-	 * state: a frontend that re-initialises while the backend is
-	 * Connected or Closing waits forever. On, the mock drops the old
-	 * rings and offers InitWait again from Connected or Closing too
-	 * (what it did before), which hides that wedge. */
-	bool reinit_while_connected;
-};
+/* Leniency switches (bit mask, all off by default: the backend behaves
+ * as Linux 6.1's xen-blkback). Each restores a behaviour of the older
+ * mock and names the Linux function it departs from (sources under
+ * drivers/block/xen-blkback/). */
+/* xenbus.c:frontend_changed() acts on a frontend's Initialising only
+ * when the backend is Closed (it then writes InitWait) and ignores it in
+ * every other state: a frontend that re-initialises while the backend is
+ * Connected or Closing waits forever. On, the mock drops the old rings
+ * and offers InitWait again from Connected or Closing too, which hides
+ * that wedge. */
+#define XF_BB_LENIENT_REINIT_WHILE_CONNECTED (1u << 0)
+/* xenbus.c:xen_blkbk_probe() writes only feature-max-indirect-segments,
+ * multi-queue-max-queues and max-ring-page-order before InitWait;
+ * connect() writes feature-flush-cache, the discard keys,
+ * feature-barrier, feature-persistent, sectors, info, sector-size and
+ * physical-sector-size in one transaction, then Connected. On, the flush,
+ * barrier and discard keys (and the legacy max-ring-pages) are written
+ * at InitWait, keys of features that are off are removed, the
+ * multi-queue key is left out for one queue, and the disk keys are
+ * written one by one at connect, outside any transaction. */
+#define XF_BB_LENIENT_FEATURES_AT_INITWAIT (1u << 1)
+/* blkback.c:dispatch_rw_block_io() checks the start sector and the
+ * length of EACH segment (inline or from the indirect pages) against the
+ * logical block size: with 4096-byte sectors every segment must be a
+ * whole page. On, only the start sector and the request's total length
+ * must be aligned. */
+#define XF_BB_LENIENT_REQUEST_ALIGNMENT (1u << 2)
+/* blkback.c:dispatch_rw_block_io() answers an indirect request with its
+ * inner operation (READ or WRITE), on success (pending_req->operation)
+ * and on failure (fail_response). On, the answer echoes
+ * BLKIF_OP_INDIRECT. */
+#define XF_BB_LENIENT_INDIRECT_RSP_OP (1u << 3)
+/* blkback.c:__do_block_io_op() sends an operation it does not know to
+ * dispatch_other_io(): BLKIF_RSP_EOPNOTSUPP. On, it is answered
+ * BLKIF_RSP_ERROR. */
+#define XF_BB_LENIENT_UNKNOWN_OP_ERROR (1u << 4)
+/* blkback.c:__end_block_io_op(): a flush (barrier) the device refuses
+ * with EOPNOTSUPP withdraws the feature, xen_blkbk_flush_diskcache()
+ * (xen_blkbk_barrier()) writing feature-flush-cache = 0
+ * (feature-barrier = 0). On, the keys stay as published. */
+#define XF_BB_LENIENT_KEEP_FLUSH_FEATURE (1u << 5)
+/* xenbus.c:backend_changed(): a missing mode is fatal ("reading mode",
+ * xenbus_dev_fatal(): error node, then Closing) and no vbd is made. On,
+ * a missing mode means read-write. */
+#define XF_BB_LENIENT_MODE_OPTIONAL (1u << 6)
+/* xenbus.c:backend_changed(): the vbd is read-only iff mode contains no
+ * 'w' ("rw" is writable). On, it is read-only iff mode starts with 'r'
+ * ("rw" is read-only, "w!" writable). */
+#define XF_BB_LENIENT_MODE_FIRST_CHAR (1u << 7)
+/* xenbus_read_unsigned() and xenbus_scanf("%u") (drivers/xen/xenbus/
+ * xenbus_xs.c), used by connect_ring() for feature-persistent,
+ * multi-queue-num-queues, ring-page-order, ring-ref* and event-channel
+ * and by xenbus_dev_is_online() for online: leading digits count, what
+ * follows is ignored, and any non-zero flag is true. On, a number must
+ * be all digits and a flag exactly 1 ("2" is false). */
+#define XF_BB_LENIENT_STRICT_NUMBERS (1u << 8)
+/* xenbus.c:connect_ring() and read_per_ring_refs(): a ring-page-order
+ * key (even 0) means ring-ref0..ring-ref<2^order - 1>, no such key means
+ * one page in "ring-ref"; num-ring-pages is never read. On, the older
+ * mock's keys: num-ring-pages (a power of two) stands for a missing
+ * ring-page-order, and for one page "ring-ref" is read first and
+ * "ring-ref0" stands in for it. */
+#define XF_BB_LENIENT_RING_KEYS (1u << 9)
+/* drivers/xen/xenbus/xenbus_probe_backend.c:xenbus_dev_is_online():
+ * !!xenbus_read_unsigned(nodename, "online", 0), so a backend directory
+ * without online is offline (a frontend's Closed then ends the device:
+ * it never offers InitWait again). On, a missing online keeps the last
+ * value read, online at first. */
+#define XF_BB_LENIENT_ONLINE_DEFAULT (1u << 10)
+/* xenbus.c:frontend_changed(): a frontend's Initialised or Connected
+ * while the backend is Closing or Closed (online) disconnects and
+ * connects straight to Connected, without InitWait. On, the older mock:
+ * from Closed it writes InitWait first (features re-published) and then
+ * connects, and from Closing it ignores the frontend. */
+#define XF_BB_LENIENT_CONNECT_VIA_INITWAIT (1u << 11)
+/* blkback.c:dispatch_rw_block_io() dispatches a flush or barrier
+ * whatever feature-flush-cache/feature-barrier said; on a device without
+ * a write cache block/blk-core.c:submit_bio_noacct() drops the preflush
+ * and the request completes OKAY (a barrier still drains). The mock
+ * takes a feature it does not offer as "no write cache": OKAY, no
+ * pre-flush, data written plainly. On, such a request is answered
+ * BLKIF_RSP_EOPNOTSUPP (counted unsupported). */
+#define XF_BB_LENIENT_FLUSH_UNOFFERED (1u << 12)
+#define XF_BB_LENIENT_NR 13
+
+/* Scenario names of the bits, index = bit number: "reinit_while_connected",
+ * "features_at_initwait", "request_alignment", "indirect_rsp_op",
+ * "unknown_op_error", "keep_flush_feature", "mode_optional",
+ * "mode_first_char", "strict_numbers", "ring_keys", "online_default",
+ * "connect_via_initwait", "flush_unoffered". NULL-terminated. */
+const char *const *xf_blkback_lenient_names(void);
 
 struct xf_blkback_config {
 	struct xf_platform *platform; /* the backend's domain */
@@ -275,7 +353,7 @@ struct xf_blkback_config {
 	struct xf_blkback_features features;
 	struct xf_blkback_latency latency;
 	enum xf_blkback_path path;
-	struct xf_blkback_lenient lenient; /* all off: as Linux */
+	uint32_t lenient;             /* XF_BB_LENIENT_*; 0: as Linux */
 	unsigned int vcpu;            /* control actor's vCPU */
 	/* Queue i runs on vCPU (queue_vcpu + i) % nr_vcpus. */
 	unsigned int queue_vcpu;

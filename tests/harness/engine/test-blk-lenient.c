@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The blkback leniency tables of a scenario: disk backend.lenient over a
+ * host's blk.lenient, key by key, into the XF_BB_LENIENT_* bits the mock
+ * blkback gets; and the schema's keys are blkback's names, in bit order.
+ */
+#include <errno.h>
+#include <string.h>
+#include <xfront/blkback.h>
+#include <xfront/scenario.h>
+
+#include "engine-priv.h"
+#include "xt.h"
+#include "xt-scn.h"
+
+static struct xf_scn_diag diag;
+static struct xf_scn *scn;
+static struct xt_scn fx = { .prefix = "xf-bblen", .scn = &scn,
+			    .diag = &diag };
+
+static void setup(void)
+{
+	xt_scn_setup(&fx);
+}
+
+static void teardown(void)
+{
+	xt_scn_teardown(&fx);
+}
+
+#define HEAD \
+	"scenario { name = 'x', description = 'test' }\n" \
+	"host { name = 'h0', blk = { lenient = { mode_optional = true,\n" \
+	"  request_alignment = true } } }\n" \
+	"host { name = 'h1' }\n" \
+	"vm { name = 'vm0', host = 'h0' }\n" \
+	"vm { name = 'vm1', host = 'h1' }\n"
+#define TAIL \
+	"job { name = 'j', disk = 'd0' }\n" \
+	"expect { iops_min = 1 }\n"
+
+static uint32_t bits(const char *host, const char *disk)
+{
+	const struct xf_scn_obj *h = xf_scn_find(scn, "host", host);
+	const struct xf_scn_obj *d = xf_scn_find(scn, "disk", disk);
+
+	ck_assert_ptr_nonnull(h);
+	ck_assert_ptr_nonnull(d);
+	return eng_blk_lenient(h, xf_scn_sub(d, "backend"));
+}
+
+START_TEST(disk_overrides_host_key_by_key)
+{
+	ck_assert_int_eq(xt_scn_load(&fx, HEAD
+		"disk { name = 'd0', vm = 'vm0', backend = { lenient = {\n"
+		"  request_alignment = false, indirect_rsp_op = true } } }\n"
+		"disk { name = 'd1', vm = 'vm0' }\n"
+		"disk { name = 'd2', vm = 'vm1' }\n"
+		TAIL, NULL, NULL), 0);
+	/* The host's mode_optional stays, its request_alignment is turned
+	 * off by the disk, the disk adds indirect_rsp_op. */
+	ck_assert_uint_eq(bits("h0", "d0"), XF_BB_LENIENT_MODE_OPTIONAL |
+			  XF_BB_LENIENT_INDIRECT_RSP_OP);
+	ck_assert_uint_eq(bits("h0", "d1"), XF_BB_LENIENT_MODE_OPTIONAL |
+			  XF_BB_LENIENT_REQUEST_ALIGNMENT);
+	/* No table anywhere: Linux. */
+	ck_assert_uint_eq(bits("h1", "d2"), 0);
+	ck_assert_uint_eq(eng_blk_lenient(NULL, NULL), 0);
+}
+END_TEST
+
+START_TEST(schema_keys_are_blkback_names)
+{
+	const struct xf_scn_kind *k = xf_scn_kind_by_name("disk.backend.lenient");
+	const char *const *names = xf_blkback_lenient_names();
+
+	ck_assert_ptr_nonnull(k);
+	ck_assert_uint_eq(k->nfields, XF_BB_LENIENT_NR);
+	for (size_t i = 0; i < k->nfields; i++)
+		ck_assert_str_eq(k->fields[i].key, names[i]);
+	ck_assert_ptr_null(names[XF_BB_LENIENT_NR]);
+}
+END_TEST
+
+XT_SUITE("harness-blk-lenient")
+{
+	TCase *tc = xt_tcase("lenient");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, disk_overrides_host_key_by_key);
+	tcase_add_test(tc, schema_keys_are_blkback_names);
+}
