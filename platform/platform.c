@@ -105,6 +105,48 @@ int xf_xs_read_uint(const struct xf_platform *p, struct xf_xs *xs,
 	return rc;
 }
 
+int xf_xs_read_scanu(const struct xf_platform *p, struct xf_xs *xs,
+		     xf_txn t, const char *path, uint32_t *out)
+{
+	unsigned int v = 0;
+	const char *c;
+	bool neg = false;
+	char *val;
+	int rc = xf_xs_read_str(p, xs, t, path, &val);
+
+	if (rc < 0)
+		return rc;
+	c = val;
+	while (*c == ' ' || (*c >= '\t' && *c <= '\r'))
+		c++;
+	if (*c == '+' || *c == '-')
+		neg = *c++ == '-';
+	if (*c < '0' || *c > '9') {
+		free(val);
+		return -EINVAL;
+	}
+	/* Unsigned arithmetic wraps as the kernel's simple_strtoul into
+	 * an unsigned int does. */
+	for (; *c >= '0' && *c <= '9'; c++)
+		v = v * 10u + (unsigned int)(*c - '0');
+	free(val);
+	*out = neg ? 0u - v : v;
+	return 0;
+}
+
+int xf_xs_write_fatal(const struct xf_platform *p, struct xf_xs *xs,
+		      const char *kind, unsigned int fe_domid,
+		      unsigned int devid, int err, const char *msg)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path),
+		 "/local/domain/%u/error/backend/%s/%u/%u/error",
+		 (unsigned int)p->domid, kind, fe_domid, devid);
+	return xf_xs_printf(p, (struct xf_xs *)xs, XF_TXN_NONE, path, "%d %s",
+			    -err, msg);
+}
+
 int xf_xs_rm_under(const struct xf_platform *p, struct xf_xs *xs, xf_txn t,
 		   const char *dir, const char *key_fmt, ...)
 {

@@ -184,6 +184,49 @@ START_TEST(printf_writes_formatted_value)
 }
 END_TEST
 
+/* Linux's xenbus_scanf("%u"): leading digits count, the rest is
+ * ignored, signs and 32-bit wrap as C's %u; no digit is -EINVAL. */
+START_TEST(read_scanu_reads_as_linux)
+{
+	static const struct { const char *in; uint32_t want; } ok[] = {
+		{ "1", 1 }, { "2", 2 }, { " 7", 7 }, { "12a", 12 },
+		{ "1.0", 1 }, { "0x10", 0 }, { "+3", 3 }, { "-1", 4294967295u },
+		{ "4294967297", 1 }, { "\t\n5 ", 5 },
+	};
+	static const char *const bad[] = { "", "a1", " ", "-", "x" };
+	uint32_t v;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		set_val(ok[i].in);
+		ck_assert_msg(xf_xs_read_scanu(&fake, NULL, XF_TXN_NONE,
+					       fake_key, &v) == 0 &&
+			      v == ok[i].want, "\"%s\" read as %u", ok[i].in,
+			      v);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		set_val(bad[i]);
+		ck_assert_int_eq(xf_xs_read_scanu(&fake, NULL, XF_TXN_NONE,
+						  fake_key, &v), -EINVAL);
+	}
+	set_val(NULL);
+	fake_err = -ENOENT;
+	ck_assert_int_eq(xf_xs_read_scanu(&fake, NULL, XF_TXN_NONE, fake_key,
+					  &v), -ENOENT);
+}
+END_TEST
+
+/* xenbus_dev_fatal()'s node under the writer's own domain. */
+START_TEST(write_fatal_writes_the_error_node)
+{
+	set_val(NULL);
+	ck_assert_int_eq(xf_xs_write_fatal(&fake, NULL, "vbd", 3, 51712,
+					   -EINVAL, "mode missing"), 0);
+	ck_assert_str_eq(written_path,
+			 "/local/domain/1/error/backend/vbd/3/51712/error");
+	ck_assert_str_eq(written, "22 mode missing");
+}
+END_TEST
+
 START_TEST(strv_free_frees_everything)
 {
 	char **v = calloc(3, sizeof(*v));
@@ -211,4 +254,6 @@ XT_SUITE("ring-platform")
 	tcase_add_test(tc, read_str_returns_owned_copy);
 	tcase_add_test(tc, printf_writes_formatted_value);
 	tcase_add_test(tc, strv_free_frees_everything);
+	tcase_add_test(tc, read_scanu_reads_as_linux);
+	tcase_add_test(tc, write_fatal_writes_the_error_node);
 }

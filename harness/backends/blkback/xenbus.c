@@ -45,32 +45,17 @@ static int rd_str(struct xf_blkback *bb, const char *dir, const char *key,
 static int rd_num(struct xf_blkback *bb, const char *dir, const char *key,
 		  uint64_t max, uint64_t *out)
 {
-	unsigned long long v = 0;
-	const char *c;
-	bool neg = false;
-	char *val = NULL;
+	char path[BB_PATH_MAX + 64];
+	uint32_t v;
 	int r;
 
 	if (bb->cfg.lenient & XF_BB_LENIENT_STRICT_NUMBERS)
 		return rd_uint(bb, dir, key, max, out);
-	r = rd_str(bb, dir, key, &val);
-	if (r < 0)
-		return r;
-	c = val;
-	while (*c == ' ' || (*c >= '\t' && *c <= '\r'))
-		c++;
-	if (*c == '+' || *c == '-')
-		neg = *c++ == '-';
-	if (*c < '0' || *c > '9') {
-		free(val);
-		return -EINVAL;
-	}
-	for (; *c >= '0' && *c <= '9'; c++)
-		v = v * 10 + (unsigned long long)(*c - '0');
-	free(val);
-	/* %u stores into an unsigned int: the value wraps as in C. */
-	*out = (uint32_t)(neg ? 0u - (unsigned int)v : (unsigned int)v);
-	return 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	r = xf_xs_read_scanu(bb->p, bb->xs, XF_TXN_NONE, path, &v);
+	if (!r)
+		*out = v;
+	return r;
 }
 
 /* A frontend flag as xenbus_read_unsigned(dir, key, 0): any non-zero
@@ -511,7 +496,7 @@ static void bb_fatal(struct xf_blkback *bb, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void bb_fatal(struct xf_blkback *bb, int err, const char *fmt, ...)
 {
-	char path[BB_PATH_MAX + 64], msg[BB_ERR_MAX];
+	char msg[BB_ERR_MAX];
 	va_list ap;
 
 	if (fmt) {
@@ -524,11 +509,8 @@ static void bb_fatal(struct xf_blkback *bb, int err, const char *fmt, ...)
 		snprintf(msg, sizeof(msg), "%s", bb->last_error);
 		pthread_mutex_unlock(&bb->lock);
 	}
-	snprintf(path, sizeof(path),
-		 "/local/domain/%u/error/backend/vbd/%u/%u/error",
-		 (unsigned int)bb->p->domid, (unsigned int)bb->cfg.frontend_id,
-		 (unsigned int)bb->cfg.devid);
-	xf_xs_printf(bb->p, bb->xs, XF_TXN_NONE, path, "%d %s", -err, msg);
+	xf_xs_write_fatal(bb->p, bb->xs, "vbd", bb->cfg.frontend_id,
+			  bb->cfg.devid, err, msg);
 	bb_write_state(bb, XF_XENBUS_CLOSING);
 }
 

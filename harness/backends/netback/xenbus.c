@@ -30,14 +30,16 @@ static int write_state(struct xf_nb_vif *v, int st)
 	return rc;
 }
 
+/* A frontend flag as xenbus_read_unsigned(dir, key, 0): any non-zero
+ * number is true (read_xenbus_vif_flags()). */
 static bool fe_flag(struct xf_nb_vif *v, const char *key)
 {
 	char path[NB_PATH_MAX + 64];
-	uint64_t x;
+	uint32_t x;
 
 	snprintf(path, sizeof(path), "%s/%s", v->fe_dir, key);
-	return xf_xs_read_uint(v->p, v->xs, XF_TXN_NONE, path, 1, &x) == 0 &&
-	       x == 1;
+	return xf_xs_read_scanu(v->p, v->xs, XF_TXN_NONE, path, &x) == 0 &&
+	       x != 0;
 }
 
 static int fe_uint(struct xf_nb_vif *v, const char *base, const char *key,
@@ -273,14 +275,9 @@ static int connect(struct xf_nb_vif *v)
  */
 static void connect_fatal(struct xf_nb_vif *v, int err, int fe_state)
 {
-	char path[NB_PATH_MAX + 64];
-
-	snprintf(path, sizeof(path),
-		 "/local/domain/%u/error/backend/vif/%u/%u/error",
-		 v->p->domid, v->cfg.fe_domid, v->cfg.devid);
-	if (xf_xs_printf(v->p, v->xs, XF_TXN_NONE, path, "%d %s", -err,
-			 v->err) < 0)
-		nb_log(v, "%s: cannot write %s", v->be_dir, path);
+	if (xf_xs_write_fatal(v->p, v->xs, "vif", v->cfg.fe_domid,
+			      v->cfg.devid, err, v->err) < 0)
+		nb_log(v, "%s: cannot write its error node", v->be_dir);
 	write_state(v, XF_XENBUS_CLOSING);
 	v->fatal_fe_state = fe_state;
 }

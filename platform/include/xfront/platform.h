@@ -154,6 +154,18 @@ int xf_xs_printf(const struct xf_platform *p, struct xf_xs *xs, xf_txn t,
  * not a number or above max. */
 int xf_xs_read_uint(const struct xf_platform *p, struct xf_xs *xs,
 		    xf_txn t, const char *path, uint64_t max, uint64_t *out);
+/* A number as Linux's xenbus_scanf("%u") (and xenbus_read_unsigned())
+ * reads it: leading white space and sign, the leading digits, the rest
+ * ignored, wrapped to 32 bits as C's %u. -ENOENT when absent, -EINVAL
+ * when no digit leads. Backends that mimic Linux read keys this way. */
+int xf_xs_read_scanu(const struct xf_platform *p, struct xf_xs *xs,
+		     xf_txn t, const char *path, uint32_t *out);
+/* xenbus_dev_fatal()'s record: "<errno> <msg>" (err as -errno) in
+ * /local/domain/<own domid>/error/backend/<kind>/<fe>/<devid>/error,
+ * which stays until the toolstack removes the device. */
+int xf_xs_write_fatal(const struct xf_platform *p, struct xf_xs *xs,
+		      const char *kind, unsigned int fe_domid,
+		      unsigned int devid, int err, const char *msg);
 /* Removes <dir>/<key> (key formatted as printf) and everything under it.
  * A node that is not there counts as removed: 0, else the store's
  * error. For a frontend clearing an earlier connection's keys. */
