@@ -15,12 +15,17 @@
 /* Probe timeout, doubled after each probe without progress, to a cap. */
 #define PROBE_PTO_NS 1000000ull
 #define PROBE_PTO_MAX_NS 64000000ull
-/* TCP flows: payload bytes on the way (sent, neither arrived nor shown
- * lost) at most, like a receive window. A TCP sender never overruns its
- * receiver's backlog, so it loses nothing to a slow receiver; sized so
- * that the flows into one vif, cut into MSS frames, stay below a
- * netback's RX queue (1024 frames). UDP flows have none. */
+/* TCP flows: payload on the way (sent, neither arrived nor shown lost)
+ * at most, like a receive window, so that a TCP sender never overruns
+ * its receiver's netback and loses nothing to a slow receiver. Bounded
+ * twice, as that netback queues frames, not bytes
+ * (XF_NB_RX_QUEUE_MAX_DEFAULT): 256 KiB, and the queue less a margin
+ * shared by the TCP flows into the receiving vif. At MSS 1460 the
+ * bytes bind (179 frames); at MSS 88 256 KiB would be 2,979 frames,
+ * three queues' worth. UDP flows have no window. */
 #define TCP_WINDOW_BYTES (256u * 1024)
+/* Queue room kept for what no window counts: probes, UDP flows. */
+#define RX_QUEUE_MARGIN 64u
 
 static void flow_run(struct xf_actor *a);
 static const struct xf_actor_ops flow_ops = { .run = flow_run };
@@ -31,6 +36,20 @@ static const char *const frag_layouts[] = {
 	[XF_TRAFFIC_FRAGS_TINY_FIRST] = "tiny-first",
 	[XF_TRAFFIC_FRAGS_MANY] = "many",
 };
+
+/* TCP flows of the scenario that end at vif to. */
+static unsigned int tcp_flows_into(struct eng *e, const struct eng_vif *to)
+{
+	unsigned int k = 0;
+
+	for (size_t i = 0; i < xf_scn_count(e->scn, "flow"); i++) {
+		const struct xf_scn_obj *o = xf_scn_nth(e->scn, "flow", i);
+
+		k += xf_scn_str(o, "proto")[0] == 't' &&
+		     !strcmp(xf_scn_str(o, "to"), to->obj->name);
+	}
+	return k ? k : 1;
+}
 
 int eng_flow_build(struct eng *e, struct eng_flow *f, unsigned int idx)
 {
@@ -70,6 +89,13 @@ int eng_flow_build(struct eng *e, struct eng_flow *f, unsigned int idx)
 	f->rate = (uint64_t)xf_scn_int(o, "rate");
 	f->unreachable = f->from == f->to || f->from->sw != f->to->sw;
 	f->window = tcp ? TCP_WINDOW_BYTES : 0;
+	if (tcp) {
+		uint64_t seg = gc.gso ? gc.gso_payload : gc.flow.mss;
+
+		f->frame_segs = (seg + gc.flow.mss - 1) / gc.flow.mss;
+		f->window_frames = (XF_NB_RX_QUEUE_MAX_DEFAULT -
+				    RX_QUEUE_MARGIN) / tcp_flows_into(e, f->to);
+	}
 	r = xf_traffic_gen_new(&gc, &f->gen);
 	if (r)
 		return r;
@@ -169,13 +195,16 @@ static void flow_probe(struct eng_flow *f, uint64_t now)
  * of them, either may be the tighter: what was sent beyond the resolved
  * offset (covers losses), and what was sent, not refused by the
  * backend, minus what arrived (covers refused frames and frames that
- * arrive with a bad checksum). A window full for a probe timeout with
- * no progress sends a probe (its tail may be lost). */
+ * arrive with a bad checksum). In frames, the bytes over the MSS
+ * (rounded up: no frame carries more), and the next send must fit
+ * whole unless nothing is on the way. A window full for a probe timeout
+ * with no progress sends a probe (its tail may be lost). */
 static bool window_full(struct eng_flow *f, uint64_t now)
 {
 	struct eng_net *n = net(f->e);
 	struct xf_traffic_rx_flow_stats rs = { 0 };
 	uint64_t sent = xf_traffic_gen_sent_bytes(f->gen), err, got, a, b;
+	uint64_t way, frames;
 
 	/* Marked before looking: a frame arriving meanwhile kicks us. */
 	atomic_store(&f->wnd_blocked, true);
@@ -195,7 +224,12 @@ static bool window_full(struct eng_flow *f, uint64_t now)
 		f->pto_ns = PROBE_PTO_NS;
 		f->probe_ns = now + f->pto_ns;
 	}
-	if ((a < b ? a : b) < f->window) {
+	way = a < b ? a : b;
+	frames = (way + f->fl.mss - 1) / f->fl.mss;
+	if (frames > f->peak_frames)
+		f->peak_frames = frames;
+	if (way < f->window && (frames == 0 ||
+				frames + f->frame_segs <= f->window_frames)) {
 		atomic_store(&f->wnd_blocked, false);
 		f->window_was_full = false;
 		return false;

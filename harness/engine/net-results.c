@@ -51,6 +51,8 @@ static const struct eng_ctr nb_ctrs[] = {
 	ENG_CTR("backend.segmented", struct xf_nb_vif_stats, segmented),
 	ENG_CTR("backend.tx_max_slots", struct xf_nb_vif_stats, tx_max_slots),
 	ENG_CTR("backend.rx_frames", struct xf_nb_vif_stats, rx_frames),
+	ENG_CTR("backend.rx_queue_peak", struct xf_nb_vif_stats,
+		rx_queue_peak),
 };
 
 static const struct eng_ctr nf_tx_ctrs[] = {
@@ -245,6 +247,9 @@ static void collect_flow(struct eng *e, struct eng_flow *f)
 	  (f->drained_ns - f->finished_ns) / 1000 : 0);
 	C("net.probes", f->probes);
 	C("net.window_waits", f->window_waits);
+	C("net.window_bytes", f->window);
+	C("net.window_frames", f->window_frames);
+	C("net.in_flight_frames_peak", f->peak_frames);
 	C("net.path_drops", drops);
 	C("net.path_moves", moves);
 	C("net.receiver_down", down);

@@ -134,7 +134,12 @@ struct eng_flow {
 	uint64_t dup, unknown;
 	uint64_t ok_bytes, ok_end, err_bytes;
 	uint64_t finished_ns, drained_ns;
-	uint64_t window;         /* 0: none (UDP) */
+	uint64_t window;         /* bytes; 0: none (UDP) */
+	/* Frames on the way at most (TCP): the receiver's netback queues
+	 * frames, not bytes. frame_segs: the frames one send may become
+	 * (a GSO super-frame cut into MSS segments). */
+	uint64_t window_frames, frame_segs;
+	uint64_t peak_frames;    /* most frames on the way before a send */
 	_Atomic bool wnd_blocked; /* waits for its receiver */
 	/* Probes (the flow's actor only). */
 	uint64_t probe_ns, pto_ns, probes, resolved_seen, got_seen;
