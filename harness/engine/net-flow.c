@@ -26,6 +26,12 @@
 #define TCP_WINDOW_BYTES (256u * 1024)
 /* Queue room kept for what no window counts: probes, UDP flows. */
 #define RX_QUEUE_MARGIN 64u
+/* The guests' MTU (vifs have no mtu key): UDP datagrams above it leave
+ * as IPv4 fragments. */
+#define FLOW_IP_MTU 1500u
+/* Stream bytes per UDP datagram without msg_size (its default, 64k, is
+ * a TCP send). */
+#define UDP_MSG_DEFAULT 1024u
 
 static void flow_run(struct xf_actor *a);
 static const struct xf_actor_ops flow_ops = { .run = flow_run };
@@ -77,6 +83,13 @@ int eng_flow_build(struct eng *e, struct eng_flow *f, unsigned int idx)
 	gc.gso_payload = (uint32_t)xf_scn_int(o, "msg_size");
 	if (gc.gso_payload > 60000)
 		gc.gso_payload = 60000;
+	if (!tcp) {
+		/* The load refused a msg_size one datagram cannot carry. */
+		gc.frame_payload = xf_scn_isset(o, "msg_size") ?
+				   (uint32_t)xf_scn_int(o, "msg_size") :
+				   UDP_MSG_DEFAULT;
+		gc.ip_mtu = FLOW_IP_MTU;
+	}
 	gc.csum = xf_scn_bool(o, "csum_offload") ? XF_TRAFFIC_CSUM_OFFLOAD :
 		  XF_TRAFFIC_CSUM_GOOD;
 	if (!xf_name_lookup(frag_layouts, XF_NAMES_N(frag_layouts), layout,
@@ -117,6 +130,7 @@ void eng_net_start(struct eng *e, uint64_t now)
 
 		f->end_ns = now + (rt ? rt : dur);
 		f->next_ns = now;
+		f->start_ns = now;
 		f->pto_ns = PROBE_PTO_NS;
 		if ((rt ? rt : dur) > e->end_ns)
 			e->end_ns = rt ? rt : dur;
@@ -283,7 +297,8 @@ static void flow_run(struct xf_actor *a)
 			xf_actor_set_timer(a, f->next_ns);
 			return;
 		}
-		burst = 1;
+		/* A datagram's fragments leave back to back. */
+		burst = xf_traffic_gen_frames_per_send(f->gen);
 	}
 	if (atomic_load(&f->from->inflight) > VIF_INFLIGHT_MAX)
 		return;
@@ -315,10 +330,21 @@ static void flow_run(struct xf_actor *a)
 		pthread_mutex_lock(&n->lock);
 		f->sent_frames += (uint64_t)r;
 		pthread_mutex_unlock(&n->lock);
-		if (f->rate)
+		if (f->rate && f->window) {
+			/* A TCP send is msg_size bytes. */
 			f->next_ns = now + (uint64_t)(1e9 * (double)
-				(xf_scn_int(f->obj, "msg_size")) /
+				xf_scn_int(f->obj, "msg_size") /
 				(double)f->rate);
+		} else if (f->rate) {
+			/* UDP: the stream bytes sent so far, on a schedule
+			 * from the start (no rounding adds up, and a late
+			 * turn on a busy vCPU is made up). */
+			uint64_t t = f->start_ns + (uint64_t)(1e9 * (double)
+				xf_traffic_gen_sent_bytes(f->gen) /
+				(double)f->rate);
+
+			f->next_ns = t > now ? t : now;
+		}
 		if (!blocked)
 			xf_actor_kick(a);
 	} else if (r == 0 && xf_traffic_gen_done(f->gen)) {

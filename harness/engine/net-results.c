@@ -38,6 +38,11 @@ static const struct eng_ctr vif_rx_ctrs[] = {
 	ENG_CTR("rx.throughput_bps", struct xf_traffic_rx_stats,
 		throughput_bps),
 	ENG_CTR("rx.probes", struct xf_traffic_rx_stats, probes),
+	ENG_CTR("rx.fragments", struct xf_traffic_rx_stats, fragments),
+	ENG_CTR("rx.reassembled", struct xf_traffic_rx_stats, reassembled),
+	ENG_CTR("rx.reasm_dropped", struct xf_traffic_rx_stats,
+		reasm_dropped),
+	ENG_CTR("rx.reasm_bad", struct xf_traffic_rx_stats, reasm_bad),
 };
 
 /* Totals over every netback the vif had. */
@@ -275,6 +280,7 @@ void eng_net_collect(struct eng *e)
 		const char *nm = v->obj->name;
 
 		pthread_mutex_lock(&v->rx_lock);
+		xf_traffic_rx_finish(v->rx);
 		xf_traffic_rx_stats(v->rx, &st);
 		pthread_mutex_unlock(&v->rx_lock);
 		eng_ctrs_copy(e, nm, vif_rx_ctrs, ENG_N(vif_rx_ctrs), &st,

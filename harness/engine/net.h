@@ -118,6 +118,7 @@ struct eng_flow {
 	/* Set before `started` (release), read by the flow's actor. */
 	uint64_t end_ns, rate;
 	uint64_t next_ns;        /* the flow's actor only */
+	uint64_t start_ns;       /* when it started: UDP pacing */
 	_Atomic bool started;    /* eng_net_start() has set it up */
 	_Atomic bool stopped;    /* sends no more data */
 	_Atomic bool finished;   /* stopped and every frame completed */
