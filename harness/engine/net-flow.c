@@ -103,9 +103,15 @@ int eng_flow_build(struct eng *e, struct eng_flow *f, unsigned int idx)
 	f->unreachable = f->from == f->to || f->from->sw != f->to->sw;
 	f->window = tcp ? TCP_WINDOW_BYTES : 0;
 	if (tcp) {
-		uint64_t seg = gc.gso ? gc.gso_payload : gc.flow.mss;
+		/* What one frame of the receiver's queue carries: a GSO
+		 * super-frame when its netfront takes them whole (with SG
+		 * it advertises feature-gso-tcpv4/6), else a segment. */
+		bool whole = gc.gso && xf_scn_bool(xf_scn_sub(f->to->obj,
+							      "frontend"), "sg");
+		uint64_t send = gc.gso ? gc.gso_payload : gc.flow.mss;
 
-		f->frame_segs = (seg + gc.flow.mss - 1) / gc.flow.mss;
+		f->seg_bytes = whole ? gc.gso_payload : gc.flow.mss;
+		f->frame_segs = (send + f->seg_bytes - 1) / f->seg_bytes;
 		f->window_frames = (XF_NB_RX_QUEUE_MAX_DEFAULT -
 				    RX_QUEUE_MARGIN) / tcp_flows_into(e, f->to);
 	}
@@ -209,9 +215,11 @@ static void flow_probe(struct eng_flow *f, uint64_t now)
  * of them, either may be the tighter: what was sent beyond the resolved
  * offset (covers losses), and what was sent, not refused by the
  * backend, minus what arrived (covers refused frames and frames that
- * arrive with a bad checksum). In frames, the bytes over the MSS
- * (rounded up: no frame carries more), and the next send must fit
- * whole unless nothing is on the way. A window full for a probe timeout
+ * arrive with a bad checksum). In frames, the bytes over what one frame
+ * of the receiver's queue carries (rounded up: none carries more), and
+ * the next send must fit whole unless nothing is on the way. (A sender
+ * that segments in software after a move to a host without GSO is
+ * still counted in super-frames.) A window full for a probe timeout
  * with no progress sends a probe (its tail may be lost). */
 static bool window_full(struct eng_flow *f, uint64_t now)
 {
@@ -239,7 +247,7 @@ static bool window_full(struct eng_flow *f, uint64_t now)
 		f->probe_ns = now + f->pto_ns;
 	}
 	way = a < b ? a : b;
-	frames = (way + f->fl.mss - 1) / f->fl.mss;
+	frames = (way + f->seg_bytes - 1) / f->seg_bytes;
 	if (frames > f->peak_frames)
 		f->peak_frames = frames;
 	if (way < f->window && (frames == 0 ||

@@ -137,9 +137,10 @@ struct eng_flow {
 	uint64_t finished_ns, drained_ns;
 	uint64_t window;         /* bytes; 0: none (UDP) */
 	/* Frames on the way at most (TCP): the receiver's netback queues
-	 * frames, not bytes. frame_segs: the frames one send may become
-	 * (a GSO super-frame cut into MSS segments). */
-	uint64_t window_frames, frame_segs;
+	 * frames, not bytes. seg_bytes: the payload of one such frame
+	 * (the MSS, or a GSO super-frame the receiver takes whole);
+	 * frame_segs: the frames one send may become. */
+	uint64_t window_frames, seg_bytes, frame_segs;
 	uint64_t peak_frames;    /* most frames on the way before a send */
 	_Atomic bool wnd_blocked; /* waits for its receiver */
 	/* Probes (the flow's actor only). */
