@@ -16,6 +16,7 @@
 #define IP4_HDR_MAX 60u
 #define REASM_MAX_DEFAULT 64u
 #define REASM_TIMEOUT_DEFAULT 30000000000ull /* Linux ipfrag_time, 30 s */
+#define REASM_MAX_DIST_DEFAULT 1024u
 
 struct ip4 {
 	uint32_t l3;            /* offset of the IPv4 header */
@@ -176,6 +177,7 @@ struct dgram {
 	uint8_t key[9];         /* source, destination, protocol */
 	uint16_t id;
 	uint64_t first_ns;      /* its first fragment's arrival */
+	uint64_t rid;           /* the reassembler's rid at its last one */
 	uint8_t hdr[LINK_MAX + IP4_HDR_MAX];
 	uint32_t l3, ihl;       /* of the first fragment; 0: not yet */
 	bool have_last;
@@ -191,6 +193,7 @@ struct xf_pkt_reasm {
 	struct xf_pkt_reasm_config c;
 	struct dgram *d;
 	uint8_t *out;
+	uint64_t rid;           /* fragments taken into datagrams */
 	struct xf_pkt_reasm_stats st;
 };
 
@@ -210,6 +213,8 @@ int xf_pkt_reasm_new(const struct xf_pkt_reasm_config *c,
 		r->c.max_datagrams = REASM_MAX_DEFAULT;
 	if (!r->c.timeout_ns)
 		r->c.timeout_ns = REASM_TIMEOUT_DEFAULT;
+	if (!r->c.max_dist)
+		r->c.max_dist = REASM_MAX_DIST_DEFAULT;
 	r->d = calloc(r->c.max_datagrams, sizeof(*r->d));
 	r->out = malloc(LINK_MAX + XF_IP4_MAX_DATAGRAM);
 	if (!r->d || !r->out) {
@@ -336,8 +341,14 @@ int xf_pkt_reasm_input(struct xf_pkt_reasm *r, const uint8_t *f,
 	memcpy(key, h + 12, 8);
 	key[8] = h[9];
 	d = dgram_get(r, key, pkt_get16(h + 4), now_ns);
+	/* Too far behind: its id is being reused (ip_frag_too_far()). */
+	if (d && d->np && r->rid - d->rid > r->c.max_dist) {
+		dgram_drop(r, d);
+		d = dgram_get(r, key, pkt_get16(h + 4), now_ns);
+	}
 	if (!d)
 		return -ENOMEM;
+	d->rid = ++r->rid;
 	/* ip_frag_queue(): the end may be learnt once and never passed. */
 	if (!mf && ((d->have_last && end != d->end) || end < d->max_end))
 		return frag_bad(r, d);

@@ -15,14 +15,18 @@
 --   1400: one frame a datagram, no fragments.
 --   lossy-60000: 60,000 bytes, vm1's backend drops 1 % of its frames.
 -- Expectations prove: every datagram sent carried msg_size bytes and
--- left as the fragments the MTU needs; without loss every datagram
--- arrived whole and good, as many as the rate allows in 100 ms (sim);
+-- left as the fragments the MTU needs; only whole, good datagrams
+-- arrive; without loss every datagram arrived, as many as the rate
+-- allows in 100 ms;
 -- with loss a datagram that lost a fragment is given up whole (counted
 -- as dropped by the reassembly, its bytes lost and explained by the
 -- backend's drops), every other one arrives whole, and no datagram
 -- arrives partly.
--- Real mode: all of it holds but the datagram counts the rate gives,
--- which are checked in sim mode only.
+-- Real mode: datagrams of msg_size, fragmented, and only whole good
+-- ones arriving hold; UDP has no window, so on a busy host a slow
+-- receiver's netback may drop datagrams, which are then lost, explained
+-- by the drops. That every datagram arrives, and as many as the rate
+-- allows, is checked in sim mode.
 scenario {
 	name = "udp-msg-size",
 	description = "UDP datagrams of msg_size, as IP fragments above the MTU",
@@ -76,7 +80,8 @@ expect { name = "only whole datagrams arrive, good",
 end }
 
 if not lossy then
-	expect { name = "every datagram arrived", check = function(r)
+	expect { name = "every datagram arrived", mode = "sim",
+		 check = function(r)
 		local n = r["u.tx.bytes"] // msg
 		return r["u.rx.good"] == n and get(r, "vif2.rx.reasm_dropped") == 0 and
 			get(r, "vif2.rx.fragments") == (frags > 1 and n * frags or 0),
@@ -89,13 +94,25 @@ if not lossy then
 		local n = r["u.tx.bytes"] // msg
 		return n == want, string.format("%d datagrams, %d asked", n, want)
 	end }
+	-- UDP has no window: a receiver slower than 100M on a busy host
+	-- drops what its netback cannot queue, and those datagrams are lost
+	expect { name = "what did not arrive was dropped on the way", mode = "real",
+		 flow = "u", undelivered_bytes = 100000000, check = function(r)
+		local lost = r["u.net.lost_bytes"]
+		return r["u.net.unexplained_bytes"] == 0 and
+			(lost == 0 or r["u.net.path_drops"] > 0),
+			string.format("%d bytes lost, %d drops on the path", lost,
+				      r["u.net.path_drops"])
+	end }
 else
 	-- loses whole datagrams by design
 	expect { name = "a datagram with a lost fragment is given up whole",
 		 flow = "u", undelivered_bytes = 100000000, check = function(r)
 		local n = r["u.tx.bytes"] // msg
 		local dropped = get(r, "vif2.rx.reasm_dropped")
-		return dropped > 0 and r["u.rx.good"] + dropped == n and
+		-- (a datagram none of whose fragments arrived leaves no
+		-- reassembly to give up)
+		return dropped > 0 and r["u.rx.good"] + dropped <= n and
 			r["u.net.lost_bytes"] == r["u.net.sent_bytes"] - r["u.rx.bytes"] and
 			r["u.net.path_drops"] > 0 and r["u.net.unexplained_bytes"] == 0,
 			string.format("%d of %d datagrams given up, %d bytes lost, %d drops",

@@ -254,6 +254,44 @@ START_TEST(missing_fragment_dropped_for_room)
 }
 END_TEST
 
+/* Datagram A (id 5) loses its first fragment; more than max_dist
+ * fragments of others later, B reuses id 5: A is given up and B comes
+ * back whole (joined to A's pieces, B's first fragment would complete
+ * A, a datagram made of two). */
+START_TEST(reused_id_never_joins_stale_datagram)
+{
+	struct xf_pkt_reasm_config c = { .max_dist = 8 };
+	static uint8_t a[MAXF][MTU + 18];
+	static uint32_t al[MAXF];
+	const uint8_t *out = NULL;
+	uint32_t ol = 0;
+	unsigned int na;
+
+	xf_pkt_reasm_free(ra);
+	ck_assert_int_eq(xf_pkt_reasm_new(&c, &ra), 0);
+	make(6000, 5);
+	memcpy(a, fr, sizeof(fr));
+	memcpy(al, fr_len, sizeof(fr_len));
+	na = nfr;
+	for (unsigned int k = 1; k < na; k++)
+		ck_assert_int_eq(xf_pkt_reasm_input(ra, a[k], al[k], 0, &out,
+						    &ol), 1);
+	for (uint16_t id = 100; id < 103; id++) {
+		make(6000, id);
+		for (unsigned int k = 0; k < nfr; k++)
+			ck_assert_int_eq(feed(k, 0, &out, &ol),
+					 k + 1 < nfr ? 1 : 2);
+	}
+	ck_assert_uint_eq(stats().dropped, 0);
+	make(5992, 5);
+	for (unsigned int k = 0; k < nfr; k++)
+		ck_assert_int_eq(feed(k, 0, &out, &ol), k + 1 < nfr ? 1 : 2);
+	assert_whole(out, ol);
+	ck_assert_uint_eq(stats().dropped, 1);
+	ck_assert_uint_eq(stats().bad, 0);
+}
+END_TEST
+
 START_TEST(overlap_discards_datagram)
 {
 	const uint8_t *out = NULL;
@@ -371,6 +409,7 @@ XT_SUITE("pkt-frag")
 	tcase_add_test(tc, interleaved_datagrams);
 	tcase_add_test(tc, missing_fragment_times_out);
 	tcase_add_test(tc, missing_fragment_dropped_for_room);
+	tcase_add_test(tc, reused_id_never_joins_stale_datagram);
 	tcase_add_test(tc, overlap_discards_datagram);
 	tcase_add_test(tc, bad_fragments);
 	tcase_add_test(tc, largest_datagram);

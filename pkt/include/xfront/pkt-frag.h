@@ -54,11 +54,18 @@ int xf_pkt_frag4(const uint8_t *f, uint32_t len, uint32_t mtu,
  * is bad, and an overlap discards the whole datagram (RFC 5722, as
  * net/ipv4/inet_fragment.c inet_frag_queue_insert() does for IPv4
  * too). An incomplete datagram is dropped when it is older than the
- * timeout, when room is needed for a newer one (the oldest goes), or
- * at xf_pkt_reasm_expire(r, UINT64_MAX). */
+ * timeout, when room is needed for a newer one (the oldest goes), when
+ * more than max_dist fragments arrived since its last one, or at
+ * xf_pkt_reasm_expire(r, UINT64_MAX). */
 struct xf_pkt_reasm_config {
 	unsigned int max_datagrams;  /* in progress at once; 0: 64 */
 	uint64_t timeout_ns;         /* 0: 30 s (Linux ipfrag_time) */
+	/* Fragments (of any datagram) that may arrive between two of one
+	 * datagram; past that, its next fragment finds it given up and
+	 * starts afresh, so a reused IP id never completes a stale
+	 * datagram (Linux's ipfrag_max_dist, ip_frag_too_far(): 64, but
+	 * per source host; here over every source). 0: 1024. */
+	unsigned int max_dist;
 };
 
 struct xf_pkt_reasm_stats {
