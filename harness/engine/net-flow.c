@@ -15,12 +15,23 @@
 /* Probe timeout, doubled after each probe without progress, to a cap. */
 #define PROBE_PTO_NS 1000000ull
 #define PROBE_PTO_MAX_NS 64000000ull
-/* TCP flows: payload bytes on the way (sent, neither arrived nor shown
- * lost) at most, like a receive window. A TCP sender never overruns its
- * receiver's backlog, so it loses nothing to a slow receiver; sized so
- * that the flows into one vif, cut into MSS frames, stay below a
- * netback's RX queue (1024 frames). UDP flows have none. */
+/* TCP flows: payload on the way (sent, neither arrived nor shown lost)
+ * at most, like a receive window, so that a TCP sender never overruns
+ * its receiver's netback and loses nothing to a slow receiver. Bounded
+ * twice, as that netback queues frames, not bytes
+ * (XF_NB_RX_QUEUE_MAX_DEFAULT): 256 KiB, and the queue less a margin
+ * shared by the TCP flows into the receiving vif. At MSS 1460 the
+ * bytes bind (179 frames); at MSS 88 256 KiB would be 2,979 frames,
+ * three queues' worth. UDP flows have no window. */
 #define TCP_WINDOW_BYTES (256u * 1024)
+/* Queue room kept for what no window counts: probes, UDP flows. */
+#define RX_QUEUE_MARGIN 64u
+/* The guests' MTU (vifs have no mtu key): UDP datagrams above it leave
+ * as IPv4 fragments. */
+#define FLOW_IP_MTU 1500u
+/* Stream bytes per UDP datagram without msg_size (its default, 64k, is
+ * a TCP send). */
+#define UDP_MSG_DEFAULT 1024u
 
 static void flow_run(struct xf_actor *a);
 static const struct xf_actor_ops flow_ops = { .run = flow_run };
@@ -31,6 +42,20 @@ static const char *const frag_layouts[] = {
 	[XF_TRAFFIC_FRAGS_TINY_FIRST] = "tiny-first",
 	[XF_TRAFFIC_FRAGS_MANY] = "many",
 };
+
+/* TCP flows of the scenario that end at vif to. */
+static unsigned int tcp_flows_into(struct eng *e, const struct eng_vif *to)
+{
+	unsigned int k = 0;
+
+	for (size_t i = 0; i < xf_scn_count(e->scn, "flow"); i++) {
+		const struct xf_scn_obj *o = xf_scn_nth(e->scn, "flow", i);
+
+		k += xf_scn_str(o, "proto")[0] == 't' &&
+		     !strcmp(xf_scn_str(o, "to"), to->obj->name);
+	}
+	return k ? k : 1;
+}
 
 int eng_flow_build(struct eng *e, struct eng_flow *f, unsigned int idx)
 {
@@ -58,6 +83,13 @@ int eng_flow_build(struct eng *e, struct eng_flow *f, unsigned int idx)
 	gc.gso_payload = (uint32_t)xf_scn_int(o, "msg_size");
 	if (gc.gso_payload > 60000)
 		gc.gso_payload = 60000;
+	if (!tcp) {
+		/* The load refused a msg_size one datagram cannot carry. */
+		gc.frame_payload = xf_scn_isset(o, "msg_size") ?
+				   (uint32_t)xf_scn_int(o, "msg_size") :
+				   UDP_MSG_DEFAULT;
+		gc.ip_mtu = FLOW_IP_MTU;
+	}
 	gc.csum = xf_scn_bool(o, "csum_offload") ? XF_TRAFFIC_CSUM_OFFLOAD :
 		  XF_TRAFFIC_CSUM_GOOD;
 	if (!xf_name_lookup(frag_layouts, XF_NAMES_N(frag_layouts), layout,
@@ -70,6 +102,19 @@ int eng_flow_build(struct eng *e, struct eng_flow *f, unsigned int idx)
 	f->rate = (uint64_t)xf_scn_int(o, "rate");
 	f->unreachable = f->from == f->to || f->from->sw != f->to->sw;
 	f->window = tcp ? TCP_WINDOW_BYTES : 0;
+	if (tcp) {
+		/* What one frame of the receiver's queue carries: a GSO
+		 * super-frame when its netfront takes them whole (with SG
+		 * it advertises feature-gso-tcpv4/6), else a segment. */
+		bool whole = gc.gso && xf_scn_bool(xf_scn_sub(f->to->obj,
+							      "frontend"), "sg");
+		uint64_t send = gc.gso ? gc.gso_payload : gc.flow.mss;
+
+		f->seg_bytes = whole ? gc.gso_payload : gc.flow.mss;
+		f->frame_segs = (send + f->seg_bytes - 1) / f->seg_bytes;
+		f->window_frames = (XF_NB_RX_QUEUE_MAX_DEFAULT -
+				    RX_QUEUE_MARGIN) / tcp_flows_into(e, f->to);
+	}
 	r = xf_traffic_gen_new(&gc, &f->gen);
 	if (r)
 		return r;
@@ -91,6 +136,7 @@ void eng_net_start(struct eng *e, uint64_t now)
 
 		f->end_ns = now + (rt ? rt : dur);
 		f->next_ns = now;
+		f->start_ns = now;
 		f->pto_ns = PROBE_PTO_NS;
 		if ((rt ? rt : dur) > e->end_ns)
 			e->end_ns = rt ? rt : dur;
@@ -169,13 +215,18 @@ static void flow_probe(struct eng_flow *f, uint64_t now)
  * of them, either may be the tighter: what was sent beyond the resolved
  * offset (covers losses), and what was sent, not refused by the
  * backend, minus what arrived (covers refused frames and frames that
- * arrive with a bad checksum). A window full for a probe timeout with
- * no progress sends a probe (its tail may be lost). */
+ * arrive with a bad checksum). In frames, the bytes over what one frame
+ * of the receiver's queue carries (rounded up: none carries more), and
+ * the next send must fit whole unless nothing is on the way. (A sender
+ * that segments in software after a move to a host without GSO is
+ * still counted in super-frames.) A window full for a probe timeout
+ * with no progress sends a probe (its tail may be lost). */
 static bool window_full(struct eng_flow *f, uint64_t now)
 {
 	struct eng_net *n = net(f->e);
 	struct xf_traffic_rx_flow_stats rs = { 0 };
 	uint64_t sent = xf_traffic_gen_sent_bytes(f->gen), err, got, a, b;
+	uint64_t way, frames;
 
 	/* Marked before looking: a frame arriving meanwhile kicks us. */
 	atomic_store(&f->wnd_blocked, true);
@@ -195,7 +246,12 @@ static bool window_full(struct eng_flow *f, uint64_t now)
 		f->pto_ns = PROBE_PTO_NS;
 		f->probe_ns = now + f->pto_ns;
 	}
-	if ((a < b ? a : b) < f->window) {
+	way = a < b ? a : b;
+	frames = (way + f->seg_bytes - 1) / f->seg_bytes;
+	if (frames > f->peak_frames)
+		f->peak_frames = frames;
+	if (way < f->window && (frames == 0 ||
+				frames + f->frame_segs <= f->window_frames)) {
 		atomic_store(&f->wnd_blocked, false);
 		f->window_was_full = false;
 		return false;
@@ -249,7 +305,8 @@ static void flow_run(struct xf_actor *a)
 			xf_actor_set_timer(a, f->next_ns);
 			return;
 		}
-		burst = 1;
+		/* A datagram's fragments leave back to back. */
+		burst = xf_traffic_gen_frames_per_send(f->gen);
 	}
 	if (atomic_load(&f->from->inflight) > VIF_INFLIGHT_MAX)
 		return;
@@ -281,10 +338,21 @@ static void flow_run(struct xf_actor *a)
 		pthread_mutex_lock(&n->lock);
 		f->sent_frames += (uint64_t)r;
 		pthread_mutex_unlock(&n->lock);
-		if (f->rate)
+		if (f->rate && f->window) {
+			/* A TCP send is msg_size bytes. */
 			f->next_ns = now + (uint64_t)(1e9 * (double)
-				(xf_scn_int(f->obj, "msg_size")) /
+				xf_scn_int(f->obj, "msg_size") /
 				(double)f->rate);
+		} else if (f->rate) {
+			/* UDP: the stream bytes sent so far, on a schedule
+			 * from the start (no rounding adds up, and a late
+			 * turn on a busy vCPU is made up). */
+			uint64_t t = f->start_ns + (uint64_t)(1e9 * (double)
+				xf_traffic_gen_sent_bytes(f->gen) /
+				(double)f->rate);
+
+			f->next_ns = t > now ? t : now;
+		}
 		if (!blocked)
 			xf_actor_kick(a);
 	} else if (r == 0 && xf_traffic_gen_done(f->gen)) {

@@ -29,6 +29,8 @@ void eng_nb_stats_add(struct xf_nb_vif_stats *a,
 	a->connects += b->connects;
 	if (b->tx_max_slots > a->tx_max_slots)
 		a->tx_max_slots = b->tx_max_slots;
+	if (b->rx_queue_peak > a->rx_queue_peak)
+		a->rx_queue_peak = b->rx_queue_peak;
 	a->pcap_frames += b->pcap_frames;
 	a->notify_failed += b->notify_failed;
 }

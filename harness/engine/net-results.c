@@ -16,6 +16,7 @@ struct flow_sum {
 	uint64_t sent, bytes, completed, never_completed, dup, unknown;
 	uint64_t ok_bytes, arrived, lost, in_flight, drained, drain_us;
 	uint64_t probes, window_waits, path_drops, path_moves;
+	uint64_t window_bytes, window_frames, peak_frames;
 	uint64_t receiver_down, unreachable, unexplained;
 };
 
@@ -75,6 +76,13 @@ static const struct eng_ctr flow_net_ctrs[] = {
 		"drain probes sent to find a lost tail"),
 	ENG_CTR("net.window_waits", struct flow_sum, window_waits, "count",
 		"times the flow's window filled (TCP)"),
+	ENG_CTR("net.window_bytes", struct flow_sum, window_bytes, "bytes",
+		"the flow's TCP window in bytes"),
+	ENG_CTR("net.window_frames", struct flow_sum, window_frames,
+		"frames", "the flow's TCP window in frames of the receiver's "
+		"queue (its share of 1024 - 64)"),
+	ENG_CTR("net.in_flight_frames_peak", struct flow_sum, peak_frames,
+		"frames", "most frames of the flow on the way at once"),
 	ENG_CTR("net.path_drops", struct flow_sum, path_drops, "frames",
 		"drops counted on the flow's path (shared by its flows)"),
 	ENG_CTR("net.path_moves", struct flow_sum, path_moves, "count",
@@ -109,6 +117,16 @@ static const struct eng_ctr vif_rx_ctrs[] = {
 		throughput_bps, "bit/s", "good payload bits per second"),
 	ENG_CTR("rx.probes", struct xf_traffic_rx_stats, probes, "frames",
 		"drain probes received"),
+	ENG_CTR("rx.fragments", struct xf_traffic_rx_stats, fragments,
+		"frames", "IPv4 fragments taken for reassembly"),
+	ENG_CTR("rx.reassembled", struct xf_traffic_rx_stats, reassembled,
+		"count", "datagrams completed from fragments (each once in "
+		"rx.frames)"),
+	ENG_CTR("rx.reasm_dropped", struct xf_traffic_rx_stats, reasm_dropped,
+		"count", "incomplete datagrams given up (timeout, room, "
+		"distance, end of run)"),
+	ENG_CTR("rx.reasm_bad", struct xf_traffic_rx_stats, reasm_bad,
+		"frames", "overlapping or malformed fragments"),
 };
 
 /* Totals over every netback the vif had. */
@@ -128,6 +146,9 @@ static const struct eng_ctr nb_ctrs[] = {
 		"slots", "longest tx chain seen (dropped ones included)"),
 	ENG_CTR("backend.rx_frames", struct xf_nb_vif_stats, rx_frames,
 		"frames", "frames the netbacks passed to the guest"),
+	ENG_CTR("backend.rx_queue_peak", struct xf_nb_vif_stats,
+		rx_queue_peak, "frames",
+		"most frames queued for the guest at once (highest netback)"),
 };
 
 static const struct eng_ctr nf_tx_ctrs[] = {
@@ -420,6 +441,9 @@ static void collect_flow(struct eng *e, struct eng_flow *f)
 			    (f->drained_ns - f->finished_ns) / 1000 : 0,
 		.probes = f->probes,
 		.window_waits = f->window_waits,
+		.window_bytes = f->window,
+		.window_frames = f->window_frames,
+		.peak_frames = f->peak_frames,
 		.path_drops = drops,
 		.path_moves = moves,
 		.receiver_down = down,
@@ -449,6 +473,7 @@ void eng_net_collect(struct eng *e)
 		const char *nm = v->obj->name;
 
 		pthread_mutex_lock(&v->rx_lock);
+		xf_traffic_rx_finish(v->rx);
 		xf_traffic_rx_stats(v->rx, &st);
 		pthread_mutex_unlock(&v->rx_lock);
 		eng_ctrs_copy(e, nm, vif_rx_ctrs, ENG_N(vif_rx_ctrs), &st,

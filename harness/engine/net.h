@@ -118,6 +118,7 @@ struct eng_flow {
 	/* Set before `started` (release), read by the flow's actor. */
 	uint64_t end_ns, rate;
 	uint64_t next_ns;        /* the flow's actor only */
+	uint64_t start_ns;       /* when it started: UDP pacing */
 	_Atomic bool started;    /* eng_net_start() has set it up */
 	_Atomic bool stopped;    /* sends no more data */
 	_Atomic bool finished;   /* stopped and every frame completed */
@@ -134,7 +135,13 @@ struct eng_flow {
 	uint64_t dup, unknown;
 	uint64_t ok_bytes, ok_end, err_bytes;
 	uint64_t finished_ns, drained_ns;
-	uint64_t window;         /* 0: none (UDP) */
+	uint64_t window;         /* bytes; 0: none (UDP) */
+	/* Frames on the way at most (TCP): the receiver's netback queues
+	 * frames, not bytes. seg_bytes: the payload of one such frame
+	 * (the MSS, or a GSO super-frame the receiver takes whole);
+	 * frame_segs: the frames one send may become. */
+	uint64_t window_frames, seg_bytes, frame_segs;
+	uint64_t peak_frames;    /* most frames on the way before a send */
 	_Atomic bool wnd_blocked; /* waits for its receiver */
 	/* Probes (the flow's actor only). */
 	uint64_t probe_ns, pto_ns, probes, resolved_seen, got_seen;

@@ -276,6 +276,36 @@ static void check_disk(struct xf_scn *s, const struct xf_scn_obj *d,
 	}
 }
 
+/* UDP flows: msg_size is the stream bytes of one datagram, after the
+ * flow's 16-byte header (XF_TRAFFIC_UDP_HDR_LEN). Over IPv4 a datagram
+ * carries at most 65,507 bytes of UDP payload (65535 - 20 - 8) and goes
+ * as IP fragments above the 1500-byte MTU; IPv6 fragment headers are
+ * not modelled, so a udp6 datagram must fit one 1500-byte packet. */
+#define UDP4_MSG_MAX (65535 - 20 - 8 - 16)
+#define UDP6_MSG_MAX (1500 - 40 - 8 - 16)
+
+static void check_flow_msg(struct xf_scn *s, const struct xf_scn_obj *f,
+			   const char *what)
+{
+	const char *proto = xf_scn_str(f, "proto");
+	long long m = (long long)xf_scn_int(f, "msg_size");
+
+	if (!xf_scn_isset(f, "msg_size") || strncmp(proto, "udp", 3))
+		return;
+	if (!strcmp(proto, "udp") && m > UDP4_MSG_MAX)
+		scn_err(s, xf_scn_line(f, "msg_size"), "%s: msg_size = %lld "
+			"is over %d for proto = \"udp\": one IPv4 datagram "
+			"carries at most 65507 bytes of UDP payload, %d after "
+			"the flow's 16-byte header", what, m, UDP4_MSG_MAX,
+			UDP4_MSG_MAX);
+	else if (!strcmp(proto, "udp6") && m > UDP6_MSG_MAX)
+		scn_err(s, xf_scn_line(f, "msg_size"), "%s: msg_size = %lld "
+			"is over %d for proto = \"udp6\": IPv6 datagrams are "
+			"not fragmented, one must fit a 1500-byte packet with "
+			"its headers and the flow's 16-byte header", what, m,
+			UDP6_MSG_MAX);
+}
+
 /* Fragment keys only mean something with a layout that uses them. */
 static void check_flow(struct xf_scn *s, const struct xf_scn_obj *f,
 		       const char *what)
@@ -283,6 +313,7 @@ static void check_flow(struct xf_scn *s, const struct xf_scn_obj *f,
 	const char *layout = xf_scn_str(f, "frag_layout");
 	bool tiny = !strcmp(layout, "tiny-first");
 
+	check_flow_msg(s, f, what);
 	if (xf_scn_isset(f, "nfrags") && !strcmp(layout, "linear"))
 		scn_err(s, xf_scn_line(f, "nfrags"), "%s: nfrags = %lld needs "
 			"frag_layout = \"many\" or \"tiny-first\"", what,

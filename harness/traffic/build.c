@@ -58,13 +58,23 @@ int xf_traffic_build(const struct xf_traffic_flow *fl, uint64_t off,
 		     uint32_t payload_len, enum xf_traffic_csum csum,
 		     uint8_t *b, uint32_t bufsz, uint32_t *len_out)
 {
+	return tr_build(fl, off, payload_len, csum, b, bufsz, XF_NET_MAX_FRAME,
+			len_out);
+}
+
+int tr_build(const struct xf_traffic_flow *fl, uint64_t off,
+	     uint32_t payload_len, enum xf_traffic_csum csum, uint8_t *b,
+	     uint32_t bufsz, uint32_t max_len, uint32_t *len_out)
+{
 	uint32_t hl = xf_traffic_hdr_len(fl), len = hl + payload_len;
 	uint32_t l3 = XF_ETH_HLEN, l4 = l3 + (fl->ip_version == 6 ? 40 : 20);
 	uint32_t l4len = len - l4;
 	struct xf_pkt_info pi;
 	uint8_t proto = fl->proto == XF_TRAFFIC_TCP ? 6 : 17;
 
-	if (len > XF_NET_MAX_FRAME || len > bufsz)
+	/* The IP length fields are 16 bits wide. */
+	if (len > max_len || len > bufsz || len - l3 > XF_IP4_MAX_DATAGRAM ||
+	    (fl->ip_version == 6 && l4len > 0xffffu))
 		return -EMSGSIZE;
 	memcpy(b, fl->dst_mac, 6);
 	memcpy(b + 6, fl->src_mac, 6);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xfront/pkt-frag.h>
 #include <xfront/traffic.h>
 
 #include "traffic_priv.h"
@@ -28,6 +29,7 @@ struct xf_traffic_rx {
 	struct rx_flow flows[RX_MAX_FLOWS];
 	unsigned int nr_flows;
 	struct xf_traffic_rx_stats st;
+	struct xf_pkt_reasm *reasm;
 };
 
 int xf_traffic_rx_new(struct xf_traffic_rx **out)
@@ -36,6 +38,10 @@ int xf_traffic_rx_new(struct xf_traffic_rx **out)
 
 	if (!rx)
 		return -ENOMEM;
+	if (xf_pkt_reasm_new(NULL, &rx->reasm)) {
+		free(rx);
+		return -ENOMEM;
+	}
 	*out = rx;
 	return 0;
 }
@@ -46,6 +52,7 @@ void xf_traffic_rx_free(struct xf_traffic_rx *rx)
 		return;
 	for (unsigned int i = 0; i < rx->nr_flows; i++)
 		free(rx->flows[i].r);
+	xf_pkt_reasm_free(rx->reasm);
 	free(rx);
 }
 
@@ -158,6 +165,12 @@ void xf_traffic_rx_frame(struct xf_traffic_rx *rx, const uint8_t *d,
 	uint32_t plen = 0, sbytes = 0;
 	int rc;
 
+	/* IPv4 fragments first: only a whole datagram is checked. */
+	rc = xf_pkt_reasm_input(rx->reasm, d, len, now_ns, &d, &len);
+	if (rc == 1 || rc < 0)
+		return;
+	if (rc == 2)
+		flags &= ~(uint32_t)XF_NET_F_CSUM_BLANK;
 	rc = xf_pkt_parse(d, len, &pi);
 	f = rc < 0 ? NULL : find(rx, pi.l4, tr_get16(d + pi.l4_off),
 				 tr_get16(d + pi.l4_off + 2));
@@ -283,5 +296,17 @@ int xf_traffic_rx_flow_stats(const struct xf_traffic_rx *rx,
 void xf_traffic_rx_stats(const struct xf_traffic_rx *rx,
 			 struct xf_traffic_rx_stats *out)
 {
+	struct xf_pkt_reasm_stats rs;
+
 	*out = rx->st;
+	xf_pkt_reasm_stats(rx->reasm, &rs);
+	out->fragments = rs.fragments;
+	out->reassembled = rs.reassembled;
+	out->reasm_dropped = rs.dropped;
+	out->reasm_bad = rs.bad;
+}
+
+void xf_traffic_rx_finish(struct xf_traffic_rx *rx)
+{
+	xf_pkt_reasm_expire(rx->reasm, UINT64_MAX);
 }

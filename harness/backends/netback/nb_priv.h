@@ -109,6 +109,7 @@ struct xf_nb_vif {
 	pthread_mutex_t rx_lock;
 	nb_framelist rx;
 	unsigned int rx_len;
+	unsigned int rx_peak;    /* most rx_len seen */
 
 	struct nb_pcap *pcap;     /* per-vif capture */
 	pthread_mutex_t st_lock;

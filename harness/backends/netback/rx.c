@@ -9,7 +9,8 @@
 
 void nb_rx_enqueue(struct xf_nb_vif *v, struct nb_frame *f)
 {
-	unsigned int max = v->cfg.rx_queue_max ? v->cfg.rx_queue_max : 1024;
+	unsigned int max = v->cfg.rx_queue_max ? v->cfg.rx_queue_max :
+			   XF_NB_RX_QUEUE_MAX_DEFAULT;
 	bool full;
 
 	pthread_mutex_lock(&v->rx_lock);
@@ -17,6 +18,8 @@ void nb_rx_enqueue(struct xf_nb_vif *v, struct nb_frame *f)
 	if (!full) {
 		XF_FIFO_PUSH(&v->rx, f, next);
 		v->rx_len++;
+		if (v->rx_len > v->rx_peak)
+			v->rx_peak = v->rx_len;
 	}
 	pthread_mutex_unlock(&v->rx_lock);
 	if (full) {

@@ -164,6 +164,7 @@ static struct nb_frame *frame_dup(const struct nb_frame *f)
 	if (d) {
 		d->gso_size = f->gso_size;
 		d->gso_type = f->gso_type;
+		d->csum = f->csum;
 	}
 	return d;
 }

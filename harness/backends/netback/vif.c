@@ -323,4 +323,7 @@ void xf_nb_vif_stats(const struct xf_nb_vif *v, struct xf_nb_vif_stats *out)
 	pthread_mutex_lock(&m->st_lock);
 	*out = v->st;
 	pthread_mutex_unlock(&m->st_lock);
+	pthread_mutex_lock(&m->rx_lock);
+	out->rx_queue_peak = m->rx_peak;
+	pthread_mutex_unlock(&m->rx_lock);
 }

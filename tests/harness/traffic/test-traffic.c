@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Frame builders (headers, checksums good, bad and left for offload),
- * the generator and the receiver's verdicts. */
+ * the generator and the receiver's verdicts, UDP datagrams cut into IP
+ * fragments and reassembled. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +180,112 @@ START_TEST(receiver_verdicts)
 }
 END_TEST
 
+/* UDP over IPv4 with ip_mtu 1500: three 60,000-byte datagrams and a
+ * 1,000-byte tail. The datagrams leave as 41 fragments each (frames of
+ * their own), the tail whole; each fragment's frame range is its share
+ * of the stream, they add up to it; the receiver, fed each datagram's
+ * fragments backwards, reassembles and passes all four, and with a
+ * fragment missing gives that datagram up at the end. */
+START_TEST(udp_datagrams_fragmented)
+{
+	struct xf_traffic_gen_config c;
+	struct xf_traffic_gen *g;
+	struct xf_traffic_rx *rx;
+	struct xf_traffic_rx_stats st;
+	struct xf_traffic_rx_flow_stats fs;
+	struct xf_net_frame f;
+	struct xf_net_frag fr;
+	static uint8_t fb[4][41][1600];
+	static uint32_t fl_len[4][41];
+	uint64_t off, next = 0, sum = 0;
+	uint32_t len, rlen;
+	unsigned int n[4] = { 0 }, frame = 0;
+	const bool skip = _i == 1;
+
+	memset(&c, 0, sizeof(c));
+	xf_traffic_flow_init(&c.flow, 2, XF_TRAFFIC_UDP, 4, ma, mb);
+	c.total_bytes = 3 * 60000 + 1000;
+	c.frame_payload = 60000;
+	c.ip_mtu = 1500;
+	c.csum = XF_TRAFFIC_CSUM_OFFLOAD;
+	ck_assert_int_eq(xf_traffic_gen_new(&c, &g), 0);
+	ck_assert_uint_eq(xf_traffic_gen_frames_per_send(g), 41);
+	for (unsigned int d = 0; d < 4; d++) {
+		unsigned int want = d < 3 ? 41 : 1;
+
+		for (unsigned int k = 0; k < want; k++) {
+			ck_assert_int_eq(xf_traffic_gen_next(g, fb[d][k], 1600,
+							     &len, &f, &fr), 1);
+			fl_len[d][k] = len;
+			frame++;
+			ck_assert_uint_le(len - 14, 1500);
+			/* Checksum computed: fragments carry no csum_blank. */
+			ck_assert_uint_eq(f.flags, d < 3 ? 0 :
+					  XF_NET_F_CSUM_BLANK);
+			ck_assert_uint_eq(!!(xt_be16(fb[d][k] + 20) & 0x3fff),
+					  d < 3);
+			ck_assert_int_eq(xf_traffic_gen_frame_range(g, frame,
+								    &off,
+								    &rlen), 0);
+			ck_assert_uint_eq(off, next);
+			next += rlen;
+			sum += rlen;
+		}
+		n[d] = want;
+	}
+	ck_assert_int_eq(xf_traffic_gen_next(g, fb[0][0], 1600, &len, &f, &fr),
+			 0);
+	ck_assert_uint_eq(xf_traffic_gen_frames(g), 3 * 41 + 1);
+	ck_assert_uint_eq(sum, c.total_bytes);
+	ck_assert_int_eq(xf_traffic_gen_frame_range(g, frame + 1, &off, &rlen),
+			 -ERANGE);
+	/* The tail went with offload: fill its checksum as a backend. */
+	ck_assert_int_eq(xf_pkt_csum_fill(fb[3][0], fl_len[3][0]), 0);
+	ck_assert_int_eq(xf_traffic_rx_new(&rx), 0);
+	ck_assert_int_eq(xf_traffic_rx_expect(rx, &c.flow, false), 0);
+	for (unsigned int d = 0; d < 4; d++)
+		for (unsigned int k = n[d]; k-- > 0;)
+			if (!(skip && d == 1 && k == 7))
+				xf_traffic_rx_frame(rx, fb[d][k], fl_len[d][k],
+						    0, 0, 1000);
+	xf_traffic_rx_finish(rx);
+	xf_traffic_rx_stats(rx, &st);
+	ck_assert_int_eq(xf_traffic_rx_flow_stats(rx, 2, &fs), 0);
+	ck_assert_uint_eq(st.fragments, 3 * 41 - (skip ? 1 : 0));
+	ck_assert_uint_eq(st.reassembled, skip ? 2 : 3);
+	ck_assert_uint_eq(st.reasm_dropped, skip ? 1 : 0);
+	ck_assert_uint_eq(st.frames, skip ? 3 : 4);
+	ck_assert_uint_eq(fs.good, skip ? 3 : 4);
+	ck_assert_uint_eq(fs.bad, 0);
+	ck_assert_uint_eq(fs.payload_bytes, c.total_bytes - (skip ? 60000 : 0));
+	ck_assert_uint_eq(fs.contiguous, skip ? 60000 : c.total_bytes);
+	xf_traffic_rx_free(rx);
+	xf_traffic_gen_free(g);
+}
+END_TEST
+
+START_TEST(udp_datagram_limits)
+{
+	struct xf_traffic_gen_config c;
+	struct xf_traffic_gen *g;
+
+	memset(&c, 0, sizeof(c));
+	xf_traffic_flow_init(&c.flow, 2, XF_TRAFFIC_UDP, 4, ma, mb);
+	c.total_bytes = 1 << 20;
+	c.ip_mtu = 1500;
+	c.frame_payload = XF_TRAFFIC_UDP_MAX_DATA;
+	ck_assert_int_eq(xf_traffic_gen_new(&c, &g), 0);
+	ck_assert_uint_eq(xf_traffic_gen_frames_per_send(g),
+			  (65507 + 8 + 1479) / 1480);
+	xf_traffic_gen_free(g);
+	c.frame_payload = XF_TRAFFIC_UDP_MAX_DATA + 1;
+	ck_assert_int_eq(xf_traffic_gen_new(&c, &g), -EINVAL);
+	c.frame_payload = 1000;
+	c.ip_mtu = 67;
+	ck_assert_int_eq(xf_traffic_gen_new(&c, &g), -EINVAL);
+}
+END_TEST
+
 XT_SUITE("traffic")
 {
 	TCase *tc = xt_tcase("traffic");
@@ -188,4 +295,7 @@ XT_SUITE("traffic")
 	tcase_add_test(tc, too_big_refused);
 	tcase_add_test(tc, generator_cuts_stream);
 	tcase_add_loop_test(tc, receiver_verdicts, 0, 4);
+	/* _i 0: every fragment delivered; 1: one missing. */
+	tcase_add_loop_test(tc, udp_datagrams_fragmented, 0, 2);
+	tcase_add_test(tc, udp_datagram_limits);
 }

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <xfront/netfront.h>
+#include <xfront/pkt-frag.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -57,6 +58,13 @@ uint8_t xf_traffic_pattern(uint32_t flow_id, uint64_t off);
 /* Header bytes before the payload (Ethernet + IP + TCP/UDP; UDP payloads
  * also start with a 16-byte stream header). */
 uint32_t xf_traffic_hdr_len(const struct xf_traffic_flow *fl);
+
+/* The flow's own header at the start of every UDP datagram's payload
+ * (magic, flow id, stream offset), and the most stream bytes one
+ * datagram carries: the largest UDP payload of an IPv4 datagram
+ * (XF_IP4_MAX_UDP_PAYLOAD, 65,507) less that header. */
+#define XF_TRAFFIC_UDP_HDR_LEN 16u
+#define XF_TRAFFIC_UDP_MAX_DATA (XF_IP4_MAX_UDP_PAYLOAD - XF_TRAFFIC_UDP_HDR_LEN)
 
 /* Builds one frame carrying payload_len bytes from stream offset off.
  * -EMSGSIZE when it does not fit buf or 64 KiB. */
@@ -100,11 +108,20 @@ int xf_traffic_frag_split(const struct xf_traffic_frag_layout *l,
 
 /* Generator: a stream of total_bytes, cut into frames of frame_payload
  * bytes (TCP: at most mss unless gso), or into GSO super-frames of
- * gso_payload bytes with gso_size = mss. */
+ * gso_payload bytes with gso_size = mss. UDP over IPv4 with ip_mtu set:
+ * a datagram of frame_payload stream bytes (at most
+ * XF_TRAFFIC_UDP_MAX_DATA) whose IP packet exceeds ip_mtu goes as IP
+ * fragments (xf_pkt_frag4_build, DF clear, IP id unique per flow and
+ * datagram, the UDP checksum computed even with csum OFFLOAD, as Linux
+ * resolves it before ip_do_fragment()); each fragment is a frame of its
+ * own (a cookie, a frame number, its share of the stream bytes). */
 struct xf_traffic_gen_config {
 	struct xf_traffic_flow flow;
 	uint64_t total_bytes;
 	uint32_t frame_payload;      /* 0: mss (TCP) or 1024 (UDP) */
+	uint32_t ip_mtu;             /* UDP over IPv4: fragment above it
+					(68..65535; 0: never, a datagram
+					stays within one frame) */
 	bool gso;                    /* TCP only */
 	uint32_t gso_payload;        /* 0: 60000 */
 	enum xf_traffic_csum csum;
@@ -136,11 +153,15 @@ int xf_traffic_gen_next_frags(struct xf_traffic_gen *g, uint8_t *buf,
 int xf_traffic_gen_send(struct xf_traffic_gen *g, struct xf_netfront *nf,
 			int queue, unsigned int max_frames);
 bool xf_traffic_gen_done(const struct xf_traffic_gen *g);
+/* Frames one full-sized datagram or frame of the stream takes: its IP
+ * fragments, else 1. */
+unsigned int xf_traffic_gen_frames_per_send(const struct xf_traffic_gen *g);
 uint64_t xf_traffic_gen_frames(const struct xf_traffic_gen *g);
 /* Payload bytes in the frames xf_traffic_gen_send handed over. */
 uint64_t xf_traffic_gen_sent_bytes(const struct xf_traffic_gen *g);
 /* The stream range frame number `frame` (from 1, as in the cookies)
- * carries: [*off, *off + *len). It depends on the configuration only,
+ * carries: [*off, *off + *len) (of a fragment: the stream bytes in its
+ * piece of the datagram). It depends on the configuration only,
  * so any thread may ask, e.g. from a tx_done callback. -ERANGE for 0 or
  * a number past the end of the stream. */
 int xf_traffic_gen_frame_range(const struct xf_traffic_gen *g,
@@ -168,6 +189,12 @@ struct xf_traffic_rx_stats {
 	uint64_t gso_frames;         /* super-frames received whole */
 	uint64_t payload_bytes;      /* good payload */
 	uint64_t probes;             /* drain probes, in no other field */
+	/* IPv4 fragments, reassembled before any other check: a whole
+	 * datagram counts once in frames and the verdicts. */
+	uint64_t fragments;          /* fragments taken */
+	uint64_t reassembled;        /* datagrams completed from them */
+	uint64_t reasm_dropped;      /* incomplete datagrams given up */
+	uint64_t reasm_bad;          /* bad fragments (overlap, header) */
 	uint64_t first_ns, last_ns;
 	uint64_t throughput_bps;     /* payload bits per second */
 };
@@ -208,6 +235,10 @@ int xf_traffic_rx_flow_stats(const struct xf_traffic_rx *rx,
 			     struct xf_traffic_rx_flow_stats *out);
 void xf_traffic_rx_stats(const struct xf_traffic_rx *rx,
 			 struct xf_traffic_rx_stats *out);
+/* The end of the run: datagrams still missing fragments are dropped
+ * (counted in reasm_dropped). Their bytes are in no flow's verdict:
+ * lost, like a datagram Linux gives up on (ReasmFails). */
+void xf_traffic_rx_finish(struct xf_traffic_rx *rx);
 
 #ifdef __cplusplus
 }

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The learning switch's MAC table when ports go away at run time (a vif
  * detaching, as on migration): the entries of the others stay found, so
- * unicast keeps going to exactly one port instead of being flooded. */
+ * unicast keeps going to exactly one port instead of being flooded; and
+ * every copy of a flooded frame keeps its checksum state. */
 #include <stdlib.h>
 #include <string.h>
+
+#include <xfront/pkt.h>
+#include <xfront/traffic.h>
 
 #include "nettest.h"
 #include "xt.h"
@@ -202,6 +206,38 @@ START_TEST(many_macs_survive_detach)
 }
 END_TEST
 
+/* A frame whose checksum the sender left to offload, to a MAC nobody
+ * has sent from: flooded to a, b and d. Each copy must arrive as the
+ * original does, its checksum filled in or flagged blank; the copies
+ * used to lose that state and arrive blank and unflagged (a bad
+ * checksum at every port but the last). */
+START_TEST(flooded_copies_keep_checksum_state)
+{
+	static const uint8_t nobody[6] = { 0x02, 0, 0, 0x77, 0, 1 };
+	struct nt_vm *rx[3] = { a, b, d };
+	struct xf_traffic_flow fl;
+	uint8_t buf[512];
+	uint32_t len;
+
+	/* TCP: a blank UDP checksum would read as "none" and pass. */
+	xf_traffic_flow_init(&fl, 1, XF_TRAFFIC_TCP, 4, c->mac, nobody);
+	ck_assert_int_eq(xf_traffic_build(&fl, 0, 64, XF_TRAFFIC_CSUM_OFFLOAD,
+					  buf, sizeof(buf), &len), 0);
+	clear_rx();
+	ck_assert_int_eq(nt_send(c, buf, len, XF_NET_F_CSUM_BLANK, 0, 1), 0);
+	nt_run(&env);
+	for (int i = 0; i < 3; i++) {
+		const struct nt_rxf *f = &rx[i]->rx[0];
+
+		ck_assert_uint_eq(rx[i]->nr_rx, 1);
+		ck_assert_msg((f->flags & XF_NET_F_CSUM_BLANK) ||
+			      xf_pkt_csum_verify(f->data, f->len) == 0,
+			      "copy %d: checksum blank and not flagged", i);
+		ck_assert_uint_eq(f->flags, rx[0]->rx[0].flags);
+	}
+}
+END_TEST
+
 XT_SUITE("netback-switch")
 {
 	TCase *tc = xt_tcase("switch");
@@ -211,4 +247,5 @@ XT_SUITE("netback-switch")
 	tcase_add_test(tc, colliding_mac_survives_detach);
 	tcase_add_test(tc, collision_run_across_table_end);
 	tcase_add_test(tc, many_macs_survive_detach);
+	tcase_add_test(tc, flooded_copies_keep_checksum_state);
 }

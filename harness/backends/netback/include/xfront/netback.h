@@ -176,6 +176,13 @@ void xf_nb_features_default(struct xf_nb_features *f);
 #define XF_NB_FATAL_SKB_SLOTS_DEFAULT 20 /* module param fatal_skb_slots */
 #define XF_NB_SLOTS_LIMIT 250            /* largest value accepted */
 
+/* Frames a vif queues for its guest before it drops (counted as
+ * XF_NB_DROP_RX_QUEUE_FULL). Linux bounds that queue in bytes
+ * (drivers/net/xen-netback/interface.c: XENVIF_RX_QUEUE_BYTES, checked
+ * by rx.c xenvif_rx_queue_tail()); the mock in frames, so many small
+ * frames fill it long before many bytes do. */
+#define XF_NB_RX_QUEUE_MAX_DEFAULT 1024
+
 struct xf_nb_vif_config {
 	struct xf_platform *plat;  /* the backend domain */
 	struct xf_rt *rt;
@@ -192,7 +199,7 @@ struct xf_nb_vif_config {
 	uint64_t latency_ns;
 	uint32_t loss_ppm;         /* random loss, parts per million */
 	unsigned int rx_queue_max; /* frames waiting for guest buffers;
-				      0 = 1024 */
+				      0 = XF_NB_RX_QUEUE_MAX_DEFAULT */
 	uint64_t cost_ns_per_frame; /* backend CPU per frame, each way */
 	/* See XF_NB_MAX_SLOTS_DEFAULT. 0: the default; at most
 	 * XF_NB_SLOTS_LIMIT (else xf_nb_vif_new() fails with -EINVAL);
@@ -270,6 +277,8 @@ struct xf_nb_vif_stats {
 					  dropped chains included) */
 	uint64_t pcap_frames;
 	uint64_t notify_failed;        /* event-channel notifies refused */
+	uint64_t rx_queue_peak;        /* most frames queued for the guest
+					  at once (of rx_queue_max) */
 };
 void xf_nb_vif_stats(const struct xf_nb_vif *v, struct xf_nb_vif_stats *out);
 
