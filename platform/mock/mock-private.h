@@ -217,6 +217,13 @@ struct mock_view {
 
 void mock_gnt_domain_destroy(struct mock_dom *d, struct mock_wakeq *wq);
 void mock_gnt_domain_free(struct mock_dom *d);
+/* Unmaps whatever d still maps, with no notify and no bookkeeping on
+ * the grants: only before mock_gnt_domain_reset() of every domain. */
+void mock_gnt_domain_drop_maps(struct mock_dom *d);
+/* A live domain, none of whose grants is mapped, back to a new one's
+ * grant state (no shares, first gref, no cached pages); its memory
+ * windows stay for reuse. */
+void mock_gnt_domain_reset(struct mock_dom *d);
 /* Pages of memory the kernel holds for d's grants now (measured). */
 uint64_t mock_gnt_mem_pages(const struct mock_dom *d);
 /* Gives back cached free pages of d until at most keep remain. */
