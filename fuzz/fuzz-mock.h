@@ -3,9 +3,13 @@
  * The mock platform the blkback, blkfront and netfront targets run on:
  * one hypervisor with a backend and a frontend domain, made at the first
  * input and reset after each one (xf_mock_hv_reset()), because a new
- * domain's grant memory windows cost far more than the run itself.
- * The reset refuses while anything is left open, so it also checks that
- * the input's run closed every handle, share and mapping.
+ * domain's grant memory windows cost far more than the run itself. The
+ * reset refuses while a store or event channel handle is left open, so
+ * it also checks that the input's run closed them all.
+ *
+ * The grant page cache holds every page a run shares (netfront shares
+ * a page per rx and tx buffer of each queue), so that no run pays a
+ * page fault and a hole punch per page: the cache survives the reset.
  *
  * XF_FUZZ_FRESH_HV=1 makes a new hypervisor for every input instead, as
  * a reference that reuse must not change.
@@ -23,6 +27,9 @@
 
 #include "fuzz.h"
 
+/* Pages per domain: more than any run shares at once. */
+#define FZ_MOCK_GRANT_CACHE 4096
+
 struct fz_mock {
 	struct xf_mock_hv *hv;
 	struct xf_platform *be, *fe;
@@ -37,6 +44,7 @@ static inline void fz_mock_get(struct fz_mock *m, xf_domid be_domid,
 	FZ_CHECK(xf_mock_hv_new(&m->hv) == 0);
 	FZ_CHECK(xf_mock_domain_new(m->hv, be_domid, &m->be) == 0);
 	FZ_CHECK(xf_mock_domain_new(m->hv, fe_domid, &m->fe) == 0);
+	xf_mock_set_grant_cache(m->hv, FZ_MOCK_GRANT_CACHE);
 }
 
 /* Everything the store holds, in directory order, into the outcome. */

@@ -217,8 +217,8 @@ int xf_mock_hv_reset(struct xf_mock_hv *hv)
 	/* Shares and maps left over go as hv_free() would drop them (a
 	 * frontend may have had to leave a grant its backend still maps).
 	 * The live domains keep their grant memory windows (the expensive
-	 * part of a domain) and start over from there: grefs from the
-	 * first again, no cached pages, counters at zero. */
+	 * part of a domain) and their caches of freed pages, and start
+	 * over from there: grefs from the first again, counters at zero. */
 	for (d = hv->doms; d; d = d->next)
 		if (!d->dead)
 			mock_gnt_domain_drop_maps(d);
@@ -244,7 +244,6 @@ int xf_mock_hv_reset(struct xf_mock_hv *hv)
 	hv->root = root;
 	hv->gen = 0;
 	hv->next_txn = 1;
-	hv->gnt_cache_max = MOCK_GNT_CACHE_DEFAULT;
 	/* The home directories, in creation order, as creating these
 	 * domains made them in a new hv. Nobody watches, so no event is
 	 * queued. */

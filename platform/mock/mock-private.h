@@ -221,8 +221,8 @@ void mock_gnt_domain_free(struct mock_dom *d);
  * the grants: only before mock_gnt_domain_reset() of every domain. */
 void mock_gnt_domain_drop_maps(struct mock_dom *d);
 /* A live domain, none of whose grants is mapped, back to a new one's
- * grant state (no shares, first gref, no cached pages); its memory
- * windows stay for reuse. */
+ * grant state (no shares, first gref); its memory windows and its cache
+ * of freed pages stay for reuse. */
 void mock_gnt_domain_reset(struct mock_dom *d);
 /* Pages of memory the kernel holds for d's grants now (measured). */
 uint64_t mock_gnt_mem_pages(const struct mock_dom *d);
