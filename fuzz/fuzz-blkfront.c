@@ -587,12 +587,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 6:
 			if (q) { /* push what was written, or a wild rsp_prod */
-				if (op & 0x80)
+				if (op & 0x80) {
+					int16_t d = (int16_t)fz_u16(&in);
+
+					/* The frontend may take the slots
+					 * ahead as answers: our indices lie
+					 * from here on. */
+					if (d)
+						q->unasked = true;
 					xf_shm_store_release(
 						&q->br.sring->rsp_prod,
-						q->br.rsp_prod_pvt +
-							(int16_t)fz_u16(&in));
-				else
+						q->br.rsp_prod_pvt + d);
+				} else
 					(void)xf_back_ring_push_responses(
 						&q->br);
 				be_notify(b, q);

@@ -595,11 +595,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (q) {
 				struct xf_back_ring *r = (op & 0x80) ? &q->rx :
 								       &q->tx;
+				int16_t d = (int16_t)fz_u16(&in);
 
+				/* Up to a ring ahead, the frontend takes the
+				 * slots as answers and posts requests again:
+				 * our indices lie from here on. */
+				if (d)
+					*((op & 0x80) ? &q->rx_unasked :
+							&q->tx_unasked) = true;
 				xf_shm_store_release(&r->sring->rsp_prod,
-						     r->rsp_prod_pvt +
-							     (int16_t)fz_u16(
-								     &in));
+						     r->rsp_prod_pvt + d);
 				b->xb.p->evtchn->notify(b->xb.evh, q->port_tx);
 			}
 			break;
