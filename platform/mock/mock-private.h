@@ -56,9 +56,13 @@ struct mock_node {
 
 struct mock_access {
 	struct mock_access *next;
+	struct mock_access *hnext;  /* mock_txn.acc_hash chain */
 	char *path;
+	uint32_t hash;              /* of path */
 	uint64_t gen;               /* at first access; 0: absent */
 };
+
+#define MOCK_TXN_ACC_BUCKETS 64
 
 enum mock_op_kind {
 	MOCK_OP_WRITE,
@@ -81,7 +85,8 @@ struct mock_txn {
 	struct mock_txn *next;
 	xf_txn id;
 	struct mock_node *root;     /* private snapshot */
-	struct mock_access *acc;
+	struct mock_access *acc;    /* every access, through next */
+	struct mock_access *acc_hash[MOCK_TXN_ACC_BUCKETS];
 	XF_FIFO(struct mock_op) ops; /* in the order done, through next */
 };
 
