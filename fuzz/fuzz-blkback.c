@@ -31,6 +31,7 @@
 #include <xfront/platform.h>
 #include <xfront/runtime.h>
 
+#include "fuzz-mock.h"
 #include "fuzz.h"
 
 #define FE_DOMID 1
@@ -62,6 +63,7 @@ struct fe {
 	bool broke_ring;      /* we pushed an overflowing req_prod */
 };
 
+static struct fz_mock mock;
 static struct xf_rt *rt;
 static uint64_t until;
 
@@ -278,6 +280,8 @@ static void fe_reap(struct fe *f)
 		FZ_CHECK(rsp.status == XF_BLKIF_RSP_OKAY ||
 			 rsp.status == XF_BLKIF_RSP_ERROR ||
 			 rsp.status == XF_BLKIF_RSP_EOPNOTSUPP);
+		fz_outcome_u64(rsp.id);
+		fz_outcome_u64((uint64_t)(int64_t)rsp.status);
 	}
 }
 
@@ -307,7 +311,6 @@ static const char *pick_preset(uint8_t b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz_in in;
-	struct xf_mock_hv *hv;
 	struct xf_platform *dom0, *fep;
 	struct xf_rt_config rc;
 	struct xf_blkdisk_config dc;
@@ -328,9 +331,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	f = calloc(1, sizeof(*f));
 	FZ_CHECK(f);
-	FZ_CHECK(xf_mock_hv_new(&hv) == 0);
-	FZ_CHECK(xf_mock_domain_new(hv, BE_DOMID, &dom0) == 0);
-	FZ_CHECK(xf_mock_domain_new(hv, FE_DOMID, &fep) == 0);
+	fz_mock_get(&mock, BE_DOMID, FE_DOMID);
+	dom0 = mock.be;
+	fep = mock.fe;
 	xf_rt_config_init(&rc);
 	rc.seed = cfg2;
 	FZ_CHECK(xf_rt_new(&rc, &rt) == 0);
@@ -453,10 +456,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_CHECK(st.responses == f->answered);
 	}
 
+	/* What the backend read into the data pages and published. */
+	fz_outcome(f->data, (size_t)NR_DATA * XF_PAGE_SIZE);
+	fz_mock_outcome(&mock);
+	if (fz_outcome_wanted()) {
+		memset(&st, 0, sizeof(st));
+		xf_blkback_stats(bb, &st);
+		fz_outcome(&st, sizeof(st));
+		fz_outcome_u64(xf_blkback_state(bb));
+	}
 	xf_blkback_free(bb);
 	/* Everything the backend mapped is unmapped again: the frontend can
 	 * revoke every grant (XSA-396 class). */
-	xf_mock_stats(hv, BE_DOMID, &ms);
+	xf_mock_stats(mock.hv, BE_DOMID, &ms);
 	FZ_CHECK(ms.gnt_mapped_pages == 0);
 	if (f->ring_page)
 		FZ_CHECK(fep->gnt->unshare(fep, f->ring_page, f->ring_pages) ==
@@ -467,7 +479,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	xf_blkdisk_free(disk);
 	xf_rt_free(rt);
 	rt = NULL;
-	xf_mock_hv_free(hv);
+	fz_mock_outcome(&mock);
+	fz_mock_put(&mock);
 	free(f);
 	return 0;
 }

@@ -35,6 +35,7 @@
 #include <xfront/runtime.h>
 
 #include "fuzz-backend.h"
+#include "fuzz-mock.h"
 #include "fuzz.h"
 
 #define FE_DOMID 1
@@ -81,6 +82,7 @@ struct be {
 	unsigned int sector_size;
 };
 
+static struct fz_mock mock;
 static struct xf_rt *rt;
 static uint64_t until;
 static struct io_slot ios[NR_IOS];
@@ -103,6 +105,8 @@ static void io_done(struct xf_blkfront_io *io, int status)
 	FZ_CHECK(status == 0 || status == -EIO || status == -EOPNOTSUPP ||
 		 status == -ENODEV || status == -EPROTO ||
 		 status == -ENOMEM || status == -EINVAL);
+	fz_outcome_u64((uint64_t)(s - ios));
+	fz_outcome_u64((uint64_t)(int64_t)status);
 }
 
 static void on_event(struct xf_blkfront *bf, enum xf_blkfront_event ev,
@@ -112,6 +116,7 @@ static void on_event(struct xf_blkfront *bf, enum xf_blkfront_event ev,
 	(void)opaque;
 	FZ_CHECK((unsigned int)ev <= XF_BLKFRONT_EV_CLOSED);
 	events[ev]++;
+	fz_outcome_u64(ev);
 }
 
 /* ---- the fake backend ---- */
@@ -478,12 +483,20 @@ static void check_state(struct xf_blkfront *bf)
 		FZ_CHECK(msg[0] != '\0');
 	}
 	FZ_CHECK(e <= 0);
+	fz_outcome_u64(info.state);
+	fz_outcome_u64(info.connects);
+	fz_outcome_u64(info.protocol_errors);
+	fz_outcome_u64(info.grants_busy);
+	fz_outcome_u64(info.sectors);
+	fz_outcome_u64(info.nr_queues << 8 | info.ring_page_order);
+	fz_outcome_u64(info.max_indirect_segments << 1 | info.persistent);
+	fz_outcome_u64((uint64_t)(int64_t)e);
+	fz_outcome(msg, strlen(msg));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz_in in;
-	struct xf_mock_hv *hv;
 	struct xf_platform *dom0, *fep;
 	struct xf_rt_config rc;
 	struct xf_vbd_config vc;
@@ -505,9 +518,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	b = calloc(1, sizeof(*b));
 	FZ_CHECK(b);
-	FZ_CHECK(xf_mock_hv_new(&hv) == 0);
-	FZ_CHECK(xf_mock_domain_new(hv, BE_DOMID, &dom0) == 0);
-	FZ_CHECK(xf_mock_domain_new(hv, FE_DOMID, &fep) == 0);
+	fz_mock_get(&mock, BE_DOMID, FE_DOMID);
+	dom0 = mock.be;
+	fep = mock.fe;
 	xf_rt_config_init(&rc);
 	rc.seed = c3;
 	rc.nr_vcpus = 1 + (c2 & 1);
@@ -574,12 +587,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 6:
 			if (q) { /* push what was written, or a wild rsp_prod */
-				if (op & 0x80)
+				if (op & 0x80) {
+					int16_t d = (int16_t)fz_u16(&in);
+
+					/* The frontend may take the slots
+					 * ahead as answers: our indices lie
+					 * from here on. */
+					if (d)
+						q->unasked = true;
 					xf_shm_store_release(
 						&q->br.sring->rsp_prod,
-						q->br.rsp_prod_pvt +
-							(int16_t)fz_u16(&in));
-				else
+						q->br.rsp_prod_pvt + d);
+				} else
 					(void)xf_back_ring_push_responses(
 						&q->br);
 				be_notify(b, q);
@@ -642,6 +661,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_state(bf);
 	}
 
+	/* What was published at the end of the hostile part: ring-refs,
+	 * ports and states. */
+	fz_mock_outcome(&mock);
+
 	/* Orderly end: the backend stays well-behaved from here on. */
 	xf_blkfront_close(bf);
 	for (i = 0; i < 300 && !events[XF_BLKFRONT_EV_CLOSED]; i++) {
@@ -679,7 +702,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_be_close(&b->xb);
 	xf_rt_free(rt);
 	rt = NULL;
-	xf_mock_hv_free(hv);
+	fz_mock_outcome(&mock);
+	fz_mock_put(&mock);
 	free(b);
 	return 0;
 }

@@ -34,6 +34,7 @@
 #include <xfront/runtime.h>
 
 #include "fuzz-backend.h"
+#include "fuzz-mock.h"
 #include "fuzz.h"
 
 #define FE_DOMID 1
@@ -68,6 +69,7 @@ struct be {
 	struct be_queue q[NQ_MAX];
 };
 
+static struct fz_mock mock;
 static struct xf_rt *rt;
 static uint64_t until;
 static uint8_t accepted[MAX_FRAMES], done[MAX_FRAMES];
@@ -91,6 +93,8 @@ static void on_tx_done(void *opaque, uint64_t cookie, int status)
 	FZ_CHECK(status == 0 || status == -EIO || status == -ENOBUFS ||
 		 status == -EPROTO || status == -EMSGSIZE ||
 		 status == -EINVAL || status == -ESHUTDOWN);
+	fz_outcome_u64(cookie);
+	fz_outcome_u64((uint64_t)(int64_t)status);
 }
 
 static void on_rx(void *opaque, const struct xf_net_rx_frame *f)
@@ -105,6 +109,9 @@ static void on_rx(void *opaque, const struct xf_net_rx_frame *f)
 		sum += f->data[i];
 	rx_sink = sum;
 	FZ_CHECK(f->nr_slots >= 1);
+	fz_outcome_u64(f->len);
+	fz_outcome_u64(sum);
+	fz_outcome_u64(f->nr_slots);
 }
 
 static void on_state(void *opaque, enum xf_netfront_state st)
@@ -113,6 +120,7 @@ static void on_state(void *opaque, enum xf_netfront_state st)
 	FZ_CHECK((unsigned int)st <= XF_NETFRONT_ERROR);
 	if (st == XF_NETFRONT_CLOSED)
 		closed_seen = true;
+	fz_outcome_u64(st);
 }
 
 static const struct xf_netfront_ops nf_ops = {
@@ -484,7 +492,6 @@ static void app_send(struct xf_netfront *nf, struct fz_in *in)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz_in in;
-	struct xf_mock_hv *hv;
 	struct xf_platform *dom0, *fep;
 	struct xf_rt_config rc;
 	struct xf_nb_vif_dirs vd;
@@ -506,9 +513,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	b = calloc(1, sizeof(*b));
 	FZ_CHECK(b);
-	FZ_CHECK(xf_mock_hv_new(&hv) == 0);
-	FZ_CHECK(xf_mock_domain_new(hv, BE_DOMID, &dom0) == 0);
-	FZ_CHECK(xf_mock_domain_new(hv, FE_DOMID, &fep) == 0);
+	fz_mock_get(&mock, BE_DOMID, FE_DOMID);
+	dom0 = mock.be;
+	fep = mock.fe;
 	xf_rt_config_init(&rc);
 	rc.seed = c1;
 	FZ_CHECK(xf_rt_new(&rc, &rt) == 0);
@@ -588,11 +595,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (q) {
 				struct xf_back_ring *r = (op & 0x80) ? &q->rx :
 								       &q->tx;
+				int16_t d = (int16_t)fz_u16(&in);
 
+				/* Up to a ring ahead, the frontend takes the
+				 * slots as answers and posts requests again:
+				 * our indices lie from here on. */
+				if (d)
+					*((op & 0x80) ? &q->rx_unasked :
+							&q->tx_unasked) = true;
 				xf_shm_store_release(&r->sring->rsp_prod,
-						     r->rsp_prod_pvt +
-							     (int16_t)fz_u16(
-								     &in));
+						     r->rsp_prod_pvt + d);
 				b->xb.p->evtchn->notify(b->xb.evh, q->port_tx);
 			}
 			break;
@@ -633,6 +645,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FZ_CHECK(xf_netfront_error(nf) != NULL);
 	}
 
+	/* What was published at the end of the hostile part: ring-refs,
+	 * ports and states. */
+	fz_mock_outcome(&mock);
+
 	xf_netfront_close(nf);
 	for (i = 0; i < 300 && !closed_seen; i++) {
 		run_for(STEP_NS);
@@ -656,6 +672,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(unsigned long long)st.rx_frames, dn, acc, closed_seen,
 			xf_netfront_error(nf) ? xf_netfront_error(nf) : "-");
 	}
+	if (fz_outcome_wanted()) {
+		struct xf_netfront_stats st;
+		const char *err = xf_netfront_error(nf);
+
+		memset(&st, 0, sizeof(st));
+		xf_netfront_stats(nf, &st);
+		fz_outcome(&st, sizeof(st));
+		fz_outcome_u64((uint64_t)xf_netfront_state(nf));
+		if (err)
+			fz_outcome(err, strlen(err));
+	}
 	xf_netfront_free(nf);
 	for (i = 0; i < next_cookie; i++)
 		FZ_CHECK(done[i] == accepted[i]);
@@ -663,7 +690,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_be_close(&b->xb);
 	xf_rt_free(rt);
 	rt = NULL;
-	xf_mock_hv_free(hv);
+	fz_mock_outcome(&mock);
+	fz_mock_put(&mock);
 	free(b);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #ifndef XF_FUZZ_H
 #define XF_FUZZ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +16,29 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* The outcome of an input: what a target saw of the code under test,
+ * hashed by the replay program (replay-main.c) so that two runs of an
+ * input can be compared. Absent from libFuzzer builds, where fz_outcome()
+ * costs a test of a null pointer. */
+__attribute__((weak)) bool fz_outcome_enabled(void);
+__attribute__((weak)) void fz_outcome_mix(const void *p, size_t n);
+
+static inline bool fz_outcome_wanted(void)
+{
+	return fz_outcome_enabled && fz_outcome_enabled();
+}
+
+static inline void fz_outcome(const void *p, size_t n)
+{
+	if (fz_outcome_wanted())
+		fz_outcome_mix(p, n);
+}
+
+static inline void fz_outcome_u64(uint64_t v)
+{
+	fz_outcome(&v, sizeof(v));
+}
 
 struct fz_in {
 	const uint8_t *p;

@@ -18,6 +18,28 @@
 /* Targets that need one-time setup define it; weak so others need not. */
 __attribute__((weak)) int LLVMFuzzerInitialize(int *argc, char ***argv);
 
+/* XF_FUZZ_OUTCOMES=1: after each input, "outcome <hash> <file>" on
+ * stdout, the FNV-1a hash of what the target reported through
+ * fz_outcome() during that input. */
+static bool outcomes;
+static uint64_t outcome_hash;
+
+bool fz_outcome_enabled(void)
+{
+	return outcomes;
+}
+
+void fz_outcome_mix(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		outcome_hash ^= b[i];
+		outcome_hash *= 0x100000001b3ull;
+	}
+}
+
 static int run_file(const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -69,8 +91,12 @@ static int run_file(const char *path)
 			memcpy(exact, buf, len);
 		free(buf);
 		fprintf(stderr, "replay: %s (%zu bytes)\n", path, len);
+		outcome_hash = 0xcbf29ce484222325ull;
 		LLVMFuzzerTestOneInput(exact, len);
 		free(exact);
+		if (outcomes)
+			printf("outcome %016llx %s\n",
+			       (unsigned long long)outcome_hash, path);
 	}
 	return 0;
 }
@@ -143,6 +169,11 @@ int main(int argc, char **argv)
 			"Feeds each file (and each file in each directory) "
 			"to the fuzz target once.\n", argv[0]);
 		return 2;
+	}
+	{
+		const char *e = getenv("XF_FUZZ_OUTCOMES");
+
+		outcomes = e && *e && strcmp(e, "0");
 	}
 	if (LLVMFuzzerInitialize)
 		LLVMFuzzerInitialize(&argc, &argv);

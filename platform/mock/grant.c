@@ -788,6 +788,60 @@ void mock_gnt_domain_free(struct mock_dom *d)
 	d->memfd = -1;
 }
 
+void mock_gnt_domain_drop_maps(struct mock_dom *d)
+{
+	struct mock_map *m;
+
+	while ((m = d->maps)) {
+		d->maps = m->next;
+		map_release_memory(m);
+		free(m);
+	}
+}
+
+void mock_gnt_domain_reset(struct mock_dom *d)
+{
+	struct mock_view *v, **pp;
+	struct mock_share *s;
+	unsigned int i;
+
+	/* Every map is gone (mock_gnt_domain_drop_maps() on every domain
+	 * first), so no grant is mapped: what was shared goes back to the
+	 * free slots as an unshare would give it back. */
+	while ((s = d->shares)) {
+		d->shares = s->next;
+		for (i = 0; i < s->n; i++)
+			gnt_unlink(d, s->g[i]);
+		mem_poison(s->addr, s->n * PS);
+		slots_mark(d, s->g[0]->pgoff, s->n, true);
+		for (i = 0; i < s->n; i++)
+			warm_set(d, s->g[0]->pgoff + i, true);
+		d->warm_pages += s->n;
+		free(s);
+	}
+	d->ngrants = 0;
+	/* The cache stays, as it would after those unshares: reusing warm
+	 * pages instead of faulting fresh ones in is what makes a reset
+	 * cheap for a domain that shares hundreds of pages per run. */
+	if (d->warm_pages > d->hv->gnt_cache_max)
+		mock_gnt_cache_trim(d, d->hv->gnt_cache_max / 2);
+
+	/* A destroyed granter is freed by the reset and its address may
+	 * come back as a new domain: a view must never outlive its
+	 * memfd's owner. */
+	for (pp = &d->views; (v = *pp);) {
+		if (v->gd->dead) {
+			*pp = v->next;
+			unreserve(v->base);
+			free(v);
+		} else {
+			pp = &v->next;
+		}
+	}
+	d->free_hint = 0;
+	d->next_ref = MOCK_GNT_FIRST_REF;
+}
+
 const struct xf_gnt_ops mock_gnt_ops = {
 	.share = gnt_share,
 	.unshare = gnt_unshare,

@@ -54,14 +54,28 @@ static void home_path(char *buf, size_t len, xf_domid domid)
 	snprintf(buf, len, "/local/domain/%u", (unsigned int)domid);
 }
 
+/* Locked. As a toolstack does: the domain owns its home directory. */
+static int home_make(struct xf_mock_hv *hv, xf_domid domid,
+		     struct mock_wakeq *wq)
+{
+	struct mock_sctx c = { .hv = hv, .root = hv->root, .domid = 0,
+			       .wq = wq };
+	struct xf_xs_perm perm = { domid, XF_XS_PERM_NONE };
+	char home[32];
+	int rc;
+
+	home_path(home, sizeof(home), domid);
+	rc = mock_st_mkdir(&c, home);
+	if (!rc)
+		rc = mock_st_set_perms(&c, home, &perm, 1);
+	return rc;
+}
+
 int xf_mock_domain_new(struct xf_mock_hv *hv, xf_domid domid,
 		       struct xf_platform **out)
 {
 	struct mock_wakeq wq;
-	struct mock_sctx c = { .hv = hv, .domid = 0, .wq = &wq };
-	struct xf_xs_perm perm = { domid, XF_XS_PERM_NONE };
 	struct mock_dom *d, **pp;
-	char home[32];
 	int rc;
 
 	if (!hv || !out)
@@ -79,7 +93,6 @@ int xf_mock_domain_new(struct xf_mock_hv *hv, xf_domid domid,
 	d->domid = domid;
 	d->memfd = -1;
 	d->next_ref = MOCK_GNT_FIRST_REF;
-	home_path(home, sizeof(home), domid);
 
 	mock_wakeq_init(&wq);
 	pthread_mutex_lock(&hv->lock);
@@ -87,11 +100,7 @@ int xf_mock_domain_new(struct xf_mock_hv *hv, xf_domid domid,
 		rc = -EEXIST;
 		goto fail;
 	}
-	/* As a toolstack does: the domain owns its home directory. */
-	c.root = hv->root;
-	rc = mock_st_mkdir(&c, home);
-	if (!rc)
-		rc = mock_st_set_perms(&c, home, &perm, 1);
+	rc = home_make(hv, domid, &wq);
 	if (rc)
 		goto fail;
 	for (pp = &hv->doms; *pp; pp = &(*pp)->next)
@@ -170,6 +179,79 @@ void xf_mock_hv_free(struct xf_mock_hv *hv)
 	mock_node_free(hv->root);
 	pthread_mutex_destroy(&hv->lock);
 	free(hv);
+}
+
+/* Locked. Whether a caller still holds a handle into hv. */
+static bool hv_busy(const struct xf_mock_hv *hv)
+{
+	const struct mock_dom *d;
+
+	if (hv->conns)
+		return true;
+	for (d = hv->doms; d; d = d->next)
+		if (d->evtchs)
+			return true;
+	return false;
+}
+
+int xf_mock_hv_reset(struct xf_mock_hv *hv)
+{
+	static const struct xf_xs_perm root_perm = { 0, XF_XS_PERM_NONE };
+	struct mock_dom *d, **pp;
+	struct mock_node *root;
+	struct mock_wakeq wq;
+	int rc = 0;
+
+	if (!hv)
+		return -EINVAL;
+	root = mock_node_new("", NULL, &root_perm, 1);
+	if (!root)
+		return -ENOMEM;
+	mock_wakeq_init(&wq);
+	pthread_mutex_lock(&hv->lock);
+	if (hv_busy(hv)) {
+		pthread_mutex_unlock(&hv->lock);
+		mock_node_free(root);
+		return -EBUSY;
+	}
+	/* Shares and maps left over go as hv_free() would drop them (a
+	 * frontend may have had to leave a grant its backend still maps).
+	 * The live domains keep their grant memory windows (the expensive
+	 * part of a domain) and their caches of freed pages, and start
+	 * over from there: grefs from the first again, counters at zero. */
+	for (d = hv->doms; d; d = d->next)
+		if (!d->dead)
+			mock_gnt_domain_drop_maps(d);
+	for (d = hv->doms; d; d = d->next) {
+		if (!d->dead) {
+			mock_gnt_domain_reset(d);
+			memset(&d->st, 0, sizeof(d->st));
+		}
+	}
+	/* Destroyed domains go as hv_free() would free them; no handle of
+	 * theirs is left (checked above). */
+	for (pp = &hv->doms; (d = *pp);) {
+		if (!d->dead) {
+			pp = &d->next;
+			continue;
+		}
+		*pp = d->next;
+		mock_gnt_domain_free(d);
+		mock_evtchn_domain_free(d);
+		free(d);
+	}
+	mock_node_free(hv->root);
+	hv->root = root;
+	hv->gen = 0;
+	hv->next_txn = 1;
+	/* The home directories, in creation order, as creating these
+	 * domains made them in a new hv. Nobody watches, so no event is
+	 * queued. */
+	for (d = hv->doms; d && !rc; d = d->next)
+		rc = home_make(hv, d->domid, &wq);
+	pthread_mutex_unlock(&hv->lock);
+	mock_wakeq_run(&wq);
+	return rc;
 }
 
 void xf_mock_stats(struct xf_mock_hv *hv, uint32_t domid,

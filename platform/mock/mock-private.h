@@ -56,9 +56,13 @@ struct mock_node {
 
 struct mock_access {
 	struct mock_access *next;
+	struct mock_access *hnext;  /* mock_txn.acc_hash chain */
 	char *path;
+	uint32_t hash;              /* of path */
 	uint64_t gen;               /* at first access; 0: absent */
 };
+
+#define MOCK_TXN_ACC_BUCKETS 64
 
 enum mock_op_kind {
 	MOCK_OP_WRITE,
@@ -81,7 +85,8 @@ struct mock_txn {
 	struct mock_txn *next;
 	xf_txn id;
 	struct mock_node *root;     /* private snapshot */
-	struct mock_access *acc;
+	struct mock_access *acc;    /* every access, through next */
+	struct mock_access *acc_hash[MOCK_TXN_ACC_BUCKETS];
 	XF_FIFO(struct mock_op) ops; /* in the order done, through next */
 };
 
@@ -217,6 +222,13 @@ struct mock_view {
 
 void mock_gnt_domain_destroy(struct mock_dom *d, struct mock_wakeq *wq);
 void mock_gnt_domain_free(struct mock_dom *d);
+/* Unmaps whatever d still maps, with no notify and no bookkeeping on
+ * the grants: only before mock_gnt_domain_reset() of every domain. */
+void mock_gnt_domain_drop_maps(struct mock_dom *d);
+/* A live domain, none of whose grants is mapped, back to a new one's
+ * grant state (no shares, first gref); its memory windows and its cache
+ * of freed pages stay for reuse. */
+void mock_gnt_domain_reset(struct mock_dom *d);
 /* Pages of memory the kernel holds for d's grants now (measured). */
 uint64_t mock_gnt_mem_pages(const struct mock_dom *d);
 /* Gives back cached free pages of d until at most keep remain. */

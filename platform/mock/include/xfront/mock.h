@@ -73,6 +73,22 @@ int xf_mock_hv_new(struct xf_mock_hv **out);
 /* Destroys every domain left; leaks are still counted in stats until
  * then. */
 void xf_mock_hv_free(struct xf_mock_hv *hv);
+/* Returns hv to the state of a new hv on which the domains still alive
+ * were created again in the same order, keeping their xf_platform
+ * pointers: the store holds only their home directories, there are no
+ * grants, mappings, ports, watches or transactions, grefs and ports
+ * start from the first again and every counter is zero, except that
+ * each domain keeps its cache of freed grant pages (gnt_mem_pages and
+ * gnt_cached_pages count it; their difference, the memory of live
+ * grants, is zero) and the cache limit stays as set. Shares and mappings
+ * still open are dropped, as xf_mock_hv_free() drops them (their
+ * addresses go; do not unshare or unmap them afterwards), and destroyed
+ * domains are freed (their xf_platform pointers go). Much cheaper than
+ * free and new, which make every domain's grant memory windows and
+ * pages again. Every store and event channel handle must be closed
+ * first: -EBUSY (nothing changed) otherwise. -ENOMEM: only
+ * xf_mock_hv_free() is safe afterwards. */
+int xf_mock_hv_reset(struct xf_mock_hv *hv);
 
 /* Creates domain domid (0 is privileged: bypasses xenstore permissions)
  * and its /local/domain/<domid> directory. */
