@@ -243,7 +243,10 @@ static int build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 	d->bcfg.vcpu = bvcpu;
 	d->bcfg.queue_vcpu = bvcpu;
 	d->bcfg.name = d->name;
+	eng_dance_blk_config(&d->bcfg, be, true);
 	r = eng_backend_start(d);
+	/* A restarted backend starts afresh. */
+	d->bcfg.initial_state = 0;
 	if (r)
 		return r;
 	snprintf(node, sizeof(node), "device/vbd/%u", d->vbd.devid);

@@ -119,8 +119,7 @@ static void check_fault(struct xf_scn *s, const struct xf_scn_obj *f)
 	    !strcmp(action, "suspend") || !strcmp(action, "resume"))
 		need = "vm";
 	else if (!strcmp(action, "power_cut") || !strcmp(action, "error") ||
-		 !strcmp(action, "set_flush_mode") ||
-		 !strcmp(action, "unplug"))
+		 !strcmp(action, "set_flush_mode"))
 		need = "disk";
 	if (!((!strcmp(need, "vm") && !strcmp(t->kind->name, "vm")) ||
 	      (!strcmp(need, "disk") && !strcmp(t->kind->name, "disk")) ||
@@ -132,6 +131,10 @@ static void check_fault(struct xf_scn *s, const struct xf_scn_obj *f)
 			t->kind->name);
 	if (!strcmp(action, "migrate") && !xf_scn_isset(f, "to"))
 		scn_err(s, f->line, "fault: migrate needs to = \"<host>\"");
+	if (!strcmp(action, "set_backend_state") && !xf_scn_isset(f, "state"))
+		scn_err(s, f->line, "fault: set_backend_state needs state = "
+			"\"<name>\" (initialising, initwait, initialised, "
+			"connected, closing, closed)");
 }
 
 /* Each migrate fault must move its VM away from the host it is on by

@@ -102,18 +102,20 @@ static int l_now(lua_State *L)
 }
 
 /* Sugar: ctx:power_cut('d0'), ctx:migrate('vm0', 'h1'),
- * ctx:stall_backend('d0', '5ms'), ctx:error('d0', {count = 3}). */
+ * ctx:stall_backend('d0', '5ms'), ctx:error('d0', {count = 3}),
+ * ctx:set_backend_state('d0', 'closed'). */
 static const char sugar[] =
 	"local ctx = ...\n"
 	"local extra = { migrate = 'to', clock_step = 'step_s',\n"
 	"  set_flush_mode = 'flush_mode', stall_backend = 'duration',\n"
 	"  remove_device = 'duration', error = 'count',\n"
-	"  drop_notify = 'count' }\n"
+	"  drop_notify = 'count', set_backend_state = 'state' }\n"
 	"for _, a in ipairs({ 'power_cut', 'restart_backend',\n"
 	"  'crash_backend', 'stall_backend', 'resume_backend',\n"
 	"  'remove_device', 'recreate_device', 'error', 'drop_notify',\n"
 	"  'clock_step', 'migrate', 'suspend', 'resume',\n"
-	"  'set_flush_mode', 'unplug' }) do\n"
+	"  'set_flush_mode', 'unplug', 'set_backend_state',\n"
+	"  'close_frontend', 'reopen_frontend' }) do\n"
 	"  ctx[a] = function(self, target, opt)\n"
 	"    local t = { action = a, target = target }\n"
 	"    if type(opt) == 'table' then\n"

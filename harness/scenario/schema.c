@@ -54,6 +54,19 @@ static KIND(scn_scenario, "scenario", true, "the scenario itself");
 
 static const char *const blk_path_e[] = { "normal", "skip-initwait",
 					  "stuck-initwait", NULL };
+/* States a backend can be found in before its frontend starts, and the
+ * ones set_backend_state writes. */
+static const char *const initial_state_e[] = { "initwait", "connected",
+					       "closed", NULL };
+static const char *const xb_state_e[] = { "initialising", "initwait",
+					  "initialised", "connected",
+					  "closing", "closed", NULL };
+#define F_DANCE								\
+	F_ENUM("initial_state", initial_state_e, NULL,			\
+	       "state the backend is in before the frontend starts "	\
+	       "(unset: it starts as usual)"),				\
+	F_DUR("handshake_delay", 0, 3600 * S, "0",			\
+	      "the backend waits this long before each handshake step")
 static const char *const sectors_unit_e[] = { "512", "sector-size", NULL };
 static const struct xf_scn_field scn_blkbe_f[] = {
 	F_ENUM("path", blk_path_e, "normal",
@@ -71,6 +84,7 @@ static const struct xf_scn_field scn_blkbe_f[] = {
 	F_ENUM("sectors_unit", sectors_unit_e, "512",
 	       "unit of the sectors key it writes (512: Linux blkback; "
 	       "sector-size: the pre-2024 blkif.h text)"),
+	F_DANCE,
 };
 static KIND(scn_blkbe, "disk.backend", false, "blkback features");
 
@@ -177,6 +191,7 @@ static const struct xf_scn_field scn_vifbe_f[] = {
 	F_INT("queues", 1, 16, "1", "multi-queue-max-queues"),
 	F_ENUM("mode", vif_mode_e, "correct", "offload behaviour"),
 	F_SIZE("rate", 0, 1e12, "0", "bytes/s limit (0: none)"),
+	F_DANCE,
 };
 static KIND(scn_vifbe, "vif.backend", false, "netback features");
 
@@ -269,7 +284,8 @@ static const char *const action_e[] = {
 	"power_cut", "restart_backend", "crash_backend", "stall_backend",
 	"resume_backend", "remove_device", "recreate_device", "error",
 	"drop_notify", "clock_step", "migrate", "suspend", "resume",
-	"set_flush_mode", "unplug", NULL };
+	"set_flush_mode", "unplug", "set_backend_state", "close_frontend",
+	"reopen_frontend", NULL };
 static const char *const status_e[] = { "error", "eopnotsupp", NULL };
 static const char *const fop_e[] = { "any", "read", "write", "flush",
 				     NULL };
@@ -287,6 +303,8 @@ static const struct xf_scn_field scn_fault_f[] = {
 	F_NUM("step_s", -1e9, 1e9, "0", "clock_step: seconds (signed)"),
 	F_ENUM("flush_mode", flush_mode_e, "honour",
 	       "set_flush_mode: new mode"),
+	F_ENUM("state", xb_state_e, NULL,
+	       "set_backend_state: the state the backend writes"),
 };
 static KIND(scn_fault, "fault", false, "an event on the timeline");
 
