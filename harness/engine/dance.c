@@ -54,6 +54,22 @@ void eng_dance_nb_config(struct xf_nb_vif_config *c,
 	c->handshake_delay_ns = (uint64_t)xf_scn_int(be, "handshake_delay");
 }
 
+bool eng_dance_early(const struct eng *e)
+{
+	for (size_t i = 0; i < e->scn->nobjs; i++) {
+		const struct xf_scn_obj *o = e->scn->objs[i];
+		const struct xf_scn_obj *be;
+
+		if (strcmp(o->kind->name, "disk") && strcmp(o->kind->name, "vif"))
+			continue;
+		be = xf_scn_sub(o, "backend");
+		if (xf_scn_isset(be, "initial_state") ||
+		    xf_scn_isset(be, "handshake_delay"))
+			return true;
+	}
+	return false;
+}
+
 static int done(struct act *c, int r)
 {
 	if (r && r != -ENOENT)

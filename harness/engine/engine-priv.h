@@ -202,6 +202,10 @@ int eng_act_reopen_frontend(struct act *c);
  * first) and handshake_delay into a backend's config. */
 void eng_dance_blk_config(struct xf_blkback_config *c,
 			  const struct xf_scn_obj *be, bool first);
+/* A scenario that sets initial_state or handshake_delay on any backend
+ * looks at the handshake itself: its timeline (jobs, flows, faults,
+ * hooks) starts at once, not when every device has connected. */
+bool eng_dance_early(const struct eng *e);
 
 /* actions.c. eng_action, eng_timer_fire, eng_run_hook: with e->lock
  * held. */

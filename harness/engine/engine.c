@@ -511,7 +511,7 @@ static void ctl_run(struct xf_actor *a)
 		for (unsigned int i = 0; i < e->ndisks; i++)
 			all &= e->disks[i].connected;
 		all &= eng_net_connected(e);
-		if (all) {
+		if (all || eng_dance_early(e)) {
 			start_run(e, now);
 		} else if (now >= e->build_ns + connect_wait(e)) {
 			/* Run anyway: the frontend's own connect timeout
