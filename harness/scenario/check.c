@@ -96,6 +96,19 @@ static void what_of(const struct xf_scn_obj *o, char *buf, size_t len)
 		snprintf(buf, len, "%s", o->kind->name);
 }
 
+/* Whether "path:line: what..." is among the diagnostics already. */
+static bool said_at(struct xf_scn *s, int line, const char *what)
+{
+	struct scn_priv *p = s->priv;
+	char pre[512];
+
+	snprintf(pre, sizeof(pre), "%s:%d: %s", s->path, line, what);
+	for (size_t i = 0; p->diag && i < p->diag->n; i++)
+		if (!strncmp(p->diag->msg[i], pre, strlen(pre)))
+			return true;
+	return false;
+}
+
 static void check_fault(struct xf_scn *s, const struct xf_scn_obj *f)
 {
 	const char *action = xf_scn_str(f, "action");
@@ -131,7 +144,9 @@ static void check_fault(struct xf_scn *s, const struct xf_scn_obj *f)
 			t->kind->name);
 	if (!strcmp(action, "migrate") && !xf_scn_isset(f, "to"))
 		scn_err(s, f->line, "fault: migrate needs to = \"<host>\"");
-	if (!strcmp(action, "set_backend_state") && !xf_scn_isset(f, "state"))
+	/* A state given but refused has its error already. */
+	if (!strcmp(action, "set_backend_state") && !xf_scn_isset(f, "state") &&
+	    !said_at(s, xf_scn_line(f, "state"), "fault: state = "))
 		scn_err(s, f->line, "fault: set_backend_state needs state = "
 			"\"<name>\" (initialising, initwait, initialised, "
 			"connected, closing, closed)");

@@ -231,7 +231,8 @@ START_TEST(faults_and_hooks)
 		    "\"stall_backend\", \"resume_backend\", \"remove_device\", "
 		    "\"recreate_device\", \"error\", \"drop_notify\", "
 		    "\"clock_step\", \"migrate\", \"suspend\", \"resume\", "
-		    "\"set_flush_mode\", \"unplug\"");
+		    "\"set_flush_mode\", \"unplug\", \"set_backend_state\", "
+		    "\"close_frontend\", \"reopen_frontend\"");
 	assert_diag("t.lua:11: on_inflight: first argument: expected a count "
 		    ">= 1");
 	assert_diag("t.lua:12: on_flush: second argument: expected a "
