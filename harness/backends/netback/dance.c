@@ -117,9 +117,10 @@ int xf_nb_vif_set_state(struct xf_nb_vif *v, int state)
 	return 0;
 }
 
-static int request_close_once(struct xf_platform *ts, struct xf_xs *xs,
-			      xf_txn t, const char *be)
+static int request_close_step(struct xf_platform *ts, struct xf_xs *xs,
+			      xf_txn t, const void *arg)
 {
+	const char *be = arg;
 	char path[NB_PATH_MAX + 16];
 	uint64_t st;
 	int rc;
@@ -140,31 +141,10 @@ int xf_nb_toolstack_request_close(struct xf_platform *ts, xf_domid fe,
 				  xf_domid be, unsigned int devid)
 {
 	char dir[NB_PATH_MAX];
-	struct xf_xs *xs;
-	int rc, tries;
 
 	if (!ts)
 		return -EINVAL;
 	snprintf(dir, sizeof(dir), "/local/domain/%u/backend/vif/%u/%u", be,
 		 fe, devid);
-	rc = ts->store->open(ts, &xs);
-	if (rc < 0)
-		return rc;
-	for (tries = 0; tries < 32; tries++) {
-		xf_txn t;
-
-		rc = ts->store->txn_start(xs, &t);
-		if (rc < 0)
-			break;
-		rc = request_close_once(ts, xs, t, dir);
-		if (rc < 0) {
-			ts->store->txn_end(xs, t, true);
-			break;
-		}
-		rc = ts->store->txn_end(xs, t, false);
-		if (rc != -EAGAIN)
-			break;
-	}
-	ts->store->close(xs);
-	return rc;
+	return nb_ts_txn(ts, request_close_step, dir);
 }

@@ -132,6 +132,12 @@ void nb_frame_free(struct nb_frame *f);
 /* Frees every frame of *q, leaving it empty. */
 void nb_frames_free(nb_framelist *q);
 
+/* toolstack.c: runs step in a transaction on a fresh connection of ts,
+ * retried while it conflicts (-EAGAIN); an error of step aborts it. */
+typedef int (*nb_ts_step)(struct xf_platform *ts, struct xf_xs *xs,
+			  xf_txn t, const void *arg);
+int nb_ts_txn(struct xf_platform *ts, nb_ts_step step, const void *arg);
+
 /* xenbus.c */
 void nb_xb_step(struct xf_nb_vif *v);
 /* Publishes the features and the first state (probe()). */

@@ -22,8 +22,8 @@ static void teardown(void)
 	fx_fini(&F);
 }
 
-/* The disk, the vbd and the backend, not run yet. */
-static void create(void)
+/* The disk and the vbd, no backend yet. */
+static void create_dirs(void)
 {
 	ck_assert_int_eq(xf_blkdisk_new(&F.dcfg, &F.disk), 0);
 	F.cfg.disk = F.disk;
@@ -32,6 +32,12 @@ static void create(void)
 					      sizeof(F.fpath)), 0);
 	ck_assert_int_eq(xf_vbd_backend_path(&F.vbd, F.bpath,
 					     sizeof(F.bpath)), 0);
+}
+
+/* And the backend, not run yet. */
+static void create(void)
+{
+	create_dirs();
 	ck_assert_int_eq(xf_blkback_new(&F.cfg, &F.bb), 0);
 }
 
@@ -70,13 +76,7 @@ END_TEST
 START_TEST(initial_closed_answers_initialising)
 {
 	F.cfg.initial_state = XF_XENBUS_CLOSED;
-	ck_assert_int_eq(xf_blkdisk_new(&F.dcfg, &F.disk), 0);
-	F.cfg.disk = F.disk;
-	ck_assert_int_eq(xf_vbd_create(F.d0, &F.vbd), 0);
-	ck_assert_int_eq(xf_vbd_frontend_path(&F.vbd, F.fpath,
-					      sizeof(F.fpath)), 0);
-	ck_assert_int_eq(xf_vbd_backend_path(&F.vbd, F.bpath,
-					     sizeof(F.bpath)), 0);
+	create_dirs();
 	/* A frontend dir left Closed: nothing to answer yet. */
 	fx_set_fstate(&F, XF_XENBUS_CLOSED);
 	ck_assert_int_eq(xf_blkback_new(&F.cfg, &F.bb), 0);
