@@ -30,9 +30,10 @@ static int request(struct xf_netfront *nf, int req)
 
 	if (!nf)
 		return -EINVAL;
+	/* The state, not close_req: that one is the xenbus actor's. */
 	st = atomic_load(&nf->state);
-	if (nf->close_req || nf->suspended || st == XF_NETFRONT_INIT ||
-	    st == XF_NETFRONT_CLOSED)
+	if (nf->suspended || st == XF_NETFRONT_INIT ||
+	    st == XF_NETFRONT_CLOSING || st == XF_NETFRONT_CLOSED)
 		return -EBUSY;
 	atomic_store(&nf->cycle_req, req);
 	xf_actor_kick(&nf->xb_actor);

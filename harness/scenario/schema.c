@@ -61,12 +61,6 @@ static const char *const initial_state_e[] = { "initwait", "connected",
 static const char *const xb_state_e[] = { "initialising", "initwait",
 					  "initialised", "connected",
 					  "closing", "closed", NULL };
-#define F_DANCE								\
-	F_ENUM("initial_state", initial_state_e, NULL,			\
-	       "state the backend is in before the frontend starts "	\
-	       "(unset: it starts as usual)"),				\
-	F_DUR("handshake_delay", 0, 3600 * S, "0",			\
-	      "the backend waits this long before each handshake step")
 static const char *const sectors_unit_e[] = { "512", "sector-size", NULL };
 static const struct xf_scn_field scn_blkbe_f[] = {
 	F_ENUM("path", blk_path_e, "normal",
@@ -84,7 +78,11 @@ static const struct xf_scn_field scn_blkbe_f[] = {
 	F_ENUM("sectors_unit", sectors_unit_e, "512",
 	       "unit of the sectors key it writes (512: Linux blkback; "
 	       "sector-size: the pre-2024 blkif.h text)"),
-	F_DANCE,
+	F_ENUM("initial_state", initial_state_e, NULL,
+	       "state the backend is in before the frontend starts "
+	       "(unset: it starts as usual)"),
+	F_DUR("handshake_delay", 0, 3600 * S, "0",
+	      "the backend waits this long before each handshake step"),
 };
 static KIND(scn_blkbe, "disk.backend", false, "blkback features");
 
@@ -191,7 +189,11 @@ static const struct xf_scn_field scn_vifbe_f[] = {
 	F_INT("queues", 1, 16, "1", "multi-queue-max-queues"),
 	F_ENUM("mode", vif_mode_e, "correct", "offload behaviour"),
 	F_SIZE("rate", 0, 1e12, "0", "bytes/s limit (0: none)"),
-	F_DANCE,
+	F_ENUM("initial_state", initial_state_e, NULL,
+	       "state the backend is in before the frontend starts "
+	       "(unset: it starts as usual)"),
+	F_DUR("handshake_delay", 0, 3600 * S, "0",
+	      "the backend waits this long before each handshake step"),
 };
 static KIND(scn_vifbe, "vif.backend", false, "netback features");
 
