@@ -167,6 +167,8 @@ struct xf_blkfront {
 	atomic_bool suspended;
 	atomic_bool closing;
 	atomic_bool closed;
+	atomic_int cycle_req;     /* dance.c: close cycle / reopen asked */
+	int cycle;                /* dance.c: where the close cycle is */
 
 	/* Read on the data path without the device lock. */
 	atomic_int fail_mode;     /* enum bf_fail_mode */
@@ -307,6 +309,13 @@ void bf_set_live(struct xf_blkfront *bf, bool live);
 
 /* xenbus.c */
 void bf_xenbus_run(struct xf_actor *a);
+/* Its steps, for dance.c: our state key; take I/O back for reissue. */
+int bf_xb_write_state(struct xf_blkfront *bf, int state);
+void bf_xb_disconnect(struct xf_blkfront *bf);
+
+/* dance.c: the close cycle's step; true when it owns this run (the
+ * handshake must not step). Device lock held. */
+bool bf_dance_step(struct xf_blkfront *bf);
 /* deadline_ns = now + timeout on the timeout clock, saturating. */
 void bf_arm_deadline(struct xf_blkfront *bf, uint64_t timeout);
 

@@ -10,9 +10,10 @@
  * Connected is a resize; Closing/Closed/re-Initialising and directory
  * removal take I/O back for reissue on the next connection. A backend
  * that is Closing or Closed with "online" = 0 is a toolstack unplug:
- * the device ends (bf_unplug). After a resume a backend still
- * Connected is closed first (Closing, Closed, then Initialising), as
- * Linux blkback ignores Initialising while Connected.
+ * the device ends (bf_unplug). A backend found Connected or Closing
+ * (after a resume, or at the start) is closed first (Closing, Closed,
+ * then Initialising), as Linux blkback ignores Initialising while
+ * Connected. A close cycle asked for is dance.c's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -113,17 +114,16 @@ static bool bf_be_serving(int be_state)
 	       be_state == XF_XENBUS_CLOSING;
 }
 
-/* The state a (re)starting handshake writes first. After a resume, a
- * backend still serving the old rings must close before it can be
- * asked for new ones: Linux blkback ignores Initialising unless it is
- * Closed (frontend_changed()), so the frontend goes Closing, then
- * Closed, then Initialising (bf_step). */
+/* The state a (re)starting handshake writes first. A backend still
+ * Connected or Closing (serving the rings dropped at a resume, or
+ * found so at the start: connected before this frontend ran) must
+ * close before it can be asked for new rings: Linux blkback ignores
+ * Initialising unless it is Closed (frontend_changed()), so the
+ * frontend goes Closing, then Closed, then Initialising (bf_step). */
 static int bf_first_state(struct xf_blkfront *bf, const char *be)
 {
-	bool resumed = bf->resume_pending;
-
 	bf->resume_pending = false;
-	if (resumed && bf_be_serving(bf_read_be_state(bf, be)))
+	if (bf_be_serving(bf_read_be_state(bf, be)))
 		return XF_XENBUS_CLOSING;
 	return XF_XENBUS_INITIALISING;
 }
@@ -541,6 +541,8 @@ void bf_xenbus_run(struct xf_actor *a)
 		}
 		if (bf->state == XF_BLKFRONT_UNPLUGGED)
 			goto timers;
+		if (bf_dance_step(bf))
+			goto timers;
 		bf_step(bf, now);
 		if (bf->be_state != XF_XENBUS_INITIALISING)
 			bf->grace_at_ns = UINT64_MAX;
@@ -558,4 +560,14 @@ out:
 	bf->info.state = bf->state;
 	pthread_mutex_unlock(&bf->lock);
 	bf_deliver_events(bf);
+}
+
+int bf_xb_write_state(struct xf_blkfront *bf, int state)
+{
+	return bf_write_state(bf, state);
+}
+
+void bf_xb_disconnect(struct xf_blkfront *bf)
+{
+	bf_disconnect(bf);
 }

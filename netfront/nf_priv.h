@@ -158,6 +158,9 @@ struct xf_netfront {
 					* backend; waiting for its InitWait */
 	bool close_req;
 	bool suspended;
+	_Atomic int cycle_req;         /* dance.c: close cycle / reopen */
+	int cycle;                     /* dance.c: where the cycle is */
+	char unplug_reason[192];       /* dance.c: "" unless unplugged */
 	bool want_garp;
 	char err[NF_ERR_MAX];
 
@@ -183,6 +186,15 @@ void nf_vset_error(struct xf_netfront *nf, const char *fmt, va_list ap)
 void nf_set_state(struct xf_netfront *nf, enum xf_netfront_state st);
 void nf_stat_add(struct xf_netfront *nf, uint64_t *field, uint64_t v);
 int nf_drop_errno(int drop);
+
+/* xenbus.c: its steps, for dance.c. */
+void nf_xb_disconnect(struct xf_netfront *nf, bool release);
+int nf_xb_write_state(struct xf_netfront *nf, int st);
+
+/* dance.c: a close cycle's step and the unplug check, from the xenbus
+ * actor with the backend's state bst (gone: its directory is). true:
+ * it owns this run. */
+bool nf_dance_step(struct xf_netfront *nf, int bst, bool gone);
 
 /* queue.c */
 int nf_queue_init(struct xf_netfront *nf, unsigned int idx);

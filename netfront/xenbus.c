@@ -403,6 +403,8 @@ void nf_xb_run(struct xf_actor *a)
 	rc = xf_xs_read_uint(nf->p, nf->xs, XF_TXN_NONE, path, 255, &v);
 	gone = rc == -ENOENT;
 	bst = rc == 0 ? (int)v : XF_XENBUS_UNKNOWN;
+	if (nf_dance_step(nf, bst, gone))
+		return;
 	if (nf->close_req) {
 		run_close(nf, bst, gone);
 		return;
@@ -483,4 +485,14 @@ void nf_xb_run(struct xf_actor *a)
 	default:
 		break;
 	}
+}
+
+void nf_xb_disconnect(struct xf_netfront *nf, bool release)
+{
+	disconnect(nf, release);
+}
+
+int nf_xb_write_state(struct xf_netfront *nf, int st)
+{
+	return write_state(nf, st);
 }

@@ -435,19 +435,6 @@ void eng_timer_fire(struct eng *e, struct eng_timer *t)
 	}
 }
 
-/* One action being taken: its fault (or hook) object and what its
- * target names, resolved by the table's target kind. */
-struct act {
-	struct eng *e;
-	const struct xf_scn_obj *f;
-	const char *name, *target;
-	struct eng_vm *vm;       /* ACT_VM */
-	struct eng_disk *d;      /* ACT_DISK, ACT_DISK_OR_VIF (NULL: a vif) */
-	uint64_t now, dur;       /* when it is taken; its duration key */
-	char *err;
-	size_t len;
-};
-
 enum act_target {
 	ACT_NONE,        /* the target is not looked up */
 	ACT_VM,
@@ -555,18 +542,6 @@ static int act_recreate_device(struct act *c)
 	return r == -EEXIST ? 0 : r;
 }
 
-/* The toolstack detaches the device as libxl's request_close does
- * (`xl block-detach`): backend online = 0, then Closing. */
-static int act_unplug(struct act *c)
-{
-	int r = xf_vbd_request_close(c->e->dom0, &c->d->vbd);
-
-	if (r)
-		snprintf(c->err, c->len, "unplug '%s': %s", c->target,
-			 strerror(-r));
-	return r;
-}
-
 static int act_error(struct act *c)
 {
 	const char *op = xf_scn_str(c->f, "op");
@@ -633,7 +608,10 @@ static const struct {
 	{ "resume_backend", ACT_DISK, act_resume_backend },
 	{ "remove_device", ACT_DISK, act_remove_device },
 	{ "recreate_device", ACT_DISK, act_recreate_device },
-	{ "unplug", ACT_DISK, act_unplug },
+	{ "unplug", ACT_DISK_OR_VIF, eng_act_unplug },
+	{ "set_backend_state", ACT_DISK_OR_VIF, eng_act_set_backend_state },
+	{ "close_frontend", ACT_DISK_OR_VIF, eng_act_close_frontend },
+	{ "reopen_frontend", ACT_DISK_OR_VIF, eng_act_reopen_frontend },
 	{ "error", ACT_DISK, act_error },
 	{ "drop_notify", ACT_DISK_OR_VIF, act_drop_notify },
 	{ "set_flush_mode", ACT_DISK, act_set_flush_mode },
@@ -673,6 +651,7 @@ static int action_run(struct eng *e, const struct xf_scn_obj *f, char *err,
 		.dur = (uint64_t)xf_scn_int(f, "duration"),
 		.err = err, .len = len,
 	};
+	int r;
 
 	for (size_t i = 0; i < ENG_N(actions); i++) {
 		if (strcmp(actions[i].name, c.name))
@@ -693,10 +672,11 @@ static int action_run(struct eng *e, const struct xf_scn_obj *f, char *err,
 			c.d = eng_disk_by_name(e, c.target);
 			if (c.d)
 				break;
-			if (actions[i].target == ACT_DISK ||
-			    actions[i].run(&c))
+			if (actions[i].target == ACT_DISK)
 				return no_disk(&c);
-			return 0;
+			/* A vif of that name, else -ENOENT. */
+			r = actions[i].run(&c);
+			return r == -ENOENT ? no_disk(&c) : r;
 		}
 		return actions[i].run(&c);
 	}

@@ -127,6 +127,30 @@ static int check_expect(const struct xf_scn *s, const struct xf_scn_obj *o,
 	return r;
 }
 
+/* Why a fault cannot run here: the xenbus dance actions say what
+ * stands in the way on a dom0. */
+static const char *fault_why(const struct xf_scn_obj *f)
+{
+	static const char *const why[][2] = {
+		{ "set_backend_state", "set_backend_state: the kernel's "
+		  "backend keeps its own state; a state key written under it "
+		  "would not make it act in that state (mock-only)" },
+		{ "unplug", "unplug: the engine drives no toolstack on a "
+		  "dom0 (use xl block-detach); mock-only" },
+		{ "close_frontend", "close_frontend: faults run on the mock "
+		  "platform only (mock-only)" },
+		{ "reopen_frontend", "reopen_frontend: faults run on the "
+		  "mock platform only (mock-only)" },
+	};
+	const char *a = xf_scn_str(f, "action");
+
+	for (size_t i = 0; a && i < sizeof(why) / sizeof(why[0]); i++)
+		if (!strcmp(why[i][0], a))
+			return why[i][1];
+	return "faults act on mock backends and disks (mock-only)";
+}
+
+
 static int check_host(const struct xf_scn *s, const struct xf_scn_obj *o,
 		      unsigned int nth, char *err, size_t len)
 {
@@ -173,8 +197,7 @@ static int check_xen(const struct xf_scn *s, char *err, size_t len)
 		} else if (!strcmp(k, "disk")) {
 			ro = check_disk(s, o, err, len);
 		} else if (!strcmp(k, "fault")) {
-			ro = bad(err, len, s, o->line, o, "faults act on mock "
-				 "backends and disks (mock-only)");
+			ro = bad(err, len, s, o->line, o, fault_why(o));
 		} else if (!strcmp(k, "vif") || !strcmp(k, "flow")) {
 			if (!strcmp(k, "vif"))
 				ro = check_lenient(s, o, "backend",

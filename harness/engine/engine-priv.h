@@ -184,6 +184,34 @@ struct eng {
 	enum xf_dur_verdict verdict;
 };
 
+/* One action being taken: its fault (or hook) object and what its
+ * target names, resolved by the actions table's target kind. */
+struct act {
+	struct eng *e;
+	const struct xf_scn_obj *f;
+	const char *name, *target;
+	struct eng_vm *vm;       /* ACT_VM */
+	struct eng_disk *d;      /* ACT_DISK, ACT_DISK_OR_VIF (NULL: a vif) */
+	uint64_t now, dur;       /* when it is taken; its duration key */
+	char *err;
+	size_t len;
+};
+
+/* dance.c: the actions that drive the xenbus dance, on a disk (c->d) or
+ * else the vif named c->target (-ENOENT: none). With e->lock held. */
+int eng_act_unplug(struct act *c);
+int eng_act_set_backend_state(struct act *c);
+int eng_act_close_frontend(struct act *c);
+int eng_act_reopen_frontend(struct act *c);
+/* The scenario's backend table (be): initial_state (first start only,
+ * first) and handshake_delay into a backend's config. */
+void eng_dance_blk_config(struct xf_blkback_config *c,
+			  const struct xf_scn_obj *be, bool first);
+/* A scenario that sets initial_state or handshake_delay on any backend
+ * looks at the handshake itself: its timeline (jobs, flows, faults,
+ * hooks) starts at once, not when every device has connected. */
+bool eng_dance_early(const struct eng *e);
+
 /* actions.c. eng_action, eng_timer_fire, eng_run_hook: with e->lock
  * held. */
 int eng_action(struct eng *e, const struct xf_scn_obj *fault, char *err,

@@ -295,6 +295,7 @@ static int build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 	d->bcfg.vcpu = bvcpu;
 	d->bcfg.queue_vcpu = bvcpu;
 	d->bcfg.name = d->name;
+	eng_dance_blk_config(&d->bcfg, be, true);
 	snprintf(fe_dir, sizeof(fe_dir), "/local/domain/%u/device/vbd/%u",
 		 d->vm->domid, d->vbd.devid);
 	snprintf(be_dir, sizeof(be_dir), "/local/domain/%u/backend/vbd/%u/%u",
@@ -307,6 +308,8 @@ static int build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 	if (r)
 		return r;
 	r = eng_backend_start(d);
+	/* A restarted backend starts afresh. */
+	d->bcfg.initial_state = 0;
 	if (r)
 		return r;
 	snprintf(node, sizeof(node), "device/vbd/%u", d->vbd.devid);
@@ -571,7 +574,7 @@ static void ctl_run(struct xf_actor *a)
 		for (unsigned int i = 0; i < e->ndisks; i++)
 			all &= e->disks[i].connected;
 		all &= eng_net_connected(e);
-		if (all) {
+		if (all || eng_dance_early(e)) {
 			start_run(e, now);
 		} else if (now >= e->build_ns + connect_wait(e)) {
 			/* Run anyway: the frontend's own connect timeout

@@ -81,6 +81,7 @@ int eng_nb_start(struct eng *e, struct eng_vif *v, struct eng_host *h,
 	 * is already on the bridge.) */
 	c.latency_ns = xf_rt_mode(e->rt) == XF_RT_SIM ? NET_LATENCY_NS : 0;
 	c.cost_ns_per_frame = NET_CPU_NS_PER_FRAME;
+	eng_dance_nb_config(&c, be, !v->moves);
 	if (e->o->pcap_dir) {
 		/* One capture per netback instance: a moved vif's capture
 		 * must not truncate the one before the move. */

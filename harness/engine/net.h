@@ -165,6 +165,11 @@ static inline struct eng_net *net(struct eng *e)
 	return e->net;
 }
 
+/* dance.c: initial_state (first start only, first) and handshake_delay
+ * of the backend table be into a netback's config. */
+void eng_dance_nb_config(struct xf_nb_vif_config *c,
+			 const struct xf_scn_obj *be, bool first);
+
 /* net-build.c */
 /* The netback of vif v on host h: features from be (the vif's own
  * backend table, or the host's net table after a migration). */

@@ -98,6 +98,19 @@ static void what_of(const struct xf_scn_obj *o, char *buf, size_t len)
 		snprintf(buf, len, "%s", o->kind->name);
 }
 
+/* Whether "path:line: what..." is among the diagnostics already. */
+static bool said_at(struct xf_scn *s, int line, const char *what)
+{
+	struct scn_priv *p = s->priv;
+	char pre[512];
+
+	snprintf(pre, sizeof(pre), "%s:%d: %s", s->path, line, what);
+	for (size_t i = 0; p->diag && i < p->diag->n; i++)
+		if (!strncmp(p->diag->msg[i], pre, strlen(pre)))
+			return true;
+	return false;
+}
+
 static void check_fault(struct xf_scn *s, const struct xf_scn_obj *f)
 {
 	const char *action = xf_scn_str(f, "action");
@@ -121,8 +134,7 @@ static void check_fault(struct xf_scn *s, const struct xf_scn_obj *f)
 	    !strcmp(action, "suspend") || !strcmp(action, "resume"))
 		need = "vm";
 	else if (!strcmp(action, "power_cut") || !strcmp(action, "error") ||
-		 !strcmp(action, "set_flush_mode") ||
-		 !strcmp(action, "unplug"))
+		 !strcmp(action, "set_flush_mode"))
 		need = "disk";
 	if (!((!strcmp(need, "vm") && !strcmp(t->kind->name, "vm")) ||
 	      (!strcmp(need, "disk") && !strcmp(t->kind->name, "disk")) ||
@@ -134,6 +146,12 @@ static void check_fault(struct xf_scn *s, const struct xf_scn_obj *f)
 			t->kind->name);
 	if (!strcmp(action, "migrate") && !xf_scn_isset(f, "to"))
 		scn_err(s, f->line, "fault: migrate needs to = \"<host>\"");
+	/* A state given but refused has its error already. */
+	if (!strcmp(action, "set_backend_state") && !xf_scn_isset(f, "state") &&
+	    !said_at(s, xf_scn_line(f, "state"), "fault: state = "))
+		scn_err(s, f->line, "fault: set_backend_state needs state = "
+			"\"<name>\" (initialising, initwait, initialised, "
+			"connected, closing, closed)");
 }
 
 /* Each migrate fault must move its VM away from the host it is on by

@@ -127,19 +127,21 @@ static const char *const ctx_actions[] = {
 	"power_cut", "restart_backend", "crash_backend", "stall_backend",
 	"resume_backend", "remove_device", "recreate_device", "error",
 	"drop_notify", "clock_step", "migrate", "suspend", "resume",
-	"set_flush_mode", "unplug",
+	"set_flush_mode", "unplug", "set_backend_state", "close_frontend",
+	"reopen_frontend",
 };
 static const char *const ctx_builtins[] = { "fault", "counter", "now" };
 
 
 /* Sugar: ctx:power_cut('d0'), ctx:migrate('vm0', 'h1'),
- * ctx:stall_backend('d0', '5ms'), ctx:error('d0', {count = 3}). */
+ * ctx:stall_backend('d0', '5ms'), ctx:error('d0', {count = 3}),
+ * ctx:set_backend_state('d0', 'closed'). */
 static const char sugar[] =
 	"local ctx, actions = ...\n"
 	"local extra = { migrate = 'to', clock_step = 'step_s',\n"
 	"  set_flush_mode = 'flush_mode', stall_backend = 'duration',\n"
 	"  remove_device = 'duration', error = 'count',\n"
-	"  drop_notify = 'count' }\n"
+	"  drop_notify = 'count', set_backend_state = 'state' }\n"
 	"for _, a in ipairs(actions) do\n"
 	"  ctx[a] = function(self, target, opt)\n"
 	"    local t = { action = a, target = target }\n"

@@ -266,7 +266,7 @@ static void set_field(struct xf_scn *s, lua_State *L, struct xf_scn_obj *o,
 	const struct xf_scn_field *f = &o->kind->fields[fi];
 	struct xf_scn_val *v = &o->vals[fi];
 	int t = lua_type(L, -1);
-	char a[64], b[64], list[256];
+	char a[64], b[64], list[512];
 	double x = 0;
 
 	v->line = line;

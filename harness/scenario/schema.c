@@ -96,6 +96,13 @@ static KIND(scn_blklenient, "disk.backend.lenient", false,
 
 static const char *const blk_path_e[] = { "normal", "skip-initwait",
 					  "stuck-initwait", NULL };
+/* States a backend can be found in before its frontend starts, and the
+ * ones set_backend_state writes. */
+static const char *const initial_state_e[] = { "initwait", "connected",
+					       "closed", NULL };
+static const char *const set_state_e[] = { "initialising", "initwait",
+					  "initialised", "connected",
+					  "closing", "closed", NULL };
 static const char *const sectors_unit_e[] = { "512", "sector-size", NULL };
 static const struct xf_scn_field scn_blkbe_f[] = {
 	F_ENUM("path", blk_path_e, "normal",
@@ -115,6 +122,11 @@ static const struct xf_scn_field scn_blkbe_f[] = {
 	       "sector-size: the pre-2024 blkif.h text)"),
 	F_OBJ("lenient", &scn_blklenient,
 	      "leniencies of the mock blkback (all off: Linux)"),
+	F_ENUM("initial_state", initial_state_e, NULL,
+	       "state the backend is in before the frontend starts "
+	       "(unset: it starts as usual)"),
+	F_DUR("handshake_delay", 0, 3600 * S, "0",
+	      "the backend waits this long before each handshake step"),
 };
 static KIND(scn_blkbe, "disk.backend", false, "blkback features");
 
@@ -251,6 +263,11 @@ static const struct xf_scn_field scn_vifbe_f[] = {
 	F_SIZE("rate", 0, 1e12, "0", "bytes/s limit (0: none)"),
 	F_OBJ("lenient", &scn_viflen,
 	      "leniencies (a vif's keys override its host's net.lenient)"),
+	F_ENUM("initial_state", initial_state_e, NULL,
+	       "state the backend is in before the frontend starts "
+	       "(unset: it starts as usual)"),
+	F_DUR("handshake_delay", 0, 3600 * S, "0",
+	      "the backend waits this long before each handshake step"),
 };
 static KIND(scn_vifbe, "vif.backend", false, "netback features");
 
@@ -349,7 +366,8 @@ static const char *const action_e[] = {
 	"power_cut", "restart_backend", "crash_backend", "stall_backend",
 	"resume_backend", "remove_device", "recreate_device", "error",
 	"drop_notify", "clock_step", "migrate", "suspend", "resume",
-	"set_flush_mode", "unplug", NULL };
+	"set_flush_mode", "unplug", "set_backend_state", "close_frontend",
+	"reopen_frontend", NULL };
 static const char *const status_e[] = { "error", "eopnotsupp", NULL };
 static const char *const fop_e[] = { "any", "read", "write", "flush",
 				     NULL };
@@ -367,6 +385,8 @@ static const struct xf_scn_field scn_fault_f[] = {
 	F_NUM("step_s", -1e9, 1e9, "0", "clock_step: seconds (signed)"),
 	F_ENUM("flush_mode", flush_mode_e, "honour",
 	       "set_flush_mode: new mode"),
+	F_ENUM("state", set_state_e, NULL,
+	       "set_backend_state: the state the backend writes"),
 };
 static KIND(scn_fault, "fault", false, "an event on the timeline");
 

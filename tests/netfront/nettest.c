@@ -217,6 +217,20 @@ uint32_t nt_udp_frame(uint8_t *buf, const uint8_t *src, const uint8_t *dst,
 	return len;
 }
 
+void nt_send_stream(struct nt_vm *vm, struct xf_traffic_flow *fl,
+		    unsigned int from, unsigned int to)
+{
+	uint8_t buf[512];
+	uint32_t len;
+
+	for (unsigned int i = from; i < to; i++) {
+		ck_assert_int_eq(xf_traffic_build(fl, (uint64_t)i * 100, 100,
+						  XF_TRAFFIC_CSUM_GOOD, buf,
+						  sizeof(buf), &len), 0);
+		ck_assert_int_eq(nt_send(vm, buf, len, 0, 0, i + 1), 0);
+	}
+}
+
 void nt_send_udp(struct nt_vm *from, const uint8_t *to_mac, unsigned int n,
 		 uint32_t payload)
 {

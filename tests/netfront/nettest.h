@@ -80,6 +80,10 @@ void nt_rx_clear(struct nt_vm *vm);
 /* Hands all of g's stream to from's netfront (queue 0, up to 64
  * frames a call), running the sim between calls. */
 void nt_gen_drain(struct nt_vm *from, struct xf_traffic_gen *g);
+/* Frames from..to-1 of fl's stream, 100 bytes each (frame i carries
+ * bytes [i*100, i*100+100)), cookie i + 1. */
+void nt_send_stream(struct nt_vm *vm, struct xf_traffic_flow *fl,
+		    unsigned int from, unsigned int to);
 /* Sends n UDP frames of payload bytes (flow seed i for frame i), cookie 1. */
 void nt_send_udp(struct nt_vm *from, const uint8_t *to_mac, unsigned int n,
 		 uint32_t payload);

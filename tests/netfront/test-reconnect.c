@@ -29,15 +29,7 @@ static void teardown(void)
 /* Frame i of the stream carries bytes [i*100, i*100+100). */
 static void send_range(unsigned int from, unsigned int to)
 {
-	uint8_t buf[512];
-	uint32_t len;
-
-	for (unsigned int i = from; i < to; i++) {
-		ck_assert_int_eq(xf_traffic_build(&fl, (uint64_t)i * 100, 100,
-						  XF_TRAFFIC_CSUM_GOOD, buf,
-						  sizeof(buf), &len), 0);
-		ck_assert_int_eq(nt_send(vm, buf, len, 0, 0, i + 1), 0);
-	}
+	nt_send_stream(vm, &fl, from, to);
 }
 
 static void run_for(uint64_t ns)

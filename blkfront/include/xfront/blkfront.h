@@ -354,6 +354,19 @@ int xf_blkfront_resume(struct xf_blkfront *bf);
  * and XF_BLKFRONT_EV_CLOSED is raised. */
 int xf_blkfront_close(struct xf_blkfront *bf);
 
+/* A frontend close cycle, as a Windows frontend probes before it
+ * connects. close_cycle: in-flight I/O is taken back and held with
+ * everything queued (state RECONNECTING once it was connected; the
+ * connect timeout runs), the frontend writes Closing, then Closed once
+ * the backend is Closing or Closed, and releases its rings once the
+ * backend is Closed. It stays so until reopen: once the backend is
+ * Closed the frontend writes Initialising and connects as usual, and
+ * the held I/O is sent again. Asynchronous (the xenbus actor acts).
+ * -EBUSY while closing or suspended; a reopen without a cycle does
+ * nothing. */
+int xf_blkfront_close_cycle(struct xf_blkfront *bf);
+int xf_blkfront_reopen(struct xf_blkfront *bf);
+
 /* Unplug. A toolstack detaching the device (libxl's request_close, as
  * `xl block-detach` does) writes the backend's "online" = 0 and its
  * state Closing. The frontend takes a backend in Closing or Closed whose

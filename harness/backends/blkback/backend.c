@@ -202,6 +202,8 @@ int xf_blkback_new(const struct xf_blkback_config *cfg,
 	if (cfg->features.sectors_unit != XF_BLKBACK_SECTORS_512 &&
 	    cfg->features.sectors_unit != XF_BLKBACK_SECTORS_SECTOR_SIZE)
 		return -EINVAL;
+	if (bb_dance_check(cfg))
+		return -EINVAL;
 	bb = calloc(1, sizeof(*bb));
 	if (!bb)
 		return -ENOMEM;
@@ -221,6 +223,7 @@ int xf_blkback_new(const struct xf_blkback_config *cfg,
 		bb->cfg.max_persistent_grants = 4096;
 	atomic_store(&bb->crash_after, cfg->crash_after_requests);
 	atomic_store(&bb->state, XF_XENBUS_UNKNOWN);
+	bb->set_fe_state = -1;
 	snprintf(bb->bpath, sizeof(bb->bpath),
 		 "/local/domain/%u/backend/vbd/%u/%u", bb->p->domid,
 		 cfg->frontend_id, cfg->devid);
@@ -270,6 +273,7 @@ int xf_blkback_new(const struct xf_blkback_config *cfg,
 	r = bb->p->store->watch(bb->xs, bb->bpath, "be");
 	if (r < 0)
 		goto fail;
+	bb_dance_start(bb);
 	xf_actor_kick(&bb->ctl);
 	*out = bb;
 	return 0;

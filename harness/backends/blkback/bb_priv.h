@@ -114,6 +114,7 @@ struct bb_error_state {
  * control actor withdraws the feature key. */
 #define BB_REQ_NO_FLUSH (1u << 4)
 #define BB_REQ_NO_BARRIER (1u << 5)
+#define BB_REQ_SET_STATE (1u << 6)
 
 struct xf_blkback {
 	struct xf_actor ctl;
@@ -135,6 +136,11 @@ struct xf_blkback {
 	bool fe_event;          /* this run saw the frontend's state watch */
 	int ts_state;           /* last state we wrote */
 	unsigned int nr_queues; /* connected queues */
+	bool initial_done;      /* cfg.initial_state taken (dance.c) */
+	bool delay_armed;       /* handshake_delay_ns running until */
+	uint64_t delay_due_ns;
+	_Atomic int set_state;  /* xf_blkback_set_state() target */
+	int set_fe_state;       /* frontend's state then; -1: none */
 
 	_Atomic int state;      /* published xenbus state */
 	_Atomic unsigned int reqs;
@@ -164,6 +170,24 @@ void bb_kick_queues(struct xf_blkback *bb);
 
 /* xenbus.c: the control actor. */
 extern const struct xf_actor_ops bb_ctl_ops;
+
+/* Wrappers of xenbus.c's steps for dance.c. */
+int bb_publish_disk_info(struct xf_blkback *bb);
+void bb_drop_rings(struct xf_blkback *bb);
+void bb_republish(struct xf_blkback *bb);
+
+/* dance.c: initial_state, handshake_delay_ns, xf_blkback_set_state().
+ * bb_dance_initial: at the first attach, writes the configured initial
+ * state (result in *r) and returns true; false: walk as usual.
+ * bb_dance_hold: true when the control actor must not step yet (its
+ * timer is set). bb_dance_apply: a posted set_state request. */
+bool bb_dance_initial(struct xf_blkback *bb, int *r);
+bool bb_dance_hold(struct xf_blkback *bb);
+void bb_dance_apply(struct xf_blkback *bb);
+/* -EINVAL for an initial_state the backend cannot start in. */
+int bb_dance_check(const struct xf_blkback_config *cfg);
+/* From xf_blkback_new(), its actors set up: takes the initial state. */
+void bb_dance_start(struct xf_blkback *bb);
 
 /* ring.c: the queue actors. */
 extern const struct xf_actor_ops bb_queue_ops;

@@ -593,7 +593,8 @@ static int attach(struct xf_blkback *bb)
 	bb->ts_state = XF_XENBUS_INITIALISING;
 	atomic_store(&bb->state, XF_XENBUS_INITIALISING);
 	r = publish_features(bb);
-	if (r == 0 && bb->cfg.path != XF_BLKBACK_PATH_SKIP_INITWAIT)
+	if (r == 0 && !bb_dance_initial(bb, &r) &&
+	    bb->cfg.path != XF_BLKBACK_PATH_SKIP_INITWAIT)
 		r = bb_write_state(bb, XF_XENBUS_INITWAIT);
 	if (r == 0 && mode_err)
 		bb_fatal(bb, mode_err, "reading %s/mode", bb->bpath);
@@ -764,7 +765,10 @@ static void ctl_run(struct xf_actor *a)
 		bb_fault_crash_now(bb, false);
 	if (bb->life == BB_LIFE_DEAD)
 		return;
-	reconcile(bb);
+	if (reqs & BB_REQ_SET_STATE)
+		bb_dance_apply(bb);
+	if (!bb_dance_hold(bb))
+		reconcile(bb);
 	if ((reqs & BB_REQ_RESIZE) && bb->ts_state == XF_XENBUS_CONNECTED &&
 	    write_disk_info(bb) == 0)
 		bb_write_state(bb, XF_XENBUS_CONNECTED);
@@ -797,4 +801,19 @@ void bb_fault_crash_now(struct xf_blkback *bb, bool write_closed)
 	bb->life = BB_LIFE_DEAD;
 	atomic_store(&bb->state, write_closed ? XF_XENBUS_CLOSED
 					      : XF_XENBUS_UNKNOWN);
+}
+
+int bb_publish_disk_info(struct xf_blkback *bb)
+{
+	return write_disk_info(bb);
+}
+
+void bb_drop_rings(struct xf_blkback *bb)
+{
+	disconnect_all(bb);
+}
+
+void bb_republish(struct xf_blkback *bb)
+{
+	republish(bb);
 }

@@ -81,6 +81,14 @@ struct xf_nb_vif {
 	char fe_mc_path[NB_PATH_MAX + 32];
 
 	int be_state;             /* what we wrote */
+	/* dance.c: initial state taken; handshake delay running until;
+	 * xf_nb_vif_set_state() request (0: none). */
+	bool initial_done;
+	bool delay_armed;
+	uint64_t delay_due_ns;
+	_Atomic int set_state;
+	int set_fe_state;         /* frontend's state at the last set_state,
+				     -1: none (see dance.c apply()) */
 	bool probed;
 	bool stale;               /* fe keys from an earlier session */
 	int fatal_fe_state;       /* frontend state a connect failed in
@@ -128,8 +136,27 @@ void nb_frame_free(struct nb_frame *f);
 /* Frees every frame of *q, leaving it empty. */
 void nb_frames_free(nb_framelist *q);
 
+/* toolstack.c: runs step in a transaction on a fresh connection of ts,
+ * retried while it conflicts (-EAGAIN); an error of step aborts it. */
+typedef int (*nb_ts_step)(struct xf_platform *ts, struct xf_xs *xs,
+			  xf_txn t, const void *arg);
+int nb_ts_txn(struct xf_platform *ts, nb_ts_step step, const void *arg);
+
 /* xenbus.c */
 void nb_xb_step(struct xf_nb_vif *v);
+/* Publishes the features and the first state (probe()). */
+int nb_xb_probe(struct xf_nb_vif *v);
+int nb_xb_write_state(struct xf_nb_vif *v, int st);
+
+/* dance.c: the state probe() writes first (the initial state once,
+ * then InitWait); nb_dance_check: -EINVAL for a bad initial_state;
+ * nb_dance_start: from xf_nb_vif_new(), the initial state at once;
+ * nb_dance_step: the vif's xenbus step, after a set_state request and
+ * the handshake delay (false: held, its timer set). */
+int nb_dance_first_state(struct xf_nb_vif *v);
+int nb_dance_check(const struct xf_nb_vif_config *c);
+void nb_dance_start(struct xf_nb_vif *v);
+bool nb_dance_step(struct xf_nb_vif *v);
 void nb_disconnect(struct xf_nb_vif *v);
 
 /* tx.c */

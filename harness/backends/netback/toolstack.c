@@ -76,19 +76,11 @@ static int add_once(struct xf_platform *ts, struct xf_xs *xs, xf_txn t,
 	return rc;
 }
 
-int xf_nb_toolstack_add_vif(struct xf_platform *ts,
-			    const struct xf_nb_vif_dirs *d)
+int nb_ts_txn(struct xf_platform *ts, nb_ts_step step, const void *arg)
 {
-	char fe[NB_PATH_MAX], be[NB_PATH_MAX];
 	struct xf_xs *xs;
 	int rc, tries;
 
-	if (!ts || !d)
-		return -EINVAL;
-	snprintf(fe, sizeof(fe), "/local/domain/%u/device/vif/%u",
-		 d->fe_domid, d->devid);
-	snprintf(be, sizeof(be), "/local/domain/%u/backend/vif/%u/%u",
-		 d->be_domid, d->fe_domid, d->devid);
 	rc = ts->store->open(ts, &xs);
 	if (rc < 0)
 		return rc;
@@ -98,7 +90,7 @@ int xf_nb_toolstack_add_vif(struct xf_platform *ts,
 		rc = ts->store->txn_start(xs, &t);
 		if (rc < 0)
 			break;
-		rc = add_once(ts, xs, t, d, fe, be);
+		rc = step(ts, xs, t, arg);
 		if (rc < 0) {
 			ts->store->txn_end(xs, t, true);
 			break;
@@ -109,6 +101,33 @@ int xf_nb_toolstack_add_vif(struct xf_platform *ts,
 	}
 	ts->store->close(xs);
 	return rc;
+}
+
+struct add_args {
+	const struct xf_nb_vif_dirs *d;
+	char fe[NB_PATH_MAX], be[NB_PATH_MAX];
+};
+
+static int add_step(struct xf_platform *ts, struct xf_xs *xs, xf_txn t,
+		    const void *arg)
+{
+	const struct add_args *a = arg;
+
+	return add_once(ts, xs, t, a->d, a->fe, a->be);
+}
+
+int xf_nb_toolstack_add_vif(struct xf_platform *ts,
+			    const struct xf_nb_vif_dirs *d)
+{
+	struct add_args a = { .d = d };
+
+	if (!ts || !d)
+		return -EINVAL;
+	snprintf(a.fe, sizeof(a.fe), "/local/domain/%u/device/vif/%u",
+		 d->fe_domid, d->devid);
+	snprintf(a.be, sizeof(a.be), "/local/domain/%u/backend/vif/%u/%u",
+		 d->be_domid, d->fe_domid, d->devid);
+	return nb_ts_txn(ts, add_step, &a);
 }
 
 int xf_nb_toolstack_remove_vif(struct xf_platform *ts, xf_domid fe,

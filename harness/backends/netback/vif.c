@@ -135,7 +135,7 @@ static void vif_run(struct xf_actor *a)
 
 	while ((port = v->p->evtchn->pending(v->evh)) >= 0)
 		v->p->evtchn->unmask(v->evh, (xf_port)port);
-	nb_xb_step(v);
+	nb_dance_step(v);
 	if (!v->connected || atomic_load(&v->broken)) {
 		nb_rx_flush(v);
 		return;
@@ -167,7 +167,7 @@ int xf_nb_vif_new(const struct xf_nb_vif_config *c, struct xf_nb_vif **out)
 	if (!c || !c->plat || !c->rt || !out)
 		return -EINVAL;
 	if (c->max_slots > XF_NB_SLOTS_LIMIT ||
-	    c->fatal_skb_slots > XF_NB_SLOTS_LIMIT)
+	    c->fatal_skb_slots > XF_NB_SLOTS_LIMIT || nb_dance_check(c))
 		return -EINVAL;
 	v = calloc(1, sizeof(*v));
 	if (!v)
@@ -186,6 +186,7 @@ int xf_nb_vif_new(const struct xf_nb_vif_config *c, struct xf_nb_vif **out)
 	atomic_init(&v->broken, false);
 	atomic_init(&v->is_connected, false);
 	v->fatal_fe_state = -1;
+	v->set_fe_state = -1;
 	pthread_mutex_init(&v->rx_lock, NULL);
 	pthread_mutex_init(&v->st_lock, NULL);
 	snprintf(v->be_dir, sizeof(v->be_dir),
@@ -241,6 +242,7 @@ int xf_nb_vif_new(const struct xf_nb_vif_config *c, struct xf_nb_vif **out)
 			nb_switch_detach(c->sw, v);
 		goto err_actor;
 	}
+	nb_dance_start(v);
 	xf_actor_kick(&v->actor);
 	*out = v;
 	return 0;

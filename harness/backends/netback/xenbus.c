@@ -80,7 +80,7 @@ static int probe(struct xf_nb_vif *v)
 	}
 	if (rc)
 		return -EIO;
-	return write_state(v, XF_XENBUS_INITWAIT);
+	return write_state(v, nb_dance_first_state(v));
 }
 
 void nb_disconnect(struct xf_nb_vif *v)
@@ -437,4 +437,14 @@ void nb_xb_step(struct xf_nb_vif *v)
 	default:
 		break;
 	}
+}
+
+int nb_xb_probe(struct xf_nb_vif *v)
+{
+	return probe(v);
+}
+
+int nb_xb_write_state(struct xf_nb_vif *v, int st)
+{
+	return write_state(v, st);
 }

@@ -268,6 +268,25 @@ int xf_netfront_resume(struct xf_netfront *nf);
  * release grants and ports, Closed. Progress is event-driven: the state
  * callback reports XF_NETFRONT_CLOSED. */
 int xf_netfront_close(struct xf_netfront *nf);
+/* A frontend close cycle (as a Windows frontend probes before it
+ * connects). close_cycle: frames in flight go back to the backlog, the
+ * frontend writes Closing, then Closed once the backend is no longer
+ * Connected, and releases its rings once the backend let go (Closed);
+ * state DISCONNECTED. reopen: once the backend is Closed and the rings
+ * are released, Initialising, and the usual handshake (a Linux netback
+ * answers InitWait); the backlog is sent on the new connection. -EBUSY
+ * while closing, suspended, not started or closed; a reopen without a
+ * cycle does nothing. */
+int xf_netfront_close_cycle(struct xf_netfront *nf);
+int xf_netfront_reopen(struct xf_netfront *nf);
+/* Unplug: a backend in Closing or Closed whose "online" reads 0 (libxl's
+ * request_close, `xl network-detach`) ends the device instead of a
+ * reconnect: every frame in flight or queued completes at once
+ * (XF_NF_DROP_CLOSED), the frontend writes Closing and Closed, releases
+ * the grants once the backend is Closed, and ends XF_NETFRONT_CLOSED.
+ * The reason is recorded: xf_netfront_unplug_reason() names the keys
+ * (NULL when not unplugged). A missing "online" is not an unplug. */
+const char *xf_netfront_unplug_reason(const struct xf_netfront *nf);
 /* Frees everything; queued frames complete with -ESHUTDOWN. */
 void xf_netfront_free(struct xf_netfront *nf);
 

@@ -297,7 +297,8 @@ START_TEST(faults_and_hooks)
 		    "\"stall_backend\", \"resume_backend\", \"remove_device\", "
 		    "\"recreate_device\", \"error\", \"drop_notify\", "
 		    "\"clock_step\", \"migrate\", \"suspend\", \"resume\", "
-		    "\"set_flush_mode\", \"unplug\"");
+		    "\"set_flush_mode\", \"unplug\", \"set_backend_state\", "
+		    "\"close_frontend\", \"reopen_frontend\"");
 	assert_diag("t.lua:11: on_inflight: first argument: expected a count "
 		    ">= 1");
 	assert_diag("t.lua:12: on_flush: second argument: expected a "
@@ -611,11 +612,12 @@ START_TEST(unknown_ctx_method)
 		      diag.msg[0]);
 	ck_assert_int_eq(load(HEAD DISK JOB EXPECT
 		"at('10ms', function(c)\n"
-		"  c:close_frontend('d0') end)\n"), 0);
+		"  c:close_frontnd('d0') end)\n"), 0);
 	ck_assert_int_eq(xf_scn_run_hook(scn, &scn->hooks[0], &ops, NULL, err,
 					 sizeof(err)), -EINVAL);
-	ck_assert_msg(!strncmp(err, "t.lua:7: ctx:close_frontend: no such "
-			       "method (methods: fault,", 47), "%s", err);
+	ck_assert_msg(!strncmp(err, "t.lua:7: ctx:close_frontnd: no such "
+			       "method (did you mean 'close_frontend'?; "
+			       "methods: fault,", 81), "%s", err);
 }
 END_TEST
 

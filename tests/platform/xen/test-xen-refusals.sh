@@ -42,6 +42,28 @@ refused fault "5: fault: faults act on mock backends" \
 "$ok_disk
 fault { at = \"10ms\", action = \"power_cut\", target = \"d0\" }
 expect { iops_min = 1 }"
+refused setstate "5: fault: set_backend_state: the kernel's backend keeps its own state" \
+"$ok_disk
+fault { at = \"10ms\", action = \"set_backend_state\", target = \"d0\", state = \"closed\" }
+expect { iops_min = 1 }"
+refused unplug "5: fault: unplug: the engine drives no toolstack" \
+"$ok_disk
+fault { at = \"10ms\", action = \"unplug\", target = \"d0\" }
+expect { iops_min = 1 }"
+refused closefe "5: fault: close_frontend: faults run on the mock platform" \
+"$ok_disk
+fault { at = \"10ms\", action = \"close_frontend\", target = \"d0\" }
+expect { iops_min = 1 }"
+refused initial "4: disk 'd0': backend.initial_state: backend features are mock-only" \
+'disk { name = "d0", vm = "vm0",
+  backend = { initial_state = "connected" } }
+job { name = "j", disk = "d0" }
+expect { iops_min = 1 }'
+refused delay "4: disk 'd0': backend.handshake_delay: backend features are mock-only" \
+'disk { name = "d0", vm = "vm0",
+  backend = { handshake_delay = "5ms" } }
+job { name = "j", disk = "d0" }
+expect { iops_min = 1 }'
 refused hook "5: hook: hooks act on mock backends" \
 "$ok_disk
 on_flush(1, function(ctx) ctx:power_cut(\"d0\") end)

@@ -367,6 +367,21 @@ struct xf_blkback_config {
 	 * crash happens with that request in flight. */
 	uint64_t crash_after_requests;
 	const char *name;             /* actor names; NULL: "blkback" */
+	/* The state the backend is found in before its frontend starts
+	 * (XF_XENBUS_UNKNOWN, 0: none, it walks `path`): INITWAIT,
+	 * CONNECTED (features, disk info and Connected written, no ring
+	 * mapped: a backend left Connected by an earlier frontend, e.g.
+	 * an iSCSI disk that connected before the guest booted) or
+	 * CLOSED. Taken at its first attach only; when the directory
+	 * exists at xf_blkback_new() that attach happens inside the call,
+	 * so a frontend created afterwards finds it. Other values:
+	 * xf_blkback_new() returns -EINVAL. */
+	int initial_state;
+	/* Waits this long before each step it takes unless it serves a
+	 * connected frontend (InitWait, Connected, Closing, Closed, and
+	 * the walk of a Connected backend without rings), re-reading both
+	 * states when the delay is over; 0: steps at once. */
+	uint64_t handshake_delay_ns;
 };
 
 /* Defaults: features "linux", no latency, no budget, normal path,
@@ -507,6 +522,15 @@ void xf_blkback_disappear(struct xf_blkback *bb);
 /* After xf_blkdisk_resize(): rewrites sectors and Connected again (the
  * resize signal Linux frontends understand). */
 void xf_blkback_resize_notify(struct xf_blkback *bb);
+/* Writes the backend's own state key (the directory stays), then acts
+ * as a backend in that state does (drivers/block/xen-blkback/xenbus.c
+ * frontend_changed()): INITIALISING and CLOSED drop the rings first
+ * (Closed without Closing: a backend that vanished from under the
+ * frontend); INITWAIT drops them and publishes the features again;
+ * CONNECTED and CLOSING keep whatever is mapped. Asynchronous like the
+ * faults above. -EINVAL for a state outside Initialising..Closed. */
+int xf_blkback_set_state(struct xf_blkback *bb, int state);
+
 /* Replace the feature set used at the next publish (next InitWait),
  * e.g. before a restart with different features. */
 void xf_blkback_set_features(struct xf_blkback *bb,

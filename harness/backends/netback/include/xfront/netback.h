@@ -43,6 +43,14 @@ struct xf_nb_vif_dirs {
  * peer. ts must be privileged (dom0). */
 int xf_nb_toolstack_add_vif(struct xf_platform *ts,
 			    const struct xf_nb_vif_dirs *d);
+/* Graceful removal request, as libxl's request_close (`xl
+ * network-detach`, libxl__initiate_device_generic_remove()): backend
+ * online = 0 and state 5 (Closing) in one transaction; a backend already
+ * Closed stays Closed. The frontend closes, the backend follows it to
+ * Closed; remove the directories afterwards. -ENOENT when the backend
+ * directory does not exist. */
+int xf_nb_toolstack_request_close(struct xf_platform *ts, xf_domid fe,
+				  xf_domid be, unsigned int devid);
 /* Removes both directories (device removal). */
 int xf_nb_toolstack_remove_vif(struct xf_platform *ts, xf_domid fe,
 			       xf_domid be, unsigned int devid);
@@ -210,6 +218,19 @@ struct xf_nb_vif_config {
 	const char *pcap_path;     /* per-vif capture, both directions */
 	void (*log)(void *opaque, const char *msg);
 	void *log_opaque;
+	/* The state the backend is found in before its frontend starts
+	 * (0: none, InitWait as usual): XF_XENBUS_INITWAIT, CONNECTED (no
+	 * rings mapped: left Connected by an earlier frontend) or CLOSED,
+	 * written with the features inside xf_nb_vif_new() when the
+	 * directory exists. From there it follows the frontend as Linux
+	 * set_backend_state() does (a Connected one walks Closing, Closed,
+	 * InitWait when the frontend says Initialising). Other values:
+	 * -EINVAL. */
+	int initial_state;
+	/* Waits this long before each xenbus step unless it serves a
+	 * connected frontend (a walk written in one step counts as one);
+	 * 0: at once. */
+	uint64_t handshake_delay_ns;
 };
 
 void xf_nb_vif_config_init(struct xf_nb_vif_config *c);
@@ -227,6 +248,15 @@ void xf_nb_vif_free(struct xf_nb_vif *v);
 /* Runtime toggles (take effect for the next frame / next connect). */
 void xf_nb_vif_set_bugs(struct xf_nb_vif *v, uint32_t bugs);
 void xf_nb_vif_set_loss(struct xf_nb_vif *v, uint32_t loss_ppm);
+
+/* Writes the backend's own state key (the directory stays) and acts as
+ * a netback in that state: INITIALISING, INITWAIT and CLOSED unmap the
+ * rings first (INITWAIT also publishes the features again); CONNECTED
+ * and CLOSING keep what is mapped. Then it follows the frontend from
+ * there (set_backend_state(), xen-netback/xenbus.c). Asynchronous: the
+ * vif's actor acts on it when it next runs. -EINVAL for a state outside
+ * Initialising..Closed. */
+int xf_nb_vif_set_state(struct xf_nb_vif *v, int state);
 
 bool xf_nb_vif_connected(const struct xf_nb_vif *v);
 /* The hostile-frontend error message, or NULL. */
