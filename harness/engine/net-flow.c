@@ -10,6 +10,10 @@
 #include "net.h"
 
 #define FLOW_CPU_NS_PER_FRAME 1000
+/* A sender whose netfront refuses frames (closed, unplugged, in its
+ * error state) tries again this much later until the flow's end: it may
+ * be reopened, and a retry at once would spin the run for ever. */
+#define FLOW_REFUSED_RETRY_NS 1000000
 /* Frames of a vif's flows in netfront before they wait for tx_done. */
 #define VIF_INFLIGHT_MAX 256
 /* Probe timeout, doubled after each probe without progress, to a cap. */
@@ -358,6 +362,10 @@ static void flow_run(struct xf_actor *a)
 	} else if (r == 0 && xf_traffic_gen_done(f->gen)) {
 		atomic_store(&f->stopped, true);
 		xf_actor_kick(a);
+	} else if (r < 0 && r != -EAGAIN) {
+		xf_actor_set_timer(a, now + FLOW_REFUSED_RETRY_NS < f->end_ns ?
+				      now + FLOW_REFUSED_RETRY_NS : f->end_ns);
+		return;
 	}
 	/* A full window armed the probe / end timer; its receiver kicks
 	 * us when it opens. -EAGAIN: the backlog is full; tx_done kicks

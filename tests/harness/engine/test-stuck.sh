@@ -56,5 +56,20 @@ check "a vif under an undelivered flow is listed with the stale state key" \
 check "a clean run has no stuck devices" \
 	"[ $rc -eq 0 ] && ! grep -q stuck: out.txt &&
 	 python3 -c 'import json; assert json.load(open(\"fine.json\"))[\"results\"][0][\"stuck\"] == []'"
+# A flow whose sending vif is unplugged stops being refused in a tight
+# loop: the sim run ends at its duration (it spun for ever before).
+{
+	echo 'scenario { name = "unplugtx", description = "the sending vif is unplugged mid-flow", duration = "50ms" }'
+	echo 'vm { name = "vm0" }'
+	echo 'vm { name = "vm1" }'
+	echo 'vif { name = "v0", vm = "vm0" }'
+	echo 'vif { name = "v1", vm = "vm1" }'
+	echo 'flow { name = "f", from = "v0", to = "v1", proto = "udp", rate = "50M" }'
+	echo 'fault { at = "10ms", action = "unplug", target = "v0" }'
+	echo 'expect { bad_checksums = 0 }'
+} > unplugtx.lua
+timeout 60 "$XF" run unplugtx.lua > out.txt 2>&1; rc=$?
+check "a flow from an unplugged vif ends with the run" \
+	"[ $rc -eq 0 ] && grep -q '^PASS unplugtx' out.txt"
 echo "$fails failed"
 [ $fails -eq 0 ]
