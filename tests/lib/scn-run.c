@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Apart from scn.c so that suites of the loader alone need no engine. */
+#include <stdio.h>
 #include <xfront/engine.h>
 
 #include "xt.h"
@@ -19,4 +20,19 @@ void xt_scn_run(struct xt_scn *t, const char *src, struct xf_result **res)
 	r = xf_engine_run(*t->scn, &o, res, err, sizeof(err));
 	ck_assert_msg(r == 0, "run: %d %s", r, err);
 	ck_assert_msg(!(*res)->error, "run error: %s", (*res)->error);
+}
+
+uint64_t xt_scn_ctr(const struct xf_result *res, const char *obj,
+		    const char *name)
+{
+	char k[160];
+	uint64_t v;
+
+	if (obj)
+		snprintf(k, sizeof(k), "%s.%s", obj, name);
+	else
+		snprintf(k, sizeof(k), "%s", name);
+	ck_assert_msg(!xf_ctrs_lookup(&res->counters, k, &v),
+		      "no counter %s", k);
+	return v;
 }

@@ -15,6 +15,7 @@
 #ifndef XFRONT_TESTS_XT_SCN_H
 #define XFRONT_TESTS_XT_SCN_H
 
+#include <stdint.h>
 #include <xfront/scenario.h>
 
 struct xf_result;
@@ -47,6 +48,11 @@ void xt_scn_assert_diag(const struct xf_scn_diag *d, const char *want);
  * the result there); the run must succeed. In scn-run.c: only suites that
  * call it link the engine. */
 void xt_scn_run(struct xt_scn *t, const char *src, struct xf_result **res);
+
+/* Counter "<obj>.<name>" (obj NULL: "<name>") of res, which must have
+ * it. In scn-run.c. */
+uint64_t xt_scn_ctr(const struct xf_result *res, const char *obj,
+		    const char *name);
 
 /* The file-level state and fixture of a suite that loads scenarios:
  * diag, scn, fx, setup(), teardown() and load(src). */

@@ -26,13 +26,7 @@ static void run(const char *src)
 
 static uint64_t ctr(const char *flow, const char *name)
 {
-	char k[128];
-	uint64_t v;
-
-	snprintf(k, sizeof(k), "%s.%s", flow, name);
-	ck_assert_msg(!xf_ctrs_lookup(&res->counters, k, &v),
-		      "no counter %s", k);
-	return v;
+	return xt_scn_ctr(res, flow, name);
 }
 
 /* The expectation line whose label starts with what, or NULL. */

@@ -21,13 +21,7 @@ XT_SCN_RUN_FIXTURE("xf-lenient")
 
 static uint64_t ctr(const char *obj, const char *name)
 {
-	char k[128];
-	uint64_t v;
-
-	snprintf(k, sizeof(k), "%s.%s", obj, name);
-	ck_assert_msg(!xf_ctrs_lookup(&res->counters, k, &v),
-		      "no counter %s", k);
-	return v;
+	return xt_scn_ctr(res, obj, name);
 }
 
 /* vm1 (on host h, whose net table is host_net) sends 50 TCP segments

@@ -18,33 +18,11 @@
 #include "xt.h"
 #include "xt-scn.h"
 
-static struct xf_scn_diag diag;
-static struct xf_scn *scn;
-static struct xf_result *res;
-static struct xt_scn fx = { .prefix = "xf-udp", .scn = &scn,
-			    .diag = &diag };
-
-static void setup(void)
-{
-	xt_scn_setup(&fx);
-	res = NULL;
-}
-
-static void teardown(void)
-{
-	xf_result_free(res);
-	xt_scn_teardown(&fx);
-}
+XT_SCN_RUN_FIXTURE("xf-udp")
 
 static uint64_t ctr(const char *obj, const char *name)
 {
-	char k[128];
-	uint64_t v;
-
-	snprintf(k, sizeof(k), "%s.%s", obj, name);
-	ck_assert_msg(!xf_ctrs_lookup(&res->counters, k, &v),
-		      "no counter %s", k);
-	return v;
+	return xt_scn_ctr(res, obj, name);
 }
 
 /* One flow of msg_size bytes at 100M (104,857,600 bytes/s) for 100 ms;
