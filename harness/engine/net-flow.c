@@ -12,7 +12,8 @@
 #define FLOW_CPU_NS_PER_FRAME 1000
 /* A sender whose netfront refuses frames (closed, unplugged, in its
  * error state) tries again this much later until the flow's end: it may
- * be reopened, and a retry at once would spin the run for ever. */
+ * be reopened, and a retry at once would spin the run for ever. A flow
+ * waiting for its receiver to come up looks again as often. */
 #define FLOW_REFUSED_RETRY_NS 1000000
 /* Frames of a vif's flows in netfront before they wait for tx_done. */
 #define VIF_INFLIGHT_MAX 256
@@ -303,6 +304,25 @@ static void flow_run(struct xf_actor *a)
 		if (all)
 			flow_finish(f, now);
 		return;
+	}
+	/* A timeline that starts before the devices connect (the xenbus
+	 * dance keys) must not send into a receiver that is not up yet:
+	 * its netback would drop every frame as not connected. The flow
+	 * begins when its receiver first connects (the sender's frames
+	 * wait in its netfront until it connects itself). */
+	if (!f->begun) {
+		if (!atomic_load(&f->to->connected) && now < f->end_ns) {
+			f->waited = true;
+			xf_actor_set_timer(a, now + FLOW_REFUSED_RETRY_NS <
+					      f->end_ns ?
+					      now + FLOW_REFUSED_RETRY_NS :
+					      f->end_ns);
+			return;
+		}
+		f->begun = true;
+		/* Paced from when it could begin, not from the start. */
+		if (f->waited)
+			f->start_ns = f->next_ns = now;
 	}
 	if (f->rate) {
 		if (now < f->next_ns) {

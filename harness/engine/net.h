@@ -119,6 +119,8 @@ struct eng_flow {
 	uint64_t end_ns, rate;
 	uint64_t next_ns;        /* the flow's actor only */
 	uint64_t start_ns;       /* when it started: UDP pacing */
+	bool begun;              /* its receiver was up: it sends (actor) */
+	bool waited;             /* for that (actor) */
 	_Atomic bool started;    /* eng_net_start() has set it up */
 	_Atomic bool stopped;    /* sends no more data */
 	_Atomic bool finished;   /* stopped and every frame completed */

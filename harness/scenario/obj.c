@@ -202,6 +202,19 @@ static bool in_range(const struct xf_scn_field *f, double x)
 }
 
 /* The table at the top of the stack: one entry of f->sub per key. */
+/* Source order (line, then name): Lua's table order changes from one
+ * state to the next (string hashes are seeded), and the entries'
+ * expectations must come out the same in every run. */
+static int map_item_cmp(const void *a, const void *b)
+{
+	const struct xf_scn_obj *x = *(const struct xf_scn_obj *const *)a;
+	const struct xf_scn_obj *y = *(const struct xf_scn_obj *const *)b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
 static void set_map(struct xf_scn *s, lua_State *L, struct xf_scn_val *v,
 		    const struct xf_scn_field *f, int line, const char *what)
 {
@@ -256,6 +269,9 @@ static void set_map(struct xf_scn *s, lua_State *L, struct xf_scn_val *v,
 	if (v->nitems == before)
 		scn_err(s, line, "%s: %s = { } names nothing (write %s = { "
 			"<name> = { ... } })", what, f->key, f->key);
+	else
+		qsort(v->items + before, v->nitems - before,
+		      sizeof(*v->items), map_item_cmp);
 	v->set = v->nitems > 0;
 }
 

@@ -575,6 +575,35 @@ START_TEST(check_function)
 }
 END_TEST
 
+/* Map entries come in source order whatever Lua's table order is
+ * (string hashes are seeded per state): the expectations they make
+ * must be the same in every run. */
+START_TEST(map_entries_in_source_order)
+{
+	static const char *const names[] = { "zz", "d0", "mm", "aa", "qq" };
+	struct xf_scn_obj *const *it;
+	size_t n;
+
+	ck_assert_int_eq(load(HEAD
+		"disk { name = 'zz', vm = 'vm0' }\n"
+		"disk { name = 'd0', vm = 'vm0' }\n"
+		"disk { name = 'mm', vm = 'vm0' }\n"
+		"disk { name = 'aa', vm = 'vm0' }\n"
+		"disk { name = 'qq', vm = 'vm0' }\n"
+		"job { name = 'j', disk = 'd0' }\n"
+		"expect { xenbus = {\n"
+		"  zz = { frontend_final = 'Connected' },\n"
+		"  d0 = { frontend_final = 'Connected' },\n"
+		"  mm = { frontend_final = 'Connected' },\n"
+		"  aa = { frontend_final = 'Connected' },\n"
+		"  qq = { frontend_final = 'Connected' } } }\n"), 0);
+	n = xf_scn_map(xf_scn_nth(scn, "expect", 0), "xenbus", &it);
+	ck_assert_uint_eq(n, 5);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_str_eq(it[i]->name, names[i]);
+}
+END_TEST
+
 /* A mistake in objects a loop builds is reported once, with a count,
  * not once per object; different mistakes on one line stay apart. */
 START_TEST(loop_built_mistake_once)
@@ -717,6 +746,7 @@ XT_SUITE("harness-scenario")
 	tcase_add_test(tc, disk_setup_refusals_at_load);
 	tcase_add_test(tc, unknown_ctx_method);
 	tcase_add_test(tc, loop_built_mistake_once);
+	tcase_add_test(tc, map_entries_in_source_order);
 	tcase_add_test(tc, missing_and_unresolved);
 	tcase_add_test(tc, model_level_errors);
 	tcase_add_test(tc, job_fits_disk);
