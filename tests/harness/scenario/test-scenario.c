@@ -575,6 +575,49 @@ START_TEST(check_function)
 }
 END_TEST
 
+/* ctx:restart_backend(d, delay): the delay is the restart's duration,
+ * as stall_backend's second argument is (it was dropped). */
+START_TEST(restart_backend_sugar_takes_the_delay)
+{
+	struct xf_scn_ctx_ops ops = { .action = act, .counter = counter };
+	struct act_log l = { 0 };
+	char err[256];
+
+	ck_assert_int_eq(load(HEAD DISK JOB EXPECT
+		"at('1ms', function(ctx) ctx:restart_backend('d0', '5ms') end)\n"),
+		0);
+	ck_assert_int_eq(xf_scn_run_hook(scn, &scn->hooks[0], &ops, &l, err,
+					 sizeof(err)), 0);
+	ck_assert_str_eq(l.action, "restart_backend");
+	ck_assert_int_eq(l.duration, 5000000);
+}
+END_TEST
+
+/* The mock netback has no crash, restart, stall or removal faults: a
+ * vif target for them is refused at load, not when the fault fires. */
+START_TEST(disk_only_faults_refuse_vifs)
+{
+	static const char *const disk_only[] = {
+		"crash_backend", "restart_backend", "stall_backend",
+		"resume_backend", "remove_device", "recreate_device",
+	};
+	char src[1024], want[160];
+
+	for (size_t i = 0; i < sizeof(disk_only) / sizeof(*disk_only); i++) {
+		snprintf(src, sizeof(src), HEAD DISK JOB EXPECT
+			 "vif { name = 'v0', vm = 'vm0' }\n"
+			 "fault { at = '1ms', action = '%s', target = 'v0' }\n",
+			 disk_only[i]);
+		xf_scn_diag_free(&diag);
+		xf_scn_diag_init(&diag);
+		ck_assert_int_eq(load(src), -EINVAL);
+		snprintf(want, sizeof(want), "t.lua:7: fault: %s needs a disk "
+			 "target, 'v0' is a vif", disk_only[i]);
+		assert_diag(want);
+	}
+}
+END_TEST
+
 /* Map entries come in source order whatever Lua's table order is
  * (string hashes are seeded per state): the expectations they make
  * must be the same in every run. */
@@ -747,6 +790,8 @@ XT_SUITE("harness-scenario")
 	tcase_add_test(tc, unknown_ctx_method);
 	tcase_add_test(tc, loop_built_mistake_once);
 	tcase_add_test(tc, map_entries_in_source_order);
+	tcase_add_test(tc, disk_only_faults_refuse_vifs);
+	tcase_add_test(tc, restart_backend_sugar_takes_the_delay);
 	tcase_add_test(tc, missing_and_unresolved);
 	tcase_add_test(tc, model_level_errors);
 	tcase_add_test(tc, job_fits_disk);
