@@ -55,8 +55,20 @@ uint64_t xt_scn_ctr(const struct xf_result *res, const char *obj,
 		    const char *name);
 
 /* The file-level state and fixture of a suite that loads scenarios:
- * diag, scn, fx, setup(), teardown() and load(src). */
-#define XT_SCN_LOAD_FIXTURE(prefix_)					\
+ * diag, scn, fx, setup(), teardown(), and load(src) and
+ * assert_diag(want) (inline: a suite may use neither). */
+#define XT_SCN_FIXTURE(prefix_)						\
+	XT_SCN_FIXTURE_WITH(prefix_, (void)0, (void)0)
+
+/* The same for a suite that runs scenarios: also res, freed at
+ * teardown (xt_scn_run(&fx, src, &res) fills it). */
+#define XT_SCN_RUN_FIXTURE(prefix_)					\
+	static struct xf_result *res;					\
+	XT_SCN_FIXTURE_WITH(prefix_, res = NULL, xf_result_free(res))
+
+/* Both, with a statement run at the end of setup and one at the start
+ * of teardown. */
+#define XT_SCN_FIXTURE_WITH(prefix_, on_setup, on_teardown)		\
 	static struct xf_scn_diag diag;					\
 	static struct xf_scn *scn;					\
 	static struct xt_scn fx = { .prefix = prefix_, .scn = &scn,	\
@@ -64,33 +76,20 @@ uint64_t xt_scn_ctr(const struct xf_result *res, const char *obj,
 	static void setup(void)						\
 	{								\
 		xt_scn_setup(&fx);					\
+		on_setup;						\
 	}								\
 	static void teardown(void)					\
 	{								\
+		on_teardown;						\
 		xt_scn_teardown(&fx);					\
 	}								\
-	static int load(const char *src)				\
+	static inline int load(const char *src)				\
 	{								\
 		return xt_scn_load(&fx, src, NULL, NULL);		\
-	}
-
-/* The file-level state and fixture of a suite that runs scenarios:
- * diag, scn, res (freed at teardown), fx, setup() and teardown(). */
-#define XT_SCN_RUN_FIXTURE(prefix_)					\
-	static struct xf_scn_diag diag;					\
-	static struct xf_scn *scn;					\
-	static struct xf_result *res;					\
-	static struct xt_scn fx = { .prefix = prefix_, .scn = &scn,	\
-				    .diag = &diag };			\
-	static void setup(void)						\
-	{								\
-		xt_scn_setup(&fx);					\
-		res = NULL;						\
 	}								\
-	static void teardown(void)					\
+	static inline void assert_diag(const char *want)		\
 	{								\
-		xf_result_free(res);					\
-		xt_scn_teardown(&fx);					\
+		xt_scn_assert_diag(&diag, want);			\
 	}
 
 #endif

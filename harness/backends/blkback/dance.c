@@ -75,9 +75,15 @@ bool bb_dance_hold(struct xf_blkback *bb)
 void bb_dance_apply(struct xf_blkback *bb)
 {
 	int st = atomic_load(&bb->set_state);
+	int fe;
 
 	if (bb->life != BB_LIFE_ATTACHED)
 		return;
+	/* Read before the write: the frontend (another thread in real
+	 * mode) may answer the new state at once, and a state read after
+	 * it would be that answer, which bb_dance_hold() would then wait
+	 * on for ever. */
+	fe = fe_state(bb);
 	switch (st) {
 	case XF_XENBUS_INITWAIT:
 		/* Offering the features again means a new session. */
@@ -97,7 +103,7 @@ void bb_dance_apply(struct xf_blkback *bb)
 	/* Linux blkback acts on changes of the frontend's state
 	 * (frontend_changed()); this one reconciles on every wakeup, so it
 	 * waits for the frontend to move first. */
-	bb->set_fe_state = fe_state(bb);
+	bb->set_fe_state = fe;
 }
 
 int xf_blkback_set_state(struct xf_blkback *bb, int state)

@@ -54,6 +54,11 @@ static int fe_state(struct xf_nb_vif *v)
 
 static void apply(struct xf_nb_vif *v, int st)
 {
+	/* Read before the write: a frontend on another thread may answer
+	 * the new state at once, and a state read after it would be that
+	 * answer, which the hold below would then wait on for ever. */
+	int fe = fe_state(v);
+
 	if (v->connected && st != XF_XENBUS_CONNECTED &&
 	    st != XF_XENBUS_CLOSING)
 		nb_disconnect(v);
@@ -66,7 +71,7 @@ static void apply(struct xf_nb_vif *v, int st)
 	/* Linux netback acts on changes of the frontend's state only
 	 * (frontend_changed()); the mock steps on every wakeup, so it
 	 * waits here for the frontend to move. */
-	v->set_fe_state = fe_state(v);
+	v->set_fe_state = fe;
 }
 
 static bool hold(struct xf_nb_vif *v)

@@ -13,20 +13,7 @@
 #include "xt.h"
 #include "xt-scn.h"
 
-static struct xf_scn_diag diag;
-static struct xf_scn *scn;
-static struct xt_scn fx = { .prefix = "xf-bblen", .scn = &scn,
-			    .diag = &diag };
-
-static void setup(void)
-{
-	xt_scn_setup(&fx);
-}
-
-static void teardown(void)
-{
-	xt_scn_teardown(&fx);
-}
+XT_SCN_FIXTURE("xf-bblen")
 
 #define HEAD \
 	"scenario { name = 'x', description = 'test' }\n" \

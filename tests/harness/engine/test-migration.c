@@ -28,10 +28,6 @@
 XT_SCN_RUN_FIXTURE("xf-mig")
 static char err[1024];
 
-static int load(const char *src)
-{
-	return xt_scn_load(&fx, src, NULL, NULL);
-}
 
 /* Loads and runs src in sim mode; the run must succeed. */
 static void run(const char *src)

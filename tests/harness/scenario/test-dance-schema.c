@@ -10,25 +10,8 @@
 #include "xt.h"
 #include "xt-scn.h"
 
-static struct xf_scn_diag diag;
-static struct xf_scn *scn;
-static struct xt_scn fx = { .prefix = "xf-dance", .scn = &scn,
-			    .diag = &diag };
+XT_SCN_FIXTURE("xf-dance")
 
-static void setup(void)
-{
-	xt_scn_setup(&fx);
-}
-
-static void teardown(void)
-{
-	xt_scn_teardown(&fx);
-}
-
-static int load(const char *src)
-{
-	return xt_scn_load(&fx, src, NULL, NULL);
-}
 
 #define HEAD \
 	"scenario { name = 'x', description = 'test' }\n"   /* 1 */ \
@@ -37,10 +20,6 @@ static int load(const char *src)
 	"job { name = 'j', disk = 'd0' }\n" \
 	"expect { hangs = 0 }\n"
 
-static void assert_diag(const char *want)
-{
-	xt_scn_assert_diag(&diag, want);
-}
 
 START_TEST(defaults_start_as_usual)
 {

@@ -12,20 +12,7 @@
 #include "xt.h"
 #include "xt-scn.h"
 
-static struct xf_scn_diag diag;
-static struct xf_scn *scn;
-static struct xt_scn fx = { .prefix = "xf-flowkeys", .scn = &scn,
-			    .diag = &diag };
-
-static void setup(void)
-{
-	xt_scn_setup(&fx);
-}
-
-static void teardown(void)
-{
-	xt_scn_teardown(&fx);
-}
+XT_SCN_FIXTURE("xf-flowkeys")
 
 /* A flow line 5 of proto and msg_size. */
 static int load_flow(const char *proto, const char *msg)

@@ -12,7 +12,7 @@
 #include "xt.h"
 #include "xt-scn.h"
 
-XT_SCN_LOAD_FIXTURE("xf-lenient")
+XT_SCN_FIXTURE("xf-lenient")
 
 /* One per XF_NB_LENIENT_* bit, the bit's name in lower case. */
 static const char *const keys[] = {

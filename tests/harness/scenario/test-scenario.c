@@ -12,20 +12,7 @@
 #include "xt.h"
 #include "xt-scn.h"
 
-static struct xf_scn_diag diag;
-static struct xf_scn *scn;
-static struct xt_scn fx = { .prefix = "xf-scn", .scn = &scn,
-			    .diag = &diag };
-
-static void setup(void)
-{
-	xt_scn_setup(&fx);
-}
-
-static void teardown(void)
-{
-	xt_scn_teardown(&fx);
-}
+XT_SCN_FIXTURE("xf-scn")
 
 static int load_opts(const char *src, const char *variant,
 		     const struct xf_scn_opts *o)
@@ -33,10 +20,6 @@ static int load_opts(const char *src, const char *variant,
 	return xt_scn_load(&fx, src, variant, o);
 }
 
-static int load(const char *src)
-{
-	return load_opts(src, NULL, NULL);
-}
 
 #define HEAD \
 	"scenario { name = 'x', description = 'test' }\n" /* 1 */ \
@@ -46,10 +29,6 @@ static int load(const char *src)
 #define JOB "job { name = 'j', disk = 'd0' }\n"               /* 4 */
 #define EXPECT "expect { iops_min = 1 }\n"                    /* 5 */
 
-static void assert_diag(const char *want)
-{
-	xt_scn_assert_diag(&diag, want);
-}
 
 START_TEST(valid_defaults_and_units)
 {

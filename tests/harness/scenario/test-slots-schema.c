@@ -10,7 +10,7 @@
 #include "xt.h"
 #include "xt-scn.h"
 
-XT_SCN_LOAD_FIXTURE("xf-slots")
+XT_SCN_FIXTURE("xf-slots")
 
 #define HEAD \
 	"scenario { name = 'x', description = 'test' }\n"   /* 1 */ \
@@ -19,10 +19,6 @@ XT_SCN_LOAD_FIXTURE("xf-slots")
 	"vif { name = 'b', vm = 'vm1' }\n"                    /* 4 */
 #define EXPECT "expect { bad_checksums = 0 }\n"
 
-static void assert_diag(const char *want)
-{
-	xt_scn_assert_diag(&diag, want);
-}
 
 /* vif 'a': its frontend's sg and tx_layout, its backend's mode. */
 static void assert_vif_a(bool sg, const char *tx_layout, const char *mode)
