@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Apart from scn.c so that suites of the loader alone need no engine. */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <xfront/engine.h>
 
 #include "xt.h"
@@ -20,6 +22,21 @@ void xt_scn_run(struct xt_scn *t, const char *src, struct xf_result **res)
 	r = xf_engine_run(*t->scn, &o, res, err, sizeof(err));
 	ck_assert_msg(r == 0, "run: %d %s", r, err);
 	ck_assert_msg(!(*res)->error, "run error: %s", (*res)->error);
+}
+
+void xt_scn_runf(struct xt_scn *t, struct xf_result **res, const char *fmt,
+		 ...)
+{
+	char *src;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&src, fmt, ap);
+	va_end(ap);
+	ck_assert_int_ge(n, 0);
+	xt_scn_run(t, src, res);
+	free(src);
 }
 
 uint64_t xt_scn_ctr(const struct xf_result *res, const char *obj,

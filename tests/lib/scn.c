@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,21 @@ int xt_scn_load(struct xt_scn *t, const char *src, const char *variant,
 	xf_scn_free(*t->scn);
 	*t->scn = NULL;
 	return xf_scn_load(XT_SCN_FILE, variant, o, t->scn, t->diag);
+}
+
+int xt_scn_loadf(struct xt_scn *t, const char *fmt, ...)
+{
+	char *src;
+	va_list ap;
+	int r, n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&src, fmt, ap);
+	va_end(ap);
+	ck_assert_int_ge(n, 0);
+	r = xt_scn_load(t, src, NULL, NULL);
+	free(src);
+	return r;
 }
 
 void xt_scn_print_diag(const struct xf_scn_diag *d)

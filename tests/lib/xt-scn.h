@@ -40,6 +40,9 @@ void xt_scn_teardown(struct xt_scn *t);
  * xf_scn_load's) into *t->scn, freeing the scenario there. */
 int xt_scn_load(struct xt_scn *t, const char *src, const char *variant,
 		const struct xf_scn_opts *o);
+/* xt_scn_load() of a source formatted as printf (no variant, opts). */
+int xt_scn_loadf(struct xt_scn *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Every diagnostic to stderr, to show why a load failed. */
 void xt_scn_print_diag(const struct xf_scn_diag *d);
 /* Fails the test, printing them all, unless want is one of them. */
@@ -49,6 +52,9 @@ void xt_scn_assert_diag(const struct xf_scn_diag *d, const char *want);
  * call it link the engine. */
 void xt_scn_run(struct xt_scn *t, const char *src, struct xf_result **res);
 
+/* xt_scn_run() of a source formatted as printf. In scn-run.c. */
+void xt_scn_runf(struct xt_scn *t, struct xf_result **res, const char *fmt,
+		 ...) __attribute__((format(printf, 3, 4)));
 /* Counter "<obj>.<name>" (obj NULL: "<name>") of res, which must have
  * it. In scn-run.c. */
 uint64_t xt_scn_ctr(const struct xf_result *res, const char *obj,

@@ -484,9 +484,7 @@ END_TEST
  * 200 ms, and what the caller adds (faults, hooks, disk keys). */
 static void disk_run(const char *disk_keys, const char *rest)
 {
-	char src[2048];
-
-	snprintf(src, sizeof(src),
+	xt_scn_runf(&fx, &res,
 		 "scenario { name = 'rc', description = 'd', duration = '200ms',"
 		 " timeout = '2s' }\n"
 		 "vm { name = 'vm0' }\n"
@@ -494,7 +492,6 @@ static void disk_run(const char *disk_keys, const char *rest)
 		 " model = { latency_us = 1000 }%s }\n"
 		 "job { name = 'rr', disk = 'd0', rw = 'randread', iodepth = 4 }\n"
 		 "%s", disk_keys, rest);
-	run(src);
 }
 
 static const struct xf_expect_result *expect_line(const char *what)

@@ -30,9 +30,7 @@ static uint64_t ctr(const char *obj, const char *name)
  * vif_be) to vif2; netfront sends the fragments as given. */
 static void run_short_first(const char *host_net, const char *vif_be)
 {
-	char src[2048];
-
-	snprintf(src, sizeof(src),
+	xt_scn_runf(&fx, &res,
 		 "scenario { name = 'x', description = 'test',\n"
 		 "  duration = '100ms' }\n"
 		 "host { name = 'h', net = { %s } }\n"
@@ -50,7 +48,6 @@ static void run_short_first(const char *host_net, const char *vif_be)
 		 "  proto = 'udp', msg_size = 1000, bytes = 10 * 1000 }\n"
 		 "expect { flow = 'f', undelivered_bytes = 50 * 1460 }\n",
 		 host_net, vif_be);
-	xt_scn_run(&fx, src, &res);
 	ck_assert_uint_eq(ctr("f", "tx.sent"), 50);
 	ck_assert_uint_eq(ctr("f", "tx.completed"), 50);
 }

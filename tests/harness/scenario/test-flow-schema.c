@@ -17,9 +17,7 @@ XT_SCN_FIXTURE("xf-flowkeys")
 /* A flow line 5 of proto and msg_size. */
 static int load_flow(const char *proto, const char *msg)
 {
-	char src[1024];
-
-	snprintf(src, sizeof(src),
+	return xt_scn_loadf(&fx,
 		 "scenario { name = 'x', description = 'test' }\n"
 		 "vm { name = 'vm1' }\n"
 		 "vif { name = 'a', vm = 'vm1' }\n"
@@ -27,7 +25,6 @@ static int load_flow(const char *proto, const char *msg)
 		 "flow { name = 'f', from = 'a', to = 'b', proto = '%s',"
 		 " msg_size = %s }\n"
 		 "expect { bad_checksums = 0 }\n", proto, msg);
-	return xt_scn_load(&fx, src, NULL, NULL);
 }
 
 START_TEST(largest_udp_datagram_accepted)

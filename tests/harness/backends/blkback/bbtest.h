@@ -78,6 +78,13 @@ uint64_t fx_bkey(struct fx *f, const char *key);
 bool fx_bhas(struct fx *f, const char *key);
 void fx_fwrite(struct fx *f, const char *key, const char *val);
 void fx_set_fstate(struct fx *f, int state);
+/* The frontend writes state fs, the backend runs and must then be in
+ * bs (a macro: a failure names the test's line). */
+#define FX_STEP(f, fs, bs) do {						\
+		fx_set_fstate(f, fs);					\
+		fx_run(f);						\
+		ck_assert_int_eq(fx_bstate(f), bs);			\
+	} while (0)
 
 /* Shares rings (2^order pages per queue) and event channels, writes the
  * keys (top level or queue-N/), protocol and feature-persistent, then

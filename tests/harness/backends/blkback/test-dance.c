@@ -45,9 +45,7 @@ static void create(void)
  * Closed, InitWait and connects to the new rings. */
 static void frontend_walks_back(void)
 {
-	fx_set_fstate(&F, XF_XENBUS_CLOSING);
-	fx_run(&F);
-	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSING);
+	FX_STEP(&F, XF_XENBUS_CLOSING, XF_XENBUS_CLOSING);
 	fx_reconnect(&F);
 	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
 }
@@ -62,9 +60,7 @@ START_TEST(initial_connected_ignores_initialising)
 	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CONNECTED);
 	ck_assert_uint_eq(fx_bkey(&F, "sectors"), 2048);
 	fx_run(&F);
-	fx_set_fstate(&F, XF_XENBUS_INITIALISING);
-	fx_run(&F);
-	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CONNECTED);
+	FX_STEP(&F, XF_XENBUS_INITIALISING, XF_XENBUS_CONNECTED);
 	xf_blkback_conn_info(F.bb, &ci);
 	ck_assert(!ci.connected);
 	frontend_walks_back();
@@ -83,9 +79,7 @@ START_TEST(initial_closed_answers_initialising)
 	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSED);
 	fx_run(&F);
 	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSED);
-	fx_set_fstate(&F, XF_XENBUS_INITIALISING);
-	fx_run(&F);
-	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_INITWAIT);
+	FX_STEP(&F, XF_XENBUS_INITIALISING, XF_XENBUS_INITWAIT);
 	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
 }
 END_TEST
@@ -137,13 +131,9 @@ START_TEST(set_closed_drops_rings_and_waits_for_frontend)
 	 * next change only, so nothing reconnects meanwhile. */
 	fx_run(&F);
 	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSED);
-	fx_set_fstate(&F, XF_XENBUS_CLOSED);
-	fx_run(&F);
-	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSED);
+	FX_STEP(&F, XF_XENBUS_CLOSED, XF_XENBUS_CLOSED);
 	fx_release_rings(&F);
-	fx_set_fstate(&F, XF_XENBUS_INITIALISING);
-	fx_run(&F);
-	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_INITWAIT);
+	FX_STEP(&F, XF_XENBUS_INITIALISING, XF_XENBUS_INITWAIT);
 	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
 }
 END_TEST

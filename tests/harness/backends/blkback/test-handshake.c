@@ -305,9 +305,7 @@ START_TEST(frontend_connected_directly)
 {
 	fx_start(&F);
 	fx_offer(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
-	fx_set_fstate(&F, XF_XENBUS_CONNECTED);
-	fx_run(&F);
-	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CONNECTED);
+	FX_STEP(&F, XF_XENBUS_CONNECTED, XF_XENBUS_CONNECTED);
 }
 END_TEST
 
@@ -322,9 +320,7 @@ START_TEST(close_and_reconnect_x10)
 	for (int i = 0; i < 10; i++) {
 		fx_connect(&F, i % 2 ? 2 : 1, (unsigned int)i % 3,
 			   XF_BLKIF_ABI_X86_64, i % 2);
-		fx_set_fstate(&F, XF_XENBUS_CLOSING);
-		fx_run(&F);
-		ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSING);
+		FX_STEP(&F, XF_XENBUS_CLOSING, XF_XENBUS_CLOSING);
 		fx_reconnect(&F);
 	}
 	xf_blkback_conn_info(F.bb, &ci);
@@ -396,14 +392,10 @@ START_TEST(toolstack_close_request)
 	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSING);
 	fx_set_fstate(&F, XF_XENBUS_CLOSING);
 	fx_run(&F);
-	fx_set_fstate(&F, XF_XENBUS_CLOSED);
-	fx_run(&F);
-	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSED);
+	FX_STEP(&F, XF_XENBUS_CLOSED, XF_XENBUS_CLOSED);
 	fx_release_rings(&F);
 	/* online=0: no reconnect offered. */
-	fx_set_fstate(&F, XF_XENBUS_INITIALISING);
-	fx_run(&F);
-	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSED);
+	FX_STEP(&F, XF_XENBUS_INITIALISING, XF_XENBUS_CLOSED);
 	ck_assert_int_eq(xf_vbd_destroy(F.d0, &F.vbd), 0);
 	fx_run(&F);
 	ck_assert_int_eq(fx_bstate(&F), -ENOENT);

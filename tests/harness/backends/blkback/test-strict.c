@@ -501,12 +501,8 @@ START_TEST(order_zero_key_means_ring_ref0)
 	 * rings again. */
 	fx_set_fstate(&F, XF_XENBUS_CLOSED);
 	fx_run(&F);
-	fx_set_fstate(&F, XF_XENBUS_INITIALISING);
-	fx_run(&F);
-	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_INITWAIT);
-	fx_set_fstate(&F, XF_XENBUS_INITIALISED);
-	fx_run(&F);
-	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CONNECTED);
+	FX_STEP(&F, XF_XENBUS_INITIALISING, XF_XENBUS_INITWAIT);
+	FX_STEP(&F, XF_XENBUS_INITIALISED, XF_XENBUS_CONNECTED);
 }
 END_TEST
 
@@ -530,9 +526,7 @@ static int reinit_without_online(uint32_t lenient)
 	F.cfg.lenient = lenient;
 	fx_up(&F, false, 0);
 	rm_backend_key("online");
-	fx_set_fstate(&F, XF_XENBUS_CLOSED);
-	fx_run(&F);
-	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSED);
+	FX_STEP(&F, XF_XENBUS_CLOSED, XF_XENBUS_CLOSED);
 	fx_release_rings(&F);
 	fx_set_fstate(&F, XF_XENBUS_INITIALISING);
 	fx_run(&F);
@@ -598,9 +592,7 @@ static void closed_then_initialised(uint32_t lenient, const char *want)
 	F.cfg.lenient = lenient;
 	log_store();
 	fx_up(&F, false, 0);
-	fx_set_fstate(&F, XF_XENBUS_CLOSED);
-	fx_run(&F);
-	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSED);
+	FX_STEP(&F, XF_XENBUS_CLOSED, XF_XENBUS_CLOSED);
 	fx_release_rings(&F);
 	mark = nlog;
 	fx_connect(&F, 1, 0, XF_BLKIF_ABI_X86_64, false);
@@ -626,9 +618,7 @@ static int closing_then_initialised(uint32_t lenient)
 {
 	F.cfg.lenient = lenient;
 	fx_up(&F, false, 0);
-	fx_set_fstate(&F, XF_XENBUS_CLOSING);
-	fx_run(&F);
-	ck_assert_int_eq(fx_bstate(&F), XF_XENBUS_CLOSING);
+	FX_STEP(&F, XF_XENBUS_CLOSING, XF_XENBUS_CLOSING);
 	fx_set_fstate(&F, XF_XENBUS_INITIALISED);
 	fx_run(&F);
 	return fx_bstate(&F);
