@@ -3,9 +3,10 @@
 # command that fails the same way; the global properties are checked even
 # where the scenario's own expectations pass; shards split the seeds;
 # bad input is refused before anything runs.
-# usage: test-cli-sweep.sh path/to/xfront
+# usage: test-cli-sweep.sh path/to/xfront SOURCE_ROOT
 set -u
 . "$(dirname "$0")/../../lib/xt.sh"
+SRC=$2
 
 # Fails for the seeds whose first math.random(1, 3) draw is 1.
 {
@@ -86,6 +87,15 @@ check "the sweep catches the hung I/O the expectations do not ask about" \
 	"[ $rc -eq 1 ] && grep -q '^FAIL hang.lua seed 4: 1 I/Os never completed; d0 stuck at the end (1 hung I/O)\$' out.txt"
 check "and says that the replayed run's own expectations pass" \
 	"grep -q 'replay: xfront run hang.lua --seed 4 --set seed=4  (its own expectations pass)' out.txt"
+
+# A sender that loses every notification without a watchdog: its
+# expectations allow the stall (that is what the variant shows), the
+# sweep's exactly-once property does not.
+"$XF" sweep "$SRC/scenarios/wakeups/lost-wakeup-net.lua" --variant tx-no-watchdog \
+	--seeds 1..1 > out.txt 2>&1; rc=$?
+check "tx frames never completed fail the sweep, naming the flow" \
+	"[ $rc -eq 1 ] && grep -q '\\[tx-no-watchdog\\] seed 1: f0: [0-9]* tx frames never completed; vif0 stuck at the end' out.txt &&
+	 grep -q 'replay: xfront run .*lost-wakeup-net.lua --variant tx-no-watchdog --seed 1 --set seed=1  (its own expectations pass)' out.txt"
 
 "$XF" sweep vs.lua --seeds 1..12 --json vs.json > out.txt 2>&1; rc=$?
 check "every variant runs for every seed; only the bad one fails" \
