@@ -30,7 +30,6 @@ void cli_usage(FILE *f)
 "  --no-color            plain summary\n"
 "  --skip-unsupported    run what the platform can; list the rest as SKIP\n"
 "\n"
-"\n"
 "sweep: runs the scenario (every variant, or --variant) in sim mode once\n"
 "per seed, math.random seeded from it, and checks after each run its\n"
 "expectations, exactly-once completion, leaks and verification; prints\n"

@@ -85,8 +85,6 @@ static int parse(int argc, char **argv, struct sweep_opts *o)
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], *v;
 
-		if (!strcmp(a, "--no-color"))
-			continue; /* accepted as by run: nothing is coloured */
 		if (a[0] != '-' || !a[1]) {
 			if (o->path)
 				return bad("%s: one scenario file only (a "
