@@ -131,6 +131,7 @@ refuse "an unknown variant" "no such variant" vs.lua --seeds 1..3 --variant ugly
 refuse "--set of an unread parameter" "has no parameter 'nope'" flaky.lua --seeds 1..3 --set nope=1
 refuse "--shard 0/2" "expected K/N" flaky.lua --seeds 1..3 --shard 0/2
 refuse "--json onto the scenario" "flaky.lua" flaky.lua --seeds 1..3 --json flaky.lua
+refuse "--json into a directory that does not exist" "nodir/s.json" flaky.lua --seeds 1..3 --json nodir/s.json
 refuse "a file that does not load" "nothere.lua" nothere.lua --seeds 1..3
 
 echo "fails: $fails"
