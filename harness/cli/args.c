@@ -70,7 +70,7 @@ static int parse_seed(const char *v, uint64_t *seed)
 	return 0;
 }
 
-static int parse_shard(const char *v, unsigned int *k, unsigned int *n)
+int cli_parse_shard(const char *v, unsigned int *k, unsigned int *n)
 {
 	const char *slash = strchr(v, '/');
 	uint64_t kk, nn;
@@ -155,7 +155,7 @@ int cli_parse(int argc, char **argv, int first, struct cli_opts *o)
 				if (add_param(o, v))
 					return -EINVAL;
 			} else {
-				if (parse_shard(v, &o->shard_k, &o->shard_n))
+				if (cli_parse_shard(v, &o->shard_k, &o->shard_n))
 					return -EINVAL;
 			}
 		} else if (!strcmp(a, "--no-color")) {

@@ -36,6 +36,8 @@ int cli_expand(char **paths, size_t n, struct cli_files *out);
 void cli_files_free(struct cli_files *f);
 char *cli_params_string(const struct cli_opts *o);
 int cli_params_from_string(const char *s, struct cli_opts *o);
+/* "K/N", 1 <= K <= N; says what is wrong on stderr. */
+int cli_parse_shard(const char *v, unsigned int *k, unsigned int *n);
 
 /* run.c */
 int cli_run(struct cli_opts *o);
@@ -45,6 +47,8 @@ int cli_run(struct cli_opts *o);
 int cli_outputs_check(const struct cli_opts *o, const struct cli_files *in);
 /* list.c */
 int cli_list(int argc, char **argv);
+/* sweep.c */
+int cli_sweep(int argc, char **argv);
 /* replay.c */
 int cli_replay(int argc, char **argv);
 

@@ -11,6 +11,8 @@ void cli_usage(FILE *f)
 "       xfront list [DIR...]\n"
 "       xfront list counters    keys of r in check(r) and ctx:counter\n"
 "       xfront replay RESULT.json\n"
+"       xfront sweep SCENARIO.lua --seeds A..B [--variant V] [--shard K/N]\n"
+"                    [--set KEY=VALUE] [--json FILE]\n"
 "       xfront --help | --version\n"
 "\n"
 "run options:\n"
@@ -27,6 +29,11 @@ void cli_usage(FILE *f)
 "  --pcap DIR            pcap of every frame crossing a mock vif\n"
 "  --no-color            plain summary\n"
 "  --skip-unsupported    run what the platform can; list the rest as SKIP\n"
+"\n"
+"sweep: runs the scenario (every variant, or --variant) in sim mode once\n"
+"per seed, math.random seeded from it, and checks after each run its\n"
+"expectations, exactly-once completion, leaks and verification; prints\n"
+"each failing seed with the command that replays it\n"
 "\n"
 "exit status: 0 every expectation holds, 1 one failed, 2 bad input\n",
 	      f);
@@ -50,6 +57,8 @@ static int run_command(int argc, char **argv)
 		return cli_list(argc, argv);
 	if (!strcmp(argv[1], "replay"))
 		return cli_replay(argc, argv);
+	if (!strcmp(argv[1], "sweep"))
+		return cli_sweep(argc, argv);
 	if (strcmp(argv[1], "run")) {
 		fprintf(stderr, "xfront: unknown command '%s' (see xfront "
 			"--help)\n", argv[1]);
