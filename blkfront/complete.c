@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Response consumption. The backend is untrusted: rsp_prod is read once
- * and bounded, each response slot is copied once into private memory
+ * and bounded (by the requests pushed, not only by the ring), each response slot is copied once into private memory
  * before any field is looked at, and the copy must name a request that
  * is on the ring (id in range and in flight, not already completed),
  * with the same operation and a known status. Any violation puts the
@@ -142,6 +142,18 @@ int bf_process_responses(struct bf_queue *q)
 		if (n < 0)
 			return bf_violation(q, "rsp_prod more than a ring ahead "
 					    "of rsp_cons", prod, n);
+		/* ring.h: one response per request, so rsp_prod never passes
+		 * what we pushed. RING_RESPONSE_PROD_OVERFLOW only bounds it
+		 * by the ring size; inside that, the slots beyond our own
+		 * requests hold stale bytes (old responses, or requests read
+		 * as responses) that the checks below would blame on their
+		 * id or operation instead of on rsp_prod. */
+		if ((xf_ring_idx)(prod - c->ring.rsp_cons) >
+		    (xf_ring_idx)(c->ring.req_prod_pvt - c->ring.rsp_cons))
+			return bf_violation(q, "rsp_prod beyond the requests "
+					    "pushed", prod,
+					    (int)(c->ring.req_prod_pvt -
+						  c->ring.rsp_cons));
 		while (n-- > 0) {
 			union {
 				struct xf_blkif_response r64;
