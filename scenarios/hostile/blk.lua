@@ -7,9 +7,10 @@
 -- Expectations prove: the frontend notices (the disk ends in its error
 -- state: one protocol error counted, the backend's act counted), fails
 -- what is outstanding instead of hanging or completing anything twice,
--- and leaks no grant or event channel. Sim only: the mock's acts are
--- exact in virtual time; real mode runs them too, but the count of I/Os
--- failed depends on timing.
+-- and leaks no grant or event channel. Sim only: in real mode the
+-- frontend may push, on another vCPU, the very id the backend picks for
+-- id-completed or unpushed-request, and the act then looks like a valid
+-- (early) answer; in virtual time nothing runs in between.
 scenario {
 	description = "a hostile blkback breaks the ring protocol once: the disk fails cleanly",
 	duration = "200ms",
