@@ -56,6 +56,18 @@ static bool bf_op_matches(const struct bf_shadow *sh, uint8_t op)
 	return sh->op == XF_BLKIF_OP_INDIRECT && op == sh->indirect_op;
 }
 
+/* What a response for an id that is not in flight shows the backend
+ * did. */
+static const char *not_in_flight(const struct bf_shadow *sh)
+{
+	if (sh->state == BF_SH_FREE && sh->answered)
+		return "response for a request not in flight (already "
+		       "completed: answered twice, or a stale id)";
+	if (sh->state == BF_SH_FREE)
+		return "response for a request not in flight (never issued)";
+	return "response for a request not in flight (taken back)";
+}
+
 static void bf_copy_out(struct bf_shadow *sh)
 {
 	struct xf_blkfront_io *io = sh->io;
@@ -119,6 +131,7 @@ static int bf_complete_one(struct bf_queue *q, struct bf_conn *c,
 	sh->nseg = 0;
 	sh->nind = 0;
 	sh->state = BF_SH_FREE;
+	sh->answered = true;
 	c->inflight--;
 	bf_conn_free_id(c, id);
 	bf_io_part_done(q, sh->io, status);
@@ -176,9 +189,7 @@ int bf_process_responses(struct bf_queue *q)
 						    (int)c->nr_ents);
 			sh = &c->shadow[rsp.id];
 			if (sh->state != BF_SH_INFLIGHT)
-				return bf_violation(q, "response for a request "
-						    "not in flight (duplicate "
-						    "or never issued)",
+				return bf_violation(q, not_in_flight(sh),
 						    rsp.id, sh->state);
 			if (!bf_op_matches(sh, rsp.operation))
 				return bf_violation(q, "response operation "

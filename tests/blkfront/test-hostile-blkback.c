@@ -218,7 +218,8 @@ END_TEST
 /* One response per request: the second answer of the same id. */
 START_TEST(rsp_id_duplicate)
 {
-	expect_hostile(XF_BLKBACK_HOSTILE_ID_DUPLICATE, "not in flight",
+	expect_hostile(XF_BLKBACK_HOSTILE_ID_DUPLICATE,
+		       "not in flight (already completed",
 		       GOOD + 1);
 }
 END_TEST
@@ -226,7 +227,8 @@ END_TEST
 /* An answer for a request already answered (a stale request record). */
 START_TEST(rsp_id_already_completed)
 {
-	expect_hostile(XF_BLKBACK_HOSTILE_ID_COMPLETED, "not in flight",
+	expect_hostile(XF_BLKBACK_HOSTILE_ID_COMPLETED,
+		       "not in flight (already completed",
 		       GOOD);
 }
 END_TEST
@@ -252,7 +254,8 @@ END_TEST
  * never pushed. */
 START_TEST(rsp_id_never_pushed)
 {
-	expect_hostile(XF_BLKBACK_HOSTILE_UNPUSHED_REQUEST, "not in flight",
+	expect_hostile(XF_BLKBACK_HOSTILE_UNPUSHED_REQUEST,
+		       "not in flight (never issued)",
 		       GOOD);
 }
 END_TEST
