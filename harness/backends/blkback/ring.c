@@ -120,8 +120,11 @@ void bb_respond(struct bb_queue *q, uint64_t id, uint8_t op,
 				    .status = status };
 	void *slot;
 
+	/* A halted ring answers nothing: after a req_prod overflow or a
+	 * hostile act its indices no longer agree with the frontend's, and
+	 * a slot written now could overwrite an unconsumed request. */
 	if (q->halted)
-		return; /* a hostile act left the ring out of step */
+		return;
 	if (bb_hostile_respond(q, id, op, status))
 		return;
 	slot = xf_back_ring_next_response(&q->ring);
@@ -248,6 +251,8 @@ static void queue_run(struct xf_actor *a)
 		if (atomic_load(&bb->stopping))
 			goto out;
 		push(q);
+		/* Halted in this pass: push what came before, then stop
+		 * (complete.c answers nothing more either). */
 		if (q->halted)
 			break;
 		if (!done && !taken)
