@@ -63,6 +63,10 @@ struct bf_shadow {
 	unsigned int nseg, nind;
 	struct bf_page **seg; /* [conn->max_segs], allocated on first use */
 	uint64_t issued_ns;   /* runtime clock when pushed (hang dumps) */
+	/* Answered at least once on this connection: a response for it
+	 * while free is a second answer (or a stale id), not one for an id
+	 * never issued. Only for the error message. */
+	bool answered;
 	struct bf_page *ind[XF_BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
 };
 

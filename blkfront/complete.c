@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Response consumption. The backend is untrusted: rsp_prod is read once
- * and bounded, each response slot is copied once into private memory
+ * and bounded (by the requests pushed, not only by the ring), each response slot is copied once into private memory
  * before any field is looked at, and the copy must name a request that
  * is on the ring (id in range and in flight, not already completed),
  * with the same operation and a known status. Any violation puts the
@@ -54,6 +54,18 @@ static bool bf_op_matches(const struct bf_shadow *sh, uint8_t op)
 	 * opcode or the operation it carried (Linux blkback does the
 	 * latter). */
 	return sh->op == XF_BLKIF_OP_INDIRECT && op == sh->indirect_op;
+}
+
+/* What a response for an id that is not in flight shows the backend
+ * did. */
+static const char *not_in_flight(const struct bf_shadow *sh)
+{
+	if (sh->state == BF_SH_FREE && sh->answered)
+		return "response for a request not in flight (already "
+		       "completed: answered twice, or a stale id)";
+	if (sh->state == BF_SH_FREE)
+		return "response for a request not in flight (never issued)";
+	return "response for a request not in flight (taken back)";
 }
 
 static void bf_copy_out(struct bf_shadow *sh)
@@ -119,6 +131,7 @@ static int bf_complete_one(struct bf_queue *q, struct bf_conn *c,
 	sh->nseg = 0;
 	sh->nind = 0;
 	sh->state = BF_SH_FREE;
+	sh->answered = true;
 	c->inflight--;
 	bf_conn_free_id(c, id);
 	bf_io_part_done(q, sh->io, status);
@@ -142,6 +155,18 @@ int bf_process_responses(struct bf_queue *q)
 		if (n < 0)
 			return bf_violation(q, "rsp_prod more than a ring ahead "
 					    "of rsp_cons", prod, n);
+		/* ring.h: one response per request, so rsp_prod never passes
+		 * what we pushed. RING_RESPONSE_PROD_OVERFLOW only bounds it
+		 * by the ring size; inside that, the slots beyond our own
+		 * requests hold stale bytes (old responses, or requests read
+		 * as responses) that the checks below would blame on their
+		 * id or operation instead of on rsp_prod. */
+		if ((xf_ring_idx)(prod - c->ring.rsp_cons) >
+		    (xf_ring_idx)(c->ring.req_prod_pvt - c->ring.rsp_cons))
+			return bf_violation(q, "rsp_prod beyond the requests "
+					    "pushed", prod,
+					    (int)(c->ring.req_prod_pvt -
+						  c->ring.rsp_cons));
 		while (n-- > 0) {
 			union {
 				struct xf_blkif_response r64;
@@ -164,9 +189,7 @@ int bf_process_responses(struct bf_queue *q)
 						    (int)c->nr_ents);
 			sh = &c->shadow[rsp.id];
 			if (sh->state != BF_SH_INFLIGHT)
-				return bf_violation(q, "response for a request "
-						    "not in flight (duplicate "
-						    "or never issued)",
+				return bf_violation(q, not_in_flight(sh),
 						    rsp.id, sh->state);
 			if (!bf_op_matches(sh, rsp.operation))
 				return bf_violation(q, "response operation "

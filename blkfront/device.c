@@ -379,6 +379,18 @@ int xf_blkfront_get_info(struct xf_blkfront *bf, struct xf_blkfront_info *out)
 	pthread_mutex_lock(&bf->lock);
 	*out = bf->info;
 	out->state = bf->state;
+	/* A queue raises the error (bf_set_error()) on its own vCPU and
+	 * the xenbus actor writes the state when it next runs: whoever
+	 * learnt of the error meanwhile (XF_BLKFRONT_EV_ERROR, an I/O
+	 * failed -EPROTO) must not read the state from before it. The
+	 * states the actor turns into the error state, as it will. */
+	if (atomic_load(&bf->fail_mode) == BF_FAIL_PROTO &&
+	    !atomic_load(&bf->suspended) && !atomic_load(&bf->closing) &&
+	    (out->state == XF_BLKFRONT_CONNECTING ||
+	     out->state == XF_BLKFRONT_CONNECTED ||
+	     out->state == XF_BLKFRONT_RECONNECTING ||
+	     out->state == XF_BLKFRONT_GONE))
+		out->state = XF_BLKFRONT_ERROR;
 	pthread_mutex_unlock(&bf->lock);
 	out->flush_active = atomic_load(&bf->feat_flush);
 	out->barrier_active = atomic_load(&bf->feat_barrier);

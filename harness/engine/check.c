@@ -74,6 +74,27 @@ static int check_lenient(const struct xf_scn *s, const struct xf_scn_obj *o,
 	return bad(err, len, s, line > 0 ? line : o->line, o, what);
 }
 
+/* A hostile mode is the mock's own misbehaviour: the kernel's blkback
+ * has no switch that makes it break the ring protocol. */
+static int check_hostile(const struct xf_scn *s, const struct xf_scn_obj *o,
+			 const char *table, char *err, size_t len)
+{
+	const struct xf_scn_obj *t = xf_scn_sub(o, table);
+	const char *k = NULL;
+	char what[256];
+
+	if (t && xf_scn_isset(t, "hostile"))
+		k = "hostile";
+	else if (t && xf_scn_isset(t, "hostile_after"))
+		k = "hostile_after";
+	if (!k)
+		return 0;
+	snprintf(what, sizeof(what), "%s.%s: the kernel's blkback cannot be "
+		 "made to break the ring protocol on demand; hostile modes "
+		 "are the mock blkback's (mock-only)", table, k);
+	return bad(err, len, s, line_of(t, k), o, what);
+}
+
 static int check_disk(const struct xf_scn *s, const struct xf_scn_obj *o,
 		      char *err, size_t len)
 {
@@ -87,6 +108,8 @@ static int check_disk(const struct xf_scn *s, const struct xf_scn_obj *o,
 	int line = 0, r;
 
 	r = check_lenient(s, o, "backend", "blkback", err, len);
+	if (!r)
+		r = check_hostile(s, o, "backend", err, len);
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
 		const char *k = first_set(xf_scn_sub(o, subs[i][0]), &line);
 
@@ -192,6 +215,8 @@ static int check_xen(const struct xf_scn *s, char *err, size_t len)
 			if (!ro)
 				ro = check_lenient(s, o, "blk", "blkback",
 						   err, len);
+			if (!ro)
+				ro = check_hostile(s, o, "blk", err, len);
 			if (!ro)
 				ro = check_host(s, o, hosts, err, len);
 		} else if (!strcmp(k, "disk")) {

@@ -383,6 +383,8 @@ void eng_fail(struct eng *e, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* The blkback leniency bits for a disk served by host (NULL: none). */
+void eng_blk_hostile(struct xf_blkback_config *c,
+		     const struct xf_scn_obj *be);
 uint32_t eng_blk_lenient(const struct xf_scn_obj *host,
 			 const struct xf_scn_obj *be);
 /* Backend vCPUs a disk needs: its backend's queues that can run. */

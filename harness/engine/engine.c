@@ -81,6 +81,15 @@ void eng_blk_features(struct xf_blkback_features *f,
 		f->sectors_unit = XF_BLKBACK_SECTORS_512;
 }
 
+/* The hostile mode of a `backend` (disk) or `blk` (host) table; the
+ * schema's names are xf_blkback_hostile_names(). */
+void eng_blk_hostile(struct xf_blkback_config *c, const struct xf_scn_obj *be)
+{
+	if (xf_blkback_hostile_parse(xf_scn_str(be, "hostile"), &c->hostile))
+		c->hostile = XF_BLKBACK_HOSTILE_NONE;
+	c->hostile_after = (uint64_t)xf_scn_int(be, "hostile_after");
+}
+
 /* XF_BB_LENIENT_* from a host's blk.lenient table, each key the disk's
  * backend.lenient table sets overriding the host's. Either may be NULL.
  * The schema's keys are xf_blkback_lenient_names(), bit i for name i. */
@@ -281,6 +290,7 @@ static int build_disk(struct eng *e, struct eng_disk *d, unsigned int idx,
 	d->bcfg.budget = d->host->budget ? d->host->budget : d->budget;
 	eng_blk_features(&d->bcfg.features, be);
 	d->bcfg.lenient = eng_blk_lenient(d->host->obj, be);
+	eng_blk_hostile(&d->bcfg, be);
 	d->bcfg.features.readonly = xf_scn_bool(o, "readonly");
 	d->bcfg.latency.read = lat(xf_scn_num(m, "latency_us"),
 				   xf_scn_num(m, "jitter_us"));

@@ -205,6 +205,10 @@ static int move_disk(struct eng *e, struct eng_disk *d, struct eng_host *h)
 			 xf_scn_sub(d->obj, "backend"));
 	d->bcfg.lenient = eng_blk_lenient(h->obj, xf_scn_sub(d->obj,
 							     "backend"));
+	/* A destination host's blk.hostile makes its backend hostile;
+	 * otherwise the disk's mode goes with it (counted afresh). */
+	if (h->obj && xf_scn_isset(xf_scn_sub(h->obj, "blk"), "hostile"))
+		eng_blk_hostile(&d->bcfg, xf_scn_sub(h->obj, "blk"));
 	r = xf_blkback_new(&d->bcfg, &d->bb);
 	if (!r)
 		r = xf_blkfront_resume(d->bf);

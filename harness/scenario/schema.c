@@ -104,6 +104,11 @@ static const char *const set_state_e[] = { "initialising", "initwait",
 					  "initialised", "connected",
 					  "closing", "closed", NULL };
 static const char *const sectors_unit_e[] = { "512", "sector-size", NULL };
+/* enum xf_blkback_hostile, same names, same order. */
+static const char *const blk_hostile_e[] = {
+	"none", "rsp-prod-beyond", "id-out-of-range", "id-duplicate",
+	"id-completed", "wrong-op", "unknown-status", "unpushed-request",
+	NULL };
 static const struct xf_scn_field scn_blkbe_f[] = {
 	F_ENUM("path", blk_path_e, "normal",
 	       "xenbus states the backend walks"),
@@ -127,6 +132,11 @@ static const struct xf_scn_field scn_blkbe_f[] = {
 	       "(unset: it starts as usual)"),
 	F_DUR("handshake_delay", 0, 3600 * S, "0",
 	      "the backend waits this long before each handshake step"),
+	F_ENUM("hostile", blk_hostile_e, "none",
+	       "one protocol violation of the mock blkback's responses "
+	       "(mock-only)"),
+	F_INT("hostile_after", 0, BIG, "0",
+	      "good responses before the hostile one"),
 };
 static KIND(scn_blkbe, "disk.backend", false, "blkback features");
 

@@ -64,7 +64,8 @@ enum hostile {
 };
 
 static const char *const h_msg[H_NR] = {
-	"out of range", "not in flight", "not in flight", "operation",
+	"out of range", "not in flight (already completed",
+	"not in flight (never issued)", "operation",
 	"status", "rsp_prod", "XSA-396",
 };
 

@@ -441,6 +441,9 @@ struct xf_blkfront_info {
 	char reason[192];
 };
 
+/* state is XF_BLKFRONT_ERROR from the moment the error is raised (an
+ * XF_BLKFRONT_EV_ERROR handler or a completion with -EPROTO already sees
+ * it), not only after the xenbus actor has next run. */
 int xf_blkfront_get_info(struct xf_blkfront *bf,
 			 struct xf_blkfront_info *out);
 

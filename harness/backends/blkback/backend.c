@@ -202,6 +202,8 @@ int xf_blkback_new(const struct xf_blkback_config *cfg,
 	if (cfg->features.sectors_unit != XF_BLKBACK_SECTORS_512 &&
 	    cfg->features.sectors_unit != XF_BLKBACK_SECTORS_SECTOR_SIZE)
 		return -EINVAL;
+	if ((unsigned int)cfg->hostile >= XF_BLKBACK_HOSTILE_NR)
+		return -EINVAL;
 	if (bb_dance_check(cfg))
 		return -EINVAL;
 	bb = calloc(1, sizeof(*bb));
@@ -333,6 +335,7 @@ static void add_queue(struct xf_blkback_stats *out, const struct bb_queue *q)
 	out->rsp_eopnotsupp += s->rsp_eopnotsupp;
 	out->discard_off_grid += s->discard_off_grid;
 	out->injected_errors += s->injected_errors;
+	out->hostile_acts += s->hostile_acts;
 	out->ring_overflows += s->ring_overflows;
 	out->inflight += q->nr_inflight + (q->barrier ? 1 : 0);
 }

@@ -16,6 +16,7 @@
 
 #define BB_PATH_MAX 128
 #define BB_ERR_MAX 256
+#define BB_SEEN_IDS 1024
 
 /* What a queue validates requests against (snapshot at connect; the size
  * is re-read per request because of resize). */
@@ -89,6 +90,11 @@ struct bb_queue {
 	struct bb_req *barrier;   /* barrier waiting for the drain */
 	bool barrier_active;      /* a barrier is in flight: hold new work */
 	uint64_t seq;
+	/* hostile.c: ids this connection consumed (below BB_SEEN_IDS) and
+	 * the last one answered. */
+	uint64_t seen_ids[BB_SEEN_IDS / 64];
+	uint64_t last_id;
+	bool have_last_id;
 	struct xf_rng rng; /* one per queue: queues on other vCPUs never share it */
 	struct xf_blkback_stats st; /* per-queue counters */
 };
@@ -147,6 +153,8 @@ struct xf_blkback {
 	atomic_bool frozen;
 	atomic_bool stopping;   /* crash/disappear: answer nothing more */
 	_Atomic uint64_t crash_after;
+	_Atomic uint64_t hostile_good; /* good responses so far */
+	atomic_bool hostile_done;      /* the hostile act happened */
 
 	pthread_mutex_t lock;   /* fields below */
 	struct xf_blkback_features feat;     /* next publish */
@@ -263,6 +271,13 @@ int16_t bb_fault_check(struct bb_queue *q, uint8_t op);
 bool bb_fault_count_request(struct xf_blkback *bb);
 /* Control actor: acts on crash / disappear. */
 void bb_fault_crash_now(struct xf_blkback *bb, bool write_closed);
+
+/* hostile.c, with q->lock held. Records a consumed request's id. */
+void bb_hostile_seen(struct bb_queue *q, uint64_t id);
+/* Called by bb_respond() for each response: true when the hostile mode
+ * wrote (or withheld) it instead. May halt the queue. */
+bool bb_hostile_respond(struct bb_queue *q, uint64_t id, uint8_t op,
+			int16_t status);
 
 /* xenbus.c helpers used by faults.c */
 void bb_detach(struct xf_blkback *bb);

@@ -85,7 +85,8 @@ unsigned int bb_complete_due(struct bb_queue *q, uint64_t now)
 	unsigned int n = 0;
 	struct bb_req *r;
 
-	while ((r = XF_FIFO_HEAD(&q->inflight)) && r->due_ns <= now) {
+	while (!q->halted && (r = XF_FIFO_HEAD(&q->inflight)) &&
+	       r->due_ns <= now) {
 		int16_t st;
 
 		XF_FIFO_POP(&q->inflight, next);

@@ -79,3 +79,30 @@ const char *const *xf_blkback_lenient_names(void)
 {
 	return lenient_names;
 }
+
+static const char *const hostile_names[XF_BLKBACK_HOSTILE_NR + 1] = {
+	[XF_BLKBACK_HOSTILE_NONE] = "none",
+	[XF_BLKBACK_HOSTILE_RSP_PROD_BEYOND] = "rsp-prod-beyond",
+	[XF_BLKBACK_HOSTILE_ID_OUT_OF_RANGE] = "id-out-of-range",
+	[XF_BLKBACK_HOSTILE_ID_DUPLICATE] = "id-duplicate",
+	[XF_BLKBACK_HOSTILE_ID_COMPLETED] = "id-completed",
+	[XF_BLKBACK_HOSTILE_WRONG_OP] = "wrong-op",
+	[XF_BLKBACK_HOSTILE_UNKNOWN_STATUS] = "unknown-status",
+	[XF_BLKBACK_HOSTILE_UNPUSHED_REQUEST] = "unpushed-request",
+	NULL,
+};
+
+int xf_blkback_hostile_parse(const char *name, enum xf_blkback_hostile *out)
+{
+	return XF_NAME_PARSE(hostile_names, name, out);
+}
+
+const char *xf_blkback_hostile_name(enum xf_blkback_hostile h)
+{
+	return XF_NAME_OF(hostile_names, h, "?");
+}
+
+const char *const *xf_blkback_hostile_names(void)
+{
+	return hostile_names;
+}

@@ -70,6 +70,8 @@ int bb_queue_connect(struct bb_queue *q, xf_domid front,
 		.lenient = bb->cfg.lenient,
 	};
 	q->halted = false;
+	memset(q->seen_ids, 0, sizeof(q->seen_ids));
+	q->have_last_id = false;
 	q->connected = true;
 	return 0;
 }
@@ -116,8 +118,16 @@ void bb_respond(struct bb_queue *q, uint64_t id, uint8_t op,
 {
 	struct xf_blkif_rsp rsp = { .id = id, .operation = op,
 				    .status = status };
-	void *slot = xf_back_ring_next_response(&q->ring);
+	void *slot;
 
+	/* A halted ring answers nothing: after a req_prod overflow or a
+	 * hostile act its indices no longer agree with the frontend's, and
+	 * a slot written now could overwrite an unconsumed request. */
+	if (q->halted)
+		return;
+	if (bb_hostile_respond(q, id, op, status))
+		return;
+	slot = xf_back_ring_next_response(&q->ring);
 	if (!slot)
 		return; /* cannot happen: one response per consumed request */
 	/* Encoding writes the whole slot: no stale bytes leak (XSA-216). */
@@ -195,6 +205,7 @@ static unsigned int consume(struct bb_queue *q, uint64_t now)
 		 * private copy (XSA-155). */
 		xf_back_ring_take_request(&q->ring, slot, q->slot_size);
 		xf_blkif_decode_req(q->abi, slot, &req);
+		bb_hostile_seen(q, req.id);
 		taken++;
 		if (bb_fault_count_request(q->bb))
 			break; /* crashed with this request in flight */
@@ -240,6 +251,10 @@ static void queue_run(struct xf_actor *a)
 		if (atomic_load(&bb->stopping))
 			goto out;
 		push(q);
+		/* Halted in this pass: push what came before, then stop
+		 * (complete.c answers nothing more either). */
+		if (q->halted)
+			break;
 		if (!done && !taken)
 			break;
 	}

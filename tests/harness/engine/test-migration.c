@@ -611,6 +611,49 @@ XT_SUITE("harness-reconnect")
 	tcase_add_test(t, unplug_fails_at_once);
 }
 
+/* A destination host's blk.hostile makes the backend the disk migrates
+ * to hostile: the source answers well, the destination breaks the
+ * protocol after 5 good answers; the disk ends in its error state, every
+ * I/O ended once, nothing leaked. _i = 1: a host without the key; the
+ * disk's own mode goes along and counts afresh: 4000 good answers are
+ * more than the source gives until the switch (40,000 IOPS until about
+ * 80 ms: some 3200) and fewer than the destination gives in the rest
+ * (some 4700), so only the destination's own count reaches them. */
+START_TEST(hostile_destination)
+{
+	char src[1024];
+
+	snprintf(src, sizeof(src),
+		 "scenario { name = 'x', description = 'test',"
+		 " duration = '200ms' }\n"
+		 "host { name = 'src' }\n"
+		 "host { name = 'dst'%s }\n"
+		 "vm { name = 'vm1', host = 'src', vcpus = 2,"
+		 " memory = '32M' }\n"
+		 "disk { name = 'd1', vm = 'vm1', size = '64M',"
+		 " model = { latency_us = 100 },"
+		 " backend = { hostile = 'unknown-status',"
+		 " hostile_after = %s } }\n"
+		 "job { name = 'io', disk = 'd1', rw = 'randrw', bs = '4k',"
+		 " iodepth = 4 }\n"
+		 "fault { at = '50ms', action = 'migrate', target = 'vm1',"
+		 " to = 'dst' }\n"
+		 "expect { hangs = 0, double_completions = 0, leaks = 0 }\n",
+		 _i ? "" : ", blk = { hostile = 'wrong-op', hostile_after = 5 }",
+		 _i ? "4000" : "1000000");
+	run(src);
+	ck_assert_uint_eq(ctr("vm1.migrations"), 1);
+	ck_assert_uint_eq(ctr("d1.protocol_errors"), 1);
+	ck_assert_uint_eq(ctr("d1.backend.hostile_acts"), 1);
+	ck_assert_uint_eq(res->nnotes, 1);
+	ck_assert_str_eq(res->notes[0].state, "error");
+	ck_assert_msg(strstr(res->notes[0].reason,
+			     _i ? "unknown response status"
+				: "response operation does not match"),
+		      "note: %s", res->notes[0].reason);
+}
+END_TEST
+
 XT_SUITE("harness-migration")
 {
 	TCase *t = xt_tcase_fixture("model", setup, teardown, 60);
@@ -629,4 +672,5 @@ XT_SUITE("harness-migration")
 	tcase_add_test(t, bad_input);
 	tcase_add_test(t, bad_runtime_request);
 	tcase_add_test(t, hook_migrates);
+	tcase_add_loop_test(t, hostile_destination, 0, 2);
 }

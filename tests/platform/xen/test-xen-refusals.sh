@@ -103,6 +103,15 @@ refused vif-lenient "5: vif 'v0': backend.lenient.tx_cross_page: the kernel's xe
 vif { name = "v1", vm = "vm0" }
 flow { name = "f", from = "v0", to = "v1", proto = "udp" }
 expect { bad_checksums = 0 }'
+refused hostile "4: disk 'd0': backend.hostile: the kernel's blkback cannot be made to break the ring protocol" \
+'disk { name = "d0", vm = "vm0",
+  backend = { hostile = "wrong-op", hostile_after = 10 } }
+job { name = "j", disk = "d0" }
+expect { iops_min = 1 }'
+refused host-hostile "3: host 'h0': blk.hostile: the kernel's blkback cannot be made to break the ring protocol" \
+"host { name = \"h0\", blk = { hostile = \"id-duplicate\" } }
+$ok_disk
+expect { iops_min = 1 }"
 refused host-lenient "3: host 'h0': net.lenient.csum_fill: the kernel's xen-netback cannot be made lenient" \
 "host { name = \"h0\", net = { lenient = { csum_fill = false } } }
 $ok_disk

@@ -343,6 +343,76 @@ struct xf_blkback_error_rule {
  * "connect_via_initwait", "flush_unoffered". NULL-terminated. */
 const char *const *xf_blkback_lenient_names(void);
 
+/* Hostile modes: one misbehaviour of a broken or malicious backend,
+ * for showing that a frontend survives it. Every mode acts on the
+ * responses: after `hostile_after` good responses (counted over all
+ * queues of the backend) the next one is the hostile act, once; the
+ * backend's xf_blkback_stats.hostile_acts says whether it happened.
+ * "Then normal": later responses are correct again (a frontend must go
+ * on ignoring them). "Then stops": the act leaves the queue's indices
+ * out of step with the frontend's, so that queue answers nothing more
+ * (its requests are dropped at disconnect, as a hung backend's). The
+ * rules are those of xen/include/public/io/ring.h and io/blkif.h. */
+enum xf_blkback_hostile {
+	XF_BLKBACK_HOSTILE_NONE = 0,
+	/* rsp_prod pushed past every request the frontend pushed
+	 * (req_prod + 1), the slots in between never written: a backend
+	 * that publishes a private index it advanced too far, or one
+	 * probing the frontend's ring handling. ring.h: a response is
+	 * produced only for a consumed request, so rsp_prod never passes
+	 * req_prod (RING_RESPONSE_PROD_OVERFLOW checks only the coarser
+	 * "more than a ring"). The frontend would read stale slots as
+	 * responses. Then stops. */
+	XF_BLKBACK_HOSTILE_RSP_PROD_BEYOND,
+	/* The response carries id = ring size, which no request carried:
+	 * a backend that loses the id (a 32/64-bit ABI mix-up truncating
+	 * or shifting it) or forges one. blkif.h: a response's id is the
+	 * id of the request it answers ("copied from request"). That
+	 * request is never answered. Then normal. */
+	XF_BLKBACK_HOSTILE_ID_OUT_OF_RANGE,
+	/* One request answered twice, in consecutive slots: a backend
+	 * that completes a request on two paths (error and done, the
+	 * double-completion bugs of real backends). ring.h/blkif.h: one
+	 * response per request. Then stops. */
+	XF_BLKBACK_HOSTILE_ID_DUPLICATE,
+	/* The response carries the id of the last request this queue
+	 * answered (not in flight again), instead of its own: a backend
+	 * that answers from a stale copy (a use-after-free of its request
+	 * record). blkif.h: id copied from the request answered. Waits
+	 * for such an id (needs one answered response on the queue). That
+	 * request is never answered. Then normal. */
+	XF_BLKBACK_HOSTILE_ID_COMPLETED,
+	/* The response's operation differs from the request's (READ for
+	 * anything but READ, else WRITE): a backend answering with the
+	 * wrong record's fields. blkif.h: operation "copied from
+	 * request" (Linux blkback: pending_req->operation, the inner op of
+	 * an indirect request). Then normal. */
+	XF_BLKBACK_HOSTILE_WRONG_OP,
+	/* The status is -5 (-EIO passed through) instead of one of
+	 * BLKIF_RSP_OKAY/ERROR/EOPNOTSUPP: a backend that hands the host
+	 * kernel's errno to the guest. blkif.h: status is a BLKIF_RSP_*.
+	 * Then normal. */
+	XF_BLKBACK_HOSTILE_UNKNOWN_STATUS,
+	/* The response carries an id the frontend has not pushed: the
+	 * lowest id the queue never saw and that is not among the pushed
+	 * requests it has not consumed yet (with a frontend that hands out
+	 * ids in order: its next free slot). A backend that reads a slot
+	 * past req_prod (a missing read barrier or an off-by-one in
+	 * RING_HAS_UNCONSUMED_REQUESTS) answers a request the frontend
+	 * only queued. ring.h: requests up to req_prod only. That
+	 * request is never answered. Then normal. */
+	XF_BLKBACK_HOSTILE_UNPUSHED_REQUEST,
+	XF_BLKBACK_HOSTILE_NR,
+};
+
+/* "none", "rsp-prod-beyond", "id-out-of-range", "id-duplicate",
+ * "id-completed", "wrong-op", "unknown-status", "unpushed-request".
+ * parse: -EINVAL for an unknown name; name: "?" for an unknown value;
+ * names: NULL-terminated, index = value. */
+int xf_blkback_hostile_parse(const char *name, enum xf_blkback_hostile *out);
+const char *xf_blkback_hostile_name(enum xf_blkback_hostile h);
+const char *const *xf_blkback_hostile_names(void);
+
 struct xf_blkback_config {
 	struct xf_platform *platform; /* the backend's domain */
 	struct xf_rt *rt;
@@ -382,6 +452,10 @@ struct xf_blkback_config {
 	 * the walk of a Connected backend without rings), re-reading both
 	 * states when the delay is over; 0: steps at once. */
 	uint64_t handshake_delay_ns;
+	/* A hostile mode (above) and how many good responses come first;
+	 * xf_blkback_new() refuses an unknown mode (-EINVAL). */
+	enum xf_blkback_hostile hostile;
+	uint64_t hostile_after;
 };
 
 /* Defaults: features "linux", no latency, no budget, normal path,
@@ -472,6 +546,7 @@ struct xf_blkback_stats {
 	uint64_t discard_off_grid;
 	uint64_t rejects[XF_BLKBACK_REJ_NR];
 	uint64_t injected_errors;
+	uint64_t hostile_acts;      /* the hostile mode's act: 0 or 1 */
 	uint64_t ring_overflows;    /* rings halted for prod overflow */
 	uint64_t dropped;           /* in flight at disconnect/crash: no
 				     * response */
