@@ -199,8 +199,6 @@ static bool is_closed(void *arg)
  * event channel of the frontend domain. */
 static void env_fini(void)
 {
-	struct xf_mock_stats ms;
-
 	if (E.bf) {
 		ck_assert_int_eq(xf_blkfront_close(E.bf), 0);
 		ck_assert(run_until(is_closed, NULL));
@@ -208,10 +206,7 @@ static void env_fini(void)
 	}
 	if (E.bb)
 		xf_blkback_free(E.bb);
-	xf_mock_stats(E.hv, FE, &ms);
-	ck_assert_uint_eq(ms.gnt_shared_pages, 0);
-	ck_assert_uint_eq(ms.evtchn_open_ports, 0);
-	ck_assert_uint_eq(ms.gnt_revoke_busy, 0);
+	XT_MOCK_ASSERT_CLEAN(E.hv, FE);
 	xf_rt_free(E.rt);
 	xf_blkdisk_free(E.disk);
 	xf_mock_hv_free(E.hv);

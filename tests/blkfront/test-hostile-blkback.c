@@ -117,18 +117,13 @@ static void up(enum xf_blkback_hostile mode)
  * bound. */
 static void down(void)
 {
-	struct xf_mock_stats ms;
-
 	ck_assert_int_eq(xf_blkfront_close(E.bf), 0);
 	for (int i = 0; i < 2000 && !atomic_load(&E.closed); i++)
 		run_ms(1);
 	ck_assert_uint_eq(atomic_load(&E.closed), 1);
 	xf_blkfront_free(E.bf);
 	xf_blkback_free(E.bb);
-	xf_mock_stats(E.hv, FE, &ms);
-	ck_assert_uint_eq(ms.gnt_shared_pages, 0);
-	ck_assert_uint_eq(ms.evtchn_open_ports, 0);
-	ck_assert_uint_eq(ms.gnt_revoke_busy, 0);
+	XT_MOCK_ASSERT_CLEAN(E.hv, FE);
 	xf_rt_free(E.rt);
 	xf_blkdisk_free(E.disk);
 	xf_mock_hv_free(E.hv);

@@ -16,4 +16,16 @@
 void xt_mock_pair(struct xf_mock_hv **hv, struct xf_platform **dom0,
 		  struct xf_platform **guest);
 
+/* domid holds no grant page, no port and no revoke the backend
+ * refused: what a frontend must leave at teardown. A macro, so that a
+ * failure names the test's line. */
+#define XT_MOCK_ASSERT_CLEAN(hv, domid) do {				\
+		struct xf_mock_stats xt_ms_;				\
+									\
+		xf_mock_stats(hv, domid, &xt_ms_);			\
+		ck_assert_uint_eq(xt_ms_.gnt_shared_pages, 0);		\
+		ck_assert_uint_eq(xt_ms_.evtchn_open_ports, 0);		\
+		ck_assert_uint_eq(xt_ms_.gnt_revoke_busy, 0);		\
+	} while (0)
+
 #endif

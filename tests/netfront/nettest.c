@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "nettest.h"
+#include "xt-mock.h"
 
 static void on_done(void *opaque, uint64_t cookie, int status)
 {
@@ -166,15 +167,10 @@ void nt_pair_start(struct nt_vm *a, struct nt_vm *b)
 
 void nt_close_clean(struct nt_vm *vm)
 {
-	struct xf_mock_stats ms;
-
 	ck_assert_int_eq(xf_netfront_close(vm->nf), 0);
 	nt_run(vm->env);
 	ck_assert_int_eq(xf_netfront_state(vm->nf), XF_NETFRONT_CLOSED);
-	xf_mock_stats(vm->env->hv, vm->domid, &ms);
-	ck_assert_uint_eq(ms.gnt_shared_pages, 0);
-	ck_assert_uint_eq(ms.evtchn_open_ports, 0);
-	ck_assert_uint_eq(ms.gnt_revoke_busy, 0);
+	XT_MOCK_ASSERT_CLEAN(vm->env->hv, vm->domid);
 }
 
 int nt_send_frags(struct nt_vm *vm, const uint8_t *data, const uint32_t

@@ -259,9 +259,8 @@ END_TEST
 
 XT_SUITE("netfront-basic")
 {
-	TCase *tc = xt_tcase("basic");
+	TCase *tc = xt_tcase_fixture("basic", setup, teardown, 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, loopback_connects_and_echoes);
 	tcase_add_test(tc, switch_two_vms);

@@ -213,9 +213,8 @@ END_TEST
 
 XT_SUITE("netfront-handshake")
 {
-	TCase *tc = xt_tcase("handshake");
+	TCase *tc = xt_tcase_fixture("handshake", setup, teardown, 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, full_features_two_queues_split);
 	tcase_add_test(tc, minimal_backend_single_queue);

@@ -291,9 +291,8 @@ END_TEST
 
 XT_SUITE("netfront-linuxlike")
 {
-	TCase *tc = xt_tcase("linuxlike");
+	TCase *tc = xt_tcase_fixture("linuxlike", setup, teardown, 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, queue_hint_beyond_negotiated_count_completes);
 	tcase_add_test(tc, frames_before_connect_use_queue_zero);

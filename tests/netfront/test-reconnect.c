@@ -398,9 +398,8 @@ END_TEST
 
 XT_SUITE("netfront-reconnect")
 {
-	TCase *tc = xt_tcase("reconnect");
+	TCase *tc = xt_tcase_fixture("reconnect", setup, teardown, 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, backend_restart_with_frames_in_flight);
 	tcase_add_test(tc, restart_with_fewer_queues_reconnects);

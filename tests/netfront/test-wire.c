@@ -374,9 +374,8 @@ END_TEST
 
 XT_SUITE("netfront-wire")
 {
-	TCase *tc = xt_tcase("tx");
+	TCase *tc = xt_tcase_fixture("tx", setup, teardown, 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, multi_slot_layout);
 	tcase_add_test(tc, gso_extra_info_and_csum_blank);

@@ -159,9 +159,8 @@ END_TEST
 
 XT_SUITE("util-outfile")
 {
-	TCase *tc = xt_tcase("outfile");
+	TCase *tc = xt_tcase_fixture("outfile", setup, teardown, 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, commit_replaces_the_target);
 	tcase_add_test(tc, abort_leaves_the_target);
 	tcase_add_test(tc, failed_write_is_reported_and_undone);

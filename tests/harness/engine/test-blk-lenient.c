@@ -134,9 +134,8 @@ END_TEST
 
 XT_SUITE("harness-blk-lenient")
 {
-	TCase *tc = xt_tcase("lenient");
+	TCase *tc = xt_tcase_fixture("lenient", setup, teardown, 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, disk_overrides_host_key_by_key);
 	tcase_add_test(tc, schema_keys_are_blkback_names);
 	tcase_add_test(tc, hostile_mode_into_config);

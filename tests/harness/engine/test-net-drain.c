@@ -288,9 +288,8 @@ END_TEST
 
 XT_SUITE("scenario-net-drain")
 {
-	TCase *tc = xt_tcase("drain");
+	TCase *tc = xt_tcase_fixture("drain", setup, teardown, 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, slow_receiver_drained);
 	tcase_add_test(tc, lost_tail_found_by_probes);

@@ -134,9 +134,8 @@ END_TEST
 
 XT_SUITE("blkback-linuxlike")
 {
-	TCase *tc = xt_tcase("linuxlike");
+	TCase *tc = xt_tcase_fixture("linuxlike", setup, teardown, 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, persistent_key_only_at_connect);
 	tcase_add_test(tc, no_persistent_preset_writes_zero);

@@ -144,9 +144,8 @@ END_TEST
 
 XT_SUITE("netback-copyfail")
 {
-	TCase *tc = xt_tcase("copyfail");
+	TCase *tc = xt_tcase_fixture("copyfail", setup, teardown, 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, rx_copy_failure_answers_error);
 	tcase_add_test(tc, rx_copy_failure_multi_slot);

@@ -1102,9 +1102,8 @@ END_TEST
 
 XT_SUITE("netback-hostile-front")
 {
-	TCase *tc = xt_tcase("hostile");
+	TCase *tc = xt_tcase_fixture("hostile", setup, teardown, 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, good_frame_accepted);
 	tcase_add_test(tc, mcast_add_not_deduplicated_and_capped);

@@ -346,9 +346,8 @@ END_TEST
 
 XT_SUITE("netback-offload")
 {
-	TCase *tc = xt_tcase("offload");
+	TCase *tc = xt_tcase_fixture("offload", setup, teardown, 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, csum_blank_delivered_partial);
 	tcase_add_test(tc, lenient_csum_fill_fills_at_ingress);

@@ -185,9 +185,8 @@ END_TEST
 
 XT_SUITE("netback-pcap")
 {
-	TCase *tc = xt_tcase("pcap");
+	TCase *tc = xt_tcase_fixture("pcap", setup, teardown, 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, pcap_read_back);
 }

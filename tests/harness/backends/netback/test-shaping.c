@@ -311,9 +311,8 @@ END_TEST
 
 XT_SUITE("netback-shaping")
 {
-	TCase *tc = xt_tcase("shaping");
+	TCase *tc = xt_tcase_fixture("shaping", setup, teardown, 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, total_loss);
 	tcase_add_test(tc, partial_loss_is_seeded);

@@ -240,9 +240,8 @@ END_TEST
 
 XT_SUITE("netback-switch")
 {
-	TCase *tc = xt_tcase("switch");
+	TCase *tc = xt_tcase_fixture("switch", setup, teardown, 0);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, colliding_mac_survives_detach);
 	tcase_add_test(tc, collision_run_across_table_end);
