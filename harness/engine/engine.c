@@ -952,8 +952,9 @@ int xf_engine_run(struct xf_scn *scn, const struct xf_engine_opts *o,
 	}
 	eng_collect(e);
 	eng_net_collect(e);
-	eng_stuck_collect(e);
+	/* Wedges first: a wedged device is dumped as stuck. */
 	eng_xbt_collect(e);
+	eng_stuck_collect(e);
 	if (e->failed)
 		res->error = strdup(e->err);
 	if (e->xen)

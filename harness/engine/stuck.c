@@ -79,6 +79,36 @@ static const char *const nf_states[] = {
 	[XF_NETFRONT_ERROR] = "error",
 };
 
+/* The wedge report of a device (eng_xbt_collect ran first), or NULL. */
+static const struct xf_wedge *wedge_of(const struct eng *e, const char *dev)
+{
+	for (size_t i = 0; i < e->res->nwedges; i++)
+		if (!strcmp(e->res->wedges[i].device, dev))
+			return &e->res->wedges[i];
+	return NULL;
+}
+
+/* Why a device is worth a dump: work it never finished, a handshake
+ * that stopped, or a run that failed with the device not connected.
+ * NULL: it finished its part. */
+static bool stuck_why(const struct eng *e, const char *dev, char *buf,
+		      size_t len, uint64_t left, const char *left_what,
+		      const char *down)
+{
+	const struct xf_wedge *w = wedge_of(e, dev);
+
+	if (left)
+		snprintf(buf, len, "%llu %s", (unsigned long long)left,
+			 left_what);
+	else if (w)
+		snprintf(buf, len, "wedged: %s", w->text);
+	else if (down)
+		snprintf(buf, len, "%s", down);
+	else
+		return false;
+	return true;
+}
+
 static uint64_t disk_hangs(const struct eng *e, const struct eng_disk *d)
 {
 	uint64_t n = 0;
@@ -95,6 +125,7 @@ static void stuck_disk(struct eng *e, struct eng_disk *d)
 	struct xf_stuck_device *sd;
 	uint64_t hangs = disk_hangs(e, d);
 	bool idle_ok;
+	char why[sizeof(sd->why)];
 
 	if (!d->bf || xf_blkfront_get_info(d->bf, &info))
 		return;
@@ -103,18 +134,15 @@ static void stuck_disk(struct eng *e, struct eng_disk *d)
 	idle_ok = info.state == XF_BLKFRONT_CONNECTED ||
 		  info.state == XF_BLKFRONT_CLOSED ||
 		  info.state == XF_BLKFRONT_UNPLUGGED;
-	if (!hangs && (idle_ok || !e->failed))
-		return;
-	if (xf_result_add_stuck(e->res, &sd))
+	if (!stuck_why(e, d->name, why, sizeof(why), hangs,
+		       hangs == 1 ? "hung I/O" : "hung I/Os",
+		       !idle_ok && e->failed ? "not connected when the run "
+					       "stopped" : NULL) ||
+	    xf_result_add_stuck(e->res, &sd))
 		return;
 	snprintf(sd->device, sizeof(sd->device), "%s", d->name);
 	snprintf(sd->kind, sizeof(sd->kind), "disk");
-	if (hangs)
-		snprintf(sd->why, sizeof(sd->why), "%llu hung I/O%s",
-			 (unsigned long long)hangs, hangs == 1 ? "" : "s");
-	else
-		snprintf(sd->why, sizeof(sd->why), "not connected when the "
-			 "run stopped");
+	snprintf(sd->why, sizeof(sd->why), "%s", why);
 	snprintf(sd->frontend_view, sizeof(sd->frontend_view), "%s",
 		 xf_blkfront_state_name(info.state));
 	store_state(d->vm->p, xf_blkfront_nodename(d->bf), sd->frontend_state,
@@ -179,24 +207,24 @@ static void stuck_vif(struct eng *e, struct eng_vif *v)
 	struct xf_stuck_device *sd;
 	enum xf_netfront_state st;
 	int64_t out = atomic_load(&v->inflight);
-	char fe[160], be[160];
+	char fe[160], be[160], why[sizeof(sd->why)];
 
 	if (!v->nf)
 		return;
 	st = xf_netfront_state(v->nf);
-	if (out <= 0 && (st == XF_NETFRONT_CONNECTED ||
-			 (!e->failed && !undrained_flow(e, v))))
-		return;
-	if (xf_result_add_stuck(e->res, &sd))
+	if (!stuck_why(e, v->obj->name, why, sizeof(why),
+		       out > 0 ? (uint64_t)out : 0,
+		       out == 1 ? "frame sent and never completed" :
+				  "frames sent and never completed",
+		       st != XF_NETFRONT_CONNECTED &&
+		       (e->failed || undrained_flow(e, v)) ?
+		       "not connected when the run stopped, a flow through it "
+		       "undelivered" : NULL) ||
+	    xf_result_add_stuck(e->res, &sd))
 		return;
 	snprintf(sd->device, sizeof(sd->device), "%s", v->obj->name);
 	snprintf(sd->kind, sizeof(sd->kind), "vif");
-	if (out > 0)
-		snprintf(sd->why, sizeof(sd->why), "%lld frame%s sent and "
-			 "never completed", (long long)out, out == 1 ? "" : "s");
-	else
-		snprintf(sd->why, sizeof(sd->why), "not connected when the "
-			 "run stopped, a flow through it undelivered");
+	snprintf(sd->why, sizeof(sd->why), "%s", why);
 	snprintf(sd->frontend_view, sizeof(sd->frontend_view), "%s",
 		 xf_name_of(nf_states, XF_NAMES_N(nf_states), st, "?"));
 	snprintf(fe, sizeof(fe), "/local/domain/%u/%s",

@@ -56,6 +56,21 @@ check "a vif under an undelivered flow is listed with the stale state key" \
 check "a clean run has no stuck devices" \
 	"[ $rc -eq 0 ] && ! grep -q stuck: out.txt &&
 	 python3 -c 'import json; assert json.load(open(\"fine.json\"))[\"results\"][0][\"stuck\"] == []'"
+# A wedged handshake is dumped too: the backend stuck in InitWait and
+# the frontend at Initialised, with the ring it granted.
+{
+	echo 'scenario { name = "wedge", description = "a backend stuck in InitWait", duration = "20ms" }'
+	echo 'vm { name = "vm0" }'
+	echo 'disk { name = "d0", vm = "vm0", size = "16M", connect_timeout = "100ms",'
+	echo '       backend = { path = "stuck-initwait" } }'
+	echo 'job { name = "rr", disk = "d0", rw = "randread" }'
+	echo 'expect { iops_max = 1e9 }'
+} > wedge.lua
+"$XF" run wedge.lua > out.txt 2>&1; rc=$?
+check "a wedged disk is dumped with both states and its ring" \
+	"[ $rc -eq 1 ] && grep -q 'stuck: disk d0 (wedged: d0: frontend Initialised, backend InitWait' out.txt &&
+	 grep -q 'q0: req_prod=0 ' out.txt"
+
 # A flow whose sending vif is unplugged stops being refused in a tight
 # loop: the sim run ends at its duration (it spun for ever before).
 {

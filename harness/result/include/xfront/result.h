@@ -119,7 +119,7 @@ struct xf_stuck_queue {
 struct xf_stuck_device {
 	char device[64];
 	char kind[8];               /* "disk", "vif" */
-	char why[96];               /* "4 hung I/Os", "frames still out" */
+	char why[192];              /* "4 hung I/Os", "wedged: ..." */
 	char frontend_view[24];     /* the frontend library's own state */
 	char frontend_state[24];    /* xenbus states in the store at the end */
 	char backend_state[24];
