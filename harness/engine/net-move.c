@@ -32,6 +32,8 @@ void eng_nb_stats_add(struct xf_nb_vif_stats *a,
 	if (b->rx_queue_peak > a->rx_queue_peak)
 		a->rx_queue_peak = b->rx_queue_peak;
 	a->pcap_frames += b->pcap_frames;
+	if (!a->pcap_error)
+		a->pcap_error = b->pcap_error;
 	a->notify_failed += b->notify_failed;
 }
 

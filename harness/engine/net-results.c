@@ -484,6 +484,12 @@ void eng_net_collect(struct eng *e)
 		/* Totals over every netback the vif had. */
 		ns = v->old;
 		eng_nb_stats_add(&ns, &last);
+		/* A capture that could not be written is a failed run, with
+		 * the file named, not a quietly short pcap. */
+		if (ns.pcap_error)
+			eng_fail(e, ns.pcap_error, "--pcap %s: the capture of "
+				 "vif '%s' could not be written: %s",
+				 e->o->pcap_dir, nm, strerror(-ns.pcap_error));
 		eng_ctrs_copy(e, nm, nb_ctrs, ENG_N(nb_ctrs), &ns, false);
 		for (int d = 0; d < XF_NB_DROP_NR; d++) {
 			char dk[64];
@@ -522,6 +528,11 @@ void eng_net_collect(struct eng *e)
 		xf_nb_switch_stats(n->sw[i], &ss);
 		char sw[96];
 
+		if (ss.pcap_error)
+			eng_fail(e, ss.pcap_error, "--pcap %s: the capture of "
+				 "bridge '%s' could not be written: %s",
+				 e->o->pcap_dir, n->swname[i],
+				 strerror(-ss.pcap_error));
 		snprintf(sw, sizeof(sw), "switch.%s", n->swname[i]);
 		eng_ctrs_copy(e, sw, switch_ctrs, ENG_N(switch_ctrs), &ss,
 			      false);

@@ -201,6 +201,9 @@ uint16_t nb_offload_rx_flags(struct xf_nb_vif *v, struct nb_frame *f);
 /* pcap.c */
 int nb_pcap_open(const char *path, struct nb_pcap **out);
 void nb_pcap_close(struct nb_pcap *pc);
+/* Writes out what is buffered; 0, or -errno of the first write that
+ * failed (a full disk) since the capture was opened. NULL: 0. */
+int nb_pcap_sync(struct nb_pcap *pc);
 void nb_pcap_write(struct nb_pcap *pc, uint64_t ts_ns, const uint8_t *data,
 		   uint32_t len);
 /* Writes to the vif's and the switch's captures as configured. */

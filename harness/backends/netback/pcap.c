@@ -18,7 +18,17 @@ struct nb_pcap {
 	pcap_dumper_t *dump;
 	size_t pending; /* bytes in the stdio buffer, all whole frames */
 	char *buf;      /* that buffer: glibc ignores a size without one */
+	int err;        /* errno of the first failed write, 0 none */
 };
+
+/* Under pc->lock. The capture keeps going after a failed write (stdio
+ * drops what it cannot write); the first error is what is reported. */
+static void pcap_flush_locked(struct nb_pcap *pc)
+{
+	if (pcap_dump_flush(pc->dump) && !pc->err)
+		pc->err = errno ? errno : EIO;
+	pc->pending = 0;
+}
 
 int nb_pcap_open(const char *path, struct nb_pcap **out)
 {
@@ -80,13 +90,24 @@ void nb_pcap_write(struct nb_pcap *pc, uint64_t ts_ns, const uint8_t *data,
 	pthread_mutex_lock(&pc->lock);
 	/* Flush before a frame that would not fit: stdio would otherwise
 	 * write the buffer out with this frame cut in two. */
-	if (pc->pending + NB_PCAP_REC_HDR + h.caplen > NB_PCAP_BUF) {
-		pcap_dump_flush(pc->dump);
-		pc->pending = 0;
-	}
+	if (pc->pending + NB_PCAP_REC_HDR + h.caplen > NB_PCAP_BUF)
+		pcap_flush_locked(pc);
 	pcap_dump((u_char *)pc->dump, &h, data);
 	pc->pending += NB_PCAP_REC_HDR + h.caplen;
 	pthread_mutex_unlock(&pc->lock);
+}
+
+int nb_pcap_sync(struct nb_pcap *pc)
+{
+	int err;
+
+	if (!pc)
+		return 0;
+	pthread_mutex_lock(&pc->lock);
+	pcap_flush_locked(pc);
+	err = pc->err;
+	pthread_mutex_unlock(&pc->lock);
+	return -err;
 }
 
 void nb_capture(struct xf_nb_vif *v, uint32_t point, const uint8_t *data,

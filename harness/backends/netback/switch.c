@@ -47,9 +47,12 @@ void xf_nb_switch_stats(const struct xf_nb_switch *sw,
 {
 	struct xf_nb_switch *m = (struct xf_nb_switch *)sw;
 
+	int perr = nb_pcap_sync(m->pcap);
+
 	pthread_mutex_lock(&m->lock);
 	*out = sw->st;
 	pthread_mutex_unlock(&m->lock);
+	out->pcap_error = perr;
 }
 
 int nb_switch_attach(struct xf_nb_switch *sw, struct xf_nb_vif *v)

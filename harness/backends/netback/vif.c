@@ -321,10 +321,12 @@ void xf_nb_vif_peer(const struct xf_nb_vif *v, struct xf_nb_peer *out)
 void xf_nb_vif_stats(const struct xf_nb_vif *v, struct xf_nb_vif_stats *out)
 {
 	struct xf_nb_vif *m = (struct xf_nb_vif *)v;
+	int perr = nb_pcap_sync(m->pcap);
 
 	pthread_mutex_lock(&m->st_lock);
 	*out = v->st;
 	pthread_mutex_unlock(&m->st_lock);
+	out->pcap_error = perr;
 	pthread_mutex_lock(&m->rx_lock);
 	out->rx_queue_peak = m->rx_peak;
 	pthread_mutex_unlock(&m->rx_lock);

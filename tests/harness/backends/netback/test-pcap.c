@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Capture files: read back with libpcap (count and bytes), and decoded
  * by tshark when it is installed (TCP decoded, checksum state shown). */
+#include <errno.h>
 #include <pcap/pcap.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -93,6 +96,42 @@ START_TEST(pcap_read_back)
 	ck_assert_uint_eq(n, 20);
 	for (int i = 0; i < 10; i++)
 		free(sent[i]);
+}
+END_TEST
+
+/* A capture that cannot be written (the file size limit stands in for
+ * a full disk) is reported by the switch's stats with the write's own
+ * error, after its buffered frames were written out. */
+START_TEST(pcap_write_error_reported)
+{
+	struct xf_nb_switch_stats ss;
+	struct xf_traffic_flow fl;
+	struct rlimit lim, was;
+	uint8_t frame[2048];
+	uint32_t len;
+
+	nt_env_init(&env, XF_RT_SIM, path);
+	nt_pair_new(&env, &a, &b);
+	nt_pair_start(a, b);
+	xf_nb_switch_stats(env.sw, &ss);
+	ck_assert_int_eq(ss.pcap_error, 0);
+	xf_traffic_flow_init(&fl, 1, XF_TRAFFIC_UDP, 4, a->mac, b->mac);
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &was), 0);
+	lim = (struct rlimit){ 24, was.rlim_max }; /* the file header only */
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	for (unsigned int i = 0; i < 4; i++) {
+		ck_assert_int_eq(xf_traffic_build(&fl, (uint64_t)i * 500, 500,
+						  XF_TRAFFIC_CSUM_GOOD, frame,
+						  sizeof(frame), &len), 0);
+		ck_assert_int_eq(nt_send(a, frame, len, 0, 0, 1), 0);
+	}
+	nt_run(&env);
+	xf_nb_switch_stats(env.sw, &ss);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &was), 0);
+	ck_assert_uint_eq(b->nr_rx, 4);
+	ck_assert_int_eq(ss.pcap_error, -EFBIG);
+	nt_env_fini(&env);
 }
 END_TEST
 
@@ -189,6 +228,7 @@ XT_SUITE("netback-pcap")
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, pcap_read_back);
+	tcase_add_test(tc, pcap_write_error_reported);
 }
 
 /* A suite of its own, skipped when tshark is not installed. */

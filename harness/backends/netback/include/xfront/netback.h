@@ -80,6 +80,8 @@ struct xf_nb_switch_stats {
 	uint64_t flooded;       /* frames sent to every other port */
 	uint64_t dropped;       /* no other port */
 	uint64_t pcap_frames;
+	int pcap_error;         /* -errno of the capture's first failed write
+				 * (buffered frames are written out first), 0 */
 };
 void xf_nb_switch_stats(const struct xf_nb_switch *sw,
 			struct xf_nb_switch_stats *out);
@@ -306,6 +308,7 @@ struct xf_nb_vif_stats {
 	uint64_t tx_max_slots;         /* longest chain seen (data slots,
 					  dropped chains included) */
 	uint64_t pcap_frames;
+	int pcap_error;                /* as the switch's: 0 or -errno */
 	uint64_t notify_failed;        /* event-channel notifies refused */
 	uint64_t rx_queue_peak;        /* most frames queued for the guest
 					  at once (of rx_queue_max) */
