@@ -92,23 +92,31 @@ bad:
 	return -EINVAL;
 }
 
+char *cli_join_argv(int argc, char **argv)
+{
+	size_t cl = 1;
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		cl += strlen(argv[i]) + 1;
+	s = calloc(1, cl);
+	for (int i = 0; s && i < argc; i++) {
+		strcat(s, i ? " " : "");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
 int cli_parse(int argc, char **argv, int first, struct cli_opts *o)
 {
-	size_t cl = 16;
 
 	memset(o, 0, sizeof(*o));
 	o->platform = "mock";
 	o->mode = "sim";
 	o->paths = calloc((size_t)argc, sizeof(char *));
-	for (int i = 0; i < argc; i++)
-		cl += strlen(argv[i]) + 3;
-	o->cmdline = calloc(1, cl);
+	o->cmdline = cli_join_argv(argc, argv);
 	if (!o->paths || !o->cmdline)
 		return -ENOMEM;
-	for (int i = 0; i < argc; i++) {
-		strcat(o->cmdline, i ? " " : "");
-		strcat(o->cmdline, argv[i]);
-	}
 	for (int i = first; i < argc; i++) {
 		const char *a = argv[i];
 

@@ -31,6 +31,8 @@ struct cli_files {
 
 /* args.c */
 int cli_parse(int argc, char **argv, int first, struct cli_opts *o);
+/* The words joined by spaces, for the record (malloc'ed; NULL: ENOMEM). */
+char *cli_join_argv(int argc, char **argv);
 void cli_opts_free(struct cli_opts *o);
 int cli_expand(char **paths, size_t n, struct cli_files *out);
 void cli_files_free(struct cli_files *f);

@@ -304,10 +304,6 @@ static int run_one(struct sweep_opts *o, struct xf_scn *s, uint64_t seed,
 	char err[1024] = "", what[2048], replay[8192];
 	int rc;
 
-	if (xf_engine_check(s, &eo, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
-		return EXIT_BAD_INPUT;
-	}
 	rc = xf_engine_run(s, &eo, &r, err, sizeof(err));
 	if (rc == -EINVAL || rc == -ENOTSUP) {
 		fprintf(stderr, "xfront sweep: seed %" PRIu64 ": %s\n", seed,
@@ -508,7 +504,6 @@ int cli_sweep(int argc, char **argv)
 	struct cli_opts co;
 	struct cli_files in;
 	char *cmdline;
-	size_t cl = 1;
 	double wall, shown = -1;
 	uint64_t total;
 	int rc = 0;
@@ -526,36 +521,27 @@ int cli_sweep(int argc, char **argv)
 		sweep_opts_free(&o);
 		return EXIT_BAD_INPUT;
 	}
-	for (int i = 0; i < argc; i++)
-		cl += strlen(argv[i]) + 1;
-	cmdline = calloc(1, cl);
+	cmdline = cli_join_argv(argc, argv);
 	if (!cmdline) {
 		sweep_opts_free(&o);
 		return EXIT_BAD_INPUT;
-	}
-	for (int i = 0; i < argc; i++) {
-		strcat(cmdline, i ? " " : "");
-		strcat(cmdline, argv[i]);
 	}
 	total = o.hi - o.lo + 1;
 	if (o.shard_n)
 		total = total / o.shard_n +
 			((o.hi - o.lo + 1) % o.shard_n >= o.shard_k);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (uint64_t seed = o.lo; !rc; seed++) {
-		/* shard K/N: the K-th of every N seeds of the range */
-		if (!o.shard_n || (seed - o.lo) % o.shard_n == o.shard_k - 1) {
-			rc = run_seed(&o, seed, &st);
-			if (isatty(2) && since(&t0) - shown >= 0.2) {
-				shown = since(&t0);
-				fprintf(stderr, "\r\033[K  seed %" PRIu64
-					"  %" PRIu64 "/%" PRIu64 "  %" PRIu64
-					" failed  %.1f s", seed, st.seeds,
-					total, st.failed_seeds, shown);
-			}
+	/* shard K/N: the K-th of every N seeds of the range, stepped to
+	 * directly (hi is at most 2^53: seed + N cannot wrap). */
+	for (uint64_t seed = o.lo + (o.shard_n ? o.shard_k - 1 : 0);
+	     seed <= o.hi && !rc; seed += o.shard_n ? o.shard_n : 1) {
+		rc = run_seed(&o, seed, &st);
+		if (isatty(2) && since(&t0) - shown >= 0.2) {
+			shown = since(&t0);
+			fprintf(stderr, "\r\033[K  seed %" PRIu64 "  %" PRIu64
+				"/%" PRIu64 "  %" PRIu64 " failed  %.1f s",
+				seed, st.seeds, total, st.failed_seeds, shown);
 		}
-		if (seed == o.hi)
-			break;
 	}
 	if (isatty(2) && shown >= 0)
 		fprintf(stderr, "\r\033[K");

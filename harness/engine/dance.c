@@ -32,10 +32,10 @@ static const char *const state_names[] = {
 /* 0 (none) for a name not set; the loader validated the rest. */
 static int state_of(const char *name)
 {
-	for (size_t i = 1; name && i < ENG_N(state_names); i++)
-		if (!strcmp(state_names[i], name))
-			return (int)i;
-	return 0;
+	int st = 0;
+
+	(void)XF_NAME_PARSE(state_names, name, &st);
+	return st;
 }
 
 void eng_dance_blk_config(struct xf_blkback_config *c,

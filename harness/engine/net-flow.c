@@ -38,6 +38,15 @@
  * a TCP send). */
 #define UDP_MSG_DEFAULT 1024u
 
+/* Looks again FLOW_REFUSED_RETRY_NS later, or at the flow's end. */
+static void flow_retry_later(struct xf_actor *a, const struct eng_flow *f,
+			     uint64_t now)
+{
+	uint64_t t = now + FLOW_REFUSED_RETRY_NS;
+
+	xf_actor_set_timer(a, t < f->end_ns ? t : f->end_ns);
+}
+
 static void flow_run(struct xf_actor *a);
 static const struct xf_actor_ops flow_ops = { .run = flow_run };
 
@@ -313,10 +322,7 @@ static void flow_run(struct xf_actor *a)
 	if (!f->begun) {
 		if (!atomic_load(&f->to->connected) && now < f->end_ns) {
 			f->waited = true;
-			xf_actor_set_timer(a, now + FLOW_REFUSED_RETRY_NS <
-					      f->end_ns ?
-					      now + FLOW_REFUSED_RETRY_NS :
-					      f->end_ns);
+			flow_retry_later(a, f, now);
 			return;
 		}
 		f->begun = true;
@@ -383,8 +389,7 @@ static void flow_run(struct xf_actor *a)
 		atomic_store(&f->stopped, true);
 		xf_actor_kick(a);
 	} else if (r < 0 && r != -EAGAIN) {
-		xf_actor_set_timer(a, now + FLOW_REFUSED_RETRY_NS < f->end_ns ?
-				      now + FLOW_REFUSED_RETRY_NS : f->end_ns);
+		flow_retry_later(a, f, now);
 		return;
 	}
 	/* A full window armed the probe / end timer; its receiver kicks

@@ -121,17 +121,9 @@ static int l_now(lua_State *L)
 	return 1;
 }
 
-/* The fault actions a hook calls as ctx:<action>(target, opt): the one
- * list the sugar below, the strict ctx and the load-time check read. */
-static const char *const ctx_actions[] = {
-	"power_cut", "restart_backend", "crash_backend", "stall_backend",
-	"resume_backend", "remove_device", "recreate_device", "error",
-	"drop_notify", "clock_step", "migrate", "suspend", "resume",
-	"set_flush_mode", "unplug", "set_backend_state", "close_frontend",
-	"reopen_frontend",
-};
 static const char *const ctx_builtins[] = { "fault", "counter", "now" };
-
+/* Room for every method: the builtins and the schema's actions. */
+#define CTX_MAX_METHODS 64
 
 /* Sugar: ctx:power_cut('d0'), ctx:migrate('vm0', 'h1'),
  * ctx:stall_backend('d0', '5ms'), ctx:error('d0', {count = 3}),
@@ -160,14 +152,14 @@ static size_t ctx_methods(const char **out)
 
 	for (size_t i = 0; i < CTX_N(ctx_builtins); i++)
 		out[n++] = ctx_builtins[i];
-	for (size_t i = 0; i < CTX_N(ctx_actions); i++)
-		out[n++] = ctx_actions[i];
+	for (size_t i = 0; scn_action_names[i] && n < CTX_MAX_METHODS; i++)
+		out[n++] = scn_action_names[i];
 	return n;
 }
 
 static void methods_text(char *buf, size_t len)
 {
-	const char *m[CTX_N(ctx_builtins) + CTX_N(ctx_actions)];
+	const char *m[CTX_MAX_METHODS];
 	size_t n = ctx_methods(m), o = 0;
 
 	buf[0] = 0;
@@ -179,7 +171,7 @@ static void methods_text(char *buf, size_t len)
 /* What "no such method" says, with a suggestion when one is close. */
 static void unknown_method(const char *name, char *buf, size_t len)
 {
-	const char *m[CTX_N(ctx_builtins) + CTX_N(ctx_actions)];
+	const char *m[CTX_MAX_METHODS];
 	size_t n = ctx_methods(m);
 	const char *dym = scn_did_you_mean(name, m, n);
 	char all[1024];
@@ -221,9 +213,9 @@ static int push_ctx(lua_State *L, struct ctx_up *u)
 	if (luaL_loadbufferx(L, sugar, sizeof(sugar) - 1, "=ctx", "t"))
 		return -ENOMEM;
 	lua_pushvalue(L, -2);
-	lua_createtable(L, (int)CTX_N(ctx_actions), 0);
-	for (size_t i = 0; i < CTX_N(ctx_actions); i++) {
-		lua_pushstring(L, ctx_actions[i]);
+	lua_newtable(L);
+	for (size_t i = 0; scn_action_names[i]; i++) {
+		lua_pushstring(L, scn_action_names[i]);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
 	if (lua_pcall(L, 2, 0, 0))
@@ -244,7 +236,7 @@ static int push_ctx(lua_State *L, struct ctx_up *u)
 void scn_check_ctx_calls(struct xf_scn *s)
 {
 	struct scn_priv *p = s->priv;
-	const char *m[CTX_N(ctx_builtins) + CTX_N(ctx_actions)];
+	const char *m[CTX_MAX_METHODS];
 	size_t n = ctx_methods(m);
 
 	for (int l = 0; l < p->nlines; l++) {

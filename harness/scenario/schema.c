@@ -378,6 +378,8 @@ static const char *const action_e[] = {
 	"drop_notify", "clock_step", "migrate", "suspend", "resume",
 	"set_flush_mode", "unplug", "set_backend_state", "close_frontend",
 	"reopen_frontend", NULL };
+/* Also the ctx:<action> methods of hooks (ctx.c). */
+const char *const *const scn_action_names = action_e;
 static const char *const status_e[] = { "error", "eopnotsupp", NULL };
 static const char *const fop_e[] = { "any", "read", "write", "flush",
 				     NULL };

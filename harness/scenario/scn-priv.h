@@ -16,6 +16,10 @@ struct scn_priv {
 	bool *param_used;
 };
 
+/* The fault actions, NULL-terminated (schema.c): fault { action = },
+ * and each one a ctx:<action> method of hooks. */
+extern const char *const *const scn_action_names;
+
 /* A field's bound as a scenario author writes it ("1ns", "1h", 4096). */
 void scn_fmt_num(char *buf, size_t len, enum xf_scn_type t, double v);
 /* Appends "path:line: fmt..." to the diagnostics. */

@@ -14,6 +14,10 @@
 
 void bb_hostile_seen(struct bb_queue *q, uint64_t id)
 {
+	/* Only the hostile modes read the bitmap: nothing on the request
+	 * path of a normal backend. */
+	if (q->bb->cfg.hostile == XF_BLKBACK_HOSTILE_NONE)
+		return;
 	if (id < BB_SEEN_IDS)
 		q->seen_ids[id / 64] |= 1ull << (id % 64);
 }
