@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <xfront/platform.h>
+#include <xfront/xenbus.h>
 
 void xf_strv_free(char **v, unsigned int n)
 {
@@ -145,6 +146,28 @@ int xf_xs_write_fatal(const struct xf_platform *p, struct xf_xs *xs,
 		 (unsigned int)p->domid, kind, fe_domid, devid);
 	return xf_xs_printf(p, (struct xf_xs *)xs, XF_TXN_NONE, path, "%d %s",
 			    -err, msg);
+}
+
+int xf_xs_request_close(const struct xf_platform *p, struct xf_xs *xs,
+			xf_txn t, const char *be_dir)
+{
+	char path[256];
+	uint64_t st;
+	bool closed;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/state", be_dir);
+	r = xf_xs_read_uint(p, xs, t, path, UINT32_MAX, &st);
+	if (r == -ENOENT || (r < 0 && r != -EINVAL))
+		return r;
+	/* A backend already Closed is not sent back to Closing. */
+	closed = !r && st == XF_XENBUS_CLOSED;
+	snprintf(path, sizeof(path), "%s/online", be_dir);
+	r = xf_xs_printf(p, xs, t, path, "%u", 0u);
+	if (r || closed)
+		return r;
+	snprintf(path, sizeof(path), "%s/state", be_dir);
+	return xf_xs_printf(p, xs, t, path, "%u", XF_XENBUS_CLOSING);
 }
 
 int xf_xs_rm_under(const struct xf_platform *p, struct xf_xs *xs, xf_txn t,

@@ -225,8 +225,7 @@ int xf_vbd_create(struct xf_platform *dom0, const struct xf_vbd_config *c)
 
 static int close_once(struct ts *ts, const struct xf_vbd_config *c)
 {
-	char b[BB_PATH_MAX], path[BB_PATH_MAX + 16];
-	uint64_t st;
+	char b[BB_PATH_MAX];
 	int r = xf_vbd_backend_path(c, b, sizeof(b));
 
 	if (r)
@@ -234,17 +233,7 @@ static int close_once(struct ts *ts, const struct xf_vbd_config *c)
 	r = exists(ts, b);
 	if (r <= 0)
 		return r < 0 ? r : -ENOENT;
-	snprintf(path, sizeof(path), "%s/online", b);
-	r = ts->p->store->write(ts->xs, ts->t, path, "0", 1);
-	if (r)
-		return r;
-	/* As libxl__initiate_device_generic_remove(): a backend already
-	 * Closed is not sent back to Closing. */
-	snprintf(path, sizeof(path), "%s/state", b);
-	r = xf_xs_read_uint(ts->p, ts->xs, ts->t, path, UINT32_MAX, &st);
-	if (r == 0 && st == XF_XENBUS_CLOSED)
-		return 0;
-	return ts->p->store->write(ts->xs, ts->t, path, "5", 1);
+	return xf_xs_request_close(ts->p, ts->xs, ts->t, b);
 }
 
 int xf_vbd_request_close(struct xf_platform *dom0,

@@ -125,21 +125,7 @@ int xf_nb_vif_set_state(struct xf_nb_vif *v, int state)
 static int request_close_step(struct xf_platform *ts, struct xf_xs *xs,
 			      xf_txn t, const void *arg)
 {
-	const char *be = arg;
-	char path[NB_PATH_MAX + 16];
-	uint64_t st;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/state", be);
-	rc = xf_xs_read_uint(ts, xs, t, path, 255, &st);
-	if (rc < 0)
-		return rc;
-	snprintf(path, sizeof(path), "%s/online", be);
-	rc = xf_xs_printf(ts, xs, t, path, "%u", 0u);
-	snprintf(path, sizeof(path), "%s/state", be);
-	if (rc == 0 && st != XF_XENBUS_CLOSED)
-		rc = xf_xs_printf(ts, xs, t, path, "%u", XF_XENBUS_CLOSING);
-	return rc;
+	return xf_xs_request_close(ts, xs, t, arg);
 }
 
 int xf_nb_toolstack_request_close(struct xf_platform *ts, xf_domid fe,

@@ -166,6 +166,12 @@ int xf_xs_read_scanu(const struct xf_platform *p, struct xf_xs *xs,
 int xf_xs_write_fatal(const struct xf_platform *p, struct xf_xs *xs,
 		      const char *kind, unsigned int fe_domid,
 		      unsigned int devid, int err, const char *msg);
+/* The toolstack's request that a backend close (libxl's
+ * request_close, libxl__initiate_device_generic_remove()), in t:
+ * <be_dir>/online = 0, then state Closing (5) unless it is Closed
+ * already. -ENOENT when the backend has no state key (no device). */
+int xf_xs_request_close(const struct xf_platform *p, struct xf_xs *xs,
+			xf_txn t, const char *be_dir);
 /* Removes <dir>/<key> (key formatted as printf) and everything under it.
  * A node that is not there counts as removed: 0, else the store's
  * error. For a frontend clearing an earlier connection's keys. */
