@@ -55,13 +55,6 @@ const char *xf_netfront_unplug_reason(const struct xf_netfront *nf)
 	return nf && nf->unplug_reason[0] ? nf->unplug_reason : NULL;
 }
 
-/* A backend in these states maps nothing of ours. */
-static bool released(int bst, bool gone)
-{
-	return gone || bst == XF_XENBUS_CLOSED || bst == XF_XENBUS_UNKNOWN ||
-	       bst == XF_XENBUS_INITIALISING || bst == XF_XENBUS_INITWAIT;
-}
-
 static bool unplugged(struct xf_netfront *nf, int bst)
 {
 	char path[NF_PATH_MAX + 16];
@@ -120,7 +113,7 @@ bool nf_dance_step(struct xf_netfront *nf, int bst, bool gone)
 	if (nf->xb_state == XF_XENBUS_CLOSING && bst != XF_XENBUS_CONNECTED &&
 	    bst != XF_XENBUS_INITIALISED)
 		nf_xb_write_state(nf, XF_XENBUS_CLOSED);
-	if (!released(bst, gone))
+	if (!nf_be_released(bst, gone))
 		return true;
 	nf_xb_disconnect(nf, true);
 	nf_release_retry(nf);

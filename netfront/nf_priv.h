@@ -198,6 +198,9 @@ bool nf_dance_step(struct xf_netfront *nf, int bst, bool gone);
 
 /* queue.c */
 int nf_queue_init(struct xf_netfront *nf, unsigned int idx);
+/* A backend in state bst (or gone) maps nothing of ours: its rings and
+ * grants can be released. */
+bool nf_be_released(int bst, bool gone);
 void nf_queue_fini(struct nf_queue *q);
 int nf_queue_setup(struct nf_queue *q, bool split);
 int nf_queue_write_keys(struct nf_queue *q, xf_txn t, const char *base,

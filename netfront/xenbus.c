@@ -348,6 +348,12 @@ static void flush_backlogs(struct xf_netfront *nf, int drop)
 	}
 }
 
+bool nf_be_released(int bst, bool gone)
+{
+	return gone || bst == XF_XENBUS_CLOSED || bst == XF_XENBUS_UNKNOWN ||
+	       bst == XF_XENBUS_INITIALISING || bst == XF_XENBUS_INITWAIT;
+}
+
 static void run_close(struct xf_netfront *nf, int bst, bool be_gone)
 {
 	if (nf->xb_state != XF_XENBUS_CLOSING &&
@@ -364,8 +370,7 @@ static void run_close(struct xf_netfront *nf, int bst, bool be_gone)
 		write_state(nf, XF_XENBUS_CLOSED);
 	/* The grants are revoked only once the backend reports Closed (or
 	 * is gone): then nothing of ours is mapped any more. */
-	if (be_gone || bst == XF_XENBUS_CLOSED || bst == XF_XENBUS_UNKNOWN ||
-	    bst == XF_XENBUS_INITIALISING || bst == XF_XENBUS_INITWAIT) {
+	if (nf_be_released(bst, be_gone)) {
 		disconnect(nf, true);
 		nf_release_retry(nf);
 		if (nf->release)
