@@ -42,9 +42,11 @@ int nb_pcap_open(const char *path, struct nb_pcap **out)
 		free(pc);
 		return -ENOMEM;
 	}
-	/* Our own FILE, so that the kernel only ever receives whole
-	 * frames: a run killed outright (SIGKILL, a crash) leaves a file
-	 * every reader opens, whole up to its last frame. */
+	/* Our own FILE, so that the kernel is handed whole frames only
+	 * and the file header at once: a run killed outright (SIGKILL, a
+	 * crash) leaves a file every reader opens, whole up to its last
+	 * frame (a fatal signal can still cut a write short at a page
+	 * boundary, leaving the last record cut). */
 	errno = 0;
 	pc->buf = malloc(NB_PCAP_BUF);
 	f = pc->buf ? fopen(path, "wb") : NULL;
